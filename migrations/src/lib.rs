@@ -1,0 +1,16 @@
+//! Lanyard's schema, written once with sea-query builders so SQLite and PostgreSQL share it.
+//!
+//! Times are `BIGINT` Unix seconds: portable, and the unit every token claim uses anyway.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_initial::Migration)]
+    }
+}

@@ -1,0 +1,84 @@
+//! L7: the user activity record — who, when, from where, which application, what kind of login.
+
+use serde::Serialize;
+
+use super::tenant::TenantId;
+use super::user::UserId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    SignIn,
+    SignInFailed,
+    SignOut,
+    Locked,
+    Unlocked,
+    PasswordChanged,
+    PasswordReset,
+    Invitation,
+    AdminAction,
+}
+
+impl ActivityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::SignIn => "sign_in",
+            ActivityKind::SignInFailed => "sign_in_failed",
+            ActivityKind::SignOut => "sign_out",
+            ActivityKind::Locked => "locked",
+            ActivityKind::Unlocked => "unlocked",
+            ActivityKind::PasswordChanged => "password_changed",
+            ActivityKind::PasswordReset => "password_reset",
+            ActivityKind::Invitation => "invitation",
+            ActivityKind::AdminAction => "admin_action",
+        }
+    }
+}
+
+/// Where a request came from; `cli` for operator commands.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Origin {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl Origin {
+    pub fn cli() -> Self {
+        Origin {
+            ip: "cli".into(),
+            user_agent: "lanyard-cli".into(),
+        }
+    }
+}
+
+/// One line of the record, as written.
+#[derive(Clone, Debug, Serialize)]
+pub struct NewActivity {
+    pub tenant_id: Option<TenantId>,
+    pub user_id: Option<UserId>,
+    /// The login name as typed (also for failed attempts on unknown names).
+    pub login_name: String,
+    pub kind: ActivityKind,
+    /// Server-side detail, e.g. which rule refused a sign-in; never shown to the user (L2).
+    pub detail: String,
+    /// "password", "Login initiated from <application>", "reset", "invitation", "admin".
+    pub login_type: String,
+    pub client_id: Option<String>,
+    pub origin: Origin,
+}
+
+/// One line of the record, as read back.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActivityEntry {
+    pub id: i32,
+    pub tenant_id: Option<TenantId>,
+    pub user_id: Option<UserId>,
+    pub login_name: String,
+    pub kind: String,
+    pub detail: String,
+    pub login_type: String,
+    pub client_id: Option<String>,
+    pub ip: String,
+    pub user_agent: String,
+    pub at: i64,
+}

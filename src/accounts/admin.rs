@@ -1,0 +1,320 @@
+//! A1 and the platform operator's commands: create and change tenants, users and applications.
+//! Every change is written to the activity record (L7).
+
+use super::activity::{ActivityKind, NewActivity, Origin};
+use super::application::{Client, ClientMetadata};
+use super::tenant::{ProviderCode, Tenant, TenantChanges};
+use super::user::{LoginName, User, UserStatus, UserType};
+use super::{Accounts, Internal};
+use crate::secret::{Secret, hex, random_bytes, random_token, token_hash};
+use crate::store::{NewUser, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} does not exist")]
+    NotFound(String),
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<StoreError> for AdminError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => AdminError::Conflict(what),
+            StoreError::NotFound(what) => AdminError::NotFound(what),
+            other => AdminError::Internal(other.into()),
+        }
+    }
+}
+
+/// The administrative state changes of A1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusChange {
+    Unlock,
+    AdminLock,
+    Deactivate,
+    Reactivate,
+    Delete,
+}
+
+impl Accounts {
+    pub fn parse_code(raw: &str) -> Result<ProviderCode, AdminError> {
+        ProviderCode::parse(raw).ok_or_else(|| {
+            AdminError::Invalid(format!(
+                "provider code {raw:?}: use 1-64 letters, digits, '-', '_' or '.'"
+            ))
+        })
+    }
+
+    pub async fn tenant(&self, code: &str) -> Result<Tenant, AdminError> {
+        let code = Self::parse_code(code)?;
+        self.store
+            .tenant_by_code(&code)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("tenant {code}")))
+    }
+
+    pub async fn create_tenant(&self, code: &str, name: &str) -> Result<Tenant, AdminError> {
+        let code = Self::parse_code(code)?;
+        if name.trim().is_empty() {
+            return Err(AdminError::Invalid("name: must not be empty".into()));
+        }
+        let tenant = self
+            .store
+            .create_tenant(&code, name.trim(), self.clock.now())
+            .await?;
+        self.audit(Some(&tenant), None, "", format!("tenant {code} created"))
+            .await?;
+        Ok(tenant)
+    }
+
+    pub async fn update_tenant(
+        &self,
+        code: &str,
+        changes: &TenantChanges,
+    ) -> Result<Tenant, AdminError> {
+        let code = Self::parse_code(code)?;
+        if changes.max_failed_attempts == Some(0) {
+            return Err(AdminError::Invalid(
+                "max-failed-attempts: must be at least 1".into(),
+            ));
+        }
+        let tenant = self.store.update_tenant(&code, changes).await?;
+        self.audit(
+            Some(&tenant),
+            None,
+            "",
+            format!("tenant {code} changed: {changes:?}"),
+        )
+        .await?;
+        Ok(tenant)
+    }
+
+    pub async fn user(&self, code: &str, login: &str) -> Result<(Tenant, User), AdminError> {
+        let tenant = self.tenant(code).await?;
+        let name = LoginName::parse(login).map_err(|m| AdminError::Invalid(m.into()))?;
+        let user = self
+            .store
+            .user_by_login(tenant.id, &name)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("user {login} of {code}")))?;
+        Ok((tenant, user))
+    }
+
+    /// A new user must choose their own password at first sign-in (L4) unless `temporary` is false.
+    pub async fn create_user(
+        &self,
+        code: &str,
+        login: &str,
+        user_type: UserType,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<User, AdminError> {
+        let tenant = self.tenant(code).await?;
+        let name = LoginName::parse(login).map_err(|m| AdminError::Invalid(m.into()))?;
+        self.check_policy(&tenant, password, &name)?;
+        let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
+        let new = NewUser {
+            tenant_id: tenant.id,
+            subject: hex(&random_bytes::<16>()),
+            login_name: &name,
+            user_type,
+            password_hash: hash,
+            must_change_password: temporary,
+        };
+        let user = self.store.create_user(new, self.clock.now()).await?;
+        self.audit(
+            Some(&tenant),
+            Some(&user),
+            user.login_name.as_str(),
+            "user created".into(),
+        )
+        .await?;
+        Ok(user)
+    }
+
+    /// A1: an administrator sets a password, even on a locked account. `temporary` makes the user
+    /// choose a new one at next sign-in (L4).
+    pub async fn set_password(
+        &self,
+        code: &str,
+        login: &str,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<User, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        self.check_policy(&tenant, password, &user.login_name)?;
+        let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
+        self.store
+            .set_password(user.id, hash, temporary, self.clock.now())
+            .await?;
+        let what = if temporary {
+            "temporary password set"
+        } else {
+            "password set"
+        };
+        self.audit(
+            Some(&tenant),
+            Some(&user),
+            user.login_name.as_str(),
+            what.into(),
+        )
+        .await?;
+        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+    }
+
+    pub async fn change_status(
+        &self,
+        code: &str,
+        login: &str,
+        change: StatusChange,
+    ) -> Result<User, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        let (allowed, to, kind) = match change {
+            StatusChange::Unlock => (
+                user.status.is_locked(),
+                UserStatus::Active,
+                ActivityKind::Unlocked,
+            ),
+            StatusChange::AdminLock => (
+                user.status != UserStatus::Deleted,
+                UserStatus::AdminLocked,
+                ActivityKind::Locked,
+            ),
+            StatusChange::Deactivate => (
+                user.status != UserStatus::Deleted,
+                UserStatus::Deactivated,
+                ActivityKind::AdminAction,
+            ),
+            StatusChange::Reactivate => (
+                user.status == UserStatus::Deactivated,
+                UserStatus::Active,
+                ActivityKind::AdminAction,
+            ),
+            StatusChange::Delete => (true, UserStatus::Deleted, ActivityKind::AdminAction),
+        };
+        if !allowed {
+            return Err(AdminError::Invalid(format!(
+                "user {} is {}; cannot {change:?}",
+                user.login_name.as_str(),
+                user.status.as_str()
+            )));
+        }
+        self.store.set_status(user.id, to, self.clock.now()).await?;
+        let entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind,
+            detail: format!(
+                "{} -> {} by administrator",
+                user.status.as_str(),
+                to.as_str()
+            ),
+            login_type: "admin".into(),
+            client_id: None,
+            origin: Origin::cli(),
+        };
+        self.store.record_activity(&entry, self.clock.now()).await?;
+        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+    }
+
+    /// Registers an application. Confidential clients get a generated secret, returned once and
+    /// stored only as its SHA-256.
+    pub async fn create_client(
+        &self,
+        client_id: Option<&str>,
+        name: &str,
+        metadata: &ClientMetadata,
+        tenant_codes: &[String],
+    ) -> Result<(Client, Option<Secret>), AdminError> {
+        metadata.validate().map_err(AdminError::Invalid)?;
+        let client_id = match client_id {
+            Some(id)
+                if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_graphic()) =>
+            {
+                return Err(AdminError::Invalid(format!(
+                    "client id {id:?}: use 1-128 printable ASCII characters"
+                )));
+            }
+            Some(id) => id.to_string(),
+            None => hex(&random_bytes::<12>()),
+        };
+        let mut tenants = Vec::new();
+        for code in tenant_codes {
+            tenants.push(self.tenant(code).await?.id);
+        }
+        let secret = (metadata.token_endpoint_auth_method
+            != super::application::TokenEndpointAuthMethod::None)
+            .then(|| Secret::new(random_token()));
+        let hash = secret.as_ref().map(|s| token_hash(s.expose()));
+        let client = self
+            .store
+            .create_client(&client_id, name, metadata, hash, &tenants, self.clock.now())
+            .await?;
+        self.audit(None, None, "", format!("client {client_id} registered"))
+            .await?;
+        Ok((client, secret))
+    }
+
+    pub async fn rotate_client_secret(&self, client_id: &str) -> Result<Secret, AdminError> {
+        let client = self
+            .store
+            .client(client_id)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("client {client_id}")))?;
+        if client.is_public() {
+            return Err(AdminError::Invalid(format!(
+                "client {client_id} is public (PKCE) and has no secret"
+            )));
+        }
+        let secret = Secret::new(random_token());
+        self.store
+            .set_client_secret(client_id, token_hash(secret.expose()))
+            .await?;
+        self.audit(None, None, "", format!("client {client_id} secret rotated"))
+            .await?;
+        Ok(secret)
+    }
+
+    fn check_policy(
+        &self,
+        tenant: &Tenant,
+        password: &Secret,
+        name: &LoginName,
+    ) -> Result<(), AdminError> {
+        let violations = tenant
+            .password_policy
+            .violations(password.expose(), name.as_str());
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(AdminError::Invalid(violations.join(" ")))
+        }
+    }
+
+    async fn audit(
+        &self,
+        tenant: Option<&Tenant>,
+        user: Option<&User>,
+        login: &str,
+        detail: String,
+    ) -> Result<(), AdminError> {
+        let entry = NewActivity {
+            tenant_id: tenant.map(|t| t.id),
+            user_id: user.map(|u| u.id),
+            login_name: login.to_string(),
+            kind: ActivityKind::AdminAction,
+            detail,
+            login_type: "admin".into(),
+            client_id: None,
+            origin: Origin::cli(),
+        };
+        self.store.record_activity(&entry, self.clock.now()).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,153 @@
+//! T4: client applications (relying parties), registered by platform administrators.
+//!
+//! Metadata uses the names of OIDC Dynamic Client Registration 1.0 §2 so the JSON an operator
+//! writes is the JSON every OIDC library already documents.
+
+use serde::{Deserialize, Serialize};
+
+use super::tenant::TenantId;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenEndpointAuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
+    /// Public clients: PKCE instead of a secret.
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientMetadata {
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub initiate_login_uri: Option<String>,
+    pub token_endpoint_auth_method: TokenEndpointAuthMethod,
+    #[serde(default = "default_alg")]
+    pub id_token_signed_response_alg: String,
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+    #[serde(default = "default_grants")]
+    pub grant_types: Vec<String>,
+    /// Scopes this client may ask for.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_alg() -> String {
+    "RS256".into()
+}
+
+fn default_grants() -> Vec<String> {
+    vec!["authorization_code".into(), "refresh_token".into()]
+}
+
+fn default_scopes() -> Vec<String> {
+    ["openid", "profile", "email", "offline_access"]
+        .map(String::from)
+        .to_vec()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Client {
+    pub client_id: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub metadata: ClientMetadata,
+    /// Providers whose users may use this application (T4).
+    pub tenants: Vec<TenantId>,
+    #[serde(skip)]
+    pub secret_hash: Option<String>,
+    pub created_at: i64,
+}
+
+impl Client {
+    pub fn is_public(&self) -> bool {
+        self.metadata.token_endpoint_auth_method == TokenEndpointAuthMethod::None
+    }
+}
+
+impl ClientMetadata {
+    /// Registration-time checks: exact, absolute redirect URIs with no fragment (OAuth 2.0 §3.1.2);
+    /// plain http only for loopback.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.redirect_uris.is_empty()
+            && self.grant_types.iter().any(|g| g == "authorization_code")
+        {
+            return Err(
+                "redirect_uris: at least one is required for the authorization_code grant".into(),
+            );
+        }
+        for uri in self
+            .redirect_uris
+            .iter()
+            .chain(&self.post_logout_redirect_uris)
+            .chain(&self.initiate_login_uri)
+        {
+            check_uri(uri)?;
+        }
+        if let Some(uri) = &self.backchannel_logout_uri {
+            check_uri(uri)?;
+        }
+        if !["RS256", "ES256", "EdDSA"].contains(&self.id_token_signed_response_alg.as_str()) {
+            return Err(format!(
+                "id_token_signed_response_alg: {} is not supported",
+                self.id_token_signed_response_alg
+            ));
+        }
+        for g in &self.grant_types {
+            if !["authorization_code", "refresh_token", "client_credentials"].contains(&g.as_str())
+            {
+                return Err(format!("grant_types: {g} is not supported"));
+            }
+        }
+        if self.token_endpoint_auth_method == TokenEndpointAuthMethod::None
+            && self.grant_types.iter().any(|g| g == "client_credentials")
+        {
+            return Err("grant_types: a public client cannot use client_credentials".into());
+        }
+        Ok(())
+    }
+}
+
+fn check_uri(uri: &str) -> Result<(), String> {
+    let url = url::Url::parse(uri).map_err(|e| format!("{uri}: not an absolute URL ({e})"))?;
+    if url.fragment().is_some() {
+        return Err(format!("{uri}: must not contain a fragment"));
+    }
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(format!("{uri}: must be https (http only for localhost)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(uris: &[&str]) -> ClientMetadata {
+        ClientMetadata {
+            redirect_uris: uris.iter().map(|s| s.to_string()).collect(),
+            post_logout_redirect_uris: vec![],
+            initiate_login_uri: None,
+            token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretBasic,
+            id_token_signed_response_alg: default_alg(),
+            backchannel_logout_uri: None,
+            grant_types: default_grants(),
+            scopes: default_scopes(),
+        }
+    }
+
+    #[test]
+    fn t4_redirect_uris_must_be_https_or_loopback_without_fragment() {
+        assert!(meta(&["https://app.example/cb"]).validate().is_ok());
+        assert!(meta(&["http://127.0.0.1:3000/cb"]).validate().is_ok());
+        assert!(meta(&["http://app.example/cb"]).validate().is_err());
+        assert!(meta(&["https://app.example/cb#x"]).validate().is_err());
+        assert!(meta(&["/relative"]).validate().is_err());
+        assert!(meta(&[]).validate().is_err());
+    }
+}

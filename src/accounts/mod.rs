@@ -1,0 +1,34 @@
+//! The PRODUCT.md rules, with no HTTP in sight: handlers parse input, call one function here,
+//! and render what it returns.
+
+pub mod activity;
+pub mod admin;
+pub mod application;
+pub mod password;
+pub mod password_change;
+pub mod policy;
+pub mod sign_in;
+pub mod tenant;
+pub mod user;
+
+use crate::clock::Clock;
+use crate::store::{Ephemeral, Store, StoreError};
+use password::{HashError, PasswordHasher};
+
+/// Everything the domain functions need, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Accounts {
+    pub store: Store,
+    pub ephemeral: Ephemeral,
+    pub hasher: PasswordHasher,
+    pub clock: Clock,
+}
+
+/// Failures that are nobody's fault but ours: logged with the request id, shown as a 500.
+#[derive(Debug, thiserror::Error)]
+pub enum Internal {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}

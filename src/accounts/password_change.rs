@@ -1,0 +1,99 @@
+//! L4: choosing a new password (first sign-in, after an administrator's temporary password).
+
+use super::activity::{ActivityKind, NewActivity, Origin};
+use super::user::UserId;
+use super::{Accounts, Internal};
+use crate::secret::Secret;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// Field name → messages; the form shows each next to its field (L5).
+    #[error("the new password was refused")]
+    Refused {
+        new_password: Vec<String>,
+        confirm_password: Vec<String>,
+    },
+    #[error("the account can no longer change its password")]
+    NotAllowed,
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<crate::store::StoreError> for ChangeError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ChangeError::Internal(e.into())
+    }
+}
+
+impl Accounts {
+    pub async fn change_password(
+        &self,
+        user_id: UserId,
+        new_password: &Secret,
+        confirm: &Secret,
+        origin: Origin,
+    ) -> Result<(), ChangeError> {
+        let user = self
+            .store
+            .user_by_id(user_id)
+            .await?
+            .ok_or(ChangeError::NotAllowed)?;
+        let tenant = self
+            .store
+            .tenant_by_id(user.tenant_id)
+            .await?
+            .ok_or(ChangeError::NotAllowed)?;
+        if user.status != super::user::UserStatus::Active || !tenant.active {
+            return Err(ChangeError::NotAllowed);
+        }
+        let new_password_errors = tenant
+            .password_policy
+            .violations(new_password.expose(), user.login_name.as_str());
+        let confirm_errors = if confirm.is_empty() {
+            vec!["Confirm New Password is required.".to_string()]
+        } else if !new_password.is_empty() && confirm != new_password {
+            vec!["New Password and Confirm New Password do not match.".to_string()]
+        } else {
+            vec![]
+        };
+        let mut new_password_errors = new_password_errors;
+        if new_password_errors.is_empty()
+            && self
+                .hasher
+                .verify(new_password, user.password_hash.as_deref())
+                .await
+                .map_err(Internal::from)?
+        {
+            new_password_errors.push("New Password must differ from the current password.".into());
+        }
+        if !new_password_errors.is_empty() || !confirm_errors.is_empty() {
+            return Err(ChangeError::Refused {
+                new_password: new_password_errors,
+                confirm_password: confirm_errors,
+            });
+        }
+        let hash = self
+            .hasher
+            .hash(new_password)
+            .await
+            .map_err(Internal::from)?;
+        let now = self.clock.now();
+        self.store.set_password(user.id, hash, false, now).await?;
+        let entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind: ActivityKind::PasswordChanged,
+            detail: if user.must_change_password {
+                "required change (L4)".into()
+            } else {
+                String::new()
+            },
+            login_type: "password".into(),
+            client_id: None,
+            origin,
+        };
+        self.store.record_activity(&entry, now).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,76 @@
+//! T1: a provider (agency) is a tenant identified by a case-sensitive provider code.
+
+use serde::{Deserialize, Serialize};
+
+use super::policy::PasswordPolicy;
+
+/// A provider code as typed on the sign-in page. Case-sensitive (T1, L1): `ACME` ≠ `acme`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ProviderCode(String);
+
+impl ProviderCode {
+    /// Codes are short printable identifiers; anything else can never match a tenant.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let ok = (1..=64).contains(&raw.chars().count())
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        ok.then(|| ProviderCode(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ProviderCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub type TenantId = i32;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub provider_code: ProviderCode,
+    pub name: String,
+    pub active: bool,
+    pub password_policy: PasswordPolicy,
+    /// S1: the provider-level switch for self password reset.
+    pub self_reset_enabled: bool,
+    /// U1: set by a platform administrator.
+    pub unified_login_enabled: bool,
+    pub created_at: i64,
+}
+
+/// What an administrator may change on a tenant; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct TenantChanges {
+    pub name: Option<String>,
+    pub active: Option<bool>,
+    pub self_reset_enabled: Option<bool>,
+    pub unified_login_enabled: Option<bool>,
+    pub max_failed_attempts: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t1_provider_codes_keep_their_case() {
+        let upper = ProviderCode::parse("ACME").unwrap();
+        let lower = ProviderCode::parse("acme").unwrap();
+        assert_ne!(upper, lower);
+    }
+
+    #[test]
+    fn t1_provider_codes_refuse_junk() {
+        for bad in ["", " ACME", "AC ME", "a/b", &"x".repeat(65)] {
+            assert!(ProviderCode::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::CliError;
+use super::output::emit;
+use crate::accounts::application::{Client, ClientMetadata, TokenEndpointAuthMethod};
+use crate::app::AppState;
+
+#[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
+pub enum ClientCommand {
+    /// Register an application. A confidential client's secret is printed once.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Client id (default: generated).
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// OIDC third-party-initiated login endpoint (unified login, U2).
+        #[arg(long)]
+        initiate_login_uri: Option<String>,
+        #[arg(long)]
+        backchannel_logout_uri: Option<String>,
+        /// A public client (PKCE, no secret).
+        #[arg(long)]
+        public: bool,
+        /// client_secret_basic (default) or client_secret_post.
+        #[arg(long, default_value = "client_secret_basic")]
+        auth_method: String,
+        #[arg(long = "grant")]
+        grant_types: Vec<String>,
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        #[arg(long, default_value = "RS256")]
+        alg: String,
+        /// Provider codes whose users may use the application (T4).
+        #[arg(long = "tenant")]
+        tenants: Vec<String>,
+    },
+    List,
+    Show {
+        client_id: String,
+    },
+    /// Replace the secret; the old one stops working at once. The new one is printed once.
+    RotateSecret {
+        client_id: String,
+    },
+}
+
+#[derive(Serialize)]
+struct WithSecret<'a> {
+    #[serde(flatten)]
+    client: &'a Client,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<&'a str>,
+}
+
+fn line(c: &Client) -> String {
+    format!(
+        "{}\t{}\t{}\t{}",
+        c.client_id,
+        c.name,
+        if c.is_public() {
+            "public"
+        } else {
+            "confidential"
+        },
+        c.metadata.redirect_uris.join(" ")
+    )
+}
+
+pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(), CliError> {
+    let accounts = &state.accounts;
+    match cmd {
+        ClientCommand::Create {
+            name,
+            id,
+            redirect_uris,
+            post_logout_redirect_uris,
+            initiate_login_uri,
+            backchannel_logout_uri,
+            public,
+            auth_method,
+            grant_types,
+            scopes,
+            alg,
+            tenants,
+        } => {
+            let token_endpoint_auth_method = match (public, auth_method.as_str()) {
+                (true, _) => TokenEndpointAuthMethod::None,
+                (false, "client_secret_basic") => TokenEndpointAuthMethod::ClientSecretBasic,
+                (false, "client_secret_post") => TokenEndpointAuthMethod::ClientSecretPost,
+                (false, other) => {
+                    return Err(CliError(format!("--auth-method: {other} is not supported")));
+                }
+            };
+            let mut metadata: ClientMetadata = serde_json::from_value(serde_json::json!({
+                "redirect_uris": redirect_uris,
+                "token_endpoint_auth_method": token_endpoint_auth_method,
+            }))?;
+            metadata.post_logout_redirect_uris = post_logout_redirect_uris;
+            metadata.initiate_login_uri = initiate_login_uri;
+            metadata.backchannel_logout_uri = backchannel_logout_uri;
+            metadata.id_token_signed_response_alg = alg;
+            if !grant_types.is_empty() {
+                metadata.grant_types = grant_types;
+            }
+            if !scopes.is_empty() {
+                metadata.scopes = scopes;
+            }
+            let (client, secret) = accounts
+                .create_client(id.as_deref(), &name, &metadata, &tenants)
+                .await?;
+            let out = WithSecret {
+                client: &client,
+                client_secret: secret.as_ref().map(|s| s.expose()),
+            };
+            emit(json, &out, |o| match o.client_secret {
+                Some(s) => format!("{}\nclient secret (shown once): {s}", line(o.client)),
+                None => line(o.client),
+            });
+        }
+        ClientCommand::List => {
+            let all = accounts.store.list_clients().await?;
+            emit(json, &all, |all| {
+                all.iter().map(line).collect::<Vec<_>>().join("\n")
+            });
+        }
+        ClientCommand::Show { client_id } => {
+            let c = accounts
+                .store
+                .client(&client_id)
+                .await?
+                .ok_or_else(|| CliError(format!("client {client_id} does not exist")))?;
+            emit(json, &c, line);
+        }
+        ClientCommand::RotateSecret { client_id } => {
+            let secret = accounts.rotate_client_secret(&client_id).await?;
+            emit(
+                json,
+                &serde_json::json!({ "client_id": client_id, "client_secret": secret.expose() }),
+                |v| {
+                    format!(
+                        "client secret (shown once): {}",
+                        v["client_secret"].as_str().unwrap_or_default()
+                    )
+                },
+            );
+        }
+    }
+    Ok(())
+}

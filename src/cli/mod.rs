@@ -1,0 +1,137 @@
+//! The `lanyard` command: serve, migrate, demo, and the operator's admin commands.
+//! Every command takes `--json` for scripts; errors are one line and a non-zero exit.
+
+mod activity;
+mod client;
+mod demo;
+mod output;
+mod serve;
+mod tenant;
+mod user;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::AppState;
+use crate::clock::Clock;
+use crate::config::{self, Config};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lanyard",
+    version,
+    about = "An OpenID Connect identity provider"
+)]
+pub struct Cli {
+    /// Settings file (default: ./lanyard.toml if it exists).
+    #[arg(long, global = true, env = "LANYARD_CONFIG")]
+    config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Run the server with a seeded demo tenant, users and clients.
+    Demo,
+    /// Providers (tenants).
+    #[command(subcommand)]
+    Tenant(tenant::TenantCommand),
+    /// Users of a provider.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Client applications (relying parties).
+    #[command(subcommand)]
+    Client(Box<client::ClientCommand>),
+    /// The user activity record (L7).
+    #[command(subcommand)]
+    Activity(activity::ActivityCommand),
+}
+
+/// One line on stderr, exit code 1: what operators script against.
+#[derive(Debug)]
+pub struct CliError(String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match load_config(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("lanyard: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("lanyard: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, cli.json, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError(message)) => {
+            eprintln!("lanyard: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(explicit: Option<&std::path::Path>) -> Result<Config, config::ConfigError> {
+    let default = PathBuf::from("lanyard.toml");
+    let (path, named) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => (default, false),
+    };
+    config::load(Some(&path), named, &|name| std::env::var(name).ok())
+}
+
+async fn run(command: Command, json: bool, config: Config) -> Result<(), CliError> {
+    match command {
+        Command::Serve => serve::serve(config).await,
+        Command::Demo => demo::run(config).await,
+        Command::Migrate => {
+            let state = AppState::build(config, Clock::system()).await?;
+            let applied = state.accounts.store.applied_migrations().await?;
+            output::emit(
+                json,
+                &serde_json::json!({ "applied": applied, "backend": state.accounts.store.backend_name() }),
+                |_| {
+                    format!(
+                        "database is up to date ({} migrations applied, {})",
+                        applied.len(),
+                        state.accounts.store.backend_name()
+                    )
+                },
+            );
+            Ok(())
+        }
+        Command::Tenant(cmd) => tenant::run(cmd, json, &admin_state(config).await?).await,
+        Command::User(cmd) => user::run(cmd, json, &admin_state(config).await?).await,
+        Command::Client(cmd) => client::run(*cmd, json, &admin_state(config).await?).await,
+        Command::Activity(cmd) => activity::run(cmd, json, &admin_state(config).await?).await,
+    }
+}
+
+async fn admin_state(config: Config) -> Result<AppState, CliError> {
+    Ok(AppState::build(config, Clock::system()).await?)
+}

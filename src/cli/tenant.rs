@@ -1,0 +1,88 @@
+use clap::Subcommand;
+
+use super::CliError;
+use super::output::{emit, on_off};
+use crate::accounts::tenant::{Tenant, TenantChanges};
+use crate::app::AppState;
+
+#[derive(Subcommand, Debug)]
+pub enum TenantCommand {
+    /// Create a provider. The provider code is case-sensitive (T1).
+    Create {
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+    List,
+    Show {
+        code: String,
+    },
+    /// Change a provider's settings.
+    Set {
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// on|off: an inactive provider's users cannot sign in (T1).
+        #[arg(long, value_parser = on_off)]
+        active: Option<bool>,
+        /// on|off: self password reset for this provider (S1).
+        #[arg(long, value_parser = on_off)]
+        self_reset: Option<bool>,
+        /// on|off: unified login (U1).
+        #[arg(long, value_parser = on_off)]
+        unified_login: Option<bool>,
+        /// Maximum number of incorrect passwords tolerated (L3).
+        #[arg(long)]
+        max_failed_attempts: Option<u32>,
+    },
+}
+
+fn line(t: &Tenant) -> String {
+    format!(
+        "{}\t{}\t{}\tmax-failed-attempts={}\tself-reset={}\tunified-login={}",
+        t.provider_code,
+        t.name,
+        if t.active { "active" } else { "inactive" },
+        t.password_policy.max_failed_attempts,
+        on(t.self_reset_enabled),
+        on(t.unified_login_enabled),
+    )
+}
+
+fn on(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(), CliError> {
+    let accounts = &state.accounts;
+    match cmd {
+        TenantCommand::Create { code, name } => {
+            emit(json, &accounts.create_tenant(&code, &name).await?, line)
+        }
+        TenantCommand::List => {
+            let all = accounts.store.list_tenants().await?;
+            emit(json, &all, |all| {
+                all.iter().map(line).collect::<Vec<_>>().join("\n")
+            });
+        }
+        TenantCommand::Show { code } => emit(json, &accounts.tenant(&code).await?, line),
+        TenantCommand::Set {
+            code,
+            name,
+            active,
+            self_reset,
+            unified_login,
+            max_failed_attempts,
+        } => {
+            let changes = TenantChanges {
+                name,
+                active,
+                self_reset_enabled: self_reset,
+                unified_login_enabled: unified_login,
+                max_failed_attempts,
+            };
+            emit(json, &accounts.update_tenant(&code, &changes).await?, line);
+        }
+    }
+    Ok(())
+}

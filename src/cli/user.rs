@@ -1,0 +1,214 @@
+use std::io::BufRead;
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use super::CliError;
+use super::output::emit;
+use crate::accounts::admin::StatusChange;
+use crate::accounts::user::{User, UserType};
+use crate::app::AppState;
+use crate::secret::{Secret, random_token};
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user. Without --password-stdin a temporary password is generated and printed
+    /// once; either way the user chooses a new password at first sign-in (L4) unless --permanent.
+    Create {
+        #[command(flatten)]
+        who: Who,
+        #[arg(long = "type", value_enum, default_value_t = TypeArg::Regular)]
+        user_type: TypeArg,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Do not require a change at first sign-in.
+        #[arg(long)]
+        permanent: bool,
+    },
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    Show {
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Set a password (A1), also on a locked account. --temporary: must change at next sign-in.
+    SetPassword {
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        temporary: bool,
+    },
+    /// Admin-lock the account (T3).
+    Lock {
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Lift a password lock or an admin lock.
+    Unlock {
+        #[command(flatten)]
+        who: Who,
+    },
+    Deactivate {
+        #[command(flatten)]
+        who: Who,
+    },
+    Reactivate {
+        #[command(flatten)]
+        who: Who,
+    },
+    Delete {
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct Who {
+    /// Provider code (case-sensitive).
+    #[arg(long)]
+    tenant: String,
+    /// Login name (any capitalisation).
+    login: String,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum TypeArg {
+    Regular,
+    ProviderAdmin,
+    SuperAdmin,
+}
+
+impl From<TypeArg> for UserType {
+    fn from(t: TypeArg) -> Self {
+        match t {
+            TypeArg::Regular => UserType::Regular,
+            TypeArg::ProviderAdmin => UserType::ProviderAdmin,
+            TypeArg::SuperAdmin => UserType::SuperAdmin,
+        }
+    }
+}
+
+fn line(u: &User) -> String {
+    format!(
+        "{}\t{}\t{}{}",
+        u.login_name.as_str(),
+        u.user_type.as_str(),
+        u.status.as_str(),
+        if u.must_change_password {
+            "\tmust-change-password"
+        } else {
+            ""
+        }
+    )
+}
+
+/// A generated password is shown once and always temporary.
+#[derive(Serialize)]
+struct WithPassword<'a> {
+    #[serde(flatten)]
+    user: &'a User,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temporary_password: Option<&'a str>,
+}
+
+fn read_password(from_stdin: bool) -> Result<(Secret, bool), CliError> {
+    if !from_stdin {
+        // Meets the default policy (upper, lower, digit, special) whatever the random part holds.
+        return Ok((
+            Secret::new(format!(
+                "{}-Aa9",
+                random_token().get(..16).unwrap_or("generated")
+            )),
+            true,
+        ));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok((Secret::new(line.trim_end_matches(['\r', '\n'])), false))
+}
+
+pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), CliError> {
+    let accounts = &state.accounts;
+    let status = |who: Who, change| async move {
+        accounts
+            .change_status(&who.tenant, &who.login, change)
+            .await
+    };
+    let user = match cmd {
+        UserCommand::Create {
+            who,
+            user_type,
+            password_stdin,
+            permanent,
+        } => {
+            let (password, generated) = read_password(password_stdin)?;
+            let temporary = generated || !permanent;
+            let user = accounts
+                .create_user(
+                    &who.tenant,
+                    &who.login,
+                    user_type.into(),
+                    &password,
+                    temporary,
+                )
+                .await?;
+            let shown = generated.then_some(password.expose());
+            emit(
+                json,
+                &WithPassword {
+                    user: &user,
+                    temporary_password: shown,
+                },
+                |w| match w.temporary_password {
+                    Some(p) => format!("{}\ntemporary password (shown once): {p}", line(w.user)),
+                    None => line(w.user),
+                },
+            );
+            return Ok(());
+        }
+        UserCommand::SetPassword {
+            who,
+            password_stdin,
+            temporary,
+        } => {
+            let (password, generated) = read_password(password_stdin)?;
+            let user = accounts
+                .set_password(&who.tenant, &who.login, &password, temporary || generated)
+                .await?;
+            let shown = generated.then_some(password.expose());
+            emit(
+                json,
+                &WithPassword {
+                    user: &user,
+                    temporary_password: shown,
+                },
+                |w| match w.temporary_password {
+                    Some(p) => format!("{}\ntemporary password (shown once): {p}", line(w.user)),
+                    None => line(w.user),
+                },
+            );
+            return Ok(());
+        }
+        UserCommand::List { tenant } => {
+            let t = accounts.tenant(&tenant).await?;
+            let users = accounts.store.list_users(t.id).await?;
+            emit(json, &users, |all| {
+                all.iter().map(line).collect::<Vec<_>>().join("\n")
+            });
+            return Ok(());
+        }
+        UserCommand::Show { who } => accounts.user(&who.tenant, &who.login).await?.1,
+        UserCommand::Lock { who } => status(who, StatusChange::AdminLock).await?,
+        UserCommand::Unlock { who } => status(who, StatusChange::Unlock).await?,
+        UserCommand::Deactivate { who } => status(who, StatusChange::Deactivate).await?,
+        UserCommand::Reactivate { who } => status(who, StatusChange::Reactivate).await?,
+        UserCommand::Delete { who } => status(who, StatusChange::Delete).await?,
+    };
+    emit(json, &user, line);
+    Ok(())
+}

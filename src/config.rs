@@ -1,0 +1,524 @@
+//! Layered settings: defaults → `lanyard.toml` → `LANYARD_*` environment → `LANYARD_*_FILE`.
+//!
+//! Every key is listed once in [`KEYS`]; `deploy/config.example.toml` documents each of them (a
+//! tidy test keeps the two in step). An invalid value stops start-up with one line naming the key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use crate::secret::Secret;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Number,
+    Flag,
+    /// Text that may also come from `<ENV>_FILE` and is never printed.
+    SecretText,
+}
+
+/// (file key, kind). The environment name is `LANYARD_` + the key in upper case.
+const KEYS: &[(&str, Kind)] = &[
+    ("environment", Kind::Text),
+    ("listen", Kind::Text),
+    ("issuer", Kind::Text),
+    ("data_dir", Kind::Text),
+    ("database_url", Kind::SecretText),
+    ("database_max_connections", Kind::Number),
+    ("redis_url", Kind::SecretText),
+    ("redis_prefix", Kind::Text),
+    ("smtp_url", Kind::SecretText),
+    ("mail_from", Kind::Text),
+    ("secret_key", Kind::SecretText),
+    ("session_ttl_secs", Kind::Number),
+    ("argon2_memory_kib", Kind::Number),
+    ("argon2_iterations", Kind::Number),
+    ("argon2_parallelism", Kind::Number),
+    ("hash_workers", Kind::Number),
+    ("behind_proxy", Kind::Flag),
+    ("log_format", Kind::Text),
+    ("log_level", Kind::Text),
+];
+
+pub fn env_name(key: &str) -> String {
+    format!("LANYARD_{}", key.to_ascii_uppercase())
+}
+
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    KEYS.iter().map(|(k, _)| *k)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub environment: Environment,
+    pub listen: SocketAddr,
+    pub issuer: url::Url,
+    pub data_dir: PathBuf,
+    pub database_url: Secret,
+    pub database_max_connections: u32,
+    pub redis_url: Option<Secret>,
+    pub redis_prefix: String,
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    /// `None` in development means "generate one under the data directory".
+    pub secret_key: Option<Secret>,
+    pub session_ttl_secs: i64,
+    pub argon2: Argon2Settings,
+    pub hash_workers: usize,
+    pub behind_proxy: bool,
+    pub log_format: LogFormat,
+    pub log_level: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Argon2Settings {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Settings {
+    /// OWASP's argon2id baseline: m=19 MiB, t=2, p=1 (≈ 18 ms a verify on this project's CI).
+    fn default() -> Self {
+        Argon2Settings {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+impl Config {
+    /// Cookies get the `__Host-` prefix and `Secure` only when the issuer is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.issuer.scheme() == "https"
+    }
+}
+
+/// One clear line naming the key, e.g. `LANYARD_LISTEN: "x" is not host:port`.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+fn bad(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Where a raw value came from, so the error names what the operator actually wrote.
+struct Raw {
+    value: toml::Value,
+    origin: String,
+}
+
+/// Loads settings from `file` (if it exists, or if it was named explicitly) and `env`.
+pub fn load(
+    file: Option<&Path>,
+    explicit: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigError> {
+    let mut raw: Vec<(&'static str, Raw)> = Vec::new();
+    if let Some(path) = file {
+        match std::fs::read_to_string(path) {
+            Ok(text) => read_file(path, &text, &mut raw)?,
+            Err(e) if explicit || e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(bad(
+                    &path.display().to_string(),
+                    format!("cannot read: {e}"),
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    read_env(env, &mut raw)?;
+    build(raw)
+}
+
+fn read_file(
+    path: &Path,
+    text: &str,
+    raw: &mut Vec<(&'static str, Raw)>,
+) -> Result<(), ConfigError> {
+    let origin = path.display().to_string();
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| bad(&origin, e.message().to_string()))?;
+    for (key, value) in table {
+        let Some((name, _)) = KEYS.iter().find(|(k, _)| *k == key) else {
+            return Err(bad(&format!("{origin}: {key}"), "unknown key"));
+        };
+        raw.retain(|(k, _)| k != name);
+        raw.push((
+            name,
+            Raw {
+                value,
+                origin: format!("{origin}: {key}"),
+            },
+        ));
+    }
+    Ok(())
+}
+
+fn read_env(
+    env: &dyn Fn(&str) -> Option<String>,
+    raw: &mut Vec<(&'static str, Raw)>,
+) -> Result<(), ConfigError> {
+    for (key, kind) in KEYS {
+        let name = env_name(key);
+        let mut found = env(&name).map(|v| (v, name.clone()));
+        if *kind == Kind::SecretText {
+            let file_var = format!("{name}_FILE");
+            if let Some(path) = env(&file_var) {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| bad(&file_var, format!("cannot read {path}: {e}")))?;
+                found = Some((text.trim_end_matches(['\n', '\r']).to_string(), file_var));
+            }
+        }
+        let Some((text, origin)) = found else {
+            continue;
+        };
+        let value = match kind {
+            Kind::Text | Kind::SecretText => toml::Value::String(text),
+            Kind::Number => toml::Value::Integer(
+                text.trim()
+                    .parse()
+                    .map_err(|_| bad(&origin, format!("expected a whole number, got {text:?}")))?,
+            ),
+            Kind::Flag => toml::Value::Boolean(
+                parse_flag(&text)
+                    .ok_or_else(|| bad(&origin, format!("expected true or false, got {text:?}")))?,
+            ),
+        };
+        raw.retain(|(k, _)| k != key);
+        raw.push((key, Raw { value, origin }));
+    }
+    Ok(())
+}
+
+fn parse_flag(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+struct Values(Vec<(&'static str, Raw)>);
+
+impl Values {
+    fn text(&self, key: &str) -> Result<Option<(String, &str)>, ConfigError> {
+        match self.0.iter().find(|(k, _)| *k == key) {
+            None => Ok(None),
+            Some((_, raw)) => match &raw.value {
+                toml::Value::String(s) => Ok(Some((s.clone(), raw.origin.as_str()))),
+                other => Err(bad(
+                    &raw.origin,
+                    format!("expected text, got {}", other.type_str()),
+                )),
+            },
+        }
+    }
+
+    fn number<T: TryFrom<i64>>(
+        &self,
+        key: &str,
+        default: T,
+        min: i64,
+        max: i64,
+    ) -> Result<T, ConfigError> {
+        match self.0.iter().find(|(k, _)| *k == key) {
+            None => Ok(default),
+            Some((_, raw)) => match raw.value {
+                toml::Value::Integer(n) if (min..=max).contains(&n) => {
+                    T::try_from(n).map_err(|_| bad(&raw.origin, format!("{n} is out of range")))
+                }
+                toml::Value::Integer(n) => {
+                    Err(bad(&raw.origin, format!("{n} is outside {min}..={max}")))
+                }
+                ref other => Err(bad(
+                    &raw.origin,
+                    format!("expected a whole number, got {}", other.type_str()),
+                )),
+            },
+        }
+    }
+
+    fn flag(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.0.iter().find(|(k, _)| *k == key) {
+            None => Ok(default),
+            Some((_, raw)) => raw
+                .value
+                .as_bool()
+                .ok_or_else(|| bad(&raw.origin, "expected true or false")),
+        }
+    }
+}
+
+fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
+    let v = Values(raw);
+    let environment = match v.text("environment")? {
+        None => Environment::Development,
+        Some((s, origin)) => match s.as_str() {
+            "development" => Environment::Development,
+            "production" => Environment::Production,
+            _ => {
+                return Err(bad(
+                    origin,
+                    format!("expected development or production, got {s:?}"),
+                ));
+            }
+        },
+    };
+    let listen: SocketAddr = match v.text("listen")? {
+        None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        Some((s, origin)) => s.parse().map_err(|_| {
+            bad(
+                origin,
+                format!("{s:?} is not host:port (e.g. 127.0.0.1:8080)"),
+            )
+        })?,
+    };
+    let issuer = match v.text("issuer")? {
+        None => url::Url::parse(&format!("http://localhost:{}", listen.port()))
+            .map_err(|e| bad("issuer", e.to_string()))?,
+        Some((s, origin)) => parse_issuer(&s, environment).map_err(|m| bad(origin, m))?,
+    };
+    let data_dir = PathBuf::from(
+        v.text("data_dir")?
+            .map(|(s, _)| s)
+            .unwrap_or_else(|| "data".into()),
+    );
+    let database_url = match v.text("database_url")? {
+        Some((s, origin)) => {
+            if !(s.starts_with("sqlite:")
+                || s.starts_with("postgres://")
+                || s.starts_with("postgresql://"))
+            {
+                return Err(bad(origin, "expected a sqlite: or postgres:// URL"));
+            }
+            Secret::new(s)
+        }
+        None => Secret::new(format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("lanyard.db").display()
+        )),
+    };
+    let redis_url = match v.text("redis_url")? {
+        Some((s, origin)) if !(s.starts_with("redis://") || s.starts_with("rediss://")) => {
+            return Err(bad(origin, "expected a redis:// or rediss:// URL"));
+        }
+        other => other.map(|(s, _)| Secret::new(s)).filter(|s| !s.is_empty()),
+    };
+    let smtp_url = v
+        .text("smtp_url")?
+        .map(|(s, _)| Secret::new(s))
+        .filter(|s| !s.is_empty());
+    let secret_key = match v.text("secret_key")? {
+        Some((s, origin)) if s.len() < 32 => {
+            return Err(bad(origin, "must be at least 32 characters of random data"));
+        }
+        other => other.map(|(s, _)| Secret::new(s)),
+    };
+    if environment == Environment::Production && secret_key.is_none() {
+        return Err(bad(
+            &env_name("secret_key"),
+            "is required when environment = production",
+        ));
+    }
+    let log_format = match v.text("log_format")? {
+        None => LogFormat::Text,
+        Some((s, origin)) => match s.as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            _ => return Err(bad(origin, format!("expected text or json, got {s:?}"))),
+        },
+    };
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    Ok(Config {
+        environment,
+        listen,
+        issuer,
+        data_dir,
+        database_url,
+        database_max_connections: v.number("database_max_connections", 10, 1, 1000)?,
+        redis_url,
+        redis_prefix: v
+            .text("redis_prefix")?
+            .map(|(s, _)| s)
+            .unwrap_or_else(|| "lanyard:".into()),
+        smtp_url,
+        mail_from: v
+            .text("mail_from")?
+            .map(|(s, _)| s)
+            .unwrap_or_else(|| "Lanyard <no-reply@localhost>".into()),
+        secret_key,
+        session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
+        argon2: Argon2Settings {
+            memory_kib: v.number(
+                "argon2_memory_kib",
+                Argon2Settings::default().memory_kib,
+                8,
+                4 * 1024 * 1024,
+            )?,
+            iterations: v.number("argon2_iterations", 2, 1, 100)?,
+            parallelism: v.number("argon2_parallelism", 1, 1, 64)?,
+        },
+        hash_workers: v.number("hash_workers", cores, 1, 256)?,
+        behind_proxy: v.flag("behind_proxy", false)?,
+        log_format,
+        log_level: v
+            .text("log_level")?
+            .map(|(s, _)| s)
+            .unwrap_or_else(|| "info".into()),
+    })
+}
+
+/// OIDC Discovery §3: an https URL with no query or fragment; plain http only on loopback
+/// outside production.
+fn parse_issuer(s: &str, environment: Environment) -> Result<url::Url, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query or fragment".into());
+    }
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback && environment == Environment::Development => {}
+        _ => {
+            return Err(format!(
+                "{s:?} must be https (http only for localhost in development)"
+            ));
+        }
+    }
+    // A trailing slash would make `iss` differ from what relying parties compare against.
+    let mut url = url;
+    if url.path() == "/" {
+        url.set_path("");
+    }
+    Ok(url)
+}
+
+/// The issuer as a string without a trailing slash, as it appears in `iss`.
+pub fn issuer_str(url: &url::Url) -> String {
+    url.as_str().trim_end_matches('/').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = load(None, false, &env_of(&[])).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(issuer_str(&c.issuer), "http://localhost:8080");
+        assert!(c.database_url.expose().starts_with("sqlite://"));
+        assert!(c.redis_url.is_none());
+    }
+
+    #[test]
+    fn env_overrides_file_and_names_the_key_on_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("lanyard.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nsession_ttl_secs = 600\n").unwrap();
+        let c = load(
+            Some(&file),
+            true,
+            &env_of(&[("LANYARD_LISTEN", "127.0.0.1:7000")]),
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 7000);
+        assert_eq!(c.session_ttl_secs, 600);
+
+        let e = load(None, false, &env_of(&[("LANYARD_LISTEN", "nowhere")])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid configuration: LANYARD_LISTEN: \"nowhere\" is not host:port (e.g. 127.0.0.1:8080)"
+        );
+        let e = load(
+            None,
+            false,
+            &env_of(&[("LANYARD_SESSION_TTL_SECS", "soon")]),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid configuration: LANYARD_SESSION_TTL_SECS:"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("lanyard.toml");
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        let e = load(Some(&file), true, &env_of(&[])).unwrap_err();
+        assert!(e.to_string().contains("lisen: unknown key"), "{e}");
+    }
+
+    #[test]
+    fn secrets_can_come_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("key");
+        std::fs::write(&file, format!("{}\n", "k".repeat(40))).unwrap();
+        let path = file.display().to_string();
+        let c = load(None, false, &env_of(&[("LANYARD_SECRET_KEY_FILE", &path)])).unwrap();
+        assert_eq!(c.secret_key.unwrap().expose(), "k".repeat(40));
+    }
+
+    #[test]
+    fn production_requires_https_and_a_secret_key() {
+        let e = load(
+            None,
+            false,
+            &env_of(&[("LANYARD_ENVIRONMENT", "production")]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("LANYARD_SECRET_KEY"), "{e}");
+        let key = "k".repeat(40);
+        let e = load(
+            None,
+            false,
+            &env_of(&[
+                ("LANYARD_ENVIRONMENT", "production"),
+                ("LANYARD_SECRET_KEY", &key),
+                ("LANYARD_ISSUER", "http://localhost:8080"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("must be https"), "{e}");
+    }
+}

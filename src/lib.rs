@@ -1,0 +1,11 @@
+//! Lanyard: an OpenID Connect / OAuth 2.0 identity provider. See ARCHITECTURE.md for the map.
+
+pub mod accounts;
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod secret;
+pub mod store;
+pub mod telemetry;
+pub mod web;

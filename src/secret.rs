@@ -1,0 +1,162 @@
+//! Secrets in memory and at rest: random tokens, their hashes, constant-time comparison.
+//!
+//! Reset tokens, codes, refresh tokens, client secrets and session ids are high-entropy random
+//! values, so SHA-256 is the right hash for storing them (argon2 is for low-entropy passwords
+//! and would cost ~18 ms on every token request).
+
+use aws_lc_rs::{digest, hmac, rand};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use subtle::ConstantTimeEq;
+
+/// A value that must never reach a log line: `Debug` is written by hand.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
+/// `n` random bytes from the operating system's CSPRNG.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    // aws-lc's RNG only fails when the OS has no entropy source; nothing safe can continue then.
+    if rand::fill(&mut out).is_err() {
+        std::process::abort();
+    }
+    out
+}
+
+/// A URL-safe token with 256 bits of entropy.
+pub fn random_token() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+}
+
+/// A number of `digits` decimal digits, uniformly distributed (rejection sampling, no modulo bias).
+pub fn random_digits(digits: u32) -> String {
+    let bound = 10u64.pow(digits);
+    let limit = u64::MAX - (u64::MAX % bound);
+    loop {
+        let n = u64::from_le_bytes(random_bytes::<8>());
+        if n < limit {
+            return format!("{:0width$}", n % bound, width = digits as usize);
+        }
+    }
+}
+
+/// The storage form of a random token: hex SHA-256.
+pub fn token_hash(token: &str) -> String {
+    hex(digest::digest(&digest::SHA256, token.as_bytes()).as_ref())
+}
+
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest::digest(&digest::SHA256, data).as_ref());
+    out
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+/// A keyed MAC used to bind values (CSRF tokens) to this deployment's secret key.
+#[derive(Clone)]
+pub struct Mac(hmac::Key);
+
+impl Mac {
+    pub fn new(key: &[u8]) -> Self {
+        Mac(hmac::Key::new(hmac::HMAC_SHA256, key))
+    }
+
+    pub fn sign(&self, purpose: &str, value: &str) -> String {
+        let mut ctx = hmac::Context::with_key(&self.0);
+        ctx.update(purpose.as_bytes());
+        ctx.update(&[0]);
+        ctx.update(value.as_bytes());
+        URL_SAFE_NO_PAD.encode(ctx.sign().as_ref())
+    }
+
+    pub fn verify(&self, purpose: &str, value: &str, tag: &str) -> bool {
+        constant_time_eq(self.sign(purpose, value).as_bytes(), tag.as_bytes())
+    }
+}
+
+impl std::fmt::Debug for Mac {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Mac([redacted])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        assert_eq!(
+            format!("{:?}", Secret::new("hunter2")),
+            "Secret([redacted])"
+        );
+    }
+
+    #[test]
+    fn tokens_are_unique_and_url_safe() {
+        let a = random_token();
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, random_token());
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+    }
+
+    #[test]
+    fn digits_have_fixed_width() {
+        for _ in 0..100 {
+            let code = random_digits(6);
+            assert_eq!(code.len(), 6);
+            assert!(code.chars().all(|c| c.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn mac_binds_purpose_and_value() {
+        let mac = Mac::new(b"k");
+        let tag = mac.sign("csrf", "abc");
+        assert!(mac.verify("csrf", "abc", &tag));
+        assert!(!mac.verify("csrf", "abd", &tag));
+        assert!(!mac.verify("other", "abc", &tag));
+    }
+}

@@ -1,0 +1,69 @@
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::entities::activity;
+use super::{Store, StoreError};
+use crate::accounts::activity::{ActivityEntry, NewActivity};
+use crate::accounts::tenant::TenantId;
+use crate::accounts::user::UserId;
+
+impl Store {
+    pub async fn record_activity(&self, entry: &NewActivity, now: i64) -> Result<(), StoreError> {
+        activity::ActiveModel {
+            tenant_id: Set(entry.tenant_id),
+            user_id: Set(entry.user_id),
+            login_name: Set(entry.login_name.chars().take(128).collect()),
+            kind: Set(entry.kind.as_str().to_string()),
+            detail: Set(entry.detail.clone()),
+            login_type: Set(entry.login_type.clone()),
+            client_id: Set(entry.client_id.clone()),
+            ip: Set(entry.origin.ip.clone()),
+            user_agent: Set(entry.origin.user_agent.chars().take(512).collect()),
+            at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Newest first; `before` is the id of the last entry of the previous page (keyset paging).
+    pub async fn list_activity(
+        &self,
+        tenant_id: TenantId,
+        user_id: Option<UserId>,
+        before: Option<i32>,
+        limit: u64,
+    ) -> Result<Vec<ActivityEntry>, StoreError> {
+        let mut query = activity::Entity::find().filter(activity::Column::TenantId.eq(tenant_id));
+        if let Some(user_id) = user_id {
+            query = query.filter(activity::Column::UserId.eq(user_id));
+        }
+        if let Some(before) = before {
+            query = query.filter(activity::Column::Id.lt(before));
+        }
+        let rows = query
+            .order_by_desc(activity::Column::Id)
+            .limit(limit)
+            .all(self.conn())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| ActivityEntry {
+                id: m.id,
+                tenant_id: m.tenant_id,
+                user_id: m.user_id,
+                login_name: m.login_name,
+                kind: m.kind,
+                detail: m.detail,
+                login_type: m.login_type,
+                client_id: m.client_id,
+                ip: m.ip,
+                user_agent: m.user_agent,
+                at: m.at,
+            })
+            .collect())
+    }
+}

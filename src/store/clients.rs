@@ -1,0 +1,117 @@
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+
+use super::entities::{client, client_tenant};
+use super::{Store, StoreError};
+use crate::accounts::application::{Client, ClientMetadata};
+use crate::accounts::tenant::TenantId;
+
+fn to_domain(m: client::Model, tenants: Vec<TenantId>) -> Result<Client, StoreError> {
+    let metadata: ClientMetadata = serde_json::from_str(&m.metadata)
+        .map_err(|e| StoreError::Corrupt(format!("metadata of client {}: {e}", m.client_id)))?;
+    Ok(Client {
+        client_id: m.client_id,
+        name: m.name,
+        metadata,
+        tenants,
+        secret_hash: m.secret_hash,
+        created_at: m.created_at,
+    })
+}
+
+impl Store {
+    /// Inserts the client and its allowed tenants in one transaction.
+    pub async fn create_client(
+        &self,
+        client_id: &str,
+        name: &str,
+        metadata: &ClientMetadata,
+        secret_hash: Option<String>,
+        tenants: &[TenantId],
+        now: i64,
+    ) -> Result<Client, StoreError> {
+        let json =
+            serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let txn = self.conn().begin().await?;
+        let model = client::ActiveModel {
+            client_id: Set(client_id.to_string()),
+            name: Set(name.to_string()),
+            secret_hash: Set(secret_hash),
+            metadata: Set(json),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("client {client_id}")))?;
+        for tenant_id in tenants {
+            client_tenant::ActiveModel {
+                client_id: Set(client_id.to_string()),
+                tenant_id: Set(*tenant_id),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        to_domain(model, tenants.to_vec())
+    }
+
+    pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
+        let Some(model) = client::Entity::find_by_id(client_id.to_string())
+            .one(self.conn())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let tenants = self.client_tenants(client_id).await?;
+        to_domain(model, tenants).map(Some)
+    }
+
+    async fn client_tenants(&self, client_id: &str) -> Result<Vec<TenantId>, StoreError> {
+        let rows = client_tenant::Entity::find()
+            .filter(client_tenant::Column::ClientId.eq(client_id))
+            .order_by_asc(client_tenant::Column::TenantId)
+            .all(self.conn())
+            .await?;
+        Ok(rows.into_iter().map(|r| r.tenant_id).collect())
+    }
+
+    pub async fn list_clients(&self) -> Result<Vec<Client>, StoreError> {
+        let models = client::Entity::find()
+            .order_by_asc(client::Column::ClientId)
+            .all(self.conn())
+            .await?;
+        let links = client_tenant::Entity::find().all(self.conn()).await?;
+        models
+            .into_iter()
+            .map(|m| {
+                let tenants = links
+                    .iter()
+                    .filter(|l| l.client_id == m.client_id)
+                    .map(|l| l.tenant_id)
+                    .collect();
+                to_domain(m, tenants)
+            })
+            .collect()
+    }
+
+    pub async fn set_client_secret(
+        &self,
+        client_id: &str,
+        secret_hash: String,
+    ) -> Result<(), StoreError> {
+        let updated = client::Entity::update_many()
+            .col_expr(
+                client::Column::SecretHash,
+                sea_orm::sea_query::Expr::value(secret_hash),
+            )
+            .filter(client::Column::ClientId.eq(client_id))
+            .exec(self.conn())
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(StoreError::NotFound(format!("client {client_id}")));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,9 @@
+//! sea-orm entities: one file per table, plain rows; domain types live in `accounts/`.
+
+pub mod activity;
+pub mod client;
+pub mod client_tenant;
+pub mod signing_key;
+pub mod tenant;
+pub mod user;
+pub mod user_app_access;

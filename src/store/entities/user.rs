@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub tenant_id: i32,
+    pub subject: String,
+    pub login_name: String,
+    pub login_name_key: String,
+    pub user_type: String,
+    pub status: String,
+    pub is_user_admin: bool,
+    pub must_change_password: bool,
+    pub password_hash: Option<String>,
+    pub failed_attempts: i32,
+    pub self_reset_enabled: bool,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub password_changed_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

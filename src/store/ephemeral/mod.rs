@@ -1,0 +1,114 @@
+//! Short-lived state (sessions, pending authorizations, codes, counters, hand-offs) behind one
+//! contract with two backends: the SQL database (default) or Redis (scale-out).
+//!
+//! Expiry is judged by Lanyard's [`Clock`], not the backend's: a manual clock in a test expires
+//! a Redis entry exactly as it expires a SQL row. Backend TTLs only collect garbage.
+
+mod redis_backend;
+mod sql_backend;
+
+use crate::clock::Clock;
+use crate::secret::token_hash;
+
+use super::{Store, StoreError};
+use redis_backend::RedisEphemeral;
+use sql_backend::SqlEphemeral;
+
+#[derive(Clone)]
+pub enum Ephemeral {
+    Sql(SqlEphemeral),
+    Redis(RedisEphemeral),
+}
+
+impl std::fmt::Debug for Ephemeral {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.backend_name())
+    }
+}
+
+impl Ephemeral {
+    pub fn sql(store: Store, clock: Clock) -> Self {
+        Ephemeral::Sql(SqlEphemeral::new(store, clock))
+    }
+
+    /// `prefix` namespaces every key, so several deployments (or test runs) share one Redis.
+    pub async fn redis(url: &str, prefix: &str, clock: Clock) -> Result<Self, StoreError> {
+        Ok(Ephemeral::Redis(
+            RedisEphemeral::connect(url, prefix, clock).await?,
+        ))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Ephemeral::Sql(_) => "sql",
+            Ephemeral::Redis(_) => "redis",
+        }
+    }
+
+    /// The key under which state named by a secret is kept: only its hash is stored.
+    pub fn secret_key(namespace: &str, secret: &str) -> String {
+        format!("{namespace}:{}", token_hash(secret))
+    }
+
+    /// Stores `value` for `ttl` seconds, replacing any earlier value (and resetting a counter).
+    pub async fn put(&self, key: &str, value: &str, ttl: i64) -> Result<(), StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.put(key, value, ttl).await,
+            Ephemeral::Redis(r) => r.put(key, value, ttl).await,
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.get(key).await,
+            Ephemeral::Redis(r) => r.get(key).await,
+        }
+    }
+
+    /// Atomic single use: of any number of concurrent callers, exactly one gets the value.
+    pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.take(key).await,
+            Ephemeral::Redis(r) => r.take(key).await,
+        }
+    }
+
+    /// Atomically adds one and returns the new count. The window of `ttl` seconds starts at the
+    /// first increment; once it has passed the count starts again from 1.
+    pub async fn incr(&self, key: &str, ttl: i64) -> Result<i64, StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.incr(key, ttl).await,
+            Ephemeral::Redis(r) => r.incr(key, ttl).await,
+        }
+    }
+
+    /// The current count (0 when absent or expired).
+    pub async fn count(&self, key: &str) -> Result<i64, StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.count(key).await,
+            Ephemeral::Redis(r) => r.count(key).await,
+        }
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.delete(key).await,
+            Ephemeral::Redis(r) => r.delete(key).await,
+        }
+    }
+
+    /// Removes expired rows (SQL only; Redis expires keys itself). Returns how many went.
+    pub async fn sweep(&self) -> Result<u64, StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.sweep().await,
+            Ephemeral::Redis(_) => Ok(0),
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.ping().await,
+            Ephemeral::Redis(r) => r.ping().await,
+        }
+    }
+}

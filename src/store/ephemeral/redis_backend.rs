@@ -1,0 +1,123 @@
+//! The ephemeral contract on Redis. Values are stored as `<expires_at>|<value>` so expiry is
+//! judged by Lanyard's clock; the Redis TTL (with a minute's slack) only frees memory.
+
+use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
+
+use crate::clock::Clock;
+use crate::store::StoreError;
+
+/// Read-modify-write in one atomic script: counts within the window, restarts after it.
+const INCR: &str = r"
+local v = redis.call('GET', KEYS[1])
+local now = tonumber(ARGV[1])
+if v then
+  local sep = string.find(v, '|', 1, true)
+  local exp = tonumber(string.sub(v, 1, sep - 1))
+  if exp > now then
+    local n = (tonumber(string.sub(v, sep + 1)) or 0) + 1
+    redis.call('SET', KEYS[1], exp .. '|' .. n, 'KEEPTTL')
+    return n
+  end
+end
+redis.call('SET', KEYS[1], (now + tonumber(ARGV[2])) .. '|1', 'PX', ARGV[3])
+return 1
+";
+
+const GC_SLACK_MS: i64 = 60_000;
+
+#[derive(Clone)]
+pub struct RedisEphemeral {
+    conn: ConnectionManager,
+    prefix: String,
+    clock: Clock,
+    incr: redis::Script,
+}
+
+impl RedisEphemeral {
+    pub async fn connect(url: &str, prefix: &str, clock: Clock) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url)?;
+        let conn = ConnectionManager::new(client).await?;
+        Ok(RedisEphemeral {
+            conn,
+            prefix: prefix.to_string(),
+            clock,
+            incr: redis::Script::new(INCR),
+        })
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    fn gc_ms(ttl: i64) -> u64 {
+        u64::try_from(ttl.max(1).saturating_mul(1000).saturating_add(GC_SLACK_MS))
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Splits `<expires_at>|<value>`, returning the value only while it is live.
+    fn live(&self, raw: Option<String>) -> Option<String> {
+        let raw = raw?;
+        let (exp, value) = raw.split_once('|')?;
+        (exp.parse::<i64>().ok()? > self.clock.now()).then(|| value.to_string())
+    }
+
+    pub async fn put(&self, key: &str, value: &str, ttl: i64) -> Result<(), StoreError> {
+        let stored = format!("{}|{value}", self.clock.now().saturating_add(ttl));
+        let mut conn = self.conn.clone();
+        let _: () = redis::cmd("SET")
+            .arg(self.key(key))
+            .arg(stored)
+            .arg("PX")
+            .arg(Self::gc_ms(ttl))
+            .query_async(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let mut conn = self.conn.clone();
+        let raw: Option<String> = conn.get(self.key(key)).await?;
+        Ok(self.live(raw))
+    }
+
+    /// GETDEL is atomic: of concurrent callers only one receives the value.
+    pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let mut conn = self.conn.clone();
+        let raw: Option<String> = conn.get_del(self.key(key)).await?;
+        Ok(self.live(raw))
+    }
+
+    pub async fn incr(&self, key: &str, ttl: i64) -> Result<i64, StoreError> {
+        let mut conn = self.conn.clone();
+        let n: i64 = self
+            .incr
+            .key(self.key(key))
+            .arg(self.clock.now())
+            .arg(ttl)
+            .arg(Self::gc_ms(ttl))
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(n)
+    }
+
+    pub async fn count(&self, key: &str) -> Result<i64, StoreError> {
+        Ok(self
+            .get(key)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        let _: i64 = conn.del(self.key(key)).await?;
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        let _: String = redis::cmd("PING").query_async(&mut conn).await?;
+        Ok(())
+    }
+}

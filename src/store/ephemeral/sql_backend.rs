@@ -1,0 +1,98 @@
+//! The ephemeral contract on the SQL database: one table, one statement per operation, so
+//! every operation is atomic without a transaction.
+
+use sea_orm::{ConnectionTrait, Value};
+
+use crate::clock::Clock;
+use crate::store::{Store, StoreError};
+
+#[derive(Clone)]
+pub struct SqlEphemeral {
+    store: Store,
+    clock: Clock,
+}
+
+impl SqlEphemeral {
+    pub fn new(store: Store, clock: Clock) -> Self {
+        SqlEphemeral { store, clock }
+    }
+
+    pub async fn put(&self, key: &str, value: &str, ttl: i64) -> Result<(), StoreError> {
+        let expires_at = self.clock.now().saturating_add(ttl);
+        let stmt = self.store.statement(
+            "INSERT INTO ephemeral (key, value, count, expires_at) VALUES ($1, $2, 0, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, count = 0, expires_at = excluded.expires_at",
+            vec![key.into(), value.into(), expires_at.into()],
+        );
+        self.store.conn().execute_raw(stmt).await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let stmt = self.store.statement(
+            "SELECT value FROM ephemeral WHERE key = $1 AND expires_at > $2",
+            vec![key.into(), self.clock.now().into()],
+        );
+        let row = self.store.conn().query_one_raw(stmt).await?;
+        Ok(row.map(|r| r.try_get::<String>("", "value")).transpose()?)
+    }
+
+    /// A conditional DELETE … RETURNING: only the caller whose statement deleted the row sees it.
+    pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let stmt = self.store.statement(
+            "DELETE FROM ephemeral WHERE key = $1 AND expires_at > $2 RETURNING value",
+            vec![key.into(), self.clock.now().into()],
+        );
+        let row = self.store.conn().query_one_raw(stmt).await?;
+        Ok(row.map(|r| r.try_get::<String>("", "value")).transpose()?)
+    }
+
+    pub async fn incr(&self, key: &str, ttl: i64) -> Result<i64, StoreError> {
+        let now = self.clock.now();
+        let stmt = self.store.statement(
+            "INSERT INTO ephemeral (key, value, count, expires_at) VALUES ($1, '', 1, $2) \
+             ON CONFLICT (key) DO UPDATE SET \
+               count = CASE WHEN ephemeral.expires_at <= $3 THEN 1 ELSE ephemeral.count + 1 END, \
+               expires_at = CASE WHEN ephemeral.expires_at <= $3 THEN excluded.expires_at ELSE ephemeral.expires_at END \
+             RETURNING count",
+            vec![key.into(), now.saturating_add(ttl).into(), now.into()],
+        );
+        let row = self.store.conn().query_one_raw(stmt).await?;
+        let row =
+            row.ok_or_else(|| StoreError::Corrupt(format!("incr of {key} returned nothing")))?;
+        Ok(row.try_get::<i64>("", "count")?)
+    }
+
+    pub async fn count(&self, key: &str) -> Result<i64, StoreError> {
+        let stmt = self.store.statement(
+            "SELECT count FROM ephemeral WHERE key = $1 AND expires_at > $2",
+            vec![key.into(), self.clock.now().into()],
+        );
+        let row = self.store.conn().query_one_raw(stmt).await?;
+        Ok(row
+            .map(|r| r.try_get::<i64>("", "count"))
+            .transpose()?
+            .unwrap_or(0))
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let stmt = self.store.statement(
+            "DELETE FROM ephemeral WHERE key = $1",
+            vec![Value::from(key)],
+        );
+        self.store.conn().execute_raw(stmt).await?;
+        Ok(())
+    }
+
+    pub async fn sweep(&self) -> Result<u64, StoreError> {
+        let stmt = self.store.statement(
+            "DELETE FROM ephemeral WHERE expires_at <= $1",
+            vec![self.clock.now().into()],
+        );
+        Ok(self.store.conn().execute_raw(stmt).await?.rows_affected())
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+}

@@ -1,0 +1,121 @@
+//! The only module that imports sea_orm or redis (Architecture Invariant).
+//!
+//! [`Store`] holds durable data (tenants, users, clients, activity, keys) in SQLite or
+//! PostgreSQL; [`Ephemeral`] holds short-lived state in the same database or in Redis.
+
+mod activity;
+mod clients;
+pub mod entities;
+mod ephemeral;
+mod tenants;
+mod users;
+
+use std::time::Duration;
+
+use migrations::MigratorTrait;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+
+pub use ephemeral::Ephemeral;
+pub use users::NewUser;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    #[error("redis error: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    fn from_insert(e: DbErr, what: impl Into<String>) -> Self {
+        match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                StoreError::Conflict(what.into())
+            }
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `url` (sqlite: or postgres://). SQLite runs in WAL mode so readers never wait
+    /// for the writer, with a busy timeout so concurrent writers queue instead of failing.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.max_connections(max_connections)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+        let db = Database::connect(opts).await?;
+        Ok(Store { db })
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migrations::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Names of the migrations applied, for `lanyard migrate --json`.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let applied = migrations::Migrator::get_applied_migrations(&self.db).await?;
+        Ok(applied.iter().map(|m| m.name().to_string()).collect())
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.db.get_database_backend() {
+            DbBackend::Postgres => "postgresql",
+            DbBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Raw SQL with `$1`-style placeholders, rewritten to `?1` for SQLite (which accepts both
+    /// numbered forms, but sqlx binds `$n` only on PostgreSQL).
+    pub(crate) fn statement(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+        let backend = self.db.get_database_backend();
+        let sql = if backend == DbBackend::Sqlite {
+            sql.replace('$', "?")
+        } else {
+            sql.to_string()
+        };
+        sea_orm::Statement::from_sql_and_values(backend, sql, values)
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<(), StoreError> {
+        self.db.execute_unprepared(sql).await?;
+        Ok(())
+    }
+}

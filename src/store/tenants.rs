@@ -1,0 +1,109 @@
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::entities::tenant;
+use super::{Store, StoreError};
+use crate::accounts::policy::PasswordPolicy;
+use crate::accounts::tenant::{ProviderCode, Tenant, TenantChanges, TenantId};
+
+fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
+    Ok(Tenant {
+        id: m.id,
+        provider_code: ProviderCode::parse(&m.provider_code)
+            .ok_or_else(|| StoreError::Corrupt(format!("provider code {:?}", m.provider_code)))?,
+        name: m.name,
+        active: m.active,
+        password_policy: serde_json::from_str(&m.password_policy)
+            .map_err(|e| StoreError::Corrupt(format!("password policy of tenant {}: {e}", m.id)))?,
+        self_reset_enabled: m.self_reset_enabled,
+        unified_login_enabled: m.unified_login_enabled,
+        created_at: m.created_at,
+    })
+}
+
+fn policy_json(p: &PasswordPolicy) -> String {
+    serde_json::to_string(p).unwrap_or_else(|_| "{}".into())
+}
+
+impl Store {
+    pub async fn create_tenant(
+        &self,
+        code: &ProviderCode,
+        name: &str,
+        now: i64,
+    ) -> Result<Tenant, StoreError> {
+        let model = tenant::ActiveModel {
+            provider_code: Set(code.as_str().to_string()),
+            name: Set(name.to_string()),
+            active: Set(true),
+            password_policy: Set(policy_json(&PasswordPolicy::default())),
+            self_reset_enabled: Set(false),
+            unified_login_enabled: Set(false),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.conn())
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("tenant {code}")))?;
+        to_domain(model)
+    }
+
+    /// Exact, case-sensitive match (T1).
+    pub async fn tenant_by_code(&self, code: &ProviderCode) -> Result<Option<Tenant>, StoreError> {
+        let found = tenant::Entity::find()
+            .filter(tenant::Column::ProviderCode.eq(code.as_str()))
+            .one(self.conn())
+            .await?;
+        found.map(to_domain).transpose()
+    }
+
+    pub async fn tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        tenant::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(to_domain)
+            .transpose()
+    }
+
+    pub async fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        let rows = tenant::Entity::find()
+            .order_by_asc(tenant::Column::ProviderCode)
+            .all(self.conn())
+            .await?;
+        rows.into_iter().map(to_domain).collect()
+    }
+
+    pub async fn update_tenant(
+        &self,
+        code: &ProviderCode,
+        changes: &TenantChanges,
+    ) -> Result<Tenant, StoreError> {
+        let current = self
+            .tenant_by_code(code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("tenant {code}")))?;
+        let mut policy = current.password_policy.clone();
+        if let Some(n) = changes.max_failed_attempts {
+            policy.max_failed_attempts = n;
+        }
+        let mut model = tenant::ActiveModel {
+            id: Set(current.id),
+            ..Default::default()
+        };
+        if let Some(name) = &changes.name {
+            model.name = Set(name.clone());
+        }
+        if let Some(v) = changes.active {
+            model.active = Set(v);
+        }
+        if let Some(v) = changes.self_reset_enabled {
+            model.self_reset_enabled = Set(v);
+        }
+        if let Some(v) = changes.unified_login_enabled {
+            model.unified_login_enabled = Set(v);
+        }
+        model.password_policy = Set(policy_json(&policy));
+        to_domain(model.update(self.conn()).await?)
+    }
+}

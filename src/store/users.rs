@@ -1,0 +1,183 @@
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use super::entities::user;
+use super::{Store, StoreError};
+use crate::accounts::tenant::TenantId;
+use crate::accounts::user::{LoginName, User, UserId, UserStatus, UserType};
+
+fn to_domain(m: user::Model) -> Result<User, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of user {}", m.id));
+    Ok(User {
+        id: m.id,
+        tenant_id: m.tenant_id,
+        login_name: LoginName::parse(&m.login_name).map_err(|_| corrupt("login name"))?,
+        user_type: UserType::parse(&m.user_type).ok_or_else(|| corrupt("type"))?,
+        status: UserStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
+        subject: m.subject,
+        is_user_admin: m.is_user_admin,
+        must_change_password: m.must_change_password,
+        password_hash: m.password_hash,
+        failed_attempts: m.failed_attempts,
+        self_reset_enabled: m.self_reset_enabled,
+        email: m.email,
+        email_verified: m.email_verified,
+        created_at: m.created_at,
+    })
+}
+
+pub struct NewUser<'a> {
+    pub tenant_id: TenantId,
+    pub subject: String,
+    pub login_name: &'a LoginName,
+    pub user_type: UserType,
+    pub password_hash: String,
+    pub must_change_password: bool,
+}
+
+impl Store {
+    pub async fn create_user(&self, new: NewUser<'_>, now: i64) -> Result<User, StoreError> {
+        let model = user::ActiveModel {
+            tenant_id: Set(new.tenant_id),
+            subject: Set(new.subject),
+            login_name: Set(new.login_name.as_str().to_string()),
+            login_name_key: Set(new.login_name.key().to_string()),
+            user_type: Set(new.user_type.as_str().to_string()),
+            status: Set(UserStatus::Active.as_str().to_string()),
+            is_user_admin: Set(new.user_type.is_admin()),
+            must_change_password: Set(new.must_change_password),
+            password_hash: Set(Some(new.password_hash)),
+            failed_attempts: Set(0),
+            self_reset_enabled: Set(false),
+            email: Set(None),
+            email_verified: Set(false),
+            password_changed_at: Set(Some(now)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.conn())
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("user {}", new.login_name.as_str())))?;
+        to_domain(model)
+    }
+
+    /// T2: looked up by the folded key, so any capitalisation finds the one account.
+    pub async fn user_by_login(
+        &self,
+        tenant_id: TenantId,
+        login: &LoginName,
+    ) -> Result<Option<User>, StoreError> {
+        let found = user::Entity::find()
+            .filter(user::Column::TenantId.eq(tenant_id))
+            .filter(user::Column::LoginNameKey.eq(login.key()))
+            .one(self.conn())
+            .await?;
+        found.map(to_domain).transpose()
+    }
+
+    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        user::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(to_domain)
+            .transpose()
+    }
+
+    pub async fn list_users(&self, tenant_id: TenantId) -> Result<Vec<User>, StoreError> {
+        let rows = user::Entity::find()
+            .filter(user::Column::TenantId.eq(tenant_id))
+            .order_by_asc(user::Column::LoginNameKey)
+            .all(self.conn())
+            .await?;
+        rows.into_iter().map(to_domain).collect()
+    }
+
+    /// Replaces the password hash; `must_change` is L4's flag (temporary passwords set it).
+    pub async fn set_password(
+        &self,
+        id: UserId,
+        hash: String,
+        must_change: bool,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        user::ActiveModel {
+            id: Set(id),
+            password_hash: Set(Some(hash)),
+            must_change_password: Set(must_change),
+            password_changed_at: Set(Some(now)),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Sets the status and clears the failure count (an unlock starts the count afresh).
+    pub async fn set_status(
+        &self,
+        id: UserId,
+        status: UserStatus,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        user::ActiveModel {
+            id: Set(id),
+            status: Set(status.as_str().to_string()),
+            failed_attempts: Set(0),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+/// L3's counter lives on the user row so it is shared by every Lanyard process.
+impl Store {
+    /// Counts an attempt before its password is checked. Returns the attempt's number, or `None`
+    /// when the account is no longer active or has no attempts left.
+    pub async fn reserve_sign_in_attempt(
+        &self,
+        id: UserId,
+        max: u32,
+    ) -> Result<Option<i64>, StoreError> {
+        let stmt = self.statement(
+            "UPDATE users SET failed_attempts = failed_attempts + 1 \
+             WHERE id = $1 AND status = 'active' AND failed_attempts < $2 RETURNING failed_attempts",
+            vec![id.into(), i64::from(max).into()],
+        );
+        let row = self.conn().query_one_raw(stmt).await?;
+        Ok(row
+            .map(|r| r.try_get::<i32>("", "failed_attempts").map(i64::from))
+            .transpose()?)
+    }
+
+    /// A successful sign-in resets the count (L3).
+    pub async fn clear_sign_in_failures(&self, id: UserId) -> Result<(), StoreError> {
+        let stmt = self.statement(
+            "UPDATE users SET failed_attempts = 0 WHERE id = $1",
+            vec![id.into()],
+        );
+        self.conn().execute_raw(stmt).await?;
+        Ok(())
+    }
+
+    /// Locks the account if the count has reached `max`; true only for the call that locked it.
+    pub async fn lock_after_failures(
+        &self,
+        id: UserId,
+        max: u32,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let stmt = self.statement(
+            "UPDATE users SET status = 'password_locked', updated_at = $3 \
+             WHERE id = $1 AND status = 'active' AND failed_attempts >= $2",
+            vec![id.into(), i64::from(max).into(), now.into()],
+        );
+        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+    }
+}

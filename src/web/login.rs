@@ -1,0 +1,157 @@
+//! The sign-in page (L1, L2, L3): `GET /login` shows the form, `POST /login` signs in.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::extract::{PageForm, RequestOrigin};
+use super::page::{Page, PageError, see_other};
+use super::{csrf, session};
+use crate::accounts::sign_in::{SignInError, SignInRequest};
+use crate::app::AppState;
+use crate::secret::{Secret, random_token};
+
+/// L2: the one message for every wrong login name, password or provider code.
+pub const INVALID_CREDENTIALS: &str = "Invalid Credentials";
+/// L3: shown on every attempt at a locked account, right password or not.
+pub const ACCOUNT_LOCKED: &str =
+    "Your account has been locked. Please contact your agency administrator.";
+const FORM_EXPIRED: &str = "Your sign-in form expired. Please try again.";
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginQuery {
+    /// A pending authorization to resume after sign-in (OIDC).
+    pub auth: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    csrf: Option<String>,
+    auth: Option<String>,
+    login_name: String,
+    password: Secret,
+    provider_code: String,
+}
+
+/// What the form shows again after a failed attempt: never the password.
+struct FormState<'a> {
+    login_name: &'a str,
+    provider_code: &'a str,
+    auth: Option<&'a str>,
+    error: Option<&'a str>,
+    field_errors: Vec<(&'static str, &'static str)>,
+}
+
+fn render_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    form: FormState<'_>,
+) -> Result<Page, PageError> {
+    let token = csrf::issue(headers, &state.mac, state.config.secure_cookies());
+    let field_errors: std::collections::BTreeMap<_, _> = form.field_errors.into_iter().collect();
+    let page = Page::render(
+        status,
+        "login.html",
+        context! {
+            csrf => token.token,
+            auth => form.auth,
+            login_name => form.login_name,
+            provider_code => form.provider_code,
+            error => form.error,
+            field_errors => field_errors,
+        },
+    )?;
+    Ok(page.with_cookie(token.set_cookie))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Result<Page, PageError> {
+    let form = FormState {
+        login_name: "",
+        provider_code: "",
+        auth: q.auth.as_deref(),
+        error: None,
+        field_errors: vec![],
+    };
+    render_form(&state, &headers, StatusCode::OK, form)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
+    PageForm(form): PageForm<LoginForm>,
+) -> Result<Response, PageError> {
+    let secure = state.config.secure_cookies();
+    let again = |error: Option<&str>, field_errors, status| {
+        let fs = FormState {
+            login_name: &form.login_name,
+            provider_code: &form.provider_code,
+            auth: form.auth.as_deref(),
+            error,
+            field_errors,
+        };
+        render_form(&state, &headers, status, fs).map(IntoResponse::into_response)
+    };
+    if !csrf::verify(&headers, &state.mac, secure, form.csrf.as_deref()) {
+        return again(Some(FORM_EXPIRED), vec![], StatusCode::FORBIDDEN);
+    }
+    let mut missing = Vec::new();
+    if form.login_name.trim().is_empty() {
+        missing.push(("login_name", "Login Name is required."));
+    }
+    if form.password.is_empty() {
+        missing.push(("password", "Password is required."));
+    }
+    if form.provider_code.is_empty() {
+        missing.push(("provider_code", "Provider Code is required."));
+    }
+    if !missing.is_empty() {
+        return again(None, missing, StatusCode::OK);
+    }
+
+    let request = SignInRequest {
+        login_name: form.login_name.clone(),
+        password: form.password.clone(),
+        provider_code: form.provider_code.clone(),
+        client_id: None,
+        origin,
+    };
+    let signed_in = match state.accounts.sign_in(request).await {
+        Ok(s) => s,
+        Err(SignInError::InvalidCredentials) => {
+            return again(Some(INVALID_CREDENTIALS), vec![], StatusCode::OK);
+        }
+        Err(SignInError::Locked) => return again(Some(ACCOUNT_LOCKED), vec![], StatusCode::OK),
+        Err(SignInError::Internal(e)) => return Err(e.into()),
+    };
+
+    let record = session::SessionRecord {
+        user_id: signed_in.user.id,
+        tenant_id: signed_in.tenant.id,
+        auth_time: state.accounts.clock.now(),
+        sid: random_token(),
+        must_change_password: signed_in.must_change_password,
+    };
+    let cookie = session::start(
+        &state.accounts.ephemeral,
+        &record,
+        state.config.session_ttl_secs,
+        secure,
+    )
+    .await?;
+    // L4: nothing else until a new password is chosen.
+    let next = if record.must_change_password {
+        "/password/change"
+    } else {
+        "/account"
+    };
+    Ok(see_other(next, vec![cookie]))
+}

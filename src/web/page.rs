@@ -1,0 +1,112 @@
+//! Turning templates into responses, and the error pages every handler shares.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::context;
+
+use super::templates;
+use crate::accounts::Internal;
+
+/// A rendered page with its status; Set-Cookie headers ride along.
+pub struct Page {
+    pub status: StatusCode,
+    pub html: String,
+    pub cookies: Vec<String>,
+}
+
+impl Page {
+    pub fn render(
+        status: StatusCode,
+        template: &str,
+        ctx: minijinja::Value,
+    ) -> Result<Self, PageError> {
+        let html =
+            templates::render(template, ctx).map_err(|e| PageError::Template(e.to_string()))?;
+        Ok(Page {
+            status,
+            html,
+            cookies: Vec::new(),
+        })
+    }
+
+    pub fn with_cookie(mut self, cookie: Option<String>) -> Self {
+        self.cookies.extend(cookie);
+        self
+    }
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, Html(self.html)).into_response();
+        for c in self.cookies {
+            if let Ok(v) = HeaderValue::from_str(&c) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        res
+    }
+}
+
+/// A 303 to a path on this server (never to a client: those go through the OIDC module).
+pub fn see_other(path: &'static str, cookies: Vec<String>) -> Response {
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, path)]).into_response();
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+pub fn message(status: StatusCode, title: &str, message: &str) -> Response {
+    let html =
+        templates::render("message.html", context! { title, message }).unwrap_or_else(|_| {
+            format!(
+                "<!doctype html><title>{}</title><p>{}</p>",
+                status.as_u16(),
+                status.as_str()
+            )
+        });
+    (status, Html(html)).into_response()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("template: {0}")]
+    Template(String),
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(e: crate::store::StoreError) -> Self {
+        PageError::Internal(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::BadRequest(why) => message(StatusCode::BAD_REQUEST, "Bad request", &why),
+            other => {
+                // Logged inside the request's span, so the line carries the request id.
+                tracing::error!(error = %other, "request failed");
+                message(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Lanyard could not complete this request. Please try again in a moment.",
+                )
+            }
+        }
+    }
+}
+
+pub async fn not_found() -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "There is nothing at this address.",
+    )
+}
