@@ -5,11 +5,16 @@ use serde::Serialize;
 use super::tenant::TenantId;
 
 /// T2: unique within a provider compared case-insensitively, shown as the user spelled it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoginName {
     spelling: String,
-    #[serde(skip)]
     key: String,
+}
+
+impl Serialize for LoginName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.spelling)
+    }
 }
 
 impl LoginName {

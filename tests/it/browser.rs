@@ -1,0 +1,109 @@
+//! Real-browser tests: `lanyard demo` as a newcomer starts it, driven by Debian's Chromium
+//! through playwright-core. They skip loudly when node, the npm packages or Chromium are missing,
+//! except under CI, which installs them (`.ci/run`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+fn available(test: &str) -> bool {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ok = Path::new(&chromium).exists()
+        && browser_dir().join("node_modules/playwright-core").exists()
+        && Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run {test}: install chromium, node and `npm ci` in tests/browser"
+        );
+        eprintln!("SKIPPED {test}: needs /usr/bin/chromium, node, and `npm ci` in tests/browser");
+    }
+    ok
+}
+
+struct Demo {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the README's first command on a free port with a fresh data directory.
+async fn start_demo() -> Demo {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_lanyard"))
+        .arg("demo")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LANYARD_LISTEN", format!("127.0.0.1:{port}"))
+        .env("LANYARD_DATA_DIR", dir.path())
+        .env("LANYARD_LOG_LEVEL", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://localhost:{port}");
+    let demo = Demo {
+        child,
+        base,
+        _dir: dir,
+    };
+    for _ in 0..200 {
+        if let Ok(res) = reqwest::get(format!("{}/readyz", demo.base)).await
+            && res.status().is_success()
+        {
+            return demo;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("lanyard demo did not become ready");
+}
+
+fn run_script(script: &str, base: &str) {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = Command::new("node")
+        .arg(script)
+        .arg(base)
+        .arg(&shots)
+        .current_dir(browser_dir())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_demo_sign_in() {
+    if !available("browser_demo_sign_in") {
+        return;
+    }
+    let demo = start_demo().await;
+    tokio::task::spawn_blocking({
+        let base = demo.base.clone();
+        move || run_script("demo_sign_in.mjs", &base)
+    })
+    .await
+    .unwrap();
+}

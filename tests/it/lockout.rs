@@ -1,0 +1,234 @@
+//! L3: wrong passwords count against the account; at the limit it locks, atomically.
+
+use lanyard::accounts::activity::ActivityEntry;
+use lanyard::accounts::user::UserStatus;
+use reqwest::StatusCode;
+
+use crate::backend_tests;
+use crate::support::{Backend, PASSWORD, TestApp, alert_of, csrf_of, sign_in};
+
+const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
+
+async fn alert(app: &TestApp, login: &str, password: &str) -> String {
+    let res = sign_in(app, &app.browser(), login, password, "ACME").await;
+    if res.status() == StatusCode::SEE_OTHER {
+        return "signed in".into();
+    }
+    alert_of(&res.text().await.unwrap()).unwrap_or_default()
+}
+
+async fn activity(app: &TestApp, login: &str) -> Vec<ActivityEntry> {
+    let (tenant, user) = app.state.accounts.user("ACME", login).await.unwrap();
+    app.state
+        .accounts
+        .store
+        .list_activity(tenant.id, Some(user.id), None, 1000)
+        .await
+        .unwrap()
+}
+
+async fn l3_third_wrong_password_locks_account(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    assert_eq!(
+        alert(&app, "alice", "Wrong-1!aa").await,
+        "Invalid Credentials"
+    );
+    assert_eq!(
+        alert(&app, "alice", "Wrong-2!aa").await,
+        "Invalid Credentials"
+    );
+    assert_eq!(alert(&app, "alice", "Wrong-3!aa").await, LOCKED);
+    // Right password or not, the locked message (L3).
+    assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
+    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    assert_eq!(user.status, UserStatus::PasswordLocked);
+    assert!(
+        activity(&app, "alice")
+            .await
+            .iter()
+            .any(|e| e.kind == "locked")
+    );
+
+    // A1: an administrator unlocks; the count starts again.
+    app.state
+        .accounts
+        .change_status(
+            "ACME",
+            "alice",
+            lanyard::accounts::admin::StatusChange::Unlock,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        alert(&app, "alice", "Wrong-1!aa").await,
+        "Invalid Credentials"
+    );
+    assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");
+    app.stop().await;
+}
+
+async fn l3_success_resets_the_count(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    for _ in 0..3 {
+        assert_eq!(
+            alert(&app, "alice", "Wrong-1!aa").await,
+            "Invalid Credentials"
+        );
+        assert_eq!(
+            alert(&app, "alice", "Wrong-2!aa").await,
+            "Invalid Credentials"
+        );
+        assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");
+    }
+    app.stop().await;
+}
+
+async fn l3_unknown_names_lock_after_the_same_number_of_failures(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    assert_eq!(
+        alert(&app, "ghost", "Wrong-1!aa").await,
+        "Invalid Credentials"
+    );
+    assert_eq!(
+        alert(&app, "ghost", "Wrong-1!aa").await,
+        "Invalid Credentials"
+    );
+    assert_eq!(
+        alert(&app, "GHOST", "Wrong-1!aa").await,
+        LOCKED,
+        "login names fold case here too"
+    );
+    assert_eq!(alert(&app, "ghost", "Wrong-1!aa").await, LOCKED);
+    app.stop().await;
+}
+
+async fn l3_admin_lock_shows_the_locked_message(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    app.state
+        .accounts
+        .change_status(
+            "ACME",
+            "alice",
+            lanyard::accounts::admin::StatusChange::AdminLock,
+        )
+        .await
+        .unwrap();
+    assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
+    app.stop().await;
+}
+
+/// The Zitadel race (GHSA-7h8m-vrxx-vr4m): 100 parallel wrong passwords must count exactly up
+/// to the limit and verify no more passwords than the limit allows.
+async fn l3_100_concurrent_wrong_passwords_count_exactly(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let browser = app.browser();
+    let page = browser
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let browser = browser.clone();
+            let csrf = csrf.clone();
+            let url = app.url("/login");
+            tokio::spawn(async move {
+                let password = format!("Wrong-{i}!aa");
+                let form = [
+                    ("csrf", csrf.as_str()),
+                    ("login_name", "alice"),
+                    ("password", &password),
+                    ("provider_code", "ACME"),
+                ];
+                let html = browser
+                    .post(url)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                alert_of(&html).unwrap()
+            })
+        })
+        .collect();
+    let mut locked = 0;
+    for t in tasks {
+        let msg = t.await.unwrap();
+        assert!(msg == "Invalid Credentials" || msg == LOCKED, "{msg}");
+        if msg == LOCKED {
+            locked += 1;
+        }
+    }
+    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    assert_eq!(user.status, UserStatus::PasswordLocked);
+    assert_eq!(user.failed_attempts, 3, "exactly the limit was counted");
+    let verified = activity(&app, "alice")
+        .await
+        .iter()
+        .filter(|e| e.detail == "wrong password")
+        .count();
+    assert_eq!(verified, 3, "no password was verified beyond the limit");
+    assert_eq!(locked, 98);
+    app.stop().await;
+}
+
+/// Two Lanyard processes sharing PostgreSQL + Redis count one account's failures together.
+async fn l3_two_instances_count_together(backend: Backend) {
+    if matches!(backend, Backend::Sqlite) {
+        return; // Scale-out is the PostgreSQL + Redis mode.
+    }
+    let first = TestApp::spawn(backend).await;
+    let second = TestApp::spawn_on(first.scratch.share(), &[]).await;
+    first.tenant("ACME").await;
+    first.user("ACME", "alice").await;
+    assert_eq!(
+        alert(&first, "alice", "Wrong-1!aa").await,
+        "Invalid Credentials"
+    );
+    assert_eq!(
+        alert(&second, "alice", "Wrong-2!aa").await,
+        "Invalid Credentials"
+    );
+    assert_eq!(alert(&first, "alice", "Wrong-3!aa").await, LOCKED);
+    assert_eq!(alert(&second, "alice", PASSWORD).await, LOCKED);
+    // Unknown names share the virtual lock through Redis too.
+    assert_eq!(alert(&first, "ghost", "x").await, "Invalid Credentials");
+    assert_eq!(alert(&second, "ghost", "x").await, "Invalid Credentials");
+    assert_eq!(alert(&first, "ghost", "x").await, LOCKED);
+    // And a session started on one is honoured by the other.
+    let browser = first.browser();
+    first.user("ACME", "bob").await;
+    sign_in(&first, &browser, "bob", PASSWORD, "ACME").await;
+    let res = browser.get(second.url("/account")).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the session lives in Redis, not in one process"
+    );
+    second.stop().await;
+    first.stop().await;
+}
+
+backend_tests! {
+    l3_lock_at_limit => l3_third_wrong_password_locks_account,
+    l3_success_resets => l3_success_resets_the_count,
+    l3_virtual_lock => l3_unknown_names_lock_after_the_same_number_of_failures,
+    l3_admin_lock => l3_admin_lock_shows_the_locked_message,
+    l3_concurrent_lockout => l3_100_concurrent_wrong_passwords_count_exactly,
+    l3_two_instances => l3_two_instances_count_together,
+}

@@ -1,0 +1,343 @@
+//! L1, L2, L4, L6, T1, T2 through the real pages.
+
+use reqwest::StatusCode;
+
+use crate::backend_tests;
+use crate::support::{Backend, PASSWORD, TestApp, alert_of, csrf_of, sign_in};
+
+async fn l1_happy_path_lands_on_the_account_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "Alice.Smith").await;
+    let browser = app.browser();
+    let res = sign_in(&app, &browser, "Alice.Smith", PASSWORD, "ACME").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/account");
+    let page = browser.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"login-name\">Alice.Smith<"), "{html}");
+    assert!(html.contains("ACME Agency"));
+    app.stop().await;
+}
+
+async fn l2_every_wrong_part_gives_the_same_answer(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.tenant("SLEEPY").await;
+    app.user("ACME", "alice").await;
+    app.user("ACME", "gone").await;
+    app.user("SLEEPY", "sam").await;
+    app.state
+        .accounts
+        .update_tenant(
+            "SLEEPY",
+            &lanyard::accounts::tenant::TenantChanges {
+                active: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    app.state
+        .accounts
+        .change_status(
+            "ACME",
+            "gone",
+            lanyard::accounts::admin::StatusChange::Deactivate,
+        )
+        .await
+        .unwrap();
+
+    let cases = [
+        ("nobody", PASSWORD, "ACME", "unknown login name"),
+        ("alice", "Wrong-Horse9", "ACME", "wrong password"),
+        (
+            "alice",
+            "correct-horse9",
+            "ACME",
+            "password is case-sensitive (L1)",
+        ),
+        ("alice", PASSWORD, "NOPE", "unknown provider code"),
+        (
+            "alice",
+            PASSWORD,
+            "acme",
+            "provider code is case-sensitive (T1)",
+        ),
+        ("sam", PASSWORD, "SLEEPY", "inactive provider (T1)"),
+        ("gone", PASSWORD, "ACME", "deactivated user"),
+    ];
+    let mut bodies = Vec::new();
+    for (login, password, code, why) in cases {
+        let browser = app.browser();
+        let res = sign_in(&app, &browser, login, password, code).await;
+        assert_eq!(res.status(), StatusCode::OK, "{why}");
+        let html = res.text().await.unwrap();
+        assert_eq!(
+            alert_of(&html).as_deref(),
+            Some("Invalid Credentials"),
+            "{why}"
+        );
+        // Apart from the CSRF token and the echoed fields, the pages are identical.
+        let normalised = html
+            .replace(&csrf_of(&html), "CSRF")
+            .replace(&format!("value=\"{login}\""), "value=\"L\"")
+            .replace(&format!("value=\"{code}\""), "value=\"C\"");
+        bodies.push((why, normalised));
+    }
+    for (why, body) in &bodies[1..] {
+        assert_eq!(body, &bodies[0].1, "{why} differs from {}", bodies[0].0);
+    }
+    app.stop().await;
+}
+
+async fn t2_login_name_matches_in_any_case(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "Alice.Smith").await;
+    for spelling in ["alice.smith", "ALICE.SMITH", "aLiCe.SmItH"] {
+        let res = sign_in(&app, &app.browser(), spelling, PASSWORD, "ACME").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{spelling}");
+    }
+    // T2: unique within the provider, compared case-insensitively.
+    let dup = app
+        .state
+        .accounts
+        .create_user(
+            "ACME",
+            "ALICE.smith",
+            lanyard::accounts::user::UserType::Regular,
+            &lanyard::secret::Secret::new(PASSWORD),
+            false,
+        )
+        .await;
+    assert!(
+        matches!(dup, Err(lanyard::accounts::admin::AdminError::Conflict(_))),
+        "{dup:?}"
+    );
+    app.stop().await;
+}
+
+async fn empty_fields_get_their_own_messages_and_keep_input(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let browser = app.browser();
+    let page = browser
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("login_name", "kept"),
+            ("password", ""),
+            ("provider_code", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Password is required."));
+    assert!(html.contains("Provider Code is required."));
+    assert!(!html.contains("Login Name is required."));
+    assert!(
+        html.contains("value=\"kept\""),
+        "the login name typed is kept"
+    );
+    app.stop().await;
+}
+
+async fn l4_first_sign_in_forces_a_new_password(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.state
+        .accounts
+        .create_user(
+            "ACME",
+            "newbie",
+            lanyard::accounts::user::UserType::Regular,
+            &lanyard::secret::Secret::new("Temporary-1"),
+            true,
+        )
+        .await
+        .unwrap();
+    let browser = app.browser();
+    let res = sign_in(&app, &browser, "newbie", "Temporary-1", "ACME").await;
+    assert_eq!(res.headers()["location"], "/password/change");
+    // Nothing else is reachable until the change is made.
+    let res = browser.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/password/change");
+
+    let page = browser
+        .get(app.url("/password/change"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for label in [
+        ">New Password</label>",
+        ">Confirm New Password</label>",
+        ">Update</button>",
+    ] {
+        assert!(page.contains(label), "{label}");
+    }
+    let res = browser
+        .post(app.url("/password/change"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("new_password", "short"),
+            ("confirm_password", "other"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Password must be at least 8 characters long."),
+        "{html}"
+    );
+    assert!(html.contains("New Password and Confirm New Password do not match."));
+
+    let res = browser
+        .post(app.url("/password/change"))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("new_password", "Brand-New-Pass1"),
+            ("confirm_password", "Brand-New-Pass1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/account");
+    assert_eq!(
+        browser
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    // The temporary password stopped working; the new one works and is not forced again.
+    let res = sign_in(&app, &app.browser(), "newbie", "Temporary-1", "ACME").await;
+    assert_eq!(
+        alert_of(&res.text().await.unwrap()).as_deref(),
+        Some("Invalid Credentials")
+    );
+    let res = sign_in(&app, &app.browser(), "newbie", "Brand-New-Pass1", "ACME").await;
+    assert_eq!(res.headers()["location"], "/account");
+    app.stop().await;
+}
+
+async fn l6_sign_out_ends_the_lanyard_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let browser = app.browser();
+    sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
+    let page = browser
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = browser
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("You have been signed out of Lanyard.")
+    );
+    let res = browser.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login");
+    app.stop().await;
+}
+
+async fn sessions_expire_by_the_lanyard_clock(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let browser = app.browser();
+    sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
+    app.clock.advance(app.state.config.session_ttl_secs - 1);
+    assert_eq!(
+        browser
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    app.clock.advance(1);
+    let res = browser.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login");
+    app.stop().await;
+}
+
+async fn a3_provider_admins_see_their_type(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.state
+        .accounts
+        .create_user(
+            "ACME",
+            "boss",
+            lanyard::accounts::user::UserType::ProviderAdmin,
+            &lanyard::secret::Secret::new(PASSWORD),
+            false,
+        )
+        .await
+        .unwrap();
+    app.user("ACME", "alice").await;
+    let browser = app.browser();
+    sign_in(&app, &browser, "boss", PASSWORD, "ACME").await;
+    let html = browser
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("boss · Provider Admin"), "{html}");
+    let browser = app.browser();
+    sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
+    let html = browser
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("User Type"));
+    app.stop().await;
+}
+
+backend_tests! {
+    l1_sign_in_happy_path => l1_happy_path_lands_on_the_account_page,
+    l2_generic_error => l2_every_wrong_part_gives_the_same_answer,
+    t2_login_name_case => t2_login_name_matches_in_any_case,
+    l5_empty_fields => empty_fields_get_their_own_messages_and_keep_input,
+    l4_forced_change => l4_first_sign_in_forces_a_new_password,
+    l6_sign_out => l6_sign_out_ends_the_lanyard_session,
+    a3_user_type => a3_provider_admins_see_their_type,
+    session_expiry => sessions_expire_by_the_lanyard_clock,
+}

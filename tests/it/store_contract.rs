@@ -1,0 +1,160 @@
+//! One contract for every ephemeral backend (SQL on SQLite, SQL on PostgreSQL, Redis), run
+//! against each, so a flow written against one behaves the same on the others.
+
+use std::sync::Arc;
+
+use lanyard::app::AppState;
+use lanyard::clock::{Clock, ManualClock};
+use lanyard::store::Ephemeral;
+
+use crate::backend_tests;
+use crate::support::{Backend, Scratch, T0};
+
+async fn each_backend(backend: Backend, check: impl AsyncFn(Ephemeral, ManualClock)) {
+    let scratch = Scratch::new(&backend).await;
+    let (clock, hand) = Clock::manual(T0);
+    let state = AppState::build(scratch.config(&[]), clock.clone())
+        .await
+        .unwrap();
+    // The configured backend: SQL on SQLite, or Redis.
+    check(state.accounts.ephemeral.clone(), hand.clone()).await;
+    if matches!(backend, Backend::PostgresRedis { .. }) {
+        hand.set(T0);
+        check(Ephemeral::sql(state.accounts.store.clone(), clock), hand).await;
+    }
+    state.accounts.store.clone().close().await.unwrap();
+    scratch.cleanup().await;
+}
+
+async fn put_get_take_delete(backend: Backend) {
+    each_backend(backend, async |eph: Ephemeral, _| {
+        assert_eq!(eph.get("k").await.unwrap(), None);
+        eph.put("k", "v1", 60).await.unwrap();
+        assert_eq!(eph.get("k").await.unwrap().as_deref(), Some("v1"));
+        eph.put("k", "v|2", 60).await.unwrap();
+        assert_eq!(
+            eph.get("k").await.unwrap().as_deref(),
+            Some("v|2"),
+            "put replaces; values may hold the separator"
+        );
+        assert_eq!(eph.take("k").await.unwrap().as_deref(), Some("v|2"));
+        assert_eq!(eph.take("k").await.unwrap(), None, "take is single use");
+        eph.put("d", "x", 60).await.unwrap();
+        eph.delete("d").await.unwrap();
+        assert_eq!(eph.get("d").await.unwrap(), None);
+    })
+    .await;
+}
+
+async fn expiry_follows_the_lanyard_clock(backend: Backend) {
+    each_backend(backend, async |eph: Ephemeral, clock: ManualClock| {
+        eph.put("e", "v", 30).await.unwrap();
+        clock.advance(29);
+        assert_eq!(
+            eph.get("e").await.unwrap().as_deref(),
+            Some("v"),
+            "alive at 29 s"
+        );
+        clock.advance(1);
+        assert_eq!(eph.get("e").await.unwrap(), None, "gone at 30 s");
+        assert_eq!(
+            eph.take("e").await.unwrap(),
+            None,
+            "an expired value cannot be taken"
+        );
+
+        assert_eq!(eph.incr("c", 10).await.unwrap(), 1);
+        assert_eq!(eph.incr("c", 10).await.unwrap(), 2);
+        assert_eq!(eph.count("c").await.unwrap(), 2);
+        clock.advance(10);
+        assert_eq!(eph.count("c").await.unwrap(), 0);
+        assert_eq!(
+            eph.incr("c", 10).await.unwrap(),
+            1,
+            "a new window starts from one"
+        );
+
+        eph.put("s", "v", 5).await.unwrap();
+        clock.advance(6);
+        let swept = eph.sweep().await.unwrap();
+        assert!(eph.backend_name() == "redis" || swept >= 1);
+    })
+    .await;
+}
+
+async fn take_under_50_concurrent_callers_has_one_winner(backend: Backend) {
+    each_backend(backend, async |eph: Ephemeral, _| {
+        for round in 0..3 {
+            let key = format!("once-{round}");
+            eph.put(&key, "prize", 60).await.unwrap();
+            let eph = Arc::new(eph.clone());
+            let tasks: Vec<_> = (0..50)
+                .map(|_| {
+                    let eph = eph.clone();
+                    let key = key.clone();
+                    tokio::spawn(async move { eph.take(&key).await.unwrap() })
+                })
+                .collect();
+            let mut winners = 0;
+            for t in tasks {
+                if t.await.unwrap().is_some() {
+                    winners += 1;
+                }
+            }
+            assert_eq!(winners, 1, "round {round} on {}", eph.backend_name());
+        }
+    })
+    .await;
+}
+
+async fn incr_under_100_concurrent_callers_counts_exactly(backend: Backend) {
+    each_backend(backend, async |eph: Ephemeral, _| {
+        let eph = Arc::new(eph);
+        let tasks: Vec<_> = (0..100)
+            .map(|_| {
+                let eph = eph.clone();
+                tokio::spawn(async move { eph.incr("hits", 60).await.unwrap() })
+            })
+            .collect();
+        let mut seen = Vec::new();
+        for t in tasks {
+            seen.push(t.await.unwrap());
+        }
+        seen.sort_unstable();
+        assert_eq!(
+            seen,
+            (1..=100).collect::<Vec<i64>>(),
+            "every caller sees a distinct count on {}",
+            eph.backend_name()
+        );
+        assert_eq!(eph.count("hits").await.unwrap(), 100);
+    })
+    .await;
+}
+
+async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
+    let scratch = Scratch::new(&backend).await;
+    let (clock, _) = Clock::manual(T0);
+    let state = AppState::build(scratch.config(&[]), clock.clone())
+        .await
+        .unwrap();
+    state.accounts.store.migrate().await.unwrap();
+    let applied = state.accounts.store.applied_migrations().await.unwrap();
+    assert_eq!(applied, vec!["m20261124_000001_initial".to_string()]);
+    let expected = if matches!(backend, Backend::Sqlite) {
+        "sqlite"
+    } else {
+        "postgresql"
+    };
+    assert_eq!(state.accounts.store.backend_name(), expected);
+    state.accounts.store.clone().close().await.unwrap();
+    scratch.cleanup().await;
+}
+
+backend_tests! {
+    store_put_get_take_delete => put_get_take_delete,
+    store_expiry_follows_the_lanyard_clock => expiry_follows_the_lanyard_clock,
+    store_take_has_exactly_one_winner => take_under_50_concurrent_callers_has_one_winner,
+    store_incr_counts_exactly => incr_under_100_concurrent_callers_counts_exactly,
+    store_migrations => migrations_apply_once_and_rerun_cleanly,
+}
