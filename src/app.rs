@@ -16,8 +16,9 @@ use tower_http::trace::TraceLayer;
 use crate::accounts::Accounts;
 use crate::accounts::password::PasswordHasher;
 use crate::clock::Clock;
-use crate::config::{Config, Environment};
-use crate::secret::{Mac, random_token};
+use crate::config::{Config, Environment, issuer_str};
+use crate::oidc::{self, Oidc, grants::Grants, key_ring::KeyRing};
+use crate::secret::{Mac, Sealer, random_token};
 use crate::store::{Ephemeral, Store};
 use crate::telemetry::RandomRequestId;
 use crate::web;
@@ -28,6 +29,7 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: Config,
     pub accounts: Accounts,
+    pub oidc: Oidc,
     /// Keyed with the deployment's secret key: CSRF tokens.
     pub mac: Mac,
 }
@@ -45,6 +47,8 @@ pub enum StartError {
     Store(#[from] crate::store::StoreError),
     #[error("password hashing: {0}")]
     Hash(#[from] crate::accounts::password::HashError),
+    #[error("signing keys: {0}")]
+    Keys(#[from] crate::oidc::key_ring::RingError),
     #[error("{0}")]
     Io(String),
 }
@@ -54,22 +58,13 @@ impl AppState {
     pub async fn build(config: Config, clock: Clock) -> Result<Self, StartError> {
         if config.database_url.expose().starts_with("sqlite:") || config.secret_key.is_none() {
             std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-                StartError::Io(format!(
-                    "cannot create data directory {}: {e}",
-                    config.data_dir.display()
-                ))
+                StartError::Io(format!("cannot create data directory {}: {e}", config.data_dir.display()))
             })?;
         }
-        let store = Store::connect(
-            config.database_url.expose(),
-            config.database_max_connections,
-        )
-        .await?;
+        let store = Store::connect(config.database_url.expose(), config.database_max_connections).await?;
         store.migrate().await?;
         let ephemeral = match &config.redis_url {
-            Some(url) => {
-                Ephemeral::redis(url.expose(), &config.redis_prefix, clock.clone()).await?
-            }
+            Some(url) => Ephemeral::redis(url.expose(), &config.redis_prefix, clock.clone()).await?,
             None => Ephemeral::sql(store.clone(), clock.clone()),
         };
         let hasher = PasswordHasher::new(config.argon2, config.hash_workers)?;
@@ -77,19 +72,26 @@ impl AppState {
             Some(k) => k.expose().as_bytes().to_vec(),
             None => dev_secret_key(&config.data_dir)?,
         };
-        let accounts = Accounts {
-            store,
-            ephemeral,
-            hasher,
-            clock,
+        // The loud warning for the dev key is given by `serve`, not by every admin command.
+        let sealer = match &config.key_encryption_key {
+            Some(kek) => Sealer::new(kek.expose()),
+            None => Sealer::new(DEV_KEY_ENCRYPTION_KEY.trim()),
         };
-        Ok(AppState(Arc::new(Inner {
-            mac: Mac::new(&key),
-            config,
-            accounts,
-        })))
+        let ring = KeyRing::load(store.clone(), sealer, clock.clone()).await?;
+        let issuer = issuer_str(&config.issuer);
+        let oidc = Oidc {
+            discovery: oidc::discovery::document(&issuer).to_string().into(),
+            issuer,
+            ring,
+            grants: Grants::new(ephemeral.clone(), config.tokens.refresh_token),
+        };
+        let accounts = Accounts { store, ephemeral, hasher, clock };
+        Ok(AppState(Arc::new(Inner { mac: Mac::new(&key), config, accounts, oidc })))
     }
 }
+
+/// Public, development only: see keys/README.md. Production refuses to start without its own.
+const DEV_KEY_ENCRYPTION_KEY: &str = include_str!("../keys/dev/key-encryption-key");
 
 /// Development only: a random key kept under the data directory so sessions survive restarts.
 fn dev_secret_key(dir: &Path) -> Result<Vec<u8>, StartError> {
@@ -100,8 +102,7 @@ fn dev_secret_key(dir: &Path) -> Result<Vec<u8>, StartError> {
         return Ok(existing.trim().as_bytes().to_vec());
     }
     let key = random_token();
-    write_private(&path, &key)
-        .map_err(|e| StartError::Io(format!("cannot write {}: {e}", path.display())))?;
+    write_private(&path, &key).map_err(|e| StartError::Io(format!("cannot write {}: {e}", path.display())))?;
     Ok(key.into_bytes())
 }
 
@@ -116,7 +117,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let router = web::routes().with_state(state);
+    let router = web::routes().merge(oidc::routes()).with_state(state);
     web::with_security_headers(router)
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -134,25 +135,32 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     if state.config.environment == Environment::Development && state.config.secret_key.is_none() {
+        tracing::warn!("no secret_key configured: using a generated development key under the data directory");
+    }
+    if state.config.key_encryption_key.is_none() {
         tracing::warn!(
-            "no secret_key configured: using a generated development key under the data directory"
+            "NO key_encryption_key CONFIGURED: signing keys are sealed with the PUBLIC development key in keys/dev/. \
+             Never do this in production."
         );
     }
-    let sweeper = tokio::spawn(sweep_forever(state.accounts.ephemeral.clone()));
+    let sweeper = tokio::spawn(sweep_forever(state.clone()));
     let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
     result
 }
 
-async fn sweep_forever(ephemeral: Ephemeral) {
+/// Once a minute: drop expired ephemeral rows, and pick up signing keys another node rotated.
+async fn sweep_forever(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
+    tick.tick().await;
     loop {
         tick.tick().await;
-        if let Err(e) = ephemeral.sweep().await {
+        if let Err(e) = state.accounts.ephemeral.sweep().await {
             tracing::warn!(error = %e, "sweeping expired ephemeral state failed");
+        }
+        if let Err(e) = state.oidc.ring.reload().await {
+            tracing::warn!(error = %e, "reloading signing keys failed");
         }
     }
 }

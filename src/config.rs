@@ -30,6 +30,11 @@ const KEYS: &[(&str, Kind)] = &[
     ("smtp_url", Kind::SecretText),
     ("mail_from", Kind::Text),
     ("secret_key", Kind::SecretText),
+    ("key_encryption_key", Kind::SecretText),
+    ("key_rotation_grace_secs", Kind::Number),
+    ("id_token_ttl_secs", Kind::Number),
+    ("access_token_ttl_secs", Kind::Number),
+    ("refresh_token_ttl_secs", Kind::Number),
     ("session_ttl_secs", Kind::Number),
     ("argon2_memory_kib", Kind::Number),
     ("argon2_iterations", Kind::Number),
@@ -75,11 +80,31 @@ pub struct Config {
     /// `None` in development means "generate one under the data directory".
     pub secret_key: Option<Secret>,
     pub session_ttl_secs: i64,
+    /// Seals signing keys at rest; `None` in development means the public dev key in `keys/dev/`.
+    pub key_encryption_key: Option<Secret>,
+    pub tokens: TokenLifetimes,
     pub argon2: Argon2Settings,
     pub hash_workers: usize,
     pub behind_proxy: bool,
     pub log_format: LogFormat,
     pub log_level: String,
+}
+
+/// Seconds each artefact lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenLifetimes {
+    pub id_token: i64,
+    pub access_token: i64,
+    pub refresh_token: i64,
+    /// A new signing key is published this long before it signs, so caches pick it up.
+    pub key_rotation_grace: i64,
+}
+
+impl TokenLifetimes {
+    /// How long after its last use a retired key must still verify.
+    pub fn longest_signed(&self) -> i64 {
+        self.id_token.max(self.access_token)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,11 +117,7 @@ pub struct Argon2Settings {
 impl Default for Argon2Settings {
     /// OWASP's argon2id baseline: m=19 MiB, t=2, p=1 (≈ 18 ms a verify on this project's CI).
     fn default() -> Self {
-        Argon2Settings {
-            memory_kib: 19 * 1024,
-            iterations: 2,
-            parallelism: 1,
-        }
+        Argon2Settings { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
     }
 }
 
@@ -116,10 +137,7 @@ pub struct ConfigError {
 }
 
 fn bad(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        key: key.to_string(),
-        message: message.into(),
-    }
+    ConfigError { key: key.to_string(), message: message.into() }
 }
 
 /// Where a raw value came from, so the error names what the operator actually wrote.
@@ -129,20 +147,13 @@ struct Raw {
 }
 
 /// Loads settings from `file` (if it exists, or if it was named explicitly) and `env`.
-pub fn load(
-    file: Option<&Path>,
-    explicit: bool,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Config, ConfigError> {
+pub fn load(file: Option<&Path>, explicit: bool, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
     let mut raw: Vec<(&'static str, Raw)> = Vec::new();
     if let Some(path) = file {
         match std::fs::read_to_string(path) {
             Ok(text) => read_file(path, &text, &mut raw)?,
             Err(e) if explicit || e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(bad(
-                    &path.display().to_string(),
-                    format!("cannot read: {e}"),
-                ));
+                return Err(bad(&path.display().to_string(), format!("cannot read: {e}")));
             }
             Err(_) => {}
         }
@@ -151,43 +162,28 @@ pub fn load(
     build(raw)
 }
 
-fn read_file(
-    path: &Path,
-    text: &str,
-    raw: &mut Vec<(&'static str, Raw)>,
-) -> Result<(), ConfigError> {
+fn read_file(path: &Path, text: &str, raw: &mut Vec<(&'static str, Raw)>) -> Result<(), ConfigError> {
     let origin = path.display().to_string();
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| bad(&origin, e.message().to_string()))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| bad(&origin, e.message().to_string()))?;
     for (key, value) in table {
         let Some((name, _)) = KEYS.iter().find(|(k, _)| *k == key) else {
             return Err(bad(&format!("{origin}: {key}"), "unknown key"));
         };
         raw.retain(|(k, _)| k != name);
-        raw.push((
-            name,
-            Raw {
-                value,
-                origin: format!("{origin}: {key}"),
-            },
-        ));
+        raw.push((name, Raw { value, origin: format!("{origin}: {key}") }));
     }
     Ok(())
 }
 
-fn read_env(
-    env: &dyn Fn(&str) -> Option<String>,
-    raw: &mut Vec<(&'static str, Raw)>,
-) -> Result<(), ConfigError> {
+fn read_env(env: &dyn Fn(&str) -> Option<String>, raw: &mut Vec<(&'static str, Raw)>) -> Result<(), ConfigError> {
     for (key, kind) in KEYS {
         let name = env_name(key);
         let mut found = env(&name).map(|v| (v, name.clone()));
         if *kind == Kind::SecretText {
             let file_var = format!("{name}_FILE");
             if let Some(path) = env(&file_var) {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| bad(&file_var, format!("cannot read {path}: {e}")))?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| bad(&file_var, format!("cannot read {path}: {e}")))?;
                 found = Some((text.trim_end_matches(['\n', '\r']).to_string(), file_var));
             }
         }
@@ -197,13 +193,10 @@ fn read_env(
         let value = match kind {
             Kind::Text | Kind::SecretText => toml::Value::String(text),
             Kind::Number => toml::Value::Integer(
-                text.trim()
-                    .parse()
-                    .map_err(|_| bad(&origin, format!("expected a whole number, got {text:?}")))?,
+                text.trim().parse().map_err(|_| bad(&origin, format!("expected a whole number, got {text:?}")))?,
             ),
             Kind::Flag => toml::Value::Boolean(
-                parse_flag(&text)
-                    .ok_or_else(|| bad(&origin, format!("expected true or false, got {text:?}")))?,
+                parse_flag(&text).ok_or_else(|| bad(&origin, format!("expected true or false, got {text:?}")))?,
             ),
         };
         raw.retain(|(k, _)| k != key);
@@ -228,34 +221,20 @@ impl Values {
             None => Ok(None),
             Some((_, raw)) => match &raw.value {
                 toml::Value::String(s) => Ok(Some((s.clone(), raw.origin.as_str()))),
-                other => Err(bad(
-                    &raw.origin,
-                    format!("expected text, got {}", other.type_str()),
-                )),
+                other => Err(bad(&raw.origin, format!("expected text, got {}", other.type_str()))),
             },
         }
     }
 
-    fn number<T: TryFrom<i64>>(
-        &self,
-        key: &str,
-        default: T,
-        min: i64,
-        max: i64,
-    ) -> Result<T, ConfigError> {
+    fn number<T: TryFrom<i64>>(&self, key: &str, default: T, min: i64, max: i64) -> Result<T, ConfigError> {
         match self.0.iter().find(|(k, _)| *k == key) {
             None => Ok(default),
             Some((_, raw)) => match raw.value {
                 toml::Value::Integer(n) if (min..=max).contains(&n) => {
                     T::try_from(n).map_err(|_| bad(&raw.origin, format!("{n} is out of range")))
                 }
-                toml::Value::Integer(n) => {
-                    Err(bad(&raw.origin, format!("{n} is outside {min}..={max}")))
-                }
-                ref other => Err(bad(
-                    &raw.origin,
-                    format!("expected a whole number, got {}", other.type_str()),
-                )),
+                toml::Value::Integer(n) => Err(bad(&raw.origin, format!("{n} is outside {min}..={max}"))),
+                ref other => Err(bad(&raw.origin, format!("expected a whole number, got {}", other.type_str()))),
             },
         }
     }
@@ -263,10 +242,7 @@ impl Values {
     fn flag(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
         match self.0.iter().find(|(k, _)| *k == key) {
             None => Ok(default),
-            Some((_, raw)) => raw
-                .value
-                .as_bool()
-                .ok_or_else(|| bad(&raw.origin, "expected true or false")),
+            Some((_, raw)) => raw.value.as_bool().ok_or_else(|| bad(&raw.origin, "expected true or false")),
         }
     }
 }
@@ -279,46 +255,31 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
             "development" => Environment::Development,
             "production" => Environment::Production,
             _ => {
-                return Err(bad(
-                    origin,
-                    format!("expected development or production, got {s:?}"),
-                ));
+                return Err(bad(origin, format!("expected development or production, got {s:?}")));
             }
         },
     };
     let listen: SocketAddr = match v.text("listen")? {
         None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-        Some((s, origin)) => s.parse().map_err(|_| {
-            bad(
-                origin,
-                format!("{s:?} is not host:port (e.g. 127.0.0.1:8080)"),
-            )
-        })?,
+        Some((s, origin)) => {
+            s.parse().map_err(|_| bad(origin, format!("{s:?} is not host:port (e.g. 127.0.0.1:8080)")))?
+        }
     };
     let issuer = match v.text("issuer")? {
-        None => url::Url::parse(&format!("http://localhost:{}", listen.port()))
-            .map_err(|e| bad("issuer", e.to_string()))?,
+        None => {
+            url::Url::parse(&format!("http://localhost:{}", listen.port())).map_err(|e| bad("issuer", e.to_string()))?
+        }
         Some((s, origin)) => parse_issuer(&s, environment).map_err(|m| bad(origin, m))?,
     };
-    let data_dir = PathBuf::from(
-        v.text("data_dir")?
-            .map(|(s, _)| s)
-            .unwrap_or_else(|| "data".into()),
-    );
+    let data_dir = PathBuf::from(v.text("data_dir")?.map(|(s, _)| s).unwrap_or_else(|| "data".into()));
     let database_url = match v.text("database_url")? {
         Some((s, origin)) => {
-            if !(s.starts_with("sqlite:")
-                || s.starts_with("postgres://")
-                || s.starts_with("postgresql://"))
-            {
+            if !(s.starts_with("sqlite:") || s.starts_with("postgres://") || s.starts_with("postgresql://")) {
                 return Err(bad(origin, "expected a sqlite: or postgres:// URL"));
             }
             Secret::new(s)
         }
-        None => Secret::new(format!(
-            "sqlite://{}?mode=rwc",
-            data_dir.join("lanyard.db").display()
-        )),
+        None => Secret::new(format!("sqlite://{}?mode=rwc", data_dir.join("lanyard.db").display())),
     };
     let redis_url = match v.text("redis_url")? {
         Some((s, origin)) if !(s.starts_with("redis://") || s.starts_with("rediss://")) => {
@@ -326,10 +287,7 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
         }
         other => other.map(|(s, _)| Secret::new(s)).filter(|s| !s.is_empty()),
     };
-    let smtp_url = v
-        .text("smtp_url")?
-        .map(|(s, _)| Secret::new(s))
-        .filter(|s| !s.is_empty());
+    let smtp_url = v.text("smtp_url")?.map(|(s, _)| Secret::new(s)).filter(|s| !s.is_empty());
     let secret_key = match v.text("secret_key")? {
         Some((s, origin)) if s.len() < 32 => {
             return Err(bad(origin, "must be at least 32 characters of random data"));
@@ -337,9 +295,16 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
         other => other.map(|(s, _)| Secret::new(s)),
     };
     if environment == Environment::Production && secret_key.is_none() {
+        return Err(bad(&env_name("secret_key"), "is required when environment = production"));
+    }
+    let key_encryption_key = match v.text("key_encryption_key")? {
+        Some((s, origin)) if s.len() < 32 => return Err(bad(origin, "must be at least 32 characters of random data")),
+        other => other.map(|(s, _)| Secret::new(s)),
+    };
+    if environment == Environment::Production && key_encryption_key.is_none() {
         return Err(bad(
-            &env_name("secret_key"),
-            "is required when environment = production",
+            &env_name("key_encryption_key"),
+            "is required when environment = production (the dev key in keys/dev/ is public)",
         ));
     }
     let log_format = match v.text("log_format")? {
@@ -350,9 +315,7 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
             _ => return Err(bad(origin, format!("expected text or json, got {s:?}"))),
         },
     };
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     Ok(Config {
         environment,
         listen,
@@ -361,34 +324,27 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
         database_url,
         database_max_connections: v.number("database_max_connections", 10, 1, 1000)?,
         redis_url,
-        redis_prefix: v
-            .text("redis_prefix")?
-            .map(|(s, _)| s)
-            .unwrap_or_else(|| "lanyard:".into()),
+        redis_prefix: v.text("redis_prefix")?.map(|(s, _)| s).unwrap_or_else(|| "lanyard:".into()),
         smtp_url,
-        mail_from: v
-            .text("mail_from")?
-            .map(|(s, _)| s)
-            .unwrap_or_else(|| "Lanyard <no-reply@localhost>".into()),
+        mail_from: v.text("mail_from")?.map(|(s, _)| s).unwrap_or_else(|| "Lanyard <no-reply@localhost>".into()),
         secret_key,
         session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
+        key_encryption_key,
+        tokens: TokenLifetimes {
+            id_token: v.number("id_token_ttl_secs", 3600, 60, 24 * 3600)?,
+            access_token: v.number("access_token_ttl_secs", 3600, 60, 24 * 3600)?,
+            refresh_token: v.number("refresh_token_ttl_secs", 30 * 24 * 3600, 300, 365 * 24 * 3600)?,
+            key_rotation_grace: v.number("key_rotation_grace_secs", 24 * 3600, 0, 30 * 24 * 3600)?,
+        },
         argon2: Argon2Settings {
-            memory_kib: v.number(
-                "argon2_memory_kib",
-                Argon2Settings::default().memory_kib,
-                8,
-                4 * 1024 * 1024,
-            )?,
+            memory_kib: v.number("argon2_memory_kib", Argon2Settings::default().memory_kib, 8, 4 * 1024 * 1024)?,
             iterations: v.number("argon2_iterations", 2, 1, 100)?,
             parallelism: v.number("argon2_parallelism", 1, 1, 64)?,
         },
         hash_workers: v.number("hash_workers", cores, 1, 256)?,
         behind_proxy: v.flag("behind_proxy", false)?,
         log_format,
-        log_level: v
-            .text("log_level")?
-            .map(|(s, _)| s)
-            .unwrap_or_else(|| "info".into()),
+        log_level: v.text("log_level")?.map(|(s, _)| s).unwrap_or_else(|| "info".into()),
     })
 }
 
@@ -404,9 +360,7 @@ fn parse_issuer(s: &str, environment: Environment) -> Result<url::Url, String> {
         "https" => {}
         "http" if loopback && environment == Environment::Development => {}
         _ => {
-            return Err(format!(
-                "{s:?} must be https (http only for localhost in development)"
-            ));
+            return Err(format!("{s:?} must be https (http only for localhost in development)"));
         }
     }
     // A trailing slash would make `iss` differ from what relying parties compare against.
@@ -427,16 +381,8 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        }
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
     #[test]
@@ -453,12 +399,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("lanyard.toml");
         std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nsession_ttl_secs = 600\n").unwrap();
-        let c = load(
-            Some(&file),
-            true,
-            &env_of(&[("LANYARD_LISTEN", "127.0.0.1:7000")]),
-        )
-        .unwrap();
+        let c = load(Some(&file), true, &env_of(&[("LANYARD_LISTEN", "127.0.0.1:7000")])).unwrap();
         assert_eq!(c.listen.port(), 7000);
         assert_eq!(c.session_ttl_secs, 600);
 
@@ -467,17 +408,8 @@ mod tests {
             e.to_string(),
             "invalid configuration: LANYARD_LISTEN: \"nowhere\" is not host:port (e.g. 127.0.0.1:8080)"
         );
-        let e = load(
-            None,
-            false,
-            &env_of(&[("LANYARD_SESSION_TTL_SECS", "soon")]),
-        )
-        .unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("invalid configuration: LANYARD_SESSION_TTL_SECS:"),
-            "{e}"
-        );
+        let e = load(None, false, &env_of(&[("LANYARD_SESSION_TTL_SECS", "soon")])).unwrap_err();
+        assert!(e.to_string().starts_with("invalid configuration: LANYARD_SESSION_TTL_SECS:"), "{e}");
     }
 
     #[test]
@@ -501,12 +433,7 @@ mod tests {
 
     #[test]
     fn production_requires_https_and_a_secret_key() {
-        let e = load(
-            None,
-            false,
-            &env_of(&[("LANYARD_ENVIRONMENT", "production")]),
-        )
-        .unwrap_err();
+        let e = load(None, false, &env_of(&[("LANYARD_ENVIRONMENT", "production")])).unwrap_err();
         assert!(e.to_string().contains("LANYARD_SECRET_KEY"), "{e}");
         let key = "k".repeat(40);
         let e = load(

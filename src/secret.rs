@@ -79,12 +79,10 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -125,10 +123,7 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        assert_eq!(
-            format!("{:?}", Secret::new("hunter2")),
-            "Secret([redacted])"
-        );
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret([redacted])");
     }
 
     #[test]
@@ -136,10 +131,7 @@ mod tests {
         let a = random_token();
         assert_eq!(a.len(), 43);
         assert_ne!(a, random_token());
-        assert!(
-            a.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        );
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
     }
 
     #[test]
@@ -158,5 +150,65 @@ mod tests {
         assert!(mac.verify("csrf", "abc", &tag));
         assert!(!mac.verify("csrf", "abd", &tag));
         assert!(!mac.verify("other", "abc", &tag));
+    }
+}
+
+/// AES-256-GCM under the key-encryption key: how signing keys rest in the database.
+#[derive(Clone)]
+pub struct Sealer(std::sync::Arc<aws_lc_rs::aead::LessSafeKey>);
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer([redacted])")
+    }
+}
+
+impl Sealer {
+    /// Any passphrase of 32+ characters; SHA-256 turns it into the AES key.
+    pub fn new(kek: &str) -> Self {
+        use aws_lc_rs::aead::{AES_256_GCM, LessSafeKey, UnboundKey};
+        let key = sha256(kek.as_bytes());
+        // A 32-byte key is always valid for AES-256-GCM.
+        let unbound = UnboundKey::new(&AES_256_GCM, &key).unwrap_or_else(|_| std::process::abort());
+        Sealer(std::sync::Arc::new(LessSafeKey::new(unbound)))
+    }
+
+    /// base64url(nonce ‖ ciphertext ‖ tag); `purpose` is bound as associated data.
+    pub fn seal(&self, purpose: &str, plain: &[u8]) -> String {
+        use aws_lc_rs::aead::{Aad, Nonce};
+        let nonce_bytes = random_bytes::<12>();
+        let mut buf = plain.to_vec();
+        let nonce = Nonce::assume_unique_for_key(nonce_bytes);
+        if self.0.seal_in_place_append_tag(nonce, Aad::from(purpose.as_bytes()), &mut buf).is_err() {
+            std::process::abort();
+        }
+        let mut out = nonce_bytes.to_vec();
+        out.extend_from_slice(&buf);
+        URL_SAFE_NO_PAD.encode(out)
+    }
+
+    pub fn open(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        use aws_lc_rs::aead::{Aad, Nonce};
+        let raw = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+        let (nonce, body) = raw.split_at_checked(12)?;
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut body = body.to_vec();
+        let plain = self.0.open_in_place(nonce, Aad::from(purpose.as_bytes()), &mut body).ok()?;
+        Some(plain.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod sealer_tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_open_only_with_the_same_key_and_purpose() {
+        let s = Sealer::new(&"k".repeat(32));
+        let sealed = s.seal("signing-key", b"private");
+        assert_eq!(s.open("signing-key", &sealed).unwrap(), b"private");
+        assert!(s.open("other", &sealed).is_none());
+        assert!(Sealer::new(&"x".repeat(32)).open("signing-key", &sealed).is_none());
+        assert!(s.open("signing-key", "garbage").is_none());
     }
 }

@@ -179,11 +179,7 @@ impl MigrationTrait for Migration {
                 .table(ClientTenants::Table)
                 .col(string(ClientTenants::ClientId))
                 .col(integer(ClientTenants::TenantId))
-                .primary_key(
-                    Index::create()
-                        .col(ClientTenants::ClientId)
-                        .col(ClientTenants::TenantId),
-                )
+                .primary_key(Index::create().col(ClientTenants::ClientId).col(ClientTenants::TenantId))
                 .foreign_key(
                     ForeignKey::create()
                         .from(ClientTenants::Table, ClientTenants::ClientId)
@@ -206,11 +202,7 @@ impl MigrationTrait for Migration {
                 .col(integer(UserAppAccess::UserId))
                 .col(string(UserAppAccess::ClientId))
                 .col(string(UserAppAccess::Status))
-                .primary_key(
-                    Index::create()
-                        .col(UserAppAccess::UserId)
-                        .col(UserAppAccess::ClientId),
-                )
+                .primary_key(Index::create().col(UserAppAccess::UserId).col(UserAppAccess::ClientId))
                 .foreign_key(
                     ForeignKey::create()
                         .from(UserAppAccess::Table, UserAppAccess::UserId)
@@ -281,11 +273,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ephemeral_expires_at")
-                .table(Ephemeral::Table)
-                .col(Ephemeral::ExpiresAt)
-                .to_owned(),
+            Index::create().name("ephemeral_expires_at").table(Ephemeral::Table).col(Ephemeral::ExpiresAt).to_owned(),
         )
         .await?;
         Ok(())

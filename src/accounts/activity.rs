@@ -44,10 +44,7 @@ pub struct Origin {
 
 impl Origin {
     pub fn cli() -> Self {
-        Origin {
-            ip: "cli".into(),
-            user_agent: "lanyard-cli".into(),
-        }
+        Origin { ip: "cli".into(), user_agent: "lanyard-cli".into() }
     }
 }
 

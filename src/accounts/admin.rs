@@ -44,18 +44,13 @@ pub enum StatusChange {
 impl Accounts {
     pub fn parse_code(raw: &str) -> Result<ProviderCode, AdminError> {
         ProviderCode::parse(raw).ok_or_else(|| {
-            AdminError::Invalid(format!(
-                "provider code {raw:?}: use 1-64 letters, digits, '-', '_' or '.'"
-            ))
+            AdminError::Invalid(format!("provider code {raw:?}: use 1-64 letters, digits, '-', '_' or '.'"))
         })
     }
 
     pub async fn tenant(&self, code: &str) -> Result<Tenant, AdminError> {
         let code = Self::parse_code(code)?;
-        self.store
-            .tenant_by_code(&code)
-            .await?
-            .ok_or_else(|| AdminError::NotFound(format!("tenant {code}")))
+        self.store.tenant_by_code(&code).await?.ok_or_else(|| AdminError::NotFound(format!("tenant {code}")))
     }
 
     pub async fn create_tenant(&self, code: &str, name: &str) -> Result<Tenant, AdminError> {
@@ -63,34 +58,18 @@ impl Accounts {
         if name.trim().is_empty() {
             return Err(AdminError::Invalid("name: must not be empty".into()));
         }
-        let tenant = self
-            .store
-            .create_tenant(&code, name.trim(), self.clock.now())
-            .await?;
-        self.audit(Some(&tenant), None, "", format!("tenant {code} created"))
-            .await?;
+        let tenant = self.store.create_tenant(&code, name.trim(), self.clock.now()).await?;
+        self.audit(Some(&tenant), None, "", format!("tenant {code} created")).await?;
         Ok(tenant)
     }
 
-    pub async fn update_tenant(
-        &self,
-        code: &str,
-        changes: &TenantChanges,
-    ) -> Result<Tenant, AdminError> {
+    pub async fn update_tenant(&self, code: &str, changes: &TenantChanges) -> Result<Tenant, AdminError> {
         let code = Self::parse_code(code)?;
         if changes.max_failed_attempts == Some(0) {
-            return Err(AdminError::Invalid(
-                "max-failed-attempts: must be at least 1".into(),
-            ));
+            return Err(AdminError::Invalid("max-failed-attempts: must be at least 1".into()));
         }
         let tenant = self.store.update_tenant(&code, changes).await?;
-        self.audit(
-            Some(&tenant),
-            None,
-            "",
-            format!("tenant {code} changed: {changes:?}"),
-        )
-        .await?;
+        self.audit(Some(&tenant), None, "", format!("tenant {code} changed: {changes:?}")).await?;
         Ok(tenant)
     }
 
@@ -127,13 +106,7 @@ impl Accounts {
             must_change_password: temporary,
         };
         let user = self.store.create_user(new, self.clock.now()).await?;
-        self.audit(
-            Some(&tenant),
-            Some(&user),
-            user.login_name.as_str(),
-            "user created".into(),
-        )
-        .await?;
+        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), "user created".into()).await?;
         Ok(user)
     }
 
@@ -149,52 +122,25 @@ impl Accounts {
         let (tenant, user) = self.user(code, login).await?;
         self.check_policy(&tenant, password, &user.login_name)?;
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
-        self.store
-            .set_password(user.id, hash, temporary, self.clock.now())
-            .await?;
-        let what = if temporary {
-            "temporary password set"
-        } else {
-            "password set"
-        };
-        self.audit(
-            Some(&tenant),
-            Some(&user),
-            user.login_name.as_str(),
-            what.into(),
-        )
-        .await?;
+        self.store.set_password(user.id, hash, temporary, self.clock.now()).await?;
+        let what = if temporary { "temporary password set" } else { "password set" };
+        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what.into()).await?;
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
 
-    pub async fn change_status(
-        &self,
-        code: &str,
-        login: &str,
-        change: StatusChange,
-    ) -> Result<User, AdminError> {
+    pub async fn change_status(&self, code: &str, login: &str, change: StatusChange) -> Result<User, AdminError> {
         let (tenant, user) = self.user(code, login).await?;
         let (allowed, to, kind) = match change {
-            StatusChange::Unlock => (
-                user.status.is_locked(),
-                UserStatus::Active,
-                ActivityKind::Unlocked,
-            ),
-            StatusChange::AdminLock => (
-                user.status != UserStatus::Deleted,
-                UserStatus::AdminLocked,
-                ActivityKind::Locked,
-            ),
-            StatusChange::Deactivate => (
-                user.status != UserStatus::Deleted,
-                UserStatus::Deactivated,
-                ActivityKind::AdminAction,
-            ),
-            StatusChange::Reactivate => (
-                user.status == UserStatus::Deactivated,
-                UserStatus::Active,
-                ActivityKind::AdminAction,
-            ),
+            StatusChange::Unlock => (user.status.is_locked(), UserStatus::Active, ActivityKind::Unlocked),
+            StatusChange::AdminLock => {
+                (user.status != UserStatus::Deleted, UserStatus::AdminLocked, ActivityKind::Locked)
+            }
+            StatusChange::Deactivate => {
+                (user.status != UserStatus::Deleted, UserStatus::Deactivated, ActivityKind::AdminAction)
+            }
+            StatusChange::Reactivate => {
+                (user.status == UserStatus::Deactivated, UserStatus::Active, ActivityKind::AdminAction)
+            }
             StatusChange::Delete => (true, UserStatus::Deleted, ActivityKind::AdminAction),
         };
         if !allowed {
@@ -210,11 +156,7 @@ impl Accounts {
             user_id: Some(user.id),
             login_name: user.login_name.as_str().to_string(),
             kind,
-            detail: format!(
-                "{} -> {} by administrator",
-                user.status.as_str(),
-                to.as_str()
-            ),
+            detail: format!("{} -> {} by administrator", user.status.as_str(), to.as_str()),
             login_type: "admin".into(),
             client_id: None,
             origin: Origin::cli(),
@@ -234,12 +176,8 @@ impl Accounts {
     ) -> Result<(Client, Option<Secret>), AdminError> {
         metadata.validate().map_err(AdminError::Invalid)?;
         let client_id = match client_id {
-            Some(id)
-                if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_graphic()) =>
-            {
-                return Err(AdminError::Invalid(format!(
-                    "client id {id:?}: use 1-128 printable ASCII characters"
-                )));
+            Some(id) if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_graphic()) => {
+                return Err(AdminError::Invalid(format!("client id {id:?}: use 1-128 printable ASCII characters")));
             }
             Some(id) => id.to_string(),
             None => hex(&random_bytes::<12>()),
@@ -248,53 +186,29 @@ impl Accounts {
         for code in tenant_codes {
             tenants.push(self.tenant(code).await?.id);
         }
-        let secret = (metadata.token_endpoint_auth_method
-            != super::application::TokenEndpointAuthMethod::None)
+        let secret = (metadata.token_endpoint_auth_method != super::application::TokenEndpointAuthMethod::None)
             .then(|| Secret::new(random_token()));
         let hash = secret.as_ref().map(|s| token_hash(s.expose()));
-        let client = self
-            .store
-            .create_client(&client_id, name, metadata, hash, &tenants, self.clock.now())
-            .await?;
-        self.audit(None, None, "", format!("client {client_id} registered"))
-            .await?;
+        let client = self.store.create_client(&client_id, name, metadata, hash, &tenants, self.clock.now()).await?;
+        self.audit(None, None, "", format!("client {client_id} registered")).await?;
         Ok((client, secret))
     }
 
     pub async fn rotate_client_secret(&self, client_id: &str) -> Result<Secret, AdminError> {
-        let client = self
-            .store
-            .client(client_id)
-            .await?
-            .ok_or_else(|| AdminError::NotFound(format!("client {client_id}")))?;
+        let client =
+            self.store.client(client_id).await?.ok_or_else(|| AdminError::NotFound(format!("client {client_id}")))?;
         if client.is_public() {
-            return Err(AdminError::Invalid(format!(
-                "client {client_id} is public (PKCE) and has no secret"
-            )));
+            return Err(AdminError::Invalid(format!("client {client_id} is public (PKCE) and has no secret")));
         }
         let secret = Secret::new(random_token());
-        self.store
-            .set_client_secret(client_id, token_hash(secret.expose()))
-            .await?;
-        self.audit(None, None, "", format!("client {client_id} secret rotated"))
-            .await?;
+        self.store.set_client_secret(client_id, token_hash(secret.expose())).await?;
+        self.audit(None, None, "", format!("client {client_id} secret rotated")).await?;
         Ok(secret)
     }
 
-    fn check_policy(
-        &self,
-        tenant: &Tenant,
-        password: &Secret,
-        name: &LoginName,
-    ) -> Result<(), AdminError> {
-        let violations = tenant
-            .password_policy
-            .violations(password.expose(), name.as_str());
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(AdminError::Invalid(violations.join(" ")))
-        }
+    fn check_policy(&self, tenant: &Tenant, password: &Secret, name: &LoginName) -> Result<(), AdminError> {
+        let violations = tenant.password_policy.violations(password.expose(), name.as_str());
+        if violations.is_empty() { Ok(()) } else { Err(AdminError::Invalid(violations.join(" "))) }
     }
 
     async fn audit(

@@ -44,9 +44,7 @@ fn default_grants() -> Vec<String> {
 }
 
 fn default_scopes() -> Vec<String> {
-    ["openid", "profile", "email", "offline_access"]
-        .map(String::from)
-        .to_vec()
+    ["openid", "profile", "email", "offline_access"].map(String::from).to_vec()
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -72,19 +70,10 @@ impl ClientMetadata {
     /// Registration-time checks: exact, absolute redirect URIs with no fragment (OAuth 2.0 §3.1.2);
     /// plain http only for loopback.
     pub fn validate(&self) -> Result<(), String> {
-        if self.redirect_uris.is_empty()
-            && self.grant_types.iter().any(|g| g == "authorization_code")
-        {
-            return Err(
-                "redirect_uris: at least one is required for the authorization_code grant".into(),
-            );
+        if self.redirect_uris.is_empty() && self.grant_types.iter().any(|g| g == "authorization_code") {
+            return Err("redirect_uris: at least one is required for the authorization_code grant".into());
         }
-        for uri in self
-            .redirect_uris
-            .iter()
-            .chain(&self.post_logout_redirect_uris)
-            .chain(&self.initiate_login_uri)
-        {
+        for uri in self.redirect_uris.iter().chain(&self.post_logout_redirect_uris).chain(&self.initiate_login_uri) {
             check_uri(uri)?;
         }
         if let Some(uri) = &self.backchannel_logout_uri {
@@ -97,8 +86,7 @@ impl ClientMetadata {
             ));
         }
         for g in &self.grant_types {
-            if !["authorization_code", "refresh_token", "client_credentials"].contains(&g.as_str())
-            {
+            if !["authorization_code", "refresh_token", "client_credentials"].contains(&g.as_str()) {
                 return Err(format!("grant_types: {g} is not supported"));
             }
         }

@@ -1,6 +1,7 @@
 //! The PRODUCT.md rules, with no HTTP in sight: handlers parse input, call one function here,
 //! and render what it returns.
 
+pub mod access;
 pub mod activity;
 pub mod admin;
 pub mod application;

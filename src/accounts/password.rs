@@ -34,31 +34,18 @@ pub struct PasswordHasher {
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordHasher")
-            .field("permits", &self.permits.available_permits())
-            .finish()
+        f.debug_struct("PasswordHasher").field("permits", &self.permits.available_permits()).finish()
     }
 }
 
 impl PasswordHasher {
     pub fn new(settings: Argon2Settings, workers: usize) -> Result<Self, HashError> {
-        let params = Params::new(
-            settings.memory_kib,
-            settings.iterations,
-            settings.parallelism,
-            None,
-        )
-        .map_err(|e| HashError::Params(e.to_string()))?;
+        let params = Params::new(settings.memory_kib, settings.iterations, settings.parallelism, None)
+            .map_err(|e| HashError::Params(e.to_string()))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let dummy_hash = argon2
-            .hash_password(random_token().as_bytes())
-            .map_err(|e| HashError::Hash(e.to_string()))?
-            .to_string();
-        Ok(PasswordHasher {
-            argon2,
-            permits: Arc::new(Semaphore::new(workers.max(1))),
-            dummy_hash: dummy_hash.into(),
-        })
+        let dummy_hash =
+            argon2.hash_password(random_token().as_bytes()).map_err(|e| HashError::Hash(e.to_string()))?.to_string();
+        Ok(PasswordHasher { argon2, permits: Arc::new(Semaphore::new(workers.max(1))), dummy_hash: dummy_hash.into() })
     }
 
     pub async fn hash(&self, password: &Secret) -> Result<String, HashError> {
@@ -89,22 +76,15 @@ impl PasswordHasher {
                     let _ = argon2.hash_password(password.expose().as_bytes());
                     return false;
                 };
-                argon2
-                    .verify_password(password.expose().as_bytes(), &parsed)
-                    .is_ok()
+                argon2.verify_password(password.expose().as_bytes(), &parsed).is_ok()
             })
             .await?;
         Ok(matched && real)
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, HashError> {
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
         let _permit = self.permits.acquire().await.map_err(|_| HashError::Pool)?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| HashError::Pool)
+        tokio::task::spawn_blocking(work).await.map_err(|_| HashError::Pool)
     }
 }
 
@@ -113,15 +93,7 @@ mod tests {
     use super::*;
 
     fn fast() -> PasswordHasher {
-        PasswordHasher::new(
-            Argon2Settings {
-                memory_kib: 64,
-                iterations: 1,
-                parallelism: 1,
-            },
-            2,
-        )
-        .unwrap()
+        PasswordHasher::new(Argon2Settings { memory_kib: 64, iterations: 1, parallelism: 1 }, 2).unwrap()
     }
 
     #[tokio::test]
@@ -129,26 +101,14 @@ mod tests {
         let h = fast();
         let hash = h.hash(&Secret::new("Correct-Horse9")).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
-        assert!(
-            h.verify(&Secret::new("Correct-Horse9"), Some(&hash))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !h.verify(&Secret::new("correct-horse9"), Some(&hash))
-                .await
-                .unwrap()
-        );
+        assert!(h.verify(&Secret::new("Correct-Horse9"), Some(&hash)).await.unwrap());
+        assert!(!h.verify(&Secret::new("correct-horse9"), Some(&hash)).await.unwrap());
     }
 
     #[tokio::test]
     async fn unknown_user_never_verifies() {
         let h = fast();
         assert!(!h.verify(&Secret::new("anything"), None).await.unwrap());
-        assert!(
-            !h.verify(&Secret::new("anything"), Some("not a phc string"))
-                .await
-                .unwrap()
-        );
+        assert!(!h.verify(&Secret::new("anything"), Some("not a phc string")).await.unwrap());
     }
 }

@@ -9,10 +9,7 @@ use crate::secret::Secret;
 pub enum ChangeError {
     /// Field name → messages; the form shows each next to its field (L5).
     #[error("the new password was refused")]
-    Refused {
-        new_password: Vec<String>,
-        confirm_password: Vec<String>,
-    },
+    Refused { new_password: Vec<String>, confirm_password: Vec<String> },
     #[error("the account can no longer change its password")]
     NotAllowed,
     #[error(transparent)]
@@ -33,22 +30,12 @@ impl Accounts {
         confirm: &Secret,
         origin: Origin,
     ) -> Result<(), ChangeError> {
-        let user = self
-            .store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(ChangeError::NotAllowed)?;
-        let tenant = self
-            .store
-            .tenant_by_id(user.tenant_id)
-            .await?
-            .ok_or(ChangeError::NotAllowed)?;
+        let user = self.store.user_by_id(user_id).await?.ok_or(ChangeError::NotAllowed)?;
+        let tenant = self.store.tenant_by_id(user.tenant_id).await?.ok_or(ChangeError::NotAllowed)?;
         if user.status != super::user::UserStatus::Active || !tenant.active {
             return Err(ChangeError::NotAllowed);
         }
-        let new_password_errors = tenant
-            .password_policy
-            .violations(new_password.expose(), user.login_name.as_str());
+        let new_password_errors = tenant.password_policy.violations(new_password.expose(), user.login_name.as_str());
         let confirm_errors = if confirm.is_empty() {
             vec!["Confirm New Password is required.".to_string()]
         } else if !new_password.is_empty() && confirm != new_password {
@@ -58,25 +45,14 @@ impl Accounts {
         };
         let mut new_password_errors = new_password_errors;
         if new_password_errors.is_empty()
-            && self
-                .hasher
-                .verify(new_password, user.password_hash.as_deref())
-                .await
-                .map_err(Internal::from)?
+            && self.hasher.verify(new_password, user.password_hash.as_deref()).await.map_err(Internal::from)?
         {
             new_password_errors.push("New Password must differ from the current password.".into());
         }
         if !new_password_errors.is_empty() || !confirm_errors.is_empty() {
-            return Err(ChangeError::Refused {
-                new_password: new_password_errors,
-                confirm_password: confirm_errors,
-            });
+            return Err(ChangeError::Refused { new_password: new_password_errors, confirm_password: confirm_errors });
         }
-        let hash = self
-            .hasher
-            .hash(new_password)
-            .await
-            .map_err(Internal::from)?;
+        let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
         let now = self.clock.now();
         self.store.set_password(user.id, hash, false, now).await?;
         let entry = NewActivity {
@@ -84,11 +60,7 @@ impl Accounts {
             user_id: Some(user.id),
             login_name: user.login_name.as_str().to_string(),
             kind: ActivityKind::PasswordChanged,
-            detail: if user.must_change_password {
-                "required change (L4)".into()
-            } else {
-                String::new()
-            },
+            detail: if user.must_change_password { "required change (L4)".into() } else { String::new() },
             login_type: "password".into(),
             client_id: None,
             origin,

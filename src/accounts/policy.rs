@@ -24,12 +24,7 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy {
-            max_failed_attempts: 3,
-            min_length: 8,
-            max_length: 64,
-            mode: PolicyMode::Composition,
-        }
+        PasswordPolicy { max_failed_attempts: 3, min_length: 8, max_length: 64, mode: PolicyMode::Composition }
     }
 }
 
@@ -51,16 +46,10 @@ impl PasswordPolicy {
         // Length is counted in characters, not bytes: "any Unicode character" is allowed.
         let chars = u32::try_from(password.chars().count()).unwrap_or(u32::MAX);
         if chars < self.min_chars() {
-            out.push(format!(
-                "Password must be at least {} characters long.",
-                self.min_chars()
-            ));
+            out.push(format!("Password must be at least {} characters long.", self.min_chars()));
         }
         if chars > self.max_length {
-            out.push(format!(
-                "Password must be at most {} characters long.",
-                self.max_length
-            ));
+            out.push(format!("Password must be at most {} characters long.", self.max_length));
         }
         if self.mode == PolicyMode::Composition {
             if !password.chars().any(|c| c.is_ascii_uppercase()) {
@@ -72,14 +61,8 @@ impl PasswordPolicy {
             if !password.chars().any(|c| c.is_ascii_digit()) {
                 out.push("Password must contain at least one digit (0-9).".into());
             }
-            if !password
-                .chars()
-                .any(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace())
-            {
-                out.push(
-                    "Password must contain at least one special character (for example ! # $ % &)."
-                        .into(),
-                );
+            if !password.chars().any(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace()) {
+                out.push("Password must contain at least one special character (for example ! # $ % &).".into());
             }
         }
         if password.starts_with(char::is_whitespace) || password.ends_with(char::is_whitespace) {
@@ -130,23 +113,13 @@ mod tests {
         assert!(check("Ää1!ääää").iter().all(|m| !m.contains("at least 8")));
         let long: String = std::iter::repeat_n('é', 61).chain("aA1".chars()).collect();
         assert!(check(&long).is_empty(), "{:?}", check(&long));
-        assert!(
-            check(&format!("{long}x"))
-                .iter()
-                .any(|m| m.contains("at most 64"))
-        );
+        assert!(check(&format!("{long}x")).iter().any(|m| m.contains("at most 64")));
     }
 
     #[test]
     fn l5_leading_or_trailing_white_space_is_refused() {
-        assert_eq!(
-            check(" Correct-Horse9"),
-            vec!["Password must not begin or end with a space."]
-        );
-        assert_eq!(
-            check("Correct-Horse9 "),
-            vec!["Password must not begin or end with a space."]
-        );
+        assert_eq!(check(" Correct-Horse9"), vec!["Password must not begin or end with a space."]);
+        assert_eq!(check("Correct-Horse9 "), vec!["Password must not begin or end with a space."]);
     }
 
     #[test]
@@ -162,14 +135,8 @@ mod tests {
 
     #[test]
     fn nist_mode_wants_length_not_composition() {
-        let p = PasswordPolicy {
-            mode: PolicyMode::Nist,
-            ..PasswordPolicy::default()
-        };
+        let p = PasswordPolicy { mode: PolicyMode::Nist, ..PasswordPolicy::default() };
         assert!(p.violations("correct horse battery", "bob").is_empty());
-        assert_eq!(
-            p.violations("short", "bob"),
-            vec!["Password must be at least 15 characters long."]
-        );
+        assert_eq!(p.violations("short", "bob"), vec!["Password must be at least 15 characters long."]);
     }
 }

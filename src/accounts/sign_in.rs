@@ -87,9 +87,7 @@ impl Accounts {
             (Some(t), _) if !t.active => Err(Refusal::InactiveProvider),
             (Some(_), None) => Err(Refusal::UnknownUser),
             (Some(t), Some(u)) => match u.status {
-                UserStatus::Active | UserStatus::PasswordLocked | UserStatus::AdminLocked => {
-                    Ok((t, u))
-                }
+                UserStatus::Active | UserStatus::PasswordLocked | UserStatus::AdminLocked => Ok((t, u)),
                 other => Err(Refusal::NotActive(other)),
             },
         };
@@ -102,59 +100,29 @@ impl Accounts {
     /// L3 for a real account: the attempt is counted *before* the password is verified, in one
     /// conditional UPDATE, so concurrent attempts can neither exceed the limit nor run more
     /// verifications than it allows (GHSA-7h8m-vrxx-vr4m).
-    async fn sign_in_account(
-        &self,
-        req: SignInRequest,
-        tenant: Tenant,
-        user: User,
-    ) -> Result<SignedIn, SignInError> {
+    async fn sign_in_account(&self, req: SignInRequest, tenant: Tenant, user: User) -> Result<SignedIn, SignInError> {
         let max = tenant.password_policy.max_failed_attempts.max(1);
         if user.status.is_locked() {
-            self.note_failure(&req, Some(&tenant), Some(&user), Refusal::Locked)
-                .await?;
+            self.note_failure(&req, Some(&tenant), Some(&user), Refusal::Locked).await?;
             return Err(SignInError::Locked);
         }
         let Some(attempt) = self.store.reserve_sign_in_attempt(user.id, max).await? else {
-            self.note_failure(&req, Some(&tenant), Some(&user), Refusal::Locked)
-                .await?;
+            self.note_failure(&req, Some(&tenant), Some(&user), Refusal::Locked).await?;
             return Err(SignInError::Locked);
         };
-        let ok = self
-            .hasher
-            .verify(&req.password, user.password_hash.as_deref())
-            .await
-            .map_err(Internal::from)?;
+        let ok = self.hasher.verify(&req.password, user.password_hash.as_deref()).await.map_err(Internal::from)?;
         if ok {
             self.store.clear_sign_in_failures(user.id).await?;
-            self.note(
-                &req,
-                Some(&tenant),
-                Some(&user),
-                ActivityKind::SignIn,
-                String::new(),
-            )
-            .await?;
+            self.note(&req, Some(&tenant), Some(&user), ActivityKind::SignIn, String::new()).await?;
             let must_change_password = user.must_change_password;
-            return Ok(SignedIn {
-                user,
-                tenant,
-                must_change_password,
-            });
+            return Ok(SignedIn { user, tenant, must_change_password });
         }
-        self.note_failure(&req, Some(&tenant), Some(&user), Refusal::WrongPassword)
-            .await?;
+        self.note_failure(&req, Some(&tenant), Some(&user), Refusal::WrongPassword).await?;
         if attempt >= i64::from(max) {
             let now = self.clock.now();
             if self.store.lock_after_failures(user.id, max, now).await? {
                 let detail = format!("{attempt} incorrect passwords (limit {max})");
-                self.note(
-                    &req,
-                    Some(&tenant),
-                    Some(&user),
-                    ActivityKind::Locked,
-                    detail,
-                )
-                .await?;
+                self.note(&req, Some(&tenant), Some(&user), ActivityKind::Locked, detail).await?;
             }
             return Err(SignInError::Locked);
         }
@@ -163,36 +131,16 @@ impl Accounts {
 
     /// Names that cannot sign in burn one verification against the dummy hash and count in the
     /// ephemeral store, so after the same number of failures they too answer "locked" (L3).
-    async fn refuse_unknown(
-        &self,
-        req: SignInRequest,
-        refusal: Refusal,
-    ) -> Result<SignedIn, SignInError> {
-        let key = format!(
-            "virtual-lock:{}:{}",
-            req.provider_code,
-            LoginName::fold(&req.login_name)
-        );
+    async fn refuse_unknown(&self, req: SignInRequest, refusal: Refusal) -> Result<SignedIn, SignInError> {
+        let key = format!("virtual-lock:{}:{}", req.provider_code, LoginName::fold(&req.login_name));
         let max = i64::from(super::policy::PasswordPolicy::default().max_failed_attempts);
-        let attempt = self
-            .ephemeral
-            .incr(
-                &crate::store::Ephemeral::secret_key("signin", &key),
-                VIRTUAL_LOCK_WINDOW,
-            )
-            .await?;
+        let attempt =
+            self.ephemeral.incr(&crate::store::Ephemeral::secret_key("signin", &key), VIRTUAL_LOCK_WINDOW).await?;
         if attempt <= max {
-            self.hasher
-                .verify(&req.password, None)
-                .await
-                .map_err(Internal::from)?;
+            self.hasher.verify(&req.password, None).await.map_err(Internal::from)?;
         }
         self.note_failure(&req, None, None, refusal).await?;
-        if attempt >= max {
-            Err(SignInError::Locked)
-        } else {
-            Err(SignInError::InvalidCredentials)
-        }
+        if attempt >= max { Err(SignInError::Locked) } else { Err(SignInError::InvalidCredentials) }
     }
 
     async fn note_failure(
@@ -202,14 +150,7 @@ impl Accounts {
         user: Option<&User>,
         refusal: Refusal,
     ) -> Result<(), SignInError> {
-        self.note(
-            req,
-            tenant,
-            user,
-            ActivityKind::SignInFailed,
-            refusal.detail(),
-        )
-        .await
+        self.note(req, tenant, user, ActivityKind::SignInFailed, refusal.detail()).await
     }
 
     async fn note(

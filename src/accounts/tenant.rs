@@ -13,9 +13,7 @@ impl ProviderCode {
     /// Codes are short printable identifiers; anything else can never match a tenant.
     pub fn parse(raw: &str) -> Option<Self> {
         let ok = (1..=64).contains(&raw.chars().count())
-            && raw
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            && raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         ok.then(|| ProviderCode(raw.to_string()))
     }
 

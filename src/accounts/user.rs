@@ -29,10 +29,7 @@ impl LoginName {
         if spelling.chars().any(char::is_control) {
             return Err("Login Name must not contain control characters.");
         }
-        Ok(LoginName {
-            spelling: spelling.to_string(),
-            key: Self::fold(spelling),
-        })
+        Ok(LoginName { spelling: spelling.to_string(), key: Self::fold(spelling) })
     }
 
     /// The comparison key: Unicode lower case, so `Alice`, `ALICE` and `alice` are one user.
@@ -67,13 +64,7 @@ impl UserType {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            UserType::Regular,
-            UserType::ProviderAdmin,
-            UserType::SuperAdmin,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
+        [UserType::Regular, UserType::ProviderAdmin, UserType::SuperAdmin].into_iter().find(|t| t.as_str() == s)
     }
 
     /// A3: the label admin screens and the sign-out panel show.
@@ -183,21 +174,12 @@ mod tests {
 
     #[test]
     fn empty_login_name_is_refused_with_a_message() {
-        assert_eq!(
-            LoginName::parse("  ").unwrap_err(),
-            "Login Name is required."
-        );
+        assert_eq!(LoginName::parse("  ").unwrap_err(), "Login Name is required.");
     }
 
     #[test]
     fn statuses_round_trip() {
-        for s in [
-            "active",
-            "password_locked",
-            "admin_locked",
-            "deactivated",
-            "deleted",
-        ] {
+        for s in ["active", "password_locked", "admin_locked", "deactivated", "deleted"] {
             assert_eq!(UserStatus::parse(s).unwrap().as_str(), s);
         }
     }

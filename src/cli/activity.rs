@@ -36,24 +36,14 @@ fn line(e: &ActivityEntry) -> String {
 }
 
 pub async fn run(cmd: ActivityCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let ActivityCommand::List {
-        tenant,
-        user,
-        limit,
-        before,
-    } = cmd;
+    let ActivityCommand::List { tenant, user, limit, before } = cmd;
     let accounts = &state.accounts;
     let t = accounts.tenant(&tenant).await?;
     let user_id = match user {
         Some(login) => Some(accounts.user(&tenant, &login).await?.1.id),
         None => None,
     };
-    let entries = accounts
-        .store
-        .list_activity(t.id, user_id, before, limit.clamp(1, 1000))
-        .await?;
-    emit(json, &entries, |all| {
-        all.iter().map(line).collect::<Vec<_>>().join("\n")
-    });
+    let entries = accounts.store.list_activity(t.id, user_id, before, limit.clamp(1, 1000)).await?;
+    emit(json, &entries, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
     Ok(())
 }

@@ -64,11 +64,7 @@ fn line(c: &Client) -> String {
         "{}\t{}\t{}\t{}",
         c.client_id,
         c.name,
-        if c.is_public() {
-            "public"
-        } else {
-            "confidential"
-        },
+        if c.is_public() { "public" } else { "confidential" },
         c.metadata.redirect_uris.join(" ")
     )
 }
@@ -112,13 +108,8 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             if !scopes.is_empty() {
                 metadata.scopes = scopes;
             }
-            let (client, secret) = accounts
-                .create_client(id.as_deref(), &name, &metadata, &tenants)
-                .await?;
-            let out = WithSecret {
-                client: &client,
-                client_secret: secret.as_ref().map(|s| s.expose()),
-            };
+            let (client, secret) = accounts.create_client(id.as_deref(), &name, &metadata, &tenants).await?;
+            let out = WithSecret { client: &client, client_secret: secret.as_ref().map(|s| s.expose()) };
             emit(json, &out, |o| match o.client_secret {
                 Some(s) => format!("{}\nclient secret (shown once): {s}", line(o.client)),
                 None => line(o.client),
@@ -126,9 +117,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
         }
         ClientCommand::List => {
             let all = accounts.store.list_clients().await?;
-            emit(json, &all, |all| {
-                all.iter().map(line).collect::<Vec<_>>().join("\n")
-            });
+            emit(json, &all, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
         ClientCommand::Show { client_id } => {
             let c = accounts
@@ -140,16 +129,9 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
         }
         ClientCommand::RotateSecret { client_id } => {
             let secret = accounts.rotate_client_secret(&client_id).await?;
-            emit(
-                json,
-                &serde_json::json!({ "client_id": client_id, "client_secret": secret.expose() }),
-                |v| {
-                    format!(
-                        "client secret (shown once): {}",
-                        v["client_secret"].as_str().unwrap_or_default()
-                    )
-                },
-            );
+            emit(json, &serde_json::json!({ "client_id": client_id, "client_secret": secret.expose() }), |v| {
+                format!("client secret (shown once): {}", v["client_secret"].as_str().unwrap_or_default())
+            });
         }
     }
     Ok(())

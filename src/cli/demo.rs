@@ -24,31 +24,19 @@ const DEMO_USERS: &[(&str, UserType, &str, bool)] = &[
 
 pub async fn run(config: Config) -> Result<(), CliError> {
     if config.environment == Environment::Production {
-        return Err(CliError(
-            "demo refuses to run with environment = production".into(),
-        ));
+        return Err(CliError("demo refuses to run with environment = production".into()));
     }
     let listen = config.listen;
     let state = AppState::build(config, Clock::system()).await?;
     seed(&state.accounts).await?;
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| CliError(format!("cannot listen on {listen}: {e}")))?;
+    let listener = TcpListener::bind(listen).await.map_err(|e| CliError(format!("cannot listen on {listen}: {e}")))?;
     let issuer = issuer_str(&state.config.issuer);
     println!("Lanyard demo is running.");
     println!("  Sign in:        {issuer}/login");
     println!("  Provider Code:  {DEMO_TENANT}   (case-sensitive)");
     for (login, user_type, password, must_change) in DEMO_USERS {
-        let note = if *must_change {
-            "  (must choose a new password)"
-        } else {
-            ""
-        };
-        println!(
-            "  {:<14}  password {password}  [{}]{note}",
-            format!("{login}:"),
-            user_type.label()
-        );
+        let note = if *must_change { "  (must choose a new password)" } else { "" };
+        println!("  {:<14}  password {password}  [{}]{note}", format!("{login}:"), user_type.label());
     }
     println!("  Data directory: {}", state.config.data_dir.display());
     println!("Press Ctrl-C to stop.");
@@ -62,16 +50,7 @@ pub async fn seed(accounts: &Accounts) -> Result<(), CliError> {
         Err(e) => return Err(e.into()),
     }
     for (login, user_type, password, must_change) in DEMO_USERS {
-        match accounts
-            .create_user(
-                DEMO_TENANT,
-                login,
-                *user_type,
-                &Secret::new(*password),
-                *must_change,
-            )
-            .await
-        {
+        match accounts.create_user(DEMO_TENANT, login, *user_type, &Secret::new(*password), *must_change).await {
             Ok(_) | Err(AdminError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),
         }

@@ -4,6 +4,7 @@
 mod activity;
 mod client;
 mod demo;
+mod keys;
 mod output;
 mod serve;
 mod tenant;
@@ -19,11 +20,7 @@ use crate::clock::Clock;
 use crate::config::{self, Config};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "lanyard",
-    version,
-    about = "An OpenID Connect identity provider"
-)]
+#[command(name = "lanyard", version, about = "An OpenID Connect identity provider")]
 pub struct Cli {
     /// Settings file (default: ./lanyard.toml if it exists).
     #[arg(long, global = true, env = "LANYARD_CONFIG")]
@@ -55,6 +52,9 @@ enum Command {
     /// The user activity record (L7).
     #[command(subcommand)]
     Activity(activity::ActivityCommand),
+    /// Signing keys: list, rotate.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 /// One line on stderr, exit code 1: what operators script against.
@@ -77,10 +77,7 @@ pub fn main() -> ExitCode {
         }
     };
     crate::telemetry::init(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("lanyard: cannot start the async runtime: {e}");
@@ -129,6 +126,7 @@ async fn run(command: Command, json: bool, config: Config) -> Result<(), CliErro
         Command::User(cmd) => user::run(cmd, json, &admin_state(config).await?).await,
         Command::Client(cmd) => client::run(*cmd, json, &admin_state(config).await?).await,
         Command::Activity(cmd) => activity::run(cmd, json, &admin_state(config).await?).await,
+        Command::Keys(cmd) => keys::run(cmd, json, &admin_state(config).await?).await,
     }
 }
 

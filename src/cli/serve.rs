@@ -8,9 +8,7 @@ use crate::config::{Config, issuer_str};
 pub async fn serve(config: Config) -> Result<(), CliError> {
     let listen = config.listen;
     let state = AppState::build(config, Clock::system()).await?;
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| CliError(format!("cannot listen on {listen}: {e}")))?;
+    let listener = TcpListener::bind(listen).await.map_err(|e| CliError(format!("cannot listen on {listen}: {e}")))?;
     tracing::info!(
         address = %listen,
         issuer = %issuer_str(&state.config.issuer),

@@ -56,24 +56,13 @@ fn on(b: bool) -> &'static str {
 pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(), CliError> {
     let accounts = &state.accounts;
     match cmd {
-        TenantCommand::Create { code, name } => {
-            emit(json, &accounts.create_tenant(&code, &name).await?, line)
-        }
+        TenantCommand::Create { code, name } => emit(json, &accounts.create_tenant(&code, &name).await?, line),
         TenantCommand::List => {
             let all = accounts.store.list_tenants().await?;
-            emit(json, &all, |all| {
-                all.iter().map(line).collect::<Vec<_>>().join("\n")
-            });
+            emit(json, &all, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
         TenantCommand::Show { code } => emit(json, &accounts.tenant(&code).await?, line),
-        TenantCommand::Set {
-            code,
-            name,
-            active,
-            self_reset,
-            unified_login,
-            max_failed_attempts,
-        } => {
+        TenantCommand::Set { code, name, active, self_reset, unified_login, max_failed_attempts } => {
             let changes = TenantChanges {
                 name,
                 active,

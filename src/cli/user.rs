@@ -99,11 +99,7 @@ fn line(u: &User) -> String {
         u.login_name.as_str(),
         u.user_type.as_str(),
         u.status.as_str(),
-        if u.must_change_password {
-            "\tmust-change-password"
-        } else {
-            ""
-        }
+        if u.must_change_password { "\tmust-change-password" } else { "" }
     )
 }
 
@@ -119,13 +115,7 @@ struct WithPassword<'a> {
 fn read_password(from_stdin: bool) -> Result<(Secret, bool), CliError> {
     if !from_stdin {
         // Meets the default policy (upper, lower, digit, special) whatever the random part holds.
-        return Ok((
-            Secret::new(format!(
-                "{}-Aa9",
-                random_token().get(..16).unwrap_or("generated")
-            )),
-            true,
-        ));
+        return Ok((Secret::new(format!("{}-Aa9", random_token().get(..16).unwrap_or("generated"))), true));
     }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
@@ -134,72 +124,33 @@ fn read_password(from_stdin: bool) -> Result<(Secret, bool), CliError> {
 
 pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), CliError> {
     let accounts = &state.accounts;
-    let status = |who: Who, change| async move {
-        accounts
-            .change_status(&who.tenant, &who.login, change)
-            .await
-    };
+    let status = |who: Who, change| async move { accounts.change_status(&who.tenant, &who.login, change).await };
     let user = match cmd {
-        UserCommand::Create {
-            who,
-            user_type,
-            password_stdin,
-            permanent,
-        } => {
+        UserCommand::Create { who, user_type, password_stdin, permanent } => {
             let (password, generated) = read_password(password_stdin)?;
             let temporary = generated || !permanent;
-            let user = accounts
-                .create_user(
-                    &who.tenant,
-                    &who.login,
-                    user_type.into(),
-                    &password,
-                    temporary,
-                )
-                .await?;
+            let user = accounts.create_user(&who.tenant, &who.login, user_type.into(), &password, temporary).await?;
             let shown = generated.then_some(password.expose());
-            emit(
-                json,
-                &WithPassword {
-                    user: &user,
-                    temporary_password: shown,
-                },
-                |w| match w.temporary_password {
-                    Some(p) => format!("{}\ntemporary password (shown once): {p}", line(w.user)),
-                    None => line(w.user),
-                },
-            );
+            emit(json, &WithPassword { user: &user, temporary_password: shown }, |w| match w.temporary_password {
+                Some(p) => format!("{}\ntemporary password (shown once): {p}", line(w.user)),
+                None => line(w.user),
+            });
             return Ok(());
         }
-        UserCommand::SetPassword {
-            who,
-            password_stdin,
-            temporary,
-        } => {
+        UserCommand::SetPassword { who, password_stdin, temporary } => {
             let (password, generated) = read_password(password_stdin)?;
-            let user = accounts
-                .set_password(&who.tenant, &who.login, &password, temporary || generated)
-                .await?;
+            let user = accounts.set_password(&who.tenant, &who.login, &password, temporary || generated).await?;
             let shown = generated.then_some(password.expose());
-            emit(
-                json,
-                &WithPassword {
-                    user: &user,
-                    temporary_password: shown,
-                },
-                |w| match w.temporary_password {
-                    Some(p) => format!("{}\ntemporary password (shown once): {p}", line(w.user)),
-                    None => line(w.user),
-                },
-            );
+            emit(json, &WithPassword { user: &user, temporary_password: shown }, |w| match w.temporary_password {
+                Some(p) => format!("{}\ntemporary password (shown once): {p}", line(w.user)),
+                None => line(w.user),
+            });
             return Ok(());
         }
         UserCommand::List { tenant } => {
             let t = accounts.tenant(&tenant).await?;
             let users = accounts.store.list_users(t.id).await?;
-            emit(json, &users, |all| {
-                all.iter().map(line).collect::<Vec<_>>().join("\n")
-            });
+            emit(json, &users, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
             return Ok(());
         }
         UserCommand::Show { who } => accounts.user(&who.tenant, &who.login).await?.1,

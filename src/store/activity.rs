@@ -1,7 +1,4 @@
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entities::activity;
 use super::{Store, StoreError};
@@ -44,11 +41,7 @@ impl Store {
         if let Some(before) = before {
             query = query.filter(activity::Column::Id.lt(before));
         }
-        let rows = query
-            .order_by_desc(activity::Column::Id)
-            .limit(limit)
-            .all(self.conn())
-            .await?;
+        let rows = query.order_by_desc(activity::Column::Id).limit(limit).all(self.conn()).await?;
         Ok(rows
             .into_iter()
             .map(|m| ActivityEntry {

@@ -1,6 +1,5 @@
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::entities::{client, client_tenant};
@@ -32,8 +31,7 @@ impl Store {
         tenants: &[TenantId],
         now: i64,
     ) -> Result<Client, StoreError> {
-        let json =
-            serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let txn = self.conn().begin().await?;
         let model = client::ActiveModel {
             client_id: Set(client_id.to_string()),
@@ -46,22 +44,16 @@ impl Store {
         .await
         .map_err(|e| StoreError::from_insert(e, format!("client {client_id}")))?;
         for tenant_id in tenants {
-            client_tenant::ActiveModel {
-                client_id: Set(client_id.to_string()),
-                tenant_id: Set(*tenant_id),
-            }
-            .insert(&txn)
-            .await?;
+            client_tenant::ActiveModel { client_id: Set(client_id.to_string()), tenant_id: Set(*tenant_id) }
+                .insert(&txn)
+                .await?;
         }
         txn.commit().await?;
         to_domain(model, tenants.to_vec())
     }
 
     pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
-        let Some(model) = client::Entity::find_by_id(client_id.to_string())
-            .one(self.conn())
-            .await?
-        else {
+        let Some(model) = client::Entity::find_by_id(client_id.to_string()).one(self.conn()).await? else {
             return Ok(None);
         };
         let tenants = self.client_tenants(client_id).await?;
@@ -78,34 +70,20 @@ impl Store {
     }
 
     pub async fn list_clients(&self) -> Result<Vec<Client>, StoreError> {
-        let models = client::Entity::find()
-            .order_by_asc(client::Column::ClientId)
-            .all(self.conn())
-            .await?;
+        let models = client::Entity::find().order_by_asc(client::Column::ClientId).all(self.conn()).await?;
         let links = client_tenant::Entity::find().all(self.conn()).await?;
         models
             .into_iter()
             .map(|m| {
-                let tenants = links
-                    .iter()
-                    .filter(|l| l.client_id == m.client_id)
-                    .map(|l| l.tenant_id)
-                    .collect();
+                let tenants = links.iter().filter(|l| l.client_id == m.client_id).map(|l| l.tenant_id).collect();
                 to_domain(m, tenants)
             })
             .collect()
     }
 
-    pub async fn set_client_secret(
-        &self,
-        client_id: &str,
-        secret_hash: String,
-    ) -> Result<(), StoreError> {
+    pub async fn set_client_secret(&self, client_id: &str, secret_hash: String) -> Result<(), StoreError> {
         let updated = client::Entity::update_many()
-            .col_expr(
-                client::Column::SecretHash,
-                sea_orm::sea_query::Expr::value(secret_hash),
-            )
+            .col_expr(client::Column::SecretHash, sea_orm::sea_query::Expr::value(secret_hash))
             .filter(client::Column::ClientId.eq(client_id))
             .exec(self.conn())
             .await?;

@@ -7,6 +7,7 @@ mod activity;
 mod clients;
 pub mod entities;
 mod ephemeral;
+mod signing_keys;
 mod tenants;
 mod users;
 
@@ -17,6 +18,7 @@ use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynch
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 pub use ephemeral::Ephemeral;
+pub use signing_keys::StoredKey;
 pub use users::NewUser;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,9 +38,7 @@ pub enum StoreError {
 impl StoreError {
     fn from_insert(e: DbErr, what: impl Into<String>) -> Self {
         match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                StoreError::Conflict(what.into())
-            }
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(what.into()),
             _ => StoreError::Database(e),
         }
     }
@@ -101,11 +101,7 @@ impl Store {
     /// numbered forms, but sqlx binds `$n` only on PostgreSQL).
     pub(crate) fn statement(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
         let backend = self.db.get_database_backend();
-        let sql = if backend == DbBackend::Sqlite {
-            sql.replace('$', "?")
-        } else {
-            sql.to_string()
-        };
+        let sql = if backend == DbBackend::Sqlite { sql.replace('$', "?") } else { sql.to_string() };
         sea_orm::Statement::from_sql_and_values(backend, sql, values)
     }
 

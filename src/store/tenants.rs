@@ -1,6 +1,4 @@
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entities::tenant;
 use super::{Store, StoreError};
@@ -27,12 +25,7 @@ fn policy_json(p: &PasswordPolicy) -> String {
 }
 
 impl Store {
-    pub async fn create_tenant(
-        &self,
-        code: &ProviderCode,
-        name: &str,
-        now: i64,
-    ) -> Result<Tenant, StoreError> {
+    pub async fn create_tenant(&self, code: &ProviderCode, name: &str, now: i64) -> Result<Tenant, StoreError> {
         let model = tenant::ActiveModel {
             provider_code: Set(code.as_str().to_string()),
             name: Set(name.to_string()),
@@ -51,46 +44,27 @@ impl Store {
 
     /// Exact, case-sensitive match (T1).
     pub async fn tenant_by_code(&self, code: &ProviderCode) -> Result<Option<Tenant>, StoreError> {
-        let found = tenant::Entity::find()
-            .filter(tenant::Column::ProviderCode.eq(code.as_str()))
-            .one(self.conn())
-            .await?;
+        let found =
+            tenant::Entity::find().filter(tenant::Column::ProviderCode.eq(code.as_str())).one(self.conn()).await?;
         found.map(to_domain).transpose()
     }
 
     pub async fn tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-        tenant::Entity::find_by_id(id)
-            .one(self.conn())
-            .await?
-            .map(to_domain)
-            .transpose()
+        tenant::Entity::find_by_id(id).one(self.conn()).await?.map(to_domain).transpose()
     }
 
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-        let rows = tenant::Entity::find()
-            .order_by_asc(tenant::Column::ProviderCode)
-            .all(self.conn())
-            .await?;
+        let rows = tenant::Entity::find().order_by_asc(tenant::Column::ProviderCode).all(self.conn()).await?;
         rows.into_iter().map(to_domain).collect()
     }
 
-    pub async fn update_tenant(
-        &self,
-        code: &ProviderCode,
-        changes: &TenantChanges,
-    ) -> Result<Tenant, StoreError> {
-        let current = self
-            .tenant_by_code(code)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("tenant {code}")))?;
+    pub async fn update_tenant(&self, code: &ProviderCode, changes: &TenantChanges) -> Result<Tenant, StoreError> {
+        let current = self.tenant_by_code(code).await?.ok_or_else(|| StoreError::NotFound(format!("tenant {code}")))?;
         let mut policy = current.password_policy.clone();
         if let Some(n) = changes.max_failed_attempts {
             policy.max_failed_attempts = n;
         }
-        let mut model = tenant::ActiveModel {
-            id: Set(current.id),
-            ..Default::default()
-        };
+        let mut model = tenant::ActiveModel { id: Set(current.id), ..Default::default() };
         if let Some(name) = &changes.name {
             model.name = Set(name.clone());
         }

@@ -1,7 +1,4 @@
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entities::user;
 use super::{Store, StoreError};
@@ -65,11 +62,7 @@ impl Store {
     }
 
     /// T2: looked up by the folded key, so any capitalisation finds the one account.
-    pub async fn user_by_login(
-        &self,
-        tenant_id: TenantId,
-        login: &LoginName,
-    ) -> Result<Option<User>, StoreError> {
+    pub async fn user_by_login(&self, tenant_id: TenantId, login: &LoginName) -> Result<Option<User>, StoreError> {
         let found = user::Entity::find()
             .filter(user::Column::TenantId.eq(tenant_id))
             .filter(user::Column::LoginNameKey.eq(login.key()))
@@ -79,11 +72,7 @@ impl Store {
     }
 
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        user::Entity::find_by_id(id)
-            .one(self.conn())
-            .await?
-            .map(to_domain)
-            .transpose()
+        user::Entity::find_by_id(id).one(self.conn()).await?.map(to_domain).transpose()
     }
 
     pub async fn list_users(&self, tenant_id: TenantId) -> Result<Vec<User>, StoreError> {
@@ -96,13 +85,7 @@ impl Store {
     }
 
     /// Replaces the password hash; `must_change` is L4's flag (temporary passwords set it).
-    pub async fn set_password(
-        &self,
-        id: UserId,
-        hash: String,
-        must_change: bool,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn set_password(&self, id: UserId, hash: String, must_change: bool, now: i64) -> Result<(), StoreError> {
         user::ActiveModel {
             id: Set(id),
             password_hash: Set(Some(hash)),
@@ -117,12 +100,7 @@ impl Store {
     }
 
     /// Sets the status and clears the failure count (an unlock starts the count afresh).
-    pub async fn set_status(
-        &self,
-        id: UserId,
-        status: UserStatus,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn set_status(&self, id: UserId, status: UserStatus, now: i64) -> Result<(), StoreError> {
         user::ActiveModel {
             id: Set(id),
             status: Set(status.as_str().to_string()),
@@ -140,44 +118,58 @@ impl Store {
 impl Store {
     /// Counts an attempt before its password is checked. Returns the attempt's number, or `None`
     /// when the account is no longer active or has no attempts left.
-    pub async fn reserve_sign_in_attempt(
-        &self,
-        id: UserId,
-        max: u32,
-    ) -> Result<Option<i64>, StoreError> {
+    pub async fn reserve_sign_in_attempt(&self, id: UserId, max: u32) -> Result<Option<i64>, StoreError> {
         let stmt = self.statement(
             "UPDATE users SET failed_attempts = failed_attempts + 1 \
              WHERE id = $1 AND status = 'active' AND failed_attempts < $2 RETURNING failed_attempts",
             vec![id.into(), i64::from(max).into()],
         );
         let row = self.conn().query_one_raw(stmt).await?;
-        Ok(row
-            .map(|r| r.try_get::<i32>("", "failed_attempts").map(i64::from))
-            .transpose()?)
+        Ok(row.map(|r| r.try_get::<i32>("", "failed_attempts").map(i64::from)).transpose()?)
     }
 
     /// A successful sign-in resets the count (L3).
     pub async fn clear_sign_in_failures(&self, id: UserId) -> Result<(), StoreError> {
-        let stmt = self.statement(
-            "UPDATE users SET failed_attempts = 0 WHERE id = $1",
-            vec![id.into()],
-        );
+        let stmt = self.statement("UPDATE users SET failed_attempts = 0 WHERE id = $1", vec![id.into()]);
         self.conn().execute_raw(stmt).await?;
         Ok(())
     }
 
     /// Locks the account if the count has reached `max`; true only for the call that locked it.
-    pub async fn lock_after_failures(
-        &self,
-        id: UserId,
-        max: u32,
-        now: i64,
-    ) -> Result<bool, StoreError> {
+    pub async fn lock_after_failures(&self, id: UserId, max: u32, now: i64) -> Result<bool, StoreError> {
         let stmt = self.statement(
             "UPDATE users SET status = 'password_locked', updated_at = $3 \
              WHERE id = $1 AND status = 'active' AND failed_attempts >= $2",
             vec![id.into(), i64::from(max).into(), now.into()],
         );
         Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+    }
+}
+
+/// T4: a user's status in one application, independent of every other application.
+impl Store {
+    pub async fn app_access(&self, user_id: UserId, client_id: &str) -> Result<Option<String>, StoreError> {
+        use super::entities::user_app_access;
+        let row = user_app_access::Entity::find_by_id((user_id, client_id.to_string())).one(self.conn()).await?;
+        Ok(row.map(|r| r.status))
+    }
+
+    pub async fn set_app_access(&self, user_id: UserId, client_id: &str, status: &str) -> Result<(), StoreError> {
+        use super::entities::user_app_access;
+        use sea_orm::sea_query::OnConflict;
+        let model = user_app_access::ActiveModel {
+            user_id: Set(user_id),
+            client_id: Set(client_id.to_string()),
+            status: Set(status.to_string()),
+        };
+        user_app_access::Entity::insert(model)
+            .on_conflict(
+                OnConflict::columns([user_app_access::Column::UserId, user_app_access::Column::ClientId])
+                    .update_column(user_app_access::Column::Status)
+                    .to_owned(),
+            )
+            .exec(self.conn())
+            .await?;
+        Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! The small account page reached by signing in without a pending authorization, sign-out
 //! (L6), and the forced password change (L4).
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
@@ -14,10 +14,7 @@ use crate::accounts::password_change::ChangeError;
 use crate::app::AppState;
 use crate::secret::Secret;
 
-pub async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
     let secure = state.config.secure_cookies();
     let Some(s) = session::current(&state.accounts.ephemeral, &headers, secure).await? else {
         return Ok(see_other("/login", vec![]));
@@ -26,10 +23,8 @@ pub async fn show(
         return Ok(see_other("/password/change", vec![]));
     }
     let store = &state.accounts.store;
-    let (Some(user), Some(tenant)) = (
-        store.user_by_id(s.user_id).await?,
-        store.tenant_by_id(s.tenant_id).await?,
-    ) else {
+    let (Some(user), Some(tenant)) = (store.user_by_id(s.user_id).await?, store.tenant_by_id(s.tenant_id).await?)
+    else {
         let clear = session::end(&state.accounts.ephemeral, &headers, secure).await?;
         return Ok(see_other("/login", vec![clear]));
     };
@@ -83,6 +78,7 @@ pub async fn sign_out(
 #[serde(default)]
 pub struct ChangeForm {
     csrf: Option<String>,
+    auth: Option<String>,
     new_password: Secret,
     confirm_password: Secret,
 }
@@ -92,6 +88,7 @@ const CHANGE_REASON: &str = "You must choose a new password before you continue.
 fn change_page(
     state: &AppState,
     headers: &HeaderMap,
+    auth: Option<&str>,
     status: StatusCode,
     errors: Vec<String>,
     new_password: Vec<String>,
@@ -103,6 +100,7 @@ fn change_page(
         "change_password.html",
         context! {
             csrf => token.token,
+            auth => auth,
             reason => CHANGE_REASON,
             errors => errors,
             field_errors => context! {
@@ -117,16 +115,11 @@ fn change_page(
 pub async fn show_change(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Query(q): Query<super::login::LoginQuery>,
 ) -> Result<Response, PageError> {
-    match session::current(
-        &state.accounts.ephemeral,
-        &headers,
-        state.config.secure_cookies(),
-    )
-    .await?
-    {
+    match session::current(&state.accounts.ephemeral, &headers, state.config.secure_cookies()).await? {
         None => Ok(see_other("/login", vec![])),
-        Some(_) => change_page(&state, &headers, StatusCode::OK, vec![], vec![], vec![]),
+        Some(_) => change_page(&state, &headers, q.auth.as_deref(), StatusCode::OK, vec![], vec![], vec![]),
     }
 }
 
@@ -144,51 +137,22 @@ pub async fn submit_change(
         return change_page(
             &state,
             &headers,
+            form.auth.as_deref(),
             StatusCode::FORBIDDEN,
             vec!["This form expired. Please try again.".into()],
             vec![],
             vec![],
         );
     }
-    match state
-        .accounts
-        .change_password(
-            s.user_id,
-            &form.new_password,
-            &form.confirm_password,
-            origin,
-        )
-        .await
-    {
+    match state.accounts.change_password(s.user_id, &form.new_password, &form.confirm_password, origin).await {
         Ok(()) => {
             s.must_change_password = false;
-            session::update(
-                &state.accounts.ephemeral,
-                &headers,
-                &s,
-                state.config.session_ttl_secs,
-                secure,
-            )
-            .await?;
-            Ok(see_other("/account", vec![]))
+            session::update(&state.accounts.ephemeral, &headers, &s, state.config.session_ttl_secs, secure).await?;
+            Ok(see_other(&super::login::next_step(false, form.auth.as_deref()), vec![]))
         }
-        Err(ChangeError::Refused {
-            new_password,
-            confirm_password,
-        }) => {
-            let all = new_password
-                .iter()
-                .chain(&confirm_password)
-                .cloned()
-                .collect();
-            change_page(
-                &state,
-                &headers,
-                StatusCode::OK,
-                all,
-                new_password,
-                confirm_password,
-            )
+        Err(ChangeError::Refused { new_password, confirm_password }) => {
+            let all = new_password.iter().chain(&confirm_password).cloned().collect();
+            change_page(&state, &headers, form.auth.as_deref(), StatusCode::OK, all, new_password, confirm_password)
         }
         Err(ChangeError::NotAllowed) => {
             let clear = session::end(&state.accounts.ephemeral, &headers, secure).await?;

@@ -5,11 +5,7 @@ use axum::http::header::COOKIE;
 
 /// The name as sent: `__Host-` binds the cookie to this exact host, https only, path `/`.
 pub fn name(base: &str, secure: bool) -> String {
-    if secure {
-        format!("__Host-{base}")
-    } else {
-        base.to_string()
-    }
+    if secure { format!("__Host-{base}") } else { base.to_string() }
 }
 
 pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -48,10 +44,7 @@ mod tests {
     #[test]
     fn reads_one_cookie_among_many() {
         let mut h = HeaderMap::new();
-        h.insert(
-            COOKIE,
-            HeaderValue::from_static("a=1; lanyard_session=xyz; b=2"),
-        );
+        h.insert(COOKIE, HeaderValue::from_static("a=1; lanyard_session=xyz; b=2"));
         assert_eq!(read(&h, "lanyard_session").as_deref(), Some("xyz"));
         assert_eq!(read(&h, "missing"), None);
     }

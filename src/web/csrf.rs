@@ -19,16 +19,10 @@ pub struct CsrfToken {
 pub fn issue(headers: &HeaderMap, mac: &Mac, secure: bool) -> CsrfToken {
     let name = cookies::name(COOKIE, secure);
     match cookies::read(headers, &name).filter(|v| v.len() == 43) {
-        Some(value) => CsrfToken {
-            token: mac.sign(PURPOSE, &value),
-            set_cookie: None,
-        },
+        Some(value) => CsrfToken { token: mac.sign(PURPOSE, &value), set_cookie: None },
         None => {
             let value = random_token();
-            CsrfToken {
-                token: mac.sign(PURPOSE, &value),
-                set_cookie: Some(cookies::set(&name, &value, secure, None)),
-            }
+            CsrfToken { token: mac.sign(PURPOSE, &value), set_cookie: Some(cookies::set(&name, &value, secure, None)) }
         }
     }
 }

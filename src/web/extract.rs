@@ -37,23 +37,12 @@ pub struct RequestOrigin(pub Origin);
 impl FromRequestParts<AppState> for RequestOrigin {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
         let forwarded = state
             .config
             .behind_proxy
-            .then(|| {
-                parts
-                    .headers
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok())
-            })
+            .then(|| parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
             .flatten()
             .and_then(|v| v.rsplit(',').next())
             .map(|s| s.trim().to_string())
@@ -66,9 +55,6 @@ impl FromRequestParts<AppState> for RequestOrigin {
             .chars()
             .take(512)
             .collect();
-        Ok(RequestOrigin(Origin {
-            ip: forwarded.or(peer).unwrap_or_else(|| "unknown".into()),
-            user_agent,
-        }))
+        Ok(RequestOrigin(Origin { ip: forwarded.or(peer).unwrap_or_else(|| "unknown".into()), user_agent }))
     }
 }

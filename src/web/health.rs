@@ -24,10 +24,6 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_js
     for e in [db.err(), eph.err()].into_iter().flatten() {
         tracing::warn!(error = %e, "readiness check failed");
     }
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body))
 }

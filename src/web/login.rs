@@ -16,8 +16,7 @@ use crate::secret::{Secret, random_token};
 /// L2: the one message for every wrong login name, password or provider code.
 pub const INVALID_CREDENTIALS: &str = "Invalid Credentials";
 /// L3: shown on every attempt at a locked account, right password or not.
-pub const ACCOUNT_LOCKED: &str =
-    "Your account has been locked. Please contact your agency administrator.";
+pub const ACCOUNT_LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
 const FORM_EXPIRED: &str = "Your sign-in form expired. Please try again.";
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,14 +72,30 @@ pub async fn show(
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Result<Page, PageError> {
-    let form = FormState {
-        login_name: "",
-        provider_code: "",
-        auth: q.auth.as_deref(),
-        error: None,
-        field_errors: vec![],
+    // OIDC `login_hint` pre-fills the Login Name.
+    let hint = match &q.auth {
+        Some(id) => state.oidc.grants.pending(id).await?.and_then(|p| p.login_hint),
+        None => None,
     };
+    let login_name = hint.as_deref().unwrap_or("");
+    let form = FormState { login_name, provider_code: "", auth: q.auth.as_deref(), error: None, field_errors: vec![] };
     render_form(&state, &headers, StatusCode::OK, form)
+}
+
+/// Where to go once signed in: the forced change (L4) first, then the pending authorization.
+pub fn next_step(must_change_password: bool, auth: Option<&str>) -> String {
+    match (must_change_password, auth.filter(|a| is_handle(a))) {
+        (true, Some(a)) => format!("/password/change?auth={a}"),
+        (true, None) => "/password/change".into(),
+        (false, Some(a)) => format!("/authorize/resume?auth={a}"),
+        (false, None) => "/account".into(),
+    }
+}
+
+/// Pending-authorization handles are our own random tokens; anything else is dropped rather
+/// than echoed into a Location header.
+fn is_handle(s: &str) -> bool {
+    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 pub async fn submit(
@@ -140,18 +155,7 @@ pub async fn submit(
         sid: random_token(),
         must_change_password: signed_in.must_change_password,
     };
-    let cookie = session::start(
-        &state.accounts.ephemeral,
-        &record,
-        state.config.session_ttl_secs,
-        secure,
-    )
-    .await?;
+    let cookie = session::start(&state.accounts.ephemeral, &record, state.config.session_ttl_secs, secure).await?;
     // L4: nothing else until a new password is chosen.
-    let next = if record.must_change_password {
-        "/password/change"
-    } else {
-        "/account"
-    };
-    Ok(see_other(next, vec![cookie]))
+    Ok(see_other(&next_step(record.must_change_password, form.auth.as_deref()), vec![cookie]))
 }

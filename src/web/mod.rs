@@ -7,7 +7,7 @@ mod extract;
 mod headers;
 mod health;
 pub mod login;
-mod page;
+pub mod page;
 pub mod session;
 pub mod templates;
 
@@ -20,20 +20,15 @@ use crate::app::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/account") }),
-        )
+        .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/login", get(login::show).post(login::submit))
         .route("/account", get(account::show))
         .route("/logout", axum::routing::post(account::sign_out))
-        .route(
-            "/password/change",
-            get(account::show_change).post(account::submit_change),
-        )
+        .route("/password/change", get(account::show_change).post(account::submit_change))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/lanyard.css", get(stylesheet))
+        .route("/static/form_post.js", get(form_post_script))
         .fallback(page::not_found)
 }
 
@@ -43,10 +38,14 @@ pub fn with_security_headers(router: Router) -> Router {
 
 async fn stylesheet() -> impl axum::response::IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         templates::STYLESHEET,
+    )
+}
+
+async fn form_post_script() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        templates::FORM_POST_SCRIPT,
     )
 }

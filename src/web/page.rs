@@ -15,18 +15,9 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn render(
-        status: StatusCode,
-        template: &str,
-        ctx: minijinja::Value,
-    ) -> Result<Self, PageError> {
-        let html =
-            templates::render(template, ctx).map_err(|e| PageError::Template(e.to_string()))?;
-        Ok(Page {
-            status,
-            html,
-            cookies: Vec::new(),
-        })
+    pub fn render(status: StatusCode, template: &str, ctx: minijinja::Value) -> Result<Self, PageError> {
+        let html = templates::render(template, ctx).map_err(|e| PageError::Template(e.to_string()))?;
+        Ok(Page { status, html, cookies: Vec::new() })
     }
 
     pub fn with_cookie(mut self, cookie: Option<String>) -> Self {
@@ -48,8 +39,11 @@ impl IntoResponse for Page {
 }
 
 /// A 303 to a path on this server (never to a client: those go through the OIDC module).
-pub fn see_other(path: &'static str, cookies: Vec<String>) -> Response {
-    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, path)]).into_response();
+pub fn see_other(path: &str, cookies: Vec<String>) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(path) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(&c) {
             res.headers_mut().append(header::SET_COOKIE, v);
@@ -59,14 +53,8 @@ pub fn see_other(path: &'static str, cookies: Vec<String>) -> Response {
 }
 
 pub fn message(status: StatusCode, title: &str, message: &str) -> Response {
-    let html =
-        templates::render("message.html", context! { title, message }).unwrap_or_else(|_| {
-            format!(
-                "<!doctype html><title>{}</title><p>{}</p>",
-                status.as_u16(),
-                status.as_str()
-            )
-        });
+    let html = templates::render("message.html", context! { title, message })
+        .unwrap_or_else(|_| format!("<!doctype html><title>{}</title><p>{}</p>", status.as_u16(), status.as_str()));
     (status, Html(html)).into_response()
 }
 
@@ -83,6 +71,12 @@ pub enum PageError {
 impl From<crate::store::StoreError> for PageError {
     fn from(e: crate::store::StoreError) -> Self {
         PageError::Internal(e.into())
+    }
+}
+
+impl PageError {
+    pub fn into_response_page(self) -> Response {
+        self.into_response()
     }
 }
 
@@ -104,9 +98,5 @@ impl IntoResponse for PageError {
 }
 
 pub async fn not_found() -> Response {
-    message(
-        StatusCode::NOT_FOUND,
-        "Page not found",
-        "There is nothing at this address.",
-    )
+    message(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.")
 }

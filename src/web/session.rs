@@ -36,9 +36,7 @@ pub async fn start(
 ) -> Result<String, StoreError> {
     let id = random_token();
     let json = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    ephemeral
-        .put(&Ephemeral::secret_key(NAMESPACE, &id), &json, ttl)
-        .await?;
+    ephemeral.put(&Ephemeral::secret_key(NAMESPACE, &id), &json, ttl).await?;
     Ok(cookies::set(&cookie_name(secure), &id, secure, None))
 }
 
@@ -50,10 +48,7 @@ pub async fn current(
     let Some(id) = cookies::read(headers, &cookie_name(secure)) else {
         return Ok(None);
     };
-    let Some(json) = ephemeral
-        .get(&Ephemeral::secret_key(NAMESPACE, &id))
-        .await?
-    else {
+    let Some(json) = ephemeral.get(&Ephemeral::secret_key(NAMESPACE, &id)).await? else {
         return Ok(None);
     };
     Ok(serde_json::from_str(&json).ok())
@@ -69,23 +64,15 @@ pub async fn update(
 ) -> Result<(), StoreError> {
     if let Some(id) = cookies::read(headers, &cookie_name(secure)) {
         let json = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        ephemeral
-            .put(&Ephemeral::secret_key(NAMESPACE, &id), &json, ttl)
-            .await?;
+        ephemeral.put(&Ephemeral::secret_key(NAMESPACE, &id), &json, ttl).await?;
     }
     Ok(())
 }
 
 /// Ends the session here (L6) and returns the header that clears the cookie.
-pub async fn end(
-    ephemeral: &Ephemeral,
-    headers: &HeaderMap,
-    secure: bool,
-) -> Result<String, StoreError> {
+pub async fn end(ephemeral: &Ephemeral, headers: &HeaderMap, secure: bool) -> Result<String, StoreError> {
     if let Some(id) = cookies::read(headers, &cookie_name(secure)) {
-        ephemeral
-            .delete(&Ephemeral::secret_key(NAMESPACE, &id))
-            .await?;
+        ephemeral.delete(&Ephemeral::secret_key(NAMESPACE, &id)).await?;
     }
     Ok(cookies::clear(&cookie_name(secure), secure))
 }

@@ -8,14 +8,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("account.html", include_str!("../../templates/account.html")),
-    (
-        "change_password.html",
-        include_str!("../../templates/change_password.html"),
-    ),
+    ("change_password.html", include_str!("../../templates/change_password.html")),
     ("message.html", include_str!("../../templates/message.html")),
+    ("form_post.html", include_str!("../../templates/form_post.html")),
+    ("confirm_logout.html", include_str!("../../templates/confirm_logout.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/lanyard.css");
+pub const FORM_POST_SCRIPT: &str = include_str!("../../templates/form_post.js");
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -42,22 +42,14 @@ mod tests {
     #[test]
     fn every_template_renders() {
         for (name, _) in TEMPLATES {
-            let html = render(
-                name,
-                context! { title => "t", message => "m", csrf => "c", reason => "r" },
-            )
-            .unwrap();
+            let html = render(name, context! { title => "t", message => "m", csrf => "c", reason => "r" }).unwrap();
             assert!(html.contains("Lanyard"), "{name}");
         }
     }
 
     #[test]
     fn values_are_escaped() {
-        let html = render(
-            "message.html",
-            context! { title => "x", message => "<script>alert(1)</script>" },
-        )
-        .unwrap();
+        let html = render("message.html", context! { title => "x", message => "<script>alert(1)</script>" }).unwrap();
         assert!(!html.contains("<script>alert"));
         assert!(html.contains("&lt;script&gt;"));
     }
@@ -65,12 +57,7 @@ mod tests {
     #[test]
     fn l1_sign_in_page_has_the_three_fields_and_forgot_link() {
         let html = render("login.html", context! { csrf => "c" }).unwrap();
-        for label in [
-            ">Login Name</label>",
-            ">Password</label>",
-            ">Provider Code</label>",
-            ">Forgot Password?</a>",
-        ] {
+        for label in [">Login Name</label>", ">Password</label>", ">Provider Code</label>", ">Forgot Password?</a>"] {
             assert!(html.contains(label), "{label}");
         }
     }

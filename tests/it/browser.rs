@@ -14,10 +14,7 @@ fn available(test: &str) -> bool {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let ok = Path::new(&chromium).exists()
         && browser_dir().join("node_modules/playwright-core").exists()
-        && Command::new("node")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
+        && Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
     if !ok {
         assert!(
             std::env::var("CI").is_err(),
@@ -43,11 +40,7 @@ impl Drop for Demo {
 
 /// Starts the README's first command on a free port with a fresh data directory.
 async fn start_demo() -> Demo {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_lanyard"))
         .arg("demo")
@@ -60,11 +53,7 @@ async fn start_demo() -> Demo {
         .spawn()
         .unwrap();
     let base = format!("http://localhost:{port}");
-    let demo = Demo {
-        child,
-        base,
-        _dir: dir,
-    };
+    let demo = Demo { child, base, _dir: dir };
     for _ in 0..200 {
         if let Ok(res) = reqwest::get(format!("{}/readyz", demo.base)).await
             && res.status().is_success()
@@ -79,13 +68,7 @@ async fn start_demo() -> Demo {
 fn run_script(script: &str, base: &str) {
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let out = Command::new("node")
-        .arg(script)
-        .arg(base)
-        .arg(&shots)
-        .current_dir(browser_dir())
-        .output()
-        .unwrap();
+    let out = Command::new("node").arg(script).arg(base).arg(&shots).current_dir(browser_dir()).output().unwrap();
     assert!(
         out.status.success(),
         "{script} failed:\n{}\n{}",

@@ -22,17 +22,10 @@ impl Cli<'_> {
         for (k, v) in &self.scratch.env {
             cmd.env(k, v);
         }
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
         }
         drop(child.stdin.take());
         child.wait_with_output().unwrap()
@@ -42,11 +35,7 @@ impl Cli<'_> {
         let mut all = args.to_vec();
         all.push("--json");
         let out = self.run(&all, stdin);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
     }
@@ -64,109 +53,41 @@ async fn cli_round_trips_with_json(backend: Backend) {
     let scratch = Scratch::new(&backend).await;
     let cli = Cli { scratch: &scratch };
     let migrated = cli.json(&["migrate"], None);
-    assert_eq!(
-        migrated["applied"],
-        serde_json::json!(["m20261124_000001_initial"])
-    );
+    assert_eq!(migrated["applied"], serde_json::json!(["m20261124_000001_initial"]));
 
     let t = cli.json(&["tenant", "create", "ACME", "--name", "Acme Agency"], None);
     assert_eq!(t["provider_code"], "ACME");
     assert_eq!(t["active"], true);
     assert_eq!(t["password_policy"]["max_failed_attempts"], 3);
-    let t = cli.json(
-        &[
-            "tenant",
-            "set",
-            "ACME",
-            "--max-failed-attempts",
-            "5",
-            "--self-reset",
-            "on",
-        ],
-        None,
-    );
+    let t = cli.json(&["tenant", "set", "ACME", "--max-failed-attempts", "5", "--self-reset", "on"], None);
     assert_eq!(t["password_policy"]["max_failed_attempts"], 5);
     assert_eq!(t["self_reset_enabled"], true);
-    assert_eq!(
-        cli.json(&["tenant", "list"], None)
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(cli.json(&["tenant", "list"], None).as_array().unwrap().len(), 1);
 
     let u = cli.json(
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "ACME",
-            "Alice",
-            "--password-stdin",
-            "--permanent",
-        ],
+        &["user", "create", "--tenant", "ACME", "Alice", "--password-stdin", "--permanent"],
         Some("Correct-Horse9\n"),
     );
     assert_eq!(u["login_name"], "Alice");
     assert_eq!(u["status"], "active");
     assert_eq!(u["must_change_password"], false);
-    assert!(
-        u.get("password_hash").is_none() && u.get("temporary_password").is_none(),
-        "no secret is printed"
-    );
+    assert!(u.get("password_hash").is_none() && u.get("temporary_password").is_none(), "no secret is printed");
 
-    let generated = cli.json(
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "ACME",
-            "bob",
-            "--type",
-            "provider-admin",
-        ],
-        None,
-    );
+    let generated = cli.json(&["user", "create", "--tenant", "ACME", "bob", "--type", "provider-admin"], None);
     assert_eq!(generated["must_change_password"], true);
     assert_eq!(generated["user_type"], "provider_admin");
     assert!(generated["temporary_password"].as_str().unwrap().len() >= 16);
 
-    assert_eq!(
-        cli.json(&["user", "lock", "--tenant", "ACME", "alice"], None)["status"],
-        "admin_locked"
-    );
-    assert_eq!(
-        cli.json(&["user", "unlock", "--tenant", "ACME", "ALICE"], None)["status"],
-        "active"
-    );
-    assert_eq!(
-        cli.json(&["user", "deactivate", "--tenant", "ACME", "alice"], None)["status"],
-        "deactivated"
-    );
-    assert_eq!(
-        cli.json(&["user", "reactivate", "--tenant", "ACME", "alice"], None)["status"],
-        "active"
-    );
+    assert_eq!(cli.json(&["user", "lock", "--tenant", "ACME", "alice"], None)["status"], "admin_locked");
+    assert_eq!(cli.json(&["user", "unlock", "--tenant", "ACME", "ALICE"], None)["status"], "active");
+    assert_eq!(cli.json(&["user", "deactivate", "--tenant", "ACME", "alice"], None)["status"], "deactivated");
+    assert_eq!(cli.json(&["user", "reactivate", "--tenant", "ACME", "alice"], None)["status"], "active");
     let reset = cli.json(
-        &[
-            "user",
-            "set-password",
-            "--tenant",
-            "ACME",
-            "alice",
-            "--temporary",
-            "--password-stdin",
-        ],
+        &["user", "set-password", "--tenant", "ACME", "alice", "--temporary", "--password-stdin"],
         Some("Temporary-Pass1\n"),
     );
     assert_eq!(reset["must_change_password"], true);
-    assert_eq!(
-        cli.json(&["user", "list", "--tenant", "ACME"], None)
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(cli.json(&["user", "list", "--tenant", "ACME"], None).as_array().unwrap().len(), 2);
 
     let c = cli.json(
         &[
@@ -187,97 +108,33 @@ async fn cli_round_trips_with_json(backend: Backend) {
     let secret = c["client_secret"].as_str().unwrap().to_string();
     assert_eq!(secret.len(), 43);
     let shown = cli.json(&["client", "show", "care-records"], None);
-    assert!(
-        shown.get("client_secret").is_none(),
-        "a secret is shown only once"
-    );
-    assert_eq!(
-        shown["redirect_uris"],
-        serde_json::json!(["http://localhost:3001/callback"])
-    );
+    assert!(shown.get("client_secret").is_none(), "a secret is shown only once");
+    assert_eq!(shown["redirect_uris"], serde_json::json!(["http://localhost:3001/callback"]));
     let rotated = cli.json(&["client", "rotate-secret", "care-records"], None);
     assert_ne!(rotated["client_secret"].as_str().unwrap(), secret);
-    let public = cli.json(
-        &[
-            "client",
-            "create",
-            "--name",
-            "SPA",
-            "--public",
-            "--redirect-uri",
-            "https://spa.example/cb",
-        ],
-        None,
-    );
+    let public =
+        cli.json(&["client", "create", "--name", "SPA", "--public", "--redirect-uri", "https://spa.example/cb"], None);
     assert!(public.get("client_secret").is_none());
-    assert_eq!(
-        cli.json(&["client", "list"], None)
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(cli.json(&["client", "list"], None).as_array().unwrap().len(), 2);
 
-    let activity = cli.json(
-        &["activity", "list", "--tenant", "ACME", "--user", "alice"],
-        None,
-    );
-    let kinds: Vec<&str> = activity
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert!(
-        kinds.contains(&"locked") && kinds.contains(&"unlocked"),
-        "{kinds:?}"
-    );
-    let page = cli.json(
-        &["activity", "list", "--tenant", "ACME", "--limit", "2"],
-        None,
-    );
+    let activity = cli.json(&["activity", "list", "--tenant", "ACME", "--user", "alice"], None);
+    let kinds: Vec<&str> = activity.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"locked") && kinds.contains(&"unlocked"), "{kinds:?}");
+    let page = cli.json(&["activity", "list", "--tenant", "ACME", "--limit", "2"], None);
     assert_eq!(page.as_array().unwrap().len(), 2);
     let last = page[1]["id"].as_i64().unwrap().to_string();
-    let next = cli.json(
-        &[
-            "activity", "list", "--tenant", "ACME", "--limit", "2", "--before", &last,
-        ],
-        None,
-    );
+    let next = cli.json(&["activity", "list", "--tenant", "ACME", "--limit", "2", "--before", &last], None);
     assert!(next[0]["id"].as_i64().unwrap() < last.parse::<i64>().unwrap());
 
     // Errors: one line, non-zero exit.
-    assert!(
-        cli.fails(&["tenant", "create", "ACME", "--name", "Again"])
-            .contains("already exists")
-    );
-    assert!(
-        cli.fails(&["user", "show", "--tenant", "NOPE", "alice"])
-            .contains("tenant NOPE does not exist")
-    );
-    let weak = cli.run(
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "ACME",
-            "carol",
-            "--password-stdin",
-        ],
-        Some("weak\n"),
-    );
+    assert!(cli.fails(&["tenant", "create", "ACME", "--name", "Again"]).contains("already exists"));
+    assert!(cli.fails(&["user", "show", "--tenant", "NOPE", "alice"]).contains("tenant NOPE does not exist"));
+    let weak = cli.run(&["user", "create", "--tenant", "ACME", "carol", "--password-stdin"], Some("weak\n"));
     assert!(!weak.status.success());
     assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 8 characters"));
     assert!(
-        cli.fails(&[
-            "client",
-            "create",
-            "--name",
-            "Bad",
-            "--redirect-uri",
-            "http://evil.example/cb"
-        ])
-        .contains("must be https")
+        cli.fails(&["client", "create", "--name", "Bad", "--redirect-uri", "http://evil.example/cb"])
+            .contains("must be https")
     );
     scratch.cleanup().await;
 }
@@ -285,8 +142,7 @@ async fn cli_round_trips_with_json(backend: Backend) {
 async fn bad_configuration_names_the_key(backend: Backend) {
     let scratch = Scratch::new(&backend).await;
     let mut env = scratch.share();
-    env.env
-        .insert("LANYARD_LISTEN".into(), "not-an-address".into());
+    env.env.insert("LANYARD_LISTEN".into(), "not-an-address".into());
     let out = Cli { scratch: &env }.run(&["migrate"], None);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -296,13 +152,9 @@ async fn bad_configuration_names_the_key(backend: Backend) {
     );
 
     let mut env = scratch.share();
-    env.env
-        .insert("LANYARD_DATABASE_URL".into(), "mysql://nope".into());
+    env.env.insert("LANYARD_DATABASE_URL".into(), "mysql://nope".into());
     let err = Cli { scratch: &env }.fails(&["migrate"]);
-    assert!(
-        err.contains("LANYARD_DATABASE_URL: expected a sqlite: or postgres:// URL"),
-        "{err}"
-    );
+    assert!(err.contains("LANYARD_DATABASE_URL: expected a sqlite: or postgres:// URL"), "{err}");
     scratch.cleanup().await;
 }
 

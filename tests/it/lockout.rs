@@ -19,52 +19,25 @@ async fn alert(app: &TestApp, login: &str, password: &str) -> String {
 
 async fn activity(app: &TestApp, login: &str) -> Vec<ActivityEntry> {
     let (tenant, user) = app.state.accounts.user("ACME", login).await.unwrap();
-    app.state
-        .accounts
-        .store
-        .list_activity(tenant.id, Some(user.id), None, 1000)
-        .await
-        .unwrap()
+    app.state.accounts.store.list_activity(tenant.id, Some(user.id), None, 1000).await.unwrap()
 }
 
 async fn l3_third_wrong_password_locks_account(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
-    assert_eq!(
-        alert(&app, "alice", "Wrong-1!aa").await,
-        "Invalid Credentials"
-    );
-    assert_eq!(
-        alert(&app, "alice", "Wrong-2!aa").await,
-        "Invalid Credentials"
-    );
+    assert_eq!(alert(&app, "alice", "Wrong-1!aa").await, "Invalid Credentials");
+    assert_eq!(alert(&app, "alice", "Wrong-2!aa").await, "Invalid Credentials");
     assert_eq!(alert(&app, "alice", "Wrong-3!aa").await, LOCKED);
     // Right password or not, the locked message (L3).
     assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
     let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
     assert_eq!(user.status, UserStatus::PasswordLocked);
-    assert!(
-        activity(&app, "alice")
-            .await
-            .iter()
-            .any(|e| e.kind == "locked")
-    );
+    assert!(activity(&app, "alice").await.iter().any(|e| e.kind == "locked"));
 
     // A1: an administrator unlocks; the count starts again.
-    app.state
-        .accounts
-        .change_status(
-            "ACME",
-            "alice",
-            lanyard::accounts::admin::StatusChange::Unlock,
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        alert(&app, "alice", "Wrong-1!aa").await,
-        "Invalid Credentials"
-    );
+    app.state.accounts.change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::Unlock).await.unwrap();
+    assert_eq!(alert(&app, "alice", "Wrong-1!aa").await, "Invalid Credentials");
     assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");
     app.stop().await;
 }
@@ -74,14 +47,8 @@ async fn l3_success_resets_the_count(backend: Backend) {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
     for _ in 0..3 {
-        assert_eq!(
-            alert(&app, "alice", "Wrong-1!aa").await,
-            "Invalid Credentials"
-        );
-        assert_eq!(
-            alert(&app, "alice", "Wrong-2!aa").await,
-            "Invalid Credentials"
-        );
+        assert_eq!(alert(&app, "alice", "Wrong-1!aa").await, "Invalid Credentials");
+        assert_eq!(alert(&app, "alice", "Wrong-2!aa").await, "Invalid Credentials");
         assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");
     }
     app.stop().await;
@@ -90,19 +57,9 @@ async fn l3_success_resets_the_count(backend: Backend) {
 async fn l3_unknown_names_lock_after_the_same_number_of_failures(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.tenant("ACME").await;
-    assert_eq!(
-        alert(&app, "ghost", "Wrong-1!aa").await,
-        "Invalid Credentials"
-    );
-    assert_eq!(
-        alert(&app, "ghost", "Wrong-1!aa").await,
-        "Invalid Credentials"
-    );
-    assert_eq!(
-        alert(&app, "GHOST", "Wrong-1!aa").await,
-        LOCKED,
-        "login names fold case here too"
-    );
+    assert_eq!(alert(&app, "ghost", "Wrong-1!aa").await, "Invalid Credentials");
+    assert_eq!(alert(&app, "ghost", "Wrong-1!aa").await, "Invalid Credentials");
+    assert_eq!(alert(&app, "GHOST", "Wrong-1!aa").await, LOCKED, "login names fold case here too");
     assert_eq!(alert(&app, "ghost", "Wrong-1!aa").await, LOCKED);
     app.stop().await;
 }
@@ -111,15 +68,7 @@ async fn l3_admin_lock_shows_the_locked_message(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
-    app.state
-        .accounts
-        .change_status(
-            "ACME",
-            "alice",
-            lanyard::accounts::admin::StatusChange::AdminLock,
-        )
-        .await
-        .unwrap();
+    app.state.accounts.change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::AdminLock).await.unwrap();
     assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
     app.stop().await;
 }
@@ -131,14 +80,7 @@ async fn l3_100_concurrent_wrong_passwords_count_exactly(backend: Backend) {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
     let browser = app.browser();
-    let page = browser
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_of(&page);
     let tasks: Vec<_> = (0..100)
         .map(|i| {
@@ -153,15 +95,7 @@ async fn l3_100_concurrent_wrong_passwords_count_exactly(backend: Backend) {
                     ("password", &password),
                     ("provider_code", "ACME"),
                 ];
-                let html = browser
-                    .post(url)
-                    .form(&form)
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
+                let html = browser.post(url).form(&form).send().await.unwrap().text().await.unwrap();
                 alert_of(&html).unwrap()
             })
         })
@@ -177,11 +111,7 @@ async fn l3_100_concurrent_wrong_passwords_count_exactly(backend: Backend) {
     let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
     assert_eq!(user.status, UserStatus::PasswordLocked);
     assert_eq!(user.failed_attempts, 3, "exactly the limit was counted");
-    let verified = activity(&app, "alice")
-        .await
-        .iter()
-        .filter(|e| e.detail == "wrong password")
-        .count();
+    let verified = activity(&app, "alice").await.iter().filter(|e| e.detail == "wrong password").count();
     assert_eq!(verified, 3, "no password was verified beyond the limit");
     assert_eq!(locked, 98);
     app.stop().await;
@@ -196,14 +126,8 @@ async fn l3_two_instances_count_together(backend: Backend) {
     let second = TestApp::spawn_on(first.scratch.share(), &[]).await;
     first.tenant("ACME").await;
     first.user("ACME", "alice").await;
-    assert_eq!(
-        alert(&first, "alice", "Wrong-1!aa").await,
-        "Invalid Credentials"
-    );
-    assert_eq!(
-        alert(&second, "alice", "Wrong-2!aa").await,
-        "Invalid Credentials"
-    );
+    assert_eq!(alert(&first, "alice", "Wrong-1!aa").await, "Invalid Credentials");
+    assert_eq!(alert(&second, "alice", "Wrong-2!aa").await, "Invalid Credentials");
     assert_eq!(alert(&first, "alice", "Wrong-3!aa").await, LOCKED);
     assert_eq!(alert(&second, "alice", PASSWORD).await, LOCKED);
     // Unknown names share the virtual lock through Redis too.
@@ -215,11 +139,7 @@ async fn l3_two_instances_count_together(backend: Backend) {
     first.user("ACME", "bob").await;
     sign_in(&first, &browser, "bob", PASSWORD, "ACME").await;
     let res = browser.get(second.url("/account")).send().await.unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "the session lives in Redis, not in one process"
-    );
+    assert_eq!(res.status(), StatusCode::OK, "the session lives in Redis, not in one process");
     second.stop().await;
     first.stop().await;
 }

@@ -1,17 +1,13 @@
 //! All integration tests in one binary: each extra test binary costs a link step (see kanidm's
 //! DO_NOT_ADD_MORE_TESTS_HERE). Add modules here, not files under tests/.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod support;
 
 mod browser;
 mod cli;
 mod lockout;
+mod oidc;
 mod sign_in;
 mod store_contract;
 mod tidy;

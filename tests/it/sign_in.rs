@@ -32,39 +32,18 @@ async fn l2_every_wrong_part_gives_the_same_answer(backend: Backend) {
         .accounts
         .update_tenant(
             "SLEEPY",
-            &lanyard::accounts::tenant::TenantChanges {
-                active: Some(false),
-                ..Default::default()
-            },
+            &lanyard::accounts::tenant::TenantChanges { active: Some(false), ..Default::default() },
         )
         .await
         .unwrap();
-    app.state
-        .accounts
-        .change_status(
-            "ACME",
-            "gone",
-            lanyard::accounts::admin::StatusChange::Deactivate,
-        )
-        .await
-        .unwrap();
+    app.state.accounts.change_status("ACME", "gone", lanyard::accounts::admin::StatusChange::Deactivate).await.unwrap();
 
     let cases = [
         ("nobody", PASSWORD, "ACME", "unknown login name"),
         ("alice", "Wrong-Horse9", "ACME", "wrong password"),
-        (
-            "alice",
-            "correct-horse9",
-            "ACME",
-            "password is case-sensitive (L1)",
-        ),
+        ("alice", "correct-horse9", "ACME", "password is case-sensitive (L1)"),
         ("alice", PASSWORD, "NOPE", "unknown provider code"),
-        (
-            "alice",
-            PASSWORD,
-            "acme",
-            "provider code is case-sensitive (T1)",
-        ),
+        ("alice", PASSWORD, "acme", "provider code is case-sensitive (T1)"),
         ("sam", PASSWORD, "SLEEPY", "inactive provider (T1)"),
         ("gone", PASSWORD, "ACME", "deactivated user"),
     ];
@@ -74,11 +53,7 @@ async fn l2_every_wrong_part_gives_the_same_answer(backend: Backend) {
         let res = sign_in(&app, &browser, login, password, code).await;
         assert_eq!(res.status(), StatusCode::OK, "{why}");
         let html = res.text().await.unwrap();
-        assert_eq!(
-            alert_of(&html).as_deref(),
-            Some("Invalid Credentials"),
-            "{why}"
-        );
+        assert_eq!(alert_of(&html).as_deref(), Some("Invalid Credentials"), "{why}");
         // Apart from the CSRF token and the echoed fields, the pages are identical.
         let normalised = html
             .replace(&csrf_of(&html), "CSRF")
@@ -112,32 +87,17 @@ async fn t2_login_name_matches_in_any_case(backend: Backend) {
             false,
         )
         .await;
-    assert!(
-        matches!(dup, Err(lanyard::accounts::admin::AdminError::Conflict(_))),
-        "{dup:?}"
-    );
+    assert!(matches!(dup, Err(lanyard::accounts::admin::AdminError::Conflict(_))), "{dup:?}");
     app.stop().await;
 }
 
 async fn empty_fields_get_their_own_messages_and_keep_input(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let browser = app.browser();
-    let page = browser
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let res = browser
         .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("login_name", "kept"),
-            ("password", ""),
-            ("provider_code", ""),
-        ])
+        .form(&[("csrf", csrf_of(&page).as_str()), ("login_name", "kept"), ("password", ""), ("provider_code", "")])
         .send()
         .await
         .unwrap();
@@ -145,10 +105,7 @@ async fn empty_fields_get_their_own_messages_and_keep_input(backend: Backend) {
     assert!(html.contains("Password is required."));
     assert!(html.contains("Provider Code is required."));
     assert!(!html.contains("Login Name is required."));
-    assert!(
-        html.contains("value=\"kept\""),
-        "the login name typed is kept"
-    );
+    assert!(html.contains("value=\"kept\""), "the login name typed is kept");
     app.stop().await;
 }
 
@@ -173,36 +130,18 @@ async fn l4_first_sign_in_forces_a_new_password(backend: Backend) {
     let res = browser.get(app.url("/account")).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/password/change");
 
-    let page = browser
-        .get(app.url("/password/change"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for label in [
-        ">New Password</label>",
-        ">Confirm New Password</label>",
-        ">Update</button>",
-    ] {
+    let page = browser.get(app.url("/password/change")).send().await.unwrap().text().await.unwrap();
+    for label in [">New Password</label>", ">Confirm New Password</label>", ">Update</button>"] {
         assert!(page.contains(label), "{label}");
     }
     let res = browser
         .post(app.url("/password/change"))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("new_password", "short"),
-            ("confirm_password", "other"),
-        ])
+        .form(&[("csrf", csrf_of(&page).as_str()), ("new_password", "short"), ("confirm_password", "other")])
         .send()
         .await
         .unwrap();
     let html = res.text().await.unwrap();
-    assert!(
-        html.contains("Password must be at least 8 characters long."),
-        "{html}"
-    );
+    assert!(html.contains("Password must be at least 8 characters long."), "{html}");
     assert!(html.contains("New Password and Confirm New Password do not match."));
 
     let res = browser
@@ -216,22 +155,11 @@ async fn l4_first_sign_in_forces_a_new_password(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/account");
-    assert_eq!(
-        browser
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), StatusCode::OK);
 
     // The temporary password stopped working; the new one works and is not forced again.
     let res = sign_in(&app, &app.browser(), "newbie", "Temporary-1", "ACME").await;
-    assert_eq!(
-        alert_of(&res.text().await.unwrap()).as_deref(),
-        Some("Invalid Credentials")
-    );
+    assert_eq!(alert_of(&res.text().await.unwrap()).as_deref(), Some("Invalid Credentials"));
     let res = sign_in(&app, &app.browser(), "newbie", "Brand-New-Pass1", "ACME").await;
     assert_eq!(res.headers()["location"], "/account");
     app.stop().await;
@@ -243,27 +171,10 @@ async fn l6_sign_out_ends_the_lanyard_session(backend: Backend) {
     app.user("ACME", "alice").await;
     let browser = app.browser();
     sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let res = browser
-        .post(app.url("/logout"))
-        .form(&[("csrf", csrf_of(&page))])
-        .send()
-        .await
-        .unwrap();
+    let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    let res = browser.post(app.url("/logout")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("You have been signed out of Lanyard.")
-    );
+    assert!(res.text().await.unwrap().contains("You have been signed out of Lanyard."));
     let res = browser.get(app.url("/account")).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/login");
     app.stop().await;
@@ -276,15 +187,7 @@ async fn sessions_expire_by_the_lanyard_clock(backend: Backend) {
     let browser = app.browser();
     sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
     app.clock.advance(app.state.config.session_ttl_secs - 1);
-    assert_eq!(
-        browser
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), StatusCode::OK);
     app.clock.advance(1);
     let res = browser.get(app.url("/account")).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/login");
@@ -308,25 +211,11 @@ async fn a3_provider_admins_see_their_type(backend: Backend) {
     app.user("ACME", "alice").await;
     let browser = app.browser();
     sign_in(&app, &browser, "boss", PASSWORD, "ACME").await;
-    let html = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("boss · Provider Admin"), "{html}");
     let browser = app.browser();
     sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
-    let html = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("User Type"));
     app.stop().await;
 }

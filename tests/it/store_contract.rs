@@ -13,9 +13,7 @@ use crate::support::{Backend, Scratch, T0};
 async fn each_backend(backend: Backend, check: impl AsyncFn(Ephemeral, ManualClock)) {
     let scratch = Scratch::new(&backend).await;
     let (clock, hand) = Clock::manual(T0);
-    let state = AppState::build(scratch.config(&[]), clock.clone())
-        .await
-        .unwrap();
+    let state = AppState::build(scratch.config(&[]), clock.clone()).await.unwrap();
     // The configured backend: SQL on SQLite, or Redis.
     check(state.accounts.ephemeral.clone(), hand.clone()).await;
     if matches!(backend, Backend::PostgresRedis { .. }) {
@@ -32,11 +30,7 @@ async fn put_get_take_delete(backend: Backend) {
         eph.put("k", "v1", 60).await.unwrap();
         assert_eq!(eph.get("k").await.unwrap().as_deref(), Some("v1"));
         eph.put("k", "v|2", 60).await.unwrap();
-        assert_eq!(
-            eph.get("k").await.unwrap().as_deref(),
-            Some("v|2"),
-            "put replaces; values may hold the separator"
-        );
+        assert_eq!(eph.get("k").await.unwrap().as_deref(), Some("v|2"), "put replaces; values may hold the separator");
         assert_eq!(eph.take("k").await.unwrap().as_deref(), Some("v|2"));
         assert_eq!(eph.take("k").await.unwrap(), None, "take is single use");
         eph.put("d", "x", 60).await.unwrap();
@@ -50,29 +44,17 @@ async fn expiry_follows_the_lanyard_clock(backend: Backend) {
     each_backend(backend, async |eph: Ephemeral, clock: ManualClock| {
         eph.put("e", "v", 30).await.unwrap();
         clock.advance(29);
-        assert_eq!(
-            eph.get("e").await.unwrap().as_deref(),
-            Some("v"),
-            "alive at 29 s"
-        );
+        assert_eq!(eph.get("e").await.unwrap().as_deref(), Some("v"), "alive at 29 s");
         clock.advance(1);
         assert_eq!(eph.get("e").await.unwrap(), None, "gone at 30 s");
-        assert_eq!(
-            eph.take("e").await.unwrap(),
-            None,
-            "an expired value cannot be taken"
-        );
+        assert_eq!(eph.take("e").await.unwrap(), None, "an expired value cannot be taken");
 
         assert_eq!(eph.incr("c", 10).await.unwrap(), 1);
         assert_eq!(eph.incr("c", 10).await.unwrap(), 2);
         assert_eq!(eph.count("c").await.unwrap(), 2);
         clock.advance(10);
         assert_eq!(eph.count("c").await.unwrap(), 0);
-        assert_eq!(
-            eph.incr("c", 10).await.unwrap(),
-            1,
-            "a new window starts from one"
-        );
+        assert_eq!(eph.incr("c", 10).await.unwrap(), 1, "a new window starts from one");
 
         eph.put("s", "v", 5).await.unwrap();
         clock.advance(6);
@@ -135,17 +117,11 @@ async fn incr_under_100_concurrent_callers_counts_exactly(backend: Backend) {
 async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
     let scratch = Scratch::new(&backend).await;
     let (clock, _) = Clock::manual(T0);
-    let state = AppState::build(scratch.config(&[]), clock.clone())
-        .await
-        .unwrap();
+    let state = AppState::build(scratch.config(&[]), clock.clone()).await.unwrap();
     state.accounts.store.migrate().await.unwrap();
     let applied = state.accounts.store.applied_migrations().await.unwrap();
     assert_eq!(applied, vec!["m20261124_000001_initial".to_string()]);
-    let expected = if matches!(backend, Backend::Sqlite) {
-        "sqlite"
-    } else {
-        "postgresql"
-    };
+    let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };
     assert_eq!(state.accounts.store.backend_name(), expected);
     state.accounts.store.clone().close().await.unwrap();
     scratch.cleanup().await;

@@ -18,10 +18,7 @@ pub const PASSWORD: &str = "Correct-Horse9";
 #[derive(Clone, Debug)]
 pub enum Backend {
     Sqlite,
-    PostgresRedis {
-        database_url: String,
-        redis_url: String,
-    },
+    PostgresRedis { database_url: String, redis_url: String },
 }
 
 impl Backend {
@@ -29,17 +26,12 @@ impl Backend {
     /// on a laptop without them the test says loudly that it skipped.
     pub fn postgres_redis(test: &str) -> Option<Backend> {
         match (std::env::var("DATABASE_URL"), std::env::var("REDIS_URL")) {
-            (Ok(database_url), Ok(redis_url)) => Some(Backend::PostgresRedis {
-                database_url,
-                redis_url,
-            }),
+            (Ok(database_url), Ok(redis_url)) => Some(Backend::PostgresRedis { database_url, redis_url }),
             _ if std::env::var("CI").is_ok() => {
                 panic!("CI must run {test} on PostgreSQL + Redis: set DATABASE_URL and REDIS_URL")
             }
             _ => {
-                eprintln!(
-                    "SKIPPED {test} on PostgreSQL + Redis: DATABASE_URL / REDIS_URL are not set"
-                );
+                eprintln!("SKIPPED {test} on PostgreSQL + Redis: DATABASE_URL / REDIS_URL are not set");
                 None
             }
         }
@@ -81,39 +73,18 @@ impl Scratch {
         // Cheap hashes keep the suite fast; the argon2 cost itself is measured in benches.
         env.insert("LANYARD_ARGON2_MEMORY_KIB".into(), "256".into());
         env.insert("LANYARD_ARGON2_ITERATIONS".into(), "1".into());
-        env.insert(
-            "LANYARD_SECRET_KEY".into(),
-            "test-secret-key-that-is-long-enough-000".into(),
-        );
-        let mut scratch = Scratch {
-            _dir: Some(dir),
-            env,
-            drop_db: None,
-            redis: None,
-        };
-        if let Backend::PostgresRedis {
-            database_url,
-            redis_url,
-        } = backend
-        {
+        env.insert("LANYARD_SECRET_KEY".into(), "test-secret-key-that-is-long-enough-000".into());
+        let mut scratch = Scratch { _dir: Some(dir), env, drop_db: None, redis: None };
+        if let Backend::PostgresRedis { database_url, redis_url } = backend {
             let name = format!("lanyard_test_{}", hex(&random_bytes::<6>()));
             let admin = Store::connect(database_url, 1).await.unwrap();
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
             admin.close().await.unwrap();
             let (base, _) = database_url.rsplit_once('/').unwrap();
-            scratch
-                .env
-                .insert("LANYARD_DATABASE_URL".into(), format!("{base}/{name}"));
+            scratch.env.insert("LANYARD_DATABASE_URL".into(), format!("{base}/{name}"));
             let prefix = format!("lanyard-test:{}:", hex(&random_bytes::<6>()));
-            scratch
-                .env
-                .insert("LANYARD_REDIS_URL".into(), redis_url.clone());
-            scratch
-                .env
-                .insert("LANYARD_REDIS_PREFIX".into(), prefix.clone());
+            scratch.env.insert("LANYARD_REDIS_URL".into(), redis_url.clone());
+            scratch.env.insert("LANYARD_REDIS_PREFIX".into(), prefix.clone());
             scratch.drop_db = Some((database_url.clone(), name));
             scratch.redis = Some((redis_url.clone(), prefix));
         }
@@ -122,12 +93,7 @@ impl Scratch {
 
     /// The same database and prefix for a second server; the original keeps the cleanup duty.
     pub fn share(&self) -> Scratch {
-        Scratch {
-            _dir: None,
-            env: self.env.clone(),
-            drop_db: None,
-            redis: None,
-        }
+        Scratch { _dir: None, env: self.env.clone(), drop_db: None, redis: None }
     }
 
     pub fn config(&self, extra: &[(&str, String)]) -> config::Config {
@@ -141,26 +107,15 @@ impl Scratch {
     pub async fn cleanup(self) {
         if let Some((url, name)) = &self.drop_db {
             let admin = Store::connect(url, 1).await.unwrap();
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .unwrap();
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
             admin.close().await.unwrap();
         }
         if let Some((url, prefix)) = &self.redis {
             let client = redis::Client::open(url.as_str()).unwrap();
             let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-            let keys: Vec<String> = redis::cmd("KEYS")
-                .arg(format!("{prefix}*"))
-                .query_async(&mut conn)
-                .await
-                .unwrap();
+            let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut conn).await.unwrap();
             if !keys.is_empty() {
-                let _: i64 = redis::cmd("DEL")
-                    .arg(keys)
-                    .query_async(&mut conn)
-                    .await
-                    .unwrap();
+                let _: i64 = redis::cmd("DEL").arg(keys).query_async(&mut conn).await.unwrap();
             }
         }
     }
@@ -186,10 +141,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut extra = extra.to_vec();
-        extra.push((
-            "LANYARD_ISSUER",
-            format!("http://localhost:{}", addr.port()),
-        ));
+        extra.push(("LANYARD_ISSUER", format!("http://localhost:{}", addr.port())));
         let config = scratch.config(&extra);
         let (clock, hand) = Clock::manual(T0);
         let state = AppState::build(config, clock).await.unwrap();
@@ -202,14 +154,7 @@ impl TestApp {
             .await
             .unwrap();
         });
-        TestApp {
-            addr,
-            state,
-            clock: hand,
-            scratch,
-            shutdown: Some(tx),
-            server,
-        }
+        TestApp { addr, state, clock: hand, scratch, shutdown: Some(tx), server }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -218,34 +163,16 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects (tests assert them).
     pub fn browser(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
     }
 
     pub async fn tenant(&self, code: &str) {
-        self.state
-            .accounts
-            .create_tenant(code, &format!("{code} Agency"))
-            .await
-            .unwrap();
+        self.state.accounts.create_tenant(code, &format!("{code} Agency")).await.unwrap();
     }
 
     /// A user who has already chosen their password (no forced change).
     pub async fn user(&self, code: &str, login: &str) {
-        self.state
-            .accounts
-            .create_user(
-                code,
-                login,
-                UserType::Regular,
-                &Secret::new(PASSWORD),
-                false,
-            )
-            .await
-            .unwrap();
+        self.state.accounts.create_user(code, login, UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
     }
 
     pub async fn stop(mut self) {
@@ -260,10 +187,7 @@ impl TestApp {
 
 /// The hidden CSRF field of the first form on a page.
 pub fn csrf_of(html: &str) -> String {
-    let start = html
-        .find("name=\"csrf\" value=\"")
-        .expect("page has a csrf field")
-        + 19;
+    let start = html.find("name=\"csrf\" value=\"").expect("page has a csrf field") + 19;
     html[start..].split('"').next().unwrap().to_string()
 }
 
@@ -275,23 +199,11 @@ pub async fn sign_in(
     password: &str,
     code: &str,
 ) -> reqwest::Response {
-    let page = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_of(&page);
     client
         .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login_name", login),
-            ("password", password),
-            ("provider_code", code),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("login_name", login), ("password", password), ("provider_code", code)])
         .send()
         .await
         .unwrap()

@@ -33,9 +33,7 @@ impl Ephemeral {
 
     /// `prefix` namespaces every key, so several deployments (or test runs) share one Redis.
     pub async fn redis(url: &str, prefix: &str, clock: Clock) -> Result<Self, StoreError> {
-        Ok(Ephemeral::Redis(
-            RedisEphemeral::connect(url, prefix, clock).await?,
-        ))
+        Ok(Ephemeral::Redis(RedisEphemeral::connect(url, prefix, clock).await?))
     }
 
     pub fn backend_name(&self) -> &'static str {

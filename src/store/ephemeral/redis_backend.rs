@@ -38,12 +38,7 @@ impl RedisEphemeral {
     pub async fn connect(url: &str, prefix: &str, clock: Clock) -> Result<Self, StoreError> {
         let client = redis::Client::open(url)?;
         let conn = ConnectionManager::new(client).await?;
-        Ok(RedisEphemeral {
-            conn,
-            prefix: prefix.to_string(),
-            clock,
-            incr: redis::Script::new(INCR),
-        })
+        Ok(RedisEphemeral { conn, prefix: prefix.to_string(), clock, incr: redis::Script::new(INCR) })
     }
 
     fn key(&self, key: &str) -> String {
@@ -51,8 +46,7 @@ impl RedisEphemeral {
     }
 
     fn gc_ms(ttl: i64) -> u64 {
-        u64::try_from(ttl.max(1).saturating_mul(1000).saturating_add(GC_SLACK_MS))
-            .unwrap_or(u64::MAX)
+        u64::try_from(ttl.max(1).saturating_mul(1000).saturating_add(GC_SLACK_MS)).unwrap_or(u64::MAX)
     }
 
     /// Splits `<expires_at>|<value>`, returning the value only while it is live.
@@ -102,11 +96,7 @@ impl RedisEphemeral {
     }
 
     pub async fn count(&self, key: &str) -> Result<i64, StoreError> {
-        Ok(self
-            .get(key)
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
+        Ok(self.get(key).await?.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {

@@ -58,8 +58,7 @@ impl SqlEphemeral {
             vec![key.into(), now.saturating_add(ttl).into(), now.into()],
         );
         let row = self.store.conn().query_one_raw(stmt).await?;
-        let row =
-            row.ok_or_else(|| StoreError::Corrupt(format!("incr of {key} returned nothing")))?;
+        let row = row.ok_or_else(|| StoreError::Corrupt(format!("incr of {key} returned nothing")))?;
         Ok(row.try_get::<i64>("", "count")?)
     }
 
@@ -69,26 +68,17 @@ impl SqlEphemeral {
             vec![key.into(), self.clock.now().into()],
         );
         let row = self.store.conn().query_one_raw(stmt).await?;
-        Ok(row
-            .map(|r| r.try_get::<i64>("", "count"))
-            .transpose()?
-            .unwrap_or(0))
+        Ok(row.map(|r| r.try_get::<i64>("", "count")).transpose()?.unwrap_or(0))
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let stmt = self.store.statement(
-            "DELETE FROM ephemeral WHERE key = $1",
-            vec![Value::from(key)],
-        );
+        let stmt = self.store.statement("DELETE FROM ephemeral WHERE key = $1", vec![Value::from(key)]);
         self.store.conn().execute_raw(stmt).await?;
         Ok(())
     }
 
     pub async fn sweep(&self) -> Result<u64, StoreError> {
-        let stmt = self.store.statement(
-            "DELETE FROM ephemeral WHERE expires_at <= $1",
-            vec![self.clock.now().into()],
-        );
+        let stmt = self.store.statement("DELETE FROM ephemeral WHERE expires_at <= $1", vec![self.clock.now().into()]);
         Ok(self.store.conn().execute_raw(stmt).await?.rows_affected())
     }
 

@@ -1,0 +1,107 @@
+//! OAuth 2.0 / OIDC errors: one variant per spec code. The description is sent (it helps RP
+//! developers) but never says more than the request itself did.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    UnsupportedResponseType,
+    InvalidScope,
+    AccessDenied,
+    ServerError,
+    LoginRequired,
+    InteractionRequired,
+    ConsentRequired,
+    RequestNotSupported,
+    RequestUriNotSupported,
+    InvalidToken,
+    UnsupportedTokenType,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::LoginRequired => "login_required",
+            ErrorCode::InteractionRequired => "interaction_required",
+            ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::RequestNotSupported => "request_not_supported",
+            ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct OAuthError {
+    pub code: ErrorCode,
+    pub description: String,
+    /// RFC 6749 §5.2: a client that tried HTTP Basic gets a 401 with a Basic challenge.
+    pub basic_challenge: bool,
+}
+
+impl OAuthError {
+    pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
+        OAuthError { code, description: description.into(), basic_challenge: false }
+    }
+
+    pub fn server(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "oidc request failed");
+        OAuthError::new(ErrorCode::ServerError, "the server could not complete the request")
+    }
+}
+
+impl<E: Into<crate::accounts::Internal>> From<E> for OAuthError {
+    fn from(e: E) -> Self {
+        OAuthError::server(e.into())
+    }
+}
+
+/// Token-endpoint style: JSON body, `no-store`.
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let status = match self.code {
+            ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+            ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let body = json!({ "error": self.code.as_str(), "error_description": self.description });
+        let mut res = (status, Json(body)).into_response();
+        if self.code == ErrorCode::InvalidClient && self.basic_challenge {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"lanyard\""));
+        }
+        res
+    }
+}
+
+/// RFC 6750 §3: errors of protected resources (userinfo) go in WWW-Authenticate.
+pub fn bearer_error(code: ErrorCode, description: &str) -> Response {
+    let status = match code {
+        ErrorCode::InvalidRequest => StatusCode::BAD_REQUEST,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    let challenge =
+        format!("Bearer realm=\"lanyard\", error=\"{}\", error_description=\"{description}\"", code.as_str());
+    let mut res = (status, Json(json!({ "error": code.as_str(), "error_description": description }))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    res
+}

@@ -1,0 +1,209 @@
+//! The short-lived artefacts of the code flow, kept in the ephemeral store under the SHA-256 of
+//! the value handed out: pending authorizations, codes, access and refresh tokens.
+//!
+//! Every token belongs to a *grant* (one authorization). Replaying a code or a rotated refresh
+//! token marks the grant revoked, which kills every token issued under it (RFC 6749 §4.1.2,
+//! OAuth 2.0 Security BCP §4.14).
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::secret::{hex, random_bytes, random_token};
+use crate::store::{Ephemeral, StoreError};
+
+/// Seconds a sign-in page may take before its authorization request is forgotten.
+pub const PENDING_TTL: i64 = 30 * 60;
+/// OIDC Core §3.1.3.2 recommends short-lived codes; the conformance suite expects ≤ 60 s.
+pub const CODE_TTL: i64 = 60;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingAuthorization {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_mode: String,
+    pub state: Option<String>,
+    pub scope: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt_login: bool,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    pub id_token_hint_sub: Option<String>,
+    pub created_at: i64,
+}
+
+/// Who signed in, and how: the facts an ID token states.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Subject {
+    pub user_id: i32,
+    pub tenant_id: i32,
+    pub sub: String,
+    pub auth_time: i64,
+    pub sid: String,
+    pub amr: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CodeRecord {
+    pub grant_id: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scope: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub subject: Subject,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub grant_id: String,
+    pub client_id: String,
+    pub scope: Vec<String>,
+    /// `None` for client_credentials.
+    pub subject: Option<Subject>,
+    pub issued_at: i64,
+    pub expires_at: i64,
+}
+
+/// Outcome of presenting a single-use value.
+pub enum Redeemed<T> {
+    Fresh(T),
+    /// Used before: the grant it belonged to has now been revoked.
+    Replayed,
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Grants {
+    eph: Ephemeral,
+    /// How long a revoked grant is remembered: the longest any of its tokens can live.
+    revocation_ttl: i64,
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(s: Option<String>) -> Option<T> {
+    s.and_then(|s| serde_json::from_str(&s).ok())
+}
+
+impl Grants {
+    pub fn new(eph: Ephemeral, revocation_ttl: i64) -> Self {
+        Grants { eph, revocation_ttl }
+    }
+
+    pub fn new_grant_id() -> String {
+        hex(&random_bytes::<16>())
+    }
+
+    pub async fn save_pending(&self, p: &PendingAuthorization) -> Result<String, StoreError> {
+        let id = random_token();
+        self.eph.put(&Ephemeral::secret_key("authz", &id), &encode(p)?, PENDING_TTL).await?;
+        Ok(id)
+    }
+
+    pub async fn pending(&self, id: &str) -> Result<Option<PendingAuthorization>, StoreError> {
+        Ok(decode(self.eph.get(&Ephemeral::secret_key("authz", id)).await?))
+    }
+
+    /// Single use: a resumed authorization cannot be resumed again.
+    pub async fn take_pending(&self, id: &str) -> Result<Option<PendingAuthorization>, StoreError> {
+        Ok(decode(self.eph.take(&Ephemeral::secret_key("authz", id)).await?))
+    }
+
+    pub async fn issue_code(&self, record: &CodeRecord) -> Result<String, StoreError> {
+        let code = random_token();
+        self.eph.put(&Ephemeral::secret_key("code", &code), &encode(record)?, CODE_TTL).await?;
+        Ok(code)
+    }
+
+    /// Atomically takes the code. A second presentation revokes what the first one got.
+    pub async fn redeem_code(&self, code: &str, marker_ttl: i64) -> Result<Redeemed<CodeRecord>, StoreError> {
+        let used_key = Ephemeral::secret_key("code-used", code);
+        match decode::<CodeRecord>(self.eph.take(&Ephemeral::secret_key("code", code)).await?) {
+            Some(record) => {
+                self.eph.put(&used_key, &record.grant_id, marker_ttl).await?;
+                Ok(Redeemed::Fresh(record))
+            }
+            None => match self.eph.get(&used_key).await? {
+                Some(grant_id) => {
+                    self.revoke_grant(&grant_id).await?;
+                    Ok(Redeemed::Replayed)
+                }
+                None => Ok(Redeemed::Unknown),
+            },
+        }
+    }
+
+    pub async fn issue_access_token(&self, record: &TokenRecord) -> Result<String, StoreError> {
+        let token = random_token();
+        let ttl = record.expires_at - record.issued_at;
+        self.eph.put(&Ephemeral::secret_key("at", &token), &encode(record)?, ttl).await?;
+        Ok(token)
+    }
+
+    /// A live access token whose grant has not been revoked.
+    pub async fn access_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let Some(record) = decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("at", token)).await?) else {
+            return Ok(None);
+        };
+        if self.is_revoked(&record.grant_id).await? {
+            return Ok(None);
+        }
+        Ok(Some(record))
+    }
+
+    pub async fn revoke_access_token(&self, token: &str) -> Result<(), StoreError> {
+        self.eph.delete(&Ephemeral::secret_key("at", token)).await
+    }
+
+    pub async fn issue_refresh_token(&self, record: &TokenRecord) -> Result<String, StoreError> {
+        let token = random_token();
+        let ttl = record.expires_at - record.issued_at;
+        self.eph.put(&Ephemeral::secret_key("rt", &token), &encode(record)?, ttl).await?;
+        Ok(token)
+    }
+
+    pub async fn refresh_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let record = decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("rt", token)).await?);
+        match record {
+            Some(r) if !self.is_revoked(&r.grant_id).await? => Ok(Some(r)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Rotation: the presented refresh token is consumed; presenting it again revokes the family.
+    pub async fn rotate_refresh_token(&self, token: &str) -> Result<Redeemed<TokenRecord>, StoreError> {
+        let used_key = Ephemeral::secret_key("rt-used", token);
+        match decode::<TokenRecord>(self.eph.take(&Ephemeral::secret_key("rt", token)).await?) {
+            Some(record) if self.is_revoked(&record.grant_id).await? => Ok(Redeemed::Unknown),
+            Some(record) => {
+                self.eph.put(&used_key, &record.grant_id, self.revocation_ttl).await?;
+                Ok(Redeemed::Fresh(record))
+            }
+            None => match self.eph.get(&used_key).await? {
+                Some(grant_id) => {
+                    self.revoke_grant(&grant_id).await?;
+                    Ok(Redeemed::Replayed)
+                }
+                None => Ok(Redeemed::Unknown),
+            },
+        }
+    }
+
+    pub async fn revoke_refresh_token(&self, token: &str) -> Result<(), StoreError> {
+        if let Some(record) = decode::<TokenRecord>(self.eph.take(&Ephemeral::secret_key("rt", token)).await?) {
+            self.revoke_grant(&record.grant_id).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn revoke_grant(&self, grant_id: &str) -> Result<(), StoreError> {
+        self.eph.put(&format!("grant-revoked:{grant_id}"), "1", self.revocation_ttl).await
+    }
+
+    async fn is_revoked(&self, grant_id: &str) -> Result<bool, StoreError> {
+        Ok(self.eph.get(&format!("grant-revoked:{grant_id}")).await?.is_some())
+    }
+}

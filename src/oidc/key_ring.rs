@@ -1,0 +1,170 @@
+//! The signing keys in use: loaded from the database (sealed at rest), rotated on command,
+//! reloaded periodically so every node of a scale-out deployment signs with the same keys.
+
+use std::sync::{Arc, RwLock};
+
+use serde_json::{Value, json};
+
+use super::keys::{Alg, KeyError, SigningKey};
+use crate::clock::Clock;
+use crate::secret::Sealer;
+use crate::store::{Store, StoreError, StoredKey};
+
+const SEAL_PURPOSE: &str = "lanyard signing key";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RingError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("signing key {0} cannot be unsealed: is key_encryption_key the one it was sealed with?")]
+    Unseal(String),
+}
+
+struct Live {
+    key: Arc<SigningKey>,
+    active_from: i64,
+}
+
+struct Snapshot {
+    keys: Vec<Live>,
+    /// Serialised once per reload: `/jwks` is served from these bytes.
+    jwks: Arc<str>,
+}
+
+pub struct KeyRing {
+    store: Store,
+    sealer: Sealer,
+    clock: Clock,
+    current: RwLock<Arc<Snapshot>>,
+}
+
+impl std::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyRing")
+    }
+}
+
+/// What `lanyard keys list` shows.
+#[derive(Debug, serde::Serialize)]
+pub struct KeyInfo {
+    pub kid: String,
+    pub alg: String,
+    pub created_at: i64,
+    pub active_from: i64,
+    pub retire_at: Option<i64>,
+}
+
+impl KeyRing {
+    /// Loads the live keys, generating one per algorithm on first start.
+    pub async fn load(store: Store, sealer: Sealer, clock: Clock) -> Result<Self, RingError> {
+        let ring = KeyRing {
+            store,
+            sealer,
+            clock,
+            current: RwLock::new(Arc::new(Snapshot { keys: vec![], jwks: "{\"keys\":[]}".into() })),
+        };
+        let stored = ring.store.live_signing_keys(ring.clock.now()).await?;
+        for alg in Alg::ALL {
+            if !stored.iter().any(|k| k.alg == alg.as_str()) {
+                ring.add(alg, 0).await?;
+            }
+        }
+        ring.reload().await?;
+        Ok(ring)
+    }
+
+    pub async fn reload(&self) -> Result<(), RingError> {
+        let now = self.clock.now();
+        let mut keys = Vec::new();
+        for stored in self.store.live_signing_keys(now).await? {
+            let Some(alg) = Alg::parse(&stored.alg) else { continue };
+            let pkcs8 = self
+                .sealer
+                .open(SEAL_PURPOSE, &stored.sealed_private_key)
+                .ok_or_else(|| RingError::Unseal(stored.kid.clone()))?;
+            keys.push(Live { key: Arc::new(SigningKey::from_pkcs8(alg, &pkcs8)?), active_from: stored.active_from });
+        }
+        let jwks = json!({ "keys": keys.iter().map(|l| l.key.public_jwk.clone()).collect::<Vec<Value>>() }).to_string();
+        if let Ok(mut guard) = self.current.write() {
+            *guard = Arc::new(Snapshot { keys, jwks: jwks.into() });
+        }
+        Ok(())
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        match self.current.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The newest key of `alg` that is already active.
+    pub fn signer(&self, alg: Alg) -> Option<Arc<SigningKey>> {
+        let now = self.clock.now();
+        let snap = self.snapshot();
+        snap.keys
+            .iter()
+            .filter(|l| l.key.alg == alg && l.active_from <= now)
+            .max_by_key(|l| l.active_from)
+            .map(|l| l.key.clone())
+    }
+
+    pub fn by_kid(&self, kid: &str) -> Option<Arc<SigningKey>> {
+        self.snapshot().keys.iter().find(|l| l.key.kid == kid).map(|l| l.key.clone())
+    }
+
+    /// Every key that may still verify a live token, including ones not yet signing (so relying
+    /// parties have cached them before the switch).
+    pub fn jwks(&self) -> Arc<str> {
+        self.snapshot().jwks.clone()
+    }
+
+    /// Adds a key of `alg` that signs from `now + grace`; the older keys of that alg retire once
+    /// every token they signed has expired (`grace + longest token lifetime`).
+    pub async fn rotate(&self, alg: Alg, grace: i64, longest_token_lifetime: i64) -> Result<KeyInfo, RingError> {
+        let info = self.add(alg, grace).await?;
+        self.store.retire_signing_keys(alg.as_str(), &info.kid, info.active_from + longest_token_lifetime).await?;
+        self.reload().await?;
+        Ok(info)
+    }
+
+    async fn add(&self, alg: Alg, grace: i64) -> Result<KeyInfo, RingError> {
+        let (key, pkcs8) = SigningKey::generate(alg)?;
+        let now = self.clock.now();
+        let stored = StoredKey {
+            kid: key.kid.clone(),
+            alg: alg.as_str().into(),
+            sealed_private_key: self.sealer.seal(SEAL_PURPOSE, &pkcs8),
+            public_jwk: key.public_jwk.to_string(),
+            created_at: now,
+            active_from: now + grace,
+            retire_at: None,
+        };
+        let info = KeyInfo {
+            kid: stored.kid.clone(),
+            alg: stored.alg.clone(),
+            created_at: now,
+            active_from: now + grace,
+            retire_at: None,
+        };
+        self.store.insert_signing_key(stored).await?;
+        tracing::info!(kid = %info.kid, alg = %info.alg, "signing key added");
+        Ok(info)
+    }
+
+    pub async fn list(&self) -> Result<Vec<KeyInfo>, RingError> {
+        let stored = self.store.live_signing_keys(self.clock.now()).await?;
+        Ok(stored
+            .into_iter()
+            .map(|s| KeyInfo {
+                kid: s.kid,
+                alg: s.alg,
+                created_at: s.created_at,
+                active_from: s.active_from,
+                retire_at: s.retire_at,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,51 @@
+//! The OpenID Connect protocol: one file per endpoint, spec words only, no SQL.
+
+pub mod authorize;
+pub mod authorize_request;
+pub mod client_auth;
+pub mod discovery;
+pub mod end_session;
+pub mod error;
+pub mod grants;
+pub mod id_token;
+pub mod introspect;
+pub mod jwt;
+pub mod key_ring;
+pub mod keys;
+pub mod pkce;
+pub mod redirect;
+pub mod revoke;
+pub mod token;
+pub mod userinfo;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+use grants::Grants;
+use key_ring::KeyRing;
+
+/// What the protocol endpoints share.
+#[derive(Debug)]
+pub struct Oidc {
+    /// Without a trailing slash, exactly as `iss` carries it.
+    pub issuer: String,
+    pub ring: KeyRing,
+    pub grants: Grants,
+    pub discovery: Arc<str>,
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(discovery::discovery))
+        .route("/jwks", get(discovery::jwks))
+        .route("/authorize", get(authorize::get).post(authorize::post))
+        .route("/authorize/resume", get(authorize::resume))
+        .route("/token", post(token::token))
+        .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/introspect", post(introspect::introspect))
+        .route("/revoke", post(revoke::revoke))
+        .route("/end-session", get(end_session::get).post(end_session::post))
+}

@@ -1,0 +1,248 @@
+//! The token endpoint (RFC 6749 §3.2, OIDC Core §3.1.3): authorization_code, refresh_token
+//! (rotating), client_credentials. Every answer is JSON with `Cache-Control: no-store`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::client_auth;
+use super::error::{ErrorCode, OAuthError};
+use super::grants::{Grants, Redeemed, Subject, TokenRecord};
+use super::id_token::{IdTokenClaims, at_hash, user_claims};
+use super::jwt;
+use super::keys::Alg;
+use super::pkce;
+use crate::accounts::application::Client;
+use crate::app::AppState;
+
+#[derive(Serialize)]
+pub struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    scope: String,
+}
+
+fn invalid(code: ErrorCode, description: &str) -> OAuthError {
+    OAuthError::new(code, description)
+}
+
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    match handle(&state, &headers, &body).await {
+        Ok(r) => Json(r).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| invalid(ErrorCode::InvalidRequest, "the body must be application/x-www-form-urlencoded"))?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some((k, _)) = form.iter().find(|(k, _)| !seen.insert(k.as_str())) {
+        return Err(invalid(ErrorCode::InvalidRequest, &format!("{k} was given more than once")));
+    }
+    let fields = Fields(&form);
+    let field = |k: &str| fields.get(k);
+    let client = client_auth::authenticate(&state.accounts.store, headers, &form).await?;
+    let grant_type = field("grant_type").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "grant_type is required"))?;
+    if !["authorization_code", "refresh_token", "client_credentials"].contains(&grant_type) {
+        return Err(invalid(ErrorCode::UnsupportedGrantType, "unsupported grant_type"));
+    }
+    if !client.metadata.grant_types.iter().any(|g| g == grant_type) {
+        return Err(invalid(ErrorCode::UnauthorizedClient, "this client may not use this grant_type"));
+    }
+    match grant_type {
+        "authorization_code" => authorization_code(state, &client, &fields).await,
+        "refresh_token" => refresh(state, &client, &fields).await,
+        _ => client_credentials(state, &client, field("scope")).await,
+    }
+}
+
+/// Form fields by name; an empty value counts as absent (RFC 6749 §3.1).
+struct Fields<'a>(&'a [(String, String)]);
+
+impl<'a> Fields<'a> {
+    fn get(&self, k: &str) -> Option<&'a str> {
+        self.0.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+    }
+}
+
+async fn authorization_code(
+    state: &AppState,
+    client: &Client,
+    fields: &Fields<'_>,
+) -> Result<TokenResponse, OAuthError> {
+    let field = |k| fields.get(k);
+    let code = field("code").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "code is required"))?;
+    let redirect_uri =
+        field("redirect_uri").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "redirect_uri is required"))?;
+    let record = match state.oidc.grants.redeem_code(code, state.config.tokens.access_token).await? {
+        Redeemed::Fresh(r) => r,
+        Redeemed::Replayed => {
+            return Err(invalid(
+                ErrorCode::InvalidGrant,
+                "the code was already used; tokens issued for it are revoked",
+            ));
+        }
+        Redeemed::Unknown => return Err(invalid(ErrorCode::InvalidGrant, "the code is invalid or expired")),
+    };
+    // The code is consumed either way: a failed check must not leave it usable.
+    if record.client_id != client.client_id {
+        return Err(invalid(ErrorCode::InvalidGrant, "the code was issued to another client"));
+    }
+    if record.redirect_uri != redirect_uri {
+        return Err(invalid(ErrorCode::InvalidGrant, "redirect_uri does not match the authorization request"));
+    }
+    match (&record.code_challenge, field("code_verifier")) {
+        (Some(challenge), Some(verifier)) if pkce::verify(verifier, challenge) => {}
+        (Some(_), _) => {
+            return Err(invalid(ErrorCode::InvalidGrant, "code_verifier does not match the code_challenge"));
+        }
+        (None, Some(_)) => {
+            return Err(invalid(ErrorCode::InvalidGrant, "code_verifier given but no code_challenge was"));
+        }
+        (None, None) => {}
+    }
+    issue(state, client, &record.grant_id, record.subject, record.scope, record.nonce.as_deref()).await
+}
+
+async fn refresh(state: &AppState, client: &Client, fields: &Fields<'_>) -> Result<TokenResponse, OAuthError> {
+    let field = |k| fields.get(k);
+    let token =
+        field("refresh_token").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "refresh_token is required"))?;
+    // Checked before rotation so another client's guess cannot burn this client's token.
+    match state.oidc.grants.refresh_token(token).await? {
+        Some(r) if r.client_id != client.client_id => {
+            return Err(invalid(ErrorCode::InvalidGrant, "the refresh token was issued to another client"));
+        }
+        _ => {}
+    }
+    let record = match state.oidc.grants.rotate_refresh_token(token).await? {
+        Redeemed::Fresh(r) => r,
+        Redeemed::Replayed => {
+            return Err(invalid(ErrorCode::InvalidGrant, "the refresh token was already used; its grant is revoked"));
+        }
+        Redeemed::Unknown => {
+            return Err(invalid(ErrorCode::InvalidGrant, "the refresh token is invalid, expired or revoked"));
+        }
+    };
+    let Some(subject) = record.subject else {
+        return Err(invalid(ErrorCode::InvalidGrant, "the refresh token has no subject"));
+    };
+    // A narrower scope may be asked for (RFC 6749 §6), never a wider one.
+    let scope = match field("scope") {
+        None => record.scope,
+        Some(s) => {
+            let asked: Vec<String> = s.split(' ').filter(|x| !x.is_empty()).map(String::from).collect();
+            if asked.iter().any(|a| !record.scope.contains(a)) {
+                return Err(invalid(ErrorCode::InvalidScope, "the scope exceeds what was granted"));
+            }
+            asked
+        }
+    };
+    // The user may have been locked or removed since: a refresh re-checks T4.
+    let store = &state.accounts.store;
+    match (store.user_by_id(subject.user_id).await?, store.tenant_by_id(subject.tenant_id).await?) {
+        (Some(u), Some(t)) if state.accounts.check_access(&u, &t, client).await.is_ok() => {}
+        _ => {
+            state.oidc.grants.revoke_grant(&record.grant_id).await?;
+            return Err(invalid(ErrorCode::InvalidGrant, "the user may no longer use this application"));
+        }
+    }
+    issue(state, client, &record.grant_id, subject, scope, None).await
+}
+
+async fn client_credentials(
+    state: &AppState,
+    client: &Client,
+    scope: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
+    let asked: Vec<String> =
+        scope.unwrap_or_default().split(' ').filter(|s| !s.is_empty() && *s != "openid").map(String::from).collect();
+    if asked.iter().any(|s| !client.metadata.scopes.contains(s)) {
+        return Err(invalid(ErrorCode::InvalidScope, "a requested scope is not allowed for this client"));
+    }
+    let now = state.accounts.clock.now();
+    let record = TokenRecord {
+        grant_id: Grants::new_grant_id(),
+        client_id: client.client_id.clone(),
+        scope: asked.clone(),
+        subject: None,
+        issued_at: now,
+        expires_at: now + state.config.tokens.access_token,
+    };
+    let access_token = state.oidc.grants.issue_access_token(&record).await?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.config.tokens.access_token,
+        id_token: None,
+        refresh_token: None,
+        scope: asked.join(" "),
+    })
+}
+
+async fn issue(
+    state: &AppState,
+    client: &Client,
+    grant_id: &str,
+    subject: Subject,
+    scope: Vec<String>,
+    nonce: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
+    let now = state.accounts.clock.now();
+    let lifetimes = state.config.tokens;
+    let store = &state.accounts.store;
+    let (Some(user), Some(tenant)) =
+        (store.user_by_id(subject.user_id).await?, store.tenant_by_id(subject.tenant_id).await?)
+    else {
+        return Err(invalid(ErrorCode::InvalidGrant, "the user no longer exists"));
+    };
+    let access = TokenRecord {
+        grant_id: grant_id.to_string(),
+        client_id: client.client_id.clone(),
+        scope: scope.clone(),
+        subject: Some(subject.clone()),
+        issued_at: now,
+        expires_at: now + lifetimes.access_token,
+    };
+    let access_token = state.oidc.grants.issue_access_token(&access).await?;
+    let refresh_token = if client.metadata.grant_types.iter().any(|g| g == "refresh_token") {
+        let refresh = TokenRecord { expires_at: now + lifetimes.refresh_token, ..access.clone() };
+        Some(state.oidc.grants.issue_refresh_token(&refresh).await?)
+    } else {
+        None
+    };
+    let alg = Alg::parse(&client.metadata.id_token_signed_response_alg).unwrap_or(Alg::RS256);
+    let key =
+        state.oidc.ring.signer(alg).ok_or_else(|| OAuthError::server(format!("no active {} key", alg.as_str())))?;
+    let claims = IdTokenClaims {
+        iss: &state.oidc.issuer,
+        sub: &subject.sub,
+        aud: &client.client_id,
+        azp: &client.client_id,
+        exp: now + lifetimes.id_token,
+        iat: now,
+        auth_time: subject.auth_time,
+        nonce,
+        at_hash: at_hash(alg, &access_token),
+        sid: &subject.sid,
+        amr: &subject.amr,
+        user: user_claims(&subject, &user, &tenant, &scope),
+    };
+    let id_token = jwt::sign(&key, "JWT", &claims).map_err(OAuthError::server)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: lifetimes.access_token,
+        id_token: Some(id_token),
+        refresh_token,
+        scope: scope.join(" "),
+    })
+}

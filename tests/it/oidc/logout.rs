@@ -1,0 +1,84 @@
+//! RP-Initiated Logout 1.0 and L6: signing out ends the Lanyard session only.
+
+use reqwest::StatusCode;
+
+use super::rp::{LOGOUT_REDIRECT, at, code_for_alice, setup};
+use crate::backend_tests;
+use crate::support::{Backend, TestApp};
+
+async fn end_session_with_hint_redirects_with_state(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let browser = app.browser();
+    let (code, req) = code_for_alice(&app, &rp, &browser).await;
+    let tokens = rp.exchange(&code, req.verifier).await;
+    let hint = openidconnect::TokenResponse::id_token(&tokens).unwrap().to_string();
+    let mut url = url::Url::parse(&at(&app, "/end-session")).unwrap();
+    url.query_pairs_mut()
+        .append_pair("id_token_hint", &hint)
+        .append_pair("post_logout_redirect_uri", LOGOUT_REDIRECT)
+        .append_pair("state", "bye");
+    let res = browser.get(url.as_str()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], format!("{LOGOUT_REDIRECT}?state=bye"));
+    // The Lanyard session is gone: the next authorization asks for a password.
+    let next = rp.request(&[]);
+    let res = browser.get(next.url.as_str()).send().await.unwrap();
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login?auth="));
+    app.stop().await;
+}
+
+async fn unregistered_post_logout_redirects_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    setup(&app).await;
+    let mut url = url::Url::parse(&at(&app, "/end-session")).unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", "app")
+        .append_pair("post_logout_redirect_uri", "http://localhost:4000/evil");
+    let res = app.browser().get(url.as_str()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.headers().get("location").is_none());
+    let res = app.browser().get(at(&app, "/end-session?id_token_hint=forged.token.value")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
+
+async fn without_a_hint_the_user_confirms(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let browser = app.browser();
+    code_for_alice(&app, &rp, &browser).await;
+    let page = browser.get(at(&app, "/end-session")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Sign out of Lanyard?"));
+    let res = browser
+        .post(at(&app, "/end-session"))
+        .form(&[("csrf", crate::support::csrf_of(&page).as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("You have been signed out of Lanyard."));
+    let res = browser.get(rp.request(&[]).url.as_str()).send().await.unwrap();
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login?auth="));
+    app.stop().await;
+}
+
+async fn l6_signing_out_of_lanyard_leaves_application_tokens_alone(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let browser = app.browser();
+    let (code, req) = code_for_alice(&app, &rp, &browser).await;
+    let tokens = rp.exchange(&code, req.verifier).await;
+    let page = browser.get(at(&app, "/account")).send().await.unwrap().text().await.unwrap();
+    browser.post(at(&app, "/logout")).form(&[("csrf", crate::support::csrf_of(&page))]).send().await.unwrap();
+    let access = openidconnect::OAuth2TokenResponse::access_token(&tokens).secret().clone();
+    let res = reqwest::Client::new().get(at(&app, "/userinfo")).bearer_auth(access).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the application's own session is independent (L6)");
+    app.stop().await;
+}
+
+backend_tests! {
+    logout_with_hint => end_session_with_hint_redirects_with_state,
+    logout_unregistered => unregistered_post_logout_redirects_are_refused,
+    logout_confirm => without_a_hint_the_user_confirms,
+    l6_independent_sessions => l6_signing_out_of_lanyard_leaves_application_tokens_alone,
+}

@@ -1,0 +1,8 @@
+//! The OpenID Provider, driven by an independent relying-party library (openidconnect).
+
+mod rp;
+
+mod authorize;
+mod code_flow;
+mod logout;
+mod tokens;

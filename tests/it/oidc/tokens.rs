@@ -1,0 +1,243 @@
+//! The token, userinfo, introspection and revocation endpoints, including every negative case
+//! with its exact error code.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::rp::{REDIRECT, Rp, at, code_for_alice, setup};
+use crate::backend_tests;
+use crate::support::{Backend, TestApp};
+
+async fn token(app: &TestApp, rp: &Rp, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let res = rp.post(&at(app, "/token"), form).await;
+    (res.status(), res.json().await.unwrap())
+}
+
+async fn redeem(app: &TestApp, rp: &Rp, code: &str, verifier: &str) -> (StatusCode, Value) {
+    token(
+        app,
+        rp,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
+async fn userinfo_status(app: &TestApp, access: &str) -> StatusCode {
+    reqwest::Client::new().get(at(app, "/userinfo")).bearer_auth(access).send().await.unwrap().status()
+}
+
+async fn code_reuse_fails_and_revokes_the_first_tokens(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    let (status, first) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    assert_eq!(status, StatusCode::OK);
+    let access = first["access_token"].as_str().unwrap();
+    assert_eq!(userinfo_status(&app, access).await, StatusCode::OK);
+    let (status, again) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(again["error"], "invalid_grant");
+    assert_eq!(userinfo_status(&app, access).await, StatusCode::UNAUTHORIZED, "tokens from the first use are revoked");
+    let refresh = first["refresh_token"].as_str().unwrap();
+    let (_, r) = token(&app, &rp, &[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+    assert_eq!(r["error"], "invalid_grant");
+    app.stop().await;
+}
+
+async fn codes_expire_after_60_seconds(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    app.clock.advance(60);
+    let (status, body) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    app.stop().await;
+}
+
+async fn codes_are_bound_to_client_redirect_uri_and_pkce(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let other = super::rp::register(&app, "other", super::rp::metadata(false), &["ACME"]).await;
+    let browser = app.browser();
+
+    let (code, req) = code_for_alice(&app, &rp, &browser).await;
+    let (_, body) = redeem(&app, &other, &code, req.verifier.secret()).await;
+    assert_eq!(body["error"], "invalid_grant", "another client");
+
+    let (code, req) = code_for_alice(&app, &rp, &browser).await;
+    let (_, body) = token(
+        &app,
+        &rp,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://localhost:4000/other"),
+            ("code_verifier", req.verifier.secret()),
+        ],
+    )
+    .await;
+    assert_eq!(body["error"], "invalid_grant", "another redirect_uri");
+
+    let (code, _) = code_for_alice(&app, &rp, &browser).await;
+    let (_, body) = redeem(&app, &rp, &code, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").await;
+    assert_eq!(body["error"], "invalid_grant", "a wrong code_verifier");
+
+    let (code, _) = code_for_alice(&app, &rp, &browser).await;
+    let (_, body) =
+        token(&app, &rp, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)]).await;
+    assert_eq!(body["error"], "invalid_grant", "a missing code_verifier");
+    app.stop().await;
+}
+
+async fn client_authentication_failures_are_401_with_a_challenge(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    setup(&app).await;
+    let res = reqwest::Client::new()
+        .post(at(&app, "/token"))
+        .basic_auth("app", Some("wrong"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_client");
+    // A confidential client may not skip its secret.
+    let res = reqwest::Client::new()
+        .post(at(&app, "/token"))
+        .form(&[("grant_type", "client_credentials"), ("client_id", "app")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // Nonsense bodies get JSON errors, not plain text.
+    let res = reqwest::Client::new()
+        .post(at(&app, "/token"))
+        .body("%%%")
+        .header("content-type", "text/plain")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_client");
+    app.stop().await;
+}
+
+async fn unsupported_grants_and_duplicates_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let (_, body) = token(&app, &rp, &[("grant_type", "password")]).await;
+    assert_eq!(body["error"], "unsupported_grant_type");
+    let (_, body) =
+        token(&app, &rp, &[("grant_type", "client_credentials"), ("grant_type", "client_credentials")]).await;
+    assert_eq!(body["error"], "invalid_request");
+    app.stop().await;
+}
+
+async fn refresh_tokens_rotate_and_a_replay_revokes_the_family(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    let (_, first) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    let r1 = first["refresh_token"].as_str().unwrap().to_string();
+    let (status, second) = token(&app, &rp, &[("grant_type", "refresh_token"), ("refresh_token", &r1)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(second["id_token"].is_string());
+    let r2 = second["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(r1, r2);
+    // Replaying r1 fails and kills r2 and its access token too.
+    let (_, replay) = token(&app, &rp, &[("grant_type", "refresh_token"), ("refresh_token", &r1)]).await;
+    assert_eq!(replay["error"], "invalid_grant");
+    let (_, after) = token(&app, &rp, &[("grant_type", "refresh_token"), ("refresh_token", &r2)]).await;
+    assert_eq!(after["error"], "invalid_grant");
+    assert_eq!(userinfo_status(&app, second["access_token"].as_str().unwrap()).await, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+async fn refresh_tokens_are_bound_to_their_client(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let other = super::rp::register(&app, "other", super::rp::metadata(false), &["ACME"]).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    let (_, first) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    let r1 = first["refresh_token"].as_str().unwrap();
+    let (_, stolen) = token(&app, &other, &[("grant_type", "refresh_token"), ("refresh_token", r1)]).await;
+    assert_eq!(stolen["error"], "invalid_grant");
+    let (status, _) = token(&app, &rp, &[("grant_type", "refresh_token"), ("refresh_token", r1)]).await;
+    assert_eq!(status, StatusCode::OK, "the owner's token still works");
+    app.stop().await;
+}
+
+async fn locked_users_cannot_refresh(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    let (_, first) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    app.state.accounts.change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::AdminLock).await.unwrap();
+    let (_, body) = token(
+        &app,
+        &rp,
+        &[("grant_type", "refresh_token"), ("refresh_token", first["refresh_token"].as_str().unwrap())],
+    )
+    .await;
+    assert_eq!(body["error"], "invalid_grant");
+    app.stop().await;
+}
+
+async fn client_credentials_introspection_and_revocation(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let other = super::rp::register(&app, "other", super::rp::metadata(false), &["ACME"]).await;
+    let (status, cc) = token(&app, &rp, &[("grant_type", "client_credentials")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(cc.get("id_token").is_none() && cc.get("refresh_token").is_none());
+    let access = cc["access_token"].as_str().unwrap();
+    assert_eq!(userinfo_status(&app, access).await, StatusCode::UNAUTHORIZED, "no user behind it");
+
+    let active: Value = rp.post(&at(&app, "/introspect"), &[("token", access)]).await.json().await.unwrap();
+    assert_eq!(active["active"], true);
+    assert_eq!(active["client_id"], "app");
+    let foreign: Value = other.post(&at(&app, "/introspect"), &[("token", access)]).await.json().await.unwrap();
+    assert_eq!(foreign, serde_json::json!({ "active": false }), "other clients learn nothing");
+    let res = reqwest::Client::new().post(at(&app, "/introspect")).form(&[("token", access)]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "introspection needs client authentication");
+
+    let res = rp.post(&at(&app, "/revoke"), &[("token", access)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let gone: Value = rp.post(&at(&app, "/introspect"), &[("token", access)]).await.json().await.unwrap();
+    assert_eq!(gone["active"], false);
+    assert_eq!(rp.post(&at(&app, "/revoke"), &[("token", "never-issued")]).await.status(), StatusCode::OK);
+
+    // Revoking a refresh token ends its grant.
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    let (_, t) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    let refresh = t["refresh_token"].as_str().unwrap();
+    let intro: Value = rp
+        .post(&at(&app, "/introspect"), &[("token", refresh), ("token_type_hint", "refresh_token")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(intro["active"], true);
+    rp.post(&at(&app, "/revoke"), &[("token", refresh), ("token_type_hint", "refresh_token")]).await;
+    assert_eq!(userinfo_status(&app, t["access_token"].as_str().unwrap()).await, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+backend_tests! {
+    token_code_reuse => code_reuse_fails_and_revokes_the_first_tokens,
+    token_code_expiry => codes_expire_after_60_seconds,
+    token_code_binding => codes_are_bound_to_client_redirect_uri_and_pkce,
+    token_invalid_client => client_authentication_failures_are_401_with_a_challenge,
+    token_unsupported => unsupported_grants_and_duplicates_are_refused,
+    token_refresh_rotation => refresh_tokens_rotate_and_a_replay_revokes_the_family,
+    token_refresh_binding => refresh_tokens_are_bound_to_their_client,
+    token_refresh_locked => locked_users_cannot_refresh,
+    token_cc_introspect_revoke => client_credentials_introspection_and_revocation,
+}
