@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::accounts::Accounts;
 use crate::accounts::password::PasswordHasher;
+use crate::accounts::throttle::SignInLimits;
 use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
 use crate::oidc::{self, Oidc, grants::Grants, key_ring::KeyRing};
@@ -85,7 +86,12 @@ impl AppState {
             ring,
             grants: Grants::new(ephemeral.clone(), config.tokens.refresh_token),
         };
-        let accounts = Accounts { store, ephemeral, hasher, clock };
+        let limits = SignInLimits {
+            per_ip: config.signin_limit_per_ip,
+            per_tenant: config.signin_limit_per_tenant,
+            window_secs: 60,
+        };
+        let accounts = Accounts { store, ephemeral, hasher, clock, limits };
         Ok(AppState(Arc::new(Inner { mac: Mac::new(&key), config, accounts, oidc })))
     }
 }

@@ -36,6 +36,8 @@ const KEYS: &[(&str, Kind)] = &[
     ("access_token_ttl_secs", Kind::Number),
     ("refresh_token_ttl_secs", Kind::Number),
     ("session_ttl_secs", Kind::Number),
+    ("signin_limit_per_ip", Kind::Number),
+    ("signin_limit_per_tenant", Kind::Number),
     ("argon2_memory_kib", Kind::Number),
     ("argon2_iterations", Kind::Number),
     ("argon2_parallelism", Kind::Number),
@@ -80,6 +82,9 @@ pub struct Config {
     /// `None` in development means "generate one under the data directory".
     pub secret_key: Option<Secret>,
     pub session_ttl_secs: i64,
+    /// Sign-in attempts a minute from one address, and for one provider code.
+    pub signin_limit_per_ip: u32,
+    pub signin_limit_per_tenant: u32,
     /// Seals signing keys at rest; `None` in development means the public dev key in `keys/dev/`.
     pub key_encryption_key: Option<Secret>,
     pub tokens: TokenLifetimes,
@@ -329,6 +334,8 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
         mail_from: v.text("mail_from")?.map(|(s, _)| s).unwrap_or_else(|| "Lanyard <no-reply@localhost>".into()),
         secret_key,
         session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
+        signin_limit_per_ip: v.number("signin_limit_per_ip", 30, 1, 1_000_000)?,
+        signin_limit_per_tenant: v.number("signin_limit_per_tenant", 600, 1, 10_000_000)?,
         key_encryption_key,
         tokens: TokenLifetimes {
             id_token: v.number("id_token_ttl_secs", 3600, 60, 24 * 3600)?,

@@ -68,6 +68,13 @@ impl Accounts {
         if changes.max_failed_attempts == Some(0) {
             return Err(AdminError::Invalid("max-failed-attempts: must be at least 1".into()));
         }
+        // A provider may make the policy stricter than PRODUCT.md's default, never weaker (L5).
+        if changes.min_password_length.is_some_and(|n| !(8..=64).contains(&n)) {
+            return Err(AdminError::Invalid("min-password-length: must be between 8 and 64".into()));
+        }
+        if changes.password_history.is_some_and(|n| n > 24) {
+            return Err(AdminError::Invalid("password-history: at most 24".into()));
+        }
         let tenant = self.store.update_tenant(&code, changes).await?;
         self.audit(Some(&tenant), None, "", format!("tenant {code} changed: {changes:?}")).await?;
         Ok(tenant)

@@ -5,11 +5,14 @@ pub mod access;
 pub mod activity;
 pub mod admin;
 pub mod application;
+pub mod blocklist;
 pub mod password;
 pub mod password_change;
 pub mod policy;
 pub mod sign_in;
+pub mod sign_out;
 pub mod tenant;
+pub mod throttle;
 pub mod user;
 
 use crate::clock::Clock;
@@ -23,6 +26,7 @@ pub struct Accounts {
     pub ephemeral: Ephemeral,
     pub hasher: PasswordHasher,
     pub clock: Clock,
+    pub limits: throttle::SignInLimits,
 }
 
 /// Failures that are nobody's fault but ours: logged with the request id, shown as a 500.

@@ -23,6 +23,24 @@ impl From<crate::store::StoreError> for ChangeError {
 }
 
 impl Accounts {
+    /// The current password, and the last `history` ones the provider asks about (L5).
+    async fn reuse_violation(
+        &self,
+        user: &super::user::User,
+        policy: &super::policy::PasswordPolicy,
+        new_password: &Secret,
+    ) -> Result<Option<String>, ChangeError> {
+        if self.hasher.verify(new_password, user.password_hash.as_deref()).await.map_err(Internal::from)? {
+            return Ok(Some("New Password must differ from the current password.".into()));
+        }
+        for old in self.store.previous_password_hashes(user.id, policy.history).await? {
+            if self.hasher.verify(new_password, Some(&old)).await.map_err(Internal::from)? {
+                return Ok(Some(format!("New Password must not be one of your last {} passwords.", policy.history)));
+            }
+        }
+        Ok(None)
+    }
+
     pub async fn change_password(
         &self,
         user_id: UserId,
@@ -44,10 +62,8 @@ impl Accounts {
             vec![]
         };
         let mut new_password_errors = new_password_errors;
-        if new_password_errors.is_empty()
-            && self.hasher.verify(new_password, user.password_hash.as_deref()).await.map_err(Internal::from)?
-        {
-            new_password_errors.push("New Password must differ from the current password.".into());
+        if new_password_errors.is_empty() {
+            new_password_errors.extend(self.reuse_violation(&user, &tenant.password_policy, new_password).await?);
         }
         if !new_password_errors.is_empty() || !confirm_errors.is_empty() {
             return Err(ChangeError::Refused { new_password: new_password_errors, confirm_password: confirm_errors });

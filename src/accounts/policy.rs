@@ -20,11 +20,19 @@ pub struct PasswordPolicy {
     pub min_length: u32,
     pub max_length: u32,
     pub mode: PolicyMode,
+    /// A new password may not repeat any of the last `history` ones (0: only the current one).
+    pub history: u32,
 }
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy { max_failed_attempts: 3, min_length: 8, max_length: 64, mode: PolicyMode::Composition }
+        PasswordPolicy {
+            max_failed_attempts: 3,
+            min_length: 8,
+            max_length: 64,
+            mode: PolicyMode::Composition,
+            history: 0,
+        }
     }
 }
 
@@ -70,6 +78,8 @@ impl PasswordPolicy {
         }
         if !login_name.is_empty() && password.to_lowercase() == login_name.trim().to_lowercase() {
             out.push("Password must not be the same as the Login Name.".into());
+        } else if super::blocklist::is_common(password) {
+            out.push("Password is too common. Choose one that is harder to guess.".into());
         }
         out
     }
@@ -131,6 +141,11 @@ mod tests {
     fn password_equal_to_login_name_is_refused() {
         let v = PasswordPolicy::default().violations("Alice-2026!", "alice-2026!");
         assert_eq!(v, vec!["Password must not be the same as the Login Name."]);
+    }
+
+    #[test]
+    fn l5_common_passwords_are_refused_even_when_they_meet_the_rules() {
+        assert_eq!(check("Password123!"), vec!["Password is too common. Choose one that is harder to guess."]);
     }
 
     #[test]

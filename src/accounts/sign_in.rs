@@ -82,18 +82,16 @@ impl Accounts {
             (Some(t), Ok(name)) => self.store.user_by_login(t.id, &name).await?,
             _ => None,
         };
-        let candidate = match (tenant, user) {
-            (None, _) => Err(Refusal::UnknownProvider),
-            (Some(t), _) if !t.active => Err(Refusal::InactiveProvider),
-            (Some(_), None) => Err(Refusal::UnknownUser),
+        match (tenant, user) {
+            (None, _) => self.refuse_unknown(req, None, None, Refusal::UnknownProvider).await,
+            (Some(t), u) if !t.active => self.refuse_unknown(req, Some(t), u, Refusal::InactiveProvider).await,
+            (Some(t), None) => self.refuse_unknown(req, Some(t), None, Refusal::UnknownUser).await,
             (Some(t), Some(u)) => match u.status {
-                UserStatus::Active | UserStatus::PasswordLocked | UserStatus::AdminLocked => Ok((t, u)),
-                other => Err(Refusal::NotActive(other)),
+                UserStatus::Active | UserStatus::PasswordLocked | UserStatus::AdminLocked => {
+                    self.sign_in_account(req, t, u).await
+                }
+                other => self.refuse_unknown(req, Some(t), Some(u), Refusal::NotActive(other)).await,
             },
-        };
-        match candidate {
-            Ok((tenant, user)) => self.sign_in_account(req, tenant, user).await,
-            Err(refusal) => self.refuse_unknown(req, refusal).await,
         }
     }
 
@@ -131,15 +129,24 @@ impl Accounts {
 
     /// Names that cannot sign in burn one verification against the dummy hash and count in the
     /// ephemeral store, so after the same number of failures they too answer "locked" (L3).
-    async fn refuse_unknown(&self, req: SignInRequest, refusal: Refusal) -> Result<SignedIn, SignInError> {
+    /// The tenant's own limit applies when the provider code is known, so its accounts and its
+    /// unknown names lock after the same number of failures.
+    async fn refuse_unknown(
+        &self,
+        req: SignInRequest,
+        tenant: Option<Tenant>,
+        user: Option<User>,
+        refusal: Refusal,
+    ) -> Result<SignedIn, SignInError> {
         let key = format!("virtual-lock:{}:{}", req.provider_code, LoginName::fold(&req.login_name));
-        let max = i64::from(super::policy::PasswordPolicy::default().max_failed_attempts);
+        let policy = tenant.as_ref().map(|t| t.password_policy.clone()).unwrap_or_default();
+        let max = i64::from(policy.max_failed_attempts.max(1));
         let attempt =
             self.ephemeral.incr(&crate::store::Ephemeral::secret_key("signin", &key), VIRTUAL_LOCK_WINDOW).await?;
         if attempt <= max {
             self.hasher.verify(&req.password, None).await.map_err(Internal::from)?;
         }
-        self.note_failure(&req, None, None, refusal).await?;
+        self.note_failure(&req, tenant.as_ref(), user.as_ref(), refusal).await?;
         if attempt >= max { Err(SignInError::Locked) } else { Err(SignInError::InvalidCredentials) }
     }
 

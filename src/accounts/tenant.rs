@@ -52,6 +52,9 @@ pub struct TenantChanges {
     pub self_reset_enabled: Option<bool>,
     pub unified_login_enabled: Option<bool>,
     pub max_failed_attempts: Option<u32>,
+    pub min_password_length: Option<u32>,
+    pub password_history: Option<u32>,
+    pub nist_mode: Option<bool>,
 }
 
 #[cfg(test)]

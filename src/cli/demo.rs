@@ -19,7 +19,7 @@ pub const DEMO_TENANT: &str = "DEMO";
 const DEMO_USERS: &[(&str, UserType, &str, bool)] = &[
     ("alice", UserType::Regular, "Lanyard-Demo-1", false),
     ("admin", UserType::ProviderAdmin, "Lanyard-Admin-1", false),
-    ("newstaff", UserType::Regular, "Welcome-2026!", true),
+    ("newstaff", UserType::Regular, "Start-Here-2026!", true),
 ];
 
 pub async fn run(config: Config) -> Result<(), CliError> {

@@ -34,6 +34,15 @@ pub enum TenantCommand {
         /// Maximum number of incorrect passwords tolerated (L3).
         #[arg(long)]
         max_failed_attempts: Option<u32>,
+        /// Stricter minimum password length (8..=64).
+        #[arg(long)]
+        min_password_length: Option<u32>,
+        /// Refuse the last N passwords.
+        #[arg(long)]
+        password_history: Option<u32>,
+        /// on: NIST SP 800-63B rules (15+ characters, no composition rules); off: PRODUCT.md L5.
+        #[arg(long, value_parser = on_off)]
+        nist_policy: Option<bool>,
     },
 }
 
@@ -62,13 +71,26 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
             emit(json, &all, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
         TenantCommand::Show { code } => emit(json, &accounts.tenant(&code).await?, line),
-        TenantCommand::Set { code, name, active, self_reset, unified_login, max_failed_attempts } => {
+        TenantCommand::Set {
+            code,
+            name,
+            active,
+            self_reset,
+            unified_login,
+            max_failed_attempts,
+            min_password_length,
+            password_history,
+            nist_policy,
+        } => {
             let changes = TenantChanges {
                 name,
                 active,
                 self_reset_enabled: self_reset,
                 unified_login_enabled: unified_login,
                 max_failed_attempts,
+                min_password_length,
+                password_history,
+                nist_mode: nist_policy,
             };
             emit(json, &accounts.update_tenant(&code, &changes).await?, line);
         }

@@ -10,23 +10,31 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 
 use super::jwt;
+use crate::accounts::activity::Origin;
 use crate::app::AppState;
+use crate::web::extract::RequestOrigin;
 use crate::web::page::{self, Page};
 use crate::web::{csrf, session};
 
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
-    end_session(state, headers, params, false).await
+    end_session(state, headers, origin, params, false).await
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
+    body: axum::body::Bytes,
+) -> Response {
     match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
         Ok(params) => {
             let confirmed = params.iter().any(|(k, _)| k == "confirm");
-            end_session(state, headers, params, confirmed).await
+            end_session(state, headers, origin, params, confirmed).await
         }
         Err(_) => bad("The logout request could not be read."),
     }
@@ -36,7 +44,13 @@ fn bad(message: &str) -> Response {
     page::message(StatusCode::BAD_REQUEST, "Sign-out request refused", message)
 }
 
-async fn end_session(state: AppState, headers: HeaderMap, params: Vec<(String, String)>, confirmed: bool) -> Response {
+async fn end_session(
+    state: AppState,
+    headers: HeaderMap,
+    origin: Origin,
+    params: Vec<(String, String)>,
+    confirmed: bool,
+) -> Response {
     let map: HashMap<String, String> = params.into_iter().filter(|(_, v)| !v.is_empty()).collect();
     let secure = state.config.secure_cookies();
     let hint = match map.get("id_token_hint") {
@@ -78,6 +92,11 @@ async fn end_session(state: AppState, headers: HeaderMap, params: Vec<(String, S
         if !csrf_ok {
             return confirm_page(&state, &headers, &map);
         }
+    }
+    if let Some(s) = &current
+        && let Err(e) = state.accounts.record_sign_out(s.user_id, s.tenant_id, client_id.clone(), origin).await
+    {
+        return page::PageError::from(e).into_response();
     }
     let clear = match session::end(&state.accounts.ephemeral, &headers, secure).await {
         Ok(c) => c,

@@ -2,7 +2,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 
 use super::entities::tenant;
 use super::{Store, StoreError};
-use crate::accounts::policy::PasswordPolicy;
+use crate::accounts::policy::{PasswordPolicy, PolicyMode};
 use crate::accounts::tenant::{ProviderCode, Tenant, TenantChanges, TenantId};
 
 fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
@@ -63,6 +63,15 @@ impl Store {
         let mut policy = current.password_policy.clone();
         if let Some(n) = changes.max_failed_attempts {
             policy.max_failed_attempts = n;
+        }
+        if let Some(n) = changes.min_password_length {
+            policy.min_length = n;
+        }
+        if let Some(n) = changes.password_history {
+            policy.history = n;
+        }
+        if let Some(nist) = changes.nist_mode {
+            policy.mode = if nist { PolicyMode::Nist } else { PolicyMode::Composition };
         }
         let mut model = tenant::ActiveModel { id: Set(current.id), ..Default::default() };
         if let Some(name) = &changes.name {

@@ -85,7 +85,21 @@ impl Store {
     }
 
     /// Replaces the password hash; `must_change` is L4's flag (temporary passwords set it).
+    /// The previous hash goes to the history in the same transaction (L5's "last N passwords").
     pub async fn set_password(&self, id: UserId, hash: String, must_change: bool, now: i64) -> Result<(), StoreError> {
+        use super::entities::password_history;
+        use sea_orm::TransactionTrait;
+        let txn = self.conn().begin().await?;
+        if let Some(old) = user::Entity::find_by_id(id).one(&txn).await?.and_then(|u| u.password_hash) {
+            password_history::ActiveModel {
+                user_id: Set(id),
+                hash: Set(old),
+                changed_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
         user::ActiveModel {
             id: Set(id),
             password_hash: Set(Some(hash)),
@@ -94,9 +108,23 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .update(self.conn())
+        .update(&txn)
         .await?;
+        txn.commit().await?;
         Ok(())
+    }
+
+    /// The hashes of the user's `n` previous passwords, newest first.
+    pub async fn previous_password_hashes(&self, id: UserId, n: u32) -> Result<Vec<String>, StoreError> {
+        use super::entities::password_history;
+        use sea_orm::QuerySelect;
+        let rows = password_history::Entity::find()
+            .filter(password_history::Column::UserId.eq(id))
+            .order_by_desc(password_history::Column::Id)
+            .limit(u64::from(n))
+            .all(self.conn())
+            .await?;
+        Ok(rows.into_iter().map(|r| r.hash).collect())
     }
 
     /// Sets the status and clears the failure count (an unlock starts the count afresh).

@@ -55,6 +55,7 @@ pub struct CsrfOnly {
 pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     let secure = state.config.secure_cookies();
@@ -64,6 +65,9 @@ pub async fn sign_out(
             "Sign out",
             "This form expired. Please go back and try again.",
         ));
+    }
+    if let Some(s) = session::current(&state.accounts.ephemeral, &headers, secure).await? {
+        state.accounts.record_sign_out(s.user_id, s.tenant_id, None, origin).await?;
     }
     let clear = session::end(&state.accounts.ephemeral, &headers, secure).await?;
     let page = Page::render(

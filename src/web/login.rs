@@ -1,7 +1,7 @@
 //! The sign-in page (L1, L2, L3): `GET /login` shows the form, `POST /login` signs in.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use super::extract::{PageForm, RequestOrigin};
 use super::page::{Page, PageError, see_other};
 use super::{csrf, session};
 use crate::accounts::sign_in::{SignInError, SignInRequest};
+use crate::accounts::throttle::{RetryAfter, ThrottleError};
 use crate::app::AppState;
 use crate::secret::{Secret, random_token};
 
@@ -18,6 +19,7 @@ pub const INVALID_CREDENTIALS: &str = "Invalid Credentials";
 /// L3: shown on every attempt at a locked account, right password or not.
 pub const ACCOUNT_LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
 const FORM_EXPIRED: &str = "Your sign-in form expired. Please try again.";
+const TOO_MANY: &str = "Too many sign-in attempts. Please wait a minute and try again.";
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginQuery {
@@ -132,11 +134,25 @@ pub async fn submit(
         return again(None, missing, StatusCode::OK);
     }
 
+    match state.accounts.admit_sign_in(&origin.ip, &form.provider_code).await {
+        Ok(()) => {}
+        Err(ThrottleError::Limited(RetryAfter(secs))) => {
+            let mut res = again(Some(TOO_MANY), vec![], StatusCode::TOO_MANY_REQUESTS)?;
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+            return Ok(res);
+        }
+        Err(ThrottleError::Internal(e)) => return Err(e.into()),
+    }
+    // L7: the activity record names the application the user is signing in to.
+    let client_id = match form.auth.as_deref() {
+        Some(id) => state.oidc.grants.pending(id).await?.map(|p| p.client_id),
+        None => None,
+    };
     let request = SignInRequest {
         login_name: form.login_name.clone(),
         password: form.password.clone(),
         provider_code: form.provider_code.clone(),
-        client_id: None,
+        client_id,
         origin,
     };
     let signed_in = match state.accounts.sign_in(request).await {

@@ -3,7 +3,7 @@
 mod account;
 mod cookies;
 pub mod csrf;
-mod extract;
+pub mod extract;
 mod headers;
 mod health;
 pub mod login;

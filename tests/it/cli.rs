@@ -53,7 +53,10 @@ async fn cli_round_trips_with_json(backend: Backend) {
     let scratch = Scratch::new(&backend).await;
     let cli = Cli { scratch: &scratch };
     let migrated = cli.json(&["migrate"], None);
-    assert_eq!(migrated["applied"], serde_json::json!(["m20261124_000001_initial"]));
+    assert_eq!(
+        migrated["applied"],
+        serde_json::json!(["m20261124_000001_initial", "m20261124_000002_password_history"])
+    );
 
     let t = cli.json(&["tenant", "create", "ACME", "--name", "Acme Agency"], None);
     assert_eq!(t["provider_code"], "ACME");

@@ -152,3 +152,60 @@ backend_tests! {
     l3_concurrent_lockout => l3_100_concurrent_wrong_passwords_count_exactly,
     l3_two_instances => l3_two_instances_count_together,
 }
+
+/// Throttling beyond the account: one address gets 429 + Retry-After past its limit, for any
+/// login name, and may try again in the next window.
+async fn per_ip_limit_answers_429_with_retry_after(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(scratch, &[("LANYARD_SIGNIN_LIMIT_PER_IP", "3".into())]).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    app.clock.set(crate::support::T0 - crate::support::T0 % 60);
+    for login in ["a", "b", "c"] {
+        assert_eq!(alert(&app, login, "Wrong-1!aa").await, "Invalid Credentials");
+    }
+    let res = sign_in(&app, &app.browser(), "alice", PASSWORD, "ACME").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers()["retry-after"], "60");
+    let html = res.text().await.unwrap();
+    assert_eq!(alert_of(&html).as_deref(), Some("Too many sign-in attempts. Please wait a minute and try again."));
+    app.clock.advance(60);
+    assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");
+    app.stop().await;
+}
+
+async fn per_tenant_limit_spans_addresses(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(scratch, &[("LANYARD_SIGNIN_LIMIT_PER_TENANT", "2".into())]).await;
+    app.tenant("ACME").await;
+    app.clock.set(crate::support::T0 - crate::support::T0 % 60);
+    assert_eq!(alert(&app, "x", "Wrong-1!aa").await, "Invalid Credentials");
+    assert_eq!(alert(&app, "y", "Wrong-1!aa").await, "Invalid Credentials");
+    let res = sign_in(&app, &app.browser(), "z", "Wrong-1!aa", "ACME").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
+
+async fn l3_tenant_limit_applies_to_unknown_names_too(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.state
+        .accounts
+        .update_tenant(
+            "ACME",
+            &lanyard::accounts::tenant::TenantChanges { max_failed_attempts: Some(5), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    for _ in 0..4 {
+        assert_eq!(alert(&app, "ghost", "Wrong-1!aa").await, "Invalid Credentials");
+    }
+    assert_eq!(alert(&app, "ghost", "Wrong-1!aa").await, LOCKED);
+    app.stop().await;
+}
+
+backend_tests! {
+    throttle_per_ip => per_ip_limit_answers_429_with_retry_after,
+    throttle_per_tenant => per_tenant_limit_spans_addresses,
+    l3_virtual_lock_uses_tenant_limit => l3_tenant_limit_applies_to_unknown_names_too,
+}

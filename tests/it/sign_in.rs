@@ -220,7 +220,89 @@ async fn a3_provider_admins_see_their_type(backend: Backend) {
     app.stop().await;
 }
 
+/// Changes alice's password through the forced-change page, returning the page's alert texts.
+async fn change_via_page(app: &TestApp, current: &str, new: &str) -> String {
+    let browser = app.browser();
+    let res = sign_in(app, &browser, "alice", current, "ACME").await;
+    assert_eq!(res.headers()["location"], "/password/change", "alice must be on a temporary password");
+    let page = browser.get(app.url("/password/change")).send().await.unwrap().text().await.unwrap();
+    let res = browser
+        .post(app.url("/password/change"))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("new_password", new), ("confirm_password", new)])
+        .send()
+        .await
+        .unwrap();
+    if res.status() == StatusCode::SEE_OTHER {
+        return "changed".into();
+    }
+    res.text().await.unwrap()
+}
+
+async fn l5_common_and_recent_passwords_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.state
+        .accounts
+        .update_tenant(
+            "ACME",
+            &lanyard::accounts::tenant::TenantChanges { password_history: Some(2), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let accounts = &app.state.accounts;
+    let temp = |p: &str| lanyard::secret::Secret::new(p);
+    accounts
+        .create_user("ACME", "alice", lanyard::accounts::user::UserType::Regular, &temp("Temporary-Pass1"), true)
+        .await
+        .unwrap();
+    let html = change_via_page(&app, "Temporary-Pass1", "Password123!").await;
+    assert!(html.contains("Password is too common. Choose one that is harder to guess."), "{html}");
+    let html = change_via_page(&app, "Temporary-Pass1", "Temporary-Pass1").await;
+    assert!(html.contains("New Password must differ from the current password."), "{html}");
+    assert_eq!(change_via_page(&app, "Temporary-Pass1", "First-Choice-42").await, "changed");
+    // An administrator resets to a temporary password; the user may not go back to the last two.
+    accounts.set_password("ACME", "alice", &temp("Temporary-Pass2"), true).await.unwrap();
+    let html = change_via_page(&app, "Temporary-Pass2", "First-Choice-42").await;
+    assert!(html.contains("New Password must not be one of your last 2 passwords."), "{html}");
+    assert_eq!(change_via_page(&app, "Temporary-Pass2", "Second-Choice-42").await, "changed");
+    app.stop().await;
+}
+
+async fn l7_sign_in_and_sign_out_are_recorded_with_origin(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let browser = app.browser();
+    let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    browser
+        .post(app.url("/login"))
+        .header("user-agent", "L7-test-agent")
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("login_name", "alice"),
+            ("password", PASSWORD),
+            ("provider_code", "ACME"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    browser.post(app.url("/logout")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+    let (tenant, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let entries = app.state.accounts.store.list_activity(tenant.id, Some(user.id), None, 10).await.unwrap();
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds[..2], ["sign_out", "sign_in"], "{kinds:?}");
+    let sign_in = &entries[1];
+    assert_eq!(sign_in.ip, "127.0.0.1");
+    assert_eq!(sign_in.user_agent, "L7-test-agent");
+    assert_eq!(sign_in.login_type, "password");
+    assert_eq!(sign_in.at, crate::support::T0);
+    app.stop().await;
+}
+
 backend_tests! {
+    l5_common_and_history => l5_common_and_recent_passwords_are_refused,
+    l7_activity => l7_sign_in_and_sign_out_are_recorded_with_origin,
     l1_sign_in_happy_path => l1_happy_path_lands_on_the_account_page,
     l2_generic_error => l2_every_wrong_part_gives_the_same_answer,
     t2_login_name_case => t2_login_name_matches_in_any_case,

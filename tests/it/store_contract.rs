@@ -120,7 +120,7 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
     let state = AppState::build(scratch.config(&[]), clock.clone()).await.unwrap();
     state.accounts.store.migrate().await.unwrap();
     let applied = state.accounts.store.applied_migrations().await.unwrap();
-    assert_eq!(applied, vec!["m20261124_000001_initial".to_string()]);
+    assert_eq!(applied, vec!["m20261124_000001_initial".to_string(), "m20261124_000002_password_history".to_string()]);
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };
     assert_eq!(state.accounts.store.backend_name(), expected);
     state.accounts.store.clone().close().await.unwrap();

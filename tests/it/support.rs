@@ -74,6 +74,9 @@ impl Scratch {
         env.insert("LANYARD_ARGON2_MEMORY_KIB".into(), "256".into());
         env.insert("LANYARD_ARGON2_ITERATIONS".into(), "1".into());
         env.insert("LANYARD_SECRET_KEY".into(), "test-secret-key-that-is-long-enough-000".into());
+        // Tests hammer the sign-in page from one address; the throttle has its own test.
+        env.insert("LANYARD_SIGNIN_LIMIT_PER_IP".into(), "100000".into());
+        env.insert("LANYARD_SIGNIN_LIMIT_PER_TENANT".into(), "100000".into());
         let mut scratch = Scratch { _dir: Some(dir), env, drop_db: None, redis: None };
         if let Backend::PostgresRedis { database_url, redis_url } = backend {
             let name = format!("lanyard_test_{}", hex(&random_bytes::<6>()));

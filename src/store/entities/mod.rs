@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod client;
 pub mod client_tenant;
+pub mod password_history;
 pub mod signing_key;
 pub mod tenant;
 pub mod user;
