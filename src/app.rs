@@ -85,6 +85,7 @@ impl AppState {
             issuer,
             ring,
             grants: Grants::new(ephemeral.clone(), config.tokens.refresh_token),
+            http: oidc::backchannel::http_client(),
         };
         let limits = SignInLimits {
             per_ip: config.signin_limit_per_ip,

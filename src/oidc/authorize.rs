@@ -185,6 +185,11 @@ async fn complete(
             amr: vec!["pwd".into()],
         },
     };
+    let ttl = state.config.session_ttl_secs;
+    if let Err(e) = super::backchannel::remember(&state.accounts.ephemeral, &session.sid, &client.client_id, ttl).await
+    {
+        return redirect.error(&OAuthError::server(e));
+    }
     match state.oidc.grants.issue_code(&record).await {
         Ok(code) => redirect.code(&code),
         Err(e) => redirect.error(&OAuthError::server(e)),

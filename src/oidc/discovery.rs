@@ -39,7 +39,8 @@ pub fn document(issuer: &str) -> Value {
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "authorization_response_iss_parameter_supported": true,
         "frontchannel_logout_supported": false,
-        "backchannel_logout_supported": false,
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
         "ui_locales_supported": ["en"],
     })
 }

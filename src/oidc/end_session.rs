@@ -93,10 +93,13 @@ async fn end_session(
             return confirm_page(&state, &headers, &map);
         }
     }
-    if let Some(s) = &current
-        && let Err(e) = state.accounts.record_sign_out(s.user_id, s.tenant_id, client_id.clone(), origin).await
-    {
-        return page::PageError::from(e).into_response();
+    if let Some(s) = &current {
+        if let Err(e) = state.accounts.record_sign_out(s.user_id, s.tenant_id, client_id.clone(), origin).await {
+            return page::PageError::from(e).into_response();
+        }
+        if let Ok(Some(user)) = state.accounts.store.user_by_id(s.user_id).await {
+            super::backchannel::session_ended(&state, &s.sid, &user.subject).await;
+        }
     }
     let clear = match session::end(&state.accounts.ephemeral, &headers, secure).await {
         Ok(c) => c,

@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod authorize_request;
+pub mod backchannel;
 pub mod client_auth;
 pub mod discovery;
 pub mod end_session;
@@ -35,6 +36,8 @@ pub struct Oidc {
     pub ring: KeyRing,
     pub grants: Grants,
     pub discovery: Arc<str>,
+    /// Outgoing calls (back-channel logout).
+    pub http: reqwest::Client,
 }
 
 pub fn routes() -> Router<AppState> {

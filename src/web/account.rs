@@ -68,6 +68,9 @@ pub async fn sign_out(
     }
     if let Some(s) = session::current(&state.accounts.ephemeral, &headers, secure).await? {
         state.accounts.record_sign_out(s.user_id, s.tenant_id, None, origin).await?;
+        if let Some(user) = state.accounts.store.user_by_id(s.user_id).await? {
+            crate::oidc::backchannel::session_ended(&state, &s.sid, &user.subject).await;
+        }
     }
     let clear = session::end(&state.accounts.ephemeral, &headers, secure).await?;
     let page = Page::render(

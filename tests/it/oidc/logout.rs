@@ -82,3 +82,66 @@ backend_tests! {
     logout_confirm => without_a_hint_the_user_confirms,
     l6_independent_sessions => l6_signing_out_of_lanyard_leaves_application_tokens_alone,
 }
+
+/// A tiny relying party back end that records what arrives at its backchannel_logout_uri.
+async fn capture_server() -> (String, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
+    use axum::routing::post;
+    let seen = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::new()));
+    let store = seen.clone();
+    let app = axum::Router::new().route(
+        "/backchannel",
+        post(move |body: String| {
+            let store = store.clone();
+            async move {
+                store.lock().await.push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://127.0.0.1:{}/backchannel", listener.local_addr().unwrap().port());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+async fn backchannel_logout_reaches_registered_applications_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (uri, seen) = capture_server().await;
+    let rp = setup(&app).await;
+    let mut meta = super::rp::metadata(false);
+    meta.backchannel_logout_uri = Some(uri);
+    let listening = super::rp::register(&app, "listening", meta, &["ACME"]).await;
+    let browser = app.browser();
+    let (code, req) = code_for_alice(&app, &listening, &browser).await;
+    let tokens = listening.exchange(&code, req.verifier).await;
+    let claims = listening.claims(&tokens, &req.nonce);
+    code_for_alice(&app, &rp, &browser).await;
+
+    let page = browser.get(at(&app, "/account")).send().await.unwrap().text().await.unwrap();
+    browser.post(at(&app, "/logout")).form(&[("csrf", crate::support::csrf_of(&page))]).send().await.unwrap();
+    let mut body = None;
+    for _ in 0..100 {
+        if let Some(b) = seen.lock().await.first() {
+            body = Some(b.clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let body = body.expect("a logout token arrived");
+    let token = body.strip_prefix("logout_token=").expect("form-encoded logout_token");
+    let verified = lanyard::oidc::jwt::verify(&app.state.oidc.ring, token).expect("signed by Lanyard");
+    assert_eq!(verified["iss"], super::rp::issuer(&app));
+    assert_eq!(verified["aud"], "listening");
+    assert_eq!(verified["sub"], claims.subject().as_str());
+    let id_token = openidconnect::TokenResponse::id_token(&tokens).unwrap().to_string();
+    let id_claims = lanyard::oidc::jwt::verify(&app.state.oidc.ring, &id_token).unwrap();
+    assert_eq!(verified["sid"], id_claims["sid"], "the sid of the ID token");
+    assert!(verified["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
+    assert!(verified.get("nonce").is_none(), "§2.4: a logout token has no nonce");
+    assert_eq!(seen.lock().await.len(), 1, "only the application that registered is told");
+    app.stop().await;
+}
+
+backend_tests! {
+    backchannel_logout => backchannel_logout_reaches_registered_applications_only,
+}

@@ -1,0 +1,111 @@
+//! OpenID Connect Back-Channel Logout 1.0. When a Lanyard session ends, every application that
+//! received an ID token in it and registered a `backchannel_logout_uri` gets a signed logout
+//! token. Applications that did not register keep their sessions (PRODUCT.md L6).
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::jwt;
+use super::keys::Alg;
+use crate::app::AppState;
+use crate::secret::random_token;
+use crate::store::{Ephemeral, StoreError};
+
+const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+/// §2.4: logout tokens should be short-lived.
+const LOGOUT_TOKEN_TTL: i64 = 120;
+
+fn key(sid: &str) -> String {
+    format!("sid-clients:{sid}")
+}
+
+/// Remembers that `client_id` received tokens in session `sid`.
+pub async fn remember(eph: &Ephemeral, sid: &str, client_id: &str, ttl: i64) -> Result<(), StoreError> {
+    let mut clients: Vec<String> =
+        eph.get(&key(sid)).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
+    if !clients.iter().any(|c| c == client_id) {
+        clients.push(client_id.to_string());
+        let json = serde_json::to_string(&clients).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        eph.put(&key(sid), &json, ttl).await?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct LogoutToken<'a> {
+    iss: &'a str,
+    aud: &'a str,
+    iat: i64,
+    exp: i64,
+    jti: String,
+    sub: &'a str,
+    sid: &'a str,
+    events: serde_json::Value,
+}
+
+/// Sends logout tokens for session `sid` of the user `sub`, in the background: the user's
+/// sign-out never waits on an application. Failures are logged, never swallowed silently.
+pub async fn session_ended(state: &AppState, sid: &str, sub: &str) {
+    let clients: Vec<String> = match state.accounts.ephemeral.take(&key(sid)).await {
+        Ok(v) => v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default(),
+        Err(e) => {
+            tracing::error!(error = %e, "back-channel logout: cannot read the session's applications");
+            return;
+        }
+    };
+    for client_id in clients {
+        let client = match state.accounts.store.client(&client_id).await {
+            Ok(Some(c)) => c,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::error!(error = %e, client_id, "back-channel logout: cannot load client");
+                continue;
+            }
+        };
+        let Some(uri) = client.metadata.backchannel_logout_uri.clone() else { continue };
+        let alg = Alg::parse(&client.metadata.id_token_signed_response_alg).unwrap_or(Alg::RS256);
+        let Some(signer) = state.oidc.ring.signer(alg) else { continue };
+        let now = state.accounts.clock.now();
+        let claims = LogoutToken {
+            iss: &state.oidc.issuer,
+            aud: &client.client_id,
+            iat: now,
+            exp: now + LOGOUT_TOKEN_TTL,
+            jti: random_token(),
+            sub,
+            sid,
+            events: json!({ EVENT: {} }),
+        };
+        let token = match jwt::sign(&signer, "logout+jwt", &claims) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "back-channel logout: signing failed");
+                continue;
+            }
+        };
+        let http = state.oidc.http.clone();
+        tokio::spawn(async move {
+            let sent = http.post(&uri).form(&[("logout_token", token.as_str())]).send().await;
+            match sent {
+                Ok(res) if res.status().is_success() => tracing::info!(client_id, "back-channel logout delivered"),
+                Ok(res) => {
+                    tracing::warn!(client_id, status = %res.status(), "back-channel logout refused by the application")
+                }
+                Err(e) => tracing::warn!(client_id, error = %e, "back-channel logout could not be delivered"),
+            }
+        });
+    }
+}
+
+/// The client for outgoing calls: short timeouts, no redirects (a logout token must reach the
+/// registered URI itself).
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(3))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
