@@ -124,7 +124,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let router = web::routes().merge(oidc::routes()).with_state(state);
+    let router = web::routes().merge(oidc::routes(&state)).with_state(state);
     web::with_security_headers(router)
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

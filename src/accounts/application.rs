@@ -33,6 +33,18 @@ pub struct ClientMetadata {
     /// Scopes this client may ask for.
     #[serde(default = "default_scopes")]
     pub scopes: Vec<String>,
+    /// `opaque` (default; hashed at rest) or `jwt` (RFC 9068, for resource servers that validate
+    /// locally). A Lanyard extension; not a registration parameter of the OIDC specs.
+    #[serde(default)]
+    pub access_token_format: AccessTokenFormat,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessTokenFormat {
+    #[default]
+    Opaque,
+    Jwt,
 }
 
 fn default_alg() -> String {
@@ -126,6 +138,7 @@ mod tests {
             backchannel_logout_uri: None,
             grant_types: default_grants(),
             scopes: default_scopes(),
+            access_token_format: AccessTokenFormat::Opaque,
         }
     }
 

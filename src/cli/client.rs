@@ -37,6 +37,9 @@ pub enum ClientCommand {
         scopes: Vec<String>,
         #[arg(long, default_value = "RS256")]
         alg: String,
+        /// Issue RFC 9068 JWT access tokens instead of opaque ones.
+        #[arg(long)]
+        jwt_access_tokens: bool,
         /// Provider codes whose users may use the application (T4).
         #[arg(long = "tenant")]
         tenants: Vec<String>,
@@ -84,6 +87,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             grant_types,
             scopes,
             alg,
+            jwt_access_tokens,
             tenants,
         } => {
             let token_endpoint_auth_method = match (public, auth_method.as_str()) {
@@ -102,6 +106,9 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             metadata.initiate_login_uri = initiate_login_uri;
             metadata.backchannel_logout_uri = backchannel_logout_uri;
             metadata.id_token_signed_response_alg = alg;
+            if jwt_access_tokens {
+                metadata.access_token_format = crate::accounts::application::AccessTokenFormat::Jwt;
+            }
             if !grant_types.is_empty() {
                 metadata.grant_types = grant_types;
             }

@@ -138,9 +138,15 @@ impl Grants {
 
     pub async fn issue_access_token(&self, record: &TokenRecord) -> Result<String, StoreError> {
         let token = random_token();
-        let ttl = record.expires_at - record.issued_at;
-        self.eph.put(&Ephemeral::secret_key("at", &token), &encode(record)?, ttl).await?;
+        self.keep_access_token(&token, record).await?;
         Ok(token)
+    }
+
+    /// Keeps the record of an access token minted elsewhere (a JWT access token), so userinfo,
+    /// introspection and revocation treat both formats alike.
+    pub async fn keep_access_token(&self, token: &str, record: &TokenRecord) -> Result<(), StoreError> {
+        let ttl = record.expires_at - record.issued_at;
+        self.eph.put(&Ephemeral::secret_key("at", token), &encode(record)?, ttl).await
     }
 
     /// A live access token whose grant has not been revoked.

@@ -4,6 +4,7 @@ pub mod authorize;
 pub mod authorize_request;
 pub mod backchannel;
 pub mod client_auth;
+pub mod cors;
 pub mod discovery;
 pub mod end_session;
 pub mod error;
@@ -40,14 +41,17 @@ pub struct Oidc {
     pub http: reqwest::Client,
 }
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let browser_callable = Router::new()
+        .route("/token", post(token::token).options(cors::preflight))
+        .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo).options(cors::preflight))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), cors::cors));
     Router::new()
+        .merge(browser_callable)
         .route("/.well-known/openid-configuration", get(discovery::discovery))
         .route("/jwks", get(discovery::jwks))
         .route("/authorize", get(authorize::get).post(authorize::post))
         .route("/authorize/resume", get(authorize::resume))
-        .route("/token", post(token::token))
-        .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/introspect", post(introspect::introspect))
         .route("/revoke", post(revoke::revoke))
         .route("/end-session", get(end_session::get).post(end_session::post))

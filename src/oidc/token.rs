@@ -14,7 +14,7 @@ use super::id_token::{IdTokenClaims, at_hash, user_claims};
 use super::jwt;
 use super::keys::Alg;
 use super::pkce;
-use crate::accounts::application::Client;
+use crate::accounts::application::{AccessTokenFormat, Client};
 use crate::app::AppState;
 
 #[derive(Serialize)]
@@ -177,7 +177,7 @@ async fn client_credentials(
         issued_at: now,
         expires_at: now + state.config.tokens.access_token,
     };
-    let access_token = state.oidc.grants.issue_access_token(&record).await?;
+    let access_token = mint_access_token(state, client, &record).await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -212,7 +212,7 @@ async fn issue(
         issued_at: now,
         expires_at: now + lifetimes.access_token,
     };
-    let access_token = state.oidc.grants.issue_access_token(&access).await?;
+    let access_token = mint_access_token(state, client, &access).await?;
     let refresh_token = if client.metadata.grant_types.iter().any(|g| g == "refresh_token") {
         let refresh = TokenRecord { expires_at: now + lifetimes.refresh_token, ..access.clone() };
         Some(state.oidc.grants.issue_refresh_token(&refresh).await?)
@@ -245,4 +245,44 @@ async fn issue(
         refresh_token,
         scope: scope.join(" "),
     })
+}
+
+#[derive(Serialize)]
+struct JwtAccessTokenClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    client_id: &'a str,
+    exp: i64,
+    iat: i64,
+    jti: String,
+    scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_time: Option<i64>,
+}
+
+/// Opaque by default; RFC 9068 JWT when the client asked for it. Either way the record is kept,
+/// so revocation and introspection work the same.
+async fn mint_access_token(state: &AppState, client: &Client, record: &TokenRecord) -> Result<String, OAuthError> {
+    if client.metadata.access_token_format == AccessTokenFormat::Opaque {
+        return Ok(state.oidc.grants.issue_access_token(record).await?);
+    }
+    let alg = Alg::parse(&client.metadata.id_token_signed_response_alg).unwrap_or(Alg::RS256);
+    let key =
+        state.oidc.ring.signer(alg).ok_or_else(|| OAuthError::server(format!("no active {} key", alg.as_str())))?;
+    let claims = JwtAccessTokenClaims {
+        iss: &state.oidc.issuer,
+        // RFC 9068 §2.2: `sub` is the client itself when no user is involved.
+        sub: record.subject.as_ref().map_or(client.client_id.as_str(), |s| s.sub.as_str()),
+        aud: &client.client_id,
+        client_id: &client.client_id,
+        exp: record.expires_at,
+        iat: record.issued_at,
+        jti: crate::secret::random_token(),
+        scope: record.scope.join(" "),
+        auth_time: record.subject.as_ref().map(|s| s.auth_time),
+    };
+    let token = jwt::sign(&key, "at+jwt", &claims).map_err(OAuthError::server)?;
+    state.oidc.grants.keep_access_token(&token, record).await?;
+    Ok(token)
 }

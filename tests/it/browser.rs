@@ -65,10 +65,20 @@ async fn start_demo() -> Demo {
     panic!("lanyard demo did not become ready");
 }
 
-fn run_script(script: &str, base: &str) {
+fn run_script(script: &str, demo: &Demo) {
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let out = Command::new("node").arg(script).arg(base).arg(&shots).current_dir(browser_dir()).output().unwrap();
+    let out = Command::new("node")
+        .arg(script)
+        .arg(&demo.base)
+        .arg(&shots)
+        .current_dir(browser_dir())
+        // The scripts use the CLI against the demo's own database, as an operator would.
+        .env("LANYARD_BIN", env!("CARGO_BIN_EXE_lanyard"))
+        .env("LANYARD_DATA_DIR", demo._dir.path())
+        .env("LANYARD_LOG_LEVEL", "warn")
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{script} failed:\n{}\n{}",
@@ -83,10 +93,26 @@ async fn browser_demo_sign_in() {
         return;
     }
     let demo = start_demo().await;
-    tokio::task::spawn_blocking({
-        let base = demo.base.clone();
-        move || run_script("demo_sign_in.mjs", &base)
+    let demo = tokio::task::spawn_blocking(move || {
+        run_script("demo_sign_in.mjs", &demo);
+        demo
     })
     .await
     .unwrap();
+    drop(demo);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_oidc_code_flow() {
+    if !available("browser_oidc_code_flow") {
+        return;
+    }
+    let demo = start_demo().await;
+    let demo = tokio::task::spawn_blocking(move || {
+        run_script("code_flow.mjs", &demo);
+        demo
+    })
+    .await
+    .unwrap();
+    drop(demo);
 }

@@ -241,3 +241,56 @@ backend_tests! {
     token_refresh_locked => locked_users_cannot_refresh,
     token_cc_introspect_revoke => client_credentials_introspection_and_revocation,
 }
+
+async fn cors_allows_registered_origins_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    setup(&app).await;
+    let client = reqwest::Client::new();
+    let pre = client
+        .request(reqwest::Method::OPTIONS, at(&app, "/token"))
+        .header("origin", "http://localhost:4000")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre.status(), StatusCode::NO_CONTENT);
+    assert_eq!(pre.headers()["access-control-allow-origin"], "http://localhost:4000");
+    let res = client.get(at(&app, "/userinfo")).header("origin", "https://evil.example").send().await.unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    let res = client.get(at(&app, "/jwks")).header("origin", "https://anyone.example").send().await.unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "*", "public documents are open");
+    app.stop().await;
+}
+
+backend_tests! {
+    cors => cors_allows_registered_origins_only,
+}
+
+async fn rfc9068_jwt_access_tokens_on_request(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let mut meta = super::rp::metadata(false);
+    meta.access_token_format = lanyard::accounts::application::AccessTokenFormat::Jwt;
+    let rp = super::rp::register(&app, "api-client", meta, &["ACME"]).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    let (_, t) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    let access = t["access_token"].as_str().unwrap();
+    let claims = lanyard::oidc::jwt::verify(&app.state.oidc.ring, access).expect("a JWT signed by Lanyard");
+    assert_eq!(claims["client_id"], "api-client");
+    assert_eq!(claims["iss"], super::rp::issuer(&app));
+    let header: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, access.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["typ"], "at+jwt");
+    assert_eq!(userinfo_status(&app, access).await, StatusCode::OK);
+    rp.post(&at(&app, "/revoke"), &[("token", access)]).await;
+    assert_eq!(userinfo_status(&app, access).await, StatusCode::UNAUTHORIZED, "revocable like opaque tokens");
+    app.stop().await;
+}
+
+backend_tests! {
+    jwt_access_tokens => rfc9068_jwt_access_tokens_on_request,
+}
