@@ -1,19 +1,11 @@
 // A person opens the demo's sign-in page in Chromium and signs in (issue: foundation).
 // Usage: node demo_sign_in.mjs <base-url> <screenshot-dir>
-import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
+import { launch } from "./lib.mjs";
 
 const [base, shots] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const violations = [];
+const { browser, page, violations } = await launch();
 try {
-  const page = await browser.newPage();
-  page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
-
   await page.goto(`${base}/login`);
   await page.screenshot({ path: `${shots}/login.png` });
   // L1: the three fields by their labels, and the Forgot Password? link.

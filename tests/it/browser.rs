@@ -87,14 +87,14 @@ fn run_script(script: &str, demo: &Demo) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser_demo_sign_in() {
-    if !available("browser_demo_sign_in") {
+/// Runs one script against a fresh `lanyard demo`.
+async fn demo_script(test: &str, script: &'static str) {
+    if !available(test) {
         return;
     }
     let demo = start_demo().await;
     let demo = tokio::task::spawn_blocking(move || {
-        run_script("demo_sign_in.mjs", &demo);
+        run_script(script, &demo);
         demo
     })
     .await
@@ -103,16 +103,16 @@ async fn browser_demo_sign_in() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_demo_sign_in() {
+    demo_script("browser_demo_sign_in", "demo_sign_in.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_oidc_code_flow() {
-    if !available("browser_oidc_code_flow") {
-        return;
-    }
-    let demo = start_demo().await;
-    let demo = tokio::task::spawn_blocking(move || {
-        run_script("code_flow.mjs", &demo);
-        demo
-    })
-    .await
-    .unwrap();
-    drop(demo);
+    demo_script("browser_oidc_code_flow", "code_flow.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_lockout_unlock_and_forced_change() {
+    demo_script("browser_lockout_unlock_and_forced_change", "lockout_and_forced_change.mjs").await;
 }

@@ -1,0 +1,60 @@
+// Shared pieces of the browser tests: Debian's Chromium, a relying party's callback server,
+// client registration through the operator CLI, and a PKCE authorization request.
+import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { createHash, randomBytes } from "node:crypto";
+
+export const b64u = (buf) => buf.toString("base64url");
+
+export async function launch() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = await browser.newPage();
+  const violations = [];
+  page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  return { browser, page, violations };
+}
+
+/// The operator CLI against the demo's database (LANYARD_BIN and LANYARD_* come from the test).
+export function cli(args, input) {
+  return execFileSync(process.env.LANYARD_BIN, args, { env: process.env, input }).toString();
+}
+
+/// A relying party's callback endpoint; `arrived` collects what reaches /callback.
+export async function startRp() {
+  const arrived = [];
+  const server = createServer((req, res) => {
+    const u = new URL(req.url, "http://127.0.0.1");
+    if (u.pathname === "/callback") arrived.push(u);
+    res.writeHead(200, { "content-type": "text/html" }).end("<title>RP</title><p id=rp>callback received</p>");
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const redirectUri = `http://127.0.0.1:${server.address().port}/callback`;
+  const client = JSON.parse(cli(["client", "create", "--name", "Browser RP", "--public",
+    "--redirect-uri", redirectUri, "--tenant", "DEMO", "--json"]));
+  return { server, arrived, redirectUri, clientId: client.client_id };
+}
+
+export function authorizeRequest(issuer, rp) {
+  const verifier = b64u(randomBytes(32));
+  const state = b64u(randomBytes(16));
+  const url = new URL(`${issuer}/authorize`);
+  for (const [k, v] of Object.entries({
+    client_id: rp.clientId, redirect_uri: rp.redirectUri, response_type: "code", scope: "openid profile",
+    state, nonce: b64u(randomBytes(16)), code_challenge_method: "S256",
+    code_challenge: b64u(createHash("sha256").update(verifier).digest()),
+  })) url.searchParams.set(k, v);
+  return { url: url.toString(), verifier, state };
+}
+
+export async function signIn(page, login, password, code = "DEMO") {
+  await page.getByLabel("Login Name").fill(login);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Provider Code").fill(code);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForLoadState();
+}
