@@ -53,15 +53,22 @@ async fn main() {
         ("LANYARD_SIGNIN_LIMIT_PER_TENANT", "10000000".to_string()),
         ("LANYARD_LOG_LEVEL", "error".to_string()),
     ];
-    let config = lanyard::config::load(None, false, &|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
+    let config =
+        lanyard::config::load(None, false, &|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
     let cores = config.hash_workers;
     let state = AppState::build(config, Clock::system()).await.unwrap();
     let accounts = state.accounts.clone();
     accounts.create_tenant("ACME", "Acme").await.unwrap();
-    accounts.update_tenant("ACME", &TenantChanges { max_failed_attempts: Some(1_000_000), ..Default::default() }).await.unwrap();
+    accounts
+        .update_tenant("ACME", &TenantChanges { max_failed_attempts: Some(1_000_000), ..Default::default() })
+        .await
+        .unwrap();
     accounts.create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
     for i in 0..32 {
-        accounts.create_user("ACME", &format!("user{i}"), UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+        accounts
+            .create_user("ACME", &format!("user{i}"), UserType::Regular, &Secret::new(PASSWORD), false)
+            .await
+            .unwrap();
     }
     tokio::spawn(app::serve(listener, state.clone(), std::future::pending()));
     let base = format!("http://{addr}");
@@ -125,7 +132,10 @@ async fn main() {
         logins += t.await.unwrap();
     }
     let rate = logins as f64 / 10.0;
-    println!("full logins: {rate:.1}/s with {cores} hash workers; argon2 bound {bound:.1}/s; {:.0} % of the bound", 100.0 * rate / bound);
+    println!(
+        "full logins: {rate:.1}/s with {cores} hash workers; argon2 bound {bound:.1}/s; {:.0} % of the bound",
+        100.0 * rate / bound
+    );
 
     // L3 race: 100 concurrent wrong passwords at a limit of 3.
     accounts.create_tenant("RACE", "Race").await.unwrap();
@@ -137,7 +147,12 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             client
                 .post(format!("{base}/login"))
-                .form(&[("csrf", csrf.as_str()), ("login_name", "target"), ("password", &format!("Wrong-{i}!a")), ("provider_code", "RACE")])
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("login_name", "target"),
+                    ("password", &format!("Wrong-{i}!a")),
+                    ("provider_code", "RACE"),
+                ])
                 .send()
                 .await
                 .unwrap()
@@ -150,7 +165,14 @@ async fn main() {
         t.await.unwrap();
     }
     let (tenant, user) = accounts.user("RACE", "target").await.unwrap();
-    let verified = accounts.store.list_activity(tenant.id, Some(user.id), None, 1000).await.unwrap().iter().filter(|e| e.detail == "wrong password").count();
+    let verified = accounts
+        .store
+        .list_activity(tenant.id, Some(user.id), None, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.detail == "wrong password")
+        .count();
     println!(
         "L3 race: 100 concurrent wrong passwords in {:.0} ms -> status {}, failures counted {}, passwords verified {}",
         ms(started.elapsed()),
