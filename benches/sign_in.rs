@@ -3,6 +3,7 @@
 //!   login name that does not exist (goal: a gap under 5 ms);
 //! - the argon2 bound (cores / one verify) and the full-login throughput against it;
 //! - L3's race: 100 concurrent wrong passwords, how many were counted and verified.
+//!
 //! Run: `cargo bench --bench sign_in`. Prints numbers; asserts nothing about time.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::disallowed_methods)]
 
