@@ -18,6 +18,7 @@ use crate::accounts::password::PasswordHasher;
 use crate::accounts::throttle::SignInLimits;
 use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
+use crate::mail::Outbox;
 use crate::oidc::{self, Oidc, grants::Grants, key_ring::KeyRing};
 use crate::secret::{Mac, Sealer, random_token};
 use crate::store::{Ephemeral, Store};
@@ -92,7 +93,11 @@ impl AppState {
             per_tenant: config.signin_limit_per_tenant,
             window_secs: 60,
         };
-        let accounts = Accounts { store, ephemeral, hasher, clock, limits };
+        let outbox = match &config.smtp_url {
+            Some(url) => Outbox::smtp(url.expose(), &config.mail_from).map_err(|e| StartError::Io(e.to_string()))?,
+            None => Outbox::file(config.data_dir.join("outbox"), &config.mail_from),
+        };
+        let accounts = Accounts { store, ephemeral, hasher, clock, limits, outbox };
         Ok(AppState(Arc::new(Inner { mac: Mac::new(&key), config, accounts, oidc })))
     }
 }

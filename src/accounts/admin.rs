@@ -130,6 +130,8 @@ impl Accounts {
         self.check_policy(&tenant, password, &user.login_name)?;
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
         self.store.set_password(user.id, hash, temporary, self.clock.now()).await?;
+        // A1: the old password's sessions and tokens end with it.
+        super::epoch::bump(&self.ephemeral, user.id).await?;
         let what = if temporary { "temporary password set" } else { "password set" };
         self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what.into()).await?;
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
@@ -158,6 +160,9 @@ impl Accounts {
             )));
         }
         self.store.set_status(user.id, to, self.clock.now()).await?;
+        if matches!(change, StatusChange::AdminLock | StatusChange::Deactivate | StatusChange::Delete) {
+            super::epoch::bump(&self.ephemeral, user.id).await?;
+        }
         let entry = NewActivity {
             tenant_id: Some(tenant.id),
             user_id: Some(user.id),
@@ -169,6 +174,15 @@ impl Accounts {
             origin: Origin::cli(),
         };
         self.store.record_activity(&entry, self.clock.now()).await?;
+        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+    }
+
+    /// S1: a user administrator switches self password reset on or off for one user.
+    pub async fn set_user_self_reset(&self, code: &str, login: &str, enabled: bool) -> Result<User, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        self.store.set_self_reset(user.id, enabled, self.clock.now()).await?;
+        let what = if enabled { "self password reset enabled (S1)" } else { "self password reset disabled (S1)" };
+        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what.into()).await?;
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
 

@@ -6,9 +6,12 @@ pub mod activity;
 pub mod admin;
 pub mod application;
 pub mod blocklist;
+pub mod enrolment;
+pub mod epoch;
 pub mod password;
 pub mod password_change;
 pub mod policy;
+pub mod reset;
 pub mod sign_in;
 pub mod sign_out;
 pub mod tenant;
@@ -27,6 +30,7 @@ pub struct Accounts {
     pub hasher: PasswordHasher,
     pub clock: Clock,
     pub limits: throttle::SignInLimits,
+    pub outbox: crate::mail::Outbox,
 }
 
 /// Failures that are nobody's fault but ours: logged with the request id, shown as a 500.
@@ -36,4 +40,6 @@ pub enum Internal {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hash(#[from] HashError),
+    #[error("mail: {0}")]
+    Mail(String),
 }

@@ -24,12 +24,12 @@ impl From<crate::store::StoreError> for ChangeError {
 
 impl Accounts {
     /// The current password, and the last `history` ones the provider asks about (L5).
-    async fn reuse_violation(
+    pub(super) async fn reuse_message(
         &self,
         user: &super::user::User,
         policy: &super::policy::PasswordPolicy,
         new_password: &Secret,
-    ) -> Result<Option<String>, ChangeError> {
+    ) -> Result<Option<String>, Internal> {
         if self.hasher.verify(new_password, user.password_hash.as_deref()).await.map_err(Internal::from)? {
             return Ok(Some("New Password must differ from the current password.".into()));
         }
@@ -63,7 +63,7 @@ impl Accounts {
         };
         let mut new_password_errors = new_password_errors;
         if new_password_errors.is_empty() {
-            new_password_errors.extend(self.reuse_violation(&user, &tenant.password_policy, new_password).await?);
+            new_password_errors.extend(self.reuse_message(&user, &tenant.password_policy, new_password).await?);
         }
         if !new_password_errors.is_empty() || !confirm_errors.is_empty() {
             return Err(ChangeError::Refused { new_password: new_password_errors, confirm_password: confirm_errors });

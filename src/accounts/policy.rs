@@ -152,6 +152,6 @@ mod tests {
     fn nist_mode_wants_length_not_composition() {
         let p = PasswordPolicy { mode: PolicyMode::Nist, ..PasswordPolicy::default() };
         assert!(p.violations("correct horse battery", "bob").is_empty());
-        assert_eq!(p.violations("short", "bob"), vec!["Password must be at least 15 characters long."]);
+        assert_eq!(p.violations("x9#kq-zv", "bob"), vec!["Password must be at least 15 characters long."]);
     }
 }

@@ -183,6 +183,7 @@ async fn complete(
             auth_time: session.auth_time,
             sid: session.sid.clone(),
             amr: vec!["pwd".into()],
+            epoch: session.epoch,
         },
     };
     let ttl = state.config.session_ttl_secs;

@@ -41,6 +41,9 @@ pub struct Subject {
     pub auth_time: i64,
     pub sid: String,
     pub amr: Vec<String>,
+    /// The user's epoch when the session signed in (see `accounts::epoch`).
+    #[serde(default)]
+    pub epoch: i64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -154,7 +157,7 @@ impl Grants {
         let Some(record) = decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("at", token)).await?) else {
             return Ok(None);
         };
-        if self.is_revoked(&record.grant_id).await? {
+        if !self.live(&record).await? {
             return Ok(None);
         }
         Ok(Some(record))
@@ -174,7 +177,7 @@ impl Grants {
     pub async fn refresh_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
         let record = decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("rt", token)).await?);
         match record {
-            Some(r) if !self.is_revoked(&r.grant_id).await? => Ok(Some(r)),
+            Some(r) if self.live(&r).await? => Ok(Some(r)),
             _ => Ok(None),
         }
     }
@@ -183,7 +186,7 @@ impl Grants {
     pub async fn rotate_refresh_token(&self, token: &str) -> Result<Redeemed<TokenRecord>, StoreError> {
         let used_key = Ephemeral::secret_key("rt-used", token);
         match decode::<TokenRecord>(self.eph.take(&Ephemeral::secret_key("rt", token)).await?) {
-            Some(record) if self.is_revoked(&record.grant_id).await? => Ok(Redeemed::Unknown),
+            Some(record) if !self.live(&record).await? => Ok(Redeemed::Unknown),
             Some(record) => {
                 self.eph.put(&used_key, &record.grant_id, self.revocation_ttl).await?;
                 Ok(Redeemed::Fresh(record))
@@ -207,6 +210,17 @@ impl Grants {
 
     pub async fn revoke_grant(&self, grant_id: &str) -> Result<(), StoreError> {
         self.eph.put(&format!("grant-revoked:{grant_id}"), "1", self.revocation_ttl).await
+    }
+
+    /// Not revoked, and issued in the user's current epoch (a reset ends every earlier token).
+    async fn live(&self, record: &TokenRecord) -> Result<bool, StoreError> {
+        if self.is_revoked(&record.grant_id).await? {
+            return Ok(false);
+        }
+        match &record.subject {
+            Some(s) => Ok(crate::accounts::epoch::current(&self.eph, s.user_id).await? == s.epoch),
+            None => Ok(true),
+        }
     }
 
     async fn is_revoked(&self, grant_id: &str) -> Result<bool, StoreError> {

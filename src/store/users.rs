@@ -201,3 +201,47 @@ impl Store {
         Ok(())
     }
 }
+
+/// S1, S2: the user's self-reset switch and verified address.
+impl Store {
+    pub async fn set_self_reset(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
+        user::ActiveModel { id: Set(id), self_reset_enabled: Set(enabled), updated_at: Set(now), ..Default::default() }
+            .update(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Only ever called with an address the user proved they read (S2).
+    pub async fn set_verified_email(&self, id: UserId, email: &str, now: i64) -> Result<(), StoreError> {
+        user::ActiveModel {
+            id: Set(id),
+            email: Set(Some(email.to_string())),
+            email_verified: Set(true),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// S6: a successful reset lifts a password lock, never an admin lock.
+    pub async fn lift_password_lock(&self, id: UserId, now: i64) -> Result<bool, StoreError> {
+        let stmt = self.statement(
+            "UPDATE users SET status = 'active', failed_attempts = 0, updated_at = $2 \
+             WHERE id = $1 AND status = 'password_locked'",
+            vec![id.into(), now.into()],
+        );
+        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+    }
+
+    /// S5: too many wrong reset tokens lock the account administratively.
+    pub async fn admin_lock_unless_closed(&self, id: UserId, now: i64) -> Result<bool, StoreError> {
+        let stmt = self.statement(
+            "UPDATE users SET status = 'admin_locked', updated_at = $2 \
+             WHERE id = $1 AND status IN ('active', 'password_locked')",
+            vec![id.into(), now.into()],
+        );
+        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+    }
+}

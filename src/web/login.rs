@@ -170,6 +170,7 @@ pub async fn submit(
         auth_time: state.accounts.clock.now(),
         sid: random_token(),
         must_change_password: signed_in.must_change_password,
+        epoch: crate::accounts::epoch::current(&state.accounts.ephemeral, signed_in.user.id).await?,
     };
     let cookie = session::start(&state.accounts.ephemeral, &record, state.config.session_ttl_secs, secure).await?;
     // L4: nothing else until a new password is chosen.

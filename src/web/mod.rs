@@ -8,7 +8,9 @@ mod headers;
 mod health;
 pub mod login;
 pub mod page;
+pub mod reset;
 pub mod session;
+pub mod settings;
 pub mod templates;
 
 use axum::Router;
@@ -25,6 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/logout", axum::routing::post(account::sign_out))
         .route("/password/change", get(account::show_change).post(account::submit_change))
+        .route("/password/forgot", get(reset::show_forgot).post(reset::submit_forgot))
+        .route("/password/reset", axum::routing::post(reset::submit_reset))
+        .route("/password/reset/resend", axum::routing::post(reset::resend))
+        .route("/settings", get(settings::show).post(settings::submit))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/lanyard.css", get(stylesheet))

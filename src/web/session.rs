@@ -21,6 +21,9 @@ pub struct SessionRecord {
     pub sid: String,
     /// L4: until the new password is chosen this session may only reach the change page.
     pub must_change_password: bool,
+    /// The user's epoch at sign-in; a reset or an administrator's new password ends the session.
+    #[serde(default)]
+    pub epoch: i64,
 }
 
 pub fn cookie_name(secure: bool) -> String {
@@ -51,7 +54,12 @@ pub async fn current(
     let Some(json) = ephemeral.get(&Ephemeral::secret_key(NAMESPACE, &id)).await? else {
         return Ok(None);
     };
-    Ok(serde_json::from_str(&json).ok())
+    let Some(record) = serde_json::from_str::<SessionRecord>(&json).ok() else { return Ok(None) };
+    // A reset or an administrator's new password (a newer epoch) ends the session.
+    if crate::accounts::epoch::current(ephemeral, record.user_id).await? != record.epoch {
+        return Ok(None);
+    }
+    Ok(Some(record))
 }
 
 /// Rewrites the record under the same id (e.g. after the forced password change).

@@ -12,6 +12,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("../../templates/message.html")),
     ("form_post.html", include_str!("../../templates/form_post.html")),
     ("confirm_logout.html", include_str!("../../templates/confirm_logout.html")),
+    ("forgot.html", include_str!("../../templates/forgot.html")),
+    ("reset.html", include_str!("../../templates/reset.html")),
+    ("settings.html", include_str!("../../templates/settings.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/lanyard.css");

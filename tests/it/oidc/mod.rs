@@ -1,6 +1,6 @@
 //! The OpenID Provider, driven by an independent relying-party library (openidconnect).
 
-mod rp;
+pub mod rp;
 
 mod authorize;
 mod code_flow;

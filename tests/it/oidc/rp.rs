@@ -201,3 +201,22 @@ pub async fn code_for_alice(app: &TestApp, rp: &Rp, browser: &reqwest::Client) -
     assert_eq!(param(&params, "state"), Some(req.state.secret().as_str()));
     (param(&params, "code").unwrap().to_string(), req)
 }
+
+/// A confidential client for ACME and a refresh token alice got through it.
+pub async fn refresh_token_for_alice(app: &TestApp) -> (Rp, String) {
+    let rp = register(app, "app", metadata(false), &["ACME"]).await;
+    let (code, req) = code_for_alice(app, &rp, &app.browser()).await;
+    let res = rp
+        .post(
+            &at(app, "/token"),
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", req.verifier.secret()),
+            ],
+        )
+        .await;
+    let body: serde_json::Value = res.json().await.unwrap();
+    (rp, body["refresh_token"].as_str().unwrap().to_string())
+}

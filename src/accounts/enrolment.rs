@@ -1,0 +1,197 @@
+//! S1, S2: enrolling for self password reset from Settings — re-enter the password (Verify),
+//! name an address, receive a 6-digit code there (10 minutes, hashed, limited tries and sends),
+//! enter it (Submit), and save (Update). Only a verified address is ever used for resets.
+
+use serde::{Deserialize, Serialize};
+
+use super::activity::{ActivityKind, NewActivity, Origin};
+use super::tenant::Tenant;
+use super::user::{User, UserId};
+use super::{Accounts, Internal};
+use crate::mail::templates;
+use crate::secret::{Secret, constant_time_eq, random_digits, token_hash};
+use crate::store::{Ephemeral, StoreError};
+
+/// S2: the code is valid ten minutes.
+pub const CODE_TTL: i64 = 10 * 60;
+const MAX_CODE_TRIES: i64 = 5;
+const CODES_PER_HOUR: i64 = 5;
+const PASSWORD_TRIES_PER_HOUR: i64 = 5;
+
+/// Where the user is in the enrolment, kept per Lanyard session.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Enrolment {
+    pub password_verified: bool,
+    pub email: Option<String>,
+    #[serde(default)]
+    code_hash: Option<String>,
+    pub code_confirmed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnrolError {
+    /// S1: not enabled for the provider or the user.
+    #[error("self password reset is not enabled")]
+    NotEnabled,
+    /// A message for the form, naming what to fix.
+    #[error("{0}")]
+    Field(&'static str),
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<StoreError> for EnrolError {
+    fn from(e: StoreError) -> Self {
+        EnrolError::Internal(e.into())
+    }
+}
+
+fn key(sid: &str) -> String {
+    Ephemeral::secret_key("enrol", sid)
+}
+
+/// A plausible single address (a phone's email-to-text address is one too); deliverability is
+/// what the code proves.
+pub fn valid_email(s: &str) -> bool {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && s.len() <= 254
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+impl Accounts {
+    pub async fn enrolment(&self, sid: &str) -> Result<Enrolment, StoreError> {
+        Ok(self.ephemeral.get(&key(sid)).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+
+    async fn save_enrolment(&self, sid: &str, e: &Enrolment) -> Result<(), StoreError> {
+        let json = serde_json::to_string(e).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.ephemeral.put(&key(sid), &json, CODE_TTL).await
+    }
+
+    /// S1: both switches must be on.
+    pub async fn self_reset_allowed(&self, user_id: UserId) -> Result<Option<(Tenant, User)>, StoreError> {
+        let Some(user) = self.store.user_by_id(user_id).await? else { return Ok(None) };
+        let Some(tenant) = self.store.tenant_by_id(user.tenant_id).await? else { return Ok(None) };
+        Ok((tenant.self_reset_enabled && user.self_reset_enabled).then_some((tenant, user)))
+    }
+
+    /// Step 1 (Verify): the current password, limited tries per hour.
+    pub async fn enrol_verify(&self, user_id: UserId, sid: &str, password: &Secret) -> Result<(), EnrolError> {
+        let (_, user) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
+        let now = self.clock.now();
+        let tries = self.ephemeral.incr(&format!("enrol-pw:{user_id}:{}", now - now.rem_euclid(3600)), 3600).await?;
+        if tries > PASSWORD_TRIES_PER_HOUR {
+            return Err(EnrolError::Field("Too many attempts. Please try again later."));
+        }
+        if !self.hasher.verify(password, user.password_hash.as_deref()).await.map_err(Internal::from)? {
+            return Err(EnrolError::Field("The password is not correct."));
+        }
+        self.save_enrolment(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
+        Ok(())
+    }
+
+    /// Step 2: mails a 6-digit code to the address; a new address starts verification over.
+    pub async fn enrol_send_code(&self, user_id: UserId, sid: &str, email: &str) -> Result<(), EnrolError> {
+        let (tenant, _) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
+        let state = self.enrolment(sid).await?;
+        if !state.password_verified {
+            return Err(EnrolError::Field("Verify your current password first."));
+        }
+        let email = email.trim();
+        if email.is_empty() {
+            return Err(EnrolError::Field("Email is required."));
+        }
+        if !valid_email(email) {
+            return Err(EnrolError::Field("Enter a single email address, like name@example.org."));
+        }
+        let now = self.clock.now();
+        let sent = self.ephemeral.incr(&format!("enrol-codes:{user_id}:{}", now - now.rem_euclid(3600)), 3600).await?;
+        if sent > CODES_PER_HOUR {
+            return Err(EnrolError::Field("Too many codes were sent. Please try again later."));
+        }
+        let code = random_digits(6);
+        let next = Enrolment {
+            password_verified: true,
+            email: Some(email.to_string()),
+            code_hash: Some(token_hash(&code)),
+            code_confirmed: false,
+        };
+        self.save_enrolment(sid, &next).await?;
+        self.ephemeral.delete(&format!("enrol-tries:{sid}")).await?;
+        let ctx = minijinja::context! { code, minutes => CODE_TTL / 60, provider => tenant.name };
+        let message = templates::message("email_code", email, "Your Lanyard verification code", ctx)
+            .map_err(|e| EnrolError::Internal(Internal::Mail(e.to_string())))?;
+        self.outbox.dispatch(message);
+        Ok(())
+    }
+
+    /// Step 3 (Submit): the code, with a limited number of tries.
+    pub async fn enrol_check_code(&self, sid: &str, code: &str) -> Result<(), EnrolError> {
+        let mut state = self.enrolment(sid).await?;
+        let Some(expected) = state.code_hash.clone() else {
+            return Err(EnrolError::Field("The code has expired. Send a new one."));
+        };
+        let tries = self.ephemeral.incr(&format!("enrol-tries:{sid}"), CODE_TTL).await?;
+        if tries > MAX_CODE_TRIES {
+            state.code_hash = None;
+            self.save_enrolment(sid, &state).await?;
+            return Err(EnrolError::Field("Too many wrong codes. Send a new one."));
+        }
+        if !constant_time_eq(token_hash(code.trim()).as_bytes(), expected.as_bytes()) {
+            return Err(EnrolError::Field("The code is not correct."));
+        }
+        state.code_confirmed = true;
+        self.save_enrolment(sid, &state).await?;
+        Ok(())
+    }
+
+    /// Step 4 (Update): saves the verified address.
+    pub async fn enrol_save(&self, user_id: UserId, sid: &str, origin: Origin) -> Result<String, EnrolError> {
+        let (tenant, user) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
+        let state = self.enrolment(sid).await?;
+        let (true, Some(email)) = (state.code_confirmed, state.email) else {
+            return Err(EnrolError::Field("Confirm the address with the code first."));
+        };
+        let now = self.clock.now();
+        self.store.set_verified_email(user.id, &email, now).await?;
+        self.ephemeral.delete(&key(sid)).await?;
+        let entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind: ActivityKind::AdminAction,
+            detail: "self-reset address verified and saved (S2)".into(),
+            login_type: "password".into(),
+            client_id: None,
+            origin,
+        };
+        self.store.record_activity(&entry, now).await?;
+        Ok(email)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s2_addresses_are_checked_loosely_but_singly() {
+        for ok in ["a@example.org", "5551234567@vtext.com", "first.last+tag@sub.example.co.uk"] {
+            assert!(valid_email(ok), "{ok}");
+        }
+        for bad in ["", "no-at", "a@b", "a@.org", "a b@example.org", "a@example.org, b@example.org", "<a@example.org>"]
+        {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+}
