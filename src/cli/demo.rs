@@ -7,6 +7,7 @@ use super::CliError;
 use super::serve::shutdown_signal;
 use crate::accounts::Accounts;
 use crate::accounts::admin::AdminError;
+use crate::accounts::tenant::TenantChanges;
 use crate::accounts::user::UserType;
 use crate::app::{self, AppState};
 use crate::clock::Clock;
@@ -39,6 +40,7 @@ pub async fn run(config: Config) -> Result<(), CliError> {
         println!("  {:<14}  password {password}  [{}]{note}", format!("{login}:"), user_type.label());
     }
     println!("  Data directory: {}", state.config.data_dir.display());
+    println!("  Mail:           {}", state.accounts.outbox.describe());
     println!("Press Ctrl-C to stop.");
     app::serve(listener, state, shutdown_signal()).await?;
     Ok(())
@@ -46,12 +48,20 @@ pub async fn run(config: Config) -> Result<(), CliError> {
 
 pub async fn seed(accounts: &Accounts) -> Result<(), CliError> {
     match accounts.create_tenant(DEMO_TENANT, "Demo Agency").await {
-        Ok(_) | Err(AdminError::Conflict(_)) => {}
+        Ok(_) => {
+            let changes = TenantChanges { self_reset_enabled: Some(true), ..TenantChanges::default() };
+            accounts.update_tenant(DEMO_TENANT, &changes).await?;
+        }
+        Err(AdminError::Conflict(_)) => {}
         Err(e) => return Err(e.into()),
     }
     for (login, user_type, password, must_change) in DEMO_USERS {
         match accounts.create_user(DEMO_TENANT, login, *user_type, &Secret::new(*password), *must_change).await {
-            Ok(_) | Err(AdminError::Conflict(_)) => {}
+            Ok(_) => {
+                // S1: the demo provider lets its users set up self password reset.
+                accounts.set_user_self_reset(DEMO_TENANT, login, true).await?;
+            }
+            Err(AdminError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),
         }
     }

@@ -116,3 +116,8 @@ async fn browser_oidc_code_flow() {
 async fn browser_lockout_unlock_and_forced_change() {
     demo_script("browser_lockout_unlock_and_forced_change", "lockout_and_forced_change.mjs").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_self_reset_enrolment_and_reset() {
+    demo_script("browser_self_reset_enrolment_and_reset", "self_reset.mjs").await;
+}
