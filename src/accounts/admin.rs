@@ -186,6 +186,24 @@ impl Accounts {
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
 
+    /// An administrator records a user's address. It is unverified: OIDC's `email` claim carries
+    /// it with `email_verified: false`, and self reset ignores it until the user confirms it (S2).
+    pub async fn set_user_email(&self, code: &str, login: &str, email: &str) -> Result<User, AdminError> {
+        if !super::enrolment::valid_email(email) {
+            return Err(AdminError::Invalid(format!("email {email:?}: not a single address")));
+        }
+        let (tenant, user) = self.user(code, login).await?;
+        self.store.set_email(user.id, email.trim(), false, self.clock.now()).await?;
+        self.audit(
+            Some(&tenant),
+            Some(&user),
+            user.login_name.as_str(),
+            "email set by administrator (unverified)".into(),
+        )
+        .await?;
+        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+    }
+
     /// Registers an application. Confidential clients get a generated secret, returned once and
     /// stored only as its SHA-256.
     pub async fn create_client(

@@ -50,6 +50,9 @@ pub enum UserCommand {
         /// on|off: self password reset for this user (S1; the provider must allow it too).
         #[arg(long, value_parser = super::output::on_off)]
         self_reset: Option<bool>,
+        /// The user's address (unverified until the user confirms it in Settings).
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Admin-lock the account (T3).
     Lock {
@@ -162,10 +165,15 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
             return Ok(());
         }
         UserCommand::Show { who } => accounts.user(&who.tenant, &who.login).await?.1,
-        UserCommand::Set { who, self_reset } => match self_reset {
-            Some(on) => accounts.set_user_self_reset(&who.tenant, &who.login, on).await?,
-            None => accounts.user(&who.tenant, &who.login).await?.1,
-        },
+        UserCommand::Set { who, self_reset, email } => {
+            if let Some(email) = email {
+                accounts.set_user_email(&who.tenant, &who.login, &email).await?;
+            }
+            match self_reset {
+                Some(on) => accounts.set_user_self_reset(&who.tenant, &who.login, on).await?,
+                None => accounts.user(&who.tenant, &who.login).await?.1,
+            }
+        }
         UserCommand::Lock { who } => status(who, StatusChange::AdminLock).await?,
         UserCommand::Unlock { who } => status(who, StatusChange::Unlock).await?,
         UserCommand::Deactivate { who } => status(who, StatusChange::Deactivate).await?,

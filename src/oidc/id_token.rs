@@ -41,13 +41,21 @@ pub fn at_hash(alg: Alg, access_token: &str) -> String {
     URL_SAFE_NO_PAD.encode(bytes.get(..bytes.len() / 2).unwrap_or_default())
 }
 
-/// Claims about the user (beyond `sub`) for the granted scopes; always the provider code and user type, which
-/// every Lanyard relying party needs (A3).
-pub fn user_claims(subject: &Subject, user: &User, tenant: &Tenant, scope: &[String]) -> Map<String, Value> {
-    let _ = subject;
+/// Lanyard's own claims, in every ID token and userinfo answer whatever the scope: the provider
+/// code and the user type every Lanyard relying party needs (A3).
+pub fn lanyard_claims(user: &User, tenant: &Tenant) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("provider_code".into(), json!(tenant.provider_code.as_str()));
     m.insert("user_type".into(), json!(user.user_type.as_str()));
+    m
+}
+
+/// Userinfo's claims (beyond `sub`): Lanyard's own plus those of the granted scopes. OIDC Core
+/// §5.4: when an access token is issued (always, in the code flow) the scope claims are
+/// returned here, not in the ID token.
+pub fn user_claims(subject: &Subject, user: &User, tenant: &Tenant, scope: &[String]) -> Map<String, Value> {
+    let _ = subject;
+    let mut m = lanyard_claims(user, tenant);
     if scope.iter().any(|s| s == "profile") {
         m.insert("preferred_username".into(), json!(user.login_name.as_str()));
         m.insert("name".into(), json!(user.login_name.as_str()));

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::client_auth;
 use super::error::{ErrorCode, OAuthError};
 use super::grants::{Grants, Redeemed, Subject, TokenRecord};
-use super::id_token::{IdTokenClaims, at_hash, user_claims};
+use super::id_token::{IdTokenClaims, at_hash, lanyard_claims};
 use super::jwt;
 use super::keys::Alg;
 use super::pkce;
@@ -234,7 +234,7 @@ async fn issue(
         at_hash: at_hash(alg, &access_token),
         sid: &subject.sid,
         amr: &subject.amr,
-        user: user_claims(&subject, &user, &tenant, &scope),
+        user: lanyard_claims(&user, &tenant),
     };
     let id_token = jwt::sign(&key, "JWT", &claims).map_err(OAuthError::server)?;
     Ok(TokenResponse {

@@ -213,10 +213,15 @@ impl Store {
 
     /// Only ever called with an address the user proved they read (S2).
     pub async fn set_verified_email(&self, id: UserId, email: &str, now: i64) -> Result<(), StoreError> {
+        self.set_email(id, email, true, now).await
+    }
+
+    /// An address an administrator typed is not verified, so it is never used for resets (S2).
+    pub async fn set_email(&self, id: UserId, email: &str, verified: bool, now: i64) -> Result<(), StoreError> {
         user::ActiveModel {
             id: Set(id),
             email: Set(Some(email.to_string())),
-            email_verified: Set(true),
+            email_verified: Set(verified),
             updated_at: Set(now),
             ..Default::default()
         }

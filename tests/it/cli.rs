@@ -91,6 +91,17 @@ async fn cli_round_trips_with_json(backend: Backend) {
     );
     assert_eq!(reset["must_change_password"], true);
     assert_eq!(cli.json(&["user", "list", "--tenant", "ACME"], None).as_array().unwrap().len(), 2);
+    let set = cli.json(
+        &["user", "set", "--tenant", "ACME", "alice", "--email", "alice@example.org", "--self-reset", "on"],
+        None,
+    );
+    assert_eq!(set["email"], "alice@example.org");
+    assert_eq!(set["email_verified"], false, "an administrator's address is unverified (S2)");
+    assert_eq!(set["self_reset_enabled"], true);
+    assert!(
+        cli.fails(&["user", "set", "--tenant", "ACME", "alice", "--email", "two@a.org,three@b.org"])
+            .contains("not a single address")
+    );
 
     let c = cli.json(
         &[

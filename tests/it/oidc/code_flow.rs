@@ -54,7 +54,8 @@ async fn code_flow_issues_verified_tokens(backend: Backend) {
     assert_eq!(claims.audiences()[0].as_str(), "app");
     assert_eq!(claims.authorized_party().unwrap().as_str(), "app");
     assert!(claims.auth_time().is_some());
-    assert_eq!(claims.preferred_username().unwrap().as_str(), "alice");
+    // OIDC Core §5.4: with an access token, the profile claims come from userinfo.
+    assert!(claims.preferred_username().is_none());
     // L7: the sign-in is recorded against the application it was for.
     let (tenant, _) = app.state.accounts.user("ACME", "alice").await.unwrap();
     let activity = app.state.accounts.store.list_activity(tenant.id, Some(alice.id), None, 5).await.unwrap();
@@ -85,6 +86,7 @@ async fn code_flow_issues_verified_tokens(backend: Backend) {
         .unwrap();
     assert_eq!(info["sub"], alice.subject);
     assert_eq!(info["provider_code"], "ACME");
+    assert_eq!(info["preferred_username"], "alice");
     let res = reqwest::Client::new()
         .post(at(&app, "/userinfo"))
         .form(&[("access_token", access.as_str())])
