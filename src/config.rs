@@ -36,6 +36,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("access_token_ttl_secs", Kind::Number),
     ("refresh_token_ttl_secs", Kind::Number),
     ("session_ttl_secs", Kind::Number),
+    ("unified_login_timeout_secs", Kind::Number),
     ("signin_limit_per_ip", Kind::Number),
     ("signin_limit_per_tenant", Kind::Number),
     ("argon2_memory_kib", Kind::Number),
@@ -82,6 +83,8 @@ pub struct Config {
     /// `None` in development means "generate one under the data directory".
     pub secret_key: Option<Secret>,
     pub session_ttl_secs: i64,
+    /// U2: how long a unified-login hand-off may take from start to B's authorization request.
+    pub unified_login_timeout_secs: i64,
     /// Sign-in attempts a minute from one address, and for one provider code.
     pub signin_limit_per_ip: u32,
     pub signin_limit_per_tenant: u32,
@@ -334,6 +337,7 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
         mail_from: v.text("mail_from")?.map(|(s, _)| s).unwrap_or_else(|| "Lanyard <no-reply@localhost>".into()),
         secret_key,
         session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
+        unified_login_timeout_secs: v.number("unified_login_timeout_secs", 30, 5, 600)?,
         signin_limit_per_ip: v.number("signin_limit_per_ip", 30, 1, 1_000_000)?,
         signin_limit_per_tenant: v.number("signin_limit_per_tenant", 600, 1, 10_000_000)?,
         key_encryption_key,

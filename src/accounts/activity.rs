@@ -17,6 +17,8 @@ pub enum ActivityKind {
     PasswordReset,
     Invitation,
     AdminAction,
+    /// U4: an application asked for a unified-login hand-off to another.
+    UnifiedLoginStarted,
 }
 
 impl ActivityKind {
@@ -31,6 +33,7 @@ impl ActivityKind {
             ActivityKind::PasswordReset => "password_reset",
             ActivityKind::Invitation => "invitation",
             ActivityKind::AdminAction => "admin_action",
+            ActivityKind::UnifiedLoginStarted => "unified_login_started",
         }
     }
 }

@@ -204,6 +204,32 @@ impl Accounts {
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
 
+    /// T4: a user's status in one application, independent of every other application.
+    pub async fn set_app_access(
+        &self,
+        code: &str,
+        login: &str,
+        client_id: &str,
+        status: &str,
+    ) -> Result<User, AdminError> {
+        if !["active", "admin_locked", "password_locked", "deactivated"].contains(&status) {
+            return Err(AdminError::Invalid(format!("status {status:?}: use active, admin_locked or deactivated")));
+        }
+        let (tenant, user) = self.user(code, login).await?;
+        if self.store.client(client_id).await?.is_none() {
+            return Err(AdminError::NotFound(format!("client {client_id}")));
+        }
+        self.store.set_app_access(user.id, client_id, status).await?;
+        self.audit(
+            Some(&tenant),
+            Some(&user),
+            user.login_name.as_str(),
+            format!("access to {client_id}: {status} (T4)"),
+        )
+        .await?;
+        Ok(user)
+    }
+
     /// Registers an application. Confidential clients get a generated secret, returned once and
     /// stored only as its SHA-256.
     pub async fn create_client(

@@ -54,6 +54,15 @@ pub enum UserCommand {
         #[arg(long)]
         email: Option<String>,
     },
+    /// A user's status in one application (T4): active, admin_locked or deactivated.
+    AppAccess {
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        status: String,
+    },
     /// Admin-lock the account (T3).
     Lock {
         #[command(flatten)]
@@ -165,6 +174,9 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
             return Ok(());
         }
         UserCommand::Show { who } => accounts.user(&who.tenant, &who.login).await?.1,
+        UserCommand::AppAccess { who, client, status } => {
+            accounts.set_app_access(&who.tenant, &who.login, &client, &status).await?
+        }
         UserCommand::Set { who, self_reset, email } => {
             if let Some(email) = email {
                 accounts.set_user_email(&who.tenant, &who.login, &email).await?;

@@ -10,22 +10,31 @@ use super::authorize_request::{self, AuthorizeRequest, Rejection};
 use super::error::{ErrorCode, OAuthError};
 use super::grants::{CodeRecord, Grants, PendingAuthorization, Subject};
 use super::redirect::{ResponseMode, VerifiedRedirect};
+use super::unified_login;
 use crate::accounts::access::{AccessRefusal, CheckError};
+use crate::accounts::activity::{ActivityKind, NewActivity, Origin};
 use crate::app::AppState;
+use crate::web::extract::RequestOrigin;
 use crate::web::page::{self, see_other};
 use crate::web::session::{self, SessionRecord};
 
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
-    authorize(state, headers, params).await
+    authorize(state, headers, origin, params).await
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
+    body: axum::body::Bytes,
+) -> Response {
     match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-        Ok(params) => authorize(state, headers, params).await,
+        Ok(params) => authorize(state, headers, origin, params).await,
         Err(_) => error_page("The authorization request could not be read."),
     }
 }
@@ -53,7 +62,7 @@ fn session_satisfies(
     !s.must_change_password && hint_ok && login_ok && age_ok
 }
 
-async fn authorize(state: AppState, headers: HeaderMap, params: Vec<(String, String)>) -> Response {
+async fn authorize(state: AppState, headers: HeaderMap, origin: Origin, params: Vec<(String, String)>) -> Response {
     let AuthorizeRequest { client, redirect, pending, prompt_none } =
         match authorize_request::check(&state, params).await {
             Ok(r) => r,
@@ -65,6 +74,16 @@ async fn authorize(state: AppState, headers: HeaderMap, params: Vec<(String, Str
         Ok(s) => s,
         Err(e) => return redirect.error(&OAuthError::server(e)),
     };
+    // U2: a unified-login hand-off is answered from the session or refused with U3's text.
+    if pending.login_hint.as_deref().is_some_and(|h| h.starts_with(unified_login::HINT_PREFIX)) {
+        return match unified_login::redeem(&state, session.as_ref(), &client, &pending).await {
+            Ok(from) => match &session {
+                Some(s) => complete(&state, s, &pending, &client, &redirect, Some((from, origin))).await,
+                None => redirect.error(&OAuthError::new(ErrorCode::LoginRequired, "no session")),
+            },
+            Err(e) => redirect.error(&e),
+        };
+    }
     let now = state.accounts.clock.now();
     if let Some(s) = &session {
         let subject = match state.accounts.store.user_by_id(s.user_id).await {
@@ -72,7 +91,7 @@ async fn authorize(state: AppState, headers: HeaderMap, params: Vec<(String, Str
             Err(e) => return redirect.error(&OAuthError::server(e)),
         };
         if session_satisfies(s, subject.as_deref(), &pending, now, false) {
-            return complete(&state, s, &pending, &client, &redirect).await;
+            return complete(&state, s, &pending, &client, &redirect, None).await;
         }
     }
     if prompt_none {
@@ -137,7 +156,7 @@ pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Query(q):
         Ok(None) => return expired(),
         Err(e) => return redirect.error(&OAuthError::server(e)),
     };
-    complete(&state, &session, &pending, &client, &redirect).await
+    complete(&state, &session, &pending, &client, &redirect, None).await
 }
 
 /// T4 for this user and application, then a code to the verified redirect target.
@@ -147,6 +166,7 @@ async fn complete(
     pending: &PendingAuthorization,
     client: &crate::accounts::application::Client,
     redirect: &VerifiedRedirect,
+    unified: Option<((String, String), Origin)>,
 ) -> Response {
     let store = &state.accounts.store;
     let (user, tenant) = match (store.user_by_id(session.user_id).await, store.tenant_by_id(session.tenant_id).await) {
@@ -184,8 +204,25 @@ async fn complete(
             sid: session.sid.clone(),
             amr: vec!["pwd".into()],
             epoch: session.epoch,
+            initiated_from: unified.as_ref().map(|(from, _)| from.clone()),
         },
     };
+    // U4: B's record says where the login came from.
+    if let Some(((_, from_name), origin)) = unified {
+        let entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind: ActivityKind::SignIn,
+            detail: String::new(),
+            login_type: format!("Login initiated from {from_name}"),
+            client_id: Some(client.client_id.clone()),
+            origin,
+        };
+        if let Err(e) = store.record_activity(&entry, state.accounts.clock.now()).await {
+            return redirect.error(&OAuthError::server(e));
+        }
+    }
     let ttl = state.config.session_ttl_secs;
     if let Err(e) = super::backchannel::remember(&state.accounts.ephemeral, &session.sid, &client.client_id, ttl).await
     {

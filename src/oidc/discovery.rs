@@ -31,7 +31,8 @@ pub fn document(issuer: &str) -> Value {
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": [
             "iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "amr",
-            "name", "preferred_username", "email", "email_verified", "provider_code", "provider_name", "user_type"
+            "name", "preferred_username", "email", "email_verified", "provider_code", "provider_name", "user_type", "unified_login",
+            "initiated_from"
         ],
         "claims_parameter_supported": false,
         "request_parameter_supported": false,

@@ -44,6 +44,9 @@ pub struct Subject {
     /// The user's epoch when the session signed in (see `accounts::epoch`).
     #[serde(default)]
     pub epoch: i64,
+    /// U2, U4: the application a unified login was started from (client id, name).
+    #[serde(default)]
+    pub initiated_from: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

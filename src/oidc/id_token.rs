@@ -25,6 +25,9 @@ pub struct IdTokenClaims<'a> {
     pub at_hash: String,
     pub sid: &'a str,
     pub amr: &'a [String],
+    /// U2: the application a unified login came from, `{client_id, name}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initiated_from: Option<Value>,
     #[serde(flatten)]
     pub user: Map<String, Value>,
 }
@@ -47,6 +50,8 @@ pub fn lanyard_claims(user: &User, tenant: &Tenant) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("provider_code".into(), json!(tenant.provider_code.as_str()));
     m.insert("user_type".into(), json!(user.user_type.as_str()));
+    // U1: applications show their unified-login buttons only when the provider has it.
+    m.insert("unified_login".into(), json!(tenant.unified_login_enabled));
     m
 }
 

@@ -18,6 +18,7 @@ pub mod pkce;
 pub mod redirect;
 pub mod revoke;
 pub mod token;
+pub mod unified_login;
 pub mod userinfo;
 
 use std::sync::Arc;
@@ -55,4 +56,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/introspect", post(introspect::introspect))
         .route("/revoke", post(revoke::revoke))
         .route("/end-session", get(end_session::get).post(end_session::post))
+        .route("/unified-login/handoff", post(unified_login::create))
+        .route("/unified-login/start", get(unified_login::start))
 }

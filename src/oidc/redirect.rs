@@ -78,7 +78,10 @@ impl VerifiedRedirect {
     }
 
     pub fn error(&self, error: &OAuthError) -> Response {
-        self.respond(vec![("error", error.code.as_str().to_string()), ("error_description", error.description.clone())])
+        self.respond(vec![
+            ("error", error.code.as_str().to_string()),
+            ("error_description", description(&error.description)),
+        ])
     }
 
     fn respond(&self, mut params: Vec<(&'static str, String)>) -> Response {
@@ -99,6 +102,11 @@ impl VerifiedRedirect {
             ResponseMode::FormPost => form_post(self.uri.as_str(), &params),
         }
     }
+}
+
+/// RFC 6749 §4.1.2.1: error_description is limited to printable ASCII without `"` and `\`.
+fn description(text: &str) -> String {
+    text.chars().map(|c| if (' '..='~').contains(&c) && c != '"' && c != '\\' { c } else { '?' }).collect()
 }
 
 /// OAuth 2.0 Form Post Response Mode: a self-submitting form. The script is a static file so

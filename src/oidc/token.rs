@@ -234,6 +234,10 @@ async fn issue(
         at_hash: at_hash(alg, &access_token),
         sid: &subject.sid,
         amr: &subject.amr,
+        initiated_from: subject
+            .initiated_from
+            .as_ref()
+            .map(|(id, name)| serde_json::json!({ "client_id": id, "name": name })),
         user: lanyard_claims(&user, &tenant),
     };
     let id_token = jwt::sign(&key, "JWT", &claims).map_err(OAuthError::server)?;

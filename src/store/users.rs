@@ -71,6 +71,12 @@ impl Store {
         found.map(to_domain).transpose()
     }
 
+    /// By the stable `sub` claim.
+    pub async fn user_by_subject(&self, subject: &str) -> Result<Option<User>, StoreError> {
+        let found = user::Entity::find().filter(user::Column::Subject.eq(subject)).one(self.conn()).await?;
+        found.map(to_domain).transpose()
+    }
+
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
         user::Entity::find_by_id(id).one(self.conn()).await?.map(to_domain).transpose()
     }

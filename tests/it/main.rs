@@ -13,4 +13,5 @@ mod sign_in;
 mod smtp_sink;
 mod store_contract;
 mod tidy;
+mod unified;
 mod web;
