@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo_apps;
 pub mod mail;
 pub mod oidc;
 pub mod secret;

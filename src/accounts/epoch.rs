@@ -1,23 +1,27 @@
-//! A user's *epoch*: bumped when their password is reset (S6) or set by an administrator (A1).
-//! Every Lanyard session and every token records the epoch it was born in; one from an older
-//! epoch is dead. This ends all of a user's sessions and refresh tokens in one atomic step,
-//! without listing them.
+//! A user's *epoch*: replaced when their password is reset (S6) or set by an administrator (A1),
+//! and when they are locked or deactivated. Every Lanyard session and every token records the
+//! epoch it was born in; one from another epoch is dead. This ends all of a user's sessions and
+//! refresh tokens in one atomic write, without listing them.
+//!
+//! The epoch is a random value, not a counter, so it can never come round again: should it
+//! expire, it reads empty, which matches no recorded epoch but a fresh sign-in's (the safe
+//! direction).
 
 use super::user::UserId;
+use crate::secret::random_token;
 use crate::store::{Ephemeral, StoreError};
 
-/// Longer than any session or refresh token lives. Should the counter ever expire, it reads 0
-/// again, so older sessions stop matching: the safe direction.
+/// Longer than any session or refresh token lives.
 const TTL: i64 = 400 * 24 * 3600;
 
 fn key(user: UserId) -> String {
     format!("user-epoch:{user}")
 }
 
-pub async fn current(eph: &Ephemeral, user: UserId) -> Result<i64, StoreError> {
-    eph.count(&key(user)).await
+pub async fn current(eph: &Ephemeral, user: UserId) -> Result<String, StoreError> {
+    Ok(eph.get(&key(user)).await?.unwrap_or_default())
 }
 
-pub async fn bump(eph: &Ephemeral, user: UserId) -> Result<i64, StoreError> {
-    eph.incr(&key(user), TTL).await
+pub async fn bump(eph: &Ephemeral, user: UserId) -> Result<(), StoreError> {
+    eph.put(&key(user), &random_token(), TTL).await
 }

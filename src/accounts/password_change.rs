@@ -50,7 +50,8 @@ impl Accounts {
     ) -> Result<(), ChangeError> {
         let user = self.store.user_by_id(user_id).await?.ok_or(ChangeError::NotAllowed)?;
         let tenant = self.store.tenant_by_id(user.tenant_id).await?.ok_or(ChangeError::NotAllowed)?;
-        if user.status != super::user::UserStatus::Active || !tenant.active {
+        // Only the forced change of L4: nothing here re-checks the current password.
+        if !user.must_change_password || user.status != super::user::UserStatus::Active || !tenant.active {
             return Err(ChangeError::NotAllowed);
         }
         let new_password_errors = tenant.password_policy.violations(new_password.expose(), user.login_name.as_str());

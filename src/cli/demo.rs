@@ -7,11 +7,13 @@ use super::CliError;
 use super::serve::shutdown_signal;
 use crate::accounts::Accounts;
 use crate::accounts::admin::AdminError;
+use crate::accounts::application::ClientMetadata;
 use crate::accounts::tenant::TenantChanges;
 use crate::accounts::user::UserType;
 use crate::app::{self, AppState};
 use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
+use crate::demo_apps::{DemoApp, Peer};
 use crate::secret::Secret;
 
 pub const DEMO_TENANT: &str = "DEMO";
@@ -23,7 +25,21 @@ const DEMO_USERS: &[(&str, UserType, &str, bool)] = &[
     ("newstaff", UserType::Regular, "Start-Here-2026!", true),
 ];
 
-pub async fn run(config: Config) -> Result<(), CliError> {
+/// Ports of the two demo applications (default: Lanyard's port + 1 and + 2).
+#[derive(clap::Args, Debug, Default)]
+pub struct DemoArgs {
+    /// Port of "Care Records", the application unified login starts from.
+    #[arg(long)]
+    care_records_port: Option<u16>,
+    /// Port of "Care Connect", the application it opens.
+    #[arg(long)]
+    care_connect_port: Option<u16>,
+    /// Start only Lanyard, without the two demo applications.
+    #[arg(long)]
+    no_apps: bool,
+}
+
+pub async fn run(config: Config, args: DemoArgs) -> Result<(), CliError> {
     if config.environment == Environment::Production {
         return Err(CliError("demo refuses to run with environment = production".into()));
     }
@@ -32,6 +48,7 @@ pub async fn run(config: Config) -> Result<(), CliError> {
     seed(&state.accounts).await?;
     let listener = TcpListener::bind(listen).await.map_err(|e| CliError(format!("cannot listen on {listen}: {e}")))?;
     let issuer = issuer_str(&state.config.issuer);
+    let server = tokio::spawn(app::serve(listener, state.clone(), shutdown_signal()));
     println!("Lanyard demo is running.");
     println!("  Sign in:        {issuer}/login");
     println!("  Provider Code:  {DEMO_TENANT}   (case-sensitive)");
@@ -39,17 +56,70 @@ pub async fn run(config: Config) -> Result<(), CliError> {
         let note = if *must_change { "  (must choose a new password)" } else { "" };
         println!("  {:<14}  password {password}  [{}]{note}", format!("{login}:"), user_type.label());
     }
+    if !args.no_apps {
+        let host = state.config.issuer.host_str().unwrap_or("localhost").to_string();
+        let a_port = args.care_records_port.unwrap_or(listen.port().saturating_add(1));
+        let b_port = args.care_connect_port.unwrap_or(listen.port().saturating_add(2));
+        let a = start_apps(&state, &issuer, &host, listen.ip(), a_port, b_port).await?;
+        println!("  Care Records:   {a}   (signs in through Lanyard; its button opens Care Connect)");
+        println!("  Care Connect:   http://{host}:{b_port}");
+    }
     println!("  Data directory: {}", state.config.data_dir.display());
     println!("  Mail:           {}", state.accounts.outbox.describe());
     println!("Press Ctrl-C to stop.");
-    app::serve(listener, state, shutdown_signal()).await?;
+    server.await.map_err(|e| CliError(e.to_string()))??;
     Ok(())
+}
+
+/// Registers (or re-registers, for new ports) both applications, gives each a fresh secret,
+/// and serves them. Returns Care Records' address.
+async fn start_apps(
+    state: &AppState,
+    issuer: &str,
+    host: &str,
+    ip: std::net::IpAddr,
+    a_port: u16,
+    b_port: u16,
+) -> Result<String, CliError> {
+    let a_base = format!("http://{host}:{a_port}");
+    let b_base = format!("http://{host}:{b_port}");
+    let peer = Peer { client_id: "care-connect".into(), name: "Care Connect".into() };
+    let apps = [
+        ("care-records", "Care Records", "#1f5fbf", a_base.clone(), a_port, None, Some(peer)),
+        ("care-connect", "Care Connect", "#1b7f4b", b_base.clone(), b_port, Some(format!("{b_base}/initiate")), None),
+    ];
+    for (id, name, colour, base, port, initiate, peer) in apps {
+        let metadata: ClientMetadata = serde_json::from_value(serde_json::json!({
+            "redirect_uris": [format!("{base}/callback")],
+            "initiate_login_uri": initiate,
+            "token_endpoint_auth_method": "client_secret_basic",
+        }))?;
+        match state.accounts.create_client(Some(id), name, &metadata, &[DEMO_TENANT.to_string()]).await {
+            Ok(_) | Err(AdminError::Conflict(_)) => state.accounts.store.update_client(id, name, &metadata).await?,
+            Err(e) => return Err(e.into()),
+        }
+        let secret = state.accounts.rotate_client_secret(id).await?;
+        let listener =
+            TcpListener::bind((ip, port)).await.map_err(|e| CliError(format!("cannot listen on port {port}: {e}")))?;
+        let app = DemoApp::new(name, colour, issuer, &base, id, secret.expose(), peer).await?;
+        tokio::spawn(async move {
+            if let Err(e) = app.serve(listener).await {
+                tracing::error!(error = %e, "demo application stopped");
+            }
+        });
+    }
+    Ok(a_base)
 }
 
 pub async fn seed(accounts: &Accounts) -> Result<(), CliError> {
     match accounts.create_tenant(DEMO_TENANT, "Demo Agency").await {
         Ok(_) => {
-            let changes = TenantChanges { self_reset_enabled: Some(true), ..TenantChanges::default() };
+            // S1 and U1: the demo provider has self reset and unified login switched on.
+            let changes = TenantChanges {
+                self_reset_enabled: Some(true),
+                unified_login_enabled: Some(true),
+                ..TenantChanges::default()
+            };
             accounts.update_tenant(DEMO_TENANT, &changes).await?;
         }
         Err(AdminError::Conflict(_)) => {}

@@ -38,8 +38,8 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
-    /// Run the server with a seeded demo tenant, users and clients.
-    Demo,
+    /// Run the server with a seeded demo tenant, users and two demo applications.
+    Demo(demo::DemoArgs),
     /// Providers (tenants).
     #[command(subcommand)]
     Tenant(tenant::TenantCommand),
@@ -105,7 +105,7 @@ fn load_config(explicit: Option<&std::path::Path>) -> Result<Config, config::Con
 async fn run(command: Command, json: bool, config: Config) -> Result<(), CliError> {
     match command {
         Command::Serve => serve::serve(config).await,
-        Command::Demo => demo::run(config).await,
+        Command::Demo(args) => demo::run(config, args).await,
         Command::Migrate => {
             let state = AppState::build(config, Clock::system()).await?;
             let applied = state.accounts.store.applied_migrations().await?;

@@ -203,7 +203,7 @@ async fn complete(
             auth_time: session.auth_time,
             sid: session.sid.clone(),
             amr: vec!["pwd".into()],
-            epoch: session.epoch,
+            epoch: session.epoch.clone(),
             initiated_from: unified.as_ref().map(|(from, _)| from.clone()),
         },
     };

@@ -17,20 +17,34 @@ const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 /// §2.4: logout tokens should be short-lived.
 const LOGOUT_TOKEN_TTL: i64 = 120;
 
-fn key(sid: &str) -> String {
+/// Each application a session gives tokens to takes a numbered slot; the counter is atomic, so
+/// concurrent authorizations in one session (two tabs, silent iframes) cannot lose one.
+fn counter(sid: &str) -> String {
     format!("sid-clients:{sid}")
+}
+
+fn slot(sid: &str, n: i64) -> String {
+    format!("sid-clients:{sid}:{n}")
 }
 
 /// Remembers that `client_id` received tokens in session `sid`.
 pub async fn remember(eph: &Ephemeral, sid: &str, client_id: &str, ttl: i64) -> Result<(), StoreError> {
-    let mut clients: Vec<String> =
-        eph.get(&key(sid)).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
-    if !clients.iter().any(|c| c == client_id) {
-        clients.push(client_id.to_string());
-        let json = serde_json::to_string(&clients).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        eph.put(&key(sid), &json, ttl).await?;
+    let n = eph.incr(&counter(sid), ttl).await?;
+    eph.put(&slot(sid, n), client_id, ttl).await
+}
+
+async fn clients_of(eph: &Ephemeral, sid: &str) -> Result<Vec<String>, StoreError> {
+    let n = eph.count(&counter(sid)).await?.min(1000);
+    let mut clients = Vec::new();
+    for k in 1..=n {
+        if let Some(c) = eph.take(&slot(sid, k)).await?
+            && !clients.contains(&c)
+        {
+            clients.push(c);
+        }
     }
-    Ok(())
+    eph.delete(&counter(sid)).await?;
+    Ok(clients)
 }
 
 #[derive(Serialize)]
@@ -48,8 +62,8 @@ struct LogoutToken<'a> {
 /// Sends logout tokens for session `sid` of the user `sub`, in the background: the user's
 /// sign-out never waits on an application. Failures are logged, never swallowed silently.
 pub async fn session_ended(state: &AppState, sid: &str, sub: &str) {
-    let clients: Vec<String> = match state.accounts.ephemeral.take(&key(sid)).await {
-        Ok(v) => v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default(),
+    let clients = match clients_of(&state.accounts.ephemeral, sid).await {
+        Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "back-channel logout: cannot read the session's applications");
             return;

@@ -34,6 +34,19 @@ pub async fn post(
     match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
         Ok(params) => {
             let confirmed = params.iter().any(|(k, _)| k == "confirm");
+            // A cross-site POST carries no SameSite=Lax cookie: without this hop the session
+            // would survive while the RP is told the user signed out. A top-level GET carries it.
+            let secure = state.config.secure_cookies();
+            let has_session =
+                session::current(&state.accounts.ephemeral, &headers, secure).await.ok().flatten().is_some();
+            if !confirmed && !has_session {
+                let mut url = match url::Url::parse(&format!("{}/end-session", state.oidc.issuer)) {
+                    Ok(u) => u,
+                    Err(_) => return bad("The logout request could not be read."),
+                };
+                url.query_pairs_mut().extend_pairs(params.iter().filter(|(k, _)| k != "csrf"));
+                return page::see_other(url.as_str(), vec![]);
+            }
             end_session(state, headers, origin, params, confirmed).await
         }
         Err(_) => bad("The logout request could not be read."),

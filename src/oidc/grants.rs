@@ -43,7 +43,7 @@ pub struct Subject {
     pub amr: Vec<String>,
     /// The user's epoch when the session signed in (see `accounts::epoch`).
     #[serde(default)]
-    pub epoch: i64,
+    pub epoch: String,
     /// U2, U4: the application a unified login was started from (client id, name).
     #[serde(default)]
     pub initiated_from: Option<(String, String)>,
@@ -221,9 +221,14 @@ impl Grants {
             return Ok(false);
         }
         match &record.subject {
-            Some(s) => Ok(crate::accounts::epoch::current(&self.eph, s.user_id).await? == s.epoch),
+            Some(s) => self.subject_live(s).await,
             None => Ok(true),
         }
+    }
+
+    /// Whether the sign-in behind a code or token still counts (no reset or lock since).
+    pub async fn subject_live(&self, s: &Subject) -> Result<bool, StoreError> {
+        Ok(crate::accounts::epoch::current(&self.eph, s.user_id).await? == s.epoch)
     }
 
     async fn is_revoked(&self, grant_id: &str) -> Result<bool, StoreError> {

@@ -35,6 +35,8 @@ impl ResponseMode {
 
 #[derive(Clone, Debug)]
 pub struct VerifiedRedirect {
+    /// Exactly as registered and requested: the token request must repeat it (RFC 6749 §4.1.3).
+    raw: String,
     uri: url::Url,
     state: Option<String>,
     mode: ResponseMode,
@@ -48,12 +50,24 @@ impl VerifiedRedirect {
             return None;
         }
         let uri = url::Url::parse(requested).ok()?;
-        Some(VerifiedRedirect { uri, state, mode: ResponseMode::Query, issuer: issuer.to_string() })
+        Some(VerifiedRedirect {
+            raw: requested.to_string(),
+            uri,
+            state,
+            mode: ResponseMode::Query,
+            issuer: issuer.to_string(),
+        })
     }
 
     /// Rebuilds a redirect that was verified when its authorization request arrived.
     pub(super) fn resumed(uri: &str, state: Option<String>, mode: ResponseMode, issuer: &str) -> Option<Self> {
-        Some(VerifiedRedirect { uri: url::Url::parse(uri).ok()?, state, mode, issuer: issuer.to_string() })
+        Some(VerifiedRedirect {
+            raw: uri.to_string(),
+            uri: url::Url::parse(uri).ok()?,
+            state,
+            mode,
+            issuer: issuer.to_string(),
+        })
     }
 
     pub fn with_mode(mut self, mode: ResponseMode) -> Self {
@@ -61,8 +75,9 @@ impl VerifiedRedirect {
         self
     }
 
+    /// The redirect_uri as the client sent it (not normalised).
     pub fn uri(&self) -> &str {
-        self.uri.as_str()
+        &self.raw
     }
 
     pub fn state(&self) -> Option<&str> {

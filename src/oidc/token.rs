@@ -109,6 +109,10 @@ async fn authorization_code(
         }
         (None, None) => {}
     }
+    // A reset, lock or new password since the sign-in voids the code too.
+    if !state.oidc.grants.subject_live(&record.subject).await? {
+        return Err(invalid(ErrorCode::InvalidGrant, "the sign-in behind this code has been revoked"));
+    }
     issue(state, client, &record.grant_id, record.subject, record.scope, record.nonce.as_deref()).await
 }
 
@@ -204,6 +208,10 @@ async fn issue(
     else {
         return Err(invalid(ErrorCode::InvalidGrant, "the user no longer exists"));
     };
+    // T4 at every issue: a lock or deactivation since the code was issued stops it here.
+    if state.accounts.check_access(&user, &tenant, client).await.is_err() {
+        return Err(invalid(ErrorCode::InvalidGrant, "the user may not use this application"));
+    }
     let access = TokenRecord {
         grant_id: grant_id.to_string(),
         client_id: client.client_id.clone(),

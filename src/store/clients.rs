@@ -93,3 +93,25 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Replaces a client's name and registration metadata (its tenants and secret stay).
+    pub async fn update_client(
+        &self,
+        client_id: &str,
+        name: &str,
+        metadata: &ClientMetadata,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let updated = client::Entity::update_many()
+            .col_expr(client::Column::Name, sea_orm::sea_query::Expr::value(name.to_string()))
+            .col_expr(client::Column::Metadata, sea_orm::sea_query::Expr::value(json))
+            .filter(client::Column::ClientId.eq(client_id))
+            .exec(self.conn())
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(StoreError::NotFound(format!("client {client_id}")));
+        }
+        Ok(())
+    }
+}

@@ -124,8 +124,10 @@ pub async fn show_change(
     headers: HeaderMap,
     Query(q): Query<super::login::LoginQuery>,
 ) -> Result<Response, PageError> {
+    // L4 only: a voluntary change would need the current password, which this page never asks.
     match session::current(&state.accounts.ephemeral, &headers, state.config.secure_cookies()).await? {
         None => Ok(see_other("/login", vec![])),
+        Some(s) if !s.must_change_password => Ok(see_other("/account", vec![])),
         Some(_) => change_page(&state, &headers, q.auth.as_deref(), StatusCode::OK, vec![], vec![], vec![]),
     }
 }
@@ -140,6 +142,9 @@ pub async fn submit_change(
     let Some(mut s) = session::current(&state.accounts.ephemeral, &headers, secure).await? else {
         return Ok(see_other("/login", vec![]));
     };
+    if !s.must_change_password {
+        return Ok(see_other("/account", vec![]));
+    }
     if !csrf::verify(&headers, &state.mac, secure, form.csrf.as_deref()) {
         return change_page(
             &state,

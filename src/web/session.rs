@@ -23,7 +23,7 @@ pub struct SessionRecord {
     pub must_change_password: bool,
     /// The user's epoch at sign-in; a reset or an administrator's new password ends the session.
     #[serde(default)]
-    pub epoch: i64,
+    pub epoch: String,
 }
 
 pub fn cookie_name(secure: bool) -> String {

@@ -28,6 +28,8 @@ fn available(test: &str) -> bool {
 struct Demo {
     child: Child,
     base: String,
+    /// Care Records and Care Connect, the demo's two applications.
+    apps: (String, String),
     _dir: tempfile::TempDir,
 }
 
@@ -40,10 +42,12 @@ impl Drop for Demo {
 
 /// Starts the README's first command on a free port with a fresh data directory.
 async fn start_demo() -> Demo {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (port, a, b) = (free(), free(), free());
     let dir = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_lanyard"))
         .arg("demo")
+        .args(["--care-records-port", &a.to_string(), "--care-connect-port", &b.to_string()])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("LANYARD_LISTEN", format!("127.0.0.1:{port}"))
@@ -53,7 +57,8 @@ async fn start_demo() -> Demo {
         .spawn()
         .unwrap();
     let base = format!("http://localhost:{port}");
-    let demo = Demo { child, base, _dir: dir };
+    let apps = (format!("http://localhost:{a}"), format!("http://localhost:{b}"));
+    let demo = Demo { child, base, apps, _dir: dir };
     for _ in 0..200 {
         if let Ok(res) = reqwest::get(format!("{}/readyz", demo.base)).await
             && res.status().is_success()
@@ -77,6 +82,8 @@ fn run_script(script: &str, demo: &Demo) {
         .env("LANYARD_BIN", env!("CARGO_BIN_EXE_lanyard"))
         .env("LANYARD_DATA_DIR", demo._dir.path())
         .env("LANYARD_LOG_LEVEL", "warn")
+        .env("CARE_RECORDS", &demo.apps.0)
+        .env("CARE_CONNECT", &demo.apps.1)
         .output()
         .unwrap();
     assert!(
@@ -120,4 +127,9 @@ async fn browser_lockout_unlock_and_forced_change() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_self_reset_enrolment_and_reset() {
     demo_script("browser_self_reset_enrolment_and_reset", "self_reset.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_unified_login_between_the_demo_applications() {
+    demo_script("browser_unified_login_between_the_demo_applications", "unified_login.mjs").await;
 }

@@ -165,6 +165,33 @@ async fn l4_first_sign_in_forces_a_new_password(backend: Backend) {
     app.stop().await;
 }
 
+/// The change page exists for L4 only: it never asks for the current password, so an ordinary
+/// session may not use it (someone at an unlocked browser must not take over the account).
+async fn l4_change_page_is_only_for_forced_changes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let browser = app.browser();
+    sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
+    let res = browser.get(app.url("/password/change")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/account");
+    let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    let res = browser
+        .post(app.url("/password/change"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("new_password", "Taken-Over-2027"),
+            ("confirm_password", "Taken-Over-2027"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/account");
+    let res = sign_in(&app, &app.browser(), "alice", PASSWORD, "ACME").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the password is unchanged");
+    app.stop().await;
+}
+
 async fn l6_sign_out_ends_the_lanyard_session(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.tenant("ACME").await;
@@ -309,6 +336,7 @@ backend_tests! {
     l5_empty_fields => empty_fields_get_their_own_messages_and_keep_input,
     l4_forced_change => l4_first_sign_in_forces_a_new_password,
     l6_sign_out => l6_sign_out_ends_the_lanyard_session,
+    l4_change_only_when_forced => l4_change_page_is_only_for_forced_changes,
     a3_user_type => a3_provider_admins_see_their_type,
     session_expiry => sessions_expire_by_the_lanyard_clock,
 }

@@ -145,3 +145,29 @@ async fn backchannel_logout_reaches_registered_applications_only(backend: Backen
 backend_tests! {
     backchannel_logout => backchannel_logout_reaches_registered_applications_only,
 }
+
+/// RP-Initiated Logout §2 allows POST; a cross-site POST carries no SameSite=Lax cookie, so
+/// Lanyard re-asks with a top-level GET (which does) instead of "signing out" nothing.
+async fn cross_site_post_is_turned_into_a_get(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    let tokens = rp.exchange(&code, req.verifier).await;
+    let hint = openidconnect::TokenResponse::id_token(&tokens).unwrap().to_string();
+    let no_cookies = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = no_cookies
+        .post(at(&app, "/end-session"))
+        .form(&[("id_token_hint", hint.as_str()), ("post_logout_redirect_uri", LOGOUT_REDIRECT), ("state", "s")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with(&at(&app, "/end-session?")), "{location}");
+    assert!(location.contains("post_logout_redirect_uri=") && location.contains("state=s"));
+    app.stop().await;
+}
+
+backend_tests! {
+    logout_cross_site_post => cross_site_post_is_turned_into_a_get,
+}

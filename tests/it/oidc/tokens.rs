@@ -294,3 +294,55 @@ async fn rfc9068_jwt_access_tokens_on_request(backend: Backend) {
 backend_tests! {
     jwt_access_tokens => rfc9068_jwt_access_tokens_on_request,
 }
+
+/// RFC 6749 §4.1.3: the token request repeats redirect_uri exactly as the client sent it, even
+/// when a URL parser would normalise it (here: no path).
+async fn redirect_uris_are_compared_as_sent(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let mut meta = super::rp::metadata(false);
+    meta.redirect_uris = vec!["http://localhost:4000".into()];
+    let rp = super::rp::register(&app, "bare", meta, &["ACME"]).await;
+    let browser = app.browser();
+    let start = format!(
+        "{}?client_id=bare&redirect_uri=http%3A%2F%2Flocalhost%3A4000&response_type=code&scope=openid&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        at(&app, "/authorize")
+    );
+    let res = browser.get(start).send().await.unwrap();
+    let login = at(&app, res.headers()["location"].to_str().unwrap());
+    let page = browser.get(&login).send().await.unwrap().text().await.unwrap();
+    let auth = login.split("auth=").nth(1).unwrap().to_string();
+    let res = browser
+        .post(at(&app, "/login"))
+        .form(&[
+            ("csrf", crate::support::csrf_of(&page).as_str()),
+            ("auth", &auth),
+            ("login_name", "alice"),
+            ("password", crate::support::PASSWORD),
+            ("provider_code", "ACME"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let res = browser.get(at(&app, res.headers()["location"].to_str().unwrap())).send().await.unwrap();
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let (status, body) = token(
+        &app,
+        &rp,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://localhost:4000"),
+            ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.stop().await;
+}
+
+backend_tests! {
+    redirect_uri_as_sent => redirect_uris_are_compared_as_sent,
+}
