@@ -23,8 +23,31 @@ impl From<crate::store::StoreError> for ChangeError {
 }
 
 impl Accounts {
+    /// Every check a password the user chooses must pass (L4 and S4 alike): the provider's
+    /// policy (L5), the confirmation, and no reuse. Messages per field, all at once.
+    pub(super) async fn new_password_errors(
+        &self,
+        user: &super::user::User,
+        tenant: &super::tenant::Tenant,
+        new_password: &Secret,
+        confirm: &Secret,
+    ) -> Result<(Vec<String>, Vec<String>), Internal> {
+        let mut new_errors = tenant.password_policy.violations(new_password.expose(), user.login_name.as_str());
+        let confirm_errors = if confirm.is_empty() {
+            vec!["Confirm New Password is required.".to_string()]
+        } else if !new_password.is_empty() && confirm != new_password {
+            vec!["New Password and Confirm New Password do not match.".to_string()]
+        } else {
+            vec![]
+        };
+        if new_errors.is_empty() {
+            new_errors.extend(self.reuse_message(user, &tenant.password_policy, new_password).await?);
+        }
+        Ok((new_errors, confirm_errors))
+    }
+
     /// The current password, and the last `history` ones the provider asks about (L5).
-    pub(super) async fn reuse_message(
+    async fn reuse_message(
         &self,
         user: &super::user::User,
         policy: &super::policy::PasswordPolicy,
@@ -54,20 +77,9 @@ impl Accounts {
         if !user.must_change_password || user.status != super::user::UserStatus::Active || !tenant.active {
             return Err(ChangeError::NotAllowed);
         }
-        let new_password_errors = tenant.password_policy.violations(new_password.expose(), user.login_name.as_str());
-        let confirm_errors = if confirm.is_empty() {
-            vec!["Confirm New Password is required.".to_string()]
-        } else if !new_password.is_empty() && confirm != new_password {
-            vec!["New Password and Confirm New Password do not match.".to_string()]
-        } else {
-            vec![]
-        };
-        let mut new_password_errors = new_password_errors;
-        if new_password_errors.is_empty() {
-            new_password_errors.extend(self.reuse_message(&user, &tenant.password_policy, new_password).await?);
-        }
-        if !new_password_errors.is_empty() || !confirm_errors.is_empty() {
-            return Err(ChangeError::Refused { new_password: new_password_errors, confirm_password: confirm_errors });
+        let (new_errors, confirm_errors) = self.new_password_errors(&user, &tenant, new_password, confirm).await?;
+        if !new_errors.is_empty() || !confirm_errors.is_empty() {
+            return Err(ChangeError::Refused { new_password: new_errors, confirm_password: confirm_errors });
         }
         let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
         let now = self.clock.now();

@@ -186,18 +186,7 @@ impl Accounts {
         if !constant_time_eq(token_hash(&normalise(token)).as_bytes(), record.hash.as_bytes()) {
             return Err(self.wrong_token(&tenant, &user, origin).await?);
         }
-        let violations = tenant.password_policy.violations(new_password.expose(), user.login_name.as_str());
-        let confirm_errors = match (confirm.is_empty(), confirm == new_password) {
-            (true, _) => vec!["Confirm New Password is required.".to_string()],
-            (false, false) if !new_password.is_empty() => {
-                vec!["New Password and Confirm New Password do not match.".into()]
-            }
-            _ => vec![],
-        };
-        let mut new_errors = violations;
-        if new_errors.is_empty() {
-            new_errors.extend(self.reuse_message(&user, &tenant.password_policy, new_password).await?);
-        }
+        let (new_errors, confirm_errors) = self.new_password_errors(&user, &tenant, new_password, confirm).await?;
         if !new_errors.is_empty() || !confirm_errors.is_empty() {
             return Err(ResetError::Refused { new_password: new_errors, confirm_password: confirm_errors });
         }
