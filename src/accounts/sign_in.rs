@@ -182,3 +182,116 @@ impl Accounts {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The rules on the domain function itself, over a scratch SQLite store and a manual clock.
+    use super::*;
+    use crate::accounts::policy::PasswordPolicy;
+    use crate::accounts::tenant::TenantChanges;
+    use crate::accounts::throttle::SignInLimits;
+    use crate::accounts::user::UserType;
+    use crate::clock::Clock;
+    use crate::config::Argon2Settings;
+    use crate::mail::Outbox;
+    use crate::store::{Ephemeral, Store};
+
+    const PASSWORD: &str = "Correct-Horse9";
+
+    async fn accounts() -> (Accounts, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            Store::connect(&format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display()), 4).await.unwrap();
+        store.migrate().await.unwrap();
+        let (clock, _) = Clock::manual(1_800_000_000);
+        let hasher = PasswordHasher::new(Argon2Settings { memory_kib: 64, iterations: 1, parallelism: 1 }, 2).unwrap();
+        let accounts = Accounts {
+            ephemeral: Ephemeral::sql(store.clone(), clock.clone()),
+            store,
+            hasher,
+            clock,
+            limits: SignInLimits::default(),
+            outbox: Outbox::file(dir.path().join("outbox"), "Lanyard <no-reply@localhost>"),
+        };
+        accounts.create_tenant("ACME", "Acme").await.unwrap();
+        accounts.create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+        (accounts, dir)
+    }
+
+    fn req(login: &str, password: &str, code: &str) -> SignInRequest {
+        SignInRequest {
+            login_name: login.into(),
+            password: Secret::new(password),
+            provider_code: code.into(),
+            client_id: None,
+            origin: Origin::cli(),
+        }
+    }
+
+    use super::super::password::PasswordHasher;
+
+    #[tokio::test]
+    async fn l1_l2_the_right_credentials_sign_in_and_every_wrong_part_is_invalid_credentials() {
+        let (a, _d) = accounts().await;
+        assert!(a.sign_in(req("ALICE", PASSWORD, "ACME")).await.is_ok(), "T2: any case of the login name");
+        for (login, password, code) in
+            [("bob", PASSWORD, "ACME"), ("alice", "correct-horse9", "ACME"), ("alice", PASSWORD, "acme")]
+        {
+            assert!(
+                matches!(a.sign_in(req(login, password, code)).await, Err(SignInError::InvalidCredentials)),
+                "{login} {code}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn l3_third_wrong_password_locks_account() {
+        let (a, _d) = accounts().await;
+        assert!(matches!(a.sign_in(req("alice", "Wrong-1!aa", "ACME")).await, Err(SignInError::InvalidCredentials)));
+        assert!(matches!(a.sign_in(req("alice", "Wrong-2!aa", "ACME")).await, Err(SignInError::InvalidCredentials)));
+        assert!(matches!(a.sign_in(req("alice", "Wrong-3!aa", "ACME")).await, Err(SignInError::Locked)));
+        assert!(
+            matches!(a.sign_in(req("alice", PASSWORD, "ACME")).await, Err(SignInError::Locked)),
+            "right password or not"
+        );
+        let (_, alice) = a.user("ACME", "alice").await.unwrap();
+        assert_eq!(alice.status, UserStatus::PasswordLocked);
+    }
+
+    #[tokio::test]
+    async fn l3_a_successful_sign_in_resets_the_count() {
+        let (a, _d) = accounts().await;
+        for _ in 0..3 {
+            let _ = a.sign_in(req("alice", "Wrong-1!aa", "ACME")).await;
+            let _ = a.sign_in(req("alice", "Wrong-1!aa", "ACME")).await;
+            assert!(a.sign_in(req("alice", PASSWORD, "ACME")).await.is_ok());
+        }
+    }
+
+    #[tokio::test]
+    async fn l3_unknown_names_show_the_lock_after_the_tenants_limit() {
+        let (a, _d) = accounts().await;
+        a.update_tenant("ACME", &TenantChanges { max_failed_attempts: Some(4), ..Default::default() }).await.unwrap();
+        for _ in 0..3 {
+            assert!(matches!(a.sign_in(req("ghost", "x", "ACME")).await, Err(SignInError::InvalidCredentials)));
+        }
+        assert!(matches!(a.sign_in(req("ghost", "x", "ACME")).await, Err(SignInError::Locked)));
+        assert_eq!(PasswordPolicy::default().max_failed_attempts, 3, "PRODUCT.md's default");
+    }
+
+    #[tokio::test]
+    async fn l4_first_sign_in_reports_the_forced_change() {
+        let (a, _d) = accounts().await;
+        a.create_user("ACME", "newbie", UserType::Regular, &Secret::new("Temporary-Pass1"), true).await.unwrap();
+        let signed = a.sign_in(req("newbie", "Temporary-Pass1", "ACME")).await.unwrap();
+        assert!(signed.must_change_password);
+        assert!(!a.sign_in(req("alice", PASSWORD, "ACME")).await.unwrap().must_change_password);
+    }
+
+    #[tokio::test]
+    async fn t1_an_inactive_provider_signs_nobody_in() {
+        let (a, _d) = accounts().await;
+        a.update_tenant("ACME", &TenantChanges { active: Some(false), ..Default::default() }).await.unwrap();
+        assert!(matches!(a.sign_in(req("alice", PASSWORD, "ACME")).await, Err(SignInError::InvalidCredentials)));
+    }
+}
