@@ -169,6 +169,7 @@ impl Accounts {
     }
 
     /// S4–S6: checks the token, the policy, then consumes the token and sets the password.
+    /// Returns the user, whose sessions have all ended.
     pub async fn complete_reset(
         &self,
         handle: &str,
@@ -176,7 +177,7 @@ impl Accounts {
         new_password: &Secret,
         confirm: &Secret,
         origin: &Origin,
-    ) -> Result<(), ResetError> {
+    ) -> Result<super::user::UserId, ResetError> {
         let (tenant, user) = self.flow_account(handle).await?;
         let Some(record) =
             self.ephemeral.get(&token_key(user.id)).await?.and_then(|v| serde_json::from_str::<TokenRecord>(&v).ok())
@@ -211,7 +212,7 @@ impl Accounts {
                 Err(e) => tracing::error!(error = %e, "cannot render the password-changed notice"),
             }
         }
-        Ok(())
+        Ok(user.id)
     }
 
     async fn wrong_token(&self, tenant: &Tenant, user: &User, origin: &Origin) -> Result<ResetError, ResetError> {

@@ -61,12 +61,13 @@ struct LogoutToken<'a> {
 
 /// Sends logout tokens for session `sid` of the user `sub`, in the background: the user's
 /// sign-out never waits on an application. Failures are logged, never swallowed silently.
-pub async fn session_ended(state: &AppState, sid: &str, sub: &str) {
+pub async fn session_ended(state: &AppState, sid: &str, sub: &str) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut sent = Vec::new();
     let clients = match clients_of(&state.accounts.ephemeral, sid).await {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "back-channel logout: cannot read the session's applications");
-            return;
+            return sent;
         }
     };
     for client_id in clients {
@@ -100,7 +101,7 @@ pub async fn session_ended(state: &AppState, sid: &str, sub: &str) {
             }
         };
         let http = state.oidc.http.clone();
-        tokio::spawn(async move {
+        sent.push(tokio::spawn(async move {
             let sent = http.post(&uri).form(&[("logout_token", token.as_str())]).send().await;
             match sent {
                 Ok(res) if res.status().is_success() => tracing::info!(client_id, "back-channel logout delivered"),
@@ -109,8 +110,39 @@ pub async fn session_ended(state: &AppState, sid: &str, sub: &str) {
                 }
                 Err(e) => tracing::warn!(client_id, error = %e, "back-channel logout could not be delivered"),
             }
-        });
+        }));
     }
+    sent
+}
+
+fn user_counter(user_id: i32) -> String {
+    format!("user-sids:{user_id}")
+}
+
+/// Remembers a new Lanyard session of the user, so ending all of them (a reset, a lock) can
+/// tell their applications.
+pub async fn remember_session(eph: &Ephemeral, user_id: i32, sid: &str, ttl: i64) -> Result<(), StoreError> {
+    let n = eph.incr(&user_counter(user_id), ttl).await?;
+    eph.put(&format!("{}:{n}", user_counter(user_id)), sid, ttl).await
+}
+
+/// Every session of the user has ended (their epoch changed): back-channel logout for each.
+/// Returns the deliveries, so a short-lived CLI process can wait for them.
+pub async fn user_sessions_ended(state: &AppState, user_id: i32) -> Vec<tokio::task::JoinHandle<()>> {
+    let eph = &state.accounts.ephemeral;
+    let sub = match state.accounts.store.user_by_id(user_id).await {
+        Ok(Some(u)) => u.subject,
+        _ => return Vec::new(),
+    };
+    let n = eph.count(&user_counter(user_id)).await.unwrap_or(0).min(1000);
+    let mut sent = Vec::new();
+    for k in 1..=n {
+        if let Ok(Some(sid)) = eph.take(&format!("{}:{k}", user_counter(user_id))).await {
+            sent.extend(session_ended(state, &sid, &sub).await);
+        }
+    }
+    let _ = eph.delete(&user_counter(user_id)).await;
+    sent
 }
 
 /// The client for outgoing calls: short timeouts, no redirects (a logout token must reach the

@@ -178,6 +178,8 @@ pub async fn submit(
         epoch,
     };
     let cookie = session::start(&state.accounts.ephemeral, &record, state.config.session_ttl_secs, secure).await?;
+    let ttl = state.config.session_ttl_secs;
+    crate::oidc::backchannel::remember_session(&state.accounts.ephemeral, record.user_id, &record.sid, ttl).await?;
     // L4: nothing else until a new password is chosen.
     Ok(see_other(&next_step(record.must_change_password, form.auth.as_deref()), vec![cookie]))
 }

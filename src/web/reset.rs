@@ -128,7 +128,9 @@ pub async fn submit_reset(
         .complete_reset(&form.flow, &form.token, &form.new_password, &form.confirm_password, &origin)
         .await;
     match result {
-        Ok(()) => {
+        Ok(user_id) => {
+            // S6 ended every session of the user; their applications hear it by back channel.
+            crate::oidc::backchannel::user_sessions_ended(&state, user_id).await;
             let page = Page::render(
                 StatusCode::OK,
                 "message.html",

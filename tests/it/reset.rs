@@ -350,3 +350,35 @@ backend_tests! {
     s5_wrong_tokens_lock => s5_wrong_tokens_admin_lock_the_account,
     s6_unlock_and_revoke => s6_reset_lifts_a_password_lock_and_revokes_refresh_tokens,
 }
+
+/// S6 ends every session of the user; applications that registered for back-channel logout are
+/// told, as when the user signs out.
+async fn s6_reset_sends_backchannel_logout(backend: Backend) {
+    let (app, sink) = spawn_with_mail(backend).await;
+    enabled(&app).await;
+    enrol(&app, &sink).await;
+    let (uri, seen) = crate::oidc::logout::capture_server().await;
+    let mut meta = crate::oidc::rp::metadata(false);
+    meta.backchannel_logout_uri = Some(uri);
+    let listening = crate::oidc::rp::register(&app, "listening", meta, &["ACME"]).await;
+    crate::oidc::rp::code_for_alice(&app, &listening, &app.browser()).await;
+    let browser = app.browser();
+    let page = forgot(&app, &browser, "alice", "ACME", EMAIL).await.text().await.unwrap();
+    let token = token_of(&sink.find(1, "token is ").await);
+    assert!(reset(&app, &browser, &page, &token, "Fresh-Start-2027").await.contains("Your password has been changed."));
+    for _ in 0..100 {
+        if !seen.lock().await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let body = seen.lock().await.first().cloned().expect("a logout token after the reset");
+    let token = body.strip_prefix("logout_token=").unwrap();
+    let claims = lanyard::oidc::jwt::verify(&app.state.oidc.ring, token).unwrap();
+    assert_eq!(claims["aud"], "listening");
+    app.stop().await;
+}
+
+backend_tests! {
+    s6_backchannel => s6_reset_sends_backchannel_logout,
+}

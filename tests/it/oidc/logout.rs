@@ -84,7 +84,7 @@ backend_tests! {
 }
 
 /// A tiny relying party back end that records what arrives at its backchannel_logout_uri.
-async fn capture_server() -> (String, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
+pub async fn capture_server() -> (String, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
     use axum::routing::post;
     let seen = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::new()));
     let store = seen.clone();

@@ -4,5 +4,5 @@ pub mod rp;
 
 mod authorize;
 mod code_flow;
-mod logout;
+pub mod logout;
 mod tokens;
