@@ -28,6 +28,9 @@ pub struct SignedIn {
     pub tenant: Tenant,
     /// L4: the user must choose a new password before anything else.
     pub must_change_password: bool,
+    /// The user's epoch, read *before* the password was checked: a sign-in racing a reset must
+    /// not land in the epoch the reset created.
+    pub epoch: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,12 +111,13 @@ impl Accounts {
             self.note_failure(&req, Some(&tenant), Some(&user), Refusal::Locked).await?;
             return Err(SignInError::Locked);
         };
+        let epoch = super::epoch::current(&self.ephemeral, user.id).await?;
         let ok = self.hasher.verify(&req.password, user.password_hash.as_deref()).await.map_err(Internal::from)?;
         if ok {
             self.store.clear_sign_in_failures(user.id).await?;
             self.note(&req, Some(&tenant), Some(&user), ActivityKind::SignIn, String::new()).await?;
             let must_change_password = user.must_change_password;
-            return Ok(SignedIn { user, tenant, must_change_password });
+            return Ok(SignedIn { user, tenant, must_change_password, epoch });
         }
         self.note_failure(&req, Some(&tenant), Some(&user), Refusal::WrongPassword).await?;
         if attempt >= i64::from(max) {

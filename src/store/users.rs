@@ -71,14 +71,6 @@ impl Store {
         found.map(to_domain).transpose()
     }
 
-    /// The id of the user a sign-in form names, if any (exact provider code, folded login name).
-    pub async fn user_by_login_typed(&self, code: &str, login: &str) -> Result<Option<UserId>, StoreError> {
-        use crate::accounts::tenant::ProviderCode;
-        let (Some(code), Ok(name)) = (ProviderCode::parse(code), LoginName::parse(login)) else { return Ok(None) };
-        let Some(tenant) = self.tenant_by_code(&code).await? else { return Ok(None) };
-        Ok(self.user_by_login(tenant.id, &name).await?.map(|u| u.id))
-    }
-
     /// By the stable `sub` claim.
     pub async fn user_by_subject(&self, subject: &str) -> Result<Option<User>, StoreError> {
         let found = user::Entity::find().filter(user::Column::Subject.eq(subject)).one(self.conn()).await?;

@@ -155,11 +155,6 @@ pub async fn submit(
         client_id,
         origin,
     };
-    // Read before the password is checked: a sign-in racing a reset must not land in the new epoch.
-    let epoch = match state.accounts.store.user_by_login_typed(&form.provider_code, &form.login_name).await? {
-        Some(id) => crate::accounts::epoch::current(&state.accounts.ephemeral, id).await?,
-        None => String::new(),
-    };
     let signed_in = match state.accounts.sign_in(request).await {
         Ok(s) => s,
         Err(SignInError::InvalidCredentials) => {
@@ -175,7 +170,7 @@ pub async fn submit(
         auth_time: state.accounts.clock.now(),
         sid: random_token(),
         must_change_password: signed_in.must_change_password,
-        epoch,
+        epoch: signed_in.epoch.clone(),
     };
     let cookie = session::start(&state.accounts.ephemeral, &record, state.config.session_ttl_secs, secure).await?;
     let ttl = state.config.session_ttl_secs;
