@@ -63,7 +63,9 @@ impl AppState {
                 StartError::Io(format!("cannot create data directory {}: {e}", config.data_dir.display()))
             })?;
         }
-        let store = Store::connect(config.database_url.expose(), config.database_max_connections).await?;
+        let store = Store::connect(config.database_url.expose(), config.database_max_connections)
+            .await?
+            .cache_clients(clock.clone(), CLIENT_CACHE_SECS);
         store.migrate().await?;
         let ephemeral = match &config.redis_url {
             Some(url) => Ephemeral::redis(url.expose(), &config.redis_prefix, clock.clone()).await?,
@@ -101,6 +103,9 @@ impl AppState {
         Ok(AppState(Arc::new(Inner { mac: Mac::new(&key), config, accounts, oidc })))
     }
 }
+
+/// How long a process trusts its copy of a client registration.
+const CLIENT_CACHE_SECS: i64 = 5;
 
 /// Public, development only: see keys/README.md. Production refuses to start without its own.
 const DEV_KEY_ENCRYPTION_KEY: &str = include_str!("../keys/dev/key-encryption-key");

@@ -64,14 +64,21 @@ pub async fn authenticate(store: &Store, headers: &HeaderMap, form: &[(String, S
     let p = presented(headers, form)?;
     let basic = p.method == TokenEndpointAuthMethod::ClientSecretBasic;
     let client = store.client(&p.client_id).await?.ok_or_else(|| unauthorized(basic))?;
+    if matches_presented(&client, &p) {
+        return Ok(client);
+    }
+    // The cached row may predate a rotation or re-registration: decide on the stored one.
+    let client = store.client_uncached(&p.client_id).await?.ok_or_else(|| unauthorized(basic))?;
+    if matches_presented(&client, &p) { Ok(client) } else { Err(unauthorized(basic)) }
+}
+
+fn matches_presented(client: &Client, p: &Presented) -> bool {
     if client.metadata.token_endpoint_auth_method != p.method {
-        return Err(unauthorized(basic));
+        return false;
     }
     match (&client.secret_hash, &p.secret) {
-        (None, None) => Ok(client),
-        (Some(stored), Some(secret)) if constant_time_eq(stored.as_bytes(), token_hash(secret).as_bytes()) => {
-            Ok(client)
-        }
-        _ => Err(unauthorized(basic)),
+        (None, None) => true,
+        (Some(stored), Some(secret)) => constant_time_eq(stored.as_bytes(), token_hash(secret).as_bytes()),
+        _ => false,
     }
 }

@@ -47,6 +47,7 @@ impl StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    clients: clients::ClientCache,
 }
 
 impl Store {
@@ -66,7 +67,7 @@ impl Store {
                     .create_if_missing(true)
             });
         let db = Database::connect(opts).await?;
-        Ok(Store { db })
+        Ok(Store { db, clients: clients::ClientCache::default() })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

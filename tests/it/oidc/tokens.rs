@@ -346,3 +346,27 @@ async fn redirect_uris_are_compared_as_sent(backend: Backend) {
 backend_tests! {
     redirect_uri_as_sent => redirect_uris_are_compared_as_sent,
 }
+
+/// Clients are cached per process for a few seconds; a rotation here takes effect at once.
+async fn rotated_secrets_take_effect_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let (status, _) = token(&app, &rp, &[("grant_type", "client_credentials")]).await;
+    assert_eq!(status, StatusCode::OK, "warms the cache");
+    let new = app.state.accounts.rotate_client_secret("app").await.unwrap();
+    let (status, body) = token(&app, &rp, &[("grant_type", "client_credentials")]).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")), "the old secret");
+    let res = reqwest::Client::new()
+        .post(at(&app, "/token"))
+        .basic_auth("app", Some(new.expose()))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the new secret");
+    app.stop().await;
+}
+
+backend_tests! {
+    rotated_secrets => rotated_secrets_take_effect_at_once,
+}
