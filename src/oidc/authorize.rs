@@ -118,7 +118,7 @@ pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Query(q):
     let pending = match state.oidc.grants.pending(&q.auth).await {
         Ok(Some(p)) => p,
         Ok(None) => return expired(),
-        Err(e) => return page::PageError::from(e).into_response_page(),
+        Err(e) => return axum::response::IntoResponse::into_response(page::PageError::from(e)),
     };
     let Some(redirect) = VerifiedRedirect::resumed(
         &pending.redirect_uri,

@@ -74,12 +74,6 @@ impl From<crate::store::StoreError> for PageError {
     }
 }
 
-impl PageError {
-    pub fn into_response_page(self) -> Response {
-        self.into_response()
-    }
-}
-
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
