@@ -14,7 +14,7 @@ use crate::store::{Ephemeral, StoreError};
 /// Longer than any session or refresh token lives.
 const TTL: i64 = 400 * 24 * 3600;
 
-fn key(user: UserId) -> String {
+pub fn key(user: UserId) -> String {
     format!("user-epoch:{user}")
 }
 

@@ -86,6 +86,10 @@ pub struct Grants {
     revocation_ttl: i64,
 }
 
+fn revoked_key(grant_id: &str) -> String {
+    format!("grant-revoked:{grant_id}")
+}
+
 fn encode<T: Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -212,18 +216,20 @@ impl Grants {
     }
 
     pub async fn revoke_grant(&self, grant_id: &str) -> Result<(), StoreError> {
-        self.eph.put(&format!("grant-revoked:{grant_id}"), "1", self.revocation_ttl).await
+        self.eph.put(&revoked_key(grant_id), "1", self.revocation_ttl).await
     }
 
     /// Not revoked, and issued in the user's current epoch (a reset ends every earlier token).
     async fn live(&self, record: &TokenRecord) -> Result<bool, StoreError> {
-        if self.is_revoked(&record.grant_id).await? {
-            return Ok(false);
-        }
-        match &record.subject {
-            Some(s) => self.subject_live(s).await,
-            None => Ok(true),
-        }
+        let Some(s) = &record.subject else {
+            return Ok(!self.is_revoked(&record.grant_id).await?);
+        };
+        // One round trip for both: this runs on every userinfo and introspection request.
+        let keys = [revoked_key(&record.grant_id), crate::accounts::epoch::key(s.user_id)];
+        let mut values = self.eph.get_many(&keys).await?.into_iter();
+        let revoked = values.next().flatten().is_some();
+        let epoch = values.next().flatten().unwrap_or_default();
+        Ok(!revoked && epoch == s.epoch)
     }
 
     /// Whether the sign-in behind a code or token still counts (no reset or lock since).
@@ -232,6 +238,6 @@ impl Grants {
     }
 
     async fn is_revoked(&self, grant_id: &str) -> Result<bool, StoreError> {
-        Ok(self.eph.get(&format!("grant-revoked:{grant_id}")).await?.is_some())
+        Ok(self.eph.get(&revoked_key(grant_id)).await?.is_some())
     }
 }

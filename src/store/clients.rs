@@ -2,51 +2,12 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-
+use super::cache::TtlCache;
 use super::entities::{client, client_tenant};
 use super::{Store, StoreError};
 use crate::accounts::application::{Client, ClientMetadata};
 use crate::accounts::tenant::TenantId;
 use crate::clock::Clock;
-
-/// Clients are read on every token, introspection and authorization request and change rarely,
-/// so each process keeps them for a few seconds. A rotated secret is honoured at once (a
-/// mismatch re-reads the row); an old one may still work on another node until its entry
-/// expires.
-#[derive(Clone, Default)]
-pub struct ClientCache {
-    clock: Option<Clock>,
-    ttl: i64,
-    map: Arc<RwLock<HashMap<String, (i64, Client)>>>,
-}
-
-impl std::fmt::Debug for ClientCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ClientCache(ttl {})", self.ttl)
-    }
-}
-
-impl ClientCache {
-    fn get(&self, id: &str) -> Option<Client> {
-        let now = self.clock.as_ref()?.now();
-        let map = self.map.read().ok()?;
-        map.get(id).filter(|(at, _)| now - at < self.ttl).map(|(_, c)| c.clone())
-    }
-
-    fn put(&self, client: &Client) {
-        if let (Some(clock), Ok(mut map)) = (&self.clock, self.map.write()) {
-            map.insert(client.client_id.clone(), (clock.now(), client.clone()));
-        }
-    }
-
-    fn forget(&self, id: &str) {
-        if let Ok(mut map) = self.map.write() {
-            map.remove(id);
-        }
-    }
-}
 
 fn to_domain(m: client::Model, tenants: Vec<TenantId>) -> Result<Client, StoreError> {
     let metadata: ClientMetadata = serde_json::from_str(&m.metadata)
@@ -93,26 +54,29 @@ impl Store {
         to_domain(model, tenants.to_vec())
     }
 
-    /// Turns on the per-process client cache (`lanyard serve`; the CLI reads through).
+    /// Turns on the per-process caches of clients and tenants (`lanyard serve`; the CLI reads
+    /// through). Clients are read on every token, introspection and authorization request; a
+    /// presented secret that does not match the cached row is checked again against the database.
     pub fn cache_clients(mut self, clock: Clock, ttl: i64) -> Self {
-        self.clients = ClientCache { clock: Some(clock), ttl, map: Arc::default() };
+        self.clients = TtlCache::new(clock.clone(), ttl);
+        self.tenants = TtlCache::new(clock, ttl);
         self
     }
 
     pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
-        if let Some(c) = self.clients.get(client_id) {
+        if let Some(c) = self.clients.get(&client_id.to_string()) {
             return Ok(Some(c));
         }
         let found = self.client_uncached(client_id).await?;
         if let Some(c) = &found {
-            self.clients.put(c);
+            self.clients.put(c.client_id.clone(), c);
         }
         Ok(found)
     }
 
     /// Straight from the database, refreshing the cache (e.g. after a secret did not match).
     pub async fn client_uncached(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
-        self.clients.forget(client_id);
+        self.clients.forget(&client_id.to_string());
         let Some(model) = client::Entity::find_by_id(client_id.to_string()).one(self.conn()).await? else {
             return Ok(None);
         };
@@ -142,7 +106,7 @@ impl Store {
     }
 
     pub async fn set_client_secret(&self, client_id: &str, secret_hash: String) -> Result<(), StoreError> {
-        self.clients.forget(client_id);
+        self.clients.forget(&client_id.to_string());
         let updated = client::Entity::update_many()
             .col_expr(client::Column::SecretHash, sea_orm::sea_query::Expr::value(secret_hash))
             .filter(client::Column::ClientId.eq(client_id))
@@ -163,7 +127,7 @@ impl Store {
         name: &str,
         metadata: &ClientMetadata,
     ) -> Result<(), StoreError> {
-        self.clients.forget(client_id);
+        self.clients.forget(&client_id.to_string());
         let json = serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let updated = client::Entity::update_many()
             .col_expr(client::Column::Name, sea_orm::sea_query::Expr::value(name.to_string()))

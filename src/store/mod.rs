@@ -4,6 +4,7 @@
 //! PostgreSQL; [`Ephemeral`] holds short-lived state in the same database or in Redis.
 
 mod activity;
+mod cache;
 mod clients;
 pub mod entities;
 mod ephemeral;
@@ -47,7 +48,8 @@ impl StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
-    clients: clients::ClientCache,
+    clients: cache::TtlCache<String, crate::accounts::application::Client>,
+    tenants: cache::TtlCache<crate::accounts::tenant::TenantId, crate::accounts::tenant::Tenant>,
 }
 
 impl Store {
@@ -67,7 +69,7 @@ impl Store {
                     .create_if_missing(true)
             });
         let db = Database::connect(opts).await?;
-        Ok(Store { db, clients: clients::ClientCache::default() })
+        Ok(Store { db, clients: cache::TtlCache::default(), tenants: cache::TtlCache::default() })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

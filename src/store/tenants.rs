@@ -49,8 +49,16 @@ impl Store {
         found.map(to_domain).transpose()
     }
 
+    /// Read on every userinfo and token request: served from the per-process cache when on.
     pub async fn tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-        tenant::Entity::find_by_id(id).one(self.conn()).await?.map(to_domain).transpose()
+        if let Some(t) = self.tenants.get(&id) {
+            return Ok(Some(t));
+        }
+        let found = tenant::Entity::find_by_id(id).one(self.conn()).await?.map(to_domain).transpose()?;
+        if let Some(t) = &found {
+            self.tenants.put(id, t);
+        }
+        Ok(found)
     }
 
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
@@ -87,6 +95,8 @@ impl Store {
             model.unified_login_enabled = Set(v);
         }
         model.password_policy = Set(policy_json(&policy));
-        to_domain(model.update(self.conn()).await?)
+        let updated = to_domain(model.update(self.conn()).await?);
+        self.tenants.forget(&current.id);
+        updated
     }
 }

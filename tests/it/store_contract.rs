@@ -33,6 +33,10 @@ async fn put_get_take_delete(backend: Backend) {
         assert_eq!(eph.get("k").await.unwrap().as_deref(), Some("v|2"), "put replaces; values may hold the separator");
         assert_eq!(eph.take("k").await.unwrap().as_deref(), Some("v|2"));
         assert_eq!(eph.take("k").await.unwrap(), None, "take is single use");
+        eph.put("m1", "one", 60).await.unwrap();
+        eph.put("m2", "two", 60).await.unwrap();
+        let many = eph.get_many(&["m2".into(), "absent".into(), "m1".into()]).await.unwrap();
+        assert_eq!(many, vec![Some("two".into()), None, Some("one".into())], "get_many keeps the order");
         eph.put("d", "x", 60).await.unwrap();
         eph.delete("d").await.unwrap();
         assert_eq!(eph.get("d").await.unwrap(), None);

@@ -63,6 +63,14 @@ impl Ephemeral {
         }
     }
 
+    /// Several values in one round trip (absent or expired ones are `None`), in `keys` order.
+    pub async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.get_many(keys).await,
+            Ephemeral::Redis(r) => r.get_many(keys).await,
+        }
+    }
+
     /// Atomic single use: of any number of concurrent callers, exactly one gets the value.
     pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
         match self {

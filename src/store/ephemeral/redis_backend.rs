@@ -75,6 +75,16 @@ impl RedisEphemeral {
         Ok(self.live(raw))
     }
 
+    pub async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn.clone();
+        let full: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
+        let raw: Vec<Option<String>> = redis::cmd("MGET").arg(full).query_async(&mut conn).await?;
+        Ok(raw.into_iter().map(|r| self.live(r)).collect())
+    }
+
     /// GETDEL is atomic: of concurrent callers only one receives the value.
     pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
         let mut conn = self.conn.clone();

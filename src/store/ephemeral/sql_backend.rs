@@ -37,6 +37,26 @@ impl SqlEphemeral {
         Ok(row.map(|r| r.try_get::<String>("", "value")).transpose()?)
     }
 
+    pub async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT key, value FROM ephemeral WHERE key IN ({}) AND expires_at > ${}",
+            marks.join(", "),
+            keys.len() + 1
+        );
+        let mut values: Vec<Value> = keys.iter().map(|k| Value::from(k.as_str())).collect();
+        values.push(self.clock.now().into());
+        let rows = self.store.conn().query_all_raw(self.store.statement(&sql, values)).await?;
+        let mut found = std::collections::HashMap::new();
+        for row in rows {
+            found.insert(row.try_get::<String>("", "key")?, row.try_get::<String>("", "value")?);
+        }
+        Ok(keys.iter().map(|k| found.remove(k)).collect())
+    }
+
     /// A conditional DELETE … RETURNING: only the caller whose statement deleted the row sees it.
     pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
         let stmt = self.store.statement(
