@@ -86,18 +86,48 @@ impl Accounts {
     }
 
     /// Step 1 (Verify): the current password, limited tries per hour.
-    pub async fn enrol_verify(&self, user_id: UserId, sid: &str, password: &Secret) -> Result<(), EnrolError> {
-        let (_, user) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
+    /// A wrong password here is a password guess like any other: it counts towards L3's lock,
+    /// counted before the check, and is recorded (L7).
+    pub async fn enrol_verify(
+        &self,
+        user_id: UserId,
+        sid: &str,
+        password: &Secret,
+        origin: &Origin,
+    ) -> Result<(), EnrolError> {
+        let (tenant, user) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
         let now = self.clock.now();
         let tries = self.ephemeral.incr(&format!("enrol-pw:{user_id}:{}", now - now.rem_euclid(3600)), 3600).await?;
         if tries > PASSWORD_TRIES_PER_HOUR {
             return Err(EnrolError::Field("Too many attempts. Please try again later."));
         }
-        if !self.hasher.verify(password, user.password_hash.as_deref()).await.map_err(Internal::from)? {
-            return Err(EnrolError::Field("The password is not correct."));
+        let max = tenant.password_policy.max_failed_attempts.max(1);
+        let Some(attempt) = self.store.reserve_sign_in_attempt(user.id, max).await? else {
+            return Err(EnrolError::Field("Your account has been locked. Please contact your agency administrator."));
+        };
+        if self.hasher.verify(password, user.password_hash.as_deref()).await.map_err(Internal::from)? {
+            self.store.clear_sign_in_failures(user.id).await?;
+            self.save_enrolment(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
+            return Ok(());
         }
-        self.save_enrolment(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
-        Ok(())
+        let mut entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind: ActivityKind::SignInFailed,
+            detail: "wrong password at Settings (S2)".into(),
+            login_type: "password".into(),
+            client_id: None,
+            origin: origin.clone(),
+        };
+        self.store.record_activity(&entry, now).await?;
+        if attempt >= i64::from(max) && self.store.lock_after_failures(user.id, max, now).await? {
+            super::epoch::bump(&self.ephemeral, user.id).await?;
+            entry.kind = ActivityKind::Locked;
+            entry.detail = format!("{attempt} incorrect passwords (limit {max}), at Settings");
+            self.store.record_activity(&entry, now).await?;
+        }
+        Err(EnrolError::Field("The password is not correct."))
     }
 
     /// Step 2: mails a 6-digit code to the address; a new address starts verification over.

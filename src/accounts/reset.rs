@@ -35,6 +35,10 @@ pub enum ResetError {
     /// S5: the token typed is not the one mailed (and the count went up).
     #[error("wrong password token")]
     WrongToken,
+    /// S5: that was one wrong token too many; the account is now admin locked and its sessions
+    /// ended. Shown as the generic error.
+    #[error("admin locked after wrong tokens")]
+    LockedOut(super::user::UserId),
     /// L5: the new password broke the policy; messages per field.
     #[error("the new password was refused")]
     Refused { new_password: Vec<String>, confirm_password: Vec<String> },
@@ -102,9 +106,11 @@ impl Accounts {
             }
             None => false,
         };
-        let by_account = match &found {
-            Some((_, user)) => self.ephemeral.incr(&format!("reset-sends:{}:{hour}", user.id), 3600).await?,
-            None => self.ephemeral.incr("reset-sends:none", 3600).await?,
+        // Only a request that would mail counts against the account: knowing a login name must
+        // not let anyone use up its resets. The others count a decoy, for equal work.
+        let by_account = match (&found, eligible) {
+            (Some((_, user)), true) => self.ephemeral.incr(&format!("reset-sends:{}:{hour}", user.id), 3600).await?,
+            _ => self.ephemeral.incr("reset-sends:decoy", 3600).await?,
         };
         let within_limits = by_ip <= SENDS_PER_HOUR_PER_IP && by_account <= SENDS_PER_HOUR_PER_ACCOUNT;
         let (Some((tenant, user)), true) = (found, eligible && within_limits) else {
@@ -184,9 +190,18 @@ impl Accounts {
         else {
             return Err(ResetError::Generic);
         };
-        if !constant_time_eq(token_hash(&normalise(token)).as_bytes(), record.hash.as_bytes()) {
-            return Err(self.wrong_token(&tenant, &user, origin).await?);
+        // S5: the try is counted before the comparison, so parallel guesses cannot outrun the limit.
+        let wrong_key = format!("reset-wrong:{}", user.id);
+        let attempt = self.ephemeral.incr(&wrong_key, WRONG_TOKEN_WINDOW).await?;
+        let max = i64::from(tenant.password_policy.max_failed_attempts.max(1));
+        if attempt > max {
+            return Err(ResetError::Generic);
         }
+        if !constant_time_eq(token_hash(&normalise(token)).as_bytes(), record.hash.as_bytes()) {
+            return Err(self.wrong_token(&tenant, &user, attempt, max, origin).await?);
+        }
+        // The right token proves the mailbox: earlier wrong tries are forgiven.
+        self.ephemeral.delete(&wrong_key).await?;
         let (new_errors, confirm_errors) = self.new_password_errors(&user, &tenant, new_password, confirm).await?;
         if !new_errors.is_empty() || !confirm_errors.is_empty() {
             return Err(ResetError::Refused { new_password: new_errors, confirm_password: confirm_errors });
@@ -215,9 +230,14 @@ impl Accounts {
         Ok(user.id)
     }
 
-    async fn wrong_token(&self, tenant: &Tenant, user: &User, origin: &Origin) -> Result<ResetError, ResetError> {
-        let wrong = self.ephemeral.incr(&format!("reset-wrong:{}", user.id), WRONG_TOKEN_WINDOW).await?;
-        let max = i64::from(tenant.password_policy.max_failed_attempts.max(1));
+    async fn wrong_token(
+        &self,
+        tenant: &Tenant,
+        user: &User,
+        wrong: i64,
+        max: i64,
+        origin: &Origin,
+    ) -> Result<ResetError, ResetError> {
         let login = user.login_name.as_str().to_string();
         self.note_reset(
             Some(tenant),
@@ -237,6 +257,7 @@ impl Accounts {
             epoch::bump(&self.ephemeral, user.id).await?;
             let detail = format!("admin locked: {wrong} wrong password tokens (S5)");
             self.note_reset(Some(tenant), Some(user), &login, ActivityKind::Locked, detail, origin).await?;
+            return Ok(ResetError::LockedOut(user.id));
         }
         Ok(ResetError::Generic)
     }

@@ -118,8 +118,15 @@ impl DemoApp {
         format!("{}_session", self.0.client_id.replace('-', "_"))
     }
 
+    fn state_cookie(&self) -> String {
+        format!("{}_state", self.0.client_id.replace('-', "_"))
+    }
+
     fn session_id(&self, headers: &HeaderMap) -> Option<String> {
-        let name = self.cookie();
+        self.read_cookie(headers, &self.cookie())
+    }
+
+    fn read_cookie(&self, headers: &HeaderMap, name: &str) -> Option<String> {
         headers
             .get_all(header::COOKIE)
             .iter()
@@ -160,7 +167,10 @@ impl DemoApp {
         }
         let (url, state, nonce) = req.url();
         self.0.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(state.secret().clone(), (nonce, verifier));
-        redirect(url.as_str(), None)
+        // RFC 9700 §4.7: `state` is bound to this browser, so a callback URL from someone else's
+        // sign-in cannot log this browser in (login CSRF).
+        let cookie = format!("{}={}; Path=/; HttpOnly; SameSite=Lax", self.state_cookie(), state.secret());
+        redirect(url.as_str(), Some(cookie))
     }
 }
 
@@ -206,6 +216,11 @@ struct CallbackQuery {
 }
 
 async fn callback(State(app): State<DemoApp>, headers: HeaderMap, Query(q): Query<CallbackQuery>) -> Response {
+    // Nothing, not even an error text, is taken from a response this browser did not ask for.
+    let expected = app.read_cookie(&headers, &app.state_cookie());
+    if q.state.is_none() || q.state != expected {
+        return app.page(&headers, Some("This sign-in response does not belong to this browser."));
+    }
     // U3: Lanyard's refusal is shown in this tab, in its own words.
     if let Some(e) = q.error_description.or(q.error) {
         return app.page(&headers, Some(&e));

@@ -94,9 +94,16 @@ async fn handoff(
         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "target_client_id is required"))?;
     let hint = field("id_token_hint")
         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "id_token_hint is required"))?;
+    // Only a confidential client's back end can prove it is A; a public client's id alone cannot.
+    if from.is_public() {
+        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "unified login needs a confidential client"));
+    }
+    // The hint must be recent: an old ID token must not start hand-offs for ever.
+    let now = state.accounts.clock.now();
     let claims = jwt::verify(&state.oidc.ring, hint)
         .filter(|c| c.get("iss").and_then(|v| v.as_str()) == Some(state.oidc.issuer.as_str()))
         .filter(|c| c.get("aud").and_then(|v| v.as_str()) == Some(from.client_id.as_str()))
+        .filter(|c| c.get("iat").and_then(|v| v.as_i64()).is_some_and(|iat| now - iat <= state.config.session_ttl_secs))
         .ok_or_else(|| {
             OAuthError::new(ErrorCode::InvalidGrant, "id_token_hint is not an ID token this server issued to you")
         })?;
@@ -122,7 +129,6 @@ async fn handoff(
             "the target application cannot be opened by unified login",
         ));
     }
-    let now = state.accounts.clock.now();
     let record = Handoff {
         from_id: from.client_id.clone(),
         from_name: from.name.clone(),

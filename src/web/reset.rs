@@ -155,6 +155,11 @@ pub async fn submit_reset(
             }
             reset_page(&state, &headers, &form.flow, None, errors)
         }
+        Err(ResetError::LockedOut(user_id)) => {
+            // The lock ended every session; their applications hear it by back channel.
+            crate::oidc::backchannel::user_sessions_ended(&state, user_id).await;
+            reset_error()
+        }
         Err(ResetError::Generic) => reset_error(),
         Err(ResetError::Internal(e)) => Err(e.into()),
     }

@@ -88,7 +88,7 @@ pub async fn submit(
     }
     let accounts = &state.accounts;
     let result = match form.step.as_str() {
-        "verify" => accounts.enrol_verify(s.user_id, &s.sid, &form.current_password).await.map(|()| None),
+        "verify" => accounts.enrol_verify(s.user_id, &s.sid, &form.current_password, &origin).await.map(|()| None),
         "send" => accounts
             .enrol_send_code(s.user_id, &s.sid, &form.email)
             .await

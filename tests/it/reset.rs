@@ -382,3 +382,40 @@ async fn s6_reset_sends_backchannel_logout(backend: Backend) {
 backend_tests! {
     s6_backchannel => s6_reset_sends_backchannel_logout,
 }
+
+/// Knowing a login name must not use up its resets: only requests that mail count per account.
+async fn s3_wrong_requests_do_not_use_up_the_accounts_sends(backend: Backend) {
+    let (app, sink) = spawn_with_mail(backend).await;
+    enabled(&app).await;
+    enrol(&app, &sink).await;
+    for _ in 0..8 {
+        let html = forgot(&app, &app.browser(), "alice", "ACME", "attacker@example.org").await.text().await.unwrap();
+        assert!(html.contains("Password Reset Error"));
+    }
+    let html = forgot(&app, &app.browser(), "alice", "ACME", EMAIL).await.text().await.unwrap();
+    assert!(html.contains(">Password Token</label>"), "the real user can still reset");
+    app.stop().await;
+}
+
+/// A wrong password at Settings is a password guess: it counts towards L3's lock.
+async fn s2_wrong_passwords_at_settings_count_towards_the_lock(backend: Backend) {
+    let (app, _sink) = spawn_with_mail(backend).await;
+    enabled(&app).await;
+    let browser = app.browser();
+    sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
+    for _ in 0..2 {
+        let html = settings_post(&app, &browser, &[("step", "verify"), ("current_password", "Wrong-Pass-1")]).await;
+        assert!(html.contains("The password is not correct."));
+    }
+    settings_post(&app, &browser, &[("step", "verify"), ("current_password", "Wrong-Pass-1")]).await;
+    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    assert_eq!(alice.status, lanyard::accounts::user::UserStatus::PasswordLocked);
+    let res = browser.get(app.url("/settings")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login", "the lock ended the session");
+    app.stop().await;
+}
+
+backend_tests! {
+    s3_sends_not_used_up => s3_wrong_requests_do_not_use_up_the_accounts_sends,
+    s2_settings_guesses_count => s2_wrong_passwords_at_settings_count_towards_the_lock,
+}

@@ -222,3 +222,28 @@ backend_tests! {
     u3_provider_not_in_b => u3_provider_not_in_b_is_invalid_credential,
     u4_independent_sessions => u4_l6_sessions_stay_independent,
 }
+
+/// Only a confidential client's back end can prove it is A: a public client's id is no proof.
+async fn u2_public_clients_cannot_start_handoffs(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app, true).await;
+    let public = rp::register_named(&app, "spa", "SPA", rp::metadata(true), &["ACME"]).await;
+    let (code, req) = code_for_alice(&app, &public, &w.browser).await;
+    let tokens = public.exchange(&code, req.verifier).await;
+    let hint = openidconnect::TokenResponse::id_token(&tokens).unwrap().to_string();
+    let res = reqwest::Client::new()
+        .post(at(&app, "/unified-login/handoff"))
+        .form(&[("client_id", "spa"), ("target_client_id", "care-connect"), ("id_token_hint", hint.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["error"], "unauthorized_client");
+    // And an old ID token no longer starts one.
+    app.clock.advance(app.state.config.session_ttl_secs + 1);
+    assert_eq!(handoff(&app, &w, "care-connect").await.unwrap_err()["error"], "invalid_grant");
+    app.stop().await;
+}
+
+backend_tests! {
+    u2_public_client => u2_public_clients_cannot_start_handoffs,
+}
