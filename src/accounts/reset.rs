@@ -185,9 +185,10 @@ impl Accounts {
         origin: &Origin,
     ) -> Result<super::user::UserId, ResetError> {
         let (tenant, user) = self.flow_account(handle).await?;
-        let Some(record) =
-            self.ephemeral.get(&token_key(user.id)).await?.and_then(|v| serde_json::from_str::<TokenRecord>(&v).ok())
-        else {
+        let Some(stored) = self.ephemeral.get(&token_key(user.id)).await? else {
+            return Err(ResetError::Generic);
+        };
+        let Ok(record) = serde_json::from_str::<TokenRecord>(&stored) else {
             return Err(ResetError::Generic);
         };
         // S5: the try is counted before the comparison, so parallel guesses cannot outrun the limit.
@@ -207,7 +208,8 @@ impl Accounts {
             return Err(ResetError::Refused { new_password: new_errors, confirm_password: confirm_errors });
         }
         // Single use, also under concurrent submits: only one caller takes the token.
-        if self.ephemeral.take(&token_key(user.id)).await?.is_none() {
+        // Compare-and-take: a Resend that replaced the token meanwhile leaves this one dead (S4).
+        if !self.ephemeral.take_if(&token_key(user.id), &stored).await? {
             return Err(ResetError::Generic);
         }
         let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;

@@ -37,6 +37,11 @@ async fn put_get_take_delete(backend: Backend) {
         eph.put("m2", "two", 60).await.unwrap();
         let many = eph.get_many(&["m2".into(), "absent".into(), "m1".into()]).await.unwrap();
         assert_eq!(many, vec![Some("two".into()), None, Some("one".into())], "get_many keeps the order");
+        eph.put("cas", "old", 60).await.unwrap();
+        eph.put("cas", "new", 60).await.unwrap();
+        assert!(!eph.take_if("cas", "old").await.unwrap(), "a replaced value is not taken");
+        assert!(eph.take_if("cas", "new").await.unwrap());
+        assert!(!eph.take_if("cas", "new").await.unwrap(), "once");
         eph.put("d", "x", 60).await.unwrap();
         eph.delete("d").await.unwrap();
         assert_eq!(eph.get("d").await.unwrap(), None);

@@ -79,6 +79,15 @@ impl Ephemeral {
         }
     }
 
+    /// Atomic compare-and-take: removes the value only if it is still `expected` (a replaced
+    /// value — a new reset token, say — is left alone). True for the one caller that took it.
+    pub async fn take_if(&self, key: &str, expected: &str) -> Result<bool, StoreError> {
+        match self {
+            Ephemeral::Sql(s) => s.take_if(key, expected).await,
+            Ephemeral::Redis(r) => r.take_if(key, expected).await,
+        }
+    }
+
     /// Atomically adds one and returns the new count. The window of `ttl` seconds starts at the
     /// first increment; once it has passed the count starts again from 1.
     pub async fn incr(&self, key: &str, ttl: i64) -> Result<i64, StoreError> {

@@ -24,6 +24,17 @@ redis.call('SET', KEYS[1], (now + tonumber(ARGV[2])) .. '|1', 'PX', ARGV[3])
 return 1
 ";
 
+/// Compare-and-delete in one script: only the stored `<expires_at>|<value>` with this value goes.
+const TAKE_IF: &str = r"
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local sep = string.find(v, '|', 1, true)
+if tonumber(string.sub(v, 1, sep - 1)) <= tonumber(ARGV[2]) then return 0 end
+if string.sub(v, sep + 1) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+";
+
 const GC_SLACK_MS: i64 = 60_000;
 
 #[derive(Clone)]
@@ -32,13 +43,20 @@ pub struct RedisEphemeral {
     prefix: String,
     clock: Clock,
     incr: redis::Script,
+    take_if: redis::Script,
 }
 
 impl RedisEphemeral {
     pub async fn connect(url: &str, prefix: &str, clock: Clock) -> Result<Self, StoreError> {
         let client = redis::Client::open(url)?;
         let conn = ConnectionManager::new(client).await?;
-        Ok(RedisEphemeral { conn, prefix: prefix.to_string(), clock, incr: redis::Script::new(INCR) })
+        Ok(RedisEphemeral {
+            conn,
+            prefix: prefix.to_string(),
+            clock,
+            incr: redis::Script::new(INCR),
+            take_if: redis::Script::new(TAKE_IF),
+        })
     }
 
     fn key(&self, key: &str) -> String {
@@ -90,6 +108,13 @@ impl RedisEphemeral {
         let mut conn = self.conn.clone();
         let raw: Option<String> = conn.get_del(self.key(key)).await?;
         Ok(self.live(raw))
+    }
+
+    pub async fn take_if(&self, key: &str, expected: &str) -> Result<bool, StoreError> {
+        let mut conn = self.conn.clone();
+        let n: i64 =
+            self.take_if.key(self.key(key)).arg(expected).arg(self.clock.now()).invoke_async(&mut conn).await?;
+        Ok(n == 1)
     }
 
     pub async fn incr(&self, key: &str, ttl: i64) -> Result<i64, StoreError> {

@@ -67,6 +67,14 @@ impl SqlEphemeral {
         Ok(row.map(|r| r.try_get::<String>("", "value")).transpose()?)
     }
 
+    pub async fn take_if(&self, key: &str, expected: &str) -> Result<bool, StoreError> {
+        let stmt = self.store.statement(
+            "DELETE FROM ephemeral WHERE key = $1 AND value = $2 AND expires_at > $3",
+            vec![key.into(), expected.into(), self.clock.now().into()],
+        );
+        Ok(self.store.conn().execute_raw(stmt).await?.rows_affected() == 1)
+    }
+
     pub async fn incr(&self, key: &str, ttl: i64) -> Result<i64, StoreError> {
         let now = self.clock.now();
         let stmt = self.store.statement(
