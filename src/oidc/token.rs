@@ -150,15 +150,6 @@ async fn refresh(state: &AppState, client: &Client, fields: &Fields<'_>) -> Resu
             asked
         }
     };
-    // The user may have been locked or removed since: a refresh re-checks T4.
-    let store = &state.accounts.store;
-    match (store.user_by_id(subject.user_id).await?, store.tenant_by_id(subject.tenant_id).await?) {
-        (Some(u), Some(t)) if state.accounts.check_access(&u, &t, client).await.is_ok() => {}
-        _ => {
-            state.oidc.grants.revoke_grant(&record.grant_id).await?;
-            return Err(invalid(ErrorCode::InvalidGrant, "the user may no longer use this application"));
-        }
-    }
     issue(state, client, &record.grant_id, subject, scope, None).await
 }
 
@@ -206,11 +197,14 @@ async fn issue(
     let (Some(user), Some(tenant)) =
         (store.user_by_id(subject.user_id).await?, store.tenant_by_id(subject.tenant_id).await?)
     else {
+        state.oidc.grants.revoke_grant(grant_id).await?;
         return Err(invalid(ErrorCode::InvalidGrant, "the user no longer exists"));
     };
-    // T4 at every issue: a lock or deactivation since the code was issued stops it here.
+    // T4 at every issue (code or refresh): a lock or deactivation since stops it here, and the
+    // grant goes with it.
     if state.accounts.check_access(&user, &tenant, client).await.is_err() {
-        return Err(invalid(ErrorCode::InvalidGrant, "the user may not use this application"));
+        state.oidc.grants.revoke_grant(grant_id).await?;
+        return Err(invalid(ErrorCode::InvalidGrant, "the user may no longer use this application"));
     }
     let access = TokenRecord {
         grant_id: grant_id.to_string(),
