@@ -9,10 +9,10 @@
 
 use std::time::{Duration, Instant};
 
-use lanyard::accounts::tenant::TenantChanges;
-use lanyard::accounts::user::UserType;
 use lanyard::app::{self, AppState};
 use lanyard::clock::Clock;
+use lanyard::domain::tenant::TenantChanges;
+use lanyard::domain::user::UserType;
 use lanyard::secret::Secret;
 
 const PASSWORD: &str = "Correct-Horse9";
@@ -78,11 +78,11 @@ async fn main() {
     let csrf = csrf_of(&page);
 
     // One verify, measured directly: the unit of the argon2 bound.
-    let hash = accounts.hasher.hash(&Secret::new(PASSWORD)).await.unwrap();
+    let hash = accounts.hasher().hash(&Secret::new(PASSWORD)).await.unwrap();
     let mut verifies = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        accounts.hasher.verify(&Secret::new(PASSWORD), Some(&hash)).await.unwrap();
+        accounts.hasher().verify(&Secret::new(PASSWORD), Some(&hash)).await.unwrap();
         verifies.push(t.elapsed());
     }
     verifies.sort();
@@ -145,7 +145,7 @@ async fn main() {
         .unwrap();
     accounts.set_user_self_reset("ACME", "alice", true).await.unwrap();
     let (_, alice) = accounts.user("ACME", "alice").await.unwrap();
-    accounts.store.set_verified_email(alice.id, "alice@example.org", 0).await.unwrap();
+    accounts.set_verified_email_unchecked(&alice, "alice@example.org").await.unwrap();
     let forgot = |login: String, email: &'static str| {
         let (client, base, csrf) = (client.clone(), base.clone(), csrf.clone());
         async move {
@@ -199,8 +199,7 @@ async fn main() {
     }
     let (tenant, user) = accounts.user("RACE", "target").await.unwrap();
     let verified = accounts
-        .store
-        .list_activity(tenant.id, Some(user.id), None, 1000)
+        .activity(&tenant, Some(&user), None, 1000)
         .await
         .unwrap()
         .iter()

@@ -1,45 +1,60 @@
 //! The application: state shared by every request, the router, and the server loop.
 
 use std::net::SocketAddr;
-use std::ops::Deref;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::FromRef;
 use axum::http::HeaderName;
+use axum::middleware;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::accounts::Accounts;
+use crate::accounts::events::{self, Subscription};
 use crate::accounts::password::PasswordHasher;
 use crate::accounts::throttle::SignInLimits;
+use crate::accounts::{self, Accounts};
 use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
+use crate::http::{Site, headers};
 use crate::mail::Outbox;
-use crate::oidc::{self, Oidc, grants::Grants, key_ring::KeyRing};
+use crate::oidc::{self, Ctx, Oidc, Protocol, grants::Grants, key_ring::KeyRing};
 use crate::secret::{Mac, Sealer, random_token};
 use crate::store::{Ephemeral, Store};
 use crate::telemetry::RandomRequestId;
 use crate::web;
 
+/// The application: configuration and the three sub-states handlers take (`Accounts`, `Site`,
+/// `Protocol`). Cheap to clone.
 #[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-pub struct Inner {
-    pub config: Config,
+pub struct AppState {
+    pub config: Arc<Config>,
     pub accounts: Accounts,
-    pub oidc: Oidc,
-    /// Keyed with the deployment's secret key: CSRF tokens.
-    pub mac: Mac,
+    pub site: Site,
+    pub oidc: Protocol,
+    /// "Sessions ended" events, until `serve` (or a CLI command) takes them to deliver.
+    logout_events: Arc<Mutex<Option<Subscription>>>,
 }
 
-impl Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
+impl FromRef<AppState> for Accounts {
+    fn from_ref(s: &AppState) -> Self {
+        s.accounts.clone()
+    }
+}
+
+impl FromRef<AppState> for Site {
+    fn from_ref(s: &AppState) -> Self {
+        s.site.clone()
+    }
+}
+
+impl FromRef<AppState> for Protocol {
+    fn from_ref(s: &AppState) -> Self {
+        s.oidc.clone()
     }
 }
 
@@ -89,6 +104,9 @@ impl AppState {
             ring,
             grants: Grants::new(ephemeral.clone(), config.tokens.refresh_token),
             http: oidc::backchannel::http_client(),
+            tokens: config.tokens,
+            unified_login_timeout_secs: config.unified_login_timeout_secs,
+            session_ttl_secs: config.session_ttl_secs,
         };
         let limits = SignInLimits {
             per_ip: config.signin_limit_per_ip,
@@ -99,8 +117,40 @@ impl AppState {
             Some(url) => Outbox::smtp(url.expose(), &config.mail_from).map_err(|e| StartError::Io(e.to_string()))?,
             None => Outbox::file(config.data_dir.join("outbox"), &config.mail_from),
         };
-        let accounts = Accounts { store, ephemeral, hasher, clock, limits, outbox };
-        Ok(AppState(Arc::new(Inner { mac: Mac::new(&key), config, accounts, oidc })))
+        let (events, subscription) = events::channel();
+        let accounts = Accounts::new(accounts::Parts {
+            store,
+            ephemeral,
+            hasher,
+            clock,
+            limits,
+            outbox,
+            events,
+            session_ttl: config.session_ttl_secs,
+        });
+        let site = Site::new(config.secure_cookies(), Mac::new(&key), config.behind_proxy);
+        Ok(AppState {
+            config: Arc::new(config),
+            accounts,
+            site,
+            oidc: Arc::new(oidc),
+            logout_events: Arc::new(Mutex::new(Some(subscription))),
+        })
+    }
+
+    fn take_logout_events(&self) -> Option<Subscription> {
+        self.logout_events.lock().ok().and_then(|mut s| s.take())
+    }
+
+    /// For short-lived CLI processes: tell applications of the sessions this process ended, and
+    /// wait until the calls are made.
+    pub async fn deliver_logouts(&self) {
+        let Some(mut events) = self.take_logout_events() else { return };
+        let ctx = Ctx { oidc: &self.oidc, accounts: &self.accounts };
+        oidc::backchannel::deliver_queued(ctx, &mut events).await;
+        if let Ok(mut slot) = self.logout_events.lock() {
+            *slot = Some(events);
+        }
     }
 }
 
@@ -135,7 +185,8 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let router = web::routes().merge(oidc::routes(&state)).with_state(state);
-    web::with_security_headers(router)
+    router
+        .layer(middleware::from_fn(headers::security_headers))
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -161,9 +212,16 @@ pub async fn serve(
         );
     }
     let sweeper = tokio::spawn(sweep_forever(state.clone()));
+    // The one subscriber to "sessions ended": back-channel logout (L6).
+    let notifier = state
+        .take_logout_events()
+        .map(|events| tokio::spawn(oidc::backchannel::run(state.oidc.clone(), state.accounts.clone(), events)));
     let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
+    if let Some(n) = notifier {
+        n.abort();
+    }
     result
 }
 
@@ -173,7 +231,7 @@ async fn sweep_forever(state: AppState) {
     tick.tick().await;
     loop {
         tick.tick().await;
-        if let Err(e) = state.accounts.ephemeral.sweep().await {
+        if let Err(e) = state.accounts.sweep_expired().await {
             tracing::warn!(error = %e, "sweeping expired ephemeral state failed");
         }
         if let Err(e) = state.oidc.ring.reload().await {

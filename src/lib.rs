@@ -6,6 +6,8 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo_apps;
+pub mod domain;
+pub mod http;
 pub mod mail;
 pub mod oidc;
 pub mod secret;

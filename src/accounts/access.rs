@@ -1,9 +1,9 @@
 //! T4 (and U3's wording later): may this user use this application right now?
 
-use super::application::Client;
-use super::tenant::Tenant;
-use super::user::{User, UserStatus};
 use super::{Accounts, Internal};
+use crate::domain::application::Client;
+use crate::domain::tenant::Tenant;
+use crate::domain::user::{User, UserStatus};
 
 /// Why a signed-in user may not enter an application.
 #[derive(Debug, PartialEq, Eq)]

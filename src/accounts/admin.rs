@@ -1,11 +1,11 @@
 //! A1 and the platform operator's commands: create and change tenants, users and applications.
 //! Every change is written to the activity record (L7).
 
-use super::activity::{ActivityKind, NewActivity, Origin};
-use super::application::{Client, ClientMetadata};
-use super::tenant::{ProviderCode, Tenant, TenantChanges};
-use super::user::{LoginName, User, UserStatus, UserType};
 use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::application::{Client, ClientMetadata};
+use crate::domain::tenant::{ProviderCode, Tenant, TenantChanges};
+use crate::domain::user::{LoginName, User, UserStatus, UserType};
 use crate::secret::{Secret, hex, random_bytes, random_token, token_hash};
 use crate::store::{NewUser, StoreError};
 
@@ -118,7 +118,9 @@ impl Accounts {
     }
 
     /// A1: an administrator sets a password, even on a locked account. `temporary` makes the user
-    /// choose a new one at next sign-in (L4).
+    /// choose a new one at next sign-in (L4). A password lock goes with the old password (the
+    /// guesses were against it); an admin lock or a deactivation stays until lifted on purpose.
+    /// Every session and token of the old password ends.
     pub async fn set_password(
         &self,
         code: &str,
@@ -129,10 +131,17 @@ impl Accounts {
         let (tenant, user) = self.user(code, login).await?;
         self.check_policy(&tenant, password, &user.login_name)?;
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
-        self.store.set_password(user.id, hash, temporary, self.clock.now()).await?;
-        // A1: the old password's sessions and tokens end with it.
-        super::epoch::bump(&self.ephemeral, user.id).await?;
-        let what = if temporary { "temporary password set" } else { "password set" };
+        let now = self.clock.now();
+        self.store.set_password(user.id, hash, temporary, now).await?;
+        let unlocked = self.store.lift_password_lock(user.id, now).await?;
+        self.store.clear_sign_in_failures(user.id).await?;
+        self.end_all_sessions(&user).await?;
+        let what = match (temporary, unlocked) {
+            (true, true) => "temporary password set; password lock lifted (A1)",
+            (true, false) => "temporary password set (A1)",
+            (false, true) => "password set; password lock lifted",
+            (false, false) => "password set",
+        };
         self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what.into()).await?;
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
@@ -161,7 +170,7 @@ impl Accounts {
         }
         self.store.set_status(user.id, to, self.clock.now()).await?;
         if matches!(change, StatusChange::AdminLock | StatusChange::Deactivate | StatusChange::Delete) {
-            super::epoch::bump(&self.ephemeral, user.id).await?;
+            self.end_all_sessions(&user).await?;
         }
         let entry = NewActivity {
             tenant_id: Some(tenant.id),
@@ -251,12 +260,25 @@ impl Accounts {
         for code in tenant_codes {
             tenants.push(self.tenant(code).await?.id);
         }
-        let secret = (metadata.token_endpoint_auth_method != super::application::TokenEndpointAuthMethod::None)
+        let secret = (metadata.token_endpoint_auth_method != crate::domain::application::TokenEndpointAuthMethod::None)
             .then(|| Secret::new(random_token()));
         let hash = secret.as_ref().map(|s| token_hash(s.expose()));
         let client = self.store.create_client(&client_id, name, metadata, hash, &tenants, self.clock.now()).await?;
         self.audit(None, None, "", format!("client {client_id} registered")).await?;
         Ok((client, secret))
+    }
+
+    /// Replaces an application's name and registration metadata (its providers and secret stay).
+    pub async fn update_client(
+        &self,
+        client_id: &str,
+        name: &str,
+        metadata: &ClientMetadata,
+    ) -> Result<(), AdminError> {
+        metadata.validate().map_err(AdminError::Invalid)?;
+        self.store.update_client(client_id, name, metadata).await?;
+        self.audit(None, None, "", format!("client {client_id} updated")).await?;
+        Ok(())
     }
 
     pub async fn rotate_client_secret(&self, client_id: &str) -> Result<Secret, AdminError> {

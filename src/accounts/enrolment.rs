@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::activity::{ActivityKind, NewActivity, Origin};
-use super::tenant::Tenant;
-use super::user::{User, UserId};
+use super::attempt::Verdict;
 use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::tenant::Tenant;
+use crate::domain::user::{User, UserId};
 use crate::mail::templates;
 use crate::secret::{Secret, constant_time_eq, random_digits, token_hash};
 use crate::store::{Ephemeral, StoreError};
@@ -102,14 +103,16 @@ impl Accounts {
             return Err(EnrolError::Field("Too many attempts. Please try again later."));
         }
         let max = tenant.password_policy.max_failed_attempts.max(1);
-        let Some(attempt) = self.store.reserve_sign_in_attempt(user.id, max).await? else {
-            return Err(EnrolError::Field("Your account has been locked. Please contact your agency administrator."));
+        const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
+        let (attempt, locked) = match self.counted_verify(&user, max, password).await? {
+            Verdict::Right => {
+                self.save_enrolment(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
+                return Ok(());
+            }
+            Verdict::Wrong { attempt, locked } => (attempt, locked),
+            Verdict::Locked | Verdict::Closed => return Err(EnrolError::Field(LOCKED)),
+            Verdict::Busy => return Err(EnrolError::Field("Too many attempts. Please try again later.")),
         };
-        if self.hasher.verify(password, user.password_hash.as_deref()).await.map_err(Internal::from)? {
-            self.store.clear_sign_in_failures(user.id).await?;
-            self.save_enrolment(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
-            return Ok(());
-        }
         let mut entry = NewActivity {
             tenant_id: Some(tenant.id),
             user_id: Some(user.id),
@@ -121,11 +124,12 @@ impl Accounts {
             origin: origin.clone(),
         };
         self.store.record_activity(&entry, now).await?;
-        if attempt >= i64::from(max) && self.store.lock_after_failures(user.id, max, now).await? {
-            super::epoch::bump(&self.ephemeral, user.id).await?;
+        if locked {
             entry.kind = ActivityKind::Locked;
             entry.detail = format!("{attempt} incorrect passwords (limit {max}), at Settings");
             self.store.record_activity(&entry, now).await?;
+            self.end_all_sessions(&user).await?;
+            return Err(EnrolError::Field(LOCKED));
         }
         Err(EnrolError::Field("The password is not correct."))
     }

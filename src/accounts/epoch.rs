@@ -7,7 +7,7 @@
 //! expire, it reads empty, which matches no recorded epoch but a fresh sign-in's (the safe
 //! direction).
 
-use super::user::UserId;
+use crate::domain::user::UserId;
 use crate::secret::random_token;
 use crate::store::{Ephemeral, StoreError};
 
@@ -22,6 +22,7 @@ pub async fn current(eph: &Ephemeral, user: UserId) -> Result<String, StoreError
     Ok(eph.get(&key(user)).await?.unwrap_or_default())
 }
 
-pub async fn bump(eph: &Ephemeral, user: UserId) -> Result<(), StoreError> {
+/// Only `end_all_sessions` calls this: one path, so no caller forgets to tell the applications.
+pub(super) async fn bump(eph: &Ephemeral, user: UserId) -> Result<(), StoreError> {
     eph.put(&key(user), &random_token(), TTL).await
 }

@@ -1,36 +1,75 @@
 //! The PRODUCT.md rules, with no HTTP in sight: handlers parse input, call one function here,
-//! and render what it returns.
+//! and render what it returns. The store handles are private: every reach into storage from a
+//! higher layer is a function of this module named for the rule it applies.
 
 pub mod access;
-pub mod activity;
 pub mod admin;
-pub mod application;
-pub mod blocklist;
+pub mod attempt;
+pub mod directory;
 pub mod enrolment;
 pub mod epoch;
+pub mod events;
+pub mod interaction;
+pub mod operations;
 pub mod password;
 pub mod password_change;
-pub mod policy;
 pub mod reset;
+pub mod session;
+pub mod sessions_ended;
 pub mod sign_in;
 pub mod sign_out;
-pub mod tenant;
 pub mod throttle;
-pub mod user;
+pub mod unified;
 
 use crate::clock::Clock;
+use crate::mail::Outbox;
 use crate::store::{Ephemeral, Store, StoreError};
+use events::Events;
 use password::{HashError, PasswordHasher};
 
 /// Everything the domain functions need, cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Accounts {
+    store: Store,
+    ephemeral: Ephemeral,
+    hasher: PasswordHasher,
+    pub clock: Clock,
+    limits: throttle::SignInLimits,
+    outbox: Outbox,
+    events: Events,
+    /// How long a Lanyard session (and what is remembered about it) lives.
+    session_ttl: i64,
+}
+
+/// What `Accounts::new` is made of; `app.rs` assembles it from the configuration.
+pub struct Parts {
     pub store: Store,
     pub ephemeral: Ephemeral,
     pub hasher: PasswordHasher,
     pub clock: Clock,
     pub limits: throttle::SignInLimits,
-    pub outbox: crate::mail::Outbox,
+    pub outbox: Outbox,
+    pub events: Events,
+    pub session_ttl: i64,
+}
+
+impl Accounts {
+    pub fn new(p: Parts) -> Self {
+        Accounts {
+            store: p.store,
+            ephemeral: p.ephemeral,
+            hasher: p.hasher,
+            clock: p.clock,
+            limits: p.limits,
+            outbox: p.outbox,
+            events: p.events,
+            session_ttl: p.session_ttl,
+        }
+    }
+
+    pub fn session_ttl(&self) -> i64 {
+        self.session_ttl
+    }
 }
 
 /// Failures that are nobody's fault but ours: logged with the request id, shown as a 500.

@@ -1,8 +1,8 @@
 //! L4: choosing a new password (first sign-in, after an administrator's temporary password).
 
-use super::activity::{ActivityKind, NewActivity, Origin};
-use super::user::UserId;
 use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::user::UserId;
 use crate::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,8 +27,8 @@ impl Accounts {
     /// policy (L5), the confirmation, and no reuse. Messages per field, all at once.
     pub(super) async fn new_password_errors(
         &self,
-        user: &super::user::User,
-        tenant: &super::tenant::Tenant,
+        user: &crate::domain::user::User,
+        tenant: &crate::domain::tenant::Tenant,
         new_password: &Secret,
         confirm: &Secret,
     ) -> Result<(Vec<String>, Vec<String>), Internal> {
@@ -49,8 +49,8 @@ impl Accounts {
     /// The current password, and the last `history` ones the provider asks about (L5).
     async fn reuse_message(
         &self,
-        user: &super::user::User,
-        policy: &super::policy::PasswordPolicy,
+        user: &crate::domain::user::User,
+        policy: &crate::domain::policy::PasswordPolicy,
         new_password: &Secret,
     ) -> Result<Option<String>, Internal> {
         if self.hasher.verify(new_password, user.password_hash.as_deref()).await.map_err(Internal::from)? {
@@ -74,7 +74,7 @@ impl Accounts {
         let user = self.store.user_by_id(user_id).await?.ok_or(ChangeError::NotAllowed)?;
         let tenant = self.store.tenant_by_id(user.tenant_id).await?.ok_or(ChangeError::NotAllowed)?;
         // Only the forced change of L4: nothing here re-checks the current password.
-        if !user.must_change_password || user.status != super::user::UserStatus::Active || !tenant.active {
+        if !user.must_change_password || user.status != crate::domain::user::UserStatus::Active || !tenant.active {
             return Err(ChangeError::NotAllowed);
         }
         let (new_errors, confirm_errors) = self.new_password_errors(&user, &tenant, new_password, confirm).await?;

@@ -7,10 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::activity::{ActivityKind, NewActivity, Origin};
-use super::tenant::{ProviderCode, Tenant};
-use super::user::{LoginName, User, UserStatus};
-use super::{Accounts, Internal, epoch};
+use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::tenant::{ProviderCode, Tenant};
+use crate::domain::user::{LoginName, User, UserStatus};
 use crate::mail::templates;
 use crate::secret::{Secret, constant_time_eq, random_bytes, random_token, token_hash};
 use crate::store::{Ephemeral, StoreError};
@@ -35,10 +35,6 @@ pub enum ResetError {
     /// S5: the token typed is not the one mailed (and the count went up).
     #[error("wrong password token")]
     WrongToken,
-    /// S5: that was one wrong token too many; the account is now admin locked and its sessions
-    /// ended. Shown as the generic error.
-    #[error("admin locked after wrong tokens")]
-    LockedOut(super::user::UserId),
     /// L5: the new password broke the policy; messages per field.
     #[error("the new password was refused")]
     Refused { new_password: Vec<String>, confirm_password: Vec<String> },
@@ -183,7 +179,7 @@ impl Accounts {
         new_password: &Secret,
         confirm: &Secret,
         origin: &Origin,
-    ) -> Result<super::user::UserId, ResetError> {
+    ) -> Result<crate::domain::user::UserId, ResetError> {
         let (tenant, user) = self.flow_account(handle).await?;
         let Some(stored) = self.ephemeral.get(&token_key(user.id)).await? else {
             return Err(ResetError::Generic);
@@ -216,7 +212,7 @@ impl Accounts {
         let now = self.clock.now();
         self.store.set_password(user.id, hash, false, now).await?;
         let unlocked = self.store.lift_password_lock(user.id, now).await?;
-        epoch::bump(&self.ephemeral, user.id).await?;
+        self.end_all_sessions(&user).await?;
         self.ephemeral.delete(&Ephemeral::secret_key("reset-flow", handle)).await?;
         self.ephemeral.delete(&format!("reset-wrong:{}", user.id)).await?;
         let login = user.login_name.as_str().to_string();
@@ -256,10 +252,9 @@ impl Accounts {
         // S5: past the policy's maximum the account becomes admin locked, and the token dies.
         self.ephemeral.delete(&token_key(user.id)).await?;
         if self.store.admin_lock_unless_closed(user.id, self.clock.now()).await? {
-            epoch::bump(&self.ephemeral, user.id).await?;
             let detail = format!("admin locked: {wrong} wrong password tokens (S5)");
             self.note_reset(Some(tenant), Some(user), &login, ActivityKind::Locked, detail, origin).await?;
-            return Ok(ResetError::LockedOut(user.id));
+            self.end_all_sessions(user).await?;
         }
         Ok(ResetError::Generic)
     }

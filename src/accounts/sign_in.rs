@@ -4,10 +4,11 @@
 //! path does the same work (one argon2 verification), so neither text, status nor timing says
 //! which part was wrong or whether the account exists (L2).
 
-use super::activity::{ActivityKind, NewActivity, Origin};
-use super::tenant::{ProviderCode, Tenant};
-use super::user::{LoginName, User, UserStatus};
+use super::attempt::Verdict;
 use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::tenant::{ProviderCode, Tenant};
+use crate::domain::user::{LoginName, User, UserStatus};
 use crate::secret::Secret;
 
 /// L3's virtual lock for names that cannot sign in lasts as long as a real one would in practice.
@@ -41,6 +42,9 @@ pub enum SignInError {
     /// L3: "Your account has been locked. Please contact your agency administrator."
     #[error("account locked")]
     Locked,
+    /// The account's other sign-ins did not finish in time; nothing was counted.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -98,37 +102,42 @@ impl Accounts {
         }
     }
 
-    /// L3 for a real account: the attempt is counted *before* the password is verified, in one
-    /// conditional UPDATE, so concurrent attempts can neither exceed the limit nor run more
-    /// verifications than it allows (GHSA-7h8m-vrxx-vr4m).
+    /// L3 for a real account: the attempt is counted before its password is verified
+    /// (`attempt.rs`); a right password is never counted, refused or locked out.
     async fn sign_in_account(&self, req: SignInRequest, tenant: Tenant, user: User) -> Result<SignedIn, SignInError> {
         let max = tenant.password_policy.max_failed_attempts.max(1);
         if user.status.is_locked() {
             self.note_failure(&req, Some(&tenant), Some(&user), Refusal::Locked).await?;
             return Err(SignInError::Locked);
         }
-        let Some(attempt) = self.store.reserve_sign_in_attempt(user.id, max).await? else {
-            self.note_failure(&req, Some(&tenant), Some(&user), Refusal::Locked).await?;
-            return Err(SignInError::Locked);
-        };
+        // Read *before* verifying: a sign-in racing a reset must not land in the reset's epoch.
         let epoch = super::epoch::current(&self.ephemeral, user.id).await?;
-        let ok = self.hasher.verify(&req.password, user.password_hash.as_deref()).await.map_err(Internal::from)?;
-        if ok {
-            self.store.clear_sign_in_failures(user.id).await?;
-            self.note(&req, Some(&tenant), Some(&user), ActivityKind::SignIn, String::new()).await?;
-            let must_change_password = user.must_change_password;
-            return Ok(SignedIn { user, tenant, must_change_password, epoch });
-        }
-        self.note_failure(&req, Some(&tenant), Some(&user), Refusal::WrongPassword).await?;
-        if attempt >= i64::from(max) {
-            let now = self.clock.now();
-            if self.store.lock_after_failures(user.id, max, now).await? {
-                let detail = format!("{attempt} incorrect passwords (limit {max})");
-                self.note(&req, Some(&tenant), Some(&user), ActivityKind::Locked, detail).await?;
+        match self.counted_verify(&user, max, &req.password).await? {
+            Verdict::Right => {
+                self.note(&req, Some(&tenant), Some(&user), ActivityKind::SignIn, String::new()).await?;
+                let must_change_password = user.must_change_password;
+                Ok(SignedIn { user, tenant, must_change_password, epoch })
             }
-            return Err(SignInError::Locked);
+            Verdict::Wrong { attempt, locked } => {
+                self.note_failure(&req, Some(&tenant), Some(&user), Refusal::WrongPassword).await?;
+                if locked {
+                    let detail = format!("{attempt} incorrect passwords (limit {max})");
+                    self.note(&req, Some(&tenant), Some(&user), ActivityKind::Locked, detail).await?;
+                    self.end_all_sessions(&user).await?;
+                }
+                if attempt >= i64::from(max) { Err(SignInError::Locked) } else { Err(SignInError::InvalidCredentials) }
+            }
+            Verdict::Locked => {
+                self.note_failure(&req, Some(&tenant), Some(&user), Refusal::Locked).await?;
+                Err(SignInError::Locked)
+            }
+            Verdict::Closed => {
+                self.note_failure(&req, Some(&tenant), Some(&user), Refusal::NotActive(UserStatus::Deactivated))
+                    .await?;
+                Err(SignInError::InvalidCredentials)
+            }
+            Verdict::Busy => Err(SignInError::Busy),
         }
-        Err(SignInError::InvalidCredentials)
     }
 
     /// Names that cannot sign in burn one verification against the dummy hash and count in the
@@ -191,12 +200,12 @@ impl Accounts {
 mod tests {
     //! The rules on the domain function itself, over a scratch SQLite store and a manual clock.
     use super::*;
-    use crate::accounts::policy::PasswordPolicy;
-    use crate::accounts::tenant::TenantChanges;
     use crate::accounts::throttle::SignInLimits;
-    use crate::accounts::user::UserType;
     use crate::clock::Clock;
     use crate::config::Argon2Settings;
+    use crate::domain::policy::PasswordPolicy;
+    use crate::domain::tenant::TenantChanges;
+    use crate::domain::user::UserType;
     use crate::mail::Outbox;
     use crate::store::{Ephemeral, Store};
 
@@ -209,14 +218,16 @@ mod tests {
         store.migrate().await.unwrap();
         let (clock, _) = Clock::manual(1_800_000_000);
         let hasher = PasswordHasher::new(Argon2Settings { memory_kib: 64, iterations: 1, parallelism: 1 }, 2).unwrap();
-        let accounts = Accounts {
+        let accounts = Accounts::new(crate::accounts::Parts {
             ephemeral: Ephemeral::sql(store.clone(), clock.clone()),
             store,
             hasher,
             clock,
             limits: SignInLimits::default(),
             outbox: Outbox::file(dir.path().join("outbox"), "Lanyard <no-reply@localhost>"),
-        };
+            events: crate::accounts::events::channel().0,
+            session_ttl: 3600,
+        });
         accounts.create_tenant("ACME", "Acme").await.unwrap();
         accounts.create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
         (accounts, dir)

@@ -1,32 +1,41 @@
-//! L6, L7: signing out of Lanyard is recorded like signing in.
+//! L6, L7: signing out of Lanyard ends this one session and is recorded like signing in. No
+//! other application is told; the application that asked (RP-initiated logout) may be.
 
-use super::activity::{ActivityKind, NewActivity, Origin};
-use super::tenant::TenantId;
-use super::user::UserId;
+use super::session::SessionRecord;
 use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 
 impl Accounts {
-    /// `client_id` names the application that asked (RP-initiated logout), if any.
-    pub async fn record_sign_out(
+    /// Lanyard's own sign-out page: this session ends, and no application is told.
+    pub async fn sign_out(&self, id: &str, record: &SessionRecord, origin: Origin) -> Result<(), Internal> {
+        self.sign_out_asked_by(id, record, None, None, origin).await
+    }
+
+    /// An application's RP-initiated logout. `asked_by` is the application proven (by its ID
+    /// token for this session) to have asked: it alone may be told. `client_id` is what the
+    /// activity record names.
+    pub async fn sign_out_asked_by(
         &self,
-        user_id: UserId,
-        tenant_id: TenantId,
-        client_id: Option<String>,
+        id: &str,
+        record: &SessionRecord,
+        asked_by: Option<&str>,
+        client_id: Option<&str>,
         origin: Origin,
     ) -> Result<(), Internal> {
         let login_name =
-            self.store.user_by_id(user_id).await?.map(|u| u.login_name.as_str().to_string()).unwrap_or_default();
+            self.store.user_by_id(record.user_id).await?.map(|u| u.login_name.as_str().to_string()).unwrap_or_default();
         let entry = NewActivity {
-            tenant_id: Some(tenant_id),
-            user_id: Some(user_id),
+            tenant_id: Some(record.tenant_id),
+            user_id: Some(record.user_id),
             login_name,
             kind: ActivityKind::SignOut,
             detail: String::new(),
             login_type: "password".into(),
-            client_id,
+            client_id: client_id.map(String::from),
             origin,
         };
         self.store.record_activity(&entry, self.clock.now()).await?;
+        self.end_session(id, record, asked_by).await?;
         Ok(())
     }
 }

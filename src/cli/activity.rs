@@ -2,9 +2,9 @@ use clap::Subcommand;
 
 use super::CliError;
 use super::output::emit;
-use crate::accounts::activity::ActivityEntry;
 use crate::app::AppState;
 use crate::clock::rfc3339;
+use crate::domain::activity::ActivityEntry;
 
 #[derive(Subcommand, Debug)]
 pub enum ActivityCommand {
@@ -39,11 +39,11 @@ pub async fn run(cmd: ActivityCommand, json: bool, state: &AppState) -> Result<(
     let ActivityCommand::List { tenant, user, limit, before } = cmd;
     let accounts = &state.accounts;
     let t = accounts.tenant(&tenant).await?;
-    let user_id = match user {
-        Some(login) => Some(accounts.user(&tenant, &login).await?.1.id),
+    let user = match user {
+        Some(login) => Some(accounts.user(&tenant, &login).await?.1),
         None => None,
     };
-    let entries = accounts.store.list_activity(t.id, user_id, before, limit.clamp(1, 1000)).await?;
+    let entries = accounts.activity(&t, user.as_ref(), before, limit).await?;
     emit(json, &entries, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
     Ok(())
 }

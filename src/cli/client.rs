@@ -3,8 +3,8 @@ use serde::Serialize;
 
 use super::CliError;
 use super::output::emit;
-use crate::accounts::application::{Client, ClientMetadata, TokenEndpointAuthMethod};
 use crate::app::AppState;
+use crate::domain::application::{Client, ClientMetadata, TokenEndpointAuthMethod};
 
 #[derive(Subcommand, Debug)]
 #[allow(clippy::large_enum_variant)] // parsed once per process
@@ -107,7 +107,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             metadata.backchannel_logout_uri = backchannel_logout_uri;
             metadata.id_token_signed_response_alg = alg;
             if jwt_access_tokens {
-                metadata.access_token_format = crate::accounts::application::AccessTokenFormat::Jwt;
+                metadata.access_token_format = crate::domain::application::AccessTokenFormat::Jwt;
             }
             if !grant_types.is_empty() {
                 metadata.grant_types = grant_types;
@@ -123,12 +123,11 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             });
         }
         ClientCommand::List => {
-            let all = accounts.store.list_clients().await?;
+            let all = accounts.clients().await?;
             emit(json, &all, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
         ClientCommand::Show { client_id } => {
             let c = accounts
-                .store
                 .client(&client_id)
                 .await?
                 .ok_or_else(|| CliError(format!("client {client_id} does not exist")))?;

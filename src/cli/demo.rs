@@ -7,13 +7,13 @@ use super::CliError;
 use super::serve::shutdown_signal;
 use crate::accounts::Accounts;
 use crate::accounts::admin::AdminError;
-use crate::accounts::application::ClientMetadata;
-use crate::accounts::tenant::TenantChanges;
-use crate::accounts::user::UserType;
 use crate::app::{self, AppState};
 use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
 use crate::demo_apps::{DemoApp, Peer};
+use crate::domain::application::ClientMetadata;
+use crate::domain::tenant::TenantChanges;
+use crate::domain::user::UserType;
 use crate::secret::Secret;
 
 pub const DEMO_TENANT: &str = "DEMO";
@@ -65,7 +65,7 @@ pub async fn run(config: Config, args: DemoArgs) -> Result<(), CliError> {
         println!("  Care Connect:   http://{host}:{b_port}");
     }
     println!("  Data directory: {}", state.config.data_dir.display());
-    println!("  Mail:           {}", state.accounts.outbox.describe());
+    println!("  Mail:           {}", state.accounts.mail_destination());
     println!("Press Ctrl-C to stop.");
     server.await.map_err(|e| CliError(e.to_string()))??;
     Ok(())
@@ -95,7 +95,7 @@ async fn start_apps(
             "token_endpoint_auth_method": "client_secret_basic",
         }))?;
         match state.accounts.create_client(Some(id), name, &metadata, &[DEMO_TENANT.to_string()]).await {
-            Ok(_) | Err(AdminError::Conflict(_)) => state.accounts.store.update_client(id, name, &metadata).await?,
+            Ok(_) | Err(AdminError::Conflict(_)) => state.accounts.update_client(id, name, &metadata).await?,
             Err(e) => return Err(e.into()),
         }
         let secret = state.accounts.rotate_client_secret(id).await?;

@@ -108,22 +108,22 @@ async fn run(command: Command, json: bool, config: Config) -> Result<(), CliErro
         Command::Demo(args) => demo::run(config, args).await,
         Command::Migrate => {
             let state = AppState::build(config, Clock::system()).await?;
-            let applied = state.accounts.store.applied_migrations().await?;
-            output::emit(
-                json,
-                &serde_json::json!({ "applied": applied, "backend": state.accounts.store.backend_name() }),
-                |_| {
-                    format!(
-                        "database is up to date ({} migrations applied, {})",
-                        applied.len(),
-                        state.accounts.store.backend_name()
-                    )
-                },
-            );
+            let applied = state.accounts.applied_migrations().await?;
+            let (backend, _) = state.accounts.backends();
+            output::emit(json, &serde_json::json!({ "applied": applied, "backend": backend }), |_| {
+                format!("database is up to date ({} migrations applied, {backend})", applied.len())
+            });
             Ok(())
         }
         Command::Tenant(cmd) => tenant::run(cmd, json, &admin_state(config).await?).await,
-        Command::User(cmd) => user::run(cmd, json, &admin_state(config).await?).await,
+        Command::User(cmd) => {
+            let state = admin_state(config).await?;
+            let result = user::run(cmd, json, &state).await;
+            // A lock, deactivation, deletion or new password ended the user's sessions: their
+            // applications hear it by back channel before this process exits.
+            state.deliver_logouts().await;
+            result
+        }
         Command::Client(cmd) => client::run(*cmd, json, &admin_state(config).await?).await,
         Command::Activity(cmd) => activity::run(cmd, json, &admin_state(config).await?).await,
         Command::Keys(cmd) => keys::run(cmd, json, &admin_state(config).await?).await,

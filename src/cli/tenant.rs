@@ -2,8 +2,8 @@ use clap::Subcommand;
 
 use super::CliError;
 use super::output::{emit, on_off};
-use crate::accounts::tenant::{Tenant, TenantChanges};
 use crate::app::AppState;
+use crate::domain::tenant::{Tenant, TenantChanges};
 
 #[derive(Subcommand, Debug)]
 pub enum TenantCommand {
@@ -67,7 +67,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
     match cmd {
         TenantCommand::Create { code, name } => emit(json, &accounts.create_tenant(&code, &name).await?, line),
         TenantCommand::List => {
-            let all = accounts.store.list_tenants().await?;
+            let all = accounts.tenants().await?;
             emit(json, &all, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
         TenantCommand::Show { code } => emit(json, &accounts.tenant(&code).await?, line),

@@ -6,8 +6,8 @@ use serde::Serialize;
 use super::CliError;
 use super::output::emit;
 use crate::accounts::admin::StatusChange;
-use crate::accounts::user::{User, UserType};
 use crate::app::AppState;
+use crate::domain::user::{User, UserType};
 use crate::secret::{Secret, random_token};
 
 #[derive(Subcommand, Debug)]
@@ -144,15 +144,7 @@ fn read_password(from_stdin: bool) -> Result<(Secret, bool), CliError> {
 
 pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), CliError> {
     let accounts = &state.accounts;
-    // A lock, deactivation, deletion or new password ends the user's sessions (their epoch
-    // changes); their applications hear it by back channel before this process exits.
-    let status = |who: Who, change| async move {
-        let user = accounts.change_status(&who.tenant, &who.login, change).await?;
-        if matches!(change, StatusChange::AdminLock | StatusChange::Deactivate | StatusChange::Delete) {
-            notify(state, user.id).await;
-        }
-        Ok::<_, crate::accounts::admin::AdminError>(user)
-    };
+    let status = |who: Who, change| async move { accounts.change_status(&who.tenant, &who.login, change).await };
     let user = match cmd {
         UserCommand::Create { who, user_type, password_stdin, permanent } => {
             let (password, generated) = read_password(password_stdin)?;
@@ -168,7 +160,6 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
         UserCommand::SetPassword { who, password_stdin, temporary } => {
             let (password, generated) = read_password(password_stdin)?;
             let user = accounts.set_password(&who.tenant, &who.login, &password, temporary || generated).await?;
-            notify(state, user.id).await;
             let shown = generated.then_some(password.expose());
             emit(json, &WithPassword { user: &user, temporary_password: shown }, |w| match w.temporary_password {
                 Some(p) => format!("{}\ntemporary password (shown once): {p}", line(w.user)),
@@ -178,7 +169,7 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
         }
         UserCommand::List { tenant } => {
             let t = accounts.tenant(&tenant).await?;
-            let users = accounts.store.list_users(t.id).await?;
+            let users = accounts.users_of(&t).await?;
             emit(json, &users, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
             return Ok(());
         }
@@ -203,10 +194,4 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
     };
     emit(json, &user, line);
     Ok(())
-}
-
-async fn notify(state: &AppState, user_id: crate::accounts::user::UserId) {
-    for delivery in crate::oidc::backchannel::user_sessions_ended(state, user_id).await {
-        let _ = delivery.await;
-    }
 }

@@ -1,43 +1,25 @@
 //! The authorization endpoint (OIDC Core §3.1.2): GET and POST, then the sign-in page, then
-//! `/authorize/resume` once the user has signed in.
+//! `/authorize/resume` once the person has signed in.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::authorize_request::{self, AuthorizeRequest, Rejection};
 use super::error::{ErrorCode, OAuthError};
-use super::grants::{CodeRecord, Grants, PendingAuthorization, Subject};
+use super::grants::{CodeRecord, Grants, Subject};
+use super::interaction::{self, PendingAuthorization};
 use super::redirect::{ResponseMode, VerifiedRedirect};
-use super::unified_login;
+use super::unified_login::{self, INVALID_CREDENTIAL};
+use super::{Ctx, Protocol};
+use crate::accounts::Accounts;
 use crate::accounts::access::{AccessRefusal, CheckError};
-use crate::accounts::activity::{ActivityKind, NewActivity, Origin};
-use crate::app::AppState;
-use crate::web::extract::RequestOrigin;
-use crate::web::page::{self, see_other};
-use crate::web::session::{self, SessionRecord};
-
-pub async fn get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RequestOrigin(origin): RequestOrigin,
-    Query(params): Query<Vec<(String, String)>>,
-) -> Response {
-    authorize(state, headers, origin, params).await
-}
-
-pub async fn post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RequestOrigin(origin): RequestOrigin,
-    body: axum::body::Bytes,
-) -> Response {
-    match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-        Ok(params) => authorize(state, headers, origin, params).await,
-        Err(_) => error_page("The authorization request could not be read."),
-    }
-}
+use crate::accounts::session::SessionRecord;
+use crate::domain::activity::Origin;
+use crate::domain::application::Client;
+use crate::http::page::{self, PageError, see_other};
+use crate::http::{OAuthParams, PageQuery, ParamError, RequestOrigin, Site, session};
 
 fn error_page(message: &str) -> Response {
     page::message(StatusCode::BAD_REQUEST, "Sign-in request refused", message)
@@ -62,36 +44,40 @@ fn session_satisfies(
     !s.must_change_password && hint_ok && login_ok && age_ok
 }
 
-async fn authorize(state: AppState, headers: HeaderMap, origin: Origin, params: Vec<(String, String)>) -> Response {
-    let AuthorizeRequest { client, redirect, pending, prompt_none } =
-        match authorize_request::check(&state, params).await {
-            Ok(r) => r,
-            Err(Rejection::Page(message)) => return error_page(&message),
-            Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
-        };
-    let secure = state.config.secure_cookies();
-    let session = match session::current(&state.accounts.ephemeral, &headers, secure).await {
+pub async fn authorize(
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
+    params: Result<OAuthParams, ParamError>,
+) -> Response {
+    let ctx = Ctx { oidc: &oidc, accounts: &accounts };
+    let AuthorizeRequest { client, redirect, pending, prompt_none } = match authorize_request::check(ctx, params).await
+    {
+        Ok(r) => r,
+        Err(Rejection::Page(message)) => return error_page(&message),
+        Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
+    };
+    let session = match session::current(&accounts, &site, &headers).await {
         Ok(s) => s,
         Err(e) => return redirect.error(&OAuthError::server(e)),
     };
     // U2: a unified-login hand-off is answered from the session or refused with U3's text.
     if pending.login_hint.as_deref().is_some_and(|h| h.starts_with(unified_login::HINT_PREFIX)) {
-        return match unified_login::redeem(&state, session.as_ref(), &client, &pending).await {
-            Ok(from) => match &session {
-                Some(s) => complete(&state, s, &pending, &client, &redirect, Some((from, origin))).await,
-                None => redirect.error(&OAuthError::new(ErrorCode::LoginRequired, "no session")),
-            },
-            Err(e) => redirect.error(&e),
+        return match (unified_login::redeem(ctx, session.as_ref(), &client, &pending).await, &session) {
+            (Ok(from), Some(s)) => complete(ctx, s, &pending, &client, &redirect, Some(Unified { from, origin })).await,
+            (Ok(_), None) => redirect.error(&OAuthError::new(ErrorCode::LoginRequired, "no session")),
+            (Err(e), _) => redirect.error(&e),
         };
     }
-    let now = state.accounts.clock.now();
     if let Some(s) = &session {
-        let subject = match state.accounts.store.user_by_id(s.user_id).await {
+        let subject = match accounts.user_by_id(s.user_id).await {
             Ok(u) => u.map(|u| u.subject),
             Err(e) => return redirect.error(&OAuthError::server(e)),
         };
-        if session_satisfies(s, subject.as_deref(), &pending, now, false) {
-            return complete(&state, s, &pending, &client, &redirect, None).await;
+        if session_satisfies(s, subject.as_deref(), &pending, accounts.clock.now(), false) {
+            return complete(ctx, s, &pending, &client, &redirect, None).await;
         }
     }
     if prompt_none {
@@ -101,7 +87,7 @@ async fn authorize(state: AppState, headers: HeaderMap, origin: Origin, params: 
         };
         return redirect.error(&OAuthError::new(code, "the user must sign in at Lanyard"));
     }
-    match state.oidc.grants.save_pending(&pending).await {
+    match interaction::save(&accounts, &pending).await {
         Ok(id) => see_other(&format!("/login?auth={id}"), vec![]),
         Err(e) => redirect.error(&OAuthError::server(e)),
     }
@@ -112,78 +98,102 @@ pub struct ResumeQuery {
     auth: String,
 }
 
-/// Back from the sign-in page: answer the pending request from the (new) session.
-pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ResumeQuery>) -> Response {
+/// Back from the sign-in page: take the interaction (single use: a second tab resuming the same
+/// request gets the expiry page) and answer it from the new session.
+pub async fn resume(
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+    PageQuery(q): PageQuery<ResumeQuery>,
+) -> Response {
     let expired = || error_page("This sign-in request has expired. Please go back to the application and try again.");
-    let pending = match state.oidc.grants.pending(&q.auth).await {
-        Ok(Some(p)) => p,
+    let taken = match accounts.take_interaction(&q.auth).await {
+        Ok(Some(i)) => i,
         Ok(None) => return expired(),
-        Err(e) => return axum::response::IntoResponse::into_response(page::PageError::from(e)),
+        Err(e) => return PageError::from(e).into_response(),
     };
+    let Some(pending) = interaction::request(&taken) else { return expired() };
     let Some(redirect) = VerifiedRedirect::resumed(
         &pending.redirect_uri,
         pending.state.clone(),
         ResponseMode::parse(&pending.response_mode).unwrap_or(ResponseMode::Query),
-        &state.oidc.issuer,
+        &oidc.issuer,
     ) else {
         return expired();
     };
-    let session = match session::current(&state.accounts.ephemeral, &headers, state.config.secure_cookies()).await {
+    let session = match session::current(&accounts, &site, &headers).await {
         Ok(s) => s,
         Err(e) => return redirect.error(&OAuthError::server(e)),
     };
-    let Some(session) = session else {
-        return see_other(&format!("/login?auth={}", q.auth), vec![]);
+    let subject = match &session {
+        Some(s) => match accounts.user_by_id(s.user_id).await {
+            Ok(u) => u.map(|u| u.subject),
+            Err(e) => return redirect.error(&OAuthError::server(e)),
+        },
+        None => None,
     };
-    let subject = match state.accounts.store.user_by_id(session.user_id).await {
-        Ok(u) => u.map(|u| u.subject),
-        Err(e) => return redirect.error(&OAuthError::server(e)),
-    };
-    if !session_satisfies(&session, subject.as_deref(), &pending, state.accounts.clock.now(), true) {
-        if session.must_change_password {
-            return see_other(&format!("/password/change?auth={}", q.auth), vec![]);
+    let ready =
+        session.as_ref().filter(|s| session_satisfies(s, subject.as_deref(), &pending, accounts.clock.now(), true));
+    let Some(session) = ready else {
+        // Not done yet (no session, the forced change, or a fresher sign-in needed): the
+        // interaction goes back for the page that comes next.
+        if let Err(e) = accounts.return_interaction(&q.auth, &taken).await {
+            return redirect.error(&OAuthError::server(e));
         }
-        return see_other(&format!("/login?auth={}", q.auth), vec![]);
-    }
-    // Single use: a second tab resuming the same request gets the expiry page.
-    match state.oidc.grants.take_pending(&q.auth).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return expired(),
-        Err(e) => return redirect.error(&OAuthError::server(e)),
-    }
-    let client = match state.accounts.store.client(&pending.client_id).await {
+        let next = match &session {
+            Some(s) if s.must_change_password => "/password/change",
+            _ => "/login",
+        };
+        return see_other(&format!("{next}?auth={}", q.auth), vec![]);
+    };
+    let client = match accounts.client(&pending.client_id).await {
         Ok(Some(c)) => c,
         Ok(None) => return expired(),
         Err(e) => return redirect.error(&OAuthError::server(e)),
     };
-    complete(&state, &session, &pending, &client, &redirect, None).await
+    let ctx = Ctx { oidc: &oidc, accounts: &accounts };
+    complete(ctx, session, &pending, &client, &redirect, None).await
 }
 
-/// T4 for this user and application, then a code to the verified redirect target.
+/// A unified login being completed: A (client id, name), and where the browser is.
+struct Unified {
+    from: (String, String),
+    origin: Origin,
+}
+
+/// T4 for this user and application — once — then a code to the verified redirect target.
 async fn complete(
-    state: &AppState,
+    ctx: Ctx<'_>,
     session: &SessionRecord,
     pending: &PendingAuthorization,
-    client: &crate::accounts::application::Client,
+    client: &Client,
     redirect: &VerifiedRedirect,
-    unified: Option<((String, String), Origin)>,
+    unified: Option<Unified>,
 ) -> Response {
-    let store = &state.accounts.store;
-    let (user, tenant) = match (store.user_by_id(session.user_id).await, store.tenant_by_id(session.tenant_id).await) {
-        (Ok(Some(u)), Ok(Some(t))) => (u, t),
-        (Err(e), _) | (_, Err(e)) => return redirect.error(&OAuthError::server(e)),
-        _ => {
+    let accounts = ctx.accounts;
+    let (user, tenant) = match accounts.account(session.user_id, session.tenant_id).await {
+        Ok(Some(found)) => found,
+        Err(e) => return redirect.error(&OAuthError::server(e)),
+        // U3: the user or provider does not exist (any more).
+        Ok(None) if unified.is_some() => {
+            return redirect.error(&OAuthError::new(ErrorCode::AccessDenied, INVALID_CREDENTIAL));
+        }
+        Ok(None) => {
             return redirect
                 .error(&OAuthError::new(ErrorCode::LoginRequired, "the session's account no longer exists"));
         }
     };
-    match state.accounts.check_access(&user, &tenant, client).await {
+    match accounts.check_access(&user, &tenant, client).await {
         Ok(()) => {}
         Err(CheckError::Refused(why)) => {
-            let description = match why {
-                AccessRefusal::ProviderNotAllowed => "the user's provider may not use this application",
-                AccessRefusal::NoAccess => "the user has no access to this application",
-                AccessRefusal::Locked => "the user's account is locked for this application",
+            // U3's texts in B's tab for a unified login; the spec's plain words otherwise.
+            let description = match (&unified, why) {
+                (Some(_), AccessRefusal::Locked) => unified_login::locked_in(&client.name),
+                (Some(_), _) => INVALID_CREDENTIAL.into(),
+                (None, AccessRefusal::ProviderNotAllowed) => "the user's provider may not use this application".into(),
+                (None, AccessRefusal::NoAccess) => "the user has no access to this application".into(),
+                (None, AccessRefusal::Locked) => "the user's account is locked for this application".into(),
             };
             return redirect.error(&OAuthError::new(ErrorCode::AccessDenied, description));
         }
@@ -204,31 +214,19 @@ async fn complete(
             sid: session.sid.clone(),
             amr: vec!["pwd".into()],
             epoch: session.epoch.clone(),
-            initiated_from: unified.as_ref().map(|(from, _)| from.clone()),
+            initiated_from: unified.as_ref().map(|u| u.from.clone()),
         },
     };
     // U4: B's record says where the login came from.
-    if let Some(((_, from_name), origin)) = unified {
-        let entry = NewActivity {
-            tenant_id: Some(tenant.id),
-            user_id: Some(user.id),
-            login_name: user.login_name.as_str().to_string(),
-            kind: ActivityKind::SignIn,
-            detail: String::new(),
-            login_type: format!("Login initiated from {from_name}"),
-            client_id: Some(client.client_id.clone()),
-            origin,
-        };
-        if let Err(e) = store.record_activity(&entry, state.accounts.clock.now()).await {
-            return redirect.error(&OAuthError::server(e));
-        }
-    }
-    let ttl = state.config.session_ttl_secs;
-    if let Err(e) = super::backchannel::remember(&state.accounts.ephemeral, &session.sid, &client.client_id, ttl).await
+    if let Some(Unified { from: (_, from_name), origin }) = unified
+        && let Err(e) = accounts.record_unified_sign_in(&user, &tenant, client, &from_name, origin).await
     {
         return redirect.error(&OAuthError::server(e));
     }
-    match state.oidc.grants.issue_code(&record).await {
+    if let Err(e) = accounts.note_application(&session.sid, &client.client_id).await {
+        return redirect.error(&OAuthError::server(e));
+    }
+    match ctx.oidc.grants.issue_code(&record).await {
         Ok(code) => redirect.code(&code),
         Err(e) => redirect.error(&OAuthError::server(e)),
     }

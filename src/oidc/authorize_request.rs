@@ -2,14 +2,13 @@
 //! redirect_uri (failures there are shown as a page, never redirected: RFC 6749 §4.1.2.1), then
 //! everything else (failures redirect to the verified target with the spec's error code).
 
-use std::collections::HashMap;
-
+use super::Ctx;
 use super::error::{ErrorCode, OAuthError};
-use super::grants::PendingAuthorization;
+use super::interaction::PendingAuthorization;
 use super::pkce;
 use super::redirect::{ResponseMode, VerifiedRedirect};
-use crate::accounts::application::Client;
-use crate::app::AppState;
+use crate::domain::application::Client;
+use crate::http::{OAuthParams, ParamError};
 
 pub enum Rejection {
     /// No verified redirect target: an error page for the user.
@@ -28,22 +27,22 @@ fn invalid(code: ErrorCode, description: &str) -> OAuthError {
     OAuthError::new(code, description)
 }
 
-/// `params` as received (query or form); a parameter given twice is an error (RFC 6749 §3.1).
-pub async fn check(state: &AppState, params: Vec<(String, String)>) -> Result<AuthorizeRequest, Rejection> {
-    let mut map: HashMap<String, String> = HashMap::new();
-    let mut duplicated = None;
-    for (k, v) in params {
-        if map.contains_key(&k) {
-            duplicated = Some(k.clone());
+/// `params` as received (query or form). A parameter given twice is an error (RFC 6749 §3.1),
+/// sent to the client once its redirect_uri is verified from the first values.
+pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> Result<AuthorizeRequest, Rejection> {
+    let (map, repeated) = match params {
+        Ok(p) => (p, None),
+        Err(ParamError::Repeated { name, first }) => (first, Some(format!("{name} was given more than once"))),
+        Err(ParamError::Malformed) => {
+            return Err(Rejection::Page("The authorization request could not be read.".into()));
         }
-        map.insert(k, v);
-    }
-    let get = |k: &str| map.get(k).filter(|v| !v.is_empty()).cloned();
+    };
+    let get = |k: &str| map.get(k).map(String::from);
 
     let Some(client_id) = get("client_id") else {
         return Err(Rejection::Page("The request does not name a client_id.".into()));
     };
-    let client = match state.accounts.store.client(&client_id).await {
+    let client = match state.accounts.client(&client_id).await {
         Ok(Some(c)) => c,
         Ok(None) => return Err(Rejection::Page("The application that sent you here is not registered.".into())),
         Err(e) => {
@@ -73,13 +72,13 @@ pub async fn check(state: &AppState, params: Vec<(String, String)>) -> Result<Au
     let fail =
         |code, description: &str| Err(Rejection::Redirect(Box::new(redirect.clone()), invalid(code, description)));
 
-    if let Some(k) = duplicated {
-        return fail(ErrorCode::InvalidRequest, &format!("{k} was given more than once"));
+    if let Some(description) = repeated {
+        return fail(ErrorCode::InvalidRequest, &description);
     }
-    if map.contains_key("request") {
+    if map.has("request") {
         return fail(ErrorCode::RequestNotSupported, "request objects are not supported");
     }
-    if map.contains_key("request_uri") {
+    if map.has("request_uri") {
         return fail(ErrorCode::RequestUriNotSupported, "request_uri is not supported");
     }
     match get("response_type").as_deref() {

@@ -8,9 +8,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use super::error::{ErrorCode, OAuthError};
-use crate::accounts::application::{Client, TokenEndpointAuthMethod};
+use crate::accounts::Accounts;
+use crate::domain::application::{Client, TokenEndpointAuthMethod};
+use crate::http::OAuthParams;
 use crate::secret::{constant_time_eq, token_hash};
-use crate::store::Store;
 
 /// Credentials as presented, before they are checked.
 struct Presented {
@@ -23,8 +24,8 @@ fn unauthorized(basic: bool) -> OAuthError {
     OAuthError { basic_challenge: basic, ..OAuthError::new(ErrorCode::InvalidClient, "client authentication failed") }
 }
 
-fn presented(headers: &HeaderMap, form: &[(String, String)]) -> Result<Presented, OAuthError> {
-    let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+fn presented(headers: &HeaderMap, form: &OAuthParams) -> Result<Presented, OAuthError> {
+    let field = |k: &str| form.get(k).map(String::from);
     if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
             return Err(unauthorized(true));
@@ -60,15 +61,15 @@ fn urlencoded(s: &str) -> Option<String> {
     pairs.into_iter().next().map(|(_, v)| v)
 }
 
-pub async fn authenticate(store: &Store, headers: &HeaderMap, form: &[(String, String)]) -> Result<Client, OAuthError> {
+pub async fn authenticate(accounts: &Accounts, headers: &HeaderMap, form: &OAuthParams) -> Result<Client, OAuthError> {
     let p = presented(headers, form)?;
     let basic = p.method == TokenEndpointAuthMethod::ClientSecretBasic;
-    let client = store.client(&p.client_id).await?.ok_or_else(|| unauthorized(basic))?;
+    let client = accounts.client(&p.client_id).await?.ok_or_else(|| unauthorized(basic))?;
     if matches_presented(&client, &p) {
         return Ok(client);
     }
     // The cached row may predate a rotation or re-registration: decide on the stored one.
-    let client = store.client_uncached(&p.client_id).await?.ok_or_else(|| unauthorized(basic))?;
+    let client = accounts.client_fresh(&p.client_id).await?.ok_or_else(|| unauthorized(basic))?;
     if matches_presented(&client, &p) { Ok(client) } else { Err(unauthorized(basic)) }
 }
 

@@ -6,20 +6,12 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use crate::accounts::Accounts;
 
-async fn allowed(state: &AppState, origin: &str) -> bool {
-    let Ok(clients) = state.accounts.store.list_clients().await else { return false };
-    clients
-        .iter()
-        .flat_map(|c| c.metadata.redirect_uris.iter())
-        .any(|uri| url::Url::parse(uri).is_ok_and(|u| u.origin().ascii_serialization() == origin))
-}
-
-pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn cors(State(accounts): State<Accounts>, req: Request, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(String::from);
     let Some(origin) = origin else { return next.run(req).await };
-    let ok = allowed(&state, &origin).await;
+    let ok = accounts.origin_registered(&origin).await.unwrap_or(false);
     let mut res = if req.method() == Method::OPTIONS {
         let mut r = StatusCode::NO_CONTENT.into_response();
         if ok {

@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
+use super::Protocol;
 
 pub fn document(issuer: &str) -> Value {
     let at = |path: &str| format!("{issuer}{path}");
@@ -46,24 +46,24 @@ pub fn document(issuer: &str) -> Value {
     })
 }
 
-pub async fn discovery(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn discovery(State(oidc): State<Protocol>) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "application/json"),
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
-        state.oidc.discovery.to_string(),
+        oidc.discovery.to_string(),
     )
 }
 
-pub async fn jwks(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn jwks(State(oidc): State<Protocol>) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "application/jwk-set+json"),
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
-        state.oidc.ring.jwks().to_string(),
+        oidc.ring.jwks().to_string(),
     )
 }

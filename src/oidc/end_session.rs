@@ -1,56 +1,61 @@
 //! RP-Initiated Logout 1.0. Ends the Lanyard session only (PRODUCT.md L6): each application's
-//! own session is its business. Redirects only to a post_logout_redirect_uri registered exactly
-//! for the client the id_token_hint (or client_id) names; without a valid hint the user confirms.
+//! own session is its business, and no other application is told. The application that asked —
+//! proven by an `id_token_hint` for this session — may receive a back-channel logout token for
+//! its own session. Redirects only to a post_logout_redirect_uri registered exactly for the
+//! client the hint (or client_id) names; without a valid hint the person confirms.
 
-use std::collections::HashMap;
-
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 
-use super::jwt;
-use crate::accounts::activity::Origin;
-use crate::app::AppState;
-use crate::web::extract::RequestOrigin;
-use crate::web::page::{self, Page};
-use crate::web::{csrf, session};
+use super::{Ctx, Protocol, jwt};
+use crate::accounts::Accounts;
+use crate::domain::activity::Origin;
+use crate::http::page::{self, Page, PageError};
+use crate::http::{OAuthParams, ParamError, RequestOrigin, Site, csrf, session};
 
 pub async fn get(
-    State(state): State<AppState>,
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
-    Query(params): Query<Vec<(String, String)>>,
+    params: Result<OAuthParams, ParamError>,
 ) -> Response {
-    end_session(state, headers, origin, params, false).await
+    match params {
+        Ok(params) => {
+            end_session(Ctx { oidc: &oidc, accounts: &accounts }, &site, &headers, origin, params, false).await
+        }
+        Err(e) => bad(&e.description()),
+    }
 }
 
 pub async fn post(
-    State(state): State<AppState>,
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
-    body: axum::body::Bytes,
+    params: Result<OAuthParams, ParamError>,
 ) -> Response {
-    match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-        Ok(params) => {
-            let confirmed = params.iter().any(|(k, _)| k == "confirm");
-            // A cross-site POST carries no SameSite=Lax cookie: without this hop the session
-            // would survive while the RP is told the user signed out. A top-level GET carries it.
-            let secure = state.config.secure_cookies();
-            let has_session =
-                session::current(&state.accounts.ephemeral, &headers, secure).await.ok().flatten().is_some();
-            if !confirmed && !has_session {
-                let mut url = match url::Url::parse(&format!("{}/end-session", state.oidc.issuer)) {
-                    Ok(u) => u,
-                    Err(_) => return bad("The logout request could not be read."),
-                };
-                url.query_pairs_mut().extend_pairs(params.iter().filter(|(k, _)| k != "csrf"));
-                return page::see_other(url.as_str(), vec![]);
-            }
-            end_session(state, headers, origin, params, confirmed).await
-        }
-        Err(_) => bad("The logout request could not be read."),
+    let params = match params {
+        Ok(p) => p,
+        Err(e) => return bad(&e.description()),
+    };
+    let confirmed = params.has("confirm");
+    // A cross-site POST carries no SameSite=Lax cookie: without this hop the session would
+    // survive while the RP is told the user signed out. A top-level GET carries it.
+    let has_session = session::current(&accounts, &site, &headers).await.ok().flatten().is_some();
+    if !confirmed && !has_session {
+        let mut url = match url::Url::parse(&format!("{}/end-session", oidc.issuer)) {
+            Ok(u) => u,
+            Err(_) => return bad("The logout request could not be read."),
+        };
+        url.query_pairs_mut().extend_pairs(params.iter().filter(|(k, _)| *k != "csrf"));
+        return page::see_other(url.as_str(), vec![]);
     }
+    end_session(Ctx { oidc: &oidc, accounts: &accounts }, &site, &headers, origin, params, confirmed).await
 }
 
 fn bad(message: &str) -> Response {
@@ -58,73 +63,68 @@ fn bad(message: &str) -> Response {
 }
 
 async fn end_session(
-    state: AppState,
-    headers: HeaderMap,
+    ctx: Ctx<'_>,
+    site: &Site,
+    headers: &HeaderMap,
     origin: Origin,
-    params: Vec<(String, String)>,
+    params: OAuthParams,
     confirmed: bool,
 ) -> Response {
-    let map: HashMap<String, String> = params.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-    let secure = state.config.secure_cookies();
-    let hint = match map.get("id_token_hint") {
+    let (oidc, accounts) = (ctx.oidc, ctx.accounts);
+    let hint = match params.get("id_token_hint") {
         None => None,
-        Some(h) => match jwt::verify(&state.oidc.ring, h) {
-            Some(c) if c.get("iss").and_then(|v| v.as_str()) == Some(state.oidc.issuer.as_str()) => Some(c),
+        Some(h) => match jwt::verify(&oidc.ring, h) {
+            Some(c) if c.get("iss").and_then(|v| v.as_str()) == Some(oidc.issuer.as_str()) => Some(c),
             _ => return bad("The id_token_hint was not issued by this server."),
         },
     };
     let hint_aud = hint.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str().map(String::from));
-    let client_id = match (map.get("client_id"), &hint_aud) {
+    let client_id = match (params.get("client_id"), &hint_aud) {
         (Some(c), Some(a)) if c != a => return bad("client_id does not match the id_token_hint."),
-        (Some(c), _) => Some(c.clone()),
+        (Some(c), _) => Some(c.to_string()),
         (None, a) => a.clone(),
     };
-    let target = match map.get("post_logout_redirect_uri") {
+    let target = match params.get("post_logout_redirect_uri") {
         None => None,
         Some(uri) => {
             let client = match &client_id {
-                Some(id) => state.accounts.store.client(id).await.ok().flatten(),
+                Some(id) => accounts.client(id).await.ok().flatten(),
                 None => None,
             };
             match client {
-                Some(c) if c.metadata.post_logout_redirect_uris.iter().any(|r| r == uri) => Some(uri.clone()),
+                Some(c) if c.metadata.post_logout_redirect_uris.iter().any(|r| r == uri) => Some(uri.to_string()),
                 _ => return bad("The post_logout_redirect_uri is not registered for this application."),
             }
         }
     };
 
-    let current = session::current(&state.accounts.ephemeral, &headers, secure).await.ok().flatten();
+    let current = session::current(accounts, site, headers).await.ok().flatten();
     let hint_matches = match (&current, hint.as_ref().and_then(|c| c.get("sub")).and_then(|s| s.as_str())) {
-        (Some(s), Some(sub)) => {
-            state.accounts.store.user_by_id(s.user_id).await.ok().flatten().is_some_and(|u| u.subject == sub)
-        }
+        (Some(s), Some(sub)) => accounts.user_by_id(s.user_id).await.ok().flatten().is_some_and(|u| u.subject == sub),
         _ => false,
     };
     if current.is_some() && !hint_matches {
-        let csrf_ok = confirmed && csrf::verify(&headers, &state.mac, secure, map.get("csrf").map(String::as_str));
+        let csrf_ok = confirmed && csrf::verify(headers, site, params.get("csrf"));
         if !csrf_ok {
-            return confirm_page(&state, &headers, &map);
+            return confirm_page(site, headers, &params);
         }
     }
-    if let Some(s) = &current {
-        if let Err(e) = state.accounts.record_sign_out(s.user_id, s.tenant_id, client_id.clone(), origin).await {
-            return page::PageError::from(e).into_response();
-        }
-        if let Ok(Some(user)) = state.accounts.store.user_by_id(s.user_id).await {
-            super::backchannel::session_ended(&state, &s.sid, &user.subject).await;
+    if let (Some(s), Some(id)) = (&current, session::cookie_value(headers, site)) {
+        // Only an application proven by its ID token for this very session hears of its end.
+        let asked_by = hint_aud.as_deref().filter(|_| hint_matches);
+        let recorded_client = client_id.as_deref().or(asked_by);
+        if let Err(e) = accounts.sign_out_asked_by(&id, s, asked_by, recorded_client, origin).await {
+            return PageError::from(e).into_response();
         }
     }
-    let clear = match session::end(&state.accounts.ephemeral, &headers, secure).await {
-        Ok(c) => c,
-        Err(e) => return page::PageError::from(e).into_response(),
-    };
+    let clear = session::clear(site);
     match target {
         Some(uri) => {
             let mut url = match url::Url::parse(&uri) {
                 Ok(u) => u,
                 Err(_) => return bad("The post_logout_redirect_uri is not a URL."),
             };
-            if let Some(s) = map.get("state") {
+            if let Some(s) = params.get("state") {
                 url.query_pairs_mut().append_pair("state", s);
             }
             let mut res = page::see_other(url.as_str(), vec![clear]);
@@ -141,12 +141,12 @@ async fn end_session(
     }
 }
 
-/// Without proof that the application asking is the one the user signed in to, ask the user.
-fn confirm_page(state: &AppState, headers: &HeaderMap, map: &HashMap<String, String>) -> Response {
-    let token = csrf::issue(headers, &state.mac, state.config.secure_cookies());
+/// Without proof that the application asking is the one the person signed in to, ask them.
+fn confirm_page(site: &Site, headers: &HeaderMap, params: &OAuthParams) -> Response {
+    let token = csrf::issue(headers, site);
     let carried: Vec<_> = ["post_logout_redirect_uri", "state", "client_id", "id_token_hint"]
         .iter()
-        .filter_map(|k| map.get(*k).map(|v| context! { name => k, value => v }))
+        .filter_map(|k| params.get(k).map(|v| context! { name => k, value => v }))
         .collect();
     Page::render(StatusCode::OK, "confirm_logout.html", context! { csrf => token.token, fields => carried })
         .map(|p| p.with_cookie(token.set_cookie).into_response())

@@ -6,6 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::http::ParamError;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
     InvalidRequest,
@@ -65,6 +67,12 @@ impl OAuthError {
     pub fn server(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "oidc request failed");
         OAuthError::new(ErrorCode::ServerError, "the server could not complete the request")
+    }
+}
+
+impl From<ParamError> for OAuthError {
+    fn from(e: ParamError) -> Self {
+        OAuthError::new(ErrorCode::InvalidRequest, e.description())
     }
 }
 

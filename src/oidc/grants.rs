@@ -1,5 +1,5 @@
-//! The short-lived artefacts of the code flow, kept in the ephemeral store under the SHA-256 of
-//! the value handed out: pending authorizations, codes, access and refresh tokens.
+//! The short-lived artefacts of the protocol, kept in the ephemeral store under the SHA-256 of
+//! the value handed out: codes, access and refresh tokens, unified-login hand-offs.
 //!
 //! Every token belongs to a *grant* (one authorization). Replaying a code or a rotated refresh
 //! token marks the grant revoked, which kills every token issued under it (RFC 6749 §4.1.2,
@@ -11,26 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::secret::{hex, random_bytes, random_token};
 use crate::store::{Ephemeral, StoreError};
 
-/// Seconds a sign-in page may take before its authorization request is forgotten.
-pub const PENDING_TTL: i64 = 30 * 60;
 /// OIDC Core §3.1.3.2 recommends short-lived codes; the conformance suite expects ≤ 60 s.
 pub const CODE_TTL: i64 = 60;
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PendingAuthorization {
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub response_mode: String,
-    pub state: Option<String>,
-    pub scope: Vec<String>,
-    pub nonce: Option<String>,
-    pub code_challenge: Option<String>,
-    pub prompt_login: bool,
-    pub max_age: Option<i64>,
-    pub login_hint: Option<String>,
-    pub id_token_hint_sub: Option<String>,
-    pub created_at: i64,
-}
 
 /// Who signed in, and how: the facts an ID token states.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -107,19 +89,27 @@ impl Grants {
         hex(&random_bytes::<16>())
     }
 
-    pub async fn save_pending(&self, p: &PendingAuthorization) -> Result<String, StoreError> {
-        let id = random_token();
-        self.eph.put(&Ephemeral::secret_key("authz", &id), &encode(p)?, PENDING_TTL).await?;
-        Ok(id)
+    /// U2: keeps a unified-login hand-off under the SHA-256 of its handle.
+    pub async fn save_handoff(&self, handle: &str, json: &str, ttl: i64) -> Result<(), StoreError> {
+        self.eph.put(&Ephemeral::secret_key("handoff", handle), json, ttl).await
     }
 
-    pub async fn pending(&self, id: &str) -> Result<Option<PendingAuthorization>, StoreError> {
-        Ok(decode(self.eph.get(&Ephemeral::secret_key("authz", id)).await?))
+    pub async fn handoff(&self, handle: &str) -> Result<Option<String>, StoreError> {
+        self.eph.get(&Ephemeral::secret_key("handoff", handle)).await
     }
 
-    /// Single use: a resumed authorization cannot be resumed again.
-    pub async fn take_pending(&self, id: &str) -> Result<Option<PendingAuthorization>, StoreError> {
-        Ok(decode(self.eph.take(&Ephemeral::secret_key("authz", id)).await?))
+    /// Single use: the take is atomic; a replay finds only the marker the taker left.
+    pub async fn take_handoff(&self, handle: &str) -> Result<Option<String>, StoreError> {
+        self.eph.take(&Ephemeral::secret_key("handoff", handle)).await
+    }
+
+    /// Remembers, for a replay, which application a used hand-off came from.
+    pub async fn mark_handoff_used(&self, handle: &str, from_name: &str, ttl: i64) -> Result<(), StoreError> {
+        self.eph.put(&Ephemeral::secret_key("handoff-used", handle), from_name, ttl).await
+    }
+
+    pub async fn handoff_used(&self, handle: &str) -> Result<Option<String>, StoreError> {
+        self.eph.get(&Ephemeral::secret_key("handoff-used", handle)).await
     }
 
     pub async fn issue_code(&self, record: &CodeRecord) -> Result<String, StoreError> {

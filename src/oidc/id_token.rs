@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::grants::Subject;
 use super::keys::Alg;
-use crate::accounts::tenant::Tenant;
-use crate::accounts::user::User;
+use crate::domain::tenant::Tenant;
+use crate::domain::user::User;
 
 #[derive(Serialize)]
 pub struct IdTokenClaims<'a> {

@@ -7,26 +7,35 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::Protocol;
 use super::client_auth;
 use super::error::{ErrorCode, OAuthError};
 use super::grants::TokenRecord;
-use crate::app::AppState;
+use crate::accounts::Accounts;
+use crate::http::OAuthParams;
 
-pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    match handle(&state, &headers, &body).await {
+pub async fn introspect(
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
+    headers: HeaderMap,
+    form: OAuthParams,
+) -> Response {
+    match handle(&oidc, &accounts, &headers, &form).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => e.into_response(),
     }
 }
 
-async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| OAuthError::new(ErrorCode::InvalidRequest, "the body must be form-urlencoded"))?;
-    let client = client_auth::authenticate(&state.accounts.store, headers, &form).await?;
-    let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let token = field("token").ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "token is required"))?;
-    let grants = &state.oidc.grants;
-    let (record, kind) = match field("token_type_hint") {
+async fn handle(
+    oidc: &Protocol,
+    accounts: &Accounts,
+    headers: &HeaderMap,
+    form: &OAuthParams,
+) -> Result<Value, OAuthError> {
+    let client = client_auth::authenticate(accounts, headers, form).await?;
+    let token = form.get("token").ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "token is required"))?;
+    let grants = &oidc.grants;
+    let (record, kind) = match form.get("token_type_hint") {
         Some("refresh_token") => match grants.refresh_token(token).await? {
             Some(r) => (Some(r), "refresh_token"),
             None => (grants.access_token(token).await?, "access_token"),
@@ -37,12 +46,12 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
         },
     };
     Ok(match record {
-        Some(r) if r.client_id == client.client_id => active(state, &r, kind),
+        Some(r) if r.client_id == client.client_id => active(oidc, &r, kind),
         _ => json!({ "active": false }),
     })
 }
 
-fn active(state: &AppState, r: &TokenRecord, kind: &str) -> Value {
+fn active(oidc: &Protocol, r: &TokenRecord, kind: &str) -> Value {
     let mut v = json!({
         "active": true,
         "scope": r.scope.join(" "),
@@ -50,7 +59,7 @@ fn active(state: &AppState, r: &TokenRecord, kind: &str) -> Value {
         "token_type": if kind == "access_token" { "Bearer" } else { "refresh_token" },
         "exp": r.expires_at,
         "iat": r.issued_at,
-        "iss": state.oidc.issuer,
+        "iss": oidc.issuer,
     });
     if let (Some(s), Some(obj)) = (&r.subject, v.as_object_mut()) {
         obj.insert("sub".into(), json!(s.sub));

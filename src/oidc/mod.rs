@@ -1,4 +1,6 @@
-//! The OpenID Connect protocol: one file per endpoint, spec words only, no SQL.
+//! The OpenID Connect protocol: one file per endpoint, spec words only, no SQL. Handlers take
+//! the sub-states they need (`Oidc`, `Accounts`, `Site`), never the whole application, so this
+//! module imports neither `app` nor `web`.
 
 pub mod authorize;
 pub mod authorize_request;
@@ -10,6 +12,7 @@ pub mod end_session;
 pub mod error;
 pub mod grants;
 pub mod id_token;
+pub mod interaction;
 pub mod introspect;
 pub mod jwt;
 pub mod key_ring;
@@ -24,9 +27,12 @@ pub mod userinfo;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::FromRef;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
+use crate::accounts::Accounts;
+use crate::config::TokenLifetimes;
+use crate::http::Site;
 use grants::Grants;
 use key_ring::KeyRing;
 
@@ -40,22 +46,44 @@ pub struct Oidc {
     pub discovery: Arc<str>,
     /// Outgoing calls (back-channel logout).
     pub http: reqwest::Client,
+    pub tokens: TokenLifetimes,
+    /// U2: how long a unified-login hand-off may take.
+    pub unified_login_timeout_secs: i64,
+    /// An ID token older than this no longer starts a unified login.
+    pub session_ttl_secs: i64,
 }
 
-pub fn routes(state: &AppState) -> Router<AppState> {
+/// The protocol's sub-state, cheap to clone.
+pub type Protocol = Arc<Oidc>;
+
+/// The protocol's routes, for any application state that can lend the three sub-states.
+pub fn routes<S>(state: &S) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Protocol: FromRef<S>,
+    Accounts: FromRef<S>,
+    Site: FromRef<S>,
+{
     let browser_callable = Router::new()
         .route("/token", post(token::token).options(cors::preflight))
         .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo).options(cors::preflight))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), cors::cors));
+        .route_layer(axum::middleware::from_fn_with_state(Accounts::from_ref(state), cors::cors));
     Router::new()
         .merge(browser_callable)
         .route("/.well-known/openid-configuration", get(discovery::discovery))
         .route("/jwks", get(discovery::jwks))
-        .route("/authorize", get(authorize::get).post(authorize::post))
+        .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/authorize/resume", get(authorize::resume))
         .route("/introspect", post(introspect::introspect))
         .route("/revoke", post(revoke::revoke))
         .route("/end-session", get(end_session::get).post(end_session::post))
         .route("/unified-login/handoff", post(unified_login::create))
         .route("/unified-login/start", get(unified_login::start))
+}
+
+/// The two sub-states most endpoints use together, borrowed for one request.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub oidc: &'a Oidc,
+    pub accounts: &'a Accounts,
 }

@@ -7,8 +7,8 @@ use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 
 use super::error::OAuthError;
-use crate::accounts::application::Client;
-use crate::web::templates;
+use crate::domain::application::Client;
+use crate::http::templates;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResponseMode {

@@ -5,27 +5,33 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::Protocol;
 use super::client_auth;
 use super::error::{ErrorCode, OAuthError};
-use crate::app::AppState;
+use crate::accounts::Accounts;
+use crate::http::OAuthParams;
 
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    match handle(&state, &headers, &body).await {
+pub async fn revoke(
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
+    headers: HeaderMap,
+    form: OAuthParams,
+) -> Response {
+    match handle(&oidc, &accounts, &headers, &form).await {
         Ok(()) => StatusCode::OK.into_response(),
         Err(e) => e.into_response(),
     }
 }
 
-async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| OAuthError::new(ErrorCode::InvalidRequest, "the body must be form-urlencoded"))?;
-    let client = client_auth::authenticate(&state.accounts.store, headers, &form).await?;
-    let token = form
-        .iter()
-        .find(|(k, _)| k == "token")
-        .map(|(_, v)| v.as_str())
-        .ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "token is required"))?;
-    let grants = &state.oidc.grants;
+async fn handle(
+    oidc: &Protocol,
+    accounts: &Accounts,
+    headers: &HeaderMap,
+    form: &OAuthParams,
+) -> Result<(), OAuthError> {
+    let client = client_auth::authenticate(accounts, headers, form).await?;
+    let token = form.get("token").ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "token is required"))?;
+    let grants = &oidc.grants;
     if let Some(r) = grants.access_token(token).await?
         && r.client_id == client.client_id
     {

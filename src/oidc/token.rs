@@ -14,8 +14,10 @@ use super::id_token::{IdTokenClaims, at_hash, lanyard_claims};
 use super::jwt;
 use super::keys::Alg;
 use super::pkce;
-use crate::accounts::application::{AccessTokenFormat, Client};
-use crate::app::AppState;
+use super::{Ctx, Protocol};
+use crate::accounts::Accounts;
+use crate::domain::application::{AccessTokenFormat, Client};
+use crate::http::OAuthParams;
 
 #[derive(Serialize)]
 pub struct TokenResponse {
@@ -33,23 +35,21 @@ fn invalid(code: ErrorCode, description: &str) -> OAuthError {
     OAuthError::new(code, description)
 }
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    match handle(&state, &headers, &body).await {
+pub async fn token(
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
+    headers: HeaderMap,
+    form: OAuthParams,
+) -> Response {
+    match handle(Ctx { oidc: &oidc, accounts: &accounts }, &headers, &form).await {
         Ok(r) => Json(r).into_response(),
         Err(e) => e.into_response(),
     }
 }
 
-async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| invalid(ErrorCode::InvalidRequest, "the body must be application/x-www-form-urlencoded"))?;
-    let mut seen = std::collections::HashSet::new();
-    if let Some((k, _)) = form.iter().find(|(k, _)| !seen.insert(k.as_str())) {
-        return Err(invalid(ErrorCode::InvalidRequest, &format!("{k} was given more than once")));
-    }
-    let fields = Fields(&form);
+async fn handle(state: Ctx<'_>, headers: &HeaderMap, fields: &OAuthParams) -> Result<TokenResponse, OAuthError> {
     let field = |k: &str| fields.get(k);
-    let client = client_auth::authenticate(&state.accounts.store, headers, &form).await?;
+    let client = client_auth::authenticate(state.accounts, headers, fields).await?;
     let grant_type = field("grant_type").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "grant_type is required"))?;
     if !["authorization_code", "refresh_token", "client_credentials"].contains(&grant_type) {
         return Err(invalid(ErrorCode::UnsupportedGrantType, "unsupported grant_type"));
@@ -58,31 +58,22 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<To
         return Err(invalid(ErrorCode::UnauthorizedClient, "this client may not use this grant_type"));
     }
     match grant_type {
-        "authorization_code" => authorization_code(state, &client, &fields).await,
-        "refresh_token" => refresh(state, &client, &fields).await,
+        "authorization_code" => authorization_code(state, &client, fields).await,
+        "refresh_token" => refresh(state, &client, fields).await,
         _ => client_credentials(state, &client, field("scope")).await,
     }
 }
 
-/// Form fields by name; an empty value counts as absent (RFC 6749 §3.1).
-struct Fields<'a>(&'a [(String, String)]);
-
-impl<'a> Fields<'a> {
-    fn get(&self, k: &str) -> Option<&'a str> {
-        self.0.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
-    }
-}
-
 async fn authorization_code(
-    state: &AppState,
+    state: Ctx<'_>,
     client: &Client,
-    fields: &Fields<'_>,
+    fields: &OAuthParams,
 ) -> Result<TokenResponse, OAuthError> {
     let field = |k| fields.get(k);
     let code = field("code").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "code is required"))?;
     let redirect_uri =
         field("redirect_uri").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "redirect_uri is required"))?;
-    let record = match state.oidc.grants.redeem_code(code, state.config.tokens.access_token).await? {
+    let record = match state.oidc.grants.redeem_code(code, state.oidc.tokens.access_token).await? {
         Redeemed::Fresh(r) => r,
         Redeemed::Replayed => {
             return Err(invalid(
@@ -116,7 +107,7 @@ async fn authorization_code(
     issue(state, client, &record.grant_id, record.subject, record.scope, record.nonce.as_deref()).await
 }
 
-async fn refresh(state: &AppState, client: &Client, fields: &Fields<'_>) -> Result<TokenResponse, OAuthError> {
+async fn refresh(state: Ctx<'_>, client: &Client, fields: &OAuthParams) -> Result<TokenResponse, OAuthError> {
     let field = |k| fields.get(k);
     let token =
         field("refresh_token").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "refresh_token is required"))?;
@@ -153,11 +144,7 @@ async fn refresh(state: &AppState, client: &Client, fields: &Fields<'_>) -> Resu
     issue(state, client, &record.grant_id, subject, scope, None).await
 }
 
-async fn client_credentials(
-    state: &AppState,
-    client: &Client,
-    scope: Option<&str>,
-) -> Result<TokenResponse, OAuthError> {
+async fn client_credentials(state: Ctx<'_>, client: &Client, scope: Option<&str>) -> Result<TokenResponse, OAuthError> {
     let asked: Vec<String> =
         scope.unwrap_or_default().split(' ').filter(|s| !s.is_empty() && *s != "openid").map(String::from).collect();
     if asked.iter().any(|s| !client.metadata.scopes.contains(s)) {
@@ -170,13 +157,13 @@ async fn client_credentials(
         scope: asked.clone(),
         subject: None,
         issued_at: now,
-        expires_at: now + state.config.tokens.access_token,
+        expires_at: now + state.oidc.tokens.access_token,
     };
     let access_token = mint_access_token(state, client, &record).await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: state.config.tokens.access_token,
+        expires_in: state.oidc.tokens.access_token,
         id_token: None,
         refresh_token: None,
         scope: asked.join(" "),
@@ -184,7 +171,7 @@ async fn client_credentials(
 }
 
 async fn issue(
-    state: &AppState,
+    state: Ctx<'_>,
     client: &Client,
     grant_id: &str,
     subject: Subject,
@@ -192,11 +179,8 @@ async fn issue(
     nonce: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let now = state.accounts.clock.now();
-    let lifetimes = state.config.tokens;
-    let store = &state.accounts.store;
-    let (Some(user), Some(tenant)) =
-        (store.user_by_id(subject.user_id).await?, store.tenant_by_id(subject.tenant_id).await?)
-    else {
+    let lifetimes = state.oidc.tokens;
+    let Some((user, tenant)) = state.accounts.account(subject.user_id, subject.tenant_id).await? else {
         state.oidc.grants.revoke_grant(grant_id).await?;
         return Err(invalid(ErrorCode::InvalidGrant, "the user no longer exists"));
     };
@@ -269,7 +253,7 @@ struct JwtAccessTokenClaims<'a> {
 
 /// Opaque by default; RFC 9068 JWT when the client asked for it. Either way the record is kept,
 /// so revocation and introspection work the same.
-async fn mint_access_token(state: &AppState, client: &Client, record: &TokenRecord) -> Result<String, OAuthError> {
+async fn mint_access_token(state: Ctx<'_>, client: &Client, record: &TokenRecord) -> Result<String, OAuthError> {
     if client.metadata.access_token_format == AccessTokenFormat::Opaque {
         return Ok(state.oidc.grants.issue_access_token(record).await?);
     }

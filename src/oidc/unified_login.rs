@@ -13,7 +13,7 @@
 //!    answers from the session with a code; the ID token says where the login came from.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -21,17 +21,16 @@ use serde_json::json;
 
 use super::client_auth;
 use super::error::{ErrorCode, OAuthError};
-use super::grants::PendingAuthorization;
+use super::interaction::PendingAuthorization;
 use super::jwt;
-use crate::accounts::access::{AccessRefusal, CheckError};
-use crate::accounts::activity::{ActivityKind, NewActivity, Origin};
-use crate::accounts::application::Client;
-use crate::app::AppState;
+use super::{Ctx, Protocol};
+use crate::accounts::Accounts;
+use crate::accounts::session::SessionRecord;
+use crate::domain::activity::Origin;
+use crate::domain::application::Client;
+use crate::http::page::{self, see_other};
+use crate::http::{OAuthParams, PageQuery, RequestOrigin, Site, session};
 use crate::secret::random_token;
-use crate::store::{Ephemeral, StoreError};
-use crate::web::extract::RequestOrigin;
-use crate::web::page::{self, see_other};
-use crate::web::session::{self, SessionRecord};
 
 /// A `login_hint` with this prefix names a hand-off, never a login name.
 pub const HINT_PREFIX: &str = "urn:lanyard:handoff:";
@@ -59,40 +58,32 @@ struct Handoff {
     created_at: i64,
 }
 
-fn record_key(handle: &str) -> String {
-    Ephemeral::secret_key("handoff", handle)
-}
-
-fn used_key(handle: &str) -> String {
-    Ephemeral::secret_key("handoff-used", handle)
-}
-
 /// Step 1: `POST /unified-login/handoff` with `target_client_id` and `id_token_hint`.
 pub async fn create(
-    State(state): State<AppState>,
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
-    body: axum::body::Bytes,
+    form: OAuthParams,
 ) -> Response {
-    match handoff(&state, &headers, &body, origin).await {
+    match handoff(Ctx { oidc: &oidc, accounts: &accounts }, &headers, &form, origin).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => e.into_response(),
     }
 }
 
 async fn handoff(
-    state: &AppState,
+    state: Ctx<'_>,
     headers: &HeaderMap,
-    body: &[u8],
+    form: &OAuthParams,
     origin: Origin,
 ) -> Result<serde_json::Value, OAuthError> {
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| OAuthError::new(ErrorCode::InvalidRequest, "the body must be form-urlencoded"))?;
-    let from = client_auth::authenticate(&state.accounts.store, headers, &form).await?;
-    let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
-    let target_id = field("target_client_id")
+    let from = client_auth::authenticate(state.accounts, headers, form).await?;
+    let target_id = form
+        .get("target_client_id")
         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "target_client_id is required"))?;
-    let hint = field("id_token_hint")
+    let hint = form
+        .get("id_token_hint")
         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "id_token_hint is required"))?;
     // Only a confidential client's back end can prove it is A; a public client's id alone cannot.
     if from.is_public() {
@@ -103,15 +94,15 @@ async fn handoff(
     let claims = jwt::verify(&state.oidc.ring, hint)
         .filter(|c| c.get("iss").and_then(|v| v.as_str()) == Some(state.oidc.issuer.as_str()))
         .filter(|c| c.get("aud").and_then(|v| v.as_str()) == Some(from.client_id.as_str()))
-        .filter(|c| c.get("iat").and_then(|v| v.as_i64()).is_some_and(|iat| now - iat <= state.config.session_ttl_secs))
+        .filter(|c| c.get("iat").and_then(|v| v.as_i64()).is_some_and(|iat| now - iat <= state.oidc.session_ttl_secs))
         .ok_or_else(|| {
             OAuthError::new(ErrorCode::InvalidGrant, "id_token_hint is not an ID token this server issued to you")
         })?;
     let sub = claims.get("sub").and_then(|v| v.as_str()).unwrap_or_default();
-    let store = &state.accounts.store;
+    let accounts = state.accounts;
     let user =
-        store.user_by_subject(sub).await?.ok_or_else(|| OAuthError::new(ErrorCode::InvalidGrant, "unknown user"))?;
-    let tenant = store
+        accounts.user_by_subject(sub).await?.ok_or_else(|| OAuthError::new(ErrorCode::InvalidGrant, "unknown user"))?;
+    let tenant = accounts
         .tenant_by_id(user.tenant_id)
         .await?
         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidGrant, "unknown provider"))?;
@@ -119,7 +110,7 @@ async fn handoff(
     if !tenant.unified_login_enabled {
         return Err(OAuthError::new(ErrorCode::AccessDenied, "unified login is not enabled for this provider"));
     }
-    let target = store
+    let target = accounts
         .client(target_id)
         .await?
         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "unknown target_client_id"))?;
@@ -139,21 +130,11 @@ async fn handoff(
     };
     let handle = random_token();
     let json = serde_json::to_string(&record).map_err(OAuthError::server)?;
-    state.accounts.ephemeral.put(&record_key(&handle), &json, RECORD_TTL).await?;
-    let entry = NewActivity {
-        tenant_id: Some(tenant.id),
-        user_id: Some(user.id),
-        login_name: user.login_name.as_str().to_string(),
-        kind: ActivityKind::UnifiedLoginStarted,
-        detail: format!("hand-off to {}", target.name),
-        login_type: "unified login".into(),
-        client_id: Some(from.client_id.clone()),
-        origin,
-    };
-    store.record_activity(&entry, now).await?;
+    state.oidc.grants.save_handoff(&handle, &json, RECORD_TTL).await?;
+    accounts.record_unified_login_started(&user, &tenant, &from, &target, origin).await?;
     Ok(json!({
         "start_uri": format!("{}/unified-login/start?handoff={handle}", state.oidc.issuer),
-        "expires_in": state.config.unified_login_timeout_secs,
+        "expires_in": state.oidc.unified_login_timeout_secs,
     }))
 }
 
@@ -167,21 +148,28 @@ fn error_page(message: &str) -> Response {
 }
 
 /// Step 2, in the new tab: the same user's session, within the time, goes on to B.
-pub async fn start(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<StartQuery>) -> Response {
-    let record = match load(&state, &q.handoff).await {
+pub async fn start(
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+    PageQuery(q): PageQuery<StartQuery>,
+) -> Response {
+    let loaded = oidc.grants.handoff(&q.handoff).await;
+    let record = match loaded.map(|r| r.and_then(|v| serde_json::from_str::<Handoff>(&v).ok())) {
         Ok(Some(r)) => r,
         Ok(None) => return error_page(&timed_out("the application you came from")),
         Err(e) => return OAuthError::server(e).into_response(),
     };
-    if state.accounts.clock.now() - record.created_at > state.config.unified_login_timeout_secs {
+    if accounts.clock.now() - record.created_at > oidc.unified_login_timeout_secs {
         return error_page(&timed_out(&record.from_name));
     }
-    match session::current(&state.accounts.ephemeral, &headers, state.config.secure_cookies()).await {
+    match session::current(&accounts, &site, &headers).await {
         Ok(Some(s)) if s.user_id == record.user_id => {}
         Ok(_) => return error_page(&timed_out(&record.from_name)),
         Err(e) => return OAuthError::server(e).into_response(),
     }
-    let target = match state.accounts.store.client(&record.to_id).await {
+    let target = match accounts.client(&record.to_id).await {
         Ok(Some(c)) => c,
         Ok(None) => return error_page(INVALID_CREDENTIAL),
         Err(e) => return OAuthError::server(e).into_response(),
@@ -193,54 +181,40 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, Query(q): 
     let target_link = format!("{}/", initiate.origin().ascii_serialization());
     location
         .query_pairs_mut()
-        .append_pair("iss", &state.oidc.issuer)
+        .append_pair("iss", &oidc.issuer)
         .append_pair("target_link_uri", &target_link)
         .append_pair("login_hint", &format!("{HINT_PREFIX}{}", q.handoff));
     see_other(location.as_str(), vec![])
 }
 
-async fn load(state: &AppState, handle: &str) -> Result<Option<Handoff>, StoreError> {
-    Ok(state.accounts.ephemeral.get(&record_key(handle)).await?.and_then(|v| serde_json::from_str(&v).ok()))
-}
-
-/// Step 3: B's authorization request carries the hand-off; answer it or refuse with U3's text.
-/// Returns the session to answer from, and A (client id, name) for the ID token and activity.
+/// Step 3: B's authorization request carries the hand-off: take it (once) and check it is B's,
+/// this session's user's and within the time. Returns A (client id, name); the caller checks T4
+/// for B once and answers with U3's texts.
 pub async fn redeem(
-    state: &AppState,
+    state: Ctx<'_>,
     session: Option<&SessionRecord>,
     client: &Client,
     pending: &PendingAuthorization,
 ) -> Result<(String, String), OAuthError> {
     let refuse = |text: String| OAuthError::new(ErrorCode::AccessDenied, text);
     let handle = pending.login_hint.as_deref().and_then(|h| h.strip_prefix(HINT_PREFIX)).unwrap_or_default();
-    let eph = &state.accounts.ephemeral;
-    // Single use: the take is atomic; a replay finds only the "used" marker.
-    let Some(record) = eph.take(&record_key(handle)).await?.and_then(|v| serde_json::from_str::<Handoff>(&v).ok())
-    else {
-        let from = eph.get(&used_key(handle)).await?.unwrap_or_else(|| "the application you came from".into());
+    let grants = &state.oidc.grants;
+    let taken = grants.take_handoff(handle).await?.and_then(|v| serde_json::from_str::<Handoff>(&v).ok());
+    let Some(record) = taken else {
+        let from = grants.handoff_used(handle).await?.unwrap_or_else(|| "the application you came from".into());
         return Err(refuse(timed_out(&from)));
     };
-    eph.put(&used_key(handle), &record.from_name, RECORD_TTL).await?;
+    grants.mark_handoff_used(handle, &record.from_name, RECORD_TTL).await?;
     if record.to_id != client.client_id {
         return Err(refuse(timed_out(&record.from_name)));
     }
-    if state.accounts.clock.now() - record.created_at > state.config.unified_login_timeout_secs {
+    if state.accounts.clock.now() - record.created_at > state.oidc.unified_login_timeout_secs {
         return Err(refuse(timed_out(&record.from_name)));
     }
     match session {
-        Some(s) if s.user_id == record.user_id && !s.must_change_password => {}
-        _ => return Err(refuse(timed_out(&record.from_name))),
-    }
-    let store = &state.accounts.store;
-    let (Some(user), Some(tenant)) =
-        (store.user_by_id(record.user_id).await?, store.tenant_by_id(record.tenant_id).await?)
-    else {
-        return Err(refuse(INVALID_CREDENTIAL.into()));
-    };
-    match state.accounts.check_access(&user, &tenant, client).await {
-        Ok(()) => Ok((record.from_id, record.from_name)),
-        Err(CheckError::Refused(AccessRefusal::Locked)) => Err(refuse(locked_in(&client.name))),
-        Err(CheckError::Refused(_)) => Err(refuse(INVALID_CREDENTIAL.into())),
-        Err(CheckError::Internal(e)) => Err(OAuthError::server(e)),
+        Some(s) if s.user_id == record.user_id && s.tenant_id == record.tenant_id && !s.must_change_password => {
+            Ok((record.from_id, record.from_name))
+        }
+        _ => Err(refuse(timed_out(&record.from_name))),
     }
 }

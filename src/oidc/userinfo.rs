@@ -7,9 +7,11 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::error::{ErrorCode, bearer_error};
+use super::Protocol;
+use super::error::{ErrorCode, OAuthError, bearer_error};
 use super::id_token::user_claims;
-use crate::app::AppState;
+use crate::accounts::Accounts;
+use crate::http::{OAuthParams, ParamError};
 
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -18,27 +20,26 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 pub async fn userinfo(
-    State(state): State<AppState>,
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
     method: Method,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    params: Result<OAuthParams, ParamError>,
 ) -> Response {
-    let from_body: Option<String> = if method == Method::POST && !body.is_empty() {
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-            .ok()
-            .and_then(|f| f.into_iter().find(|(k, _)| k == "access_token").map(|(_, v)| v))
-    } else {
-        None
+    let params = match params {
+        Ok(p) => p,
+        Err(e) => return bearer_error(ErrorCode::InvalidRequest, &e.description()),
     };
-    let token = match (bearer(&headers), from_body.as_deref()) {
+    let from_body = (method == Method::POST).then(|| params.get("access_token")).flatten();
+    let token = match (bearer(&headers), from_body) {
         (Some(_), Some(_)) => return bearer_error(ErrorCode::InvalidRequest, "use only one way to send the token"),
         (Some(t), None) | (None, Some(t)) => t.to_string(),
         (None, None) => return bearer_error(ErrorCode::InvalidToken, "an access token is required"),
     };
-    let record = match state.oidc.grants.access_token(&token).await {
+    let record = match oidc.grants.access_token(&token).await {
         Ok(Some(r)) => r,
         Ok(None) => return bearer_error(ErrorCode::InvalidToken, "the access token is invalid or expired"),
-        Err(e) => return super::error::OAuthError::server(e).into_response(),
+        Err(e) => return OAuthError::server(e).into_response(),
     };
     let Some(subject) = record.subject else {
         return bearer_error(ErrorCode::InvalidToken, "client credentials tokens have no user");
@@ -46,10 +47,7 @@ pub async fn userinfo(
     if !record.scope.iter().any(|s| s == "openid") {
         return bearer_error(ErrorCode::InvalidToken, "the token was not issued with the openid scope");
     }
-    let store = &state.accounts.store;
-    let (Ok(Some(user)), Ok(Some(tenant))) =
-        (store.user_by_id(subject.user_id).await, store.tenant_by_id(subject.tenant_id).await)
-    else {
+    let Ok(Some((user, tenant))) = accounts.account(subject.user_id, subject.tenant_id).await else {
         return bearer_error(ErrorCode::InvalidToken, "the user no longer exists");
     };
     let mut claims = user_claims(&subject, &user, &tenant, &record.scope);

@@ -2,9 +2,9 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 
 use super::entities::activity;
 use super::{Store, StoreError};
-use crate::accounts::activity::{ActivityEntry, NewActivity};
-use crate::accounts::tenant::TenantId;
-use crate::accounts::user::UserId;
+use crate::domain::activity::{ActivityEntry, NewActivity};
+use crate::domain::tenant::TenantId;
+use crate::domain::user::UserId;
 
 impl Store {
     pub async fn record_activity(&self, entry: &NewActivity, now: i64) -> Result<(), StoreError> {

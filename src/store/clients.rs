@@ -5,9 +5,9 @@ use sea_orm::{
 use super::cache::TtlCache;
 use super::entities::{client, client_tenant};
 use super::{Store, StoreError};
-use crate::accounts::application::{Client, ClientMetadata};
-use crate::accounts::tenant::TenantId;
 use crate::clock::Clock;
+use crate::domain::application::{Client, ClientMetadata};
+use crate::domain::tenant::TenantId;
 
 fn to_domain(m: client::Model, tenants: Vec<TenantId>) -> Result<Client, StoreError> {
     let metadata: ClientMetadata = serde_json::from_str(&m.metadata)

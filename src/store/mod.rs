@@ -48,8 +48,8 @@ impl StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
-    clients: cache::TtlCache<String, crate::accounts::application::Client>,
-    tenants: cache::TtlCache<crate::accounts::tenant::TenantId, crate::accounts::tenant::Tenant>,
+    clients: cache::TtlCache<String, crate::domain::application::Client>,
+    tenants: cache::TtlCache<crate::domain::tenant::TenantId, crate::domain::tenant::Tenant>,
 }
 
 impl Store {

@@ -2,8 +2,8 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 
 use super::entities::tenant;
 use super::{Store, StoreError};
-use crate::accounts::policy::{PasswordPolicy, PolicyMode};
-use crate::accounts::tenant::{ProviderCode, Tenant, TenantChanges, TenantId};
+use crate::domain::policy::{PasswordPolicy, PolicyMode};
+use crate::domain::tenant::{ProviderCode, Tenant, TenantChanges, TenantId};
 
 fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
     Ok(Tenant {

@@ -2,8 +2,8 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 
 use super::entities::user;
 use super::{Store, StoreError};
-use crate::accounts::tenant::TenantId;
-use crate::accounts::user::{LoginName, User, UserId, UserStatus, UserType};
+use crate::domain::tenant::TenantId;
+use crate::domain::user::{LoginName, User, UserId, UserStatus, UserType};
 
 fn to_domain(m: user::Model) -> Result<User, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of user {}", m.id));

@@ -1,34 +1,33 @@
 //! The small account page reached by signing in without a pending authorization, sign-out
 //! (L6), and the forced password change (L4).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::extract::{PageForm, RequestOrigin};
-use super::page::{self, Page, PageError, see_other};
-use super::{csrf, session};
+use crate::accounts::Accounts;
 use crate::accounts::password_change::ChangeError;
-use crate::app::AppState;
+use crate::http::page::{self, Page, PageError, see_other};
+use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
 use crate::secret::Secret;
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let secure = state.config.secure_cookies();
-    let Some(s) = session::current(&state.accounts.ephemeral, &headers, secure).await? else {
+pub async fn show(
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let Some(s) = session::current(&accounts, &site, &headers).await? else {
         return Ok(see_other("/login", vec![]));
     };
     if s.must_change_password {
         return Ok(see_other("/password/change", vec![]));
     }
-    let store = &state.accounts.store;
-    let (Some(user), Some(tenant)) = (store.user_by_id(s.user_id).await?, store.tenant_by_id(s.tenant_id).await?)
-    else {
-        let clear = session::end(&state.accounts.ephemeral, &headers, secure).await?;
-        return Ok(see_other("/login", vec![clear]));
+    let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
+        return Ok(see_other("/login", vec![session::clear(&site)]));
     };
-    let token = csrf::issue(&headers, &state.mac, secure);
+    let token = csrf::issue(&headers, &site);
     let page = Page::render(
         StatusCode::OK,
         "account.html",
@@ -51,28 +50,27 @@ pub struct CsrfOnly {
     csrf: Option<String>,
 }
 
-/// L6: ends the Lanyard session only; applications keep their own sessions.
+/// L6: ends the Lanyard session only; applications keep their own sessions and are not told.
 pub async fn sign_out(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    let secure = state.config.secure_cookies();
-    if !csrf::verify(&headers, &state.mac, secure, form.csrf.as_deref()) {
+    if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return Ok(page::message(
             StatusCode::FORBIDDEN,
             "Sign out",
             "This form expired. Please go back and try again.",
         ));
     }
-    if let Some(s) = session::current(&state.accounts.ephemeral, &headers, secure).await? {
-        state.accounts.record_sign_out(s.user_id, s.tenant_id, None, origin).await?;
-        if let Some(user) = state.accounts.store.user_by_id(s.user_id).await? {
-            crate::oidc::backchannel::session_ended(&state, &s.sid, &user.subject).await;
-        }
+    if let (Some(s), Some(id)) =
+        (session::current(&accounts, &site, &headers).await?, session::cookie_value(&headers, &site))
+    {
+        accounts.sign_out(&id, &s, origin).await?;
     }
-    let clear = session::end(&state.accounts.ephemeral, &headers, secure).await?;
+    let clear = session::clear(&site);
     let page = Page::render(
         StatusCode::OK,
         "message.html",
@@ -93,7 +91,7 @@ pub struct ChangeForm {
 const CHANGE_REASON: &str = "You must choose a new password before you continue.";
 
 fn change_page(
-    state: &AppState,
+    site: &Site,
     headers: &HeaderMap,
     auth: Option<&str>,
     status: StatusCode,
@@ -101,7 +99,7 @@ fn change_page(
     new_password: Vec<String>,
     confirm_password: Vec<String>,
 ) -> Result<Response, PageError> {
-    let token = csrf::issue(headers, &state.mac, state.config.secure_cookies());
+    let token = csrf::issue(headers, site);
     let page = Page::render(
         status,
         "change_password.html",
@@ -120,34 +118,35 @@ fn change_page(
 }
 
 pub async fn show_change(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
-    Query(q): Query<super::login::LoginQuery>,
+    PageQuery(q): PageQuery<super::login::LoginQuery>,
 ) -> Result<Response, PageError> {
     // L4 only: a voluntary change would need the current password, which this page never asks.
-    match session::current(&state.accounts.ephemeral, &headers, state.config.secure_cookies()).await? {
+    match session::current(&accounts, &site, &headers).await? {
         None => Ok(see_other("/login", vec![])),
         Some(s) if !s.must_change_password => Ok(see_other("/account", vec![])),
-        Some(_) => change_page(&state, &headers, q.auth.as_deref(), StatusCode::OK, vec![], vec![], vec![]),
+        Some(_) => change_page(&site, &headers, q.auth.as_deref(), StatusCode::OK, vec![], vec![], vec![]),
     }
 }
 
 pub async fn submit_change(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<ChangeForm>,
 ) -> Result<Response, PageError> {
-    let secure = state.config.secure_cookies();
-    let Some(mut s) = session::current(&state.accounts.ephemeral, &headers, secure).await? else {
+    let Some(mut s) = session::current(&accounts, &site, &headers).await? else {
         return Ok(see_other("/login", vec![]));
     };
     if !s.must_change_password {
         return Ok(see_other("/account", vec![]));
     }
-    if !csrf::verify(&headers, &state.mac, secure, form.csrf.as_deref()) {
+    if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return change_page(
-            &state,
+            &site,
             &headers,
             form.auth.as_deref(),
             StatusCode::FORBIDDEN,
@@ -156,20 +155,17 @@ pub async fn submit_change(
             vec![],
         );
     }
-    match state.accounts.change_password(s.user_id, &form.new_password, &form.confirm_password, origin).await {
+    match accounts.change_password(s.user_id, &form.new_password, &form.confirm_password, origin).await {
         Ok(()) => {
             s.must_change_password = false;
-            session::update(&state.accounts.ephemeral, &headers, &s, state.config.session_ttl_secs, secure).await?;
+            session::update(&accounts, &site, &headers, &s).await?;
             Ok(see_other(&super::login::next_step(false, form.auth.as_deref()), vec![]))
         }
         Err(ChangeError::Refused { new_password, confirm_password }) => {
             let all = new_password.iter().chain(&confirm_password).cloned().collect();
-            change_page(&state, &headers, form.auth.as_deref(), StatusCode::OK, all, new_password, confirm_password)
+            change_page(&site, &headers, form.auth.as_deref(), StatusCode::OK, all, new_password, confirm_password)
         }
-        Err(ChangeError::NotAllowed) => {
-            let clear = session::end(&state.accounts.ephemeral, &headers, secure).await?;
-            Ok(see_other("/login", vec![clear]))
-        }
+        Err(ChangeError::NotAllowed) => Ok(see_other("/login", vec![session::clear(&site)])),
         Err(ChangeError::Internal(e)) => Err(e.into()),
     }
 }

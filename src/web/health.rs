@@ -6,22 +6,22 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::app::AppState;
+use crate::accounts::Accounts;
 
 pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let (db, eph) = tokio::join!(state.accounts.store.ping(), state.accounts.ephemeral.ping());
+pub async fn readyz(State(accounts): State<Accounts>) -> (StatusCode, Json<serde_json::Value>) {
+    let r = accounts.readiness().await;
     let word = |r: &Result<(), _>| if r.is_ok() { "ok" } else { "unavailable" };
-    let ready = db.is_ok() && eph.is_ok();
+    let ready = r.database.is_ok() && r.ephemeral.is_ok();
     let body = json!({
         "status": if ready { "ok" } else { "unavailable" },
-        "database": word(&db),
-        "ephemeral": word(&eph),
+        "database": word(&r.database),
+        "ephemeral": word(&r.ephemeral),
     });
-    for e in [db.err(), eph.err()].into_iter().flatten() {
+    for e in [r.database.err(), r.ephemeral.err()].into_iter().flatten() {
         tracing::warn!(error = %e, "readiness check failed");
     }
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };

@@ -1,17 +1,18 @@
 //! The sign-in page (L1, L2, L3): `GET /login` shows the form, `POST /login` signs in.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::extract::{PageForm, RequestOrigin};
-use super::page::{Page, PageError, see_other};
-use super::{csrf, session};
+use crate::accounts::Accounts;
+use crate::accounts::interaction::is_handle;
+use crate::accounts::session::SessionRecord;
 use crate::accounts::sign_in::{SignInError, SignInRequest};
 use crate::accounts::throttle::{RetryAfter, ThrottleError};
-use crate::app::AppState;
+use crate::http::page::{Page, PageError, see_other};
+use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
 use crate::secret::{Secret, random_token};
 
 /// L2: the one message for every wrong login name, password or provider code.
@@ -23,7 +24,7 @@ const TOO_MANY: &str = "Too many sign-in attempts. Please wait a minute and try 
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginQuery {
-    /// A pending authorization to resume after sign-in (OIDC).
+    /// The interaction (an application's waiting authorization request) to go back to.
     pub auth: Option<String>,
 }
 
@@ -46,13 +47,8 @@ struct FormState<'a> {
     field_errors: Vec<(&'static str, &'static str)>,
 }
 
-fn render_form(
-    state: &AppState,
-    headers: &HeaderMap,
-    status: StatusCode,
-    form: FormState<'_>,
-) -> Result<Page, PageError> {
-    let token = csrf::issue(headers, &state.mac, state.config.secure_cookies());
+fn render_form(site: &Site, headers: &HeaderMap, status: StatusCode, form: FormState<'_>) -> Result<Page, PageError> {
+    let token = csrf::issue(headers, site);
     let field_errors: std::collections::BTreeMap<_, _> = form.field_errors.into_iter().collect();
     let page = Page::render(
         status,
@@ -70,18 +66,19 @@ fn render_form(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
-    Query(q): Query<LoginQuery>,
+    PageQuery(q): PageQuery<LoginQuery>,
 ) -> Result<Page, PageError> {
     // OIDC `login_hint` pre-fills the Login Name.
     let hint = match &q.auth {
-        Some(id) => state.oidc.grants.pending(id).await?.and_then(|p| p.login_hint),
+        Some(id) => accounts.interaction(id).await?.and_then(|i| i.login_hint),
         None => None,
     };
     let login_name = hint.as_deref().unwrap_or("");
     let form = FormState { login_name, provider_code: "", auth: q.auth.as_deref(), error: None, field_errors: vec![] };
-    render_form(&state, &headers, StatusCode::OK, form)
+    render_form(&site, &headers, StatusCode::OK, form)
 }
 
 /// Where to go once signed in: the forced change (L4) first, then the pending authorization.
@@ -94,19 +91,13 @@ pub fn next_step(must_change_password: bool, auth: Option<&str>) -> String {
     }
 }
 
-/// Pending-authorization handles are our own random tokens; anything else is dropped rather
-/// than echoed into a Location header.
-fn is_handle(s: &str) -> bool {
-    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 pub async fn submit(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    let secure = state.config.secure_cookies();
     let again = |error: Option<&str>, field_errors, status| {
         let fs = FormState {
             login_name: &form.login_name,
@@ -115,9 +106,9 @@ pub async fn submit(
             error,
             field_errors,
         };
-        render_form(&state, &headers, status, fs).map(IntoResponse::into_response)
+        render_form(&site, &headers, status, fs).map(IntoResponse::into_response)
     };
-    if !csrf::verify(&headers, &state.mac, secure, form.csrf.as_deref()) {
+    if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return again(Some(FORM_EXPIRED), vec![], StatusCode::FORBIDDEN);
     }
     let mut missing = Vec::new();
@@ -134,7 +125,7 @@ pub async fn submit(
         return again(None, missing, StatusCode::OK);
     }
 
-    match state.accounts.admit_sign_in(&origin.ip, &form.provider_code).await {
+    match accounts.admit_sign_in(&origin.ip, &form.provider_code).await {
         Ok(()) => {}
         Err(ThrottleError::Limited(RetryAfter(secs))) => {
             let mut res = again(Some(TOO_MANY), vec![], StatusCode::TOO_MANY_REQUESTS)?;
@@ -145,7 +136,7 @@ pub async fn submit(
     }
     // L7: the activity record names the application the user is signing in to.
     let client_id = match form.auth.as_deref() {
-        Some(id) => state.oidc.grants.pending(id).await?.map(|p| p.client_id),
+        Some(id) => accounts.interaction(id).await?.map(|i| i.client_id),
         None => None,
     };
     let request = SignInRequest {
@@ -155,26 +146,29 @@ pub async fn submit(
         client_id,
         origin,
     };
-    let signed_in = match state.accounts.sign_in(request).await {
+    let signed_in = match accounts.sign_in(request).await {
         Ok(s) => s,
         Err(SignInError::InvalidCredentials) => {
             return again(Some(INVALID_CREDENTIALS), vec![], StatusCode::OK);
         }
         Err(SignInError::Locked) => return again(Some(ACCOUNT_LOCKED), vec![], StatusCode::OK),
+        Err(SignInError::Busy) => {
+            let mut res = again(Some(TOO_MANY), vec![], StatusCode::TOO_MANY_REQUESTS)?;
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(5));
+            return Ok(res);
+        }
         Err(SignInError::Internal(e)) => return Err(e.into()),
     };
 
-    let record = session::SessionRecord {
+    let record = SessionRecord {
         user_id: signed_in.user.id,
         tenant_id: signed_in.tenant.id,
-        auth_time: state.accounts.clock.now(),
+        auth_time: accounts.clock.now(),
         sid: random_token(),
         must_change_password: signed_in.must_change_password,
         epoch: signed_in.epoch.clone(),
     };
-    let cookie = session::start(&state.accounts.ephemeral, &record, state.config.session_ttl_secs, secure).await?;
-    let ttl = state.config.session_ttl_secs;
-    crate::oidc::backchannel::remember_session(&state.accounts.ephemeral, record.user_id, &record.sid, ttl).await?;
+    let cookie = session::start(&accounts, &site, &record).await?;
     // L4: nothing else until a new password is chosen.
     Ok(see_other(&next_step(record.must_change_password, form.auth.as_deref()), vec![cookie]))
 }

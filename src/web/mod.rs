@@ -1,45 +1,43 @@
-//! HTML pages and forms. Handlers parse input, call one `accounts` function, and render.
+//! The people's pages: sign-in, the account page, the forced change, Forgot Password? and
+//! reset, Settings, and the health probes. Handlers take the sub-states they need (`Accounts`,
+//! `Site`), parse input, call one `accounts` function and render; this module imports neither
+//! `app` nor `oidc`.
 
 mod account;
-mod cookies;
-pub mod csrf;
-pub mod extract;
-mod headers;
 mod health;
 pub mod login;
-pub mod page;
 pub mod reset;
-pub mod session;
 pub mod settings;
-pub mod templates;
 
 use axum::Router;
+use axum::extract::FromRef;
 use axum::http::header;
-use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 
-use crate::app::AppState;
+use crate::accounts::Accounts;
+use crate::http::{Site, page, templates};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Accounts: FromRef<S>,
+    Site: FromRef<S>,
+{
     Router::new()
         .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/login", get(login::show).post(login::submit))
         .route("/account", get(account::show))
-        .route("/logout", axum::routing::post(account::sign_out))
+        .route("/logout", post(account::sign_out))
         .route("/password/change", get(account::show_change).post(account::submit_change))
         .route("/password/forgot", get(reset::show_forgot).post(reset::submit_forgot))
-        .route("/password/reset", axum::routing::post(reset::submit_reset))
-        .route("/password/reset/resend", axum::routing::post(reset::resend))
+        .route("/password/reset", post(reset::submit_reset))
+        .route("/password/reset/resend", post(reset::resend))
         .route("/settings", get(settings::show).post(settings::submit))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/lanyard.css", get(stylesheet))
         .route("/static/form_post.js", get(form_post_script))
         .fallback(page::not_found)
-}
-
-pub fn with_security_headers(router: Router) -> Router {
-    router.layer(middleware::from_fn(headers::security_headers))
 }
 
 async fn stylesheet() -> impl axum::response::IntoResponse {

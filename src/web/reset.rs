@@ -9,11 +9,10 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::csrf;
-use super::extract::{PageForm, RequestOrigin};
-use super::page::{Page, PageError};
+use crate::accounts::Accounts;
 use crate::accounts::reset::{ForgotRequest, ResetError, TOKEN_TTL};
-use crate::app::AppState;
+use crate::http::page::{Page, PageError};
+use crate::http::{PageForm, RequestOrigin, Site, csrf};
 use crate::secret::Secret;
 
 /// S3: the one answer for every failing cause.
@@ -49,18 +48,18 @@ fn reset_error() -> Result<Response, PageError> {
     Ok(page.into_response())
 }
 
-pub async fn show_forgot(State(state): State<AppState>, headers: HeaderMap) -> Result<Page, PageError> {
-    forgot_page(&state, &headers, StatusCode::OK, None, &ForgotForm::default())
+pub async fn show_forgot(State(site): State<Site>, headers: HeaderMap) -> Result<Page, PageError> {
+    forgot_page(&site, &headers, StatusCode::OK, None, &ForgotForm::default())
 }
 
 fn forgot_page(
-    state: &AppState,
+    site: &Site,
     headers: &HeaderMap,
     status: StatusCode,
     error: Option<&str>,
     f: &ForgotForm,
 ) -> Result<Page, PageError> {
-    let token = csrf::issue(headers, &state.mac, state.config.secure_cookies());
+    let token = csrf::issue(headers, site);
     let page = Page::render(
         status,
         "forgot.html",
@@ -70,13 +69,13 @@ fn forgot_page(
 }
 
 fn reset_page(
-    state: &AppState,
+    site: &Site,
     headers: &HeaderMap,
     flow: &str,
     notice: Option<&str>,
     field_errors: BTreeMap<&str, String>,
 ) -> Result<Response, PageError> {
-    let token = csrf::issue(headers, &state.mac, state.config.secure_cookies());
+    let token = csrf::issue(headers, site);
     let errors: Vec<&String> = field_errors.values().collect();
     let page = Page::render(
         StatusCode::OK,
@@ -87,14 +86,15 @@ fn reset_page(
 }
 
 pub async fn submit_forgot(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<ForgotForm>,
 ) -> Result<Response, PageError> {
-    if !csrf::verify(&headers, &state.mac, state.config.secure_cookies(), form.csrf.as_deref()) {
+    if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         let page =
-            forgot_page(&state, &headers, StatusCode::FORBIDDEN, Some("This form expired. Please try again."), &form)?;
+            forgot_page(&site, &headers, StatusCode::FORBIDDEN, Some("This form expired. Please try again."), &form)?;
         return Ok(page.into_response());
     }
     let request = ForgotRequest {
@@ -103,34 +103,31 @@ pub async fn submit_forgot(
         email: form.email.clone(),
         origin,
     };
-    match state.accounts.request_reset(request).await {
-        Ok(flow) => reset_page(&state, &headers, &flow, None, BTreeMap::new()),
+    match accounts.request_reset(request).await {
+        Ok(flow) => reset_page(&site, &headers, &flow, None, BTreeMap::new()),
         Err(ResetError::Internal(e)) => Err(e.into()),
         Err(_) => reset_error(),
     }
 }
 
 pub async fn submit_reset(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<ResetForm>,
 ) -> Result<Response, PageError> {
-    if !csrf::verify(&headers, &state.mac, state.config.secure_cookies(), form.csrf.as_deref()) {
+    if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return reset_error();
     }
     if form.token.trim().is_empty() {
         let errors = BTreeMap::from([("token", "Password Token is required.".to_string())]);
-        return reset_page(&state, &headers, &form.flow, None, errors);
+        return reset_page(&site, &headers, &form.flow, None, errors);
     }
-    let result = state
-        .accounts
-        .complete_reset(&form.flow, &form.token, &form.new_password, &form.confirm_password, &origin)
-        .await;
+    let result =
+        accounts.complete_reset(&form.flow, &form.token, &form.new_password, &form.confirm_password, &origin).await;
     match result {
-        Ok(user_id) => {
-            // S6 ended every session of the user; their applications hear it by back channel.
-            crate::oidc::backchannel::user_sessions_ended(&state, user_id).await;
+        Ok(_) => {
             let page = Page::render(
                 StatusCode::OK,
                 "message.html",
@@ -143,7 +140,7 @@ pub async fn submit_reset(
             Ok(page.into_response())
         }
         Err(ResetError::WrongToken) => {
-            reset_page(&state, &headers, &form.flow, None, BTreeMap::from([("token", WRONG_TOKEN.to_string())]))
+            reset_page(&site, &headers, &form.flow, None, BTreeMap::from([("token", WRONG_TOKEN.to_string())]))
         }
         Err(ResetError::Refused { new_password, confirm_password }) => {
             let mut errors = BTreeMap::new();
@@ -153,12 +150,7 @@ pub async fn submit_reset(
             if !confirm_password.is_empty() {
                 errors.insert("confirm_password", confirm_password.join(" "));
             }
-            reset_page(&state, &headers, &form.flow, None, errors)
-        }
-        Err(ResetError::LockedOut(user_id)) => {
-            // The lock ended every session; their applications hear it by back channel.
-            crate::oidc::backchannel::user_sessions_ended(&state, user_id).await;
-            reset_error()
+            reset_page(&site, &headers, &form.flow, None, errors)
         }
         Err(ResetError::Generic) => reset_error(),
         Err(ResetError::Internal(e)) => Err(e.into()),
@@ -166,17 +158,18 @@ pub async fn submit_reset(
 }
 
 pub async fn resend(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<ResetForm>,
 ) -> Result<Response, PageError> {
-    if !csrf::verify(&headers, &state.mac, state.config.secure_cookies(), form.csrf.as_deref()) {
+    if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return reset_error();
     }
-    match state.accounts.resend_reset(&form.flow, &origin).await {
+    match accounts.resend_reset(&form.flow, &origin).await {
         Ok(()) => reset_page(
-            &state,
+            &site,
             &headers,
             &form.flow,
             Some("A new password token has been sent. The earlier one no longer works."),

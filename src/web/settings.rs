@@ -6,12 +6,11 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::csrf;
-use super::extract::{PageForm, RequestOrigin};
-use super::page::{Page, PageError, see_other};
-use super::session::{self, SessionRecord};
+use crate::accounts::Accounts;
 use crate::accounts::enrolment::{EnrolError, Enrolment};
-use crate::app::AppState;
+use crate::accounts::session::SessionRecord;
+use crate::http::page::{Page, PageError, see_other};
+use crate::http::{PageForm, RequestOrigin, Site, csrf, session};
 use crate::secret::Secret;
 
 #[derive(Default, Deserialize)]
@@ -34,19 +33,20 @@ fn step_of(e: &Enrolment) -> &'static str {
 }
 
 async fn render(
-    state: &AppState,
+    accounts: &Accounts,
+    site: &Site,
     headers: &HeaderMap,
     s: &SessionRecord,
     notice: Option<&str>,
     error: Option<&str>,
 ) -> Result<Response, PageError> {
-    let allowed = state.accounts.self_reset_allowed(s.user_id).await?;
+    let allowed = accounts.self_reset_allowed(s.user_id).await?;
     let email = match &allowed {
         Some((_, u)) if u.email_verified => u.email.clone(),
         _ => None,
     };
-    let enrolment = state.accounts.enrolment(&s.sid).await?;
-    let token = csrf::issue(headers, &state.mac, state.config.secure_cookies());
+    let enrolment = accounts.enrolment(&s.sid).await?;
+    let token = csrf::issue(headers, site);
     let page = Page::render(
         if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
         "settings.html",
@@ -63,30 +63,32 @@ async fn render(
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
 
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
-    Ok(session::current(&state.accounts.ephemeral, headers, state.config.secure_cookies())
-        .await?
-        .filter(|s| !s.must_change_password))
+async fn signed_in(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
+    Ok(session::current(accounts, site, headers).await?.filter(|s| !s.must_change_password))
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    match signed_in(&state, &headers).await? {
-        Some(s) => render(&state, &headers, &s, None, None).await,
+pub async fn show(
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    match signed_in(&accounts, &site, &headers).await? {
+        Some(s) => render(&accounts, &site, &headers, &s, None, None).await,
         None => Ok(see_other("/login", vec![])),
     }
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
     headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<SettingsForm>,
 ) -> Result<Response, PageError> {
-    let Some(s) = signed_in(&state, &headers).await? else { return Ok(see_other("/login", vec![])) };
-    if !csrf::verify(&headers, &state.mac, state.config.secure_cookies(), form.csrf.as_deref()) {
-        return render(&state, &headers, &s, None, Some("This form expired. Please try again.")).await;
+    let Some(s) = signed_in(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
+        return render(&accounts, &site, &headers, &s, None, Some("This form expired. Please try again.")).await;
     }
-    let accounts = &state.accounts;
     let result = match form.step.as_str() {
         "verify" => accounts.enrol_verify(s.user_id, &s.sid, &form.current_password, &origin).await.map(|()| None),
         "send" => accounts
@@ -101,9 +103,9 @@ pub async fn submit(
         _ => Err(EnrolError::Field("Unknown step.")),
     };
     match result {
-        Ok(notice) => render(&state, &headers, &s, notice, None).await,
-        Err(EnrolError::Field(message)) => render(&state, &headers, &s, None, Some(message)).await,
-        Err(EnrolError::NotEnabled) => render(&state, &headers, &s, None, None).await,
+        Ok(notice) => render(&accounts, &site, &headers, &s, notice, None).await,
+        Err(EnrolError::Field(message)) => render(&accounts, &site, &headers, &s, None, Some(message)).await,
+        Err(EnrolError::NotEnabled) => render(&accounts, &site, &headers, &s, None, None).await,
         Err(EnrolError::Internal(e)) => Err(e.into()),
     }
 }

@@ -1,7 +1,7 @@
 //! L3: wrong passwords count against the account; at the limit it locks, atomically.
 
-use lanyard::accounts::activity::ActivityEntry;
-use lanyard::accounts::user::UserStatus;
+use lanyard::domain::activity::ActivityEntry;
+use lanyard::domain::user::UserStatus;
 use reqwest::StatusCode;
 
 use crate::backend_tests;
@@ -19,7 +19,7 @@ async fn alert(app: &TestApp, login: &str, password: &str) -> String {
 
 async fn activity(app: &TestApp, login: &str) -> Vec<ActivityEntry> {
     let (tenant, user) = app.state.accounts.user("ACME", login).await.unwrap();
-    app.state.accounts.store.list_activity(tenant.id, Some(user.id), None, 1000).await.unwrap()
+    app.state.accounts.activity(&tenant, Some(&user), None, 1000).await.unwrap()
 }
 
 async fn l3_third_wrong_password_locks_account(backend: Backend) {
@@ -193,7 +193,7 @@ async fn l3_tenant_limit_applies_to_unknown_names_too(backend: Backend) {
         .accounts
         .update_tenant(
             "ACME",
-            &lanyard::accounts::tenant::TenantChanges { max_failed_attempts: Some(5), ..Default::default() },
+            &lanyard::domain::tenant::TenantChanges { max_failed_attempts: Some(5), ..Default::default() },
         )
         .await
         .unwrap();

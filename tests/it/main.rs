@@ -9,6 +9,7 @@ mod cli;
 mod lockout;
 pub mod oidc;
 mod reset;
+mod sessions_ended;
 mod sign_in;
 mod smtp_sink;
 mod store_contract;

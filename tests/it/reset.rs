@@ -23,7 +23,7 @@ async fn spawn_with_mail(backend: Backend) -> (TestApp, Sink) {
 async fn enabled(app: &TestApp) {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
-    let changes = lanyard::accounts::tenant::TenantChanges { self_reset_enabled: Some(true), ..Default::default() };
+    let changes = lanyard::domain::tenant::TenantChanges { self_reset_enabled: Some(true), ..Default::default() };
     app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
     app.state.accounts.set_user_self_reset("ACME", "alice", true).await.unwrap();
 }
@@ -199,14 +199,14 @@ async fn s3_every_cause_gets_the_same_page(backend: Backend) {
         app.tenant(tenant).await;
         app.user(tenant, "alice").await;
         let changes =
-            lanyard::accounts::tenant::TenantChanges { self_reset_enabled: Some(reset_on), ..Default::default() };
+            lanyard::domain::tenant::TenantChanges { self_reset_enabled: Some(reset_on), ..Default::default() };
         accounts.update_tenant(tenant, &changes).await.unwrap();
         accounts.set_user_self_reset(tenant, "alice", true).await.unwrap();
     }
-    let inactive = lanyard::accounts::tenant::TenantChanges { active: Some(false), ..Default::default() };
+    let inactive = lanyard::domain::tenant::TenantChanges { active: Some(false), ..Default::default() };
     accounts.update_tenant("SLEEPY", &inactive).await.unwrap();
     for login in ["notenrolled", "disabled", "locked", "gone", "deleted"] {
-        accounts.create_user("ACME", login, lanyard::accounts::user::UserType::Regular, &secret, false).await.unwrap();
+        accounts.create_user("ACME", login, lanyard::domain::user::UserType::Regular, &secret, false).await.unwrap();
         if login != "disabled" {
             accounts.set_user_self_reset("ACME", login, true).await.unwrap();
         }
@@ -301,8 +301,8 @@ async fn s5_wrong_tokens_admin_lock_the_account(backend: Backend) {
     );
     assert!(reset(&app, &browser, &page, "WRONG444", "Fresh-Start-2027").await.contains("Password Reset Error"));
     let (tenant, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    assert_eq!(alice.status, lanyard::accounts::user::UserStatus::AdminLocked);
-    let activity = app.state.accounts.store.list_activity(tenant.id, Some(alice.id), None, 20).await.unwrap();
+    assert_eq!(alice.status, lanyard::domain::user::UserStatus::AdminLocked);
+    let activity = app.state.accounts.activity(&tenant, Some(&alice), None, 20).await.unwrap();
     assert!(
         activity.iter().any(|e| e.kind == "locked" && e.detail.contains("wrong password tokens")),
         "the record says why"
@@ -323,13 +323,13 @@ async fn s6_reset_lifts_a_password_lock_and_revokes_refresh_tokens(backend: Back
         sign_in(&app, &app.browser(), "alice", &format!("Wrong-Guess-{i}!"), "ACME").await;
     }
     let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    assert_eq!(alice.status, lanyard::accounts::user::UserStatus::PasswordLocked);
+    assert_eq!(alice.status, lanyard::domain::user::UserStatus::PasswordLocked);
     let browser = app.browser();
     let page = forgot(&app, &browser, "alice", "ACME", EMAIL).await.text().await.unwrap();
     let token = token_of(&sink.nth(2).await);
     assert!(reset(&app, &browser, &page, &token, "Fresh-Start-2027").await.contains("Your password has been changed."));
     let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    assert_eq!(alice.status, lanyard::accounts::user::UserStatus::Active);
+    assert_eq!(alice.status, lanyard::domain::user::UserStatus::Active);
     let res =
         rp.0.post(
             &format!("http://localhost:{}/token", app.addr.port()),
@@ -409,7 +409,7 @@ async fn s2_wrong_passwords_at_settings_count_towards_the_lock(backend: Backend)
     }
     settings_post(&app, &browser, &[("step", "verify"), ("current_password", "Wrong-Pass-1")]).await;
     let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    assert_eq!(alice.status, lanyard::accounts::user::UserStatus::PasswordLocked);
+    assert_eq!(alice.status, lanyard::domain::user::UserStatus::PasswordLocked);
     let res = browser.get(app.url("/settings")).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/login", "the lock ended the session");
     app.stop().await;

@@ -30,10 +30,7 @@ async fn l2_every_wrong_part_gives_the_same_answer(backend: Backend) {
     app.user("SLEEPY", "sam").await;
     app.state
         .accounts
-        .update_tenant(
-            "SLEEPY",
-            &lanyard::accounts::tenant::TenantChanges { active: Some(false), ..Default::default() },
-        )
+        .update_tenant("SLEEPY", &lanyard::domain::tenant::TenantChanges { active: Some(false), ..Default::default() })
         .await
         .unwrap();
     app.state.accounts.change_status("ACME", "gone", lanyard::accounts::admin::StatusChange::Deactivate).await.unwrap();
@@ -82,7 +79,7 @@ async fn t2_login_name_matches_in_any_case(backend: Backend) {
         .create_user(
             "ACME",
             "ALICE.smith",
-            lanyard::accounts::user::UserType::Regular,
+            lanyard::domain::user::UserType::Regular,
             &lanyard::secret::Secret::new(PASSWORD),
             false,
         )
@@ -117,7 +114,7 @@ async fn l4_first_sign_in_forces_a_new_password(backend: Backend) {
         .create_user(
             "ACME",
             "newbie",
-            lanyard::accounts::user::UserType::Regular,
+            lanyard::domain::user::UserType::Regular,
             &lanyard::secret::Secret::new("Temporary-1"),
             true,
         )
@@ -229,7 +226,7 @@ async fn a3_provider_admins_see_their_type(backend: Backend) {
         .create_user(
             "ACME",
             "boss",
-            lanyard::accounts::user::UserType::ProviderAdmin,
+            lanyard::domain::user::UserType::ProviderAdmin,
             &lanyard::secret::Secret::new(PASSWORD),
             false,
         )
@@ -272,14 +269,14 @@ async fn l5_common_and_recent_passwords_are_refused(backend: Backend) {
         .accounts
         .update_tenant(
             "ACME",
-            &lanyard::accounts::tenant::TenantChanges { password_history: Some(2), ..Default::default() },
+            &lanyard::domain::tenant::TenantChanges { password_history: Some(2), ..Default::default() },
         )
         .await
         .unwrap();
     let accounts = &app.state.accounts;
     let temp = |p: &str| lanyard::secret::Secret::new(p);
     accounts
-        .create_user("ACME", "alice", lanyard::accounts::user::UserType::Regular, &temp("Temporary-Pass1"), true)
+        .create_user("ACME", "alice", lanyard::domain::user::UserType::Regular, &temp("Temporary-Pass1"), true)
         .await
         .unwrap();
     let html = change_via_page(&app, "Temporary-Pass1", "Password123!").await;
@@ -316,7 +313,7 @@ async fn l7_sign_in_and_sign_out_are_recorded_with_origin(backend: Backend) {
     let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
     browser.post(app.url("/logout")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
     let (tenant, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    let entries = app.state.accounts.store.list_activity(tenant.id, Some(user.id), None, 10).await.unwrap();
+    let entries = app.state.accounts.activity(&tenant, Some(&user), None, 10).await.unwrap();
     let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds[..2], ["sign_out", "sign_in"], "{kinds:?}");
     let sign_in = &entries[1];

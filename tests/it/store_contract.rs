@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use lanyard::app::AppState;
 use lanyard::clock::{Clock, ManualClock};
-use lanyard::store::Ephemeral;
+use lanyard::store::{Ephemeral, Store};
 
 use crate::backend_tests;
 use crate::support::{Backend, Scratch, T0};
@@ -13,14 +13,20 @@ use crate::support::{Backend, Scratch, T0};
 async fn each_backend(backend: Backend, check: impl AsyncFn(Ephemeral, ManualClock)) {
     let scratch = Scratch::new(&backend).await;
     let (clock, hand) = Clock::manual(T0);
-    let state = AppState::build(scratch.config(&[]), clock.clone()).await.unwrap();
+    let config = scratch.config(&[]);
+    let store = Store::connect(config.database_url.expose(), 8).await.unwrap();
+    store.migrate().await.unwrap();
     // The configured backend: SQL on SQLite, or Redis.
-    check(state.accounts.ephemeral.clone(), hand.clone()).await;
+    let configured = match &config.redis_url {
+        Some(url) => Ephemeral::redis(url.expose(), &config.redis_prefix, clock.clone()).await.unwrap(),
+        None => Ephemeral::sql(store.clone(), clock.clone()),
+    };
+    check(configured, hand.clone()).await;
     if matches!(backend, Backend::PostgresRedis { .. }) {
         hand.set(T0);
-        check(Ephemeral::sql(state.accounts.store.clone(), clock), hand).await;
+        check(Ephemeral::sql(store.clone(), clock), hand).await;
     }
-    state.accounts.store.clone().close().await.unwrap();
+    store.close().await.unwrap();
     scratch.cleanup().await;
 }
 
@@ -127,12 +133,12 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
     let scratch = Scratch::new(&backend).await;
     let (clock, _) = Clock::manual(T0);
     let state = AppState::build(scratch.config(&[]), clock.clone()).await.unwrap();
-    state.accounts.store.migrate().await.unwrap();
-    let applied = state.accounts.store.applied_migrations().await.unwrap();
+    state.accounts.migrate().await.unwrap();
+    let applied = state.accounts.applied_migrations().await.unwrap();
     assert_eq!(applied, vec!["m20261124_000001_initial".to_string(), "m20261124_000002_password_history".to_string()]);
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };
-    assert_eq!(state.accounts.store.backend_name(), expected);
-    state.accounts.store.clone().close().await.unwrap();
+    assert_eq!(state.accounts.backends().0, expected);
+    state.accounts.close().await.unwrap();
     scratch.cleanup().await;
 }
 

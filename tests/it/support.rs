@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use lanyard::accounts::user::UserType;
 use lanyard::app::{self, AppState};
 use lanyard::clock::{Clock, ManualClock};
 use lanyard::config;
+use lanyard::domain::user::UserType;
 use lanyard::secret::{Secret, hex, random_bytes};
 use lanyard::store::Store;
 use tokio::net::TcpListener;
@@ -183,7 +183,7 @@ impl TestApp {
             let _ = tx.send(());
         }
         let _ = self.server.await;
-        self.state.accounts.store.clone().close().await.ok();
+        self.state.accounts.close().await.ok();
         self.scratch.cleanup().await;
     }
 }

@@ -20,8 +20,7 @@ struct World {
 async fn world(app: &TestApp, unified: bool) -> World {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
-    let changes =
-        lanyard::accounts::tenant::TenantChanges { unified_login_enabled: Some(unified), ..Default::default() };
+    let changes = lanyard::domain::tenant::TenantChanges { unified_login_enabled: Some(unified), ..Default::default() };
     app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
     let a = rp::register_named(app, "care-records", "Care Records", rp::metadata(false), &["ACME"]).await;
     let mut meta = rp::metadata(false);
@@ -76,7 +75,7 @@ async fn u2_happy_path_opens_b_signed_in(backend: Backend) {
     let id = lanyard::oidc::jwt::verify(&app.state.oidc.ring, &raw).unwrap();
     assert_eq!(id["initiated_from"], serde_json::json!({ "client_id": "care-records", "name": "Care Records" }));
     // U4: B's record says where the login came from; A's that it started one.
-    let activity = app.state.accounts.store.list_activity(tenant.id, Some(alice.id), None, 20).await.unwrap();
+    let activity = app.state.accounts.activity(&tenant, Some(&alice), None, 20).await.unwrap();
     let b_login = activity.iter().find(|e| e.client_id.as_deref() == Some("care-connect")).unwrap();
     assert_eq!(b_login.login_type, "Login initiated from Care Records");
     assert_eq!(b_login.kind, "sign_in");

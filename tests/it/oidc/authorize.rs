@@ -175,7 +175,7 @@ async fn l4_no_code_until_the_password_is_changed(backend: Backend) {
         .create_user(
             "ACME",
             "newbie",
-            lanyard::accounts::user::UserType::Regular,
+            lanyard::domain::user::UserType::Regular,
             &lanyard::secret::Secret::new("Temporary-1"),
             true,
         )

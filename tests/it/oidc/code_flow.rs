@@ -58,7 +58,7 @@ async fn code_flow_issues_verified_tokens(backend: Backend) {
     assert!(claims.preferred_username().is_none());
     // L7: the sign-in is recorded against the application it was for.
     let (tenant, _) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    let activity = app.state.accounts.store.list_activity(tenant.id, Some(alice.id), None, 5).await.unwrap();
+    let activity = app.state.accounts.activity(&tenant, Some(&alice), None, 5).await.unwrap();
     let sign_in = activity.iter().find(|e| e.kind == "sign_in").unwrap();
     assert_eq!(sign_in.client_id.as_deref(), Some("app"));
     assert!(tokens.refresh_token().is_some());

@@ -117,8 +117,11 @@ async fn backchannel_logout_reaches_registered_applications_only(backend: Backen
     let claims = listening.claims(&tokens, &req.nonce);
     code_for_alice(&app, &rp, &browser).await;
 
-    let page = browser.get(at(&app, "/account")).send().await.unwrap().text().await.unwrap();
-    browser.post(at(&app, "/logout")).form(&[("csrf", crate::support::csrf_of(&page))]).send().await.unwrap();
+    // The application's own RP-initiated logout: it hears of its session's end (§2.7).
+    let id_token = openidconnect::TokenResponse::id_token(&tokens).unwrap().to_string();
+    let mut url = url::Url::parse(&at(&app, "/end-session")).unwrap();
+    url.query_pairs_mut().append_pair("id_token_hint", &id_token);
+    browser.get(url.as_str()).send().await.unwrap();
     let mut body = None;
     for _ in 0..100 {
         if let Some(b) = seen.lock().await.first() {
@@ -133,7 +136,6 @@ async fn backchannel_logout_reaches_registered_applications_only(backend: Backen
     assert_eq!(verified["iss"], super::rp::issuer(&app));
     assert_eq!(verified["aud"], "listening");
     assert_eq!(verified["sub"], claims.subject().as_str());
-    let id_token = openidconnect::TokenResponse::id_token(&tokens).unwrap().to_string();
     let id_claims = lanyard::oidc::jwt::verify(&app.state.oidc.ring, &id_token).unwrap();
     assert_eq!(verified["sid"], id_claims["sid"], "the sid of the ID token");
     assert!(verified["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());

@@ -1,7 +1,7 @@
 //! A relying party for tests: registers a client, runs the browser leg with a cookie-keeping
 //! HTTP client, and speaks to the back channel with openidconnect.
 
-use lanyard::accounts::application::{ClientMetadata, TokenEndpointAuthMethod};
+use lanyard::domain::application::{ClientMetadata, TokenEndpointAuthMethod};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdTokenClaims, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,

@@ -271,7 +271,7 @@ async fn rfc9068_jwt_access_tokens_on_request(backend: Backend) {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
     let mut meta = super::rp::metadata(false);
-    meta.access_token_format = lanyard::accounts::application::AccessTokenFormat::Jwt;
+    meta.access_token_format = lanyard::domain::application::AccessTokenFormat::Jwt;
     let rp = super::rp::register(&app, "api-client", meta, &["ACME"]).await;
     let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
     let (_, t) = redeem(&app, &rp, &code, req.verifier.secret()).await;

@@ -38,7 +38,7 @@ impl IntoResponse for Page {
     }
 }
 
-/// A 303 to a path on this server (never to a client: those go through the OIDC module).
+/// A 303 to a path on this server (never to a client: those go through `oidc::redirect`).
 pub fn see_other(path: &str, cookies: Vec<String>) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(path) {
@@ -65,11 +65,12 @@ pub enum PageError {
     #[error("template: {0}")]
     Template(String),
     #[error(transparent)]
-    Internal(#[from] Internal),
+    Internal(Internal),
 }
 
-impl From<crate::store::StoreError> for PageError {
-    fn from(e: crate::store::StoreError) -> Self {
+/// Storage and hashing failures, whatever their type, are ours: a 500 page.
+impl<E: Into<Internal>> From<E> for PageError {
+    fn from(e: E) -> Self {
         PageError::Internal(e.into())
     }
 }

@@ -5,7 +5,8 @@
 use axum::http::HeaderMap;
 
 use super::cookies;
-use crate::secret::{Mac, random_token};
+use super::site::Site;
+use crate::secret::random_token;
 
 const COOKIE: &str = "lanyard_csrf";
 const PURPOSE: &str = "csrf";
@@ -16,7 +17,8 @@ pub struct CsrfToken {
     pub set_cookie: Option<String>,
 }
 
-pub fn issue(headers: &HeaderMap, mac: &Mac, secure: bool) -> CsrfToken {
+pub fn issue(headers: &HeaderMap, site: &Site) -> CsrfToken {
+    let (mac, secure) = (&site.mac, site.secure_cookies);
     let name = cookies::name(COOKIE, secure);
     match cookies::read(headers, &name).filter(|v| v.len() == 43) {
         Some(value) => CsrfToken { token: mac.sign(PURPOSE, &value), set_cookie: None },
@@ -27,10 +29,10 @@ pub fn issue(headers: &HeaderMap, mac: &Mac, secure: bool) -> CsrfToken {
     }
 }
 
-pub fn verify(headers: &HeaderMap, mac: &Mac, secure: bool, token: Option<&str>) -> bool {
-    let name = cookies::name(COOKIE, secure);
+pub fn verify(headers: &HeaderMap, site: &Site, token: Option<&str>) -> bool {
+    let name = cookies::name(COOKIE, site.secure_cookies);
     match (cookies::read(headers, &name), token) {
-        (Some(value), Some(token)) => mac.verify(PURPOSE, &value, token),
+        (Some(value), Some(token)) => site.mac.verify(PURPOSE, &value, token),
         _ => false,
     }
 }
@@ -38,20 +40,21 @@ pub fn verify(headers: &HeaderMap, mac: &Mac, secure: bool, token: Option<&str>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::Mac;
     use axum::http::HeaderValue;
     use axum::http::header::COOKIE as COOKIE_HEADER;
 
     #[test]
     fn token_matches_only_its_cookie() {
-        let mac = Mac::new(b"test-key");
-        let issued = issue(&HeaderMap::new(), &mac, false);
+        let site = Site::new(false, Mac::new(b"test-key"), false);
+        let issued = issue(&HeaderMap::new(), &site);
         let cookie = issued.set_cookie.unwrap();
         let pair = cookie.split(';').next().unwrap().to_string();
         let mut h = HeaderMap::new();
         h.insert(COOKIE_HEADER, HeaderValue::from_str(&pair).unwrap());
-        assert!(verify(&h, &mac, false, Some(&issued.token)));
-        assert!(!verify(&h, &mac, false, Some("forged")));
-        assert!(!verify(&h, &mac, false, None));
-        assert!(!verify(&HeaderMap::new(), &mac, false, Some(&issued.token)));
+        assert!(verify(&h, &site, Some(&issued.token)));
+        assert!(!verify(&h, &site, Some("forged")));
+        assert!(!verify(&h, &site, None));
+        assert!(!verify(&HeaderMap::new(), &site, Some(&issued.token)));
     }
 }

@@ -1,0 +1,74 @@
+//! Reading who and what exists: providers (T1), users (T2), applications (T4) and the activity
+//! record (L7), for the protocol, the pages and the administrators. Nothing here changes state.
+
+use super::{Accounts, Internal};
+use crate::domain::activity::ActivityEntry;
+use crate::domain::application::Client;
+use crate::domain::tenant::{Tenant, TenantId};
+use crate::domain::user::{User, UserId};
+use crate::store::StoreError;
+
+impl Accounts {
+    /// A registered application, from this process' short-lived cache.
+    pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
+        self.store.client(client_id).await
+    }
+
+    /// The application as stored now, for decisions a stale copy must not make (a secret that
+    /// was just rotated).
+    pub async fn client_fresh(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
+        self.store.client_uncached(client_id).await
+    }
+
+    pub async fn clients(&self) -> Result<Vec<Client>, StoreError> {
+        self.store.list_clients().await
+    }
+
+    /// Whether `origin` (scheme://host[:port]) is the origin of a registered redirect URI: the
+    /// only origins whose scripts may call the token and userinfo endpoints (CORS).
+    pub async fn origin_registered(&self, origin: &str) -> Result<bool, StoreError> {
+        let clients = self.store.list_clients().await?;
+        Ok(clients
+            .iter()
+            .flat_map(|c| c.metadata.redirect_uris.iter())
+            .any(|uri| url::Url::parse(uri).is_ok_and(|u| u.origin().ascii_serialization() == origin)))
+    }
+
+    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        self.store.user_by_id(id).await
+    }
+
+    pub async fn user_by_subject(&self, subject: &str) -> Result<Option<User>, StoreError> {
+        self.store.user_by_subject(subject).await
+    }
+
+    pub async fn tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        self.store.tenant_by_id(id).await
+    }
+
+    /// A user and their provider together, as a token or a page needs them; `None` when either
+    /// no longer exists.
+    pub async fn account(&self, user_id: UserId, tenant_id: TenantId) -> Result<Option<(User, Tenant)>, StoreError> {
+        let (user, tenant) = tokio::try_join!(self.store.user_by_id(user_id), self.store.tenant_by_id(tenant_id))?;
+        Ok(user.zip(tenant))
+    }
+
+    pub async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        self.store.list_tenants().await
+    }
+
+    pub async fn users_of(&self, tenant: &Tenant) -> Result<Vec<User>, StoreError> {
+        self.store.list_users(tenant.id).await
+    }
+
+    /// L7: a provider's activity, newest first; `before` pages backwards by entry id.
+    pub async fn activity(
+        &self,
+        tenant: &Tenant,
+        user: Option<&User>,
+        before: Option<i32>,
+        limit: u64,
+    ) -> Result<Vec<ActivityEntry>, Internal> {
+        Ok(self.store.list_activity(tenant.id, user.map(|u| u.id), before, limit.clamp(1, 1000)).await?)
+    }
+}

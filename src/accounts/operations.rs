@@ -1,0 +1,60 @@
+//! What the operator and the process itself ask of storage: readiness, housekeeping,
+//! migrations and which backends are in use.
+
+use super::Accounts;
+use super::password::PasswordHasher;
+use crate::domain::user::User;
+use crate::store::StoreError;
+
+/// Each store's answer to a ping: `/readyz` routes traffic only to nodes where both answer.
+pub struct Readiness {
+    pub database: Result<(), StoreError>,
+    pub ephemeral: Result<(), StoreError>,
+}
+
+impl Accounts {
+    pub async fn readiness(&self) -> Readiness {
+        let (database, ephemeral) = tokio::join!(self.store.ping(), self.ephemeral.ping());
+        Readiness { database, ephemeral }
+    }
+
+    /// Drops expired short-lived state (Redis expires its own; SQL rows need a sweep).
+    pub async fn sweep_expired(&self) -> Result<u64, StoreError> {
+        self.ephemeral.sweep().await
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.store.migrate().await
+    }
+
+    pub async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
+        self.store.applied_migrations().await
+    }
+
+    /// (database, ephemeral store), e.g. ("sqlite", "sql") or ("postgresql", "redis").
+    pub fn backends(&self) -> (&'static str, &'static str) {
+        (self.store.backend_name(), self.ephemeral.backend_name())
+    }
+
+    /// Benchmarks and tests only: marks an address verified without S2's code round trip.
+    #[doc(hidden)]
+    pub async fn set_verified_email_unchecked(&self, user: &User, email: &str) -> Result<(), StoreError> {
+        self.store.set_verified_email(user.id, email, self.clock.now()).await
+    }
+
+    /// The argon2 pool, so benchmarks can measure one verification on its own.
+    #[doc(hidden)]
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.hasher
+    }
+
+    /// Where mail goes (an SMTP server or the file outbox), for the operator.
+    pub fn mail_destination(&self) -> String {
+        self.outbox.describe()
+    }
+
+    /// Closes the database pool (tests and the CLI end cleanly; SQLite checkpoints its WAL).
+    pub async fn close(&self) -> Result<(), StoreError> {
+        self.store.clone().close().await
+    }
+}

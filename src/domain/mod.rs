@@ -1,0 +1,11 @@
+//! The PRODUCT.md vocabulary as plain values: providers (T1), users and their statuses (T2, T3),
+//! applications (T4), the password policy (L5) and the activity record (L7). No storage, no
+//! HTTP: `store/` persists these types and `accounts/` applies the rules to them, so both
+//! import from here and neither imports the other's internals.
+
+pub mod activity;
+pub mod application;
+pub mod blocklist;
+pub mod policy;
+pub mod tenant;
+pub mod user;

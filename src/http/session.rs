@@ -1,0 +1,56 @@
+//! The session cookie: a random id the browser holds, whose record `accounts` keeps. This file
+//! knows the cookie; `accounts::session` knows what a session is.
+
+use axum::http::HeaderMap;
+
+use super::cookies;
+use super::site::Site;
+use crate::accounts::session::SessionRecord;
+use crate::accounts::{Accounts, Internal};
+
+const COOKIE: &str = "lanyard_session";
+
+pub fn cookie_name(site: &Site) -> String {
+    cookies::name(COOKIE, site.secure_cookies)
+}
+
+fn id(headers: &HeaderMap, site: &Site) -> Option<String> {
+    cookies::read(headers, &cookie_name(site)).filter(|v| crate::accounts::interaction::is_handle(v))
+}
+
+/// Starts a new session and returns its Set-Cookie header.
+pub async fn start(accounts: &Accounts, site: &Site, record: &SessionRecord) -> Result<String, Internal> {
+    let id = accounts.start_session(record).await?;
+    Ok(cookies::set(&cookie_name(site), &id, site.secure_cookies, None))
+}
+
+/// The browser's live session, if any.
+pub async fn current(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, Internal> {
+    match id(headers, site) {
+        Some(id) => Ok(accounts.session(&id).await?),
+        None => Ok(None),
+    }
+}
+
+/// Rewrites the record under the same id (after the forced password change, L4).
+pub async fn update(
+    accounts: &Accounts,
+    site: &Site,
+    headers: &HeaderMap,
+    record: &SessionRecord,
+) -> Result<(), Internal> {
+    match id(headers, site) {
+        Some(id) => Ok(accounts.update_session(&id, record).await?),
+        None => Ok(()),
+    }
+}
+
+/// The cookie's value, for ending exactly this session.
+pub fn cookie_value(headers: &HeaderMap, site: &Site) -> Option<String> {
+    id(headers, site)
+}
+
+/// The header that clears the cookie.
+pub fn clear(site: &Site) -> String {
+    cookies::clear(&cookie_name(site), site.secure_cookies)
+}

@@ -1,0 +1,43 @@
+//! The protocol's side of an interaction (`accounts::interaction`): an authorization request
+//! that needs the person to sign in is saved with the facts the sign-in page may use, and taken
+//! back — once — by `/authorize/resume` when the page is done.
+
+use serde::{Deserialize, Serialize};
+
+use super::unified_login::HINT_PREFIX;
+use crate::accounts::interaction::Interaction;
+use crate::accounts::{Accounts, Internal};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingAuthorization {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_mode: String,
+    pub state: Option<String>,
+    pub scope: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt_login: bool,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    pub id_token_hint_sub: Option<String>,
+    pub created_at: i64,
+}
+
+/// Saves the request for the sign-in page; returns the interaction's handle.
+pub async fn save(accounts: &Accounts, pending: &PendingAuthorization) -> Result<String, Internal> {
+    let interaction = Interaction {
+        client_id: pending.client_id.clone(),
+        // A hand-off's hint names the hand-off, not a person: never pre-fill it.
+        login_hint: pending.login_hint.clone().filter(|h| !h.starts_with(HINT_PREFIX)),
+        created_at: pending.created_at,
+        // Every field is plain data: serialising cannot fail.
+        request: serde_json::to_string(pending).unwrap_or_default(),
+    };
+    Ok(accounts.save_interaction(&interaction).await?)
+}
+
+/// The request inside an interaction this module saved.
+pub fn request(interaction: &Interaction) -> Option<PendingAuthorization> {
+    serde_json::from_str(&interaction.request).ok()
+}
