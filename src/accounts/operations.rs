@@ -9,13 +9,13 @@ use crate::store::StoreError;
 /// Each store's answer to a ping: `/readyz` routes traffic only to nodes where both answer.
 pub struct Readiness {
     pub database: Result<(), StoreError>,
-    pub ephemeral: Result<(), StoreError>,
+    pub ephemeral_store: Result<(), StoreError>,
 }
 
 impl Accounts {
     pub async fn readiness(&self) -> Readiness {
         let (database, ephemeral) = tokio::join!(self.store.ping(), self.ephemeral.ping());
-        Readiness { database, ephemeral }
+        Readiness { database, ephemeral_store: ephemeral }
     }
 
     /// Drops expired short-lived state (Redis expires its own; SQL rows need a sweep).

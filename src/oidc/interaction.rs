@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::unified_login::HINT_PREFIX;
 use crate::accounts::interaction::Interaction;
 use crate::accounts::{Accounts, Internal};
 
@@ -28,8 +27,7 @@ pub struct PendingAuthorization {
 pub async fn save(accounts: &Accounts, pending: &PendingAuthorization) -> Result<String, Internal> {
     let interaction = Interaction {
         client_id: pending.client_id.clone(),
-        // A hand-off's hint names the hand-off, not a person: never pre-fill it.
-        login_hint: pending.login_hint.clone().filter(|h| !h.starts_with(HINT_PREFIX)),
+        login_hint: pending.login_hint.clone(),
         created_at: pending.created_at,
         // Every field is plain data: serialising cannot fail.
         request: serde_json::to_string(pending).unwrap_or_default(),

@@ -15,13 +15,13 @@ pub async fn healthz() -> Json<serde_json::Value> {
 pub async fn readyz(State(accounts): State<Accounts>) -> (StatusCode, Json<serde_json::Value>) {
     let r = accounts.readiness().await;
     let word = |r: &Result<(), _>| if r.is_ok() { "ok" } else { "unavailable" };
-    let ready = r.database.is_ok() && r.ephemeral.is_ok();
+    let ready = r.database.is_ok() && r.ephemeral_store.is_ok();
     let body = json!({
         "status": if ready { "ok" } else { "unavailable" },
         "database": word(&r.database),
-        "ephemeral": word(&r.ephemeral),
+        "ephemeral": word(&r.ephemeral_store),
     });
-    for e in [r.database.err(), r.ephemeral.err()].into_iter().flatten() {
+    for e in [r.database.err(), r.ephemeral_store.err()].into_iter().flatten() {
         tracing::warn!(error = %e, "readiness check failed");
     }
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };

@@ -144,6 +144,145 @@ async fn l3_two_instances_count_together(backend: Backend) {
     first.stop().await;
 }
 
+/// `n` sign-ins for `login` with `password` started together, each from its own browser, spread
+/// over `apps` (one Lanyard process, or two sharing PostgreSQL + Redis); their outcomes.
+async fn burst(apps: &[&TestApp], login: &str, password: &str, n: usize) -> Vec<String> {
+    let mut ready = Vec::new();
+    for i in 0..n {
+        let app = apps[i % apps.len()];
+        let browser = app.browser();
+        let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        ready.push((browser, csrf_of(&page), app.url("/login")));
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let tasks: Vec<_> = ready
+        .into_iter()
+        .map(|(browser, csrf, url)| {
+            let (barrier, login, password) = (barrier.clone(), login.to_string(), password.to_string());
+            tokio::spawn(async move {
+                let form = [
+                    ("csrf", csrf.as_str()),
+                    ("login_name", login.as_str()),
+                    ("password", password.as_str()),
+                    ("provider_code", "ACME"),
+                ];
+                barrier.wait().await;
+                let res = browser.post(url).form(&form).send().await.unwrap();
+                if res.status() == StatusCode::SEE_OTHER {
+                    return "signed in".to_string();
+                }
+                alert_of(&res.text().await.unwrap()).unwrap_or_default()
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap());
+    }
+    outcomes
+}
+
+/// A server whose password checks take a few milliseconds, as real ones take tens: attempts on
+/// one account then really are in flight together.
+async fn slow(scratch: crate::support::Scratch) -> TestApp {
+    let cost = [("LANYARD_ARGON2_MEMORY_KIB", "8192".to_string()), ("LANYARD_ARGON2_ITERATIONS", "2".to_string())];
+    TestApp::spawn_on(scratch, &cost).await
+}
+
+/// Issue: sign-in under concurrency (L3). Right passwords sent together (tabs, parallel workers,
+/// a double click) all sign in: an attempt still being verified is not a failure, and a right
+/// password is never counted, refused or locked out.
+async fn l3_concurrent_right_passwords_all_sign_in(backend: Backend) {
+    let app = slow(crate::support::Scratch::new(&backend).await).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    for round in 0..5 {
+        let outcomes = burst(&[&app], "alice", PASSWORD, 16).await;
+        assert!(outcomes.iter().all(|o| o == "signed in"), "round {round}: {outcomes:?}");
+    }
+    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    assert_eq!(user.status, UserStatus::Active);
+    assert_eq!(user.failed_attempts, 0);
+    assert!(!activity(&app, "alice").await.iter().any(|e| e.kind == "sign_in_failed"), "no failure recorded");
+    app.stop().await;
+}
+
+/// N-1 wrong passwords, then a burst of right ones: no lock, and the count starts again.
+async fn l3_wrong_then_a_burst_of_right_passwords(backend: Backend) {
+    let app = slow(crate::support::Scratch::new(&backend).await).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    assert_eq!(alert(&app, "alice", "Wrong-1!aa").await, "Invalid Credentials");
+    assert_eq!(alert(&app, "alice", "Wrong-2!aa").await, "Invalid Credentials");
+    let outcomes = burst(&[&app], "alice", PASSWORD, 16).await;
+    assert!(outcomes.iter().all(|o| o == "signed in"), "{outcomes:?}");
+    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    assert_eq!((user.status, user.failed_attempts), (UserStatus::Active, 0), "counter reset");
+    assert_eq!(alert(&app, "alice", "Wrong-1!aa").await, "Invalid Credentials");
+    assert_eq!(alert(&app, "alice", "Wrong-2!aa").await, "Invalid Credentials", "a fresh count");
+    app.stop().await;
+}
+
+/// The same through two Lanyard processes sharing PostgreSQL + Redis: right passwords on both at
+/// once all sign in; wrong ones on both still lock at exactly the limit.
+async fn l3_two_instances_concurrent_passwords(backend: Backend) {
+    if matches!(backend, Backend::Sqlite) {
+        return; // Scale-out is the PostgreSQL + Redis mode.
+    }
+    let first = slow(crate::support::Scratch::new(&backend).await).await;
+    let second = slow(first.scratch.share()).await;
+    first.tenant("ACME").await;
+    first.user("ACME", "alice").await;
+    for round in 0..3 {
+        let outcomes = burst(&[&first, &second], "alice", PASSWORD, 16).await;
+        assert!(outcomes.iter().all(|o| o == "signed in"), "round {round}: {outcomes:?}");
+    }
+    let outcomes = burst(&[&first, &second], "alice", "Wrong-1!aa", 20).await;
+    assert_eq!(outcomes.iter().filter(|o| *o == "Invalid Credentials").count(), 2, "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|o| *o == LOCKED).count(), 18, "{outcomes:?}");
+    let (_, user) = first.state.accounts.user("ACME", "alice").await.unwrap();
+    assert_eq!((user.status, user.failed_attempts), (UserStatus::PasswordLocked, 3));
+    second.stop().await;
+    first.stop().await;
+}
+
+/// A1 (issue: an admin reset that works on a locked account): the reset to a temporary password
+/// lifts a password lock and starts the count afresh; the person signs in with it and must
+/// choose a new one (L4). An admin lock stays.
+async fn a1_admin_reset_lifts_a_password_lock(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    for wrong in ["Wrong-1!aa", "Wrong-2!aa", "Wrong-3!aa"] {
+        alert(&app, "alice", wrong).await;
+    }
+    assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
+    let temporary = lanyard::secret::Secret::new("Temporary-Pass1");
+    let user = app.state.accounts.set_password("ACME", "alice", &temporary, true).await.unwrap();
+    assert_eq!((user.status, user.failed_attempts), (UserStatus::Active, 0));
+    let res = sign_in(&app, &app.browser(), "alice", "Temporary-Pass1", "ACME").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/password/change", "L4: a new password first");
+    assert!(
+        activity(&app, "alice").await.iter().any(|e| e.detail.contains("password lock lifted")),
+        "the reset is in the activity record (L7)"
+    );
+
+    // An administrator's lock is lifted only on purpose, not by a reset.
+    app.state.accounts.change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::AdminLock).await.unwrap();
+    let user = app.state.accounts.set_password("ACME", "alice", &temporary, true).await.unwrap();
+    assert_eq!(user.status, UserStatus::AdminLocked);
+    assert_eq!(alert(&app, "alice", "Temporary-Pass1").await, LOCKED);
+    app.stop().await;
+}
+
+backend_tests! {
+    l3_concurrent_right_passwords => l3_concurrent_right_passwords_all_sign_in,
+    l3_wrong_then_right_burst => l3_wrong_then_a_burst_of_right_passwords,
+    l3_two_instances_concurrent => l3_two_instances_concurrent_passwords,
+    a1_reset_lifts_password_lock => a1_admin_reset_lifts_a_password_lock,
+}
+
 backend_tests! {
     l3_lock_at_limit => l3_third_wrong_password_locks_account,
     l3_success_resets => l3_success_resets_the_count,

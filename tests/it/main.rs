@@ -7,6 +7,7 @@ mod support;
 mod browser;
 mod cli;
 mod lockout;
+mod module_graph;
 pub mod oidc;
 mod reset;
 mod sessions_ended;

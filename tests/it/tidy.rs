@@ -73,3 +73,95 @@ fn source_files_stay_small() {
         assert!(lines <= 500, "{} has {lines} lines of non-test code: split it by concept", file.display());
     }
 }
+
+/// The layers of ARCHITECTURE.md, top to bottom: a file may import only from a lower layer (or
+/// its own module). Modules on one line are peers and never import each other.
+const LAYERS: &[&[&str]] = &[
+    &["main"],
+    &["cli"],
+    &["app"],
+    &["admin", "oidc", "web", "demo_apps"],
+    &["http"],
+    &["accounts"],
+    &["store", "mail"],
+    &["domain"],
+    &["telemetry"],
+    &["config"],
+    &["clock", "secret"],
+];
+
+/// Imports that run from a lower layer to a higher one, each with its reason (ARCHITECTURE.md).
+/// At most one may ever be listed here.
+const UPWARD_EXCEPTIONS: &[(&str, &str)] = &[];
+
+/// Besides `accounts/`, only these files may reach the store: the wiring, and the protocol's own
+/// artefacts through their narrow types (codes and tokens; signing keys).
+const STORE_USERS: &[&str] = &["app.rs", "oidc/grants.rs", "oidc/key_ring.rs"];
+
+fn layer_of(module: &str) -> usize {
+    LAYERS
+        .iter()
+        .position(|l| l.contains(&module))
+        .unwrap_or_else(|| panic!("src/{module} is in no layer: add it to LAYERS here and to ARCHITECTURE.md"))
+}
+
+#[test]
+fn imports_run_down_the_layers_only() {
+    use crate::module_graph::{module_graph, top_module};
+    let graph = module_graph(&src());
+    let mut upward = Vec::new();
+    for (file, imports) in &graph {
+        let from = top_module(file);
+        if from == "lib" {
+            continue;
+        }
+        for target in imports {
+            let to = top_module(target);
+            if to == from || to == "lib" {
+                continue;
+            }
+            if layer_of(to) <= layer_of(from) && !UPWARD_EXCEPTIONS.contains(&(file.as_str(), target.as_str())) {
+                upward.push(format!("{file} -> {target}"));
+            }
+            if to == "store" && from != "accounts" {
+                assert!(
+                    STORE_USERS.contains(&file.as_str()),
+                    "{file} reaches the store: go through an accounts function"
+                );
+            }
+        }
+    }
+    assert!(UPWARD_EXCEPTIONS.len() <= 1, "at most one import may run up the layers");
+    assert!(upward.is_empty(), "imports that run up or sideways between layers:\n{}", upward.join("\n"));
+}
+
+/// A `mod.rs` declares and re-exports its own children, which in turn use what it defines: that
+/// is one module's inside, not a circle between modules. Every other edge counts.
+#[test]
+fn no_import_circles_among_files() {
+    use crate::module_graph::{circles, module_graph};
+    let mut graph = module_graph(&src());
+    for (file, imports) in graph.iter_mut() {
+        if let Some(dir) = file.strip_suffix("mod.rs") {
+            imports.retain(|target| !target.starts_with(dir));
+        }
+    }
+    let found = circles(&graph);
+    assert!(found.is_empty(), "import circles:\n{}", found.iter().map(|c| c.join(" ")).collect::<Vec<_>>().join("\n"));
+}
+
+/// Outside `accounts/` and `store/`, nothing reaches into the store handles: every rule goes
+/// through a function of `accounts` named for it.
+#[test]
+fn no_reach_into_the_store_handles() {
+    for file in rust_files(&src()) {
+        let rel = file.strip_prefix(src()).unwrap().to_string_lossy().to_string();
+        if rel.starts_with("accounts/") || rel.starts_with("store/") || STORE_USERS.contains(&rel.as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for needle in [".store.", ".ephemeral.", "accounts.store", "accounts.ephemeral"] {
+            assert!(!text.contains(needle), "{rel} reaches through {needle}: call an accounts function");
+        }
+    }
+}

@@ -5,4 +5,5 @@ pub mod rp;
 mod authorize;
 mod code_flow;
 pub mod logout;
+mod params;
 mod tokens;
