@@ -82,6 +82,14 @@ impl Accounts {
         Ok(clients)
     }
 
+    /// The applications session `sid` gave tokens to, still remembered.
+    pub(super) async fn applications(&self, sid: &str) -> Result<Vec<String>, StoreError> {
+        let counter = app_counter(sid);
+        let n = self.ephemeral.count(&counter).await?.min(MAX_REMEMBERED);
+        let keys: Vec<String> = (1..=n).map(|k| format!("{counter}:{k}")).collect();
+        Ok(self.ephemeral.get_many(&keys).await?.into_iter().flatten().collect())
+    }
+
     /// The user's sessions that were started, forgotten as they are read.
     pub(super) async fn take_user_sessions(&self, user_id: UserId) -> Result<Vec<String>, StoreError> {
         take_all(&self.ephemeral, &user_counter(user_id)).await

@@ -5,7 +5,8 @@
 //! publishes one event that the back-channel notifier turns into logout tokens.
 //!
 //! Ending *one* session (Lanyard's sign-out page, an application's RP-initiated logout) tells no
-//! other application; the application that asked may hear of its own session's end.
+//! other application; the application that asked may hear of its own session's end. The others
+//! stay remembered with the session, so a later reset or lock still reaches their sessions.
 
 use super::events::{EndedSession, SessionsEnded};
 use super::session::SessionRecord;
@@ -35,7 +36,7 @@ impl Accounts {
         asked_by: Option<&str>,
     ) -> Result<(), StoreError> {
         self.delete_session(id).await?;
-        let had_tokens = self.take_applications(&record.sid).await?;
+        let had_tokens = self.applications(&record.sid).await?;
         let Some(client_id) = asked_by.filter(|c| had_tokens.iter().any(|h| h == c)) else {
             return Ok(());
         };

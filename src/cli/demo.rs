@@ -91,6 +91,8 @@ async fn start_apps(
     for (id, name, colour, base, port, initiate, peer) in apps {
         let metadata: ClientMetadata = serde_json::from_value(serde_json::json!({
             "redirect_uris": [format!("{base}/callback")],
+            "post_logout_redirect_uris": [format!("{base}/")],
+            "backchannel_logout_uri": format!("{base}/backchannel-logout"),
             "initiate_login_uri": initiate,
             "token_endpoint_auth_method": "client_secret_basic",
         }))?;

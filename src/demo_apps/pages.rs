@@ -23,6 +23,7 @@ form { display: inline; }
   <form method="post" action="/open-peer" target="_blank"><button type="submit" id="open-peer">Open {{ peer }}</button></form>
   {% endif %}
   <form method="post" action="/logout"><button type="submit" id="sign-out">Sign out of {{ app }}</button></form>
+  <form method="post" action="/logout-everywhere"><button type="submit" id="sign-out-everywhere">Sign out of {{ app }} and Lanyard</button></form>
 {% else %}
   <p>You are not signed in to {{ app }}.</p>
   <a class="button" id="sign-in" href="/login">Sign in with Lanyard</a>

@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use axum::Form;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreJsonWebKeySet, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
     LoginHint, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
@@ -38,6 +39,8 @@ struct UserSession {
     unified_login: bool,
     initiated_from: Option<String>,
     id_token: String,
+    /// Lanyard's session (`sid`), which a back-channel logout token names.
+    sid: Option<String>,
 }
 
 struct Inner {
@@ -46,8 +49,12 @@ struct Inner {
     client_id: String,
     secret: String,
     issuer: String,
+    /// This application's own URL.
+    base: String,
     peer: Option<Peer>,
     client: Client,
+    /// Lanyard's keys, from discovery: logout tokens are checked against them.
+    jwks: CoreJsonWebKeySet,
     http: openidconnect::reqwest::Client,
     pending: Mutex<HashMap<String, (Nonce, PkceCodeVerifier)>>,
     sessions: Mutex<HashMap<String, UserSession>>,
@@ -82,6 +89,7 @@ impl DemoApp {
         let provider = CoreProviderMetadata::discover_async(IssuerUrl::new(issuer.into()).map_err(err)?, &http)
             .await
             .map_err(err)?;
+        let jwks = provider.jwks().clone();
         let client = CoreClient::from_provider_metadata(
             provider,
             ClientId::new(client_id.into()),
@@ -94,8 +102,10 @@ impl DemoApp {
             client_id: client_id.into(),
             secret: secret.into(),
             issuer: issuer.into(),
+            base: base.into(),
             peer,
             client,
+            jwks,
             http,
             pending: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
@@ -110,6 +120,8 @@ impl DemoApp {
             .route("/callback", get(callback))
             .route("/open-peer", post(open_peer))
             .route("/logout", post(logout))
+            .route("/logout-everywhere", post(logout_everywhere))
+            .route("/backchannel-logout", post(backchannel_logout))
             .with_state(self);
         axum::serve(listener, router).await
     }
@@ -258,12 +270,14 @@ async fn finish(
     let id_token = tokens.id_token().ok_or_else(|| DemoError("no ID token".into()))?;
     id_token.claims(&app.0.client.id_token_verifier(), &nonce).map_err(err)?;
     let raw = id_token.to_string();
-    let initiated_from = raw
+    let claims = raw
         .split('.')
         .nth(1)
         .and_then(|p| base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p).ok())
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|c| c.get("initiated_from")?.get("name")?.as_str().map(String::from));
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let claim = |f: &dyn Fn(&serde_json::Value) -> Option<&str>| claims.as_ref().and_then(f).map(String::from);
+    let initiated_from = claim(&|c| c.get("initiated_from")?.get("name")?.as_str());
+    let sid = claim(&|c| c.get("sid")?.as_str());
     let info = app
         .0
         .http
@@ -289,6 +303,7 @@ async fn finish(
         unified_login: info.get("unified_login").and_then(|v| v.as_bool()).unwrap_or(false),
         initiated_from,
         id_token: raw,
+        sid,
     })
 }
 
@@ -334,4 +349,36 @@ async fn logout(State(app): State<DemoApp>, headers: HeaderMap) -> Response {
         app.0.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
     }
     redirect("/", Some(format!("{}=; Path=/; Max-Age=0", app.cookie())))
+}
+
+/// Signs out of this application and of Lanyard (RP-Initiated Logout): Lanyard ends its session
+/// and, as this application asked, may tell it back; no other application is told (L6).
+async fn logout_everywhere(State(app): State<DemoApp>, headers: HeaderMap) -> Response {
+    let ended =
+        app.session_id(&headers).and_then(|id| app.0.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&id));
+    let clear = Some(format!("{}=; Path=/; Max-Age=0", app.cookie()));
+    let Some(session) = ended else { return redirect("/", clear) };
+    let Ok(mut url) = url::Url::parse(&format!("{}/end-session", app.0.issuer)) else { return redirect("/", clear) };
+    url.query_pairs_mut()
+        .append_pair("id_token_hint", &session.id_token)
+        .append_pair("post_logout_redirect_uri", &format!("{}/", app.0.base));
+    redirect(url.as_str(), clear)
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    logout_token: String,
+}
+
+/// Back-Channel Logout 1.0 §2.8: Lanyard says a session ended; every local session that came
+/// from it ends too.
+async fn backchannel_logout(State(app): State<DemoApp>, Form(form): Form<LogoutForm>) -> Response {
+    let inner = &app.0;
+    let Some(sid) = super::logout_token::verified_sid(&form.logout_token, &inner.jwks, &inner.issuer, &inner.client_id)
+    else {
+        return (StatusCode::BAD_REQUEST, [(header::CACHE_CONTROL, "no-store")], "invalid logout token")
+            .into_response();
+    };
+    inner.sessions.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, s| s.sid.as_deref() != Some(sid.as_str()));
+    (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")]).into_response()
 }

@@ -32,7 +32,7 @@ try {
   assert.ok(activity.some((e) => e.client_id === "care-connect" && e.login_type === "Login initiated from Care Records"),
     "B's activity record (U4)");
 
-  await page.getByRole("button", { name: "Sign out of Care Records" }).click();
+  await page.getByRole("button", { name: "Sign out of Care Records", exact: true }).click();
   await page.waitForURL(`${a}/`);
   assert.ok(await page.getByRole("link", { name: "Sign in with Lanyard" }).isVisible(), "signed out of A");
   await tab.reload();

@@ -81,6 +81,8 @@ fn run_script(script: &str, demo: &Demo) {
         // The scripts use the CLI against the demo's own database, as an operator would.
         .env("LANYARD_BIN", env!("CARGO_BIN_EXE_lanyard"))
         .env("LANYARD_DATA_DIR", demo._dir.path())
+        // The same issuer as the running demo, as an operator's shared configuration would say.
+        .env("LANYARD_ISSUER", &demo.base)
         .env("LANYARD_LOG_LEVEL", "warn")
         .env("CARE_RECORDS", &demo.apps.0)
         .env("CARE_CONNECT", &demo.apps.1)
@@ -132,4 +134,9 @@ async fn browser_self_reset_enrolment_and_reset() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_unified_login_between_the_demo_applications() {
     demo_script("browser_unified_login_between_the_demo_applications", "unified_login.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_one_applications_sign_out_leaves_the_other_signed_in() {
+    demo_script("browser_one_applications_sign_out_leaves_the_other_signed_in", "sign_out.mjs").await;
 }

@@ -177,35 +177,50 @@ async fn l6_one_applications_sign_out_tells_no_other(backend: Backend) {
     let res = browser.get(a.rp.request(&[]).url.as_str()).send().await.unwrap();
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/login?auth="));
 
-    // A reset of the same user signs both out.
+    // A reset of the same user signs both out: A's new session, and B's, which still stands on
+    // the Lanyard session A ended.
     a.seen.lock().await.clear();
-    let (ta, tb) = signed_in_to_both(&app, &browser, &a.rp, &b.rp).await;
+    let (code, req) = code_for_alice(&app, &a.rp, &browser).await;
+    let ta2 = a.rp.exchange(&code, req.verifier).await;
     let temporary = lanyard::secret::Secret::new("Temporary-Pass1");
     app.state.accounts.set_password("ACME", "alice", &temporary, true).await.unwrap();
-    assert_eq!(logout_tokens(&app, &a.seen, 1).await[0]["sid"], sid_of(&app, &ta));
-    assert_eq!(logout_tokens(&app, &b.seen, 1).await[0]["sid"], sid_of(&app, &tb));
+    let to_b = logout_tokens(&app, &b.seen, 1).await;
+    assert_eq!(to_b[0]["sid"], sid_of(&app, &tb), "B's own session ends");
+    let to_a = logout_tokens(&app, &a.seen, 2).await;
+    assert!(to_a.iter().any(|c| c["sid"] == sid_of(&app, &ta2)), "A's new session ends");
+    assert_eq!(userinfo_status(&app, &access(&tb)).await, StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
 
-/// L6: Lanyard's own sign-out page ends the Lanyard session and tells no application.
+/// L6: Lanyard's own sign-out page ends the Lanyard session and tells no application at the
+/// time; the applications stay remembered, so a later lock of the user still reaches them.
 async fn l6_lanyards_sign_out_page_tells_no_application(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
+    app.user("ACME", "bob").await;
     let (a, b) = (listening(&app, "records").await, listening(&app, "connect").await);
     let browser = app.browser();
     let (ta, tb) = signed_in_to_both(&app, &browser, &a.rp, &b.rp).await;
     let page = browser.get(at(&app, "/account")).send().await.unwrap().text().await.unwrap();
     browser.post(at(&app, "/logout")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
-    // A later event for A alone proves the notifier has run past the sign-out.
+    assert_eq!(userinfo_status(&app, &access(&ta)).await, StatusCode::OK, "A's own session stands (L6)");
+
+    // Bob's lock tells C: the notifier has run past alice's sign-out, which told nobody.
     let c = listening(&app, "other").await;
-    let other = app.browser();
-    let (code, req) = code_for_alice(&app, &c.rp, &other).await;
+    let bobs = app.browser();
+    let req = c.rp.request(&[]);
+    let res = rp::browse(&app, &bobs, req.url.as_str(), Some(("bob", PASSWORD))).await;
+    let code = rp::param(&rp::callback(&res), "code").unwrap().to_string();
     c.rp.exchange(&code, req.verifier).await;
-    app.state.accounts.change_status("ACME", "alice", StatusChange::AdminLock).await.unwrap();
+    app.state.accounts.change_status("ACME", "bob", StatusChange::AdminLock).await.unwrap();
     logout_tokens(&app, &c.seen, 1).await;
     assert!(a.seen.lock().await.is_empty() && b.seen.lock().await.is_empty(), "an application was told");
-    let _ = (ta, tb);
+
+    // Alice's lock later reaches both applications' sessions.
+    app.state.accounts.change_status("ACME", "alice", StatusChange::AdminLock).await.unwrap();
+    assert_eq!(logout_tokens(&app, &a.seen, 1).await[0]["sid"], sid_of(&app, &ta));
+    assert_eq!(logout_tokens(&app, &b.seen, 1).await[0]["sid"], sid_of(&app, &tb));
     app.stop().await;
 }
 

@@ -1,0 +1,45 @@
+//! The relying party's side of Back-Channel Logout 1.0 §2.6: a logout token is accepted only if
+//! Lanyard signed it (the JWKS found at discovery), it is for this application, carries the
+//! back-channel event and no nonce. It names the Lanyard session (`sid`) whose local sessions end.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openidconnect::JsonWebKey;
+use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
+use serde_json::Value;
+
+const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+
+/// The `sid` of a valid logout token for `client_id` from `issuer`.
+pub fn verified_sid(token: &str, jwks: &CoreJsonWebKeySet, issuer: &str, client_id: &str) -> Option<String> {
+    let mut parts = token.split('.');
+    let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let decode = |s: &str| URL_SAFE_NO_PAD.decode(s).ok();
+    let head: Value = serde_json::from_slice(&decode(header)?).ok()?;
+    let alg: CoreJwsSigningAlgorithm = serde_json::from_value(head.get("alg")?.clone()).ok()?;
+    let kid = head.get("kid").and_then(Value::as_str);
+    let message = format!("{header}.{payload}");
+    let signature = decode(signature)?;
+    let signed = jwks
+        .keys()
+        .iter()
+        .filter(|k| kid.is_none() || k.key_id().map(|id| id.as_str()) == kid)
+        .any(|k| k.verify_signature(&alg, message.as_bytes(), &signature).is_ok());
+    if !signed {
+        return None;
+    }
+    let claims: Value = serde_json::from_slice(&decode(payload)?).ok()?;
+    let aud_ok = match claims.get("aud")? {
+        Value::String(a) => a == client_id,
+        Value::Array(all) => all.iter().any(|a| a.as_str() == Some(client_id)),
+        _ => false,
+    };
+    let ok = claims.get("iss").and_then(Value::as_str) == Some(issuer)
+        && aud_ok
+        && claims.get("events").and_then(|e| e.get(EVENT)).is_some_and(Value::is_object)
+        && claims.get("nonce").is_none();
+    ok.then(|| claims.get("sid").and_then(Value::as_str).map(String::from)).flatten()
+}
