@@ -6,12 +6,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_initial;
 mod m20261124_000002_password_history;
+mod m20261201_000003_attempts_in_flight;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_initial::Migration), Box::new(m20261124_000002_password_history::Migration)]
+        vec![
+            Box::new(m20261124_000001_initial::Migration),
+            Box::new(m20261124_000002_password_history::Migration),
+            Box::new(m20261201_000003_attempts_in_flight::Migration),
+        ]
     }
 }

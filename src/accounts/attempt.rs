@@ -1,9 +1,11 @@
 //! L3's count for every place a password is checked against an account (sign-in, Settings'
-//! Verify). An attempt takes a slot on the user row *before* its password is verified, in one
-//! conditional UPDATE, so concurrent wrong passwords can neither exceed the limit nor run more
-//! verifications than it allows (GHSA-7h8m-vrxx-vr4m). A slot held by an attempt still being
-//! verified is not a failure: an attempt that finds every slot taken waits for one to come free
-//! (a right password frees them all) or for the lock, and is never refused for the others.
+//! Verify). A check takes a slot on the user row *before* its password is verified, in one
+//! conditional UPDATE, and slots are free only while settled failures plus checks in flight stay
+//! under the limit: concurrent wrong passwords can neither exceed the limit nor run more
+//! verifications than it allows (GHSA-7h8m-vrxx-vr4m). Only settled failures lock, so a right
+//! password still being checked never counts towards a lock; a check that finds every slot taken
+//! waits for one to come free (a right password frees them all) or for the lock, and is never
+//! refused for the others.
 
 use std::time::Duration;
 
@@ -11,60 +13,85 @@ use super::{Accounts, Internal};
 use crate::domain::user::{User, UserStatus};
 use crate::secret::Secret;
 
-/// How long an attempt waits for in-flight attempts of the same account before it gives up as
-/// busy. Far longer than a verification takes; reached only when the hash pool is swamped, or a
-/// crashed process left its slot counted (which then counts as the failure it may have been).
+/// How long a check waits for the account's other checks. Far longer than a verification takes;
+/// reached only when the hash pool is swamped.
 const MAX_WAIT: Duration = Duration::from_secs(20);
+/// A check begun this long ago by a process that crashed no longer holds its slot.
+const STALE_SECS: i64 = 60;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
     /// The password is right; the count is reset.
     Right,
-    /// Wrong, counted as attempt number `attempt`; `locked` when this one locked the account.
-    Wrong { attempt: i64, locked: bool },
-    /// Locked (now or before): answered without verifying.
+    /// Wrong: the account's failures are now `failures`; `locked` when this one locked it.
+    Wrong { failures: i64, locked: bool },
+    /// Locked (before, or meanwhile): answered without verifying.
     Locked,
     /// Not active for another reason (deactivated, deleted) meanwhile.
     Closed,
-    /// The account's other attempts did not finish in time; nothing was counted.
+    /// The account's other checks did not finish in time; nothing was counted.
     Busy,
 }
 
 impl Accounts {
+    /// Runs to the end even when the request that asked goes away (a closed connection drops
+    /// the handler's future): a slot, once taken, is always settled.
     pub(super) async fn counted_verify(&self, user: &User, max: u32, password: &Secret) -> Result<Verdict, Internal> {
-        let max = max.max(1);
-        let Some(attempt) = self.reserve_slot(user, max).await? else {
-            return Ok(match self.store.user_by_id(user.id).await?.map(|u| u.status) {
-                Some(UserStatus::PasswordLocked | UserStatus::AdminLocked) => Verdict::Locked,
-                Some(UserStatus::Active) => Verdict::Busy,
-                _ => Verdict::Closed,
-            });
-        };
-        if self.hasher.verify(password, user.password_hash.as_deref()).await? {
-            self.store.clear_sign_in_failures(user.id).await?;
-            return Ok(Verdict::Right);
-        }
-        let locked =
-            attempt >= i64::from(max) && self.store.lock_after_failures(user.id, max, self.clock.now()).await?;
-        Ok(Verdict::Wrong { attempt, locked })
+        let (this, user, password) = (self.clone(), user.clone(), password.clone());
+        tokio::spawn(async move { this.counted_verify_to_the_end(&user, max.max(1), &password).await })
+            .await
+            .map_err(|e| Internal::Task(e.to_string()))?
     }
 
-    /// A slot's number, or `None` once the account is not active or no slot came free in time.
-    async fn reserve_slot(&self, user: &User, max: u32) -> Result<Option<i64>, Internal> {
+    async fn counted_verify_to_the_end(&self, user: &User, max: u32, password: &Secret) -> Result<Verdict, Internal> {
+        if let Some(refusal) = self.reserve_slot(user, max).await? {
+            return Ok(refusal);
+        }
+        // Settled even if verifying fails, so the slot is not lost with the error.
+        let right = self.hasher.verify(password, user.password_hash.as_deref()).await;
+        let (failures, status) = self.store.settle_sign_in_attempt(user.id, matches!(right, Ok(true))).await?;
+        match (right?, status) {
+            (true, UserStatus::Active) => Ok(Verdict::Right),
+            // Locked or closed by someone else while the password was checked.
+            (true, UserStatus::PasswordLocked | UserStatus::AdminLocked) => Ok(Verdict::Locked),
+            (true, _) => Ok(Verdict::Closed),
+            (false, _) => {
+                let locked = failures >= i64::from(max)
+                    && self.store.lock_after_failures(user.id, max, self.clock.now()).await?;
+                Ok(Verdict::Wrong { failures, locked })
+            }
+        }
+    }
+
+    /// Takes a slot (`None`), or says why the check is answered without one.
+    async fn reserve_slot(&self, user: &User, max: u32) -> Result<Option<Verdict>, Internal> {
         let mut waited = Duration::ZERO;
         let mut pause = Duration::from_millis(2);
         loop {
-            if let Some(n) = self.store.reserve_sign_in_attempt(user.id, max).await? {
-                return Ok(Some(n));
+            let now = self.clock.now();
+            if self.store.reserve_sign_in_attempt(user.id, max, now, now - STALE_SECS).await?.is_some() {
+                return Ok(None);
             }
-            match self.store.user_by_id(user.id).await? {
-                Some(u) if u.status == UserStatus::Active && waited < MAX_WAIT => {}
-                _ => return Ok(None),
+            let Some(current) = self.store.user_by_id(user.id).await? else { return Ok(Some(Verdict::Closed)) };
+            match current.status {
+                UserStatus::PasswordLocked | UserStatus::AdminLocked => return Ok(Some(Verdict::Locked)),
+                UserStatus::Active => {}
+                _ => return Ok(Some(Verdict::Closed)),
+            }
+            // Failures alone at the limit (it was lowered, or a lock was interrupted): lock now.
+            if i64::from(current.failed_attempts) >= i64::from(max) {
+                if self.store.lock_after_failures(user.id, max, now).await? {
+                    self.end_all_sessions(&current).await?;
+                }
+                return Ok(Some(Verdict::Locked));
+            }
+            if waited >= MAX_WAIT {
+                return Ok(Some(Verdict::Busy));
             }
             // Backs off so a crowd of waiters does not turn into a crowd of writes.
             tokio::time::sleep(pause).await;
             waited += pause;
-            pause = (pause * 2).min(Duration::from_millis(50));
+            pause = (pause * 2).min(Duration::from_millis(100));
         }
     }
 }

@@ -104,12 +104,12 @@ impl Accounts {
         }
         let max = tenant.password_policy.max_failed_attempts.max(1);
         const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
-        let (attempt, locked) = match self.counted_verify(&user, max, password).await? {
+        let (failures, locked) = match self.counted_verify(&user, max, password).await? {
             Verdict::Right => {
                 self.save_enrolment(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
                 return Ok(());
             }
-            Verdict::Wrong { attempt, locked } => (attempt, locked),
+            Verdict::Wrong { failures, locked } => (failures, locked),
             Verdict::Locked | Verdict::Closed => return Err(EnrolError::Field(LOCKED)),
             Verdict::Busy => return Err(EnrolError::Field("Too many attempts. Please try again later.")),
         };
@@ -126,7 +126,7 @@ impl Accounts {
         self.store.record_activity(&entry, now).await?;
         if locked {
             entry.kind = ActivityKind::Locked;
-            entry.detail = format!("{attempt} incorrect passwords (limit {max}), at Settings");
+            entry.detail = format!("{failures} incorrect passwords (limit {max}), at Settings");
             self.store.record_activity(&entry, now).await?;
             self.end_all_sessions(&user).await?;
             return Err(EnrolError::Field(LOCKED));

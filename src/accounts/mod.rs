@@ -81,4 +81,6 @@ pub enum Internal {
     Hash(#[from] HashError),
     #[error("mail: {0}")]
     Mail(String),
+    #[error("background task: {0}")]
+    Task(String),
 }

@@ -12,8 +12,12 @@ use crate::secret::random_token;
 use crate::store::{Ephemeral, StoreError};
 
 const NAMESPACE: &str = "session";
-/// Reading a remembered list stops here: a runaway counter must not become a runaway loop.
+/// Reading a remembered list looks at its newest entries only: a runaway counter must not
+/// become a runaway loop (older entries have expired long before).
 const MAX_REMEMBERED: i64 = 1000;
+/// A list's counter outlives every entry (the counter's window is fixed from its first
+/// increment, and a later entry must still be found); reading the list resets it.
+const COUNTER_TTL: i64 = 400 * 24 * 3600;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SessionRecord {
@@ -85,8 +89,8 @@ impl Accounts {
     /// The applications session `sid` gave tokens to, still remembered.
     pub(super) async fn applications(&self, sid: &str) -> Result<Vec<String>, StoreError> {
         let counter = app_counter(sid);
-        let n = self.ephemeral.count(&counter).await?.min(MAX_REMEMBERED);
-        let keys: Vec<String> = (1..=n).map(|k| format!("{counter}:{k}")).collect();
+        let n = self.ephemeral.count(&counter).await?;
+        let keys: Vec<String> = newest(n).map(|k| format!("{counter}:{k}")).collect();
         Ok(self.ephemeral.get_many(&keys).await?.into_iter().flatten().collect())
     }
 
@@ -100,15 +104,21 @@ impl Accounts {
     }
 }
 
+/// Adds `value` for `ttl` seconds under the next number of `counter`.
 async fn append(eph: &Ephemeral, counter: &str, value: &str, ttl: i64) -> Result<(), StoreError> {
-    let n = eph.incr(counter, ttl).await?;
+    let n = eph.incr(counter, COUNTER_TTL).await?;
     eph.put(&format!("{counter}:{n}"), value, ttl).await
 }
 
+/// The numbers of the newest `MAX_REMEMBERED` of `n` entries.
+fn newest(n: i64) -> std::ops::RangeInclusive<i64> {
+    (n - MAX_REMEMBERED + 1).max(1)..=n
+}
+
 async fn take_all(eph: &Ephemeral, counter: &str) -> Result<Vec<String>, StoreError> {
-    let n = eph.count(counter).await?.min(MAX_REMEMBERED);
+    let n = eph.count(counter).await?;
     let mut values = Vec::new();
-    for k in 1..=n {
+    for k in newest(n) {
         values.extend(eph.take(&format!("{counter}:{k}")).await?);
     }
     eph.delete(counter).await?;

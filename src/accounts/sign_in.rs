@@ -118,14 +118,14 @@ impl Accounts {
                 let must_change_password = user.must_change_password;
                 Ok(SignedIn { user, tenant, must_change_password, epoch })
             }
-            Verdict::Wrong { attempt, locked } => {
+            Verdict::Wrong { failures, locked } => {
                 self.note_failure(&req, Some(&tenant), Some(&user), Refusal::WrongPassword).await?;
                 if locked {
-                    let detail = format!("{attempt} incorrect passwords (limit {max})");
+                    let detail = format!("{failures} incorrect passwords (limit {max})");
                     self.note(&req, Some(&tenant), Some(&user), ActivityKind::Locked, detail).await?;
                     self.end_all_sessions(&user).await?;
                 }
-                if attempt >= i64::from(max) { Err(SignInError::Locked) } else { Err(SignInError::InvalidCredentials) }
+                if failures >= i64::from(max) { Err(SignInError::Locked) } else { Err(SignInError::InvalidCredentials) }
             }
             Verdict::Locked => {
                 self.note_failure(&req, Some(&tenant), Some(&user), Refusal::Locked).await?;

@@ -10,8 +10,8 @@ use serde_json::Value;
 
 const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 
-/// The `sid` of a valid logout token for `client_id` from `issuer`.
-pub fn verified_sid(token: &str, jwks: &CoreJsonWebKeySet, issuer: &str, client_id: &str) -> Option<String> {
+/// The `sid` of a valid logout token for `client_id` from `issuer`, not expired at `now`.
+pub fn verified_sid(token: &str, jwks: &CoreJsonWebKeySet, issuer: &str, client_id: &str, now: i64) -> Option<String> {
     let mut parts = token.split('.');
     let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -19,6 +19,10 @@ pub fn verified_sid(token: &str, jwks: &CoreJsonWebKeySet, issuer: &str, client_
     }
     let decode = |s: &str| URL_SAFE_NO_PAD.decode(s).ok();
     let head: Value = serde_json::from_slice(&decode(header)?).ok()?;
+    // §2.4: explicitly typed, so an ID token can never pass for a logout token.
+    if head.get("typ").and_then(Value::as_str) != Some("logout+jwt") {
+        return None;
+    }
     let alg: CoreJwsSigningAlgorithm = serde_json::from_value(head.get("alg")?.clone()).ok()?;
     let kid = head.get("kid").and_then(Value::as_str);
     let message = format!("{header}.{payload}");
@@ -40,6 +44,7 @@ pub fn verified_sid(token: &str, jwks: &CoreJsonWebKeySet, issuer: &str, client_
     let ok = claims.get("iss").and_then(Value::as_str) == Some(issuer)
         && aud_ok
         && claims.get("events").and_then(|e| e.get(EVENT)).is_some_and(Value::is_object)
-        && claims.get("nonce").is_none();
+        && claims.get("nonce").is_none()
+        && claims.get("exp").and_then(Value::as_i64).is_none_or(|exp| exp > now);
     ok.then(|| claims.get("sid").and_then(Value::as_str).map(String::from)).flatten()
 }

@@ -374,7 +374,9 @@ struct LogoutForm {
 /// from it ends too.
 async fn backchannel_logout(State(app): State<DemoApp>, Form(form): Form<LogoutForm>) -> Response {
     let inner = &app.0;
-    let Some(sid) = super::logout_token::verified_sid(&form.logout_token, &inner.jwks, &inner.issuer, &inner.client_id)
+    let now = crate::clock::Clock::system().now();
+    let Some(sid) =
+        super::logout_token::verified_sid(&form.logout_token, &inner.jwks, &inner.issuer, &inner.client_id, now)
     else {
         return (StatusCode::BAD_REQUEST, [(header::CACHE_CONTROL, "no-store")], "invalid logout token")
             .into_response();

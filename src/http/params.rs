@@ -24,9 +24,14 @@ impl ParamError {
     pub fn description(&self) -> String {
         match self {
             ParamError::Malformed => "the parameters must be application/x-www-form-urlencoded".into(),
-            ParamError::Repeated { name, .. } => format!("{name} was given more than once"),
+            ParamError::Repeated { name, .. } => repeated_text(name),
         }
     }
+}
+
+/// The description of a repeated parameter. The name is the client's text: echoed only in part.
+pub fn repeated_text(name: &str) -> String {
+    format!("{} was given more than once", name.chars().take(64).collect::<String>())
 }
 
 impl OAuthParams {

@@ -8,6 +8,7 @@ use super::interaction::PendingAuthorization;
 use super::pkce;
 use super::redirect::{ResponseMode, VerifiedRedirect};
 use crate::domain::application::Client;
+use crate::http::params::repeated_text;
 use crate::http::{OAuthParams, ParamError};
 
 pub enum Rejection {
@@ -32,7 +33,7 @@ fn invalid(code: ErrorCode, description: &str) -> OAuthError {
 pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> Result<AuthorizeRequest, Rejection> {
     let (map, repeated) = match params {
         Ok(p) => (p, None),
-        Err(ParamError::Repeated { name, first }) => (first, Some(format!("{name} was given more than once"))),
+        Err(ParamError::Repeated { name, first }) => (first, Some(repeated_text(&name))),
         Err(ParamError::Malformed) => {
             return Err(Rejection::Page("The authorization request could not be read.".into()));
         }
@@ -138,10 +139,8 @@ pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> R
     };
     let id_token_hint_sub = match get("id_token_hint") {
         None => None,
-        Some(hint) => match super::jwt::verify(&state.oidc.ring, &hint) {
-            Some(claims) if claims.get("iss").and_then(|v| v.as_str()) == Some(state.oidc.issuer.as_str()) => {
-                claims.get("sub").and_then(|s| s.as_str()).map(String::from)
-            }
+        Some(hint) => match super::jwt::verify_id_token(&state.oidc.ring, &state.oidc.issuer, &hint) {
+            Some(claims) => claims.get("sub").and_then(|s| s.as_str()).map(String::from),
             _ => return fail(ErrorCode::InvalidRequest, "id_token_hint is not a token this server issued"),
         },
     };

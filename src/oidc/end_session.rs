@@ -58,6 +58,9 @@ pub async fn post(
     end_session(Ctx { oidc: &oidc, accounts: &accounts }, &site, &headers, origin, params, confirmed).await
 }
 
+/// Registered client ids are at most this long (`accounts::admin`): a longer one is not stored.
+const MAX_CLIENT_ID: usize = 128;
+
 fn bad(message: &str) -> Response {
     page::message(StatusCode::BAD_REQUEST, "Sign-out request refused", message)
 }
@@ -73,14 +76,15 @@ async fn end_session(
     let (oidc, accounts) = (ctx.oidc, ctx.accounts);
     let hint = match params.get("id_token_hint") {
         None => None,
-        Some(h) => match jwt::verify(&oidc.ring, h) {
-            Some(c) if c.get("iss").and_then(|v| v.as_str()) == Some(oidc.issuer.as_str()) => Some(c),
-            _ => return bad("The id_token_hint was not issued by this server."),
+        Some(h) => match jwt::verify_id_token(&oidc.ring, &oidc.issuer, h) {
+            Some(c) => Some(c),
+            None => return bad("The id_token_hint is not an ID token issued by this server."),
         },
     };
     let hint_aud = hint.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str().map(String::from));
     let client_id = match (params.get("client_id"), &hint_aud) {
         (Some(c), Some(a)) if c != a => return bad("client_id does not match the id_token_hint."),
+        (Some(c), _) if c.len() > MAX_CLIENT_ID => return bad("The client_id is not a registered application."),
         (Some(c), _) => Some(c.to_string()),
         (None, a) => a.clone(),
     };
@@ -98,9 +102,18 @@ async fn end_session(
         }
     };
 
-    let current = session::current(accounts, site, headers).await.ok().flatten();
-    let hint_matches = match (&current, hint.as_ref().and_then(|c| c.get("sub")).and_then(|s| s.as_str())) {
-        (Some(s), Some(sub)) => accounts.user_by_id(s.user_id).await.ok().flatten().is_some_and(|u| u.subject == sub),
+    let current = match session::current(accounts, site, headers).await {
+        Ok(s) => s,
+        Err(e) => return PageError::from(e).into_response(),
+    };
+    // Proof that the application asking signed in through this very session: its ID token
+    // names this session's user and `sid` (an older ID token of the same user is not).
+    let hint_claim = |k: &str| hint.as_ref().and_then(|c| c.get(k)).and_then(|v| v.as_str());
+    let hint_matches = match (&current, hint_claim("sub"), hint_claim("sid")) {
+        (Some(s), Some(sub), Some(sid)) if sid == s.sid => match accounts.user_by_id(s.user_id).await {
+            Ok(u) => u.is_some_and(|u| u.subject == sub),
+            Err(e) => return PageError::from(e).into_response(),
+        },
         _ => false,
     };
     if current.is_some() && !hint_matches {

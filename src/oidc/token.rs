@@ -226,7 +226,7 @@ async fn issue(
             .map(|(id, name)| serde_json::json!({ "client_id": id, "name": name })),
         user: lanyard_claims(&user, &tenant),
     };
-    let id_token = jwt::sign(&key, "JWT", &claims).map_err(OAuthError::server)?;
+    let id_token = jwt::sign(&key, jwt::ID_TOKEN_TYP, &claims).map_err(OAuthError::server)?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

@@ -91,8 +91,7 @@ async fn handoff(
     }
     // The hint must be recent: an old ID token must not start hand-offs for ever.
     let now = state.accounts.clock.now();
-    let claims = jwt::verify(&state.oidc.ring, hint)
-        .filter(|c| c.get("iss").and_then(|v| v.as_str()) == Some(state.oidc.issuer.as_str()))
+    let claims = jwt::verify_id_token(&state.oidc.ring, &state.oidc.issuer, hint)
         .filter(|c| c.get("aud").and_then(|v| v.as_str()) == Some(from.client_id.as_str()))
         .filter(|c| c.get("iat").and_then(|v| v.as_i64()).is_some_and(|iat| now - iat <= state.oidc.session_ttl_secs))
         .ok_or_else(|| {

@@ -148,28 +148,60 @@ impl Store {
     }
 }
 
-/// L3's counter lives on the user row so it is shared by every Lanyard process.
+/// L3's counters live on the user row so every Lanyard process shares them: settled failures,
+/// and password checks still in flight. An attempt holds a slot while its password is checked;
+/// slots are free while failures plus checks in flight stay under the limit.
 impl Store {
-    /// Counts an attempt before its password is checked. Returns the attempt's number, or `None`
-    /// when the account is no longer active or has no attempts left.
-    pub async fn reserve_sign_in_attempt(&self, id: UserId, max: u32) -> Result<Option<i64>, StoreError> {
+    /// Takes a slot for one password check. `stale_before`: in-flight checks begun before it
+    /// (a crashed process) no longer hold slots. `None` when the account is not active or no
+    /// slot is free.
+    pub async fn reserve_sign_in_attempt(
+        &self,
+        id: UserId,
+        max: u32,
+        now: i64,
+        stale_before: i64,
+    ) -> Result<Option<()>, StoreError> {
         let stmt = self.statement(
-            "UPDATE users SET failed_attempts = failed_attempts + 1 \
-             WHERE id = $1 AND status = 'active' AND failed_attempts < $2 RETURNING failed_attempts",
-            vec![id.into(), i64::from(max).into()],
+            "UPDATE users SET \
+               attempts_in_flight = CASE WHEN attempts_in_flight_since < $3 THEN 1 ELSE attempts_in_flight + 1 END, \
+               attempts_in_flight_since = $4 \
+             WHERE id = $1 AND status = 'active' \
+               AND failed_attempts + CASE WHEN attempts_in_flight_since < $3 THEN 0 ELSE attempts_in_flight END < $2 \
+             RETURNING id",
+            vec![id.into(), i64::from(max).into(), stale_before.into(), now.into()],
         );
-        let row = self.conn().query_one_raw(stmt).await?;
-        Ok(row.map(|r| r.try_get::<i32>("", "failed_attempts").map(i64::from)).transpose()?)
+        Ok(self.conn().query_one_raw(stmt).await?.map(|_| ()))
     }
 
-    /// A successful sign-in resets the count (L3).
+    /// Settles a check: a right password clears the failures, a wrong one adds one. Returns the
+    /// failures and the account's status afterwards.
+    pub async fn settle_sign_in_attempt(&self, id: UserId, right: bool) -> Result<(i64, UserStatus), StoreError> {
+        let failures = if right { "0" } else { "failed_attempts + 1" };
+        let stmt = self.statement(
+            &format!(
+                "UPDATE users SET failed_attempts = {failures}, \
+                   attempts_in_flight = CASE WHEN attempts_in_flight > 0 THEN attempts_in_flight - 1 ELSE 0 END \
+                 WHERE id = $1 RETURNING failed_attempts, status"
+            ),
+            vec![id.into()],
+        );
+        let row = self.conn().query_one_raw(stmt).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+        let failed = row.try_get::<i32>("", "failed_attempts").map(i64::from)?;
+        let status: String = row.try_get("", "status")?;
+        let status = UserStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("user status {status}")))?;
+        Ok((failed, status))
+    }
+
+    /// A1: an administrator's reset starts the count afresh.
     pub async fn clear_sign_in_failures(&self, id: UserId) -> Result<(), StoreError> {
         let stmt = self.statement("UPDATE users SET failed_attempts = 0 WHERE id = $1", vec![id.into()]);
         self.conn().execute_raw(stmt).await?;
         Ok(())
     }
 
-    /// Locks the account if the count has reached `max`; true only for the call that locked it.
+    /// Locks the account if its settled failures reached `max`; true only for the call that
+    /// locked it.
     pub async fn lock_after_failures(&self, id: UserId, max: u32, now: i64) -> Result<bool, StoreError> {
         let stmt = self.statement(
             "UPDATE users SET status = 'password_locked', updated_at = $3 \

@@ -165,7 +165,13 @@ pub async fn submit_change(
             let all = new_password.iter().chain(&confirm_password).cloned().collect();
             change_page(&site, &headers, form.auth.as_deref(), StatusCode::OK, all, new_password, confirm_password)
         }
-        Err(ChangeError::NotAllowed) => Ok(see_other("/login", vec![session::clear(&site)])),
+        Err(ChangeError::NotAllowed) => {
+            // The account may no longer change its password here: this session is over.
+            if let Some(id) = session::cookie_value(&headers, &site) {
+                accounts.end_session(&id, &s, None).await?;
+            }
+            Ok(see_other("/login", vec![session::clear(&site)]))
+        }
         Err(ChangeError::Internal(e)) => Err(e.into()),
     }
 }

@@ -55,7 +55,11 @@ async fn cli_round_trips_with_json(backend: Backend) {
     let migrated = cli.json(&["migrate"], None);
     assert_eq!(
         migrated["applied"],
-        serde_json::json!(["m20261124_000001_initial", "m20261124_000002_password_history"])
+        serde_json::json!([
+            "m20261124_000001_initial",
+            "m20261124_000002_password_history",
+            "m20261201_000003_attempts_in_flight"
+        ])
     );
 
     let t = cli.json(&["tenant", "create", "ACME", "--name", "Acme Agency"], None);

@@ -147,18 +147,24 @@ async fn l3_two_instances_count_together(backend: Backend) {
 /// `n` sign-ins for `login` with `password` started together, each from its own browser, spread
 /// over `apps` (one Lanyard process, or two sharing PostgreSQL + Redis); their outcomes.
 async fn burst(apps: &[&TestApp], login: &str, password: &str, n: usize) -> Vec<String> {
+    burst_of(apps, login, &vec![password; n]).await
+}
+
+/// One sign-in per entry of `passwords`, all started together; outcomes in the same order.
+async fn burst_of(apps: &[&TestApp], login: &str, passwords: &[&str]) -> Vec<String> {
+    let n = passwords.len();
     let mut ready = Vec::new();
-    for i in 0..n {
+    for (i, password) in passwords.iter().enumerate() {
         let app = apps[i % apps.len()];
         let browser = app.browser();
         let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
-        ready.push((browser, csrf_of(&page), app.url("/login")));
+        ready.push((browser, csrf_of(&page), app.url("/login"), password.to_string()));
     }
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
     let tasks: Vec<_> = ready
         .into_iter()
-        .map(|(browser, csrf, url)| {
-            let (barrier, login, password) = (barrier.clone(), login.to_string(), password.to_string());
+        .map(|(browser, csrf, url, password)| {
+            let (barrier, login) = (barrier.clone(), login.to_string());
             tokio::spawn(async move {
                 let form = [
                     ("csrf", csrf.as_str()),
@@ -223,6 +229,41 @@ async fn l3_wrong_then_a_burst_of_right_passwords(backend: Backend) {
     app.stop().await;
 }
 
+/// A right password still being checked holds its slot without counting towards the lock: two
+/// wrong passwords racing one right one never lock the account (limit 3), and the right one
+/// signs in.
+async fn l3_a_right_password_in_flight_never_counts_towards_the_lock(backend: Backend) {
+    let app = slow(crate::support::Scratch::new(&backend).await).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    for round in 0..8 {
+        let outcomes = burst_of(&[&app], "alice", &["Wrong-1!aa", PASSWORD, "Wrong-2!aa"]).await;
+        assert_eq!(outcomes[1], "signed in", "round {round}: {outcomes:?}");
+        assert!(!outcomes.iter().any(|o| o == LOCKED), "round {round}: {outcomes:?}");
+        let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+        assert_eq!(user.status, UserStatus::Active, "round {round}");
+        // Start the next round from a clean count.
+        assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");
+    }
+    app.stop().await;
+}
+
+/// Failures already at a provider's lowered limit lock the account at the next attempt, which
+/// is answered at once (not left waiting for a slot that never comes).
+async fn l3_a_lowered_limit_locks_at_the_next_attempt(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    assert_eq!(alert(&app, "alice", "Wrong-1!aa").await, "Invalid Credentials");
+    assert_eq!(alert(&app, "alice", "Wrong-2!aa").await, "Invalid Credentials");
+    let lower = lanyard::domain::tenant::TenantChanges { max_failed_attempts: Some(2), ..Default::default() };
+    app.state.accounts.update_tenant("ACME", &lower).await.unwrap();
+    assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
+    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    assert_eq!(user.status, UserStatus::PasswordLocked);
+    app.stop().await;
+}
+
 /// The same through two Lanyard processes sharing PostgreSQL + Redis: right passwords on both at
 /// once all sign in; wrong ones on both still lock at exactly the limit.
 async fn l3_two_instances_concurrent_passwords(backend: Backend) {
@@ -280,6 +321,8 @@ backend_tests! {
     l3_concurrent_right_passwords => l3_concurrent_right_passwords_all_sign_in,
     l3_wrong_then_right_burst => l3_wrong_then_a_burst_of_right_passwords,
     l3_two_instances_concurrent => l3_two_instances_concurrent_passwords,
+    l3_right_in_flight_never_counts => l3_a_right_password_in_flight_never_counts_towards_the_lock,
+    l3_lowered_limit => l3_a_lowered_limit_locks_at_the_next_attempt,
     a1_reset_lifts_password_lock => a1_admin_reset_lifts_a_password_lock,
 }
 

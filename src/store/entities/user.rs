@@ -15,6 +15,9 @@ pub struct Model {
     pub must_change_password: bool,
     pub password_hash: Option<String>,
     pub failed_attempts: i32,
+    /// L3: password checks still running (`accounts/attempt.rs`), and when the last one began.
+    pub attempts_in_flight: i32,
+    pub attempts_in_flight_since: i64,
     pub self_reset_enabled: bool,
     pub email: Option<String>,
     pub email_verified: bool,
