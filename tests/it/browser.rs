@@ -40,8 +40,19 @@ impl Drop for Demo {
     }
 }
 
-/// Starts the README's first command on a free port with a fresh data directory.
+/// Starts the README's first command on free ports with a fresh data directory. A port found
+/// free can be taken by a parallel test before the demo binds it: then the demo exits at once,
+/// and it is started again on other ports.
 async fn start_demo() -> Demo {
+    for _ in 0..5 {
+        if let Some(demo) = try_start_demo().await {
+            return demo;
+        }
+    }
+    panic!("lanyard demo did not become ready");
+}
+
+async fn try_start_demo() -> Option<Demo> {
     let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let (port, a, b) = (free(), free(), free());
     let dir = tempfile::tempdir().unwrap();
@@ -58,16 +69,19 @@ async fn start_demo() -> Demo {
         .unwrap();
     let base = format!("http://localhost:{port}");
     let apps = (format!("http://localhost:{a}"), format!("http://localhost:{b}"));
-    let demo = Demo { child, base, apps, _dir: dir };
-    for _ in 0..200 {
+    let mut demo = Demo { child, base, apps, _dir: dir };
+    for _ in 0..300 {
         if let Ok(res) = reqwest::get(format!("{}/readyz", demo.base)).await
             && res.status().is_success()
         {
-            return demo;
+            return Some(demo);
+        }
+        if demo.child.try_wait().unwrap().is_some() {
+            return None;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("lanyard demo did not become ready");
+    panic!("lanyard demo did not become ready within 30 s");
 }
 
 fn run_script(script: &str, demo: &Demo) {
