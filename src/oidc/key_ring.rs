@@ -34,7 +34,8 @@ struct Snapshot {
 }
 
 pub struct KeyRing {
-    store: Store,
+    /// Where the sealed keys rest: the key ring is the only user of these rows.
+    key_rows: Store,
     sealer: Sealer,
     clock: Clock,
     current: RwLock<Arc<Snapshot>>,
@@ -60,12 +61,12 @@ impl KeyRing {
     /// Loads the live keys, generating one per algorithm on first start.
     pub async fn load(store: Store, sealer: Sealer, clock: Clock) -> Result<Self, RingError> {
         let ring = KeyRing {
-            store,
+            key_rows: store,
             sealer,
             clock,
             current: RwLock::new(Arc::new(Snapshot { keys: vec![], jwks: "{\"keys\":[]}".into() })),
         };
-        let stored = ring.store.live_signing_keys(ring.clock.now()).await?;
+        let stored = ring.key_rows.live_signing_keys(ring.clock.now()).await?;
         for alg in Alg::ALL {
             if !stored.iter().any(|k| k.alg == alg.as_str()) {
                 ring.add(alg, 0).await?;
@@ -78,7 +79,7 @@ impl KeyRing {
     pub async fn reload(&self) -> Result<(), RingError> {
         let now = self.clock.now();
         let mut keys = Vec::new();
-        for stored in self.store.live_signing_keys(now).await? {
+        for stored in self.key_rows.live_signing_keys(now).await? {
             let Some(alg) = Alg::parse(&stored.alg) else { continue };
             let pkcs8 = self
                 .sealer
@@ -125,7 +126,7 @@ impl KeyRing {
     /// every token they signed has expired (`grace + longest token lifetime`).
     pub async fn rotate(&self, alg: Alg, grace: i64, longest_token_lifetime: i64) -> Result<KeyInfo, RingError> {
         let info = self.add(alg, grace).await?;
-        self.store.retire_signing_keys(alg.as_str(), &info.kid, info.active_from + longest_token_lifetime).await?;
+        self.key_rows.retire_signing_keys(alg.as_str(), &info.kid, info.active_from + longest_token_lifetime).await?;
         self.reload().await?;
         Ok(info)
     }
@@ -149,13 +150,13 @@ impl KeyRing {
             active_from: now + grace,
             retire_at: None,
         };
-        self.store.insert_signing_key(stored).await?;
+        self.key_rows.insert_signing_key(stored).await?;
         tracing::info!(kid = %info.kid, alg = %info.alg, "signing key added");
         Ok(info)
     }
 
     pub async fn list(&self) -> Result<Vec<KeyInfo>, RingError> {
-        let stored = self.store.live_signing_keys(self.clock.now()).await?;
+        let stored = self.key_rows.live_signing_keys(self.clock.now()).await?;
         Ok(stored
             .into_iter()
             .map(|s| KeyInfo {
