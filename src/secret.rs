@@ -54,6 +54,12 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
+/// Whether `s` has the shape of a [`random_token`]: anything else a client sends in its place is
+/// not looked up, and never echoed into a header.
+pub fn is_random_token(s: &str) -> bool {
+    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A number of `digits` decimal digits, uniformly distributed (rejection sampling, no modulo bias).
 pub fn random_digits(digits: u32) -> String {
     let bound = 10u64.pow(digits);

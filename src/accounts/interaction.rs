@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Accounts;
-use crate::secret::random_token;
+use crate::secret::{is_random_token, random_token};
 use crate::store::{Ephemeral, StoreError};
 
 const NAMESPACE: &str = "authz";
@@ -25,12 +25,6 @@ pub struct Interaction {
     pub request: String,
 }
 
-/// Interaction handles are our own random tokens; anything else is not looked up, and never
-/// echoed into a Location header.
-pub fn is_handle(s: &str) -> bool {
-    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 impl Accounts {
     pub async fn save_interaction(&self, interaction: &Interaction) -> Result<String, StoreError> {
         let id = random_token();
@@ -39,7 +33,7 @@ impl Accounts {
     }
 
     pub async fn interaction(&self, id: &str) -> Result<Option<Interaction>, StoreError> {
-        if !is_handle(id) {
+        if !is_random_token(id) {
             return Ok(None);
         }
         let raw = self.ephemeral.get(&Ephemeral::secret_key(NAMESPACE, id)).await?;
@@ -48,7 +42,7 @@ impl Accounts {
 
     /// Single use: of two tabs finishing the same sign-in, one gets it.
     pub async fn take_interaction(&self, id: &str) -> Result<Option<Interaction>, StoreError> {
-        if !is_handle(id) {
+        if !is_random_token(id) {
             return Ok(None);
         }
         let raw = self.ephemeral.take(&Ephemeral::secret_key(NAMESPACE, id)).await?;

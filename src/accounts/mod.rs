@@ -66,10 +66,6 @@ impl Accounts {
             session_ttl: p.session_ttl,
         }
     }
-
-    pub fn session_ttl(&self) -> i64 {
-        self.session_ttl
-    }
 }
 
 /// Failures that are nobody's fault but ours: logged with the request id, shown as a 500.

@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 
 use super::cookies;
 use super::site::Site;
-use crate::secret::random_token;
+use crate::secret::{is_random_token, random_token};
 
 const COOKIE: &str = "lanyard_csrf";
 const PURPOSE: &str = "csrf";
@@ -20,7 +20,7 @@ pub struct CsrfToken {
 pub fn issue(headers: &HeaderMap, site: &Site) -> CsrfToken {
     let (mac, secure) = (&site.mac, site.secure_cookies);
     let name = cookies::name(COOKIE, secure);
-    match cookies::read(headers, &name).filter(|v| v.len() == 43) {
+    match cookies::read(headers, &name).filter(|v| is_random_token(v)) {
         Some(value) => CsrfToken { token: mac.sign(PURPOSE, &value), set_cookie: None },
         None => {
             let value = random_token();

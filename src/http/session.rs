@@ -7,6 +7,7 @@ use super::cookies;
 use super::site::Site;
 use crate::accounts::session::SessionRecord;
 use crate::accounts::{Accounts, Internal};
+use crate::secret::is_random_token;
 
 const COOKIE: &str = "lanyard_session";
 
@@ -15,7 +16,7 @@ pub fn cookie_name(site: &Site) -> String {
 }
 
 fn id(headers: &HeaderMap, site: &Site) -> Option<String> {
-    cookies::read(headers, &cookie_name(site)).filter(|v| crate::accounts::interaction::is_handle(v))
+    cookies::read(headers, &cookie_name(site)).filter(|v| is_random_token(v))
 }
 
 /// Starts a new session and returns its Set-Cookie header.

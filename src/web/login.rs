@@ -7,13 +7,12 @@ use minijinja::context;
 use serde::Deserialize;
 
 use crate::accounts::Accounts;
-use crate::accounts::interaction::is_handle;
 use crate::accounts::session::SessionRecord;
 use crate::accounts::sign_in::{SignInError, SignInRequest};
 use crate::accounts::throttle::{RetryAfter, ThrottleError};
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
-use crate::secret::{Secret, random_token};
+use crate::secret::{Secret, is_random_token, random_token};
 
 /// L2: the one message for every wrong login name, password or provider code.
 pub const INVALID_CREDENTIALS: &str = "Invalid Credentials";
@@ -83,7 +82,7 @@ pub async fn show(
 
 /// Where to go once signed in: the forced change (L4) first, then the pending authorization.
 pub fn next_step(must_change_password: bool, auth: Option<&str>) -> String {
-    match (must_change_password, auth.filter(|a| is_handle(a))) {
+    match (must_change_password, auth.filter(|a| is_random_token(a))) {
         (true, Some(a)) => format!("/password/change?auth={a}"),
         (true, None) => "/password/change".into(),
         (false, Some(a)) => format!("/authorize/resume?auth={a}"),
