@@ -13,7 +13,7 @@ cargo build --release --quiet
 bin="$CARGO_TARGET_DIR/release/lanyard"
 data="$(mktemp -d)"; port=18099; base="http://127.0.0.1:$port"
 export LANYARD_DATA_DIR="$data" LANYARD_LISTEN="127.0.0.1:$port" LANYARD_ISSUER="http://localhost:$port" LANYARD_LOG_LEVEL=warn
-export LANYARD_SIGNIN_LIMIT_PER_IP=1000000 LANYARD_SIGNIN_LIMIT_PER_TENANT=1000000
+export LANYARD_SIGNIN_LIMIT_PER_IP=1000000 LANYARD_SIGNIN_LIMIT_PER_ACCOUNT=1000000
 "$bin" serve & pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.1; done

@@ -1,6 +1,5 @@
 //! The application: state shared by every request, the router, and the server loop.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,12 +19,12 @@ use crate::accounts::throttle::SignInLimits;
 use crate::accounts::{self, Accounts};
 use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
-use crate::http::{Site, headers};
+use crate::http::{Site, headers, server};
 use crate::mail::Outbox;
 use crate::oidc::{self, Ctx, Oidc, Protocol, grants::Grants, key_ring::KeyRing};
 use crate::secret::{Mac, Sealer, random_token};
 use crate::store::{Ephemeral, Store};
-use crate::telemetry::RandomRequestId;
+use crate::telemetry::{self, RandomRequestId};
 use crate::web;
 
 /// The application: configuration and the three sub-states handlers take (`Accounts`, `Site`,
@@ -86,7 +85,7 @@ impl AppState {
             Some(url) => Ephemeral::redis(url.expose(), &config.redis_prefix, clock.clone()).await?,
             None => Ephemeral::sql(store.clone(), clock.clone()),
         };
-        let hasher = PasswordHasher::new(config.argon2, config.hash_workers)?;
+        let hasher = PasswordHasher::new(config.argon2, config.hash_workers, config.hash_queue)?;
         let key = match &config.secret_key {
             Some(k) => k.expose().as_bytes().to_vec(),
             None => dev_secret_key(&config.data_dir)?,
@@ -109,8 +108,9 @@ impl AppState {
             session_ttl_secs: config.session_ttl_secs,
         };
         let limits = SignInLimits {
-            per_ip: config.signin_limit_per_ip,
-            per_tenant: config.signin_limit_per_tenant,
+            per_address: config.signin_limit_per_ip,
+            per_account: config.signin_limit_per_account,
+            pending_per_address: config.pending_authorizations_per_ip,
             window_secs: 60,
         };
         let outbox = match &config.smtp_url {
@@ -128,7 +128,7 @@ impl AppState {
             events,
             session_ttl: config.session_ttl_secs,
         });
-        let site = Site::new(config.secure_cookies(), Mac::new(&key), config.behind_proxy);
+        let site = Site::new(&config.issuer, Mac::new(&key), config.trusted_proxies.clone());
         Ok(AppState {
             config: Arc::new(config),
             accounts,
@@ -182,18 +182,29 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     opts.open(path)?.write_all(text.as_bytes())
 }
 
+/// Largest request body accepted (forms and token requests are far smaller).
+const MAX_BODY: usize = 64 * 1024;
+
 pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let body_time = Duration::from_secs(state.config.limits.body_read_timeout_secs);
+    let https = state.config.secure_cookies();
     let router = web::routes().merge(oidc::routes(&state)).with_state(state);
+    let router = router
+        .layer(middleware::from_fn(move |req, next| server::body_deadline(body_time, MAX_BODY, req, next)))
+        .layer(middleware::from_fn(headers::security_headers));
+    // HSTS only where the issuer is https: on http://localhost it would pin a development port.
+    let router =
+        if https { router.layer(middleware::map_response(headers::strict_transport_security)) } else { router };
     router
-        .layer(middleware::from_fn(headers::security_headers))
-        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+        .layer(tower::util::MapRequestLayer::new(telemetry::drop_unsafe_request_id::<axum::body::Body>))
 }
 
 /// Serves until `shutdown` resolves; expired ephemeral rows are swept in the background.
@@ -216,8 +227,8 @@ pub async fn serve(
     let notifier = state
         .take_logout_events()
         .map(|events| tokio::spawn(oidc::backchannel::run(state.oidc.clone(), state.accounts.clone(), events)));
-    let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let limits = state.config.limits;
+    let result = server::serve(listener, build_router(state), limits, shutdown).await;
     sweeper.abort();
     if let Some(n) = notifier {
         n.abort();

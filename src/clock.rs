@@ -70,6 +70,12 @@ pub fn rfc3339(at: UnixTime) -> String {
         .unwrap_or_else(|| at.to_string())
 }
 
+/// Socket deadlines (slow clients) run on the monotonic clock, not on a [`Clock`]: a test that
+/// moves product time by hand must not time out its own connections.
+pub fn monotonic_now() -> tokio::time::Instant {
+    tokio::time::Instant::now()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

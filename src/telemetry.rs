@@ -28,3 +28,32 @@ impl MakeRequestId for RandomRequestId {
         hex(&random_bytes::<8>()).parse().ok().map(RequestId::new)
     }
 }
+
+/// A caller's own `x-request-id` is kept (a proxy's id ties its logs to ours) only when it is
+/// 1–64 characters of `[A-Za-z0-9._-]`; anything else — log injection, megabytes — is replaced
+/// by a fresh one.
+pub fn drop_unsafe_request_id<B>(mut req: Request<B>) -> Request<B> {
+    let safe = req.headers().get("x-request-id").map(|v| is_safe_request_id(v.as_bytes()));
+    if safe == Some(false) {
+        req.headers_mut().remove("x-request-id");
+    }
+    req
+}
+
+fn is_safe_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_request_id;
+
+    #[test]
+    fn request_ids_are_short_plain_tokens() {
+        assert!(is_safe_request_id(b"0af7651916cd43dd8448eb211c80319c"));
+        assert!(is_safe_request_id(b"req-1.2_3"));
+        for bad in [&b""[..], b"a b", b"x\r\ninjected: 1", b"\"quoted\"", &[b'a'; 65][..], "é".as_bytes()] {
+            assert!(!is_safe_request_id(bad), "{bad:?}");
+        }
+    }
+}

@@ -47,9 +47,14 @@ impl Accounts {
         if let Some(refusal) = self.reserve_slot(user, max).await? {
             return Ok(refusal);
         }
-        // Settled even if verifying fails, so the slot is not lost with the error.
-        let right = self.hasher.verify(password, user.password_hash.as_deref()).await;
-        let (failures, status) = self.store.settle_sign_in_attempt(user.id, matches!(right, Ok(true))).await?;
+        // Admitted to the hash pool only with a slot, so checks waiting for one hold no place in
+        // its queue. Settled whatever happens, so the slot is not lost with an error; a password
+        // that could not be checked (pool full or failed) counts as nothing (L3).
+        let right = match self.hasher.admit() {
+            Ok(admitted) => admitted.verify(password, user.password_hash.as_deref()).await,
+            Err(refused) => Err(refused),
+        };
+        let (failures, status) = self.store.settle_sign_in_attempt(user.id, right.as_ref().ok().copied()).await?;
         match (right?, status) {
             (true, UserStatus::Active) => Ok(Verdict::Right),
             // Locked or closed by someone else while the password was checked.

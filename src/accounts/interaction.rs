@@ -25,8 +25,27 @@ pub struct Interaction {
     pub request: String,
 }
 
+/// Why an interaction was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// This address already has its budget of requests waiting (issue 11): anyone can start
+    /// an authorization without signing in, so each one waiting is storage a stranger chose.
+    #[error("too many authorization requests waiting from this address")]
+    OverBudget,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 impl Accounts {
-    pub async fn save_interaction(&self, interaction: &Interaction) -> Result<String, StoreError> {
+    /// Saves the request `from` a client address, within that address's budget of pending
+    /// authorizations per `INTERACTION_TTL`.
+    pub async fn save_interaction(&self, interaction: &Interaction, from: &str) -> Result<String, SaveError> {
+        let now = self.clock.now();
+        let window = now - now.rem_euclid(INTERACTION_TTL);
+        let budget_key = Ephemeral::secret_key("pending-addr", &format!("{window}:{from}"));
+        if self.ephemeral.incr(&budget_key, INTERACTION_TTL).await? > i64::from(self.limits.pending_per_address) {
+            return Err(SaveError::OverBudget);
+        }
         let id = random_token();
         self.put_interaction(&id, interaction, INTERACTION_TTL).await?;
         Ok(id)

@@ -217,7 +217,8 @@ mod tests {
             Store::connect(&format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display()), 4).await.unwrap();
         store.migrate().await.unwrap();
         let (clock, _) = Clock::manual(1_800_000_000);
-        let hasher = PasswordHasher::new(Argon2Settings { memory_kib: 64, iterations: 1, parallelism: 1 }, 2).unwrap();
+        let hasher =
+            PasswordHasher::new(Argon2Settings { memory_kib: 64, iterations: 1, parallelism: 1 }, 2, 64).unwrap();
         let accounts = Accounts::new(crate::accounts::Parts {
             ephemeral: Ephemeral::sql(store.clone(), clock.clone()),
             store,

@@ -1,20 +1,27 @@
-//! Throttling beyond the account (issue: sign-in rules): a fixed-window limit on sign-in
-//! attempts per client address and per provider code, counted in the ephemeral store so every
-//! Lanyard process shares it. Without it one address could lock out a provider's users quickly.
+//! Throttling beyond L3: fixed-window limits on sign-in attempts per (provider code, client
+//! address) and per account (provider code, login name), counted in the ephemeral store so every
+//! Lanyard process shares them. Not per provider alone: a few requests a second would then answer
+//! 429 to all of an agency's staff. The CPU is protected by the hash pool's admission control
+//! (`password.rs`), not by these limits.
 
 use super::{Accounts, Internal};
+use crate::domain::user::LoginName;
 use crate::store::Ephemeral;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SignInLimits {
-    pub per_ip: u32,
-    pub per_tenant: u32,
+    /// Attempts a window from one address at one provider code.
+    pub per_address: u32,
+    /// Attempts a window at one login name of one provider code, from anywhere.
+    pub per_account: u32,
+    /// Authorization requests waiting for a sign-in, per client address per `INTERACTION_TTL`.
+    pub pending_per_address: u32,
     pub window_secs: i64,
 }
 
 impl Default for SignInLimits {
     fn default() -> Self {
-        SignInLimits { per_ip: 30, per_tenant: 600, window_secs: 60 }
+        SignInLimits { per_address: 120, per_account: 10, pending_per_address: 300, window_secs: 60 }
     }
 }
 
@@ -31,20 +38,23 @@ pub enum ThrottleError {
 }
 
 impl Accounts {
-    pub async fn admit_sign_in(&self, ip: &str, provider_code: &str) -> Result<(), ThrottleError> {
+    pub async fn admit_sign_in(&self, ip: &str, provider_code: &str, login_name: &str) -> Result<(), ThrottleError> {
         let limits = self.limits;
         let now = self.clock.now();
         let window = limits.window_secs.max(1);
         let start = now - now.rem_euclid(window);
         let retry = RetryAfter(start + window - now);
-        let ip_key = Ephemeral::secret_key("rate-ip", &format!("{start}:{ip}"));
-        let tenant_key = Ephemeral::secret_key("rate-tenant", &format!("{start}:{provider_code}"));
-        let by_ip = self.ephemeral.incr(&ip_key, window).await.map_err(Internal::from)?;
-        if by_ip > i64::from(limits.per_ip) {
+        // Folded at least as far as the lookups fold, so spellings of one account share a count.
+        let provider = provider_code.trim().to_ascii_uppercase();
+        let address_key = Ephemeral::secret_key("rate-addr", &format!("{start}:{provider}:{ip}"));
+        let account_key =
+            Ephemeral::secret_key("rate-account", &format!("{start}:{provider}:{}", LoginName::fold(login_name)));
+        let by_address = self.ephemeral.incr(&address_key, window).await.map_err(Internal::from)?;
+        if by_address > i64::from(limits.per_address) {
             return Err(ThrottleError::Limited(retry));
         }
-        let by_tenant = self.ephemeral.incr(&tenant_key, window).await.map_err(Internal::from)?;
-        if by_tenant > i64::from(limits.per_tenant) {
+        let by_account = self.ephemeral.incr(&account_key, window).await.map_err(Internal::from)?;
+        if by_account > i64::from(limits.per_account) {
             return Err(ThrottleError::Limited(retry));
         }
         Ok(())

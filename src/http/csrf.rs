@@ -1,8 +1,11 @@
 //! CSRF protection for every form: a random value in a cookie, and in the form its MAC under the
 //! deployment's secret key ("signed double submit"). A cross-site page can neither read the
 //! cookie nor forge the MAC; `SameSite` and the `__Host-` prefix keep the cookie first-party.
+//! A browser's own word on where the form came from (`Origin`, else `Sec-Fetch-Site`) must also
+//! be us: that stops a sibling site which planted the cookie (no `__Host-` on http, or a
+//! subdomain) from posting with a token it minted for itself.
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 
 use super::cookies;
 use super::site::Site;
@@ -30,10 +33,25 @@ pub fn issue(headers: &HeaderMap, site: &Site) -> CsrfToken {
 }
 
 pub fn verify(headers: &HeaderMap, site: &Site, token: Option<&str>) -> bool {
+    if !same_origin(headers, site) {
+        return false;
+    }
     let name = cookies::name(COOKIE, site.secure_cookies);
     match (cookies::read(headers, &name), token) {
         (Some(value), Some(token)) => site.mac.verify(PURPOSE, &value, token),
         _ => false,
+    }
+}
+
+/// True unless the browser says the request came from elsewhere. Clients that send neither
+/// header (older browsers, scripts) rely on the token alone.
+fn same_origin(headers: &HeaderMap, site: &Site) -> bool {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        return origin.as_bytes() == site.origin.as_bytes();
+    }
+    match headers.get("sec-fetch-site").map(|v| v.as_bytes()) {
+        None | Some(b"same-origin" | b"none") => true,
+        Some(_) => false,
     }
 }
 
@@ -46,7 +64,8 @@ mod tests {
 
     #[test]
     fn token_matches_only_its_cookie() {
-        let site = Site::new(false, Mac::new(b"test-key"), false);
+        let issuer = url::Url::parse("http://localhost:8080").unwrap();
+        let site = Site::new(&issuer, Mac::new(b"test-key"), Default::default());
         let issued = issue(&HeaderMap::new(), &site);
         let cookie = issued.set_cookie.unwrap();
         let pair = cookie.split(';').next().unwrap().to_string();
@@ -56,5 +75,18 @@ mod tests {
         assert!(!verify(&h, &site, Some("forged")));
         assert!(!verify(&h, &site, None));
         assert!(!verify(&HeaderMap::new(), &site, Some(&issued.token)));
+
+        let with = |name: &'static str, value: &'static str| {
+            let mut h = h.clone();
+            h.insert(name, HeaderValue::from_static(value));
+            verify(&h, &site, Some(&issued.token))
+        };
+        assert!(with("origin", "http://localhost:8080"));
+        assert!(!with("origin", "http://localhost:8081"));
+        assert!(!with("origin", "https://evil.example"));
+        assert!(!with("origin", "null"));
+        assert!(with("sec-fetch-site", "same-origin"));
+        assert!(!with("sec-fetch-site", "same-site"));
+        assert!(!with("sec-fetch-site", "cross-site"));
     }
 }

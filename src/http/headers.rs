@@ -20,11 +20,21 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // `same-origin`, not `no-referrer`: our URLs still never reach another site, and our own
+    // forms' POSTs carry a real `Origin` (with `no-referrer` browsers send `Origin: null`),
+    // which the CSRF check compares.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     // Auth pages and API answers must never be cached; static assets set their own policy.
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     }
+    res
+}
+
+/// RFC 6797: browsers that reached us over https never try plain http again (a year).
+pub async fn strict_transport_security(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     res
 }

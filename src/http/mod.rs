@@ -10,6 +10,7 @@ pub mod headers;
 pub mod origin;
 pub mod page;
 pub mod params;
+pub mod server;
 pub mod session;
 pub mod site;
 pub mod templates;

@@ -9,8 +9,9 @@ use axum::http::request::Parts;
 use super::site::Site;
 use crate::domain::activity::Origin;
 
-/// The peer address, or the nearest proxy's X-Forwarded-For entry when configured to sit behind
-/// one (the rightmost entry is the one our proxy wrote).
+/// The peer address, or — when the peer is one of our trusted proxies — the right-most
+/// `X-Forwarded-For` entry that is not (see `config::TrustedProxies`). A line that is not text
+/// ends the walk like any entry that is not an address.
 pub struct RequestOrigin(pub Origin);
 
 impl<S> FromRequestParts<S> for RequestOrigin
@@ -22,14 +23,11 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let site = Site::from_ref(state);
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        let forwarded = site
-            .behind_proxy
-            .then(|| parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
-            .flatten()
-            .and_then(|v| v.rsplit(',').next())
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let ip = peer.map(|peer| {
+            let lines = parts.headers.get_all("x-forwarded-for").into_iter().map(|v| v.to_str().unwrap_or("?"));
+            site.trusted_proxies.client_address(peer, lines).to_string()
+        });
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
@@ -38,6 +36,6 @@ where
             .chars()
             .take(512)
             .collect();
-        Ok(RequestOrigin(Origin { ip: forwarded.or(peer).unwrap_or_else(|| "unknown".into()), user_agent }))
+        Ok(RequestOrigin(Origin { ip: ip.unwrap_or_else(|| "unknown".into()), user_agent }))
     }
 }

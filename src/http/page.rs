@@ -6,6 +6,7 @@ use minijinja::context;
 
 use super::templates;
 use crate::accounts::Internal;
+use crate::accounts::password::HashError;
 
 /// A rendered page with its status; Set-Cookie headers ride along.
 pub struct Page {
@@ -79,6 +80,15 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
             PageError::BadRequest(why) => message(StatusCode::BAD_REQUEST, "Bad request", &why),
+            PageError::Internal(Internal::Hash(HashError::Overloaded)) => {
+                let mut res = message(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Lanyard is busy",
+                    "Too many people are signing in at this moment. Please try again in a few seconds.",
+                );
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+                res
+            }
             other => {
                 // Logged inside the request's span, so the line carries the request id.
                 tracing::error!(error = %other, "request failed");

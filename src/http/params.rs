@@ -15,40 +15,90 @@ pub struct OAuthParams(BTreeMap<String, String>);
 pub enum ParamError {
     /// Not `application/x-www-form-urlencoded`.
     Malformed,
-    /// `name` was given more than once; `first` holds every parameter's first value, so the
-    /// authorization endpoint can still find out where to send the error.
-    Repeated { name: String, first: OAuthParams },
+    /// `names` (the first few) were given more than once; `first` holds every parameter's first
+    /// value, so the authorization endpoint can still find out where to send the error.
+    Repeated { names: Vec<String>, first: OAuthParams },
+    /// A value longer than `max_len(name)` allows, or a name longer than `MAX_NAME`.
+    TooLong { name: String },
 }
 
 impl ParamError {
     pub fn description(&self) -> String {
         match self {
             ParamError::Malformed => "the parameters must be application/x-www-form-urlencoded".into(),
-            ParamError::Repeated { name, .. } => repeated_text(name),
+            ParamError::Repeated { names, .. } => repeated_text(names.first().map_or("", String::as_str)),
+            ParamError::TooLong { name } => too_long_text(name),
         }
+    }
+
+    /// True when `name` is among the repeated parameters.
+    pub fn repeats(&self, name: &str) -> bool {
+        matches!(self, ParamError::Repeated { names, .. } if names.iter().any(|n| n == name))
     }
 }
 
 /// The description of a repeated parameter. The name is the client's text: echoed only in part.
 pub fn repeated_text(name: &str) -> String {
-    format!("{} was given more than once", name.chars().take(64).collect::<String>())
+    format!("{} was given more than once", echo(name))
+}
+
+fn too_long_text(name: &str) -> String {
+    format!("{} is too long", echo(name))
+}
+
+fn echo(name: &str) -> String {
+    name.chars().take(MAX_NAME).collect()
+}
+
+/// Longest parameter name we read; no parameter of ours comes close.
+const MAX_NAME: usize = 64;
+/// How many repeated names an error lists.
+const MAX_REPEATS_NAMED: usize = 8;
+
+/// Longest value accepted for a parameter, in bytes. Generous for honest clients (a signed ID
+/// token is ~1 KB), small enough that nothing a client sends is stored or echoed unbounded.
+pub fn max_len(name: &str) -> usize {
+    match name {
+        "id_token_hint" | "client_assertion" | "logout_token" => 8192,
+        "claims" => 4096,
+        "state" | "scope" | "redirect_uri" | "post_logout_redirect_uri" | "ui_locales" | "acr_values" => 2048,
+        "nonce" | "login_hint" | "code" | "refresh_token" | "token" | "client_secret" => 1024,
+        "client_id"
+        | "code_challenge"
+        | "code_verifier"
+        | "code_challenge_method"
+        | "response_type"
+        | "response_mode"
+        | "prompt"
+        | "max_age"
+        | "grant_type"
+        | "token_type_hint"
+        | "display" => 256,
+        _ => 2048,
+    }
 }
 
 impl OAuthParams {
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, ParamError> {
         let mut map = BTreeMap::new();
-        let mut repeated = None;
+        let mut repeated: Vec<String> = Vec::new();
         for (k, v) in pairs {
+            if k.len() > MAX_NAME || v.len() > max_len(&k) {
+                return Err(ParamError::TooLong { name: k });
+            }
             if map.contains_key(&k) {
-                repeated.get_or_insert_with(|| k.clone());
+                if repeated.len() < MAX_REPEATS_NAMED && !repeated.contains(&k) {
+                    repeated.push(k);
+                }
                 continue;
             }
             map.insert(k, v);
         }
         map.retain(|_, v: &mut String| !v.is_empty());
-        match repeated {
-            Some(name) => Err(ParamError::Repeated { name, first: OAuthParams(map) }),
-            None => Ok(OAuthParams(map)),
+        if repeated.is_empty() {
+            Ok(OAuthParams(map))
+        } else {
+            Err(ParamError::Repeated { names: repeated, first: OAuthParams(map) })
         }
     }
 
@@ -104,11 +154,28 @@ mod tests {
         assert_eq!(p.get("b"), None);
         assert_eq!(p.get("c"), Some(" "));
         match OAuthParams::parse(b"client_id=x&scope=openid&scope=openid") {
-            Err(ParamError::Repeated { name, first }) => {
-                assert_eq!(name, "scope");
+            Err(ParamError::Repeated { names, first }) => {
+                assert_eq!(names, ["scope"]);
                 assert_eq!(first.get("client_id"), Some("x"));
             }
             other => panic!("{other:?}"),
         }
+        let e = OAuthParams::parse(b"state=a&redirect_uri=x&state=b&redirect_uri=y").unwrap_err();
+        assert!(e.repeats("redirect_uri") && e.repeats("state") && !e.repeats("client_id"));
+    }
+
+    #[test]
+    fn every_value_has_a_length_limit() {
+        let long_state = format!("state={}", "s".repeat(2049));
+        assert!(
+            matches!(OAuthParams::parse(long_state.as_bytes()), Err(ParamError::TooLong { name }) if name == "state")
+        );
+        let fits = format!("state={}", "s".repeat(2048));
+        assert!(OAuthParams::parse(fits.as_bytes()).is_ok());
+        let unknown = format!("whatever={}", "w".repeat(2049));
+        assert!(matches!(OAuthParams::parse(unknown.as_bytes()), Err(ParamError::TooLong { .. })));
+        let long_name = format!("{}=1", "n".repeat(65));
+        let e = OAuthParams::parse(long_name.as_bytes()).unwrap_err();
+        assert_eq!(e.description(), format!("{} is too long", "n".repeat(64)));
     }
 }

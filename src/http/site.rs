@@ -1,9 +1,10 @@
 //! `Site`: what every HTTP surface needs to speak to a browser — whether cookies are `Secure`
-//! (`__Host-`), the MAC key for CSRF tokens, and whether a proxy's `X-Forwarded-For` is trusted.
+//! (`__Host-`), the MAC key for CSRF tokens, and whose `X-Forwarded-For` lines are believed.
 //! Handlers take it as an axum sub-state (`State<Site>`), never the whole application.
 
 use std::sync::Arc;
 
+use crate::config::TrustedProxies;
 use crate::secret::Mac;
 
 #[derive(Clone)]
@@ -14,12 +15,17 @@ pub struct SiteInner {
     pub secure_cookies: bool,
     /// Keyed with the deployment's secret key: CSRF tokens.
     pub mac: Mac,
-    pub behind_proxy: bool,
+    pub trusted_proxies: TrustedProxies,
+    /// The issuer's origin (`https://id.example.org`): what a browser's `Origin` says of our
+    /// own pages.
+    pub origin: String,
 }
 
 impl Site {
-    pub fn new(secure_cookies: bool, mac: Mac, behind_proxy: bool) -> Self {
-        Site(Arc::new(SiteInner { secure_cookies, mac, behind_proxy }))
+    pub fn new(issuer: &url::Url, mac: Mac, trusted_proxies: TrustedProxies) -> Self {
+        let secure_cookies = issuer.scheme() == "https";
+        let origin = issuer.origin().ascii_serialization();
+        Site(Arc::new(SiteInner { secure_cookies, mac, trusted_proxies, origin }))
     }
 }
 

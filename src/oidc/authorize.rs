@@ -15,6 +15,7 @@ use super::unified_login::{self, INVALID_CREDENTIAL};
 use super::{Ctx, Protocol};
 use crate::accounts::Accounts;
 use crate::accounts::access::{AccessRefusal, CheckError};
+use crate::accounts::interaction::SaveError;
 use crate::accounts::session::SessionRecord;
 use crate::domain::activity::Origin;
 use crate::domain::application::Client;
@@ -87,9 +88,14 @@ pub async fn authorize(
         };
         return redirect.error(&OAuthError::new(code, "the user must sign in at Lanyard"));
     }
-    match interaction::save(&accounts, &pending).await {
+    match interaction::save(&accounts, &pending, &origin.ip).await {
         Ok(id) => see_other(&format!("/login?auth={id}"), vec![]),
-        Err(e) => redirect.error(&OAuthError::server(e)),
+        Err(SaveError::OverBudget) => page::message(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many sign-in requests",
+            "Too many sign-in requests are waiting from your network. Please try again in a few minutes.",
+        ),
+        Err(SaveError::Store(e)) => redirect.error(&OAuthError::server(e)),
     }
 }
 

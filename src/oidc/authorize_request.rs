@@ -29,11 +29,22 @@ fn invalid(code: ErrorCode, description: &str) -> OAuthError {
 }
 
 /// `params` as received (query or form). A parameter given twice is an error (RFC 6749 §3.1),
-/// sent to the client once its redirect_uri is verified from the first values.
+/// sent to the client once its redirect_uri is verified from the first values — unless the
+/// repeated one is client_id or redirect_uri, which decide where errors go.
 pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> Result<AuthorizeRequest, Rejection> {
     let (map, repeated) = match params {
         Ok(p) => (p, None),
-        Err(ParamError::Repeated { name, first }) => (first, Some(repeated_text(&name))),
+        // Where to send the error is itself in doubt: a page (RFC 6749 §4.1.2.1).
+        Err(e) if e.repeats("client_id") || e.repeats("redirect_uri") => {
+            return Err(Rejection::Page(format!("The authorization request is invalid: {}.", e.description())));
+        }
+        Err(ParamError::Repeated { names, first }) => {
+            (first, Some(repeated_text(names.first().map_or("", String::as_str))))
+        }
+        // Nothing is stored or echoed from an oversized request, not even its state.
+        Err(e @ ParamError::TooLong { .. }) => {
+            return Err(Rejection::Page(format!("The authorization request is invalid: {}.", e.description())));
+        }
         Err(ParamError::Malformed) => {
             return Err(Rejection::Page("The authorization request could not be read.".into()));
         }

@@ -120,13 +120,25 @@ impl Grants {
 
     /// Atomically takes the code. A second presentation revokes what the first one got.
     pub async fn redeem_code(&self, code: &str, marker_ttl: i64) -> Result<Redeemed<CodeRecord>, StoreError> {
-        let used_key = Ephemeral::secret_key("code-used", code);
-        match decode::<CodeRecord>(self.eph.take(&Ephemeral::secret_key("code", code)).await?) {
-            Some(record) => {
-                self.eph.put(&used_key, &record.grant_id, marker_ttl).await?;
-                Ok(Redeemed::Fresh(record))
-            }
-            None => match self.eph.get(&used_key).await? {
+        let (key, used_key) = (Ephemeral::secret_key("code", code), Ephemeral::secret_key("code-used", code));
+        if let Some(record) = decode::<CodeRecord>(self.eph.get(&key).await?) {
+            self.eph.put(&used_key, &record.grant_id, marker_ttl).await?;
+        }
+        self.take_or_revoke(&key, &used_key).await
+    }
+
+    /// Single use with replay detection: callers write the "used" marker *before* taking the
+    /// value, so every presentation that loses the race to take it — however close behind —
+    /// finds the marker and revokes the grant: a thief racing the rightful client cannot keep a
+    /// live family.
+    async fn take_or_revoke<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        used_key: &str,
+    ) -> Result<Redeemed<T>, StoreError> {
+        match decode::<T>(self.eph.take(key).await?) {
+            Some(record) => Ok(Redeemed::Fresh(record)),
+            None => match self.eph.get(used_key).await? {
                 Some(grant_id) => {
                     self.revoke_grant(&grant_id).await?;
                     Ok(Redeemed::Replayed)
@@ -181,21 +193,16 @@ impl Grants {
 
     /// Rotation: the presented refresh token is consumed; presenting it again revokes the family.
     pub async fn rotate_refresh_token(&self, token: &str) -> Result<Redeemed<TokenRecord>, StoreError> {
-        let used_key = Ephemeral::secret_key("rt-used", token);
-        match decode::<TokenRecord>(self.eph.take(&Ephemeral::secret_key("rt", token)).await?) {
-            Some(record) if !self.live(&record).await? => Ok(Redeemed::Unknown),
-            Some(record) => {
-                self.eph.put(&used_key, &record.grant_id, self.revocation_ttl).await?;
-                Ok(Redeemed::Fresh(record))
+        let (key, used_key) = (Ephemeral::secret_key("rt", token), Ephemeral::secret_key("rt-used", token));
+        if let Some(record) = decode::<TokenRecord>(self.eph.get(&key).await?) {
+            if !self.live(&record).await? {
+                return Ok(Redeemed::Unknown);
             }
-            None => match self.eph.get(&used_key).await? {
-                Some(grant_id) => {
-                    self.revoke_grant(&grant_id).await?;
-                    Ok(Redeemed::Replayed)
-                }
-                None => Ok(Redeemed::Unknown),
-            },
+            self.eph.put(&used_key, &record.grant_id, self.revocation_ttl).await?;
         }
+        // A reuse racing this one may revoke the grant between the check and the take: tokens
+        // issued then belong to a revoked grant and are dead on arrival, which is the point.
+        self.take_or_revoke(&key, &used_key).await
     }
 
     pub async fn revoke_refresh_token(&self, token: &str) -> Result<(), StoreError> {

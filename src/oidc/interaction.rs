@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::interaction::Interaction;
-use crate::accounts::{Accounts, Internal};
+use crate::accounts::Accounts;
+use crate::accounts::interaction::{Interaction, SaveError};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PendingAuthorization {
@@ -24,7 +24,7 @@ pub struct PendingAuthorization {
 }
 
 /// Saves the request for the sign-in page; returns the interaction's handle.
-pub async fn save(accounts: &Accounts, pending: &PendingAuthorization) -> Result<String, Internal> {
+pub async fn save(accounts: &Accounts, pending: &PendingAuthorization, from: &str) -> Result<String, SaveError> {
     let interaction = Interaction {
         client_id: pending.client_id.clone(),
         login_hint: pending.login_hint.clone(),
@@ -32,7 +32,7 @@ pub async fn save(accounts: &Accounts, pending: &PendingAuthorization) -> Result
         // Every field is plain data: serialising cannot fail.
         request: serde_json::to_string(pending).unwrap_or_default(),
     };
-    Ok(accounts.save_interaction(&interaction).await?)
+    accounts.save_interaction(&interaction, from).await
 }
 
 /// The request inside an interaction this module saved.

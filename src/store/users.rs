@@ -174,10 +174,19 @@ impl Store {
         Ok(self.conn().query_one_raw(stmt).await?.map(|_| ()))
     }
 
-    /// Settles a check: a right password clears the failures, a wrong one adds one. Returns the
-    /// failures and the account's status afterwards.
-    pub async fn settle_sign_in_attempt(&self, id: UserId, right: bool) -> Result<(i64, UserStatus), StoreError> {
-        let failures = if right { "0" } else { "failed_attempts + 1" };
+    /// Settles a check: a right password clears the failures, a wrong one adds one, one that
+    /// could not be checked (`None`: the hash pool refused or failed) leaves them as they were.
+    /// Returns the failures and the account's status afterwards.
+    pub async fn settle_sign_in_attempt(
+        &self,
+        id: UserId,
+        right: Option<bool>,
+    ) -> Result<(i64, UserStatus), StoreError> {
+        let failures = match right {
+            Some(true) => "0",
+            Some(false) => "failed_attempts + 1",
+            None => "failed_attempts",
+        };
         let stmt = self.statement(
             &format!(
                 "UPDATE users SET failed_attempts = {failures}, \

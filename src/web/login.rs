@@ -124,7 +124,7 @@ pub async fn submit(
         return again(None, missing, StatusCode::OK);
     }
 
-    match accounts.admit_sign_in(&origin.ip, &form.provider_code).await {
+    match accounts.admit_sign_in(&origin.ip, &form.provider_code, &form.login_name).await {
         Ok(()) => {}
         Err(ThrottleError::Limited(RetryAfter(secs))) => {
             let mut res = again(Some(TOO_MANY), vec![], StatusCode::TOO_MANY_REQUESTS)?;

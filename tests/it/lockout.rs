@@ -356,15 +356,146 @@ async fn per_ip_limit_answers_429_with_retry_after(backend: Backend) {
     app.stop().await;
 }
 
-async fn per_tenant_limit_spans_addresses(backend: Backend) {
+/// Lets ACME's accounts fail `n` times before L3 locks them, so a test can reach other limits.
+async fn l3_limit(app: &TestApp, n: u32) {
+    let changes = lanyard::domain::tenant::TenantChanges { max_failed_attempts: Some(n), ..Default::default() };
+    app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
+}
+
+/// A browser whose requests arrive through a proxy that says they come from `client`.
+fn via_proxy(_app: &TestApp, forwarded: &[&str]) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for line in forwarded {
+        headers.append("x-forwarded-for", line.parse().unwrap());
+    }
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+async fn alert_via(app: &TestApp, forwarded: &[&str], login: &str, password: &str) -> (StatusCode, String) {
+    let res = sign_in(app, &via_proxy(app, forwarded), login, password, "ACME").await;
+    let status = res.status();
+    (status, alert_of(&res.text().await.unwrap()).unwrap_or_default())
+}
+
+/// Issue 11 (4): one address hammering a provider code answers 429 to that address only; the
+/// agency's staff elsewhere still sign in (the old per-provider limit refused them all).
+async fn per_address_limit_spares_the_providers_other_staff(backend: Backend) {
     let scratch = crate::support::Scratch::new(&backend).await;
-    let app = TestApp::spawn_on(scratch, &[("LANYARD_SIGNIN_LIMIT_PER_TENANT", "2".into())]).await;
+    let app = TestApp::spawn_on(
+        scratch,
+        &[("LANYARD_SIGNIN_LIMIT_PER_IP", "3".into()), ("LANYARD_TRUSTED_PROXIES", "127.0.0.1".into())],
+    )
+    .await;
     app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
     app.clock.set(crate::support::T0 - crate::support::T0 % 60);
-    assert_eq!(alert(&app, "x", "Wrong-1!aa").await, "Invalid Credentials");
-    assert_eq!(alert(&app, "y", "Wrong-1!aa").await, "Invalid Credentials");
-    let res = sign_in(&app, &app.browser(), "z", "Wrong-1!aa", "ACME").await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    for login in ["a", "b", "c"] {
+        assert_eq!(alert_via(&app, &["198.51.100.66"], login, "Wrong-1!aa").await.1, "Invalid Credentials");
+    }
+    let (status, _) = alert_via(&app, &["198.51.100.66"], "d", "Wrong-1!aa").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let res = sign_in(&app, &via_proxy(&app, &["203.0.113.10"]), "alice", PASSWORD, "ACME").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "another address of the same provider signs in");
+    app.stop().await;
+}
+
+/// Issue 11 (4): one account's attempts are limited wherever they come from.
+async fn per_account_limit_spans_addresses(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(
+        scratch,
+        &[("LANYARD_SIGNIN_LIMIT_PER_ACCOUNT", "2".into()), ("LANYARD_TRUSTED_PROXIES", "127.0.0.1".into())],
+    )
+    .await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    app.user("ACME", "bob").await;
+    l3_limit(&app, 10).await;
+    app.clock.set(crate::support::T0 - crate::support::T0 % 60);
+    assert_eq!(alert_via(&app, &["192.0.2.1"], "alice", "Wrong-1!aa").await.1, "Invalid Credentials");
+    assert_eq!(alert_via(&app, &["192.0.2.2"], " ALICE", "Wrong-1!aa").await.1, "Invalid Credentials");
+    let (status, _) = alert_via(&app, &["192.0.2.3"], "alice", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the third attempt at alice, from a third address");
+    let res = sign_in(&app, &via_proxy(&app, &["192.0.2.3"]), "bob", PASSWORD, "ACME").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "other accounts are not affected");
+    app.clock.advance(60);
+    let res = sign_in(&app, &via_proxy(&app, &["192.0.2.3"]), "alice", PASSWORD, "ACME").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the next window lets alice in");
+    app.stop().await;
+}
+
+/// Issue 11 (2): without trusted proxies, X-Forwarded-For is the client's own words and
+/// ignored — a new address per attempt does not escape the limit, nor reach the activity record.
+async fn forwarded_for_from_an_untrusted_peer_is_ignored(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(scratch, &[("LANYARD_SIGNIN_LIMIT_PER_IP", "2".into())]).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    l3_limit(&app, 10).await;
+    app.clock.set(crate::support::T0 - crate::support::T0 % 60);
+    assert_eq!(alert_via(&app, &["1.1.1.1"], "alice", "Wrong-1!aa").await.1, "Invalid Credentials");
+    assert_eq!(alert_via(&app, &["1.1.1.2"], "alice", "Wrong-1!aa").await.1, "Invalid Credentials");
+    let (status, _) = alert_via(&app, &["1.1.1.3"], "alice", "Wrong-1!aa").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Entries the operator's CLI wrote say "cli"; every sign-in says where it really came from.
+    let ips: Vec<String> = activity(&app, "alice").await.into_iter().map(|e| e.ip).filter(|ip| ip != "cli").collect();
+    assert!(ips.len() == 2 && ips.iter().all(|ip| ip == "127.0.0.1"), "{ips:?}");
+    app.stop().await;
+}
+
+/// Issue 11 (2): behind a trusted proxy the client is the right-most untrusted entry across all
+/// header lines; what the client wrote itself, in its own line or left of the proxy's, never wins.
+async fn forwarded_for_from_a_trusted_proxy_names_the_client(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(
+        scratch,
+        &[("LANYARD_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8".into()), ("LANYARD_SIGNIN_LIMIT_PER_IP", "2".into())],
+    )
+    .await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    l3_limit(&app, 10).await;
+    app.clock.set(crate::support::T0 - crate::support::T0 % 60);
+    // Client-written "6.6.6.x" first, then what our proxies appended.
+    for forged in ["6.6.6.1", "6.6.6.2"] {
+        let lines = [forged, "203.0.113.7, 10.1.2.3"];
+        assert_eq!(alert_via(&app, &lines, "alice", "Wrong-1!aa").await.1, "Invalid Credentials");
+    }
+    let (status, _) = alert_via(&app, &["6.6.6.3", "203.0.113.7, 10.1.2.3"], "alice", "Wrong-1!aa").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "forged entries do not make a new address");
+    // A garbage entry ends the walk at the proxy that passed it on.
+    let (_, text) = alert_via(&app, &["203.0.113.99, not-an-ip"], "alice", "Wrong-1!aa").await;
+    assert_eq!(text, "Invalid Credentials");
+    let ips: Vec<String> = activity(&app, "alice").await.into_iter().map(|e| e.ip).collect();
+    assert!(ips.iter().filter(|ip| *ip == "203.0.113.7").count() == 2, "{ips:?}");
+    assert!(ips.iter().any(|ip| ip == "127.0.0.1"), "{ips:?}");
+    assert!(!ips.iter().any(|ip| ip.starts_with("6.6.6") || ip == "203.0.113.99"), "{ips:?}");
+    app.stop().await;
+}
+
+/// Issue 11 (4): when every hash worker is busy and the queue is full, sign-in answers 503 with
+/// Retry-After at once and counts nothing against the account (a right answer is never a wrong one).
+async fn a_full_hash_queue_answers_503_and_counts_nothing(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app =
+        TestApp::spawn_on(scratch, &[("LANYARD_HASH_WORKERS", "1".into()), ("LANYARD_HASH_QUEUE", "0".into())]).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let held = app.state.accounts.hasher().admit().unwrap();
+    for (login, password) in [("alice", PASSWORD), ("alice", "Wrong-1!aa"), ("nobody", "Wrong-1!aa")] {
+        let res = sign_in(&app, &app.browser(), login, password, "ACME").await;
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{login}");
+        assert!(res.headers().contains_key("retry-after"));
+    }
+    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    assert_eq!(user.failed_attempts, 0);
+    drop(held);
+    assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");
     app.stop().await;
 }
 
@@ -388,6 +519,56 @@ async fn l3_tenant_limit_applies_to_unknown_names_too(backend: Backend) {
 
 backend_tests! {
     throttle_per_ip => per_ip_limit_answers_429_with_retry_after,
-    throttle_per_tenant => per_tenant_limit_spans_addresses,
+    throttle_per_address => per_address_limit_spares_the_providers_other_staff,
+    throttle_per_account => per_account_limit_spans_addresses,
+    xff_untrusted_ignored => forwarded_for_from_an_untrusted_peer_is_ignored,
+    xff_trusted_proxy => forwarded_for_from_a_trusted_proxy_names_the_client,
+    hash_queue_full => a_full_hash_queue_answers_503_and_counts_nothing,
     l3_virtual_lock_uses_tenant_limit => l3_tenant_limit_applies_to_unknown_names_too,
+}
+
+async fn ask(app: &TestApp, client_id: &str, from: &str) -> reqwest::Response {
+    via_proxy(app, &[from])
+        .get(app.url("/authorize"))
+        .query(&[
+            ("client_id", client_id),
+            ("redirect_uri", crate::oidc::rp::REDIRECT),
+            ("response_type", "code"),
+            ("scope", "openid"),
+            ("state", "s"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Issue 11 (1): authorization requests waiting for a sign-in are storage anyone can create;
+/// one address gets a budget of them, others are unaffected, and the budget comes back.
+async fn pending_authorizations_have_a_budget_per_address(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(
+        scratch,
+        &[("LANYARD_PENDING_AUTHORIZATIONS_PER_IP", "3".into()), ("LANYARD_TRUSTED_PROXIES", "127.0.0.1".into())],
+    )
+    .await;
+    let rp = crate::oidc::rp::setup(&app).await;
+    app.clock.set(crate::support::T0 - crate::support::T0 % 600);
+    for _ in 0..3 {
+        assert_eq!(ask(&app, &rp.client_id, "198.51.100.1").await.status(), StatusCode::SEE_OTHER);
+    }
+    let over = ask(&app, &rp.client_id, "198.51.100.1").await;
+    assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(over.headers().get("location").is_none(), "nothing stored, nothing redirected");
+    assert_eq!(
+        ask(&app, &rp.client_id, "198.51.100.2").await.status(),
+        StatusCode::SEE_OTHER,
+        "another address is unaffected"
+    );
+    app.clock.advance(600);
+    assert_eq!(ask(&app, &rp.client_id, "198.51.100.1").await.status(), StatusCode::SEE_OTHER, "the budget comes back");
+    app.stop().await;
+}
+
+backend_tests! {
+    pending_budget => pending_authorizations_have_a_budget_per_address,
 }

@@ -4,8 +4,10 @@
 
 mod support;
 
+mod attacks;
 mod browser;
 mod cli;
+mod limits;
 mod lockout;
 mod module_graph;
 pub mod oidc;

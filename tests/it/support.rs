@@ -76,7 +76,7 @@ impl Scratch {
         env.insert("LANYARD_SECRET_KEY".into(), "test-secret-key-that-is-long-enough-000".into());
         // Tests hammer the sign-in page from one address; the throttle has its own test.
         env.insert("LANYARD_SIGNIN_LIMIT_PER_IP".into(), "100000".into());
-        env.insert("LANYARD_SIGNIN_LIMIT_PER_TENANT".into(), "100000".into());
+        env.insert("LANYARD_SIGNIN_LIMIT_PER_ACCOUNT".into(), "100000".into());
         let mut scratch = Scratch { _dir: Some(dir), env, drop_db: None, redis: None };
         if let Backend::PostgresRedis { database_url, redis_url } = backend {
             let name = format!("lanyard_test_{}", hex(&random_bytes::<6>()));
@@ -144,7 +144,9 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut extra = extra.to_vec();
-        extra.push(("LANYARD_ISSUER", format!("http://localhost:{}", addr.port())));
+        if !extra.iter().any(|(k, _)| *k == "LANYARD_ISSUER") {
+            extra.push(("LANYARD_ISSUER", format!("http://localhost:{}", addr.port())));
+        }
         let config = scratch.config(&extra);
         let (clock, hand) = Clock::manual(T0);
         let state = AppState::build(config, clock).await.unwrap();

@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 
 use crate::secret::Secret;
 
+mod proxies;
+pub use proxies::{Cidr, TrustedProxies};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Text,
     Number,
-    Flag,
     /// Text that may also come from `<ENV>_FILE` and is never printed.
     SecretText,
 }
@@ -38,14 +40,30 @@ const KEYS: &[(&str, Kind)] = &[
     ("session_ttl_secs", Kind::Number),
     ("unified_login_timeout_secs", Kind::Number),
     ("signin_limit_per_ip", Kind::Number),
-    ("signin_limit_per_tenant", Kind::Number),
+    ("signin_limit_per_account", Kind::Number),
+    ("pending_authorizations_per_ip", Kind::Number),
     ("argon2_memory_kib", Kind::Number),
     ("argon2_iterations", Kind::Number),
     ("argon2_parallelism", Kind::Number),
     ("hash_workers", Kind::Number),
-    ("behind_proxy", Kind::Flag),
+    ("hash_queue", Kind::Number),
+    ("trusted_proxies", Kind::Text),
+    ("header_read_timeout_secs", Kind::Number),
+    ("body_read_timeout_secs", Kind::Number),
+    ("idle_timeout_secs", Kind::Number),
+    ("max_connections", Kind::Number),
     ("log_format", Kind::Text),
     ("log_level", Kind::Text),
+];
+
+/// Keys that once existed, and what replaced them: naming one stops start-up rather than being
+/// silently ignored.
+const RETIRED: &[(&str, &str)] = &[
+    ("behind_proxy", "was replaced by trusted_proxies: list your proxies' addresses or networks (e.g. \"10.0.0.0/8\")"),
+    (
+        "signin_limit_per_tenant",
+        "was replaced by signin_limit_per_account (a limit per provider alone locked out a whole agency)",
+    ),
 ];
 
 pub fn env_name(key: &str) -> String {
@@ -85,17 +103,36 @@ pub struct Config {
     pub session_ttl_secs: i64,
     /// U2: how long a unified-login hand-off may take from start to B's authorization request.
     pub unified_login_timeout_secs: i64,
-    /// Sign-in attempts a minute from one address, and for one provider code.
+    /// Sign-in attempts a minute from one address at one provider code, and at one account.
     pub signin_limit_per_ip: u32,
-    pub signin_limit_per_tenant: u32,
+    pub signin_limit_per_account: u32,
+    /// Authorization requests one address may have waiting for a sign-in (10 minutes each).
+    pub pending_authorizations_per_ip: u32,
     /// Seals signing keys at rest; `None` in development means the public dev key in `keys/dev/`.
     pub key_encryption_key: Option<Secret>,
     pub tokens: TokenLifetimes,
     pub argon2: Argon2Settings,
     pub hash_workers: usize,
-    pub behind_proxy: bool,
+    /// Password hashes that may wait for a worker; beyond them, 503 at once.
+    pub hash_queue: usize,
+    /// Whose `X-Forwarded-For` lines count; empty: the peer address is the client.
+    pub trusted_proxies: TrustedProxies,
+    pub limits: ConnectionLimits,
     pub log_format: LogFormat,
     pub log_level: String,
+}
+
+/// What a slow or greedy client may hold of the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A request's line and headers must arrive within this many seconds.
+    pub header_read_timeout_secs: u64,
+    /// A request's body must arrive within this many seconds.
+    pub body_read_timeout_secs: u64,
+    /// A kept-alive connection with no request in flight is closed after this many seconds.
+    pub idle_timeout_secs: u64,
+    /// Open connections at once; more are accepted and closed at once.
+    pub max_connections: usize,
 }
 
 /// Seconds each artefact lives.
@@ -174,6 +211,9 @@ fn read_file(path: &Path, text: &str, raw: &mut Vec<(&'static str, Raw)>) -> Res
     let origin = path.display().to_string();
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| bad(&origin, e.message().to_string()))?;
     for (key, value) in table {
+        if let Some((_, why)) = RETIRED.iter().find(|(k, _)| *k == key) {
+            return Err(bad(&format!("{origin}: {key}"), *why));
+        }
         let Some((name, _)) = KEYS.iter().find(|(k, _)| *k == key) else {
             return Err(bad(&format!("{origin}: {key}"), "unknown key"));
         };
@@ -184,6 +224,11 @@ fn read_file(path: &Path, text: &str, raw: &mut Vec<(&'static str, Raw)>) -> Res
 }
 
 fn read_env(env: &dyn Fn(&str) -> Option<String>, raw: &mut Vec<(&'static str, Raw)>) -> Result<(), ConfigError> {
+    for (key, why) in RETIRED {
+        if env(&env_name(key)).is_some() {
+            return Err(bad(&env_name(key), *why));
+        }
+    }
     for (key, kind) in KEYS {
         let name = env_name(key);
         let mut found = env(&name).map(|v| (v, name.clone()));
@@ -203,22 +248,11 @@ fn read_env(env: &dyn Fn(&str) -> Option<String>, raw: &mut Vec<(&'static str, R
             Kind::Number => toml::Value::Integer(
                 text.trim().parse().map_err(|_| bad(&origin, format!("expected a whole number, got {text:?}")))?,
             ),
-            Kind::Flag => toml::Value::Boolean(
-                parse_flag(&text).ok_or_else(|| bad(&origin, format!("expected true or false, got {text:?}")))?,
-            ),
         };
         raw.retain(|(k, _)| k != key);
         raw.push((key, Raw { value, origin }));
     }
     Ok(())
-}
-
-fn parse_flag(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Some(true),
-        "0" | "false" | "no" | "off" => Some(false),
-        _ => None,
-    }
 }
 
 struct Values(Vec<(&'static str, Raw)>);
@@ -246,13 +280,6 @@ impl Values {
             },
         }
     }
-
-    fn flag(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
-        match self.0.iter().find(|(k, _)| *k == key) {
-            None => Ok(default),
-            Some((_, raw)) => raw.value.as_bool().ok_or_else(|| bad(&raw.origin, "expected true or false")),
-        }
-    }
 }
 
 fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
@@ -274,6 +301,9 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
         }
     };
     let issuer = match v.text("issuer")? {
+        None if environment == Environment::Production => {
+            return Err(bad(&env_name("issuer"), "is required when environment = production (an https URL)"));
+        }
         None => {
             url::Url::parse(&format!("http://localhost:{}", listen.port())).map_err(|e| bad("issuer", e.to_string()))?
         }
@@ -338,8 +368,9 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
         secret_key,
         session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
         unified_login_timeout_secs: v.number("unified_login_timeout_secs", 30, 5, 600)?,
-        signin_limit_per_ip: v.number("signin_limit_per_ip", 30, 1, 1_000_000)?,
-        signin_limit_per_tenant: v.number("signin_limit_per_tenant", 600, 1, 10_000_000)?,
+        signin_limit_per_ip: v.number("signin_limit_per_ip", 120, 1, 1_000_000)?,
+        signin_limit_per_account: v.number("signin_limit_per_account", 10, 1, 1_000_000)?,
+        pending_authorizations_per_ip: v.number("pending_authorizations_per_ip", 300, 1, 10_000_000)?,
         key_encryption_key,
         tokens: TokenLifetimes {
             id_token: v.number("id_token_ttl_secs", 3600, 60, 24 * 3600)?,
@@ -353,7 +384,17 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
             parallelism: v.number("argon2_parallelism", 1, 1, 64)?,
         },
         hash_workers: v.number("hash_workers", cores, 1, 256)?,
-        behind_proxy: v.flag("behind_proxy", false)?,
+        hash_queue: v.number("hash_queue", 64, 0, 100_000)?,
+        trusted_proxies: match v.text("trusted_proxies")? {
+            None => TrustedProxies::default(),
+            Some((s, origin)) => TrustedProxies::parse(&s).map_err(|m| bad(origin, m))?,
+        },
+        limits: ConnectionLimits {
+            header_read_timeout_secs: v.number("header_read_timeout_secs", 10, 1, 600)?,
+            body_read_timeout_secs: v.number("body_read_timeout_secs", 30, 1, 3600)?,
+            idle_timeout_secs: v.number("idle_timeout_secs", 60, 1, 3600)?,
+            max_connections: v.number("max_connections", 1024, 1, 1_000_000)?,
+        },
         log_format,
         log_level: v.text("log_level")?.map(|(s, _)| s).unwrap_or_else(|| "info".into()),
     })
@@ -443,8 +484,48 @@ mod tests {
     }
 
     #[test]
+    fn production_requires_an_https_issuer_even_when_none_is_set() {
+        let key = "k".repeat(40);
+        let prod = [
+            ("LANYARD_ENVIRONMENT", "production"),
+            ("LANYARD_SECRET_KEY", key.as_str()),
+            ("LANYARD_KEY_ENCRYPTION_KEY", key.as_str()),
+        ];
+        let e = load(None, false, &env_of(&prod)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid configuration: LANYARD_ISSUER: is required when environment = production (an https URL)"
+        );
+        let mut with_issuer = prod.to_vec();
+        with_issuer.push(("LANYARD_ISSUER", "https://id.example.org"));
+        let c = load(None, false, &env_of(&with_issuer)).unwrap();
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn trusted_proxies_parse_and_behind_proxy_is_refused_by_name() {
+        let c = load(None, false, &env_of(&[("LANYARD_TRUSTED_PROXIES", "10.0.0.0/8, ::1")])).unwrap();
+        assert!(c.trusted_proxies.trusts("10.3.2.1".parse().unwrap()));
+        assert!(!c.trusted_proxies.trusts("11.0.0.1".parse().unwrap()));
+        let e = load(None, false, &env_of(&[("LANYARD_TRUSTED_PROXIES", "10.0.0.0/40")])).unwrap_err();
+        assert!(e.to_string().starts_with("invalid configuration: LANYARD_TRUSTED_PROXIES:"), "{e}");
+        let e = load(None, false, &env_of(&[("LANYARD_BEHIND_PROXY", "true")])).unwrap_err();
+        assert!(e.to_string().contains("trusted_proxies"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("lanyard.toml");
+        std::fs::write(&file, "behind_proxy = true\n").unwrap();
+        let e = load(Some(&file), true, &env_of(&[])).unwrap_err();
+        assert!(e.to_string().contains("replaced by trusted_proxies"), "{e}");
+    }
+
+    #[test]
     fn production_requires_https_and_a_secret_key() {
-        let e = load(None, false, &env_of(&[("LANYARD_ENVIRONMENT", "production")])).unwrap_err();
+        let e = load(
+            None,
+            false,
+            &env_of(&[("LANYARD_ENVIRONMENT", "production"), ("LANYARD_ISSUER", "https://id.example.org")]),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("LANYARD_SECRET_KEY"), "{e}");
         let key = "k".repeat(40);
         let e = load(
