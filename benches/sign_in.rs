@@ -51,7 +51,7 @@ async fn main() {
         ("LANYARD_DATA_DIR", dir.path().display().to_string()),
         ("LANYARD_ISSUER", format!("http://localhost:{}", addr.port())),
         ("LANYARD_SIGNIN_LIMIT_PER_IP", "1000000".to_string()),
-        ("LANYARD_SIGNIN_LIMIT_PER_ACCOUNT", "10000000".to_string()),
+        ("LANYARD_SIGNIN_LIMIT_PER_ACCOUNT", "1000000".to_string()),
         ("LANYARD_LOG_LEVEL", "error".to_string()),
     ];
     let config =

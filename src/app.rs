@@ -102,7 +102,8 @@ impl AppState {
             issuer,
             ring,
             grants: Grants::new(ephemeral.clone(), config.tokens.refresh_token),
-            http: oidc::backchannel::http_client(),
+            http: oidc::backchannel::http_client(config.environment == Environment::Development),
+            internal_calls_ok: config.environment == Environment::Development,
             tokens: config.tokens,
             unified_login_timeout_secs: config.unified_login_timeout_secs,
             session_ttl_secs: config.session_ttl_secs,
@@ -127,6 +128,9 @@ impl AppState {
             outbox,
             events,
             session_ttl: config.session_ttl_secs,
+            session_idle: config.session_idle_secs,
+            mac: Mac::new(&key),
+            internal_calls_ok: config.environment == Environment::Development,
         });
         let site = Site::new(&config.issuer, Mac::new(&key), config.trusted_proxies.clone());
         Ok(AppState {

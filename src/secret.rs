@@ -72,6 +72,23 @@ pub fn random_digits(digits: u32) -> String {
     }
 }
 
+/// `n` characters drawn uniformly from `alphabet` (at most 256 symbols): bytes that would
+/// favour the first symbols (`256 % len` of them) are drawn again, so there is no modulo bias.
+pub fn random_from(alphabet: &[u8], n: usize) -> String {
+    let len = alphabet.len().clamp(1, 256);
+    let limit = 256 - 256 % len;
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        for b in random_bytes::<16>() {
+            let b = usize::from(b);
+            if b < limit && out.len() < n {
+                out.push(char::from(alphabet.get(b % len).copied().unwrap_or(b'?')));
+            }
+        }
+    }
+    out
+}
+
 /// The storage form of a random token: hex SHA-256.
 pub fn token_hash(token: &str) -> String {
     hex(digest::digest(&digest::SHA256, token.as_bytes()).as_ref())
@@ -126,6 +143,20 @@ impl std::fmt::Debug for Mac {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn random_from_draws_every_symbol_evenly() {
+        let alphabet = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+        let mut counts = [0u32; 31];
+        let draws = random_from(alphabet, 31 * 2000);
+        for c in draws.bytes() {
+            let i = alphabet.iter().position(|a| *a == c).unwrap();
+            counts[i] += 1;
+        }
+        // Expected 2000 each; modulo bias would give the first 8 symbols ~2060 and the rest
+        // ~1985. A uniform draw stays within ±250 with overwhelming probability.
+        assert!(counts.iter().all(|n| (1750..=2250).contains(n)), "{counts:?}");
+    }
 
     #[test]
     fn secrets_do_not_print() {

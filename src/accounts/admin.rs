@@ -133,6 +133,7 @@ impl Accounts {
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
         let now = self.clock.now();
         self.store.set_password(user.id, hash, temporary, now).await?;
+        self.forget_reset_token(user.id).await?;
         let unlocked = self.store.lift_password_lock(user.id, now).await?;
         self.store.clear_sign_in_failures(user.id).await?;
         self.end_all_sessions(&user).await?;
@@ -248,7 +249,7 @@ impl Accounts {
         metadata: &ClientMetadata,
         tenant_codes: &[String],
     ) -> Result<(Client, Option<Secret>), AdminError> {
-        metadata.validate().map_err(AdminError::Invalid)?;
+        metadata.validate(self.internal_calls_ok).map_err(AdminError::Invalid)?;
         let client_id = match client_id {
             Some(id) if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_graphic()) => {
                 return Err(AdminError::Invalid(format!("client id {id:?}: use 1-128 printable ASCII characters")));
@@ -275,7 +276,7 @@ impl Accounts {
         name: &str,
         metadata: &ClientMetadata,
     ) -> Result<(), AdminError> {
-        metadata.validate().map_err(AdminError::Invalid)?;
+        metadata.validate(self.internal_calls_ok).map_err(AdminError::Invalid)?;
         self.store.update_client(client_id, name, metadata).await?;
         self.audit(None, None, "", format!("client {client_id} updated")).await?;
         Ok(())

@@ -27,11 +27,7 @@ impl Accounts {
     /// Whether `origin` (scheme://host[:port]) is the origin of a registered redirect URI: the
     /// only origins whose scripts may call the token and userinfo endpoints (CORS).
     pub async fn origin_registered(&self, origin: &str) -> Result<bool, StoreError> {
-        let clients = self.store.list_clients().await?;
-        Ok(clients
-            .iter()
-            .flat_map(|c| c.metadata.redirect_uris.iter())
-            .any(|uri| url::Url::parse(uri).is_ok_and(|u| u.origin().ascii_serialization() == origin)))
+        Ok(self.store.registered_origins().await?.contains(origin))
     }
 
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {

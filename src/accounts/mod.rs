@@ -23,6 +23,7 @@ pub mod unified;
 
 use crate::clock::Clock;
 use crate::mail::Outbox;
+use crate::secret::Mac;
 use crate::store::{Ephemeral, Store, StoreError};
 use events::Events;
 use password::{HashError, PasswordHasher};
@@ -39,6 +40,12 @@ pub struct Accounts {
     events: Events,
     /// How long a Lanyard session (and what is remembered about it) lives.
     session_ttl: i64,
+    /// A session unused this long ends.
+    session_idle: i64,
+    /// Keyed with the deployment's secret: the stored form of mailed tokens and codes.
+    mac: Mac,
+    /// Development: applications' back-channel URIs may be on loopback or private addresses.
+    internal_calls_ok: bool,
 }
 
 /// What `Accounts::new` is made of; `app.rs` assembles it from the configuration.
@@ -51,6 +58,9 @@ pub struct Parts {
     pub outbox: Outbox,
     pub events: Events,
     pub session_ttl: i64,
+    pub session_idle: i64,
+    pub mac: Mac,
+    pub internal_calls_ok: bool,
 }
 
 impl Accounts {
@@ -64,6 +74,9 @@ impl Accounts {
             outbox: p.outbox,
             events: p.events,
             session_ttl: p.session_ttl,
+            session_idle: p.session_idle,
+            mac: p.mac,
+            internal_calls_ok: p.internal_calls_ok,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserStatus};
 use crate::mail::templates;
-use crate::secret::{Secret, constant_time_eq, random_bytes, random_token, token_hash};
+use crate::secret::{Secret, random_from, random_token};
 use crate::store::{Ephemeral, StoreError};
 
 /// S3: a password token lives five minutes.
@@ -67,16 +67,25 @@ struct TokenRecord {
     issued_at: i64,
 }
 
+impl Accounts {
+    /// A password token mailed before someone else set the password (an administrator, A1) must
+    /// not outlive that decision.
+    pub(super) async fn forget_reset_token(&self, user_id: i32) -> Result<(), StoreError> {
+        self.ephemeral.delete(&token_key(user_id)).await
+    }
+}
+
 fn token_key(user_id: i32) -> String {
     format!("reset-token:{user_id}")
 }
 
 fn new_token() -> String {
-    random_bytes::<8>()
-        .iter()
-        .map(|b| ALPHABET.get(usize::from(*b) % ALPHABET.len()).copied().unwrap_or(b'A') as char)
-        .collect()
+    random_from(ALPHABET, 8)
 }
+
+/// The stored form of a password token: keyed with the deployment's secret, so a database
+/// backup or a reachable Redis does not let anyone recover a ~40-bit token by brute force.
+const TOKEN_PURPOSE: &str = "reset-token";
 
 /// What the user typed, as it was mailed: upper case, no spaces.
 fn normalise(token: &str) -> String {
@@ -112,7 +121,11 @@ impl Accounts {
         let (Some((tenant, user)), true) = (found, eligible && within_limits) else {
             // The same writes as the success path, so timing does not tell the causes apart.
             self.ephemeral
-                .put("reset-decoy:token", &json(&TokenRecord { hash: token_hash("x"), issued_at: now })?, 1)
+                .put(
+                    "reset-decoy:token",
+                    &json(&TokenRecord { hash: self.mac.sign(TOKEN_PURPOSE, "x"), issued_at: now })?,
+                    1,
+                )
                 .await?;
             self.ephemeral.put("reset-decoy:flow", &json(&Flow { user_id: 0 })?, 1).await?;
             self.note_reset(
@@ -194,7 +207,7 @@ impl Accounts {
         if attempt > max {
             return Err(ResetError::Generic);
         }
-        if !constant_time_eq(token_hash(&normalise(token)).as_bytes(), record.hash.as_bytes()) {
+        if !self.mac.verify(TOKEN_PURPOSE, &normalise(token), &record.hash) {
             return Err(self.wrong_token(&tenant, &user, attempt, max, origin).await?);
         }
         // The right token proves the mailbox: earlier wrong tries are forgiven.
@@ -284,7 +297,7 @@ impl Accounts {
     async fn mail_token(&self, tenant: &Tenant, user: &User) -> Result<(), ResetError> {
         let Some(email) = user.email.as_deref() else { return Err(ResetError::Generic) };
         let token = new_token();
-        let record = TokenRecord { hash: token_hash(&token), issued_at: self.clock.now() };
+        let record = TokenRecord { hash: self.mac.sign(TOKEN_PURPOSE, &token), issued_at: self.clock.now() };
         self.ephemeral.put(&token_key(user.id), &json(&record)?, TOKEN_TTL).await?;
         let ctx = minijinja::context! { token, minutes => TOKEN_TTL / 60, provider => tenant.name };
         let message = templates::message("reset_token", email, "Your Lanyard password token", ctx)

@@ -32,7 +32,17 @@ pub struct SessionRecord {
     /// The user's epoch at sign-in; a reset, a lock or a new password ends the session.
     #[serde(default)]
     pub epoch: String,
+    /// When the session began: its absolute lifetime counts from here, whatever is rewritten.
+    /// Set by `start_session`.
+    #[serde(default)]
+    pub started_at: i64,
+    /// When the browser last used the session (to the minute): the idle timeout counts from here.
+    #[serde(default)]
+    pub last_seen: i64,
 }
+
+/// `last_seen` is rewritten at most this often: a page view is not a write.
+const TOUCH_EVERY: i64 = 60;
 
 /// Each application a session gives tokens to takes a numbered slot; the counter is atomic, so
 /// concurrent authorizations in one session (two tabs, silent iframes) cannot lose one.
@@ -46,31 +56,62 @@ fn user_counter(user_id: UserId) -> String {
 
 impl Accounts {
     /// Starts a session for a signed-in user; returns the id for the cookie (always new: no
-    /// fixation).
-    pub async fn start_session(&self, record: &SessionRecord) -> Result<String, StoreError> {
+    /// fixation). The browser's previous session, if any (`replacing`), ends here: a sign-in
+    /// never leaves an older id valid.
+    pub async fn start_session(&self, record: &SessionRecord, replacing: Option<&str>) -> Result<String, StoreError> {
+        if let Some(old) = replacing {
+            self.delete_session(old).await?;
+        }
+        let now = self.clock.now();
+        let record = SessionRecord { started_at: now, last_seen: now, ..record.clone() };
         let id = random_token();
-        let json = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.ephemeral.put(&Ephemeral::secret_key(NAMESPACE, &id), &json, self.session_ttl).await?;
+        self.put_session(&id, &record).await?;
         append(&self.ephemeral, &user_counter(record.user_id), &record.sid, self.session_ttl).await?;
         Ok(id)
     }
 
-    /// The live session behind a cookie value: gone once its user's epoch has moved on.
+    /// The live session behind a cookie value: gone once its user's epoch has moved on, its
+    /// absolute lifetime is over, or it has not been used for the idle timeout.
     pub async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
         let Some(json) = self.ephemeral.get(&Ephemeral::secret_key(NAMESPACE, id)).await? else {
             return Ok(None);
         };
-        let Ok(record) = serde_json::from_str::<SessionRecord>(&json) else { return Ok(None) };
+        let Ok(mut record) = serde_json::from_str::<SessionRecord>(&json) else { return Ok(None) };
+        let now = self.clock.now();
+        if now - record.last_seen >= self.session_idle || self.session_left(&record) <= 0 {
+            self.delete_session(id).await?;
+            return Ok(None);
+        }
         if epoch::current(&self.ephemeral, record.user_id).await? != record.epoch {
             return Ok(None);
+        }
+        if now - record.last_seen >= TOUCH_EVERY {
+            record.last_seen = now;
+            self.put_session(id, &record).await?;
         }
         Ok(Some(record))
     }
 
-    /// Rewrites the record under the same id (after the forced password change, L4).
+    /// Rewrites the record under the same id (after the forced password change, L4), within
+    /// the lifetime it began with.
     pub async fn update_session(&self, id: &str, record: &SessionRecord) -> Result<(), StoreError> {
+        self.put_session(id, record).await
+    }
+
+    /// Seconds the session may still live, counted from when it began.
+    fn session_left(&self, record: &SessionRecord) -> i64 {
+        // Records from before `started_at` existed began at their sign-in.
+        let started = if record.started_at > 0 { record.started_at } else { record.auth_time };
+        started + self.session_ttl - self.clock.now()
+    }
+
+    async fn put_session(&self, id: &str, record: &SessionRecord) -> Result<(), StoreError> {
+        let left = self.session_left(record);
+        if left <= 0 {
+            return self.delete_session(id).await;
+        }
         let json = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.ephemeral.put(&Ephemeral::secret_key(NAMESPACE, id), &json, self.session_ttl).await
+        self.ephemeral.put(&Ephemeral::secret_key(NAMESPACE, id), &json, left).await
     }
 
     /// Remembers that `client_id` received tokens in session `sid`.

@@ -228,6 +228,9 @@ mod tests {
             outbox: Outbox::file(dir.path().join("outbox"), "Lanyard <no-reply@localhost>"),
             events: crate::accounts::events::channel().0,
             session_ttl: 3600,
+            session_idle: 3600,
+            mac: crate::secret::Mac::new(b"test"),
+            internal_calls_ok: true,
         });
         accounts.create_tenant("ACME", "Acme").await.unwrap();
         accounts.create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();

@@ -37,7 +37,9 @@ const KEYS: &[(&str, Kind)] = &[
     ("id_token_ttl_secs", Kind::Number),
     ("access_token_ttl_secs", Kind::Number),
     ("refresh_token_ttl_secs", Kind::Number),
+    ("refresh_token_absolute_ttl_secs", Kind::Number),
     ("session_ttl_secs", Kind::Number),
+    ("session_idle_secs", Kind::Number),
     ("unified_login_timeout_secs", Kind::Number),
     ("signin_limit_per_ip", Kind::Number),
     ("signin_limit_per_account", Kind::Number),
@@ -101,6 +103,8 @@ pub struct Config {
     /// `None` in development means "generate one under the data directory".
     pub secret_key: Option<Secret>,
     pub session_ttl_secs: i64,
+    /// A Lanyard session nobody used for this long ends (absolute lifetime: `session_ttl_secs`).
+    pub session_idle_secs: i64,
     /// U2: how long a unified-login hand-off may take from start to B's authorization request.
     pub unified_login_timeout_secs: i64,
     /// Sign-in attempts a minute from one address at one provider code, and at one account.
@@ -141,6 +145,8 @@ pub struct TokenLifetimes {
     pub id_token: i64,
     pub access_token: i64,
     pub refresh_token: i64,
+    /// No refresh token outlives its grant's start by more than this, however often it rotates.
+    pub refresh_token_absolute: i64,
     /// A new signing key is published this long before it signs, so caches pick it up.
     pub key_rotation_grace: i64,
 }
@@ -367,6 +373,7 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
         mail_from: v.text("mail_from")?.map(|(s, _)| s).unwrap_or_else(|| "Lanyard <no-reply@localhost>".into()),
         secret_key,
         session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
+        session_idle_secs: v.number("session_idle_secs", 2 * 3600, 60, 30 * 24 * 3600)?,
         unified_login_timeout_secs: v.number("unified_login_timeout_secs", 30, 5, 600)?,
         signin_limit_per_ip: v.number("signin_limit_per_ip", 120, 1, 1_000_000)?,
         signin_limit_per_account: v.number("signin_limit_per_account", 10, 1, 1_000_000)?,
@@ -376,6 +383,12 @@ fn build(raw: Vec<(&'static str, Raw)>) -> Result<Config, ConfigError> {
             id_token: v.number("id_token_ttl_secs", 3600, 60, 24 * 3600)?,
             access_token: v.number("access_token_ttl_secs", 3600, 60, 24 * 3600)?,
             refresh_token: v.number("refresh_token_ttl_secs", 30 * 24 * 3600, 300, 365 * 24 * 3600)?,
+            refresh_token_absolute: v.number(
+                "refresh_token_absolute_ttl_secs",
+                90 * 24 * 3600,
+                300,
+                5 * 365 * 24 * 3600,
+            )?,
             key_rotation_grace: v.number("key_rotation_grace_secs", 24 * 3600, 0, 30 * 24 * 3600)?,
         },
         argon2: Argon2Settings {

@@ -4,6 +4,7 @@
 //! (RP-initiated logout, L6), end its sessions when Lanyard says so (back-channel logout) — and
 //! A has the button that opens B in a new tab through unified login (U1, U2).
 
+mod bounded;
 mod logout_token;
 mod pages;
 mod relying_party;

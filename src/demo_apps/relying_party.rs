@@ -2,7 +2,6 @@
 //! `openidconnect` crate; OIDC Core §4 third-party-initiated login at `/initiate`; and, for the
 //! application that has a peer, the unified-login button (`/open-peer`).
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::Form;
@@ -19,6 +18,7 @@ use openidconnect::{
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
+use super::bounded::Bounded;
 use super::pages::{Shown, render};
 use crate::secret::random_token;
 
@@ -56,9 +56,13 @@ struct Inner {
     /// Lanyard's keys, from discovery: logout tokens are checked against them.
     jwks: CoreJsonWebKeySet,
     http: openidconnect::reqwest::Client,
-    pending: Mutex<HashMap<String, (Nonce, PkceCodeVerifier)>>,
-    sessions: Mutex<HashMap<String, UserSession>>,
+    pending: Mutex<Bounded<(Nonce, PkceCodeVerifier)>>,
+    sessions: Mutex<Bounded<UserSession>>,
 }
+
+/// Sign-ins begun and not finished, and signed-in browsers, each application keeps at most.
+const MAX_PENDING: usize = 1000;
+const MAX_SESSIONS: usize = 10_000;
 
 #[derive(Clone)]
 pub struct DemoApp(Arc<Inner>);
@@ -107,8 +111,8 @@ impl DemoApp {
             client,
             jwks,
             http,
-            pending: Mutex::new(HashMap::new()),
-            sessions: Mutex::new(HashMap::new()),
+            pending: Mutex::new(Bounded::new(MAX_PENDING)),
+            sessions: Mutex::new(Bounded::new(MAX_SESSIONS)),
         })))
     }
 

@@ -3,6 +3,8 @@
 //! Metadata uses the names of OIDC Dynamic Client Registration 1.0 §2 so the JSON an operator
 //! writes is the JSON every OIDC library already documents.
 
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
 
 use super::tenant::TenantId;
@@ -80,8 +82,11 @@ impl Client {
 
 impl ClientMetadata {
     /// Registration-time checks: exact, absolute redirect URIs with no fragment (OAuth 2.0 §3.1.2);
-    /// plain http only for loopback.
-    pub fn validate(&self) -> Result<(), String> {
+    /// plain http only for loopback. Lanyard itself calls the back-channel logout URI, so outside
+    /// development (`internal_ok`) it may not name a loopback or private address: registering
+    /// one would let an administrator's typo, or a stolen admin session, aim our server at the
+    /// network behind it.
+    pub fn validate(&self, internal_ok: bool) -> Result<(), String> {
         if self.redirect_uris.is_empty() && self.grant_types.iter().any(|g| g == "authorization_code") {
             return Err("redirect_uris: at least one is required for the authorization_code grant".into());
         }
@@ -90,6 +95,12 @@ impl ClientMetadata {
         }
         if let Some(uri) = &self.backchannel_logout_uri {
             check_uri(uri)?;
+            let internal = url::Url::parse(uri).map(|u| internal_host(&u)).unwrap_or(true);
+            if internal && !internal_ok {
+                return Err(format!(
+                    "backchannel_logout_uri: {uri} is a loopback or private address (allowed in development only)"
+                ));
+            }
         }
         if !["RS256", "ES256", "EdDSA"].contains(&self.id_token_signed_response_alg.as_str()) {
             return Err(format!(
@@ -124,6 +135,46 @@ fn check_uri(uri: &str) -> Result<(), String> {
     }
 }
 
+/// Whether a server-side call to `url` would stay inside: `localhost`, or an address literal
+/// that is loopback, private, link-local, unique-local, shared (CGNAT) or unspecified. Names are
+/// judged by what they resolve to, when the call is made (`oidc::backchannel`).
+pub fn internal_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => is_internal(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => is_internal(IpAddr::V6(ip)),
+        None => true,
+    }
+}
+
+/// See [`internal_host`].
+pub fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments().first().copied().unwrap_or(0);
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,11 +195,40 @@ mod tests {
 
     #[test]
     fn t4_redirect_uris_must_be_https_or_loopback_without_fragment() {
-        assert!(meta(&["https://app.example/cb"]).validate().is_ok());
-        assert!(meta(&["http://127.0.0.1:3000/cb"]).validate().is_ok());
-        assert!(meta(&["http://app.example/cb"]).validate().is_err());
-        assert!(meta(&["https://app.example/cb#x"]).validate().is_err());
-        assert!(meta(&["/relative"]).validate().is_err());
-        assert!(meta(&[]).validate().is_err());
+        assert!(meta(&["https://app.example/cb"]).validate(false).is_ok());
+        assert!(meta(&["http://127.0.0.1:3000/cb"]).validate(false).is_ok());
+        assert!(meta(&["http://app.example/cb"]).validate(false).is_err());
+        assert!(meta(&["https://app.example/cb#x"]).validate(false).is_err());
+        assert!(meta(&["/relative"]).validate(false).is_err());
+        assert!(meta(&[]).validate(false).is_err());
+    }
+
+    #[test]
+    fn backchannel_logout_to_internal_addresses_only_in_development() {
+        for uri in [
+            "http://localhost:4000/bc",
+            "https://127.0.0.1/bc",
+            "https://10.1.2.3/bc",
+            "https://192.168.0.1/bc",
+            "https://172.20.0.1/bc",
+            "https://169.254.169.254/latest",
+            "https://100.64.0.1/bc",
+            "https://0.0.0.0/bc",
+            "https://[::1]/bc",
+            "https://[fd00::1]/bc",
+            "https://[fe80::1]/bc",
+            "https://[::ffff:10.0.0.1]/bc",
+            "https://app.localhost/bc",
+        ] {
+            let mut m = meta(&["https://app.example/cb"]);
+            m.backchannel_logout_uri = Some(uri.into());
+            assert!(m.validate(false).is_err(), "{uri}");
+            assert!(m.validate(true).is_ok() || uri.starts_with("https://0.0.0.0"), "{uri}");
+        }
+        let mut m = meta(&["https://app.example/cb"]);
+        m.backchannel_logout_uri = Some("https://app.example/bc".into());
+        assert!(m.validate(false).is_ok());
+        m.backchannel_logout_uri = Some("https://8.8.8.8/bc".into());
+        assert!(m.validate(false).is_ok());
     }
 }

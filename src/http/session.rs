@@ -19,9 +19,15 @@ fn id(headers: &HeaderMap, site: &Site) -> Option<String> {
     cookies::read(headers, &cookie_name(site)).filter(|v| is_random_token(v))
 }
 
-/// Starts a new session and returns its Set-Cookie header.
-pub async fn start(accounts: &Accounts, site: &Site, record: &SessionRecord) -> Result<String, Internal> {
-    let id = accounts.start_session(record).await?;
+/// Starts a new session — ending the one this browser held, if any — and returns its
+/// Set-Cookie header.
+pub async fn start(
+    accounts: &Accounts,
+    site: &Site,
+    headers: &HeaderMap,
+    record: &SessionRecord,
+) -> Result<String, Internal> {
+    let id = accounts.start_session(record, id(headers, site).as_deref()).await?;
     Ok(cookies::set(&cookie_name(site), &id, site.secure_cookies, None))
 }
 

@@ -14,6 +14,7 @@ use super::keys::Alg;
 use super::{Ctx, Protocol, jwt};
 use crate::accounts::Accounts;
 use crate::accounts::events::{SessionsEnded, Subscription};
+use crate::domain::application::{internal_host, is_internal};
 use crate::secret::random_token;
 
 const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
@@ -64,6 +65,11 @@ pub async fn deliver(ctx: Ctx<'_>, event: &SessionsEnded) -> Vec<JoinHandle<()>>
                 }
             };
             let Some(uri) = client.metadata.backchannel_logout_uri.clone() else { continue };
+            // Registered in development, perhaps; never called from production.
+            if !ctx.oidc.internal_calls_ok && url::Url::parse(&uri).map(|u| internal_host(&u)).unwrap_or(true) {
+                tracing::warn!(client_id, "back-channel logout: not calling a loopback or private address");
+                continue;
+            }
             let alg = Alg::parse(&client.metadata.id_token_signed_response_alg).unwrap_or(Alg::RS256);
             let Some(signer) = ctx.oidc.ring.signer(alg) else { continue };
             let now = ctx.accounts.clock.now();
@@ -100,12 +106,33 @@ pub async fn deliver(ctx: Ctx<'_>, event: &SessionsEnded) -> Vec<JoinHandle<()>>
 }
 
 /// The client for outgoing calls: short timeouts, no redirects (a logout token must reach the
-/// registered URI itself).
-pub fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
+/// registered URI itself). Outside development (`internal_ok`), a name that resolves only to
+/// loopback or private addresses is not called (registration refuses such literals; this
+/// catches names, and names that change what they resolve to).
+pub fn http_client(internal_ok: bool) -> reqwest::Client {
+    let builder = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(3))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default()
+        .redirect(reqwest::redirect::Policy::none());
+    let builder = if internal_ok { builder } else { builder.dns_resolver(PublicOnly) };
+    builder.build().unwrap_or_default()
+}
+
+/// Resolves with the system resolver and keeps public addresses only.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let public: Vec<std::net::SocketAddr> = found.filter(|a| !is_internal(a.ip())).collect();
+            if public.is_empty() {
+                let refused: Box<dyn std::error::Error + Send + Sync> =
+                    format!("{host} resolves to loopback or private addresses only").into();
+                return Err(refused);
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
 }

@@ -51,6 +51,16 @@ pub struct TokenRecord {
     pub subject: Option<Subject>,
     pub issued_at: i64,
     pub expires_at: i64,
+    /// When the grant began (the code's redemption): rotation never carries a refresh token past
+    /// `granted_at + refresh_token_absolute`. 0 in records from before it existed: `issued_at`.
+    #[serde(default)]
+    pub granted_at: i64,
+}
+
+impl TokenRecord {
+    pub fn grant_began(&self) -> i64 {
+        if self.granted_at > 0 { self.granted_at } else { self.issued_at }
+    }
 }
 
 /// Outcome of presenting a single-use value.

@@ -1,5 +1,6 @@
-//! Token introspection (RFC 7662), for authenticated clients. Tokens of other clients are
-//! reported inactive, so a client cannot probe tokens it was never given.
+//! Token introspection (RFC 7662), for confidential clients only (as discovery says): a public
+//! client proves nothing by naming itself, so it could probe any of its users' tokens. Tokens of
+//! other clients are reported inactive, so a client cannot probe tokens it was never given.
 
 use axum::Json;
 use axum::extract::State;
@@ -33,6 +34,9 @@ async fn handle(
     form: &OAuthParams,
 ) -> Result<Value, OAuthError> {
     let client = client_auth::authenticate(accounts, headers, form).await?;
+    if client.is_public() {
+        return Err(OAuthError::new(ErrorCode::InvalidClient, "introspection needs a confidential client"));
+    }
     let token = form.get("token").ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "token is required"))?;
     let grants = &oidc.grants;
     let (record, kind) = match form.get("token_type_hint") {

@@ -46,6 +46,8 @@ pub struct Oidc {
     pub discovery: Arc<str>,
     /// Outgoing calls (back-channel logout).
     pub http: reqwest::Client,
+    /// Development: outgoing calls may go to loopback and private addresses.
+    pub internal_calls_ok: bool,
     pub tokens: TokenLifetimes,
     /// U2: how long a unified-login hand-off may take.
     pub unified_login_timeout_secs: i64,

@@ -104,7 +104,8 @@ async fn authorization_code(
     if !state.oidc.grants.subject_live(&record.subject).await? {
         return Err(invalid(ErrorCode::InvalidGrant, "the sign-in behind this code has been revoked"));
     }
-    issue(state, client, &record.grant_id, record.subject, record.scope, record.nonce.as_deref()).await
+    let granted_at = state.accounts.clock.now();
+    issue(state, client, &record.grant_id, granted_at, record.subject, record.scope, record.nonce.as_deref()).await
 }
 
 async fn refresh(state: Ctx<'_>, client: &Client, fields: &OAuthParams) -> Result<TokenResponse, OAuthError> {
@@ -127,6 +128,7 @@ async fn refresh(state: Ctx<'_>, client: &Client, fields: &OAuthParams) -> Resul
             return Err(invalid(ErrorCode::InvalidGrant, "the refresh token is invalid, expired or revoked"));
         }
     };
+    let granted_at = record.grant_began();
     let Some(subject) = record.subject else {
         return Err(invalid(ErrorCode::InvalidGrant, "the refresh token has no subject"));
     };
@@ -141,7 +143,7 @@ async fn refresh(state: Ctx<'_>, client: &Client, fields: &OAuthParams) -> Resul
             asked
         }
     };
-    issue(state, client, &record.grant_id, subject, scope, None).await
+    issue(state, client, &record.grant_id, granted_at, subject, scope, None).await
 }
 
 async fn client_credentials(state: Ctx<'_>, client: &Client, scope: Option<&str>) -> Result<TokenResponse, OAuthError> {
@@ -158,6 +160,7 @@ async fn client_credentials(state: Ctx<'_>, client: &Client, scope: Option<&str>
         subject: None,
         issued_at: now,
         expires_at: now + state.oidc.tokens.access_token,
+        granted_at: now,
     };
     let access_token = mint_access_token(state, client, &record).await?;
     Ok(TokenResponse {
@@ -174,6 +177,7 @@ async fn issue(
     state: Ctx<'_>,
     client: &Client,
     grant_id: &str,
+    granted_at: i64,
     subject: Subject,
     scope: Vec<String>,
     nonce: Option<&str>,
@@ -197,10 +201,15 @@ async fn issue(
         subject: Some(subject.clone()),
         issued_at: now,
         expires_at: now + lifetimes.access_token,
+        granted_at,
     };
     let access_token = mint_access_token(state, client, &access).await?;
-    let refresh_token = if client.metadata.grant_types.iter().any(|g| g == "refresh_token") {
-        let refresh = TokenRecord { expires_at: now + lifetimes.refresh_token, ..access.clone() };
+    // Each rotation gets the sliding lifetime, but never beyond the grant's absolute one: a
+    // token used monthly does not live for ever (RFC 9700 §4.14.2).
+    let refresh_expires = (now + lifetimes.refresh_token).min(granted_at + lifetimes.refresh_token_absolute);
+    let wants_refresh = client.metadata.grant_types.iter().any(|g| g == "refresh_token");
+    let refresh_token = if wants_refresh && refresh_expires > now {
+        let refresh = TokenRecord { expires_at: refresh_expires, ..access.clone() };
         Some(state.oidc.grants.issue_refresh_token(&refresh).await?)
     } else {
         None

@@ -1,3 +1,6 @@
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
@@ -51,6 +54,7 @@ impl Store {
                 .await?;
         }
         txn.commit().await?;
+        self.origins.forget(&());
         to_domain(model, tenants.to_vec())
     }
 
@@ -59,8 +63,28 @@ impl Store {
     /// presented secret that does not match the cached row is checked again against the database.
     pub fn cache_clients(mut self, clock: Clock, ttl: i64) -> Self {
         self.clients = TtlCache::new(clock.clone(), ttl);
+        self.origins = TtlCache::new(clock.clone(), ttl);
         self.tenants = TtlCache::new(clock, ttl);
         self
+    }
+
+    /// The origins of every registered redirect URI (CORS), built from the whole table at most
+    /// once per cache lifetime — not on every request that carries an `Origin` header.
+    pub async fn registered_origins(&self) -> Result<Arc<HashSet<String>>, StoreError> {
+        if let Some(set) = self.origins.get(&()) {
+            return Ok(set);
+        }
+        let set: HashSet<String> = self
+            .list_clients()
+            .await?
+            .iter()
+            .flat_map(|c| c.metadata.redirect_uris.iter())
+            .filter_map(|uri| url::Url::parse(uri).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .collect();
+        let set = Arc::new(set);
+        self.origins.put((), &set);
+        Ok(set)
     }
 
     pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
@@ -128,6 +152,7 @@ impl Store {
         metadata: &ClientMetadata,
     ) -> Result<(), StoreError> {
         self.clients.forget(&client_id.to_string());
+        self.origins.forget(&());
         let json = serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let updated = client::Entity::update_many()
             .col_expr(client::Column::Name, sea_orm::sea_query::Expr::value(name.to_string()))

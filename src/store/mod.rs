@@ -49,6 +49,7 @@ impl StoreError {
 pub struct Store {
     db: DatabaseConnection,
     clients: cache::TtlCache<String, crate::domain::application::Client>,
+    origins: cache::TtlCache<(), std::sync::Arc<std::collections::HashSet<String>>>,
     tenants: cache::TtlCache<crate::domain::tenant::TenantId, crate::domain::tenant::Tenant>,
 }
 
@@ -69,7 +70,12 @@ impl Store {
                     .create_if_missing(true)
             });
         let db = Database::connect(opts).await?;
-        Ok(Store { db, clients: cache::TtlCache::default(), tenants: cache::TtlCache::default() })
+        Ok(Store {
+            db,
+            clients: cache::TtlCache::default(),
+            origins: cache::TtlCache::default(),
+            tenants: cache::TtlCache::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

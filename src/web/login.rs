@@ -166,8 +166,10 @@ pub async fn submit(
         sid: random_token(),
         must_change_password: signed_in.must_change_password,
         epoch: signed_in.epoch.clone(),
+        started_at: 0,
+        last_seen: 0,
     };
-    let cookie = session::start(&accounts, &site, &record).await?;
+    let cookie = session::start(&accounts, &site, &headers, &record).await?;
     // L4: nothing else until a new password is chosen.
     Ok(see_other(&next_step(record.must_change_password, form.auth.as_deref()), vec![cookie]))
 }

@@ -199,3 +199,30 @@ async fn every_parameter_has_a_length_limit() {
     }
     app.stop().await;
 }
+
+/// Issue 11 (10): Lanyard itself calls a back-channel logout URI, so outside development it may
+/// not name loopback or private addresses (development allows them: the demo's applications).
+#[tokio::test]
+async fn backchannel_logout_uris_on_internal_addresses_only_in_development() {
+    let key = "k".repeat(40);
+    let app = spawn(&[
+        ("LANYARD_ENVIRONMENT", "production".into()),
+        ("LANYARD_ISSUER", "https://id.example.org".into()),
+        ("LANYARD_KEY_ENCRYPTION_KEY", key),
+    ])
+    .await;
+    let mut meta = crate::oidc::rp::metadata(false);
+    for uri in ["http://localhost:4000/bc", "https://10.0.0.5/bc", "https://169.254.169.254/bc", "https://[::1]/bc"] {
+        meta.backchannel_logout_uri = Some(uri.into());
+        let refused = app.state.accounts.create_client(Some("prod-app"), "App", &meta, &[]).await;
+        assert!(refused.is_err(), "{uri}");
+    }
+    meta.backchannel_logout_uri = Some("https://app.example.org/bc".into());
+    app.state.accounts.create_client(Some("prod-app"), "App", &meta, &[]).await.unwrap();
+    app.stop().await;
+
+    let dev = spawn(&[]).await;
+    meta.backchannel_logout_uri = Some("http://localhost:4000/bc".into());
+    dev.state.accounts.create_client(Some("dev-app"), "App", &meta, &[]).await.unwrap();
+    dev.stop().await;
+}

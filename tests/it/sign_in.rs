@@ -210,7 +210,16 @@ async fn sessions_expire_by_the_lanyard_clock(backend: Backend) {
     app.user("ACME", "alice").await;
     let browser = app.browser();
     sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
-    app.clock.advance(app.state.config.session_ttl_secs - 1);
+    // In use all along (a visit every half idle timeout), the session still ends at its
+    // absolute lifetime.
+    let (ttl, step) = (app.state.config.session_ttl_secs, app.state.config.session_idle_secs / 2);
+    let mut elapsed = 0;
+    while elapsed + step < ttl {
+        app.clock.advance(step);
+        elapsed += step;
+        assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), StatusCode::OK, "{elapsed}");
+    }
+    app.clock.advance(ttl - 1 - elapsed);
     assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), StatusCode::OK);
     app.clock.advance(1);
     let res = browser.get(app.url("/account")).send().await.unwrap();
@@ -322,6 +331,101 @@ async fn l7_sign_in_and_sign_out_are_recorded_with_origin(backend: Backend) {
     assert_eq!(sign_in.login_type, "password");
     assert_eq!(sign_in.at, crate::support::T0);
     app.stop().await;
+}
+
+/// The session cookie's value from a response's Set-Cookie headers.
+fn session_cookie(res: &reqwest::Response) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("lanyard_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_string()
+}
+
+async fn status_with_cookie(app: &TestApp, cookie: &str) -> StatusCode {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    client.get(app.url("/account")).header("cookie", cookie).send().await.unwrap().status()
+}
+
+/// Issue 11 (9): a new sign-in in the same browser ends the session it held; the old id is
+/// worth nothing afterwards (whoever copied it, and whichever user it was).
+async fn a_new_sign_in_ends_the_browsers_previous_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    app.user("ACME", "bob").await;
+    let browser = app.browser();
+    let first = session_cookie(&sign_in(&app, &browser, "alice", PASSWORD, "ACME").await);
+    assert_eq!(status_with_cookie(&app, &first).await, StatusCode::OK);
+    let second = session_cookie(&sign_in(&app, &browser, "bob", PASSWORD, "ACME").await);
+    assert_ne!(first, second);
+    assert_eq!(status_with_cookie(&app, &first).await, StatusCode::SEE_OTHER, "the previous id still works");
+    assert_eq!(status_with_cookie(&app, &second).await, StatusCode::OK);
+    app.stop().await;
+}
+
+/// Issue 11 (9): a session nobody uses for the idle timeout ends; each use moves it on.
+async fn sessions_end_after_the_idle_timeout(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(scratch, &[("LANYARD_SESSION_IDLE_SECS", "600".into())]).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let browser = app.browser();
+    sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
+    for _ in 0..3 {
+        app.clock.advance(599);
+        assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), StatusCode::OK);
+    }
+    app.clock.advance(600);
+    let res = browser.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login");
+    app.stop().await;
+}
+
+/// Issue 11 (9): choosing the new password (L4) rewrites the session but does not give it a
+/// new lifetime: it still ends when the sign-in's would have.
+async fn the_forced_change_keeps_the_sessions_absolute_lifetime(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(
+        scratch,
+        &[("LANYARD_SESSION_TTL_SECS", "3600".into()), ("LANYARD_SESSION_IDLE_SECS", "3600".into())],
+    )
+    .await;
+    app.tenant("ACME").await;
+    let temporary = lanyard::secret::Secret::new("Temporary-Pass1");
+    let regular = lanyard::domain::user::UserType::Regular;
+    app.state.accounts.create_user("ACME", "carol", regular, &temporary, true).await.unwrap();
+    let browser = app.browser();
+    let res = sign_in(&app, &browser, "carol", "Temporary-Pass1", "ACME").await;
+    assert_eq!(res.headers()["location"], "/password/change");
+    app.clock.advance(3000);
+    let page = browser.get(app.url("/password/change")).send().await.unwrap().text().await.unwrap();
+    let res = browser
+        .post(app.url("/password/change"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("new_password", "Chosen-Pass-2027"),
+            ("confirm_password", "Chosen-Pass-2027"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/account");
+    app.clock.advance(599);
+    assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), StatusCode::OK);
+    app.clock.advance(1);
+    let res = browser.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login", "the change restarted the session's lifetime");
+    app.stop().await;
+}
+
+backend_tests! {
+    session_rotation => a_new_sign_in_ends_the_browsers_previous_session,
+    session_idle => sessions_end_after_the_idle_timeout,
+    session_absolute_after_change => the_forced_change_keeps_the_sessions_absolute_lifetime,
 }
 
 backend_tests! {

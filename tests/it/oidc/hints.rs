@@ -74,6 +74,79 @@ async fn an_older_sessions_id_token_asks_the_person(backend: Backend) {
     app.stop().await;
 }
 
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn unb64(part: &str) -> serde_json::Value {
+    use base64::Engine;
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+/// Issue 11 (8): forged and foreign hints, each refused at all three places a hint is read —
+/// `/end-session` (400), `/authorize` (invalid_request), the hand-off (400) — while the real ID
+/// token they were made from is accepted (the control).
+async fn forged_id_token_hints_are_refused_everywhere(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let browser = app.browser();
+    let (code, req) = code_for_alice(&app, &rp, &browser).await;
+    let tokens = rp.exchange(&code, req.verifier).await;
+    let real = openidconnect::TokenResponse::id_token(&tokens).unwrap().to_string();
+    let parts: Vec<&str> = real.split('.').collect();
+    let (header, claims) = (unb64(parts[0]), unb64(parts[1]));
+    let signing_input = |h: &serde_json::Value, c: &serde_json::Value| {
+        format!("{}.{}", b64(h.to_string().as_bytes()), b64(c.to_string().as_bytes()))
+    };
+
+    let mut forged = Vec::new();
+    // alg: none, no signature.
+    let mut none = header.clone();
+    none["alg"] = "none".into();
+    forged.push(("alg none", format!("{}.", signing_input(&none, &claims))));
+    // HS256 keyed with our public key, as published in the JWKS (algorithm confusion).
+    let jwks: serde_json::Value = reqwest::get(at(&app, "/jwks")).await.unwrap().json().await.unwrap();
+    let public = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == header["kid"]).unwrap().to_string();
+    let mut hs = header.clone();
+    hs["alg"] = "HS256".into();
+    let input = signing_input(&hs, &claims);
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, public.as_bytes());
+    let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
+    forged.push(("HS256 with the public key", format!("{input}.{}", b64(tag.as_ref()))));
+    // A kid we never had, with the real signature.
+    let mut unknown = header.clone();
+    unknown["kid"] = "not-one-of-ours".into();
+    forged.push(("unknown kid", format!("{}.{}", signing_input(&unknown, &claims), parts[2])));
+    // Our key, our typ, but another issuer's token.
+    let signer = app.state.oidc.ring.signer(lanyard::oidc::keys::Alg::RS256).unwrap();
+    let mut foreign = claims.clone();
+    foreign["iss"] = "https://evil.example".into();
+    forged.push(("foreign iss", lanyard::oidc::jwt::sign(&signer, "JWT", &foreign).unwrap()));
+    // The real token with its payload changed (the signature no longer matches).
+    let mut other_sub = claims.clone();
+    other_sub["sub"] = "someone-else".into();
+    forged.push(("tampered claims", format!("{}.{}", signing_input(&header, &other_sub), parts[2])));
+
+    for (what, hint) in &forged {
+        let res = end_session(&app.browser(), &app, hint).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "end-session: {what}");
+        let res = browser.get(rp.request(&[("id_token_hint", hint)]).url.as_str()).send().await.unwrap();
+        assert_eq!(param(&callback(&res), "error"), Some("invalid_request"), "authorize: {what}");
+        let res =
+            rp.post(&at(&app, "/unified-login/handoff"), &[("target_client_id", "app"), ("id_token_hint", hint)]).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "hand-off: {what}");
+    }
+    // Control: the real token is a hint the authorization endpoint takes.
+    let res = browser.get(rp.request(&[("id_token_hint", &real)]).url.as_str()).send().await.unwrap();
+    assert!(param(&callback(&res), "code").is_some(), "the real ID token is accepted");
+    app.stop().await;
+}
+
+backend_tests! {
+    forged_hints => forged_id_token_hints_are_refused_everywhere,
+}
+
 backend_tests! {
     hints_only_id_tokens => other_signed_tokens_are_not_id_token_hints,
     hints_older_session => an_older_sessions_id_token_asks_the_person,

@@ -230,6 +230,64 @@ async fn client_credentials_introspection_and_revocation(backend: Backend) {
     app.stop().await;
 }
 
+/// Issue 11 (7): each rotation gets the sliding lifetime, but no refresh token outlives the
+/// grant's absolute one (counted from the code's redemption), however regularly it is used.
+async fn refresh_tokens_end_at_the_grants_absolute_lifetime(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(
+        scratch,
+        &[
+            ("LANYARD_REFRESH_TOKEN_TTL_SECS", "1000".into()),
+            ("LANYARD_REFRESH_TOKEN_ABSOLUTE_TTL_SECS", "2500".into()),
+        ],
+    )
+    .await;
+    let rp = setup(&app).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    let (_, first) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    let mut refresh = first["refresh_token"].as_str().unwrap().to_string();
+    for step in [900, 900, 699] {
+        app.clock.advance(step);
+        let (status, next) = token(&app, &rp, &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await;
+        assert_eq!(status, StatusCode::OK, "{next}");
+        refresh = next["refresh_token"].as_str().unwrap().to_string();
+    }
+    // 2 499 s after the grant: the last token got 1 s, not another 1 000.
+    app.clock.advance(2);
+    let (status, after) = token(&app, &rp, &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await;
+    assert_eq!((status, after["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{after}");
+    app.stop().await;
+}
+
+/// Issue 11 (10): introspection is for confidential clients, as discovery says; a public client
+/// (which proves nothing by naming itself) is invalid_client.
+async fn public_clients_cannot_introspect(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let spa = super::rp::register(&app, "spa", super::rp::metadata(true), &["ACME"]).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    let (_, t) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    let access = t["access_token"].as_str().unwrap();
+    let res = reqwest::Client::new()
+        .post(at(&app, "/introspect"))
+        .form(&[("client_id", "spa"), ("token", access)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_client");
+    let _ = spa;
+    let ok: Value = rp.post(&at(&app, "/introspect"), &[("token", access)]).await.json().await.unwrap();
+    assert_eq!(ok["active"], true, "the confidential client still can");
+    app.stop().await;
+}
+
+backend_tests! {
+    token_refresh_absolute => refresh_tokens_end_at_the_grants_absolute_lifetime,
+    introspect_public_refused => public_clients_cannot_introspect,
+}
+
 backend_tests! {
     token_code_reuse => code_reuse_fails_and_revokes_the_first_tokens,
     token_code_expiry => codes_expire_after_60_seconds,
