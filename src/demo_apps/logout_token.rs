@@ -48,3 +48,56 @@ pub fn verified_sid(token: &str, jwks: &CoreJsonWebKeySet, issuer: &str, client_
         && claims.get("exp").and_then(Value::as_i64).is_none_or(|exp| exp > now);
     ok.then(|| claims.get("sid").and_then(Value::as_str).map(String::from)).flatten()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, FileFailurePersistence};
+
+    fn config(cases: u32) -> Config {
+        Config {
+            cases,
+            failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..Config::default()
+        }
+    }
+
+    /// Three dot-separated parts of anything, or base64url of JSON that looks almost right.
+    fn candidate() -> impl Strategy<Value = String> {
+        let json_part = prop_oneof![
+            Just(r#"{"typ":"logout+jwt","alg":"RS256","kid":"k"}"#.to_string()),
+            Just(r#"{"typ":"logout+jwt","alg":"none"}"#.to_string()),
+            Just(r#"{"iss":"https://id.example","aud":["app"],"events":{"http://schemas.openid.net/event/backchannel-logout":{}},"sid":"s"}"#.to_string()),
+            any::<String>(),
+        ];
+        prop_oneof![
+            any::<String>(),
+            (json_part.clone(), json_part, any::<Vec<u8>>()).prop_map(|(h, p, s)| format!(
+                "{}.{}.{}",
+                URL_SAFE_NO_PAD.encode(h),
+                URL_SAFE_NO_PAD.encode(p),
+                URL_SAFE_NO_PAD.encode(s)
+            )),
+        ]
+    }
+
+    fn never_accepts_unsigned(cases: u32) {
+        let jwks: CoreJsonWebKeySet = serde_json::from_str(r#"{"keys":[]}"#).unwrap();
+        proptest!(config(cases), |(token in candidate(), now in any::<i64>())| {
+            prop_assert!(verified_sid(&token, &jwks, "https://id.example", "app", now).is_none());
+        });
+    }
+
+    #[test]
+    fn logout_tokens_without_a_key_never_verify() {
+        never_accepts_unsigned(1_000);
+    }
+
+    #[test]
+    #[ignore = "deep: 100 000 cases"]
+    fn logout_tokens_without_a_key_never_verify_deep() {
+        never_accepts_unsigned(100_000);
+    }
+}

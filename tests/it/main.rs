@@ -11,6 +11,7 @@ mod limits;
 mod lockout;
 mod module_graph;
 pub mod oidc;
+mod properties;
 mod reset;
 mod sessions_ended;
 mod sign_in;

@@ -333,16 +333,19 @@ async fn l7_sign_in_and_sign_out_are_recorded_with_origin(backend: Backend) {
     app.stop().await;
 }
 
-/// The session cookie's value from a response's Set-Cookie headers.
+/// The session cookie's `name=value` from a response's Set-Cookie headers; its attributes are
+/// checked on the way (never readable by script, never sent on cross-site subrequests).
 fn session_cookie(res: &reqwest::Response) -> String {
-    res.headers()
+    let full = res
+        .headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with("lanyard_session="))
-        .and_then(|v| v.split(';').next())
         .expect("a session cookie")
-        .to_string()
+        .to_string();
+    assert!(full.contains("HttpOnly") && full.contains("SameSite=Lax") && full.contains("Path=/"), "{full}");
+    full.split(';').next().unwrap().to_string()
 }
 
 async fn status_with_cookie(app: &TestApp, cookie: &str) -> StatusCode {
@@ -422,7 +425,24 @@ async fn the_forced_change_keeps_the_sessions_absolute_lifetime(backend: Backend
     app.stop().await;
 }
 
+/// L6: sign-out ends the session at Lanyard, not only the cookie in this browser: a copy of the
+/// cookie taken before is refused afterwards.
+async fn a_copied_session_cookie_is_dead_after_sign_out(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let browser = app.browser();
+    let copy = session_cookie(&sign_in(&app, &browser, "alice", PASSWORD, "ACME").await);
+    assert_eq!(status_with_cookie(&app, &copy).await, StatusCode::OK);
+    let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    let res = browser.post(app.url("/logout")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    assert_eq!(status_with_cookie(&app, &copy).await, StatusCode::SEE_OTHER, "the copied cookie still works");
+    app.stop().await;
+}
+
 backend_tests! {
+    session_dead_after_sign_out => a_copied_session_cookie_is_dead_after_sign_out,
     session_rotation => a_new_sign_in_ends_the_browsers_previous_session,
     session_idle => sessions_end_after_the_idle_timeout,
     session_absolute_after_change => the_forced_change_keeps_the_sessions_absolute_lifetime,

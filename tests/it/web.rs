@@ -52,9 +52,14 @@ async fn pages_carry_security_headers(backend: Backend) {
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(h["cache-control"], "no-store");
     assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    // Our URLs never leave for another site, yet our own forms carry a real Origin (CSRF check).
+    assert_eq!(h["referrer-policy"], "same-origin");
     assert!(h.contains_key("x-request-id"));
     let cookie = h["set-cookie"].to_str().unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"<meta name="referrer" content="same-origin">"#));
     app.stop().await;
 }
 
