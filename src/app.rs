@@ -17,8 +17,10 @@ use crate::accounts::events::{self, Subscription};
 use crate::accounts::password::PasswordHasher;
 use crate::accounts::throttle::SignInLimits;
 use crate::accounts::{self, Accounts};
+use crate::admin;
 use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
+use crate::http::bearer::Bearer;
 use crate::http::{Site, headers, server};
 use crate::mail::Outbox;
 use crate::oidc::{self, Ctx, Oidc, Protocol, grants::Grants, key_ring::KeyRing};
@@ -48,6 +50,12 @@ impl FromRef<AppState> for Accounts {
 impl FromRef<AppState> for Site {
     fn from_ref(s: &AppState) -> Self {
         s.site.clone()
+    }
+}
+
+impl FromRef<AppState> for Bearer {
+    fn from_ref(s: &AppState) -> Self {
+        Bearer(s.oidc.clone())
     }
 }
 
@@ -193,7 +201,7 @@ pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let body_time = Duration::from_secs(state.config.limits.body_read_timeout_secs);
     let https = state.config.secure_cookies();
-    let router = web::routes().merge(oidc::routes(&state)).with_state(state);
+    let router = web::routes().merge(oidc::routes(&state)).merge(admin::routes()).with_state(state);
     let router = router
         .layer(middleware::from_fn(move |req, next| server::body_deadline(body_time, MAX_BODY, req, next)))
         .layer(middleware::from_fn(headers::security_headers));

@@ -1,6 +1,7 @@
 //! Lanyard: an OpenID Connect / OAuth 2.0 identity provider. See ARCHITECTURE.md for the map.
 
 pub mod accounts;
+pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod clock;

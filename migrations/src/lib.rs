@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_initial;
 mod m20261124_000002_password_history;
 mod m20261201_000003_attempts_in_flight;
+mod m20261202_000004_activity_actor;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_initial::Migration),
             Box::new(m20261124_000002_password_history::Migration),
             Box::new(m20261201_000003_attempts_in_flight::Migration),
+            Box::new(m20261202_000004_activity_actor::Migration),
         ]
     }
 }

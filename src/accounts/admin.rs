@@ -3,7 +3,7 @@
 
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
-use crate::domain::application::{Client, ClientMetadata};
+use crate::domain::application::{AdminGrant, Client, ClientMetadata};
 use crate::domain::tenant::{ProviderCode, Tenant, TenantChanges};
 use crate::domain::user::{LoginName, User, UserStatus, UserType};
 use crate::secret::{Secret, hex, random_bytes, random_token, token_hash};
@@ -41,7 +41,33 @@ pub enum StatusChange {
     Delete,
 }
 
+/// A generated temporary password (L4: changed at first sign-in), shown once. It meets the
+/// default policy (upper, lower, digit, special) whatever the random part holds.
+pub fn temporary_password() -> Secret {
+    Secret::new(format!("{}-Aa9", random_token().get(..16).unwrap_or("generated")))
+}
+
+/// Who performs the administrative calls of an `Accounts` handle, for the activity record (L7):
+/// the operator's CLI unless the administration API says otherwise.
+#[derive(Clone, Debug)]
+pub struct Acting {
+    /// `cli`, `client:<client_id>`, `user:<provider code>/<login name>`.
+    pub actor: String,
+    pub origin: Origin,
+}
+
+impl Acting {
+    pub fn cli() -> Self {
+        Acting { actor: "cli".into(), origin: Origin::cli() }
+    }
+}
+
 impl Accounts {
+    /// The same accounts, with every administrative change recorded as made by `acting`.
+    pub fn acting_as(&self, acting: Acting) -> Accounts {
+        Accounts { acting: std::sync::Arc::new(acting), ..self.clone() }
+    }
+
     pub fn parse_code(raw: &str) -> Result<ProviderCode, AdminError> {
         ProviderCode::parse(raw).ok_or_else(|| {
             AdminError::Invalid(format!("provider code {raw:?}: use 1-64 letters, digits, '-', '_' or '.'"))
@@ -181,9 +207,28 @@ impl Accounts {
             detail: format!("{} -> {} by administrator", user.status.as_str(), to.as_str()),
             login_type: "admin".into(),
             client_id: None,
-            origin: Origin::cli(),
+            origin: self.acting.origin.clone(),
+            actor: self.acting.actor.clone(),
         };
         self.store.record_activity(&entry, self.clock.now()).await?;
+        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+    }
+
+    /// L6: an administrator's "sign out everywhere": every session and token of the user ends,
+    /// and the applications that got tokens are told.
+    pub async fn sign_out_everywhere(&self, code: &str, login: &str) -> Result<User, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        self.end_all_sessions(&user).await?;
+        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), "signed out everywhere (L6)".into()).await?;
+        Ok(user)
+    }
+
+    /// T2: a provider's administrator gives or takes the "user administrator" role.
+    pub async fn set_user_administrator(&self, code: &str, login: &str, enabled: bool) -> Result<User, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        self.store.set_user_admin(user.id, enabled, self.clock.now()).await?;
+        let what = if enabled { "user administrator role given (T2)" } else { "user administrator role taken (T2)" };
+        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what.into()).await?;
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
 
@@ -257,6 +302,11 @@ impl Accounts {
             Some(id) => id.to_string(),
             None => hex(&random_bytes::<12>()),
         };
+        if let Some(AdminGrant::ProviderAdmin { provider } | AdminGrant::UserAdministrator { provider }) =
+            &metadata.admin_role
+        {
+            self.tenant(provider).await?;
+        }
         let mut tenants = Vec::new();
         for code in tenant_codes {
             tenants.push(self.tenant(code).await?.id);
@@ -314,7 +364,8 @@ impl Accounts {
             detail,
             login_type: "admin".into(),
             client_id: None,
-            origin: Origin::cli(),
+            origin: self.acting.origin.clone(),
+            actor: self.acting.actor.clone(),
         };
         self.store.record_activity(&entry, self.clock.now()).await?;
         Ok(())

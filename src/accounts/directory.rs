@@ -2,7 +2,7 @@
 //! record (L7), for the protocol, the pages and the administrators. Nothing here changes state.
 
 use super::{Accounts, Internal};
-use crate::domain::activity::ActivityEntry;
+use crate::domain::activity::{ActivityEntry, ActivityQuery};
 use crate::domain::application::Client;
 use crate::domain::tenant::{Tenant, TenantId};
 use crate::domain::user::{User, UserId};
@@ -65,6 +65,17 @@ impl Accounts {
         before: Option<i32>,
         limit: u64,
     ) -> Result<Vec<ActivityEntry>, Internal> {
-        Ok(self.store.list_activity(tenant.id, user.map(|u| u.id), before, limit.clamp(1, 1000)).await?)
+        let query = ActivityQuery { user_id: user.map(|u| u.id), before, limit, ..Default::default() };
+        self.activity_matching(tenant, &query).await
+    }
+
+    /// One page of a provider's record (at most 1 000 entries).
+    pub async fn activity_matching(
+        &self,
+        tenant: &Tenant,
+        query: &ActivityQuery,
+    ) -> Result<Vec<ActivityEntry>, Internal> {
+        let query = ActivityQuery { limit: query.limit.clamp(1, 1000), ..query.clone() };
+        Ok(self.store.list_activity(tenant.id, &query).await?)
     }
 }

@@ -125,6 +125,7 @@ impl Accounts {
             login_type: "password".into(),
             client_id: None,
             origin: origin.clone(),
+            actor: String::new(),
         };
         self.store.record_activity(&entry, now).await?;
         if locked {
@@ -211,6 +212,7 @@ impl Accounts {
             login_type: "password".into(),
             client_id: None,
             origin,
+            actor: String::new(),
         };
         self.store.record_activity(&entry, now).await?;
         Ok(email)

@@ -46,6 +46,8 @@ pub struct Accounts {
     mac: Mac,
     /// Development: applications' back-channel URIs may be on loopback or private addresses.
     internal_calls_ok: bool,
+    /// Who the administrative calls are made by (`acting_as`); the CLI by default.
+    acting: std::sync::Arc<admin::Acting>,
 }
 
 /// What `Accounts::new` is made of; `app.rs` assembles it from the configuration.
@@ -77,6 +79,7 @@ impl Accounts {
             session_idle: p.session_idle,
             mac: p.mac,
             internal_calls_ok: p.internal_calls_ok,
+            acting: std::sync::Arc::new(admin::Acting::cli()),
         }
     }
 }

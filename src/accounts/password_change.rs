@@ -93,6 +93,7 @@ impl Accounts {
             login_type: "password".into(),
             client_id: None,
             origin,
+            actor: String::new(),
         };
         self.store.record_activity(&entry, now).await?;
         Ok(())

@@ -324,6 +324,7 @@ impl Accounts {
             login_type: "reset".into(),
             client_id: None,
             origin: origin.clone(),
+            actor: String::new(),
         };
         self.store.record_activity(&entry, self.clock.now()).await
     }

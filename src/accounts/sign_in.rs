@@ -190,6 +190,7 @@ impl Accounts {
             login_type: "password".into(),
             client_id: req.client_id.clone(),
             origin: req.origin.clone(),
+            actor: String::new(),
         };
         self.store.record_activity(&entry, self.clock.now()).await?;
         Ok(())

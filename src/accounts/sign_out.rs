@@ -33,6 +33,7 @@ impl Accounts {
             login_type: "password".into(),
             client_id: client_id.map(String::from),
             origin,
+            actor: String::new(),
         };
         self.store.record_activity(&entry, self.clock.now()).await?;
         self.end_session(id, record, asked_by).await?;

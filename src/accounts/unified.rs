@@ -26,6 +26,7 @@ impl Accounts {
             login_type: "unified login".into(),
             client_id: Some(from.client_id.clone()),
             origin,
+            actor: String::new(),
         };
         self.store.record_activity(&entry, self.clock.now()).await
     }
@@ -48,6 +49,7 @@ impl Accounts {
             login_type: format!("Login initiated from {from_name}"),
             client_id: Some(client.client_id.clone()),
             origin,
+            actor: String::new(),
         };
         self.store.record_activity(&entry, self.clock.now()).await
     }

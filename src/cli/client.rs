@@ -4,7 +4,7 @@ use serde::Serialize;
 use super::CliError;
 use super::output::emit;
 use crate::app::AppState;
-use crate::domain::application::{Client, ClientMetadata, TokenEndpointAuthMethod};
+use crate::domain::application::{ADMIN_SCOPE, AdminGrant, Client, ClientMetadata, TokenEndpointAuthMethod};
 
 #[derive(Subcommand, Debug)]
 #[allow(clippy::large_enum_variant)] // parsed once per process
@@ -43,6 +43,10 @@ pub enum ClientCommand {
         /// Provider codes whose users may use the application (T4).
         #[arg(long = "tenant")]
         tenants: Vec<String>,
+        /// Automation: what this client's client_credentials tokens (scope admin) administer:
+        /// platform, provider-admin:CODE or user-admin:CODE. Adds the grant and the scope.
+        #[arg(long)]
+        admin_role: Option<String>,
     },
     List,
     Show {
@@ -89,6 +93,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             alg,
             jwt_access_tokens,
             tenants,
+            admin_role,
         } => {
             let token_endpoint_auth_method = match (public, auth_method.as_str()) {
                 (true, _) => TokenEndpointAuthMethod::None,
@@ -114,6 +119,17 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             }
             if !scopes.is_empty() {
                 metadata.scopes = scopes;
+            }
+            if let Some(role) = admin_role {
+                metadata.admin_role =
+                    Some(AdminGrant::parse(&role).map_err(|e| CliError(format!("--admin-role: {e}")))?);
+                for (list, item) in
+                    [(&mut metadata.grant_types, "client_credentials"), (&mut metadata.scopes, ADMIN_SCOPE)]
+                {
+                    if !list.iter().any(|x| x == item) {
+                        list.push(item.to_string());
+                    }
+                }
             }
             let (client, secret) = accounts.create_client(id.as_deref(), &name, &metadata, &tenants).await?;
             let out = WithSecret { client: &client, client_secret: secret.as_ref().map(|s| s.expose()) };

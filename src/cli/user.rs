@@ -8,7 +8,7 @@ use super::output::emit;
 use crate::accounts::admin::StatusChange;
 use crate::app::AppState;
 use crate::domain::user::{User, UserType};
-use crate::secret::{Secret, random_token};
+use crate::secret::Secret;
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
@@ -134,8 +134,7 @@ struct WithPassword<'a> {
 
 fn read_password(from_stdin: bool) -> Result<(Secret, bool), CliError> {
     if !from_stdin {
-        // Meets the default policy (upper, lower, digit, special) whatever the random part holds.
-        return Ok((Secret::new(format!("{}-Aa9", random_token().get(..16).unwrap_or("generated"))), true));
+        return Ok((crate::accounts::admin::temporary_password(), true));
     }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;

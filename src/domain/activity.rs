@@ -65,6 +65,22 @@ pub struct NewActivity {
     pub login_type: String,
     pub client_id: Option<String>,
     pub origin: Origin,
+    /// Who acted, when not the person named: `cli`, `client:<id>`, `user:<code>/<login>`.
+    pub actor: String,
+}
+
+/// Which entries of one provider's record to read: newest first, after the cursor `before` (the
+/// id of the last entry of the previous page).
+#[derive(Clone, Debug, Default)]
+pub struct ActivityQuery {
+    pub user_id: Option<UserId>,
+    pub kind: Option<String>,
+    pub client_id: Option<String>,
+    /// Inclusive bounds on `at`.
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub before: Option<i32>,
+    pub limit: u64,
 }
 
 /// One line of the record, as read back.
@@ -81,4 +97,5 @@ pub struct ActivityEntry {
     pub ip: String,
     pub user_agent: String,
     pub at: i64,
+    pub actor: String,
 }

@@ -39,6 +39,42 @@ pub struct ClientMetadata {
     /// locally). A Lanyard extension; not a registration parameter of the OIDC specs.
     #[serde(default)]
     pub access_token_format: AccessTokenFormat,
+    /// Automation: what this client's `client_credentials` tokens with scope `admin` may
+    /// administer. A Lanyard extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_role: Option<AdminGrant>,
+}
+
+/// The scope an access token must carry to be used at the administration API.
+pub const ADMIN_SCOPE: &str = "admin";
+
+/// What an automation client administers with its `client_credentials` tokens (scope `admin`):
+/// bound at registration, never chosen by the token request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum AdminGrant {
+    /// Lanyard-wide: providers, applications, operators.
+    PlatformOperator,
+    /// One provider's settings, users and activity (A1, S1, T2, T4).
+    ProviderAdmin { provider: String },
+    /// T2: one provider's users, not its settings or its admins.
+    UserAdministrator { provider: String },
+}
+
+impl AdminGrant {
+    /// `platform`, `provider-admin:CODE`, `user-admin:CODE` (the CLI's spelling).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.split_once(':') {
+            None if text == "platform" => Ok(AdminGrant::PlatformOperator),
+            Some(("provider-admin", code)) if !code.is_empty() => {
+                Ok(AdminGrant::ProviderAdmin { provider: code.into() })
+            }
+            Some(("user-admin", code)) if !code.is_empty() => {
+                Ok(AdminGrant::UserAdministrator { provider: code.into() })
+            }
+            _ => Err(format!("{text:?}: use platform, provider-admin:CODE or user-admin:CODE")),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +154,15 @@ impl ClientMetadata {
         {
             return Err("grant_types: a public client cannot use client_credentials".into());
         }
+        if self.admin_role.is_some()
+            && (self.token_endpoint_auth_method == TokenEndpointAuthMethod::None
+                || !self.grant_types.iter().any(|g| g == "client_credentials")
+                || !self.scopes.iter().any(|s| s == ADMIN_SCOPE))
+        {
+            return Err(format!(
+                "admin_role: needs a confidential client with the client_credentials grant and the {ADMIN_SCOPE} scope"
+            ));
+        }
         Ok(())
     }
 }
@@ -190,6 +235,7 @@ mod tests {
             grant_types: default_grants(),
             scopes: default_scopes(),
             access_token_format: AccessTokenFormat::Opaque,
+            admin_role: None,
         }
     }
 

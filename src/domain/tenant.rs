@@ -46,6 +46,7 @@ pub struct Tenant {
 
 /// What an administrator may change on a tenant; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TenantChanges {
     pub name: Option<String>,
     pub active: Option<bool>,

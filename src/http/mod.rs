@@ -3,6 +3,7 @@
 //! the session cookie, CSRF, page rendering and templates, security headers, the request's
 //! origin, and the two ways parameters arrive (OAuth parameters, page queries and forms).
 
+pub mod bearer;
 pub mod cookies;
 pub mod csrf;
 pub mod form;

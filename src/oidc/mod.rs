@@ -58,6 +58,20 @@ pub struct Oidc {
 /// The protocol's sub-state, cheap to clone.
 pub type Protocol = Arc<Oidc>;
 
+/// Lent to the administration API through the application state (`http::bearer`).
+impl crate::http::bearer::BearerCheck for Oidc {
+    fn check<'a>(&'a self, token: &'a str) -> crate::http::bearer::Checking<'a> {
+        Box::pin(async move {
+            let record = self.grants.access_token(token).await.map_err(crate::accounts::Internal::from)?;
+            Ok(record.map(|r| crate::http::bearer::BearerGrant {
+                client_id: r.client_id,
+                scope: r.scope,
+                user_id: r.subject.map(|s| s.user_id),
+            }))
+        })
+    }
+}
+
 /// The protocol's routes, for any application state that can lend the three sub-states.
 pub fn routes<S>(state: &S) -> Router<S>
 where

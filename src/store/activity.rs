@@ -2,9 +2,8 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 
 use super::entities::activity;
 use super::{Store, StoreError};
-use crate::domain::activity::{ActivityEntry, NewActivity};
+use crate::domain::activity::{ActivityEntry, ActivityQuery, NewActivity};
 use crate::domain::tenant::TenantId;
-use crate::domain::user::UserId;
 
 impl Store {
     pub async fn record_activity(&self, entry: &NewActivity, now: i64) -> Result<(), StoreError> {
@@ -19,6 +18,7 @@ impl Store {
             ip: Set(entry.origin.ip.clone()),
             user_agent: Set(entry.origin.user_agent.chars().take(512).collect()),
             at: Set(now),
+            actor: Set(entry.actor.chars().take(200).collect()),
             ..Default::default()
         }
         .insert(self.conn())
@@ -26,21 +26,32 @@ impl Store {
         Ok(())
     }
 
-    /// Newest first; `before` is the id of the last entry of the previous page (keyset paging).
+    /// Newest first, keyset paging on the id (see `ActivityQuery`).
     pub async fn list_activity(
         &self,
         tenant_id: TenantId,
-        user_id: Option<UserId>,
-        before: Option<i32>,
-        limit: u64,
+        q: &ActivityQuery,
     ) -> Result<Vec<ActivityEntry>, StoreError> {
         let mut query = activity::Entity::find().filter(activity::Column::TenantId.eq(tenant_id));
-        if let Some(user_id) = user_id {
+        if let Some(user_id) = q.user_id {
             query = query.filter(activity::Column::UserId.eq(user_id));
         }
-        if let Some(before) = before {
+        if let Some(kind) = &q.kind {
+            query = query.filter(activity::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(client_id) = &q.client_id {
+            query = query.filter(activity::Column::ClientId.eq(client_id.as_str()));
+        }
+        if let Some(since) = q.since {
+            query = query.filter(activity::Column::At.gte(since));
+        }
+        if let Some(until) = q.until {
+            query = query.filter(activity::Column::At.lte(until));
+        }
+        if let Some(before) = q.before {
             query = query.filter(activity::Column::Id.lt(before));
         }
+        let limit = q.limit;
         let rows = query.order_by_desc(activity::Column::Id).limit(limit).all(self.conn()).await?;
         Ok(rows
             .into_iter()
@@ -56,6 +67,7 @@ impl Store {
                 ip: m.ip,
                 user_agent: m.user_agent,
                 at: m.at,
+                actor: m.actor,
             })
             .collect())
     }

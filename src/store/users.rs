@@ -249,6 +249,16 @@ impl Store {
     }
 }
 
+/// T2: the "user administrator" role.
+impl Store {
+    pub async fn set_user_admin(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
+        user::ActiveModel { id: Set(id), is_user_admin: Set(enabled), updated_at: Set(now), ..Default::default() }
+            .update(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
 /// S1, S2: the user's self-reset switch and verified address.
 impl Store {
     pub async fn set_self_reset(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {

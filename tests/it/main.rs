@@ -4,6 +4,7 @@
 
 mod support;
 
+mod admin;
 mod attacks;
 mod browser;
 mod cli;

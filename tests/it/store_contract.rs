@@ -135,8 +135,12 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
     let state = AppState::build(scratch.config(&[]), clock.clone()).await.unwrap();
     state.accounts.migrate().await.unwrap();
     let applied = state.accounts.applied_migrations().await.unwrap();
-    let expected_migrations =
-        ["m20261124_000001_initial", "m20261124_000002_password_history", "m20261201_000003_attempts_in_flight"];
+    let expected_migrations = [
+        "m20261124_000001_initial",
+        "m20261124_000002_password_history",
+        "m20261201_000003_attempts_in_flight",
+        "m20261202_000004_activity_actor",
+    ];
     assert_eq!(applied, expected_migrations.map(String::from).to_vec());
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };
     assert_eq!(state.accounts.backends().0, expected);

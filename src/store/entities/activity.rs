@@ -15,6 +15,7 @@ pub struct Model {
     pub ip: String,
     pub user_agent: String,
     pub at: i64,
+    pub actor: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,175 @@
+//! Who is calling the administration API, and what they may touch — decided on every request
+//! from the bearer token alone:
+//! - a `client_credentials` token of a client registered with an `admin_role`;
+//! - a person's token (the console's code flow): super and provider admins administer their
+//!   provider, user administrators (T2) its users.
+//!
+//! Either way the token must carry the `admin` scope. Another provider's things are answered
+//! as if they did not exist (404), so the API does not tell one agency what another has.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::problem::Problem;
+use crate::accounts::Accounts;
+use crate::accounts::admin::{Acting, AdminError};
+use crate::domain::application::{ADMIN_SCOPE, AdminGrant};
+use crate::domain::tenant::{Tenant, TenantId};
+use crate::domain::user::{User, UserType};
+use crate::http::RequestOrigin;
+use crate::http::bearer::Bearer;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    PlatformOperator,
+    ProviderAdmin(TenantId),
+    /// T2: the provider's users, not its settings or its administrators.
+    UserAdministrator(TenantId),
+}
+
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub role: Role,
+    /// For the activity record: who, from where.
+    pub acting: Acting,
+}
+
+impl Actor {
+    /// `accounts`, recording every change as made by this actor.
+    pub fn accounts(&self, accounts: &Accounts) -> Accounts {
+        accounts.acting_as(self.acting.clone())
+    }
+
+    pub fn platform(&self) -> Result<(), Problem> {
+        match self.role {
+            Role::PlatformOperator => Ok(()),
+            _ => Err(Problem::forbidden("only a platform operator may do this")),
+        }
+    }
+
+    pub fn is_platform(&self) -> bool {
+        self.role == Role::PlatformOperator
+    }
+
+    /// The provider named by `code`, if this actor may see it at all.
+    pub async fn provider(&self, accounts: &Accounts, code: &str) -> Result<Tenant, Problem> {
+        let tenant = accounts.tenant(code).await.map_err(Problem::from)?;
+        match self.role {
+            Role::PlatformOperator => Ok(tenant),
+            Role::ProviderAdmin(id) | Role::UserAdministrator(id) if id == tenant.id => Ok(tenant),
+            _ => Err(Problem::not_found(&format!("tenant {code}"))),
+        }
+    }
+
+    /// The provider, if this actor may change its settings (policy, S1 switch).
+    pub async fn provider_settings(&self, accounts: &Accounts, code: &str) -> Result<Tenant, Problem> {
+        let tenant = self.provider(accounts, code).await?;
+        match self.role {
+            Role::UserAdministrator(_) => {
+                Err(Problem::forbidden("a user administrator cannot change provider settings"))
+            }
+            _ => Ok(tenant),
+        }
+    }
+
+    /// The provider's user `login`, if this actor may administer them: a user administrator
+    /// may not touch the provider's administrators (nor other user administrators).
+    pub async fn user(&self, accounts: &Accounts, code: &str, login: &str) -> Result<(Tenant, User), Problem> {
+        let tenant = self.provider(accounts, code).await?;
+        let (tenant, user) = accounts.user(tenant.provider_code.as_str(), login).await.map_err(Problem::from)?;
+        if matches!(self.role, Role::UserAdministrator(_)) && (user.user_type.is_admin() || user.is_user_admin) {
+            return Err(Problem::forbidden("a user administrator cannot administer administrators"));
+        }
+        Ok((tenant, user))
+    }
+
+    /// Whether this actor may give the administrator types and roles.
+    pub fn may_appoint_admins(&self) -> bool {
+        !matches!(self.role, Role::UserAdministrator(_))
+    }
+}
+
+impl<S> FromRequestParts<S> for Actor
+where
+    S: Send + Sync,
+    Accounts: FromRef<S>,
+    Bearer: FromRef<S>,
+    crate::http::Site: FromRef<S>,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let accounts = Accounts::from_ref(state);
+        let Bearer(check) = Bearer::from_ref(state);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 4096)
+            .ok_or_else(|| Problem::unauthorized("a bearer access token is required"))?;
+        let grant = check
+            .check(token)
+            .await
+            .map_err(Problem::from)?
+            .ok_or_else(|| Problem::unauthorized("the access token is invalid, expired or revoked"))?;
+        if !grant.scope.iter().any(|s| s == ADMIN_SCOPE) {
+            return Err(Problem::forbidden("the access token lacks the admin scope"));
+        }
+        let RequestOrigin(origin) = match RequestOrigin::from_request_parts(parts, state).await {
+            Ok(o) => o,
+            Err(never) => match never {},
+        };
+        let (role, actor) = match grant.user_id {
+            None => {
+                let client = accounts
+                    .client(&grant.client_id)
+                    .await
+                    .map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?
+                    .ok_or_else(|| Problem::unauthorized("the client behind the token no longer exists"))?;
+                let role = match &client.metadata.admin_role {
+                    None => return Err(Problem::forbidden("this client has no administrative role")),
+                    Some(AdminGrant::PlatformOperator) => Role::PlatformOperator,
+                    Some(AdminGrant::ProviderAdmin { provider }) => {
+                        Role::ProviderAdmin(tenant_id(&accounts, provider).await?)
+                    }
+                    Some(AdminGrant::UserAdministrator { provider }) => {
+                        Role::UserAdministrator(tenant_id(&accounts, provider).await?)
+                    }
+                };
+                (role, format!("client:{}", client.client_id))
+            }
+            Some(user_id) => {
+                let user = accounts
+                    .user_by_id(user_id)
+                    .await
+                    .map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?
+                    .ok_or_else(|| Problem::unauthorized("the user behind the token no longer exists"))?;
+                let tenant = accounts
+                    .tenant_by_id(user.tenant_id)
+                    .await
+                    .map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?
+                    .ok_or_else(|| Problem::unauthorized("the user's provider no longer exists"))?;
+                let role = match user.user_type {
+                    UserType::SuperAdmin | UserType::ProviderAdmin => Role::ProviderAdmin(tenant.id),
+                    UserType::Regular if user.is_user_admin => Role::UserAdministrator(tenant.id),
+                    UserType::Regular => return Err(Problem::forbidden("this user administers nothing")),
+                };
+                (role, format!("user:{}/{}", tenant.provider_code, user.login_name.as_str()))
+            }
+        };
+        Ok(Actor { role, acting: Acting { actor, origin } })
+    }
+}
+
+async fn tenant_id(accounts: &Accounts, code: &str) -> Result<TenantId, Problem> {
+    match accounts.tenant(code).await {
+        Ok(t) => Ok(t.id),
+        Err(AdminError::NotFound(_) | AdminError::Invalid(_)) => {
+            Err(Problem::forbidden("the provider this client administers no longer exists"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,143 @@
+//! RFC 9457 problem details: every error of the administration API, as
+//! `application/problem+json`, with per-field messages on a 400.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::accounts::Internal;
+use crate::accounts::admin::AdminError;
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// 400: the request's fields and what is wrong with each.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, String>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: "about:blank",
+            title,
+            status: status.as_u16(),
+            detail: Some(detail.into()),
+            errors: BTreeMap::new(),
+        }
+    }
+
+    pub fn unauthorized(detail: &str) -> Self {
+        Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized", detail)
+    }
+
+    pub fn forbidden(detail: &str) -> Self {
+        Problem::new(StatusCode::FORBIDDEN, "Forbidden", detail)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "Not Found", format!("{what} does not exist"))
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, "Bad Request", detail)
+    }
+
+    /// A 400 naming the field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut p = Problem::bad_request(format!("{field}: {message}"));
+        p.errors.insert(field.to_string(), message);
+        p
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::CONFLICT, "Conflict", detail)
+    }
+
+    fn internal() -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Server Error",
+            "Lanyard could not complete this request; the request id is in the logs",
+        )
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let unauthorized = status == StatusCode::UNAUTHORIZED;
+        let mut res = (status, Json(self)).into_response();
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if unauthorized {
+            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="lanyard-admin""#));
+        }
+        res
+    }
+}
+
+impl From<AdminError> for Problem {
+    fn from(e: AdminError) -> Self {
+        match e {
+            // The accounts layer names the field first ("name: must not be empty").
+            AdminError::Invalid(m) => {
+                let mut p = Problem::bad_request(m.clone());
+                if let Some((field, why)) = field_of(&m) {
+                    p.errors.insert(field, why.to_string());
+                }
+                p
+            }
+            AdminError::NotFound(what) => Problem::not_found(&what),
+            AdminError::Conflict(what) => Problem::conflict(format!("{what} already exists")),
+            AdminError::Internal(e) => e.into(),
+        }
+    }
+}
+
+/// `provider code "x": use …` → (`provider_code`, `use …`); a message that starts with a value
+/// (a URI) names no field.
+fn field_of(message: &str) -> Option<(String, &str)> {
+    let (head, why) = message.split_once(": ")?;
+    let name = match head.find('"') {
+        Some(quote) => head.get(..quote)?,
+        None => head,
+    };
+    let name = name.trim();
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_'));
+    plain.then(|| (name.replace([' ', '-'], "_"), why))
+}
+
+impl From<Internal> for Problem {
+    fn from(e: Internal) -> Self {
+        // Logged inside the request's span, so the line carries the request id.
+        tracing::error!(error = %e, "admin request failed");
+        Problem::internal()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_of;
+
+    #[test]
+    fn fields_are_named_from_the_message() {
+        assert_eq!(field_of("provider code \"a b\": use 1-64 letters").map(|f| f.0), Some("provider_code".into()));
+        assert_eq!(
+            field_of("min-password-length: must be between 8 and 64").map(|f| f.0),
+            Some("min_password_length".into())
+        );
+        assert_eq!(field_of("name: must not be empty"), Some(("name".into(), "must not be empty")));
+        assert_eq!(field_of("http://x.example/cb: must be https"), None);
+        assert_eq!(field_of("no colon here"), None);
+    }
+}

@@ -1,0 +1,68 @@
+//! Providers (T1): platform operators create them and switch them on and off (and unified login,
+//! U1); a provider's own administrators read theirs and set its password policy, lockout
+//! threshold and self-reset switch (L3, L5, S1).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::actor::Actor;
+use super::extract::{JsonBody, Segments};
+use super::problem::Problem;
+use crate::accounts::Accounts;
+use crate::domain::tenant::TenantChanges;
+
+pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
+    let all = accounts.tenants().await.map_err(crate::accounts::Internal::from)?;
+    let visible: Vec<_> = all
+        .into_iter()
+        .filter(|t| match actor.role {
+            super::actor::Role::PlatformOperator => true,
+            super::actor::Role::ProviderAdmin(id) | super::actor::Role::UserAdministrator(id) => id == t.id,
+        })
+        .collect();
+    Ok(Json(visible).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProvider {
+    provider_code: String,
+    name: String,
+}
+
+pub async fn create(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    JsonBody(body): JsonBody<NewProvider>,
+) -> Result<Response, Problem> {
+    actor.platform()?;
+    let tenant = actor.accounts(&accounts).create_tenant(&body.provider_code, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(tenant)).into_response())
+}
+
+pub async fn show(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments(code): Segments<String>,
+) -> Result<Response, Problem> {
+    Ok(Json(actor.provider(&accounts, &code).await?).into_response())
+}
+
+pub async fn update(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments(code): Segments<String>,
+    JsonBody(changes): JsonBody<TenantChanges>,
+) -> Result<Response, Problem> {
+    let tenant = actor.provider_settings(&accounts, &code).await?;
+    // Whether the agency exists and may use unified login is the platform's decision (T1, U1).
+    let platform_only = changes.name.is_some() || changes.active.is_some() || changes.unified_login_enabled.is_some();
+    if platform_only && !actor.is_platform() {
+        return Err(Problem::forbidden("name, active and unified_login_enabled are set by a platform operator"));
+    }
+    let updated = actor.accounts(&accounts).update_tenant(tenant.provider_code.as_str(), &changes).await?;
+    Ok(Json(updated).into_response())
+}

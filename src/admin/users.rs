@@ -1,0 +1,208 @@
+//! A provider's users (T2, T3): create with a temporary password shown once, A1's actions, S1's
+//! per-user switch, T4's per-application status, the user-administrator role, and "sign out
+//! everywhere" (L6).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::actor::Actor;
+use super::extract::{JsonBody, Segments};
+use super::problem::Problem;
+use crate::accounts::Accounts;
+use crate::accounts::admin::{StatusChange, temporary_password};
+use crate::domain::user::{User, UserType};
+
+pub async fn list(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments(code): Segments<String>,
+) -> Result<Response, Problem> {
+    let tenant = actor.provider(&accounts, &code).await?;
+    let users = accounts.users_of(&tenant).await.map_err(crate::accounts::Internal::from)?;
+    Ok(Json(users).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    login_name: String,
+    /// `regular` (default), `provider_admin`, `super_admin`.
+    #[serde(default)]
+    user_type: Option<String>,
+}
+
+/// A user with the temporary password that was just set: the only time it is shown.
+#[derive(Serialize)]
+struct WithPassword {
+    #[serde(flatten)]
+    user: User,
+    temporary_password: String,
+}
+
+fn user_type(text: Option<&str>) -> Result<UserType, Problem> {
+    match text {
+        None => Ok(UserType::Regular),
+        Some(t) => {
+            UserType::parse(t).ok_or_else(|| Problem::field("user_type", "use regular, provider_admin or super_admin"))
+        }
+    }
+}
+
+pub async fn create(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments(code): Segments<String>,
+    JsonBody(body): JsonBody<NewUser>,
+) -> Result<Response, Problem> {
+    let tenant = actor.provider(&accounts, &code).await?;
+    let kind = user_type(body.user_type.as_deref())?;
+    if kind.is_admin() && !actor.may_appoint_admins() {
+        return Err(Problem::forbidden("a user administrator cannot create administrators"));
+    }
+    let password = temporary_password();
+    let user = actor
+        .accounts(&accounts)
+        .create_user(tenant.provider_code.as_str(), &body.login_name, kind, &password, true)
+        .await?;
+    let shown = WithPassword { user, temporary_password: password.expose().to_string() };
+    Ok((StatusCode::CREATED, Json(shown)).into_response())
+}
+
+pub async fn show(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments((code, login)): Segments<(String, String)>,
+) -> Result<Response, Problem> {
+    let (_, user) = actor.user(&accounts, &code, &login).await?;
+    Ok(Json(user).into_response())
+}
+
+/// A1: a new temporary password, also on a locked account; the user chooses their own at next
+/// sign-in (L4), and every session and token of the old one ends.
+pub async fn reset_password(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments((code, login)): Segments<(String, String)>,
+) -> Result<Response, Problem> {
+    let (tenant, user) = actor.user(&accounts, &code, &login).await?;
+    let password = temporary_password();
+    let user = actor
+        .accounts(&accounts)
+        .set_password(tenant.provider_code.as_str(), user.login_name.as_str(), &password, true)
+        .await?;
+    Ok(Json(WithPassword { user, temporary_password: password.expose().to_string() }).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusAction {
+    /// `unlock`, `admin_lock`, `deactivate`, `reactivate`, `delete`.
+    action: String,
+}
+
+/// A1: unlock, admin-lock, deactivate, reactivate, delete.
+pub async fn change_status(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments((code, login)): Segments<(String, String)>,
+    JsonBody(body): JsonBody<StatusAction>,
+) -> Result<Response, Problem> {
+    let change = match body.action.as_str() {
+        "unlock" => StatusChange::Unlock,
+        "admin_lock" => StatusChange::AdminLock,
+        "deactivate" => StatusChange::Deactivate,
+        "reactivate" => StatusChange::Reactivate,
+        "delete" => StatusChange::Delete,
+        _ => return Err(Problem::field("action", "use unlock, admin_lock, deactivate, reactivate or delete")),
+    };
+    let (tenant, user) = actor.user(&accounts, &code, &login).await?;
+    let user = actor
+        .accounts(&accounts)
+        .change_status(tenant.provider_code.as_str(), user.login_name.as_str(), change)
+        .await
+        .map_err(|e| match e {
+            // "cannot unlock an active user" is a conflict with the account's state, not bad input.
+            crate::accounts::admin::AdminError::Invalid(m) => Problem::conflict(m),
+            other => other.into(),
+        })?;
+    Ok(Json(user).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserChanges {
+    /// S1: self password reset for this user.
+    self_reset_enabled: Option<bool>,
+    /// An unverified address (self reset ignores it until the user confirms it, S2).
+    email: Option<String>,
+    /// T2: the user-administrator role (provider admins and platform operators only).
+    user_administrator: Option<bool>,
+}
+
+pub async fn update(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments((code, login)): Segments<(String, String)>,
+    JsonBody(changes): JsonBody<UserChanges>,
+) -> Result<Response, Problem> {
+    let (tenant, user) = actor.user(&accounts, &code, &login).await?;
+    if changes.user_administrator.is_some() && !actor.may_appoint_admins() {
+        return Err(Problem::forbidden("a user administrator cannot give or take the role"));
+    }
+    let acting = actor.accounts(&accounts);
+    let (code, login) = (tenant.provider_code.as_str(), user.login_name.as_str().to_string());
+    let mut user = user;
+    if let Some(email) = &changes.email {
+        user = acting.set_user_email(code, &login, email).await.map_err(|e| match e {
+            crate::accounts::admin::AdminError::Invalid(m) => Problem::field("email", m),
+            other => other.into(),
+        })?;
+    }
+    if let Some(enabled) = changes.self_reset_enabled {
+        user = acting.set_user_self_reset(code, &login, enabled).await?;
+    }
+    if let Some(enabled) = changes.user_administrator {
+        user = acting.set_user_administrator(code, &login, enabled).await?;
+    }
+    Ok(Json(user).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppAccess {
+    /// `active`, `admin_locked`, `deactivated`.
+    status: String,
+}
+
+/// T4: the user's status in one application.
+pub async fn set_app_access(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments((code, login, client_id)): Segments<(String, String, String)>,
+    JsonBody(body): JsonBody<AppAccess>,
+) -> Result<Response, Problem> {
+    let (tenant, user) = actor.user(&accounts, &code, &login).await?;
+    let user = actor
+        .accounts(&accounts)
+        .set_app_access(tenant.provider_code.as_str(), user.login_name.as_str(), &client_id, &body.status)
+        .await
+        .map_err(|e| match e {
+            crate::accounts::admin::AdminError::Invalid(m) => Problem::field("status", m),
+            other => other.into(),
+        })?;
+    Ok(Json(user).into_response())
+}
+
+/// L6: every session and token of the user ends; applications are told.
+pub async fn sign_out_everywhere(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments((code, login)): Segments<(String, String)>,
+) -> Result<Response, Problem> {
+    let (tenant, user) = actor.user(&accounts, &code, &login).await?;
+    actor.accounts(&accounts).sign_out_everywhere(tenant.provider_code.as_str(), user.login_name.as_str()).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,383 @@
+//! The administration API (issue 12): roles decided from the bearer token on every request,
+//! each endpoint on both backends, the cross-provider denial table, problem details for bad
+//! input, and the activity record naming who acted.
+
+use lanyard::domain::application::{AdminGrant, ClientMetadata};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::backend_tests;
+use crate::support::{Backend, PASSWORD, TestApp, sign_in};
+
+const API: &str = "/admin/api/v1";
+
+/// An automation client with `role`, and a fresh client_credentials token of it.
+async fn token_for(app: &TestApp, id: &str, role: Option<AdminGrant>) -> String {
+    let mut meta: ClientMetadata = serde_json::from_value(json!({
+        "redirect_uris": ["https://automation.example/cb"],
+        "token_endpoint_auth_method": "client_secret_basic",
+        "grant_types": ["client_credentials"],
+        "scopes": ["admin"],
+    }))
+    .unwrap();
+    meta.admin_role = role;
+    let (_, secret) = app.state.accounts.create_client(Some(id), id, &meta, &[]).await.unwrap();
+    let res = reqwest::Client::new()
+        .post(app.url("/token"))
+        .basic_auth(id, secret.map(|s| s.expose().to_string()))
+        .form(&[("grant_type", "client_credentials"), ("scope", "admin")])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["access_token"].as_str().unwrap_or_else(|| panic!("{body}")).to_string()
+}
+
+fn provider_admin(code: &str) -> Option<AdminGrant> {
+    Some(AdminGrant::ProviderAdmin { provider: code.into() })
+}
+
+fn user_admin(code: &str) -> Option<AdminGrant> {
+    Some(AdminGrant::UserAdministrator { provider: code.into() })
+}
+
+async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let client = reqwest::Client::new();
+    let url = app.url(&format!("{API}{path}"));
+    let req = match method {
+        "GET" => client.get(url),
+        "POST" => client.post(url),
+        "PATCH" => client.patch(url),
+        "PUT" => client.put(url),
+        "DELETE" => client.delete(url),
+        _ => unreachable!(),
+    };
+    let req = if token.is_empty() { req } else { req.bearer_auth(token) };
+    let req = match body {
+        Some(b) => req.json(&b),
+        None => req,
+    };
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let is_problem = res.headers().get("content-type").is_some_and(|v| v == "application/problem+json");
+    let text = res.text().await.unwrap();
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    if !status.is_success() {
+        assert!(is_problem, "{method} {path}: {status} without problem+json: {value}");
+        assert_eq!(value["status"], status.as_u16(), "{value}");
+    }
+    (status, value)
+}
+
+/// A1, S1, T2, T4, L6 over the API as ACME's provider admin; providers and clients as the
+/// platform operator; every change in the activity record with the client that made it.
+async fn administrators_do_their_work_over_http(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let platform = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
+    let acme = token_for(&app, "acme-admin", provider_admin("ACME")).await;
+
+    // Providers.
+    let (status, created) =
+        call(&app, &platform, "POST", "/providers", Some(json!({"provider_code": "GLOBEX", "name": "Globex"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (_, all) = call(&app, &platform, "GET", "/providers", None).await;
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let (_, mine) = call(&app, &acme, "GET", "/providers", None).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "a provider admin sees their provider only");
+    let (status, _) = call(
+        &app,
+        &acme,
+        "PATCH",
+        "/providers/ACME",
+        Some(json!({"max_failed_attempts": 5, "self_reset_enabled": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(&app, &acme, "PATCH", "/providers/ACME", Some(json!({"unified_login_enabled": true}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "U1 is the platform's switch");
+    let (status, _) =
+        call(&app, &platform, "PATCH", "/providers/ACME", Some(json!({"unified_login_enabled": true}))).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Users: created with a temporary password shown once (L4).
+    let (status, bob) = call(&app, &acme, "POST", "/providers/ACME/users", Some(json!({"login_name": "Bob"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{bob}");
+    let temporary = bob["temporary_password"].as_str().unwrap().to_string();
+    let res = sign_in(&app, &app.browser(), "bob", &temporary, "ACME").await;
+    assert_eq!(res.headers()["location"], "/password/change");
+    let (_, shown) = call(&app, &acme, "GET", "/providers/ACME/users/bob", None).await;
+    assert!(shown.get("temporary_password").is_none() && shown.get("password_hash").is_none(), "{shown}");
+    let (_, list) = call(&app, &acme, "GET", "/providers/ACME/users", None).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+
+    // A1: a new temporary password; every session of the old one ends.
+    let browser = app.browser();
+    sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
+    let (status, reset) = call(&app, &acme, "POST", "/providers/ACME/users/alice/password", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let temporary = reset["temporary_password"].as_str().unwrap();
+    assert_eq!(browser.get(app.url("/account")).send().await.unwrap().headers()["location"], "/login");
+    let res = sign_in(&app, &app.browser(), "alice", temporary, "ACME").await;
+    assert_eq!(res.headers()["location"], "/password/change");
+
+    // A1 statuses; an impossible one is a conflict.
+    for (action, status) in [("admin_lock", "admin_locked"), ("unlock", "active"), ("deactivate", "deactivated")] {
+        let (code, user) =
+            call(&app, &acme, "POST", "/providers/ACME/users/bob/status", Some(json!({"action": action}))).await;
+        assert_eq!((code, user["status"].as_str()), (StatusCode::OK, Some(status)), "{action}: {user}");
+    }
+    let (code, _) =
+        call(&app, &acme, "POST", "/providers/ACME/users/bob/status", Some(json!({"action": "unlock"}))).await;
+    assert_eq!(code, StatusCode::CONFLICT);
+    let (code, _) =
+        call(&app, &acme, "POST", "/providers/ACME/users/bob/status", Some(json!({"action": "reactivate"}))).await;
+    assert_eq!(code, StatusCode::OK);
+
+    // S1, T2, an unverified address.
+    let (code, bob) = call(
+        &app,
+        &acme,
+        "PATCH",
+        "/providers/ACME/users/bob",
+        Some(json!({"self_reset_enabled": true, "user_administrator": true, "email": "bob@example.org"})),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{bob}");
+    assert_eq!((bob["self_reset_enabled"].as_bool(), bob["is_user_admin"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(bob["email_verified"], false);
+
+    // Clients, as the platform: a secret shown once, URIs updated, the secret rotated.
+    let (code, client) = call(
+        &app,
+        &platform,
+        "POST",
+        "/clients",
+        Some(json!({
+            "client_id": "records", "name": "Records", "providers": ["ACME"],
+            "redirect_uris": ["https://records.example/cb"], "token_endpoint_auth_method": "client_secret_basic",
+        })),
+    )
+    .await;
+    assert_eq!(code, StatusCode::CREATED, "{client}");
+    assert!(client["client_secret"].is_string());
+    let (_, again) = call(&app, &platform, "GET", "/clients/records", None).await;
+    assert!(again.get("client_secret").is_none());
+    let (code, updated) = call(
+        &app,
+        &platform,
+        "PATCH",
+        "/clients/records",
+        Some(json!({"redirect_uris": ["https://records.example/cb2"], "name": "Records 2"})),
+    )
+    .await;
+    assert_eq!((code, updated["redirect_uris"][0].as_str()), (StatusCode::OK, Some("https://records.example/cb2")));
+    let (code, rotated) = call(&app, &platform, "POST", "/clients/records/secret", None).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_ne!(rotated["client_secret"], client["client_secret"]);
+    let (code, _) = call(&app, &acme, "GET", "/clients", None).await;
+    assert_eq!(code, StatusCode::FORBIDDEN, "clients are the platform's");
+
+    // T4 and L6.
+    let (code, _) = call(
+        &app,
+        &acme,
+        "PUT",
+        "/providers/ACME/users/bob/applications/records",
+        Some(json!({"status": "admin_locked"})),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, _) =
+        call(&app, &acme, "PUT", "/providers/ACME/users/bob/applications/records", Some(json!({"status": "x"}))).await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    let carol = app.browser();
+    app.user("ACME", "carol").await;
+    sign_in(&app, &carol, "carol", PASSWORD, "ACME").await;
+    let (code, _) = call(&app, &acme, "DELETE", "/providers/ACME/users/carol/sessions", None).await;
+    assert_eq!(code, StatusCode::NO_CONTENT);
+    assert_eq!(carol.get(app.url("/account")).send().await.unwrap().headers()["location"], "/login");
+
+    // L7: who acted, from where; filters and paging; the export.
+    let (_, page) = call(&app, &acme, "GET", "/providers/ACME/activity?user=bob&limit=3", None).await;
+    let entries = page["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert!(entries.iter().all(|e| e["login_name"].as_str().unwrap().eq_ignore_ascii_case("bob")), "{page}");
+    assert!(entries.iter().any(|e| e["actor"] == "client:acme-admin"), "{page}");
+    assert_eq!(entries[0]["ip"], "127.0.0.1");
+    let cursor = page["next_cursor"].as_i64().unwrap();
+    let (_, next) = call(&app, &acme, "GET", &format!("/providers/ACME/activity?user=bob&cursor={cursor}"), None).await;
+    assert!(next["entries"].as_array().unwrap().iter().all(|e| e["id"].as_i64().unwrap() < cursor));
+    let (_, platform_made) = call(&app, &platform, "GET", "/providers/ACME/activity?kind=admin_action", None).await;
+    assert!(platform_made["entries"].as_array().unwrap().iter().any(|e| e["actor"] == "client:ops"));
+    let csv = reqwest::Client::new()
+        .get(app.url(&format!("{API}/providers/ACME/activity.csv?user=bob")))
+        .bearer_auth(&acme)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("id,at,login_name,"));
+    let total = 1 + page["entries"].as_array().unwrap().len() + next["entries"].as_array().unwrap().len();
+    assert_eq!(csv.lines().count(), total, "{csv}");
+    app.stop().await;
+}
+
+/// Every endpoint tried against ACME by every role of another provider, and by ACME's user
+/// administrator where it may not go: 403 or 404, and ACME unchanged.
+async fn another_providers_administrators_are_refused_everywhere(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.tenant("OTHER").await;
+    app.user("ACME", "alice").await;
+    app.state
+        .accounts
+        .create_user(
+            "ACME",
+            "boss",
+            lanyard::domain::user::UserType::SuperAdmin,
+            &lanyard::secret::Secret::new(PASSWORD),
+            false,
+        )
+        .await
+        .unwrap();
+    let platform = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
+    call(
+        &app,
+        &platform,
+        "POST",
+        "/clients",
+        Some(json!({"client_id": "records", "name": "Records", "redirect_uris": ["https://r.example/cb"], "token_endpoint_auth_method": "client_secret_basic"})),
+    )
+    .await;
+    let strangers = [
+        ("OTHER provider admin", token_for(&app, "other-admin", provider_admin("OTHER")).await),
+        ("OTHER user admin", token_for(&app, "other-users", user_admin("OTHER")).await),
+    ];
+    let acme_user_admin = token_for(&app, "acme-users", user_admin("ACME")).await;
+    let no_role = token_for(&app, "no-role", None).await;
+    let endpoints: Vec<(&str, &str, Option<Value>)> = vec![
+        ("GET", "/providers/ACME", None),
+        ("PATCH", "/providers/ACME", Some(json!({"max_failed_attempts": 9}))),
+        ("GET", "/providers/ACME/users", None),
+        ("POST", "/providers/ACME/users", Some(json!({"login_name": "mallory"}))),
+        ("GET", "/providers/ACME/users/alice", None),
+        ("PATCH", "/providers/ACME/users/alice", Some(json!({"self_reset_enabled": true}))),
+        ("POST", "/providers/ACME/users/alice/password", None),
+        ("POST", "/providers/ACME/users/alice/status", Some(json!({"action": "admin_lock"}))),
+        ("PUT", "/providers/ACME/users/alice/applications/records", Some(json!({"status": "admin_locked"}))),
+        ("DELETE", "/providers/ACME/users/alice/sessions", None),
+        ("GET", "/providers/ACME/activity", None),
+        ("GET", "/providers/ACME/activity.csv", None),
+        ("POST", "/providers", Some(json!({"provider_code": "EVIL", "name": "Evil"}))),
+        ("GET", "/clients", None),
+        (
+            "POST",
+            "/clients",
+            Some(
+                json!({"name": "x", "redirect_uris": ["https://x.example/cb"], "token_endpoint_auth_method": "client_secret_basic"}),
+            ),
+        ),
+        ("GET", "/clients/records", None),
+        ("PATCH", "/clients/records", Some(json!({"name": "owned"}))),
+        ("POST", "/clients/records/secret", None),
+    ];
+    let before = app.state.accounts.user("ACME", "alice").await.unwrap().1;
+    let acme_before = app.state.accounts.tenant("ACME").await.unwrap();
+    let mut refusals = 0;
+    for (who, token) in strangers
+        .iter()
+        .map(|(w, t)| (*w, t.as_str()))
+        .chain([("a client without a role", no_role.as_str()), ("no token", "")])
+    {
+        for (method, path, body) in &endpoints {
+            let (status, value) = call(&app, token, method, path, body.clone()).await;
+            assert!(
+                [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status),
+                "{who}: {method} {path} -> {status} {value}"
+            );
+            refusals += 1;
+        }
+    }
+    // ACME's user administrator: users yes, but not settings, admins, clients or providers.
+    for (method, path, body) in [
+        ("PATCH", "/providers/ACME", Some(json!({"max_failed_attempts": 9}))),
+        ("POST", "/providers/ACME/users/boss/password", None),
+        ("POST", "/providers/ACME/users/boss/status", Some(json!({"action": "admin_lock"}))),
+        ("PATCH", "/providers/ACME/users/alice", Some(json!({"user_administrator": true}))),
+        ("POST", "/providers/ACME/users", Some(json!({"login_name": "newboss", "user_type": "super_admin"}))),
+        ("GET", "/clients", None),
+        ("POST", "/providers", Some(json!({"provider_code": "EVIL", "name": "Evil"}))),
+    ] {
+        let (status, value) = call(&app, &acme_user_admin, method, path, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "ACME user admin: {method} {path}: {value}");
+    }
+    let (status, _) =
+        call(&app, &acme_user_admin, "PATCH", "/providers/ACME/users/alice", Some(json!({"self_reset_enabled": true})))
+            .await;
+    assert_eq!(status, StatusCode::OK, "a user administrator administers regular users (control)");
+
+    // Nothing changed.
+    assert!(refusals >= 70);
+    let after = app.state.accounts.user("ACME", "alice").await.unwrap().1;
+    assert_eq!((after.status, after.must_change_password), (before.status, before.must_change_password));
+    let acme_after = app.state.accounts.tenant("ACME").await.unwrap();
+    assert_eq!(acme_after.password_policy, acme_before.password_policy);
+    assert!(app.state.accounts.tenant("EVIL").await.is_err());
+    assert!(app.state.accounts.user("ACME", "mallory").await.is_err());
+    let boss = app.state.accounts.user("ACME", "boss").await.unwrap().1;
+    assert_eq!(boss.status, lanyard::domain::user::UserStatus::Active);
+    assert_eq!(app.state.accounts.client("records").await.unwrap().unwrap().name, "Records");
+    app.stop().await;
+}
+
+/// Bad input gets problem details with the field named; never a 500.
+async fn bad_input_gets_problem_details(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    let platform = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
+    let (status, p) =
+        call(&app, &platform, "POST", "/providers", Some(json!({"provider_code": "bad code", "name": "x"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert!(p["errors"]["provider_code"].is_string(), "{p}");
+    let (status, p) =
+        call(&app, &platform, "POST", "/providers", Some(json!({"provider_code": "ACME", "name": "Again"}))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    let (status, _) =
+        call(&app, &platform, "POST", "/providers", Some(json!({"provider_code": "X", "name": "x", "extra": 1}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "unknown fields are refused");
+    let (status, _) = call(&app, &platform, "POST", "/providers", Some(json!("not an object"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, p) =
+        call(&app, &platform, "POST", "/providers/ACME/users", Some(json!({"login_name": "x", "user_type": "god"})))
+            .await;
+    assert_eq!((status, p["errors"]["user_type"].is_string()), (StatusCode::BAD_REQUEST, true), "{p}");
+    let (status, _) = call(&app, &platform, "GET", "/providers/ACME/users/nobody", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(&app, &platform, "GET", "/providers/ACME/activity?limit=0", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = call(&app, &platform, "GET", "/providers/ACME/activity?since=yesterday", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = call(&app, &platform, "GET", "/no/such/thing", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let long = "x".repeat(5000);
+    let (status, _) = call(&app, &platform, "GET", &format!("/providers/{long}"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, p) = call(&app, "not-a-token", "GET", "/providers", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{p}");
+    // A token without the admin scope (an ordinary client_credentials token).
+    let rp = crate::oidc::rp::register(&app, "app", crate::oidc::rp::metadata(false), &["ACME"]).await;
+    let res = rp.post(&app.url("/token"), &[("grant_type", "client_credentials")]).await;
+    let plain: Value = res.json().await.unwrap();
+    let (status, _) = call(&app, plain["access_token"].as_str().unwrap(), "GET", "/providers", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+backend_tests! {
+    admin_work => administrators_do_their_work_over_http,
+    admin_cross_provider_denials => another_providers_administrators_are_refused_everywhere,
+    admin_bad_input => bad_input_gets_problem_details,
+}
