@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::actor::Actor;
 use super::extract::{QueryOf, Segments};
@@ -15,8 +16,9 @@ use crate::accounts::Accounts;
 use crate::domain::activity::{ActivityEntry, ActivityQuery};
 use crate::domain::tenant::Tenant;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     /// A login name of the provider.
     user: Option<String>,
@@ -31,8 +33,8 @@ pub struct Filters {
     limit: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct Page {
+#[derive(Serialize, ToSchema)]
+pub struct Page {
     entries: Vec<ActivityEntry>,
     /// Pass as `cursor` for the next page; absent on the last one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,6 +73,15 @@ async fn query_of(
     Ok((tenant, query))
 }
 
+#[utoipa::path(
+    get,
+    path = "/providers/{code}/activity",
+    operation_id = "list_activity",
+    tag = "activity",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), Filters),
+    responses((status = 200, description = "One page, newest first", body = Page), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -91,6 +102,15 @@ enum Format {
 }
 
 /// Every matching entry, newest first, page by page as the client reads: `.csv` or `.jsonl`.
+#[utoipa::path(
+    get,
+    path = "/providers/{code}/activity.{format}",
+    operation_id = "export_activity",
+    tag = "activity",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("format" = String, Path, description = "csv or jsonl"), Filters),
+    responses((status = 200, description = "The export, streamed", content((String = "text/csv"), (String = "application/jsonl"))), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn export(
     State(accounts): State<Accounts>,
     actor: Actor,

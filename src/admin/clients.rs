@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::actor::Actor;
 use super::extract::{JsonBody, Segments};
@@ -14,14 +15,21 @@ use crate::accounts::Accounts;
 use crate::accounts::admin::AdminError;
 use crate::domain::application::{Client, ClientMetadata};
 
+#[utoipa::path(
+    get,
+    path = "/clients",
+    operation_id = "list_clients",
+    tag = "clients",
+    responses((status = 200, description = "Every registered application", body = Vec<Client>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
     actor.platform()?;
     let all = accounts.clients().await.map_err(crate::accounts::Internal::from)?;
     Ok(Json(all).into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, ToSchema)]
 pub struct NewClient {
     /// Default: generated.
     client_id: Option<String>,
@@ -33,18 +41,33 @@ pub struct NewClient {
     metadata: ClientMetadata,
 }
 
-#[derive(Serialize)]
-struct WithSecret {
+#[derive(Serialize, ToSchema)]
+pub struct WithSecret {
     #[serde(flatten)]
     client: Client,
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret: Option<String>,
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct SecretShown {
+    client_id: String,
+    client_secret: String,
+}
+
 fn invalid_as_field(e: AdminError) -> Problem {
     e.into()
 }
 
+#[utoipa::path(
+    post,
+    path = "/clients",
+    operation_id = "create_client",
+    tag = "clients",
+    request_body = NewClient,
+    responses((status = 201, description = "Registered; a confidential client's secret is shown only here", body = WithSecret), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -68,6 +91,15 @@ async fn existing(accounts: &Accounts, client_id: &str) -> Result<Client, Proble
         .ok_or_else(|| Problem::not_found(&format!("client {client_id}")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/clients/{client_id}",
+    operation_id = "show_client",
+    tag = "clients",
+    params(("client_id" = String, Path, description = "Client id", example = "ops")),
+    responses((status = 200, description = "The application", body = Client), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn show(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -78,7 +110,7 @@ pub async fn show(
 }
 
 /// The URIs and the name; `None` leaves a field as it is.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientChanges {
     name: Option<String>,
@@ -88,6 +120,16 @@ pub struct ClientChanges {
     backchannel_logout_uri: Option<Option<String>>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/clients/{client_id}",
+    operation_id = "update_client",
+    tag = "clients",
+    params(("client_id" = String, Path, description = "Client id", example = "ops")),
+    request_body = ClientChanges,
+    responses((status = 200, description = "The application afterwards", body = Client), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -114,6 +156,15 @@ pub async fn update(
     Ok(Json(existing(&accounts, &client_id).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/clients/{client_id}/secret",
+    operation_id = "rotate_client_secret",
+    tag = "clients",
+    params(("client_id" = String, Path, description = "Client id", example = "ops")),
+    responses((status = 200, description = "The new secret, shown only here", body = SecretShown), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn rotate_secret(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -121,5 +172,5 @@ pub async fn rotate_secret(
 ) -> Result<Response, Problem> {
     actor.platform()?;
     let secret = actor.accounts(&accounts).rotate_client_secret(&client_id).await?;
-    Ok(Json(serde_json::json!({ "client_id": client_id, "client_secret": secret.expose() })).into_response())
+    Ok(Json(SecretShown { client_id, client_secret: secret.expose().to_string() }).into_response())
 }

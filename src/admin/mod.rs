@@ -15,11 +15,63 @@ pub mod users;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::{get, post, put};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::accounts::Accounts;
 use crate::http::Site;
 use crate::http::bearer::Bearer;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Lanyard administration API",
+        version = "1",
+        description = "Providers, their users and activity, and client applications. Authenticate with a Lanyard access token carrying the `admin` scope."
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(problem::Problem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let scheme = SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build());
+        openapi.components.get_or_insert_with(Default::default).add_security_scheme("bearer", scheme);
+    }
+}
+
+/// The routes and the OpenAPI document, from the same declarations: they cannot drift apart.
+fn api<S>() -> (Router<S>, utoipa::openapi::OpenApi)
+where
+    S: Clone + Send + Sync + 'static,
+    Accounts: FromRef<S>,
+    Bearer: FromRef<S>,
+    Site: FromRef<S>,
+{
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(providers::list, providers::create))
+        .routes(routes!(providers::show, providers::update))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::show, users::update))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(users::change_status))
+        .routes(routes!(users::sign_out_everywhere))
+        .routes(routes!(users::set_app_access))
+        .routes(routes!(activity::list))
+        .routes(routes!(activity::export))
+        .routes(routes!(clients::list, clients::create))
+        .routes(routes!(clients::show, clients::update))
+        .routes(routes!(clients::rotate_secret));
+    let (v1, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/admin/api/v1", v1).split_for_parts();
+    (v1, doc)
+}
 
 pub fn routes<S>() -> Router<S>
 where
@@ -28,20 +80,15 @@ where
     Bearer: FromRef<S>,
     Site: FromRef<S>,
 {
-    let v1 = Router::new()
-        .route("/providers", get(providers::list).post(providers::create))
-        .route("/providers/{code}", get(providers::show).patch(providers::update))
-        .route("/providers/{code}/users", get(users::list).post(users::create))
-        .route("/providers/{code}/users/{login}", get(users::show).patch(users::update))
-        .route("/providers/{code}/users/{login}/password", post(users::reset_password))
-        .route("/providers/{code}/users/{login}/status", post(users::change_status))
-        .route("/providers/{code}/users/{login}/sessions", axum::routing::delete(users::sign_out_everywhere))
-        .route("/providers/{code}/users/{login}/applications/{client_id}", put(users::set_app_access))
-        .route("/providers/{code}/activity", get(activity::list))
-        .route("/providers/{code}/activity.{format}", get(activity::export))
-        .route("/clients", get(clients::list).post(clients::create))
-        .route("/clients/{client_id}", get(clients::show).patch(clients::update))
-        .route("/clients/{client_id}/secret", post(clients::rotate_secret))
-        .fallback(|| async { problem::Problem::not_found("this API path") });
-    Router::new().nest("/admin/api/v1", v1)
+    let (v1, doc) = api::<S>();
+    let doc: std::sync::Arc<str> = doc.to_json().unwrap_or_default().into();
+    v1.route("/admin/api/openapi.json", get(move || openapi_json(doc.clone())))
+        .route("/admin/api/v1/{*rest}", axum::routing::any(|| async { problem::Problem::not_found("this API path") }))
+}
+
+async fn openapi_json(doc: std::sync::Arc<str>) -> Response {
+    let mut res = doc.to_string().into_response();
+    res.headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    res
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::accounts::Internal;
 use crate::accounts::admin::AdminError;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: &'static str,

@@ -7,13 +7,22 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::actor::Actor;
 use super::extract::{JsonBody, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
-use crate::domain::tenant::TenantChanges;
+use crate::domain::tenant::{Tenant, TenantChanges};
 
+#[utoipa::path(
+    get,
+    path = "/providers",
+    operation_id = "list_providers",
+    tag = "providers",
+    responses((status = 200, description = "The providers the caller may see", body = Vec<Tenant>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
     let all = accounts.tenants().await.map_err(crate::accounts::Internal::from)?;
     let visible: Vec<_> = all
@@ -26,13 +35,22 @@ pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Resp
     Ok(Json(visible).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProvider {
     provider_code: String,
     name: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/providers",
+    operation_id = "create_provider",
+    tag = "providers",
+    request_body = NewProvider,
+    responses((status = 201, description = "Created", body = Tenant), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -43,6 +61,15 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(tenant)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/providers/{code}",
+    operation_id = "show_provider",
+    tag = "providers",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME")),
+    responses((status = 200, description = "The provider", body = Tenant), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn show(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -51,6 +78,16 @@ pub async fn show(
     Ok(Json(actor.provider(&accounts, &code).await?).into_response())
 }
 
+#[utoipa::path(
+    patch,
+    path = "/providers/{code}",
+    operation_id = "update_provider",
+    tag = "providers",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME")),
+    request_body = TenantChanges,
+    responses((status = 200, description = "Changed", body = Tenant), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(accounts): State<Accounts>,
     actor: Actor,

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::actor::Actor;
 use super::extract::{JsonBody, Segments};
@@ -15,6 +16,15 @@ use crate::accounts::Accounts;
 use crate::accounts::admin::{StatusChange, temporary_password};
 use crate::domain::user::{User, UserType};
 
+#[utoipa::path(
+    get,
+    path = "/providers/{code}/users",
+    operation_id = "list_users",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME")),
+    responses((status = 200, description = "The provider's users", body = Vec<User>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -25,7 +35,7 @@ pub async fn list(
     Ok(Json(users).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     login_name: String,
@@ -35,8 +45,8 @@ pub struct NewUser {
 }
 
 /// A user with the temporary password that was just set: the only time it is shown.
-#[derive(Serialize)]
-struct WithPassword {
+#[derive(Serialize, ToSchema)]
+pub struct WithPassword {
     #[serde(flatten)]
     user: User,
     temporary_password: String,
@@ -51,6 +61,16 @@ fn user_type(text: Option<&str>) -> Result<UserType, Problem> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/providers/{code}/users",
+    operation_id = "create_user",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME")),
+    request_body = NewUser,
+    responses((status = 201, description = "Created; the temporary password is shown only here", body = WithPassword), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -71,6 +91,15 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(shown)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/providers/{code}/users/{login}",
+    operation_id = "show_user",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("login" = String, Path, description = "Login name (compared case-insensitively, T2)", example = "alice")),
+    responses((status = 200, description = "The user", body = User), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn show(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -82,6 +111,15 @@ pub async fn show(
 
 /// A1: a new temporary password, also on a locked account; the user chooses their own at next
 /// sign-in (L4), and every session and token of the old one ends.
+#[utoipa::path(
+    post,
+    path = "/providers/{code}/users/{login}/password",
+    operation_id = "reset_user_password",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("login" = String, Path, description = "Login name (compared case-insensitively, T2)", example = "alice")),
+    responses((status = 200, description = "A new temporary password, shown only here", body = WithPassword), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn reset_password(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -96,7 +134,7 @@ pub async fn reset_password(
     Ok(Json(WithPassword { user, temporary_password: password.expose().to_string() }).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusAction {
     /// `unlock`, `admin_lock`, `deactivate`, `reactivate`, `delete`.
@@ -104,6 +142,16 @@ pub struct StatusAction {
 }
 
 /// A1: unlock, admin-lock, deactivate, reactivate, delete.
+#[utoipa::path(
+    post,
+    path = "/providers/{code}/users/{login}/status",
+    operation_id = "change_user_status",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("login" = String, Path, description = "Login name (compared case-insensitively, T2)", example = "alice")),
+    request_body = StatusAction,
+    responses((status = 200, description = "The user afterwards", body = User), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn change_status(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -131,7 +179,7 @@ pub async fn change_status(
     Ok(Json(user).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChanges {
     /// S1: self password reset for this user.
@@ -142,6 +190,16 @@ pub struct UserChanges {
     user_administrator: Option<bool>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/providers/{code}/users/{login}",
+    operation_id = "update_user",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("login" = String, Path, description = "Login name (compared case-insensitively, T2)", example = "alice")),
+    request_body = UserChanges,
+    responses((status = 200, description = "The user afterwards", body = User), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -170,7 +228,7 @@ pub async fn update(
     Ok(Json(user).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppAccess {
     /// `active`, `admin_locked`, `deactivated`.
@@ -178,6 +236,16 @@ pub struct AppAccess {
 }
 
 /// T4: the user's status in one application.
+#[utoipa::path(
+    put,
+    path = "/providers/{code}/users/{login}/applications/{client_id}",
+    operation_id = "set_user_application_access",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("login" = String, Path, description = "Login name (compared case-insensitively, T2)", example = "alice"), ("client_id" = String, Path, description = "Client id", example = "ops")),
+    request_body = AppAccess,
+    responses((status = 200, description = "The user", body = User), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn set_app_access(
     State(accounts): State<Accounts>,
     actor: Actor,
@@ -197,6 +265,15 @@ pub async fn set_app_access(
 }
 
 /// L6: every session and token of the user ends; applications are told.
+#[utoipa::path(
+    delete,
+    path = "/providers/{code}/users/{login}/sessions",
+    operation_id = "sign_out_user_everywhere",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("login" = String, Path, description = "Login name (compared case-insensitively, T2)", example = "alice")),
+    responses((status = 204, description = "Every session and token ended"), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 pub async fn sign_out_everywhere(
     State(accounts): State<Accounts>,
     actor: Actor,

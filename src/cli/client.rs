@@ -123,6 +123,10 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             if let Some(role) = admin_role {
                 metadata.admin_role =
                     Some(AdminGrant::parse(&role).map_err(|e| CliError(format!("--admin-role: {e}")))?);
+                // Without redirect URIs it is an automation client: client_credentials only.
+                if metadata.redirect_uris.is_empty() {
+                    metadata.grant_types.retain(|g| g == "client_credentials");
+                }
                 for (list, item) in
                     [(&mut metadata.grant_types, "client_credentials"), (&mut metadata.scopes, ADMIN_SCOPE)]
                 {

@@ -84,7 +84,7 @@ pub struct ActivityQuery {
 }
 
 /// One line of the record, as read back.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ActivityEntry {
     pub id: i32,
     pub tenant_id: Option<TenantId>,

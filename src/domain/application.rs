@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tenant::TenantId;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenEndpointAuthMethod {
     ClientSecretBasic,
@@ -18,7 +18,7 @@ pub enum TokenEndpointAuthMethod {
     None,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClientMetadata {
     pub redirect_uris: Vec<String>,
     #[serde(default)]
@@ -50,7 +50,7 @@ pub const ADMIN_SCOPE: &str = "admin";
 
 /// What an automation client administers with its `client_credentials` tokens (scope `admin`):
 /// bound at registration, never chosen by the token request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum AdminGrant {
     /// Lanyard-wide: providers, applications, operators.
@@ -77,7 +77,7 @@ impl AdminGrant {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessTokenFormat {
     #[default]
@@ -97,7 +97,7 @@ fn default_scopes() -> Vec<String> {
     ["openid", "profile", "email", "offline_access"].map(String::from).to_vec()
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Client {
     pub client_id: String,
     pub name: String,

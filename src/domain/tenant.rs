@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::policy::PasswordPolicy;
 
 /// A provider code as typed on the sign-in page. Case-sensitive (T1, L1): `ACME` ≠ `acme`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
+#[schema(value_type = String, pattern = "^[A-Za-z0-9._-]{1,64}$")]
 pub struct ProviderCode(String);
 
 impl ProviderCode {
@@ -30,7 +31,7 @@ impl std::fmt::Display for ProviderCode {
 
 pub type TenantId = i32;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Tenant {
     pub id: TenantId,
     pub provider_code: ProviderCode,
@@ -45,7 +46,7 @@ pub struct Tenant {
 }
 
 /// What an administrator may change on a tenant; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TenantChanges {
     pub name: Option<String>,

@@ -46,7 +46,7 @@ impl LoginName {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UserType {
     Regular,
@@ -82,7 +82,7 @@ impl UserType {
 }
 
 /// T3: exactly one of these at a time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
     Active,
@@ -122,12 +122,13 @@ impl UserStatus {
 
 pub type UserId = i32;
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: UserId,
     pub tenant_id: TenantId,
     /// The stable `sub` claim: random, never the login name (which a user may change).
     pub subject: String,
+    #[schema(value_type = String)]
     pub login_name: LoginName,
     pub user_type: UserType,
     pub status: UserStatus,

@@ -376,6 +376,28 @@ async fn bad_input_gets_problem_details(backend: Backend) {
     app.stop().await;
 }
 
+/// The OpenAPI document is generated from the handlers' declarations: every route is in it, with
+/// the bearer scheme and problem details. (`.ci/run` also validates it and runs schemathesis.)
+#[tokio::test]
+async fn the_openapi_document_describes_every_operation() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let doc: Value = reqwest::get(app.url("/admin/api/openapi.json")).await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    let paths = doc["paths"].as_object().unwrap();
+    let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(operations, 19, "{:?}", paths.keys().collect::<Vec<_>>());
+    for (path, item) in paths {
+        assert!(path.starts_with("/admin/api/v1/"), "{path}");
+        for (method, op) in item.as_object().unwrap() {
+            assert!(op["operationId"].is_string(), "{method} {path}");
+            assert!(op["responses"]["4XX"].is_object(), "{method} {path}: problem details documented");
+        }
+    }
+    app.stop().await;
+}
+
 backend_tests! {
     admin_work => administrators_do_their_work_over_http,
     admin_cross_provider_denials => another_providers_administrators_are_refused_everywhere,
