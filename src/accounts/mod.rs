@@ -13,6 +13,7 @@ pub mod interaction;
 pub mod operations;
 pub mod password;
 pub mod password_change;
+pub mod recovery;
 pub mod reset;
 pub mod session;
 pub mod sessions_ended;

@@ -11,6 +11,7 @@ pub mod clients;
 pub mod extract;
 pub mod problem;
 pub mod providers;
+pub mod recovery;
 pub mod users;
 
 use axum::Router;
@@ -68,7 +69,10 @@ where
         .routes(routes!(activity::export))
         .routes(routes!(clients::list, clients::create))
         .routes(routes!(clients::show, clients::update))
-        .routes(routes!(clients::rotate_secret));
+        .routes(routes!(clients::rotate_secret))
+        .routes(routes!(recovery::list))
+        .routes(routes!(recovery::approve))
+        .routes(routes!(recovery::refuse));
     let (v1, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/admin/api/v1", v1).split_for_parts();
     (v1, doc)
 }

@@ -7,5 +7,6 @@ pub mod activity;
 pub mod application;
 pub mod blocklist;
 pub mod policy;
+pub mod recovery;
 pub mod tenant;
 pub mod user;

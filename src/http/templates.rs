@@ -15,6 +15,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("forgot.html", include_str!("../../templates/forgot.html")),
     ("reset.html", include_str!("../../templates/reset.html")),
     ("settings.html", include_str!("../../templates/settings.html")),
+    ("login_help.html", include_str!("../../templates/login_help.html")),
+    ("recover.html", include_str!("../../templates/recover.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/lanyard.css");

@@ -13,6 +13,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("reset_token.html", include_str!("../../templates/mail/reset_token.html")),
     ("password_changed.txt", include_str!("../../templates/mail/password_changed.txt")),
     ("password_changed.html", include_str!("../../templates/mail/password_changed.html")),
+    ("recovery_link.txt", include_str!("../../templates/mail/recovery_link.txt")),
+    ("recovery_link.html", include_str!("../../templates/mail/recovery_link.html")),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {
@@ -45,12 +47,12 @@ mod tests {
 
     #[test]
     fn every_mail_renders_both_parts_and_never_a_password() {
-        for name in ["email_code", "reset_token", "password_changed"] {
+        for name in ["email_code", "reset_token", "password_changed", "recovery_link"] {
             let m = message(
                 name,
                 "a@example.org",
                 "s",
-                context! { code => "123456", token => "ABCD2345", minutes => 5, provider => "Acme <Agency>" },
+                context! { code => "123456", token => "ABCD2345", minutes => 5, provider => "Acme <Agency>", link => "https://id.example/recover?token=x", hours => 48 },
             )
             .unwrap();
             assert!(!m.text.is_empty() && !m.html.is_empty(), "{name}");

@@ -8,6 +8,7 @@ mod cache;
 mod clients;
 pub mod entities;
 mod ephemeral;
+mod recovery;
 mod signing_keys;
 mod tenants;
 mod users;

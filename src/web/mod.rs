@@ -6,6 +6,7 @@
 mod account;
 mod health;
 pub mod login;
+mod recover;
 pub mod reset;
 pub mod settings;
 
@@ -26,6 +27,8 @@ where
     Router::new()
         .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/login", get(login::show).post(login::submit))
+        .route("/login/help", get(recover::show_help).post(recover::submit_help))
+        .route("/recover", get(recover::show_link).post(recover::submit_link))
         .route("/account", get(account::show))
         .route("/logout", post(account::sign_out))
         .route("/password/change", get(account::show_change).post(account::submit_change))

@@ -12,7 +12,7 @@ use crate::support::{Backend, PASSWORD, TestApp, sign_in};
 const API: &str = "/admin/api/v1";
 
 /// An automation client with `role`, and a fresh client_credentials token of it.
-async fn token_for(app: &TestApp, id: &str, role: Option<AdminGrant>) -> String {
+pub async fn token_for(app: &TestApp, id: &str, role: Option<AdminGrant>) -> String {
     let mut meta: ClientMetadata = serde_json::from_value(json!({
         "redirect_uris": ["https://automation.example/cb"],
         "token_endpoint_auth_method": "client_secret_basic",
@@ -41,7 +41,7 @@ fn user_admin(code: &str) -> Option<AdminGrant> {
     Some(AdminGrant::UserAdministrator { provider: code.into() })
 }
 
-async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+pub async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
     let client = reqwest::Client::new();
     let url = app.url(&format!("{API}{path}"));
     let req = match method {
@@ -387,7 +387,7 @@ async fn the_openapi_document_describes_every_operation() {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(operations, 19, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(operations, 22, "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, item) in paths {
         assert!(path.starts_with("/admin/api/v1/"), "{path}");
         for (method, op) in item.as_object().unwrap() {

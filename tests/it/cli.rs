@@ -59,7 +59,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261124_000001_initial",
             "m20261124_000002_password_history",
             "m20261201_000003_attempts_in_flight",
-            "m20261202_000004_activity_actor"
+            "m20261202_000004_activity_actor",
+            "m20261202_000005_recovery_requests"
         ])
     );
 

@@ -4,7 +4,7 @@
 
 mod support;
 
-mod admin;
+pub mod admin;
 mod attacks;
 mod browser;
 mod cli;
@@ -13,6 +13,7 @@ mod lockout;
 mod module_graph;
 pub mod oidc;
 mod properties;
+mod recovery;
 mod reset;
 mod sessions_ended;
 mod sign_in;

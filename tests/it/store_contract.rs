@@ -140,6 +140,7 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
         "m20261124_000002_password_history",
         "m20261201_000003_attempts_in_flight",
         "m20261202_000004_activity_actor",
+        "m20261202_000005_recovery_requests",
     ];
     assert_eq!(applied, expected_migrations.map(String::from).to_vec());
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod client;
 pub mod client_tenant;
 pub mod password_history;
+pub mod recovery_request;
 pub mod signing_key;
 pub mod tenant;
 pub mod user;

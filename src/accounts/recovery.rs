@@ -1,0 +1,222 @@
+//! A2: when a provider's super admin is locked out, nobody at the provider can help. They ask
+//! from the sign-in help page; a platform operator approves or refuses; on approval Lanyard
+//! mails a single-use link (48 hours) to the super admin's verified address, and the super
+//! admin chooses the new password. No operator ever sees or sets it, and every step is in the
+//! activity record.
+//!
+//! The help page answers the same whatever was typed (L2): only a real, locked super admin
+//! without an open request gets a request, and the page does not say which case it was.
+
+use serde::{Deserialize, Serialize};
+
+use super::admin::AdminError;
+use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::recovery::{RecoveryRequest, RecoveryStatus};
+use crate::domain::tenant::{ProviderCode, Tenant};
+use crate::domain::user::{LoginName, User, UserStatus, UserType};
+use crate::mail::templates;
+use crate::secret::{Secret, is_random_token, random_token};
+use crate::store::{Ephemeral, StoreError};
+
+/// A2: the mailed link works for 48 hours.
+pub const LINK_TTL: i64 = 48 * 3600;
+/// Help requests from one address an hour (anyone can send them).
+const REQUESTS_PER_HOUR_PER_ADDRESS: i64 = 10;
+const LINK_PURPOSE: &str = "recovery-link";
+
+#[derive(Serialize, Deserialize)]
+struct LinkRecord {
+    request_id: i32,
+    user_id: i32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecoverError {
+    /// Expired, used, or never issued: one answer for all.
+    #[error("the link is not valid")]
+    InvalidLink,
+    /// The chosen password fails the policy or the confirmation (per field).
+    #[error("password refused")]
+    Refused { new_password: Vec<String>, confirm_password: Vec<String> },
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<StoreError> for RecoverError {
+    fn from(e: StoreError) -> Self {
+        RecoverError::Internal(e.into())
+    }
+}
+
+fn link_key(mac: &crate::secret::Mac, token: &str) -> String {
+    format!("recovery-link:{}", mac.sign(LINK_PURPOSE, token))
+}
+
+impl Accounts {
+    /// The help page's request. Always `Ok(())` unless storage fails: whether a request was
+    /// made is recorded, not shown.
+    pub async fn request_recovery(
+        &self,
+        provider_code: &str,
+        login_name: &str,
+        origin: &Origin,
+    ) -> Result<(), Internal> {
+        let now = self.clock.now();
+        let hour = now - now.rem_euclid(3600);
+        let key = Ephemeral::secret_key("recovery-ip", &format!("{hour}:{}", origin.ip));
+        if self.ephemeral.incr(&key, 3600).await? > REQUESTS_PER_HOUR_PER_ADDRESS {
+            return Ok(());
+        }
+        let tenant = match ProviderCode::parse(provider_code.trim()) {
+            Some(code) => self.store.tenant_by_code(&code).await?,
+            None => None,
+        };
+        let user = match (&tenant, LoginName::parse(login_name)) {
+            (Some(t), Ok(name)) => self.store.user_by_login(t.id, &name).await?,
+            _ => None,
+        };
+        let (Some(tenant), Some(user)) = (tenant, user) else { return Ok(()) };
+        let eligible = user.user_type == UserType::SuperAdmin && user.status.is_locked();
+        if !eligible || self.store.open_recovery_request(user.id).await?.is_some() {
+            return Ok(());
+        }
+        let request = self.store.create_recovery_request(tenant.id, user.id, now).await?;
+        let detail = format!("super-admin recovery request {} (A2)", request.id);
+        self.note_recovery(&tenant, &user, detail, origin.clone(), String::new()).await?;
+        Ok(())
+    }
+
+    pub async fn recovery_requests(&self, status: Option<RecoveryStatus>) -> Result<Vec<RecoveryRequest>, Internal> {
+        Ok(self.store.list_recovery_requests(status, 500).await?)
+    }
+
+    async fn open_request(&self, id: i32) -> Result<(RecoveryRequest, Tenant, User), AdminError> {
+        let request = self
+            .store
+            .recovery_request(id)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("recovery request {id}")))?;
+        let (user, tenant) = self
+            .account(request.user_id, request.tenant_id)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("the user of recovery request {id}")))?;
+        Ok((request, tenant, user))
+    }
+
+    /// A platform operator approves: a single-use link goes to the super admin's verified
+    /// address. `base` is Lanyard's public origin, for the link.
+    pub async fn approve_recovery(&self, id: i32, base: &str) -> Result<RecoveryRequest, AdminError> {
+        let (request, tenant, user) = self.open_request(id).await?;
+        if request.status != RecoveryStatus::Pending {
+            return Err(AdminError::Invalid(format!("recovery request {id} is {}", request.status.as_str())));
+        }
+        let email = match (&user.email, user.email_verified) {
+            (Some(e), true) => e.clone(),
+            _ => {
+                return Err(AdminError::Invalid(format!(
+                    "recovery request {id}: the super admin has no verified address to send the link to"
+                )));
+            }
+        };
+        let token = random_token();
+        let link = format!("{}/recover?token={token}", base.trim_end_matches('/'));
+        let ctx = minijinja::context! { link, hours => LINK_TTL / 3600, provider => tenant.name };
+        let message = templates::message("recovery_link", &email, "Your Lanyard password recovery link", ctx)
+            .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
+        let now = self.clock.now();
+        let by = self.acting.actor.clone();
+        if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Approved, &by, now).await? {
+            return Err(AdminError::Invalid(format!("recovery request {id} was decided meanwhile")));
+        }
+        let record = serde_json::to_string(&LinkRecord { request_id: id, user_id: user.id })
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.ephemeral.put(&link_key(&self.mac, &token), &record, LINK_TTL).await?;
+        self.outbox.dispatch(message);
+        let detail = format!("recovery request {id} approved; link mailed (A2)");
+        self.note_recovery(&tenant, &user, detail, self.acting.origin.clone(), by).await?;
+        Ok(self.store.recovery_request(id).await?.unwrap_or(request))
+    }
+
+    pub async fn refuse_recovery(&self, id: i32) -> Result<RecoveryRequest, AdminError> {
+        let (request, tenant, user) = self.open_request(id).await?;
+        let by = self.acting.actor.clone();
+        let now = self.clock.now();
+        if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Refused, &by, now).await? {
+            return Err(AdminError::Invalid(format!("recovery request {id} is {}", request.status.as_str())));
+        }
+        let detail = format!("recovery request {id} refused (A2)");
+        self.note_recovery(&tenant, &user, detail, self.acting.origin.clone(), by).await?;
+        Ok(self.store.recovery_request(id).await?.unwrap_or(request))
+    }
+
+    /// Whether `token` is a live link (the page shows the form only then).
+    pub async fn recovery_link_valid(&self, token: &str) -> Result<bool, Internal> {
+        if !is_random_token(token) {
+            return Ok(false);
+        }
+        Ok(self.ephemeral.get(&link_key(&self.mac, token)).await?.is_some())
+    }
+
+    /// The super admin chooses the password: the policy first, then the link is taken (single
+    /// use), the password set, both locks lifted, every session ended.
+    pub async fn complete_recovery(
+        &self,
+        token: &str,
+        new_password: &Secret,
+        confirm: &Secret,
+        origin: &Origin,
+    ) -> Result<(), RecoverError> {
+        if !is_random_token(token) {
+            return Err(RecoverError::InvalidLink);
+        }
+        let key = link_key(&self.mac, token);
+        let Some(raw) = self.ephemeral.get(&key).await? else { return Err(RecoverError::InvalidLink) };
+        let record: LinkRecord = serde_json::from_str(&raw).map_err(|_| RecoverError::InvalidLink)?;
+        let Some(user) = self.store.user_by_id(record.user_id).await? else { return Err(RecoverError::InvalidLink) };
+        let Some(tenant) = self.store.tenant_by_id(user.tenant_id).await? else {
+            return Err(RecoverError::InvalidLink);
+        };
+        if matches!(user.status, UserStatus::Deactivated | UserStatus::Deleted) {
+            return Err(RecoverError::InvalidLink);
+        }
+        let (new_errors, confirm_errors) = self.new_password_errors(&user, &tenant, new_password, confirm).await?;
+        if !new_errors.is_empty() || !confirm_errors.is_empty() {
+            return Err(RecoverError::Refused { new_password: new_errors, confirm_password: confirm_errors });
+        }
+        if !self.ephemeral.take_if(&key, &raw).await? {
+            return Err(RecoverError::InvalidLink);
+        }
+        let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
+        let now = self.clock.now();
+        self.store.set_password(user.id, hash, false, now).await?;
+        self.store.set_status(user.id, UserStatus::Active, now).await?;
+        self.store.complete_recovery_request(record.request_id).await?;
+        self.end_all_sessions(&user).await?;
+        let detail = format!("password chosen with recovery link {} (A2); account unlocked", record.request_id);
+        self.note_recovery(&tenant, &user, detail, origin.clone(), String::new()).await?;
+        Ok(())
+    }
+
+    async fn note_recovery(
+        &self,
+        tenant: &Tenant,
+        user: &User,
+        detail: String,
+        origin: Origin,
+        actor: String,
+    ) -> Result<(), StoreError> {
+        let entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind: ActivityKind::PasswordReset,
+            detail,
+            login_type: "recovery".into(),
+            client_id: None,
+            origin,
+            actor,
+        };
+        self.store.record_activity(&entry, self.clock.now()).await
+    }
+}

@@ -1,0 +1,47 @@
+//! A2: a locked-out super admin's request for help, as a platform operator sees it.
+
+use serde::Serialize;
+
+use super::tenant::TenantId;
+use super::user::UserId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecoveryStatus {
+    /// Waiting for a platform operator.
+    Pending,
+    /// A single-use link was mailed to the super admin's verified address.
+    Approved,
+    Refused,
+    /// The super admin chose a new password with the link.
+    Completed,
+}
+
+impl RecoveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecoveryStatus::Pending => "pending",
+            RecoveryStatus::Approved => "approved",
+            RecoveryStatus::Refused => "refused",
+            RecoveryStatus::Completed => "completed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [RecoveryStatus::Pending, RecoveryStatus::Approved, RecoveryStatus::Refused, RecoveryStatus::Completed]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RecoveryRequest {
+    pub id: i32,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub status: RecoveryStatus,
+    pub requested_at: i64,
+    pub decided_at: Option<i64>,
+    /// The operator (`client:<id>`, `user:…`, `cli`) who approved or refused it.
+    pub decided_by: String,
+}
