@@ -232,6 +232,15 @@ impl Accounts {
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
 
+    /// T2, A3: a provider's administrator changes a user's type.
+    pub async fn set_user_type(&self, code: &str, login: &str, user_type: UserType) -> Result<User, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        self.store.set_user_type(user.id, user_type, self.clock.now()).await?;
+        let what = format!("user type {} -> {} (T2)", user.user_type.as_str(), user_type.as_str());
+        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what).await?;
+        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+    }
+
     /// S1: a user administrator switches self password reset on or off for one user.
     pub async fn set_user_self_reset(&self, code: &str, login: &str, enabled: bool) -> Result<User, AdminError> {
         let (tenant, user) = self.user(code, login).await?;

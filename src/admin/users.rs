@@ -188,6 +188,8 @@ pub struct UserChanges {
     email: Option<String>,
     /// T2: the user-administrator role (provider admins and platform operators only).
     user_administrator: Option<bool>,
+    /// T2: `regular`, `provider_admin`, `super_admin` (provider admins and platform operators only).
+    user_type: Option<String>,
 }
 
 #[utoipa::path(
@@ -207,9 +209,13 @@ pub async fn update(
     JsonBody(changes): JsonBody<UserChanges>,
 ) -> Result<Response, Problem> {
     let (tenant, user) = actor.user(&accounts, &code, &login).await?;
-    if changes.user_administrator.is_some() && !actor.may_appoint_admins() {
-        return Err(Problem::forbidden("a user administrator cannot give or take the role"));
+    if (changes.user_administrator.is_some() || changes.user_type.is_some()) && !actor.may_appoint_admins() {
+        return Err(Problem::forbidden("a user administrator cannot change types or roles"));
     }
+    let new_type = match &changes.user_type {
+        Some(t) => Some(user_type(Some(t))?),
+        None => None,
+    };
     let acting = actor.accounts(&accounts);
     let (code, login) = (tenant.provider_code.as_str(), user.login_name.as_str().to_string());
     let mut user = user;
@@ -224,6 +230,9 @@ pub async fn update(
     }
     if let Some(enabled) = changes.user_administrator {
         user = acting.set_user_administrator(code, &login, enabled).await?;
+    }
+    if let Some(kind) = new_type {
+        user = acting.set_user_type(code, &login, kind).await?;
     }
     Ok(Json(user).into_response())
 }

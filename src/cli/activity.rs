@@ -4,7 +4,7 @@ use super::CliError;
 use super::output::emit;
 use crate::app::AppState;
 use crate::clock::rfc3339;
-use crate::domain::activity::ActivityEntry;
+use crate::domain::activity::{ActivityEntry, ActivityQuery};
 
 #[derive(Subcommand, Debug)]
 pub enum ActivityCommand {
@@ -18,12 +18,23 @@ pub enum ActivityCommand {
         limit: u64,
         #[arg(long)]
         before: Option<i32>,
+        /// Only this kind (sign_in, sign_in_failed, locked, admin_action, password_reset, …).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only entries about this application.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Unix seconds, inclusive.
+        #[arg(long)]
+        since: Option<i64>,
+        #[arg(long)]
+        until: Option<i64>,
     },
 }
 
 fn line(e: &ActivityEntry) -> String {
     format!(
-        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
         e.id,
         rfc3339(e.at),
         e.login_name,
@@ -31,19 +42,21 @@ fn line(e: &ActivityEntry) -> String {
         e.login_type,
         e.client_id.as_deref().unwrap_or("-"),
         e.ip,
+        if e.actor.is_empty() { "-" } else { &e.actor },
         e.detail
     )
 }
 
 pub async fn run(cmd: ActivityCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let ActivityCommand::List { tenant, user, limit, before } = cmd;
+    let ActivityCommand::List { tenant, user, limit, before, kind, client_id, since, until } = cmd;
     let accounts = &state.accounts;
     let t = accounts.tenant(&tenant).await?;
     let user = match user {
         Some(login) => Some(accounts.user(&tenant, &login).await?.1),
         None => None,
     };
-    let entries = accounts.activity(&t, user.as_ref(), before, limit).await?;
+    let query = ActivityQuery { user_id: user.map(|u| u.id), kind, client_id, since, until, before, limit };
+    let entries = accounts.activity_matching(&t, &query).await?;
     emit(json, &entries, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
     Ok(())
 }

@@ -249,8 +249,20 @@ impl Store {
     }
 }
 
-/// T2: the "user administrator" role.
+/// T2: the "user administrator" role and the user type.
 impl Store {
+    pub async fn set_user_type(&self, id: UserId, user_type: UserType, now: i64) -> Result<(), StoreError> {
+        user::ActiveModel {
+            id: Set(id),
+            user_type: Set(user_type.as_str().to_string()),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(self.conn())
+        .await?;
+        Ok(())
+    }
+
     pub async fn set_user_admin(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
         user::ActiveModel { id: Set(id), is_user_admin: Set(enabled), updated_at: Set(now), ..Default::default() }
             .update(self.conn())

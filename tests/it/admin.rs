@@ -147,6 +147,11 @@ async fn administrators_do_their_work_over_http(backend: Backend) {
     assert_eq!(code, StatusCode::OK, "{bob}");
     assert_eq!((bob["self_reset_enabled"].as_bool(), bob["is_user_admin"].as_bool()), (Some(true), Some(true)));
     assert_eq!(bob["email_verified"], false);
+    let (code, bob) =
+        call(&app, &acme, "PATCH", "/providers/ACME/users/bob", Some(json!({"user_type": "provider_admin"}))).await;
+    assert_eq!((code, bob["user_type"].as_str()), (StatusCode::OK, Some("provider_admin")), "A3: {bob}");
+    let (code, _) = call(&app, &acme, "PATCH", "/providers/ACME/users/bob", Some(json!({"user_type": "god"}))).await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
 
     // Clients, as the platform: a secret shown once, URIs updated, the secret rotated.
     let (code, client) = call(
@@ -307,6 +312,7 @@ async fn another_providers_administrators_are_refused_everywhere(backend: Backen
         ("POST", "/providers/ACME/users/boss/password", None),
         ("POST", "/providers/ACME/users/boss/status", Some(json!({"action": "admin_lock"}))),
         ("PATCH", "/providers/ACME/users/alice", Some(json!({"user_administrator": true}))),
+        ("PATCH", "/providers/ACME/users/alice", Some(json!({"user_type": "super_admin"}))),
         ("POST", "/providers/ACME/users", Some(json!({"login_name": "newboss", "user_type": "super_admin"}))),
         ("GET", "/clients", None),
         ("POST", "/providers", Some(json!({"provider_code": "EVIL", "name": "Evil"}))),

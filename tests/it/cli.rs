@@ -134,8 +134,13 @@ async fn cli_round_trips_with_json(backend: Backend) {
     assert_ne!(rotated["client_secret"].as_str().unwrap(), secret);
     let public =
         cli.json(&["client", "create", "--name", "SPA", "--public", "--redirect-uri", "https://spa.example/cb"], None);
+    let ops = cli.json(&["client", "create", "--name", "Ops", "--id", "ops", "--admin-role", "platform"], None);
+    assert_eq!(ops["admin_role"]["role"], "platform_operator");
+    assert_eq!(ops["grant_types"], serde_json::json!(["client_credentials"]));
+    assert!(ops["scopes"].as_array().unwrap().iter().any(|s| s == "admin"));
+    assert!(cli.fails(&["client", "create", "--name", "X", "--admin-role", "god"]).contains("--admin-role"));
     assert!(public.get("client_secret").is_none());
-    assert_eq!(cli.json(&["client", "list"], None).as_array().unwrap().len(), 2);
+    assert_eq!(cli.json(&["client", "list"], None).as_array().unwrap().len(), 3);
 
     let activity = cli.json(&["activity", "list", "--tenant", "ACME", "--user", "alice"], None);
     let kinds: Vec<&str> = activity.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
@@ -145,6 +150,10 @@ async fn cli_round_trips_with_json(backend: Backend) {
     let last = page[1]["id"].as_i64().unwrap().to_string();
     let next = cli.json(&["activity", "list", "--tenant", "ACME", "--limit", "2", "--before", &last], None);
     assert!(next[0]["id"].as_i64().unwrap() < last.parse::<i64>().unwrap());
+    let locks = cli.json(&["activity", "list", "--tenant", "ACME", "--kind", "unlocked"], None);
+    let locks = locks.as_array().unwrap();
+    assert!(!locks.is_empty() && locks.iter().all(|e| e["kind"] == "unlocked"));
+    assert!(locks.iter().all(|e| e["actor"] == "cli"), "L7: the CLI's changes say who made them");
 
     // Errors: one line, non-zero exit.
     assert!(cli.fails(&["tenant", "create", "ACME", "--name", "Again"]).contains("already exists"));
