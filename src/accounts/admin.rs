@@ -341,6 +341,14 @@ impl Accounts {
         Ok(())
     }
 
+    /// Deletes an application: no sign-in, token or refresh for it any more; its users'
+    /// per-application statuses (T4) go with it.
+    pub async fn delete_client(&self, client_id: &str) -> Result<(), AdminError> {
+        self.store.delete_client(client_id).await?;
+        self.audit(None, None, "", format!("client {client_id} deleted")).await?;
+        Ok(())
+    }
+
     pub async fn rotate_client_secret(&self, client_id: &str) -> Result<Secret, AdminError> {
         let client =
             self.store.client(client_id).await?.ok_or_else(|| AdminError::NotFound(format!("client {client_id}")))?;

@@ -9,14 +9,20 @@ use crate::domain::user::{User, UserId};
 use crate::store::StoreError;
 
 impl Accounts {
-    /// A registered application, from this process' short-lived cache.
+    /// A registered application that is not disabled, from this process' short-lived cache:
+    /// what every protocol path asks, so a disabled application is simply unknown there.
     pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
-        self.store.client(client_id).await
+        Ok(self.store.client(client_id).await?.filter(|c| !c.metadata.disabled))
     }
 
     /// The application as stored now, for decisions a stale copy must not make (a secret that
     /// was just rotated).
     pub async fn client_fresh(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
+        Ok(self.store.client_uncached(client_id).await?.filter(|c| !c.metadata.disabled))
+    }
+
+    /// The registration whether disabled or not (administration).
+    pub async fn client_registration(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
         self.store.client_uncached(client_id).await
     }
 

@@ -85,7 +85,7 @@ pub async fn create(
 
 async fn existing(accounts: &Accounts, client_id: &str) -> Result<Client, Problem> {
     accounts
-        .client(client_id)
+        .client_registration(client_id)
         .await
         .map_err(crate::accounts::Internal::from)?
         .ok_or_else(|| Problem::not_found(&format!("client {client_id}")))
@@ -118,6 +118,8 @@ pub struct ClientChanges {
     post_logout_redirect_uris: Option<Vec<String>>,
     initiate_login_uri: Option<Option<String>>,
     backchannel_logout_uri: Option<Option<String>>,
+    /// Switch the application off (no sign-in, token or refresh) or back on.
+    disabled: Option<bool>,
 }
 
 #[utoipa::path(
@@ -151,6 +153,9 @@ pub async fn update(
     if let Some(uri) = changes.backchannel_logout_uri {
         metadata.backchannel_logout_uri = uri;
     }
+    if let Some(disabled) = changes.disabled {
+        metadata.disabled = disabled;
+    }
     let name = changes.name.unwrap_or(client.name);
     actor.accounts(&accounts).update_client(&client_id, &name, &metadata).await?;
     Ok(Json(existing(&accounts, &client_id).await?).into_response())
@@ -173,4 +178,23 @@ pub async fn rotate_secret(
     actor.platform()?;
     let secret = actor.accounts(&accounts).rotate_client_secret(&client_id).await?;
     Ok(Json(SecretShown { client_id, client_secret: secret.expose().to_string() }).into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/clients/{client_id}",
+    operation_id = "delete_client",
+    tag = "clients",
+    params(("client_id" = String, Path, description = "Client id", example = "ops")),
+    responses((status = 204, description = "Deleted"), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn delete(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments(client_id): Segments<String>,
+) -> Result<Response, Problem> {
+    actor.platform()?;
+    actor.accounts(&accounts).delete_client(&client_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -68,7 +68,7 @@ where
         .routes(routes!(activity::list))
         .routes(routes!(activity::export))
         .routes(routes!(clients::list, clients::create))
-        .routes(routes!(clients::show, clients::update))
+        .routes(routes!(clients::show, clients::update, clients::delete))
         .routes(routes!(clients::rotate_secret))
         .routes(routes!(recovery::list))
         .routes(routes!(recovery::approve))

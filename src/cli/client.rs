@@ -148,7 +148,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
         }
         ClientCommand::Show { client_id } => {
             let c = accounts
-                .client(&client_id)
+                .client_registration(&client_id)
                 .await?
                 .ok_or_else(|| CliError(format!("client {client_id} does not exist")))?;
             emit(json, &c, line);

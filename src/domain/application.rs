@@ -43,6 +43,10 @@ pub struct ClientMetadata {
     /// administer. A Lanyard extension.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_role: Option<AdminGrant>,
+    /// Switched off by a platform operator: no sign-in, token or refresh for it until switched
+    /// back on (tokens already issued run out within their lifetime).
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// The scope an access token must carry to be used at the administration API.
@@ -236,6 +240,7 @@ mod tests {
             scopes: default_scopes(),
             access_token_format: AccessTokenFormat::Opaque,
             admin_role: None,
+            disabled: false,
         }
     }
 

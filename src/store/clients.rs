@@ -144,6 +144,18 @@ impl Store {
 }
 
 impl Store {
+    /// Removes the client; its providers and users' per-application statuses go with it (the
+    /// foreign keys cascade).
+    pub async fn delete_client(&self, client_id: &str) -> Result<(), StoreError> {
+        self.clients.forget(&client_id.to_string());
+        self.origins.forget(&());
+        let deleted = client::Entity::delete_by_id(client_id.to_string()).exec(self.conn()).await?;
+        if deleted.rows_affected == 0 {
+            return Err(StoreError::NotFound(format!("client {client_id}")));
+        }
+        Ok(())
+    }
+
     /// Replaces a client's name and registration metadata (its tenants and secret stay).
     pub async fn update_client(
         &self,

@@ -183,6 +183,30 @@ async fn administrators_do_their_work_over_http(backend: Backend) {
     assert_ne!(rotated["client_secret"], client["client_secret"]);
     let (code, _) = call(&app, &acme, "GET", "/clients", None).await;
     assert_eq!(code, StatusCode::FORBIDDEN, "clients are the platform's");
+    // Disabled: no token for it (nor sign-in, nor refresh); enabled again, it works.
+    let secret = rotated["client_secret"].as_str().unwrap().to_string();
+    let cc = |secret: String| {
+        let url = app.url("/token");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .basic_auth("records", Some(secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let (code, off) = call(&app, &platform, "PATCH", "/clients/records", Some(json!({"disabled": true}))).await;
+    assert_eq!((code, off["disabled"].as_bool()), (StatusCode::OK, Some(true)));
+    assert_eq!(cc(secret.clone()).await, StatusCode::UNAUTHORIZED, "a disabled client gets no token");
+    call(&app, &platform, "PATCH", "/clients/records", Some(json!({"disabled": false}))).await;
+    assert_eq!(
+        cc(secret.clone()).await,
+        StatusCode::BAD_REQUEST,
+        "enabled again (no client_credentials grant registered)"
+    );
 
     // T4 and L6.
     let (code, _) = call(
@@ -203,6 +227,12 @@ async fn administrators_do_their_work_over_http(backend: Backend) {
     let (code, _) = call(&app, &acme, "DELETE", "/providers/ACME/users/carol/sessions", None).await;
     assert_eq!(code, StatusCode::NO_CONTENT);
     assert_eq!(carol.get(app.url("/account")).send().await.unwrap().headers()["location"], "/login");
+
+    // Deleted: gone, with its users' per-application statuses.
+    let (code, _) = call(&app, &platform, "DELETE", "/clients/records", None).await;
+    assert_eq!(code, StatusCode::NO_CONTENT);
+    let (code, _) = call(&app, &platform, "GET", "/clients/records", None).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
 
     // L7: who acted, from where; filters and paging; the export.
     let (_, page) = call(&app, &acme, "GET", "/providers/ACME/activity?user=bob&limit=3", None).await;
@@ -288,6 +318,7 @@ async fn another_providers_administrators_are_refused_everywhere(backend: Backen
         ("GET", "/clients/records", None),
         ("PATCH", "/clients/records", Some(json!({"name": "owned"}))),
         ("POST", "/clients/records/secret", None),
+        ("DELETE", "/clients/records", None),
     ];
     let before = app.state.accounts.user("ACME", "alice").await.unwrap().1;
     let acme_before = app.state.accounts.tenant("ACME").await.unwrap();
@@ -393,7 +424,7 @@ async fn the_openapi_document_describes_every_operation() {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(operations, 22, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(operations, 23, "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, item) in paths {
         assert!(path.starts_with("/admin/api/v1/"), "{path}");
         for (method, op) in item.as_object().unwrap() {
@@ -402,6 +433,65 @@ async fn the_openapi_document_describes_every_operation() {
         }
     }
     app.stop().await;
+}
+
+/// A person's own access token (the console's code flow), with the admin scope: a provider admin
+/// administers their provider, a regular user nothing; without the scope, nobody anything.
+async fn people_use_their_own_tokens(backend: Backend) {
+    use crate::oidc::rp::{browse, callback, param, register};
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let boss_type = lanyard::domain::user::UserType::ProviderAdmin;
+    app.state
+        .accounts
+        .create_user("ACME", "boss", boss_type, &lanyard::secret::Secret::new(PASSWORD), false)
+        .await
+        .unwrap();
+    let mut meta = crate::oidc::rp::metadata(false);
+    meta.scopes.push("admin".into());
+    let console = register(&app, "console", meta, &["ACME"]).await;
+    let token_of = |login: &'static str, admin: bool| {
+        let (app, console) = (&app, &console);
+        async move {
+            let req = console.request(&[]);
+            let mut url = req.url.clone();
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if k == "scope" && admin { format!("{v} admin") } else { v.into_owned() };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+            let res = browse(app, &app.browser(), url.as_str(), Some((login, PASSWORD))).await;
+            let code = param(&callback(&res), "code").unwrap().to_string();
+            let tokens = console.exchange(&code, req.verifier).await;
+            openidconnect::OAuth2TokenResponse::access_token(&tokens).secret().clone()
+        }
+    };
+    let boss = token_of("boss", true).await;
+    let (status, users) = call(&app, &boss, "GET", "/providers/ACME/users", None).await;
+    assert_eq!(status, StatusCode::OK, "{users}");
+    let (status, _) =
+        call(&app, &boss, "POST", "/providers/ACME/users/alice/status", Some(json!({"action": "admin_lock"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, record) = call(&app, &boss, "GET", "/providers/ACME/activity?user=alice&kind=locked", None).await;
+    assert_eq!(record["entries"][0]["actor"], "user:ACME/boss", "{record}");
+    let (status, _) = call(&app, &boss, "GET", "/clients", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    call(&app, &boss, "POST", "/providers/ACME/users/alice/status", Some(json!({"action": "unlock"}))).await;
+    let alice = token_of("alice", true).await;
+    let (status, _) = call(&app, &alice, "GET", "/providers/ACME/users", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a regular user administers nothing");
+    let plain = token_of("boss", false).await;
+    let (status, _) = call(&app, &plain, "GET", "/providers/ACME/users", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "without the admin scope");
+    app.stop().await;
+}
+
+backend_tests! {
+    admin_people => people_use_their_own_tokens,
 }
 
 backend_tests! {
