@@ -9,6 +9,7 @@ mod m20261124_000002_password_history;
 mod m20261201_000003_attempts_in_flight;
 mod m20261202_000004_activity_actor;
 mod m20261202_000005_recovery_requests;
+mod m20261202_000006_platform_operators;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_attempts_in_flight::Migration),
             Box::new(m20261202_000004_activity_actor::Migration),
             Box::new(m20261202_000005_recovery_requests::Migration),
+            Box::new(m20261202_000006_platform_operators::Migration),
         ]
     }
 }

@@ -232,6 +232,25 @@ impl Accounts {
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
 
+    /// The user's live Lanyard sessions, for an administrator deciding on "sign out everywhere".
+    pub async fn user_sessions(&self, code: &str, login: &str) -> Result<Vec<super::session::LiveSession>, AdminError> {
+        let (_, user) = self.user(code, login).await?;
+        Ok(self.live_sessions(user.id).await?)
+    }
+
+    /// A platform operator makes a user (of any provider) a platform operator, or no longer one.
+    pub async fn set_platform_operator(&self, code: &str, login: &str, enabled: bool) -> Result<User, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        self.store.set_platform_operator(user.id, enabled, self.clock.now()).await?;
+        let what = if enabled { "made a platform operator" } else { "no longer a platform operator" };
+        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what.into()).await?;
+        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+    }
+
+    pub async fn platform_operators(&self) -> Result<Vec<User>, AdminError> {
+        Ok(self.store.platform_operators().await?)
+    }
+
     /// T2, A3: a provider's administrator changes a user's type.
     pub async fn set_user_type(&self, code: &str, login: &str, user_type: UserType) -> Result<User, AdminError> {
         let (tenant, user) = self.user(code, login).await?;

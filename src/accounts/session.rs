@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Accounts, epoch};
+use crate::domain::activity::Origin;
 use crate::domain::tenant::TenantId;
 use crate::domain::user::UserId;
 use crate::secret::random_token;
@@ -41,6 +42,34 @@ pub struct SessionRecord {
     pub last_seen: i64,
 }
 
+/// What an administrator sees of a user's live session (never its cookie value).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct LiveSession {
+    /// OIDC `sid`.
+    pub sid: String,
+    pub started_at: i64,
+    pub last_seen: i64,
+    /// When the password was last entered (OIDC `auth_time`).
+    pub auth_time: i64,
+    /// L7: from where it was started.
+    pub ip: String,
+    pub user_agent: String,
+    /// The applications that received tokens in it.
+    pub applications: Vec<String>,
+}
+
+/// Kept beside a session for its listing: where the record is, and where it came from.
+#[derive(Serialize, Deserialize)]
+struct SessionInfo {
+    record_key: String,
+    ip: String,
+    user_agent: String,
+}
+
+fn info_key(sid: &str) -> String {
+    format!("session-info:{sid}")
+}
+
 /// `last_seen` is rewritten at most this often: a page view is not a write.
 const TOUCH_EVERY: i64 = 60;
 
@@ -58,7 +87,12 @@ impl Accounts {
     /// Starts a session for a signed-in user; returns the id for the cookie (always new: no
     /// fixation). The browser's previous session, if any (`replacing`), ends here: a sign-in
     /// never leaves an older id valid.
-    pub async fn start_session(&self, record: &SessionRecord, replacing: Option<&str>) -> Result<String, StoreError> {
+    pub async fn start_session(
+        &self,
+        record: &SessionRecord,
+        replacing: Option<&str>,
+        origin: &Origin,
+    ) -> Result<String, StoreError> {
         if let Some(old) = replacing {
             self.delete_session(old).await?;
         }
@@ -66,6 +100,13 @@ impl Accounts {
         let record = SessionRecord { started_at: now, last_seen: now, ..record.clone() };
         let id = random_token();
         self.put_session(&id, &record).await?;
+        let info = SessionInfo {
+            record_key: Ephemeral::secret_key(NAMESPACE, &id),
+            ip: origin.ip.clone(),
+            user_agent: origin.user_agent.clone(),
+        };
+        let json = serde_json::to_string(&info).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.ephemeral.put(&info_key(&record.sid), &json, self.session_ttl).await?;
         append(&self.ephemeral, &user_counter(record.user_id), &record.sid, self.session_ttl).await?;
         Ok(id)
     }
@@ -90,6 +131,41 @@ impl Accounts {
             self.put_session(id, &record).await?;
         }
         Ok(Some(record))
+    }
+
+    /// The user's sessions that are still live (not signed out, not ended, not idle or past their
+    /// lifetime), newest first.
+    pub async fn live_sessions(&self, user_id: UserId) -> Result<Vec<LiveSession>, StoreError> {
+        let counter = user_counter(user_id);
+        let n = self.ephemeral.count(&counter).await?;
+        let keys: Vec<String> = newest(n).rev().map(|k| format!("{counter}:{k}")).collect();
+        let sids: Vec<String> = self.ephemeral.get_many(&keys).await?.into_iter().flatten().collect();
+        let current = epoch::current(&self.ephemeral, user_id).await?;
+        let now = self.clock.now();
+        let mut live = Vec::new();
+        for sid in sids {
+            let Some(info) = self.ephemeral.get(&info_key(&sid)).await? else { continue };
+            let Ok(info) = serde_json::from_str::<SessionInfo>(&info) else { continue };
+            let Some(raw) = self.ephemeral.get(&info.record_key).await? else { continue };
+            let Ok(record) = serde_json::from_str::<SessionRecord>(&raw) else { continue };
+            let ended = record.epoch != current
+                || now - record.last_seen >= self.session_idle
+                || self.session_left(&record) <= 0;
+            if ended {
+                continue;
+            }
+            let applications = self.applications(&sid).await?;
+            live.push(LiveSession {
+                sid,
+                started_at: record.started_at,
+                last_seen: record.last_seen,
+                auth_time: record.auth_time,
+                ip: info.ip,
+                user_agent: info.user_agent,
+                applications,
+            });
+        }
+        Ok(live)
     }
 
     /// Rewrites the record under the same id (after the forced password change, L4), within

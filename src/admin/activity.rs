@@ -158,7 +158,12 @@ pub async fn export(
     Ok(res)
 }
 
-const CSV_HEADER: &str = "id,at,login_name,kind,detail,login_type,client_id,ip,user_agent,actor\r\n";
+pub const CSV_HEADER: &str = "id,at,login_name,kind,detail,login_type,client_id,ip,user_agent,actor\r\n";
+
+/// One entry as a CSV record (RFC 4180, formulas defused), as the export writes it.
+pub fn csv_line(e: &ActivityEntry) -> String {
+    line(Format::Csv, e)
+}
 
 fn line(format: Format, e: &ActivityEntry) -> String {
     match format {

@@ -153,6 +153,7 @@ where
                     .map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?
                     .ok_or_else(|| Problem::unauthorized("the user's provider no longer exists"))?;
                 let role = match user.user_type {
+                    _ if user.is_platform_operator => Role::PlatformOperator,
                     UserType::SuperAdmin | UserType::ProviderAdmin => Role::ProviderAdmin(tenant.id),
                     UserType::Regular if user.is_user_admin => Role::UserAdministrator(tenant.id),
                     UserType::Regular => return Err(Problem::forbidden("this user administers nothing")),

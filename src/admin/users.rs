@@ -14,6 +14,7 @@ use super::extract::{JsonBody, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::accounts::admin::{StatusChange, temporary_password};
+use crate::accounts::session::LiveSession;
 use crate::domain::user::{User, UserType};
 
 #[utoipa::path(
@@ -190,6 +191,8 @@ pub struct UserChanges {
     user_administrator: Option<bool>,
     /// T2: `regular`, `provider_admin`, `super_admin` (provider admins and platform operators only).
     user_type: Option<String>,
+    /// Administers Lanyard itself (platform operators only).
+    platform_operator: Option<bool>,
 }
 
 #[utoipa::path(
@@ -212,6 +215,9 @@ pub async fn update(
     if (changes.user_administrator.is_some() || changes.user_type.is_some()) && !actor.may_appoint_admins() {
         return Err(Problem::forbidden("a user administrator cannot change types or roles"));
     }
+    if changes.platform_operator.is_some() {
+        actor.platform()?;
+    }
     let new_type = match &changes.user_type {
         Some(t) => Some(user_type(Some(t))?),
         None => None,
@@ -233,6 +239,9 @@ pub async fn update(
     }
     if let Some(kind) = new_type {
         user = acting.set_user_type(code, &login, kind).await?;
+    }
+    if let Some(enabled) = changes.platform_operator {
+        user = acting.set_platform_operator(code, &login, enabled).await?;
     }
     Ok(Json(user).into_response())
 }
@@ -273,6 +282,25 @@ pub async fn set_app_access(
     Ok(Json(user).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/providers/{code}/users/{login}/sessions",
+    operation_id = "list_user_sessions",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("login" = String, Path, description = "Login name (compared case-insensitively, T2)", example = "alice")),
+    responses((status = 200, description = "The user's live Lanyard sessions, newest first", body = Vec<LiveSession>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn list_sessions(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments((code, login)): Segments<(String, String)>,
+) -> Result<Response, Problem> {
+    let (tenant, user) = actor.user(&accounts, &code, &login).await?;
+    let sessions = accounts.user_sessions(tenant.provider_code.as_str(), user.login_name.as_str()).await?;
+    Ok(Json(sessions).into_response())
+}
+
 /// L6: every session and token of the user ends; applications are told.
 #[utoipa::path(
     delete,
@@ -291,4 +319,17 @@ pub async fn sign_out_everywhere(
     let (tenant, user) = actor.user(&accounts, &code, &login).await?;
     actor.accounts(&accounts).sign_out_everywhere(tenant.provider_code.as_str(), user.login_name.as_str()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/operators",
+    operation_id = "list_platform_operators",
+    tag = "users",
+    responses((status = 200, description = "Every person who is a platform operator", body = Vec<User>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn list_operators(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
+    actor.platform()?;
+    Ok(Json(accounts.platform_operators().await?).into_response())
 }

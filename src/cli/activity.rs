@@ -29,6 +29,9 @@ pub enum ActivityCommand {
         since: Option<i64>,
         #[arg(long)]
         until: Option<i64>,
+        /// CSV, as the administration API's export writes it.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
     },
 }
 
@@ -48,7 +51,7 @@ fn line(e: &ActivityEntry) -> String {
 }
 
 pub async fn run(cmd: ActivityCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let ActivityCommand::List { tenant, user, limit, before, kind, client_id, since, until } = cmd;
+    let ActivityCommand::List { tenant, user, limit, before, kind, client_id, since, until, csv } = cmd;
     let accounts = &state.accounts;
     let t = accounts.tenant(&tenant).await?;
     let user = match user {
@@ -57,6 +60,11 @@ pub async fn run(cmd: ActivityCommand, json: bool, state: &AppState) -> Result<(
     };
     let query = ActivityQuery { user_id: user.map(|u| u.id), kind, client_id, since, until, before, limit };
     let entries = accounts.activity_matching(&t, &query).await?;
+    if csv {
+        let body: String = entries.iter().map(crate::admin::activity::csv_line).collect();
+        print!("{}{body}", crate::admin::activity::CSV_HEADER);
+        return Ok(());
+    }
     emit(json, &entries, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
     Ok(())
 }

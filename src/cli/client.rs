@@ -56,6 +56,29 @@ pub enum ClientCommand {
     RotateSecret {
         client_id: String,
     },
+    /// Change the name or URIs, or switch the application off (--disable) or on (--enable).
+    Update {
+        client_id: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Replaces every redirect URI (repeat the flag for several).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        #[arg(long)]
+        initiate_login_uri: Option<String>,
+        #[arg(long)]
+        backchannel_logout_uri: Option<String>,
+        #[arg(long, conflicts_with = "enable")]
+        disable: bool,
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Delete the application (its users' per-application statuses go with it).
+    Delete {
+        client_id: String,
+    },
 }
 
 #[derive(Serialize)]
@@ -152,6 +175,47 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
                 .await?
                 .ok_or_else(|| CliError(format!("client {client_id} does not exist")))?;
             emit(json, &c, line);
+        }
+        ClientCommand::Update {
+            client_id,
+            name,
+            redirect_uris,
+            post_logout_redirect_uris,
+            initiate_login_uri,
+            backchannel_logout_uri,
+            disable,
+            enable,
+        } => {
+            let c = accounts
+                .client_registration(&client_id)
+                .await?
+                .ok_or_else(|| CliError(format!("client {client_id} does not exist")))?;
+            let mut metadata = c.metadata.clone();
+            if !redirect_uris.is_empty() {
+                metadata.redirect_uris = redirect_uris;
+            }
+            if !post_logout_redirect_uris.is_empty() {
+                metadata.post_logout_redirect_uris = post_logout_redirect_uris;
+            }
+            if initiate_login_uri.is_some() {
+                metadata.initiate_login_uri = initiate_login_uri;
+            }
+            if backchannel_logout_uri.is_some() {
+                metadata.backchannel_logout_uri = backchannel_logout_uri;
+            }
+            if disable || enable {
+                metadata.disabled = disable;
+            }
+            accounts.update_client(&client_id, name.as_deref().unwrap_or(&c.name), &metadata).await?;
+            let updated = accounts
+                .client_registration(&client_id)
+                .await?
+                .ok_or_else(|| CliError(format!("client {client_id} does not exist")))?;
+            emit(json, &updated, line);
+        }
+        ClientCommand::Delete { client_id } => {
+            accounts.delete_client(&client_id).await?;
+            emit(json, &serde_json::json!({ "deleted": client_id }), |_| format!("client {client_id} deleted"));
         }
         ClientCommand::RotateSecret { client_id } => {
             let secret = accounts.rotate_client_secret(&client_id).await?;

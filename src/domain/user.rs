@@ -134,6 +134,8 @@ pub struct User {
     pub status: UserStatus,
     /// T2: the "user administrator" role.
     pub is_user_admin: bool,
+    /// Administers Lanyard itself (providers, applications, A2), whatever their provider.
+    pub is_platform_operator: bool,
     /// L4: set on creation and by an administrator's temporary password.
     pub must_change_password: bool,
     #[serde(skip)]

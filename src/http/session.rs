@@ -7,6 +7,7 @@ use super::cookies;
 use super::site::Site;
 use crate::accounts::session::SessionRecord;
 use crate::accounts::{Accounts, Internal};
+use crate::domain::activity::Origin;
 use crate::secret::is_random_token;
 
 const COOKIE: &str = "lanyard_session";
@@ -26,8 +27,9 @@ pub async fn start(
     site: &Site,
     headers: &HeaderMap,
     record: &SessionRecord,
+    origin: &Origin,
 ) -> Result<String, Internal> {
-    let id = accounts.start_session(record, id(headers, site).as_deref()).await?;
+    let id = accounts.start_session(record, id(headers, site).as_deref(), origin).await?;
     Ok(cookies::set(&cookie_name(site), &id, site.secure_cookies, None))
 }
 

@@ -15,6 +15,7 @@ fn to_domain(m: user::Model) -> Result<User, StoreError> {
         status: UserStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
         subject: m.subject,
         is_user_admin: m.is_user_admin,
+        is_platform_operator: m.is_platform_operator,
         must_change_password: m.must_change_password,
         password_hash: m.password_hash,
         failed_attempts: m.failed_attempts,
@@ -249,8 +250,30 @@ impl Store {
     }
 }
 
-/// T2: the "user administrator" role and the user type.
+/// T2: the "user administrator" role and the user type; platform operators.
 impl Store {
+    pub async fn set_platform_operator(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
+        user::ActiveModel {
+            id: Set(id),
+            is_platform_operator: Set(enabled),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Every platform operator who is a person, across providers.
+    pub async fn platform_operators(&self) -> Result<Vec<User>, StoreError> {
+        let rows = user::Entity::find()
+            .filter(user::Column::IsPlatformOperator.eq(true))
+            .order_by_asc(user::Column::Id)
+            .all(self.conn())
+            .await?;
+        rows.into_iter().map(to_domain).collect()
+    }
+
     pub async fn set_user_type(&self, id: UserId, user_type: UserType, now: i64) -> Result<(), StoreError> {
         user::ActiveModel {
             id: Set(id),

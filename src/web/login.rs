@@ -143,7 +143,7 @@ pub async fn submit(
         password: form.password.clone(),
         provider_code: form.provider_code.clone(),
         client_id,
-        origin,
+        origin: origin.clone(),
     };
     let signed_in = match accounts.sign_in(request).await {
         Ok(s) => s,
@@ -169,7 +169,7 @@ pub async fn submit(
         started_at: 0,
         last_seen: 0,
     };
-    let cookie = session::start(&accounts, &site, &headers, &record).await?;
+    let cookie = session::start(&accounts, &site, &headers, &record, &origin).await?;
     // L4: nothing else until a new password is chosen.
     Ok(see_other(&next_step(record.must_change_password, form.auth.as_deref()), vec![cookie]))
 }

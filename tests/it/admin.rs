@@ -224,9 +224,22 @@ async fn administrators_do_their_work_over_http(backend: Backend) {
     let carol = app.browser();
     app.user("ACME", "carol").await;
     sign_in(&app, &carol, "carol", PASSWORD, "ACME").await;
+    let other_browser = app.browser();
+    sign_in(&app, &other_browser, "carol", PASSWORD, "ACME").await;
+    let (code, sessions) = call(&app, &acme, "GET", "/providers/ACME/users/carol/sessions", None).await;
+    assert_eq!(code, StatusCode::OK);
+    let sessions = sessions.as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    assert!(sessions.iter().all(|s| s["ip"] == "127.0.0.1" && s["sid"].is_string() && s.get("id").is_none()));
+    let page = other_browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    other_browser.post(app.url("/logout")).form(&[("csrf", crate::support::csrf_of(&page))]).send().await.unwrap();
+    let (_, sessions) = call(&app, &acme, "GET", "/providers/ACME/users/carol/sessions", None).await;
+    assert_eq!(sessions.as_array().unwrap().len(), 1, "a signed-out session is not listed");
     let (code, _) = call(&app, &acme, "DELETE", "/providers/ACME/users/carol/sessions", None).await;
     assert_eq!(code, StatusCode::NO_CONTENT);
     assert_eq!(carol.get(app.url("/account")).send().await.unwrap().headers()["location"], "/login");
+    let (_, sessions) = call(&app, &acme, "GET", "/providers/ACME/users/carol/sessions", None).await;
+    assert_eq!(sessions, json!([]), "none after sign out everywhere");
 
     // Deleted: gone, with its users' per-application statuses.
     let (code, _) = call(&app, &platform, "DELETE", "/clients/records", None).await;
@@ -304,6 +317,7 @@ async fn another_providers_administrators_are_refused_everywhere(backend: Backen
         ("POST", "/providers/ACME/users/alice/status", Some(json!({"action": "admin_lock"}))),
         ("PUT", "/providers/ACME/users/alice/applications/records", Some(json!({"status": "admin_locked"}))),
         ("DELETE", "/providers/ACME/users/alice/sessions", None),
+        ("GET", "/providers/ACME/users/alice/sessions", None),
         ("GET", "/providers/ACME/activity", None),
         ("GET", "/providers/ACME/activity.csv", None),
         ("POST", "/providers", Some(json!({"provider_code": "EVIL", "name": "Evil"}))),
@@ -319,6 +333,8 @@ async fn another_providers_administrators_are_refused_everywhere(backend: Backen
         ("PATCH", "/clients/records", Some(json!({"name": "owned"}))),
         ("POST", "/clients/records/secret", None),
         ("DELETE", "/clients/records", None),
+        ("GET", "/operators", None),
+        ("PATCH", "/providers/ACME/users/alice", Some(json!({"platform_operator": true}))),
     ];
     let before = app.state.accounts.user("ACME", "alice").await.unwrap().1;
     let acme_before = app.state.accounts.tenant("ACME").await.unwrap();
@@ -424,7 +440,7 @@ async fn the_openapi_document_describes_every_operation() {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(operations, 23, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(operations, 25, "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, item) in paths {
         assert!(path.starts_with("/admin/api/v1/"), "{path}");
         for (method, op) in item.as_object().unwrap() {
@@ -484,6 +500,18 @@ async fn people_use_their_own_tokens(backend: Backend) {
     let alice = token_of("alice", true).await;
     let (status, _) = call(&app, &alice, "GET", "/providers/ACME/users", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "a regular user administers nothing");
+    // A platform operator makes boss one too: boss's own token then reaches the platform's.
+    let ops = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
+    let (status, _) =
+        call(&app, &boss, "PATCH", "/providers/ACME/users/boss", Some(json!({"platform_operator": true}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not by a provider admin");
+    let (status, made) =
+        call(&app, &ops, "PATCH", "/providers/ACME/users/boss", Some(json!({"platform_operator": true}))).await;
+    assert_eq!((status, made["is_platform_operator"].as_bool()), (StatusCode::OK, Some(true)));
+    let (status, operators) = call(&app, &ops, "GET", "/operators", None).await;
+    assert_eq!((status, operators.as_array().unwrap().len()), (StatusCode::OK, 1));
+    let (status, _) = call(&app, &boss, "GET", "/clients", None).await;
+    assert_eq!(status, StatusCode::OK, "decided on every request: the same token now reaches the platform's");
     let plain = token_of("boss", false).await;
     let (status, _) = call(&app, &plain, "GET", "/providers/ACME/users", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "without the admin scope");

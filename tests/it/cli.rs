@@ -60,7 +60,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261124_000002_password_history",
             "m20261201_000003_attempts_in_flight",
             "m20261202_000004_activity_actor",
-            "m20261202_000005_recovery_requests"
+            "m20261202_000005_recovery_requests",
+            "m20261202_000006_platform_operators"
         ])
     );
 
@@ -141,6 +142,12 @@ async fn cli_round_trips_with_json(backend: Backend) {
     assert!(cli.fails(&["client", "create", "--name", "X", "--admin-role", "god"]).contains("--admin-role"));
     assert!(public.get("client_secret").is_none());
     assert_eq!(cli.json(&["client", "list"], None).as_array().unwrap().len(), 3);
+    let updated = cli.json(&["client", "update", "ops", "--name", "Operations", "--disable"], None);
+    assert_eq!((updated["name"].as_str(), updated["disabled"].as_bool()), (Some("Operations"), Some(true)));
+    let enabled = cli.json(&["client", "update", "ops", "--enable"], None);
+    assert_eq!(enabled["disabled"], false);
+    cli.json(&["client", "delete", "ops"], None);
+    assert!(cli.fails(&["client", "show", "ops"]).contains("does not exist"));
 
     let activity = cli.json(&["activity", "list", "--tenant", "ACME", "--user", "alice"], None);
     let kinds: Vec<&str> = activity.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
@@ -154,6 +161,9 @@ async fn cli_round_trips_with_json(backend: Backend) {
     let locks = locks.as_array().unwrap();
     assert!(!locks.is_empty() && locks.iter().all(|e| e["kind"] == "unlocked"));
     assert!(locks.iter().all(|e| e["actor"] == "cli"), "L7: the CLI's changes say who made them");
+    let csv = cli.run(&["activity", "list", "--tenant", "ACME", "--limit", "3", "--csv"], None);
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(csv.starts_with("id,at,login_name,") && csv.lines().count() == 4, "{csv}");
 
     // Errors: one line, non-zero exit.
     assert!(cli.fails(&["tenant", "create", "ACME", "--name", "Again"]).contains("already exists"));

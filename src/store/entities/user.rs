@@ -12,6 +12,7 @@ pub struct Model {
     pub user_type: String,
     pub status: String,
     pub is_user_admin: bool,
+    pub is_platform_operator: bool,
     pub must_change_password: bool,
     pub password_hash: Option<String>,
     pub failed_attempts: i32,
