@@ -142,6 +142,12 @@ where
                 (role, format!("client:{}", client.client_id))
             }
             Some(user_id) => {
+                // The application the person signed in to must still be there and enabled.
+                accounts
+                    .client(&grant.client_id)
+                    .await
+                    .map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?
+                    .ok_or_else(|| Problem::unauthorized("the application behind the token is disabled or deleted"))?;
                 let user = accounts
                     .user_by_id(user_id)
                     .await

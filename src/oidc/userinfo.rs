@@ -44,6 +44,12 @@ pub async fn userinfo(
     let Some(subject) = record.subject else {
         return bearer_error(ErrorCode::InvalidToken, "client credentials tokens have no user");
     };
+    // A token outlives nothing of its application: disabled or deleted, its tokens stop too.
+    match accounts.client(&record.client_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return bearer_error(ErrorCode::InvalidToken, "the application is disabled or deleted"),
+        Err(e) => return OAuthError::server(e).into_response(),
+    }
     if !record.scope.iter().any(|s| s == "openid") {
         return bearer_error(ErrorCode::InvalidToken, "the token was not issued with the openid scope");
     }

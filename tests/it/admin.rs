@@ -512,6 +512,14 @@ async fn people_use_their_own_tokens(backend: Backend) {
     assert_eq!((status, operators.as_array().unwrap().len()), (StatusCode::OK, 1));
     let (status, _) = call(&app, &boss, "GET", "/clients", None).await;
     assert_eq!(status, StatusCode::OK, "decided on every request: the same token now reaches the platform's");
+    // Disabling the application a person signed in to stops their tokens too (API and userinfo).
+    let (status, _) = call(&app, &ops, "PATCH", "/clients/console", Some(json!({"disabled": true}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(&app, &boss, "GET", "/clients", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let userinfo = reqwest::Client::new().get(app.url("/userinfo")).bearer_auth(&boss).send().await.unwrap();
+    assert_eq!(userinfo.status(), StatusCode::UNAUTHORIZED);
+    call(&app, &ops, "PATCH", "/clients/console", Some(json!({"disabled": false}))).await;
     let plain = token_of("boss", false).await;
     let (status, _) = call(&app, &plain, "GET", "/providers/ACME/users", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "without the admin scope");
