@@ -109,8 +109,13 @@ impl AppState {
             discovery: oidc::discovery::document(&issuer).to_string().into(),
             issuer,
             ring,
-            grants: Grants::new(ephemeral.clone(), config.tokens.refresh_token),
-            http: oidc::backchannel::http_client(config.environment == Environment::Development),
+            // Used and revoked markers must outlive every token of a family, up to the absolute cap.
+            grants: Grants::new(
+                ephemeral.clone(),
+                config.tokens.refresh_token.max(config.tokens.refresh_token_absolute),
+            ),
+            http: oidc::backchannel::http_client(config.environment == Environment::Development)
+                .map_err(|e| StartError::Io(format!("outgoing HTTP client: {e}")))?,
             internal_calls_ok: config.environment == Environment::Development,
             tokens: config.tokens,
             unified_login_timeout_secs: config.unified_login_timeout_secs,

@@ -41,10 +41,13 @@ pub enum StatusChange {
     Delete,
 }
 
-/// A generated temporary password (L4: changed at first sign-in), shown once. It meets the
-/// default policy (upper, lower, digit, special) whatever the random part holds.
-pub fn temporary_password() -> Secret {
-    Secret::new(format!("{}-Aa9", random_token().get(..16).unwrap_or("generated")))
+/// A generated temporary password (L4: changed at first sign-in), shown once: at least 20
+/// characters and at least the provider's minimum, and it meets the composition rules (upper,
+/// lower, digit, special) whatever the random part holds.
+pub fn temporary_password(min_length: u32) -> Secret {
+    let length = usize::try_from(min_length).unwrap_or(64).clamp(20, 64);
+    let random: String = format!("{}{}", random_token(), random_token()).chars().take(length - 4).collect();
+    Secret::new(format!("{random}-Aa9"))
 }
 
 /// Who performs the administrative calls of an `Accounts` handle, for the activity record (L7):

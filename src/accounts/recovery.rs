@@ -78,7 +78,14 @@ impl Accounts {
         };
         let (Some(tenant), Some(user)) = (tenant, user) else { return Ok(()) };
         let eligible = user.user_type == UserType::SuperAdmin && user.status.is_locked();
-        if !eligible || self.store.open_recovery_request(user.id).await?.is_some() {
+        // Approved counts as open only while its link may still be used: a lost mail or an
+        // expired link must not block the super admin for ever.
+        let open = self
+            .store
+            .open_recovery_request(user.id)
+            .await?
+            .filter(|r| r.status == RecoveryStatus::Pending || r.decided_at.is_some_and(|at| at + LINK_TTL > now));
+        if !eligible || open.is_some() {
             return Ok(());
         }
         let request = self.store.create_recovery_request(tenant.id, user.id, now).await?;
@@ -126,12 +133,16 @@ impl Accounts {
             .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
         let now = self.clock.now();
         let by = self.acting.actor.clone();
-        if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Approved, &by, now).await? {
-            return Err(AdminError::Invalid(format!("recovery request {id} was decided meanwhile")));
-        }
+        // The link exists before the request says so: a failure between the two leaves a
+        // pending request (try again), never an approval without a link.
         let record = serde_json::to_string(&LinkRecord { request_id: id, user_id: user.id })
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.ephemeral.put(&link_key(&self.mac, &token), &record, LINK_TTL).await?;
+        let key = link_key(&self.mac, &token);
+        self.ephemeral.put(&key, &record, LINK_TTL).await?;
+        if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Approved, &by, now).await? {
+            self.ephemeral.delete(&key).await?;
+            return Err(AdminError::Invalid(format!("recovery request {id} was decided meanwhile")));
+        }
         self.outbox.dispatch(message);
         let detail = format!("recovery request {id} approved; link mailed (A2)");
         self.note_recovery(&tenant, &user, detail, self.acting.origin.clone(), by).await?;
@@ -184,13 +195,18 @@ impl Accounts {
         if !new_errors.is_empty() || !confirm_errors.is_empty() {
             return Err(RecoverError::Refused { new_password: new_errors, confirm_password: confirm_errors });
         }
+        // Hashed before the link is taken: a busy hash pool must not burn the link.
+        let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
         if !self.ephemeral.take_if(&key, &raw).await? {
             return Err(RecoverError::InvalidLink);
         }
-        let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
         let now = self.clock.now();
+        // Conditional: a deactivation or deletion meanwhile stands.
+        if !self.store.unlock_unless_closed(user.id, now).await? {
+            return Err(RecoverError::InvalidLink);
+        }
         self.store.set_password(user.id, hash, false, now).await?;
-        self.store.set_status(user.id, UserStatus::Active, now).await?;
+        self.forget_reset_token(user.id).await?;
         self.store.complete_recovery_request(record.request_id).await?;
         self.end_all_sessions(&user).await?;
         let detail = format!("password chosen with recovery link {} (A2); account unlocked", record.request_id);

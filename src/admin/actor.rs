@@ -23,6 +23,8 @@ use crate::http::bearer::Bearer;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Role {
     PlatformOperator,
+    /// The provider's top administrator: also administers its super and provider admins.
+    SuperAdmin(TenantId),
     ProviderAdmin(TenantId),
     /// T2: the provider's users, not its settings or its administrators.
     UserAdministrator(TenantId),
@@ -57,7 +59,9 @@ impl Actor {
         let tenant = accounts.tenant(code).await.map_err(Problem::from)?;
         match self.role {
             Role::PlatformOperator => Ok(tenant),
-            Role::ProviderAdmin(id) | Role::UserAdministrator(id) if id == tenant.id => Ok(tenant),
+            Role::SuperAdmin(id) | Role::ProviderAdmin(id) | Role::UserAdministrator(id) if id == tenant.id => {
+                Ok(tenant)
+            }
             _ => Err(Problem::not_found(&format!("tenant {code}"))),
         }
     }
@@ -73,18 +77,35 @@ impl Actor {
         }
     }
 
-    /// The provider's user `login`, if this actor may administer them: a user administrator
-    /// may not touch the provider's administrators (nor other user administrators).
+    /// The provider's user `login`, if this actor may administer them. Nobody administers
+    /// someone above them: only platform operators touch a platform operator, only super admins
+    /// (and the platform) a super admin, and a user administrator no administrator at all.
     pub async fn user(&self, accounts: &Accounts, code: &str, login: &str) -> Result<(Tenant, User), Problem> {
         let tenant = self.provider(accounts, code).await?;
         let (tenant, user) = accounts.user(tenant.provider_code.as_str(), login).await.map_err(Problem::from)?;
-        if matches!(self.role, Role::UserAdministrator(_)) && (user.user_type.is_admin() || user.is_user_admin) {
-            return Err(Problem::forbidden("a user administrator cannot administer administrators"));
+        let above = match self.role {
+            Role::PlatformOperator => false,
+            _ if user.is_platform_operator => true,
+            Role::SuperAdmin(_) => false,
+            Role::ProviderAdmin(_) => user.user_type == UserType::SuperAdmin,
+            Role::UserAdministrator(_) => user.user_type.is_admin() || user.is_user_admin,
+        };
+        if above {
+            return Err(Problem::forbidden("this user is administered by someone with more rights"));
         }
         Ok((tenant, user))
     }
 
-    /// Whether this actor may give the administrator types and roles.
+    /// Whether this actor may give the T2 role and make users of `kind`.
+    pub fn may_appoint(&self, kind: UserType) -> bool {
+        match self.role {
+            Role::PlatformOperator | Role::SuperAdmin(_) => true,
+            Role::ProviderAdmin(_) => kind != UserType::SuperAdmin,
+            Role::UserAdministrator(_) => kind == UserType::Regular,
+        }
+    }
+
+    /// Whether this actor may give or take the user-administrator role (T2).
     pub fn may_appoint_admins(&self) -> bool {
         !matches!(self.role, Role::UserAdministrator(_))
     }
@@ -106,7 +127,7 @@ where
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| v.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer")).map(|(_, t)| t))
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 4096)
             .ok_or_else(|| Problem::unauthorized("a bearer access token is required"))?;
@@ -143,7 +164,7 @@ where
             }
             Some(user_id) => {
                 // The application the person signed in to must still be there and enabled.
-                accounts
+                let client = accounts
                     .client(&grant.client_id)
                     .await
                     .map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?
@@ -158,9 +179,15 @@ where
                     .await
                     .map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?
                     .ok_or_else(|| Problem::unauthorized("the user's provider no longer exists"))?;
+                // The same T1/T4 checks as a token request: an inactive provider, or a user locked or
+                // switched off in this application, administers nothing.
+                if accounts.check_access(&user, &tenant, &client).await.is_err() {
+                    return Err(Problem::forbidden("this user may no longer use the application behind the token"));
+                }
                 let role = match user.user_type {
                     _ if user.is_platform_operator => Role::PlatformOperator,
-                    UserType::SuperAdmin | UserType::ProviderAdmin => Role::ProviderAdmin(tenant.id),
+                    UserType::SuperAdmin => Role::SuperAdmin(tenant.id),
+                    UserType::ProviderAdmin => Role::ProviderAdmin(tenant.id),
                     UserType::Regular if user.is_user_admin => Role::UserAdministrator(tenant.id),
                     UserType::Regular => return Err(Problem::forbidden("this user administers nothing")),
                 };

@@ -82,6 +82,9 @@ impl IntoResponse for Problem {
         if unauthorized {
             h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="lanyard-admin""#));
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            h.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
         res
     }
 }
@@ -119,6 +122,13 @@ fn field_of(message: &str) -> Option<(String, &str)> {
 
 impl From<Internal> for Problem {
     fn from(e: Internal) -> Self {
+        if matches!(e, Internal::Hash(crate::accounts::password::HashError::Overloaded)) {
+            return Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service Unavailable",
+                "too many password operations at once; try again in a few seconds",
+            );
+        }
         // Logged inside the request's span, so the line carries the request id.
         tracing::error!(error = %e, "admin request failed");
         Problem::internal()

@@ -29,7 +29,9 @@ pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Resp
         .into_iter()
         .filter(|t| match actor.role {
             super::actor::Role::PlatformOperator => true,
-            super::actor::Role::ProviderAdmin(id) | super::actor::Role::UserAdministrator(id) => id == t.id,
+            super::actor::Role::SuperAdmin(id)
+            | super::actor::Role::ProviderAdmin(id)
+            | super::actor::Role::UserAdministrator(id) => id == t.id,
         })
         .collect();
     Ok(Json(visible).into_response())

@@ -80,10 +80,10 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     let tenant = actor.provider(&accounts, &code).await?;
     let kind = user_type(body.user_type.as_deref())?;
-    if kind.is_admin() && !actor.may_appoint_admins() {
-        return Err(Problem::forbidden("a user administrator cannot create administrators"));
+    if !actor.may_appoint(kind) {
+        return Err(Problem::forbidden("you cannot create users of this type"));
     }
-    let password = temporary_password();
+    let password = temporary_password(tenant.password_policy.min_length);
     let user = actor
         .accounts(&accounts)
         .create_user(tenant.provider_code.as_str(), &body.login_name, kind, &password, true)
@@ -127,7 +127,7 @@ pub async fn reset_password(
     Segments((code, login)): Segments<(String, String)>,
 ) -> Result<Response, Problem> {
     let (tenant, user) = actor.user(&accounts, &code, &login).await?;
-    let password = temporary_password();
+    let password = temporary_password(tenant.password_policy.min_length);
     let user = actor
         .accounts(&accounts)
         .set_password(tenant.provider_code.as_str(), user.login_name.as_str(), &password, true)
@@ -222,6 +222,9 @@ pub async fn update(
         Some(t) => Some(user_type(Some(t))?),
         None => None,
     };
+    if new_type.is_some_and(|kind| !actor.may_appoint(kind)) {
+        return Err(Problem::forbidden("you cannot give this user type"));
+    }
     let acting = actor.accounts(&accounts);
     let (code, login) = (tenant.provider_code.as_str(), user.login_name.as_str().to_string());
     let mut user = user;
@@ -271,6 +274,15 @@ pub async fn set_app_access(
     JsonBody(body): JsonBody<AppAccess>,
 ) -> Result<Response, Problem> {
     let (tenant, user) = actor.user(&accounts, &code, &login).await?;
+    // Only an application this provider uses: another agency's client ids are not confirmed.
+    let serves = accounts
+        .client_registration(&client_id)
+        .await
+        .map_err(crate::accounts::Internal::from)?
+        .is_some_and(|c| c.tenants.contains(&tenant.id));
+    if !serves {
+        return Err(Problem::not_found(&format!("client {client_id}")));
+    }
     let user = actor
         .accounts(&accounts)
         .set_app_access(tenant.provider_code.as_str(), user.login_name.as_str(), &client_id, &body.status)

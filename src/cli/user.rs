@@ -132,9 +132,10 @@ struct WithPassword<'a> {
     temporary_password: Option<&'a str>,
 }
 
-fn read_password(from_stdin: bool) -> Result<(Secret, bool), CliError> {
+async fn read_password(state: &AppState, tenant: &str, from_stdin: bool) -> Result<(Secret, bool), CliError> {
     if !from_stdin {
-        return Ok((crate::accounts::admin::temporary_password(), true));
+        let min = state.accounts.tenant(tenant).await?.password_policy.min_length;
+        return Ok((crate::accounts::admin::temporary_password(min), true));
     }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
@@ -146,7 +147,7 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
     let status = |who: Who, change| async move { accounts.change_status(&who.tenant, &who.login, change).await };
     let user = match cmd {
         UserCommand::Create { who, user_type, password_stdin, permanent } => {
-            let (password, generated) = read_password(password_stdin)?;
+            let (password, generated) = read_password(state, &who.tenant, password_stdin).await?;
             let temporary = generated || !permanent;
             let user = accounts.create_user(&who.tenant, &who.login, user_type.into(), &password, temporary).await?;
             let shown = generated.then_some(password.expose());
@@ -157,7 +158,7 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
             return Ok(());
         }
         UserCommand::SetPassword { who, password_stdin, temporary } => {
-            let (password, generated) = read_password(password_stdin)?;
+            let (password, generated) = read_password(state, &who.tenant, password_stdin).await?;
             let user = accounts.set_password(&who.tenant, &who.login, &password, temporary || generated).await?;
             let shown = generated.then_some(password.expose());
             emit(json, &WithPassword { user: &user, temporary_password: shown }, |w| match w.temporary_password {

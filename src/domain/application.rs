@@ -198,6 +198,19 @@ pub fn internal_host(url: &url::Url) -> bool {
     }
 }
 
+/// The IPv4 address inside NAT64 (`64:ff9b::/96`), 6to4 (`2002::/16`) and the deprecated
+/// IPv4-compatible (`::a.b.c.d`) forms: each reaches that IPv4 address.
+fn embedded_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = v6.segments();
+    let from = |hi: u16, lo: u16| std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match s {
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(from(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(from(hi, lo)),
+        [0, 0, 0, 0, 0, 0, hi, lo] if (hi, lo) != (0, 0) && (hi, lo) != (0, 1) => Some(from(hi, lo)),
+        _ => None,
+    }
+}
+
 /// See [`internal_host`].
 pub fn is_internal(ip: IpAddr) -> bool {
     match ip {
@@ -210,7 +223,10 @@ pub fn is_internal(ip: IpAddr) -> bool {
                 || v4.is_broadcast()
                 || v4.is_multicast()
                 || a == 0
+                || a >= 240
                 || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && v4.octets().get(2) == Some(&0))
+                || (a == 198 && (18..20).contains(&b))
         }
         IpAddr::V6(v6) => {
             let first = v6.segments().first().copied().unwrap_or(0);
@@ -219,7 +235,9 @@ pub fn is_internal(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
+                || (first & 0xffc0) == 0xfec0
                 || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
+                || embedded_v4(v6).is_some_and(|v4| is_internal(IpAddr::V4(v4)))
         }
     }
 }
@@ -270,6 +288,10 @@ mod tests {
             "https://[fe80::1]/bc",
             "https://[::ffff:10.0.0.1]/bc",
             "https://app.localhost/bc",
+            "https://[64:ff9b::a00:1]/bc",
+            "https://[2002:c0a8:1::1]/bc",
+            "https://198.18.0.1/bc",
+            "https://240.0.0.1/bc",
         ] {
             let mut m = meta(&["https://app.example/cb"]);
             m.backchannel_logout_uri = Some(uri.into());

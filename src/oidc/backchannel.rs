@@ -109,13 +109,16 @@ pub async fn deliver(ctx: Ctx<'_>, event: &SessionsEnded) -> Vec<JoinHandle<()>>
 /// registered URI itself). Outside development (`internal_ok`), a name that resolves only to
 /// loopback or private addresses is not called (registration refuses such literals; this
 /// catches names, and names that change what they resolve to).
-pub fn http_client(internal_ok: bool) -> reqwest::Client {
+pub fn http_client(internal_ok: bool) -> Result<reqwest::Client, reqwest::Error> {
     let builder = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(3))
-        .redirect(reqwest::redirect::Policy::none());
+        .redirect(reqwest::redirect::Policy::none())
+        // A proxy would resolve the target itself, around the public-only resolver.
+        .no_proxy();
     let builder = if internal_ok { builder } else { builder.dns_resolver(PublicOnly) };
-    builder.build().unwrap_or_default()
+    // No fallback to a default client: it would have neither the resolver nor the timeouts.
+    builder.build()
 }
 
 /// Resolves with the system resolver and keeps public addresses only.

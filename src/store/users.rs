@@ -332,6 +332,16 @@ impl Store {
         Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
     }
 
+    /// A2: a recovered account is active again — unless it was deactivated or deleted meanwhile.
+    pub async fn unlock_unless_closed(&self, id: UserId, now: i64) -> Result<bool, StoreError> {
+        let stmt = self.statement(
+            "UPDATE users SET status = 'active', failed_attempts = 0, updated_at = $2 \
+             WHERE id = $1 AND status IN ('active', 'password_locked', 'admin_locked')",
+            vec![id.into(), now.into()],
+        );
+        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+    }
+
     /// S5: too many wrong reset tokens lock the account administratively.
     pub async fn admin_lock_unless_closed(&self, id: UserId, now: i64) -> Result<bool, StoreError> {
         let stmt = self.statement(

@@ -64,8 +64,13 @@ pub async fn submit_help(
         let page = Page::render(StatusCode::FORBIDDEN, "login_help.html", context! { csrf => token.token })?;
         return Ok(page.with_cookie(token.set_cookie).into_response());
     }
-    accounts.request_recovery(&form.provider_code, &form.login_name, &origin).await?;
-    // The same answer whatever was typed (L2).
+    // The same answer whatever was typed, and at once (L2): the lookups and writes that differ
+    // between the cases happen after the answer, in their own task.
+    tokio::spawn(async move {
+        if let Err(e) = accounts.request_recovery(&form.provider_code, &form.login_name, &origin).await {
+            tracing::error!(error = %e, "recording a recovery request failed");
+        }
+    });
     message("Request sent", ASKED, Some(("/login", "Back to sign-in")))
 }
 
@@ -107,7 +112,9 @@ pub async fn submit_link(
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         let mut errors = BTreeMap::new();
         errors.insert("form", "This form expired. Please try again.".to_string());
-        return form_page(&site, &headers, &form.token, errors);
+        let mut res = form_page(&site, &headers, &form.token, errors)?;
+        *res.status_mut() = StatusCode::FORBIDDEN;
+        return Ok(res);
     }
     match accounts.complete_recovery(&form.token, &form.new_password, &form.confirm_password, &origin).await {
         Ok(()) => message(

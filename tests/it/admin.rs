@@ -372,6 +372,33 @@ async fn another_providers_administrators_are_refused_everywhere(backend: Backen
             .await;
     assert_eq!(status, StatusCode::OK, "a user administrator administers regular users (control)");
 
+    // Nobody administers someone above them: ACME's provider admin and its super admin boss;
+    // anyone of a provider and a platform operator who is a user there.
+    let acme_admin = token_for(&app, "acme-admin", provider_admin("ACME")).await;
+    for (method, path, body) in [
+        ("POST", "/providers/ACME/users/boss/password", None),
+        ("POST", "/providers/ACME/users/boss/status", Some(json!({"action": "admin_lock"}))),
+        ("POST", "/providers/ACME/users", Some(json!({"login_name": "newboss", "user_type": "super_admin"}))),
+        ("PATCH", "/providers/ACME/users/alice", Some(json!({"user_type": "super_admin"}))),
+    ] {
+        let (status, value) = call(&app, &acme_admin, method, path, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "ACME provider admin: {method} {path}: {value}");
+    }
+    call(&app, &platform, "PATCH", "/providers/ACME/users/alice", Some(json!({"platform_operator": true}))).await;
+    let (status, _) = call(&app, &acme_admin, "POST", "/providers/ACME/users/alice/password", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a provider admin cannot take over a platform operator");
+    call(&app, &platform, "PATCH", "/providers/ACME/users/alice", Some(json!({"platform_operator": false}))).await;
+    // T4 on an application this provider does not use: as if it did not exist.
+    let (status, _) = call(
+        &app,
+        &acme_admin,
+        "PUT",
+        "/providers/ACME/users/alice/applications/records",
+        Some(json!({"status": "admin_locked"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     // Nothing changed.
     assert!(refusals >= 70);
     let after = app.state.accounts.user("ACME", "alice").await.unwrap().1;
