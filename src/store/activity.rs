@@ -18,7 +18,7 @@ impl Store {
             ip: Set(entry.origin.ip.clone()),
             user_agent: Set(entry.origin.user_agent.chars().take(512).collect()),
             at: Set(now),
-            actor: Set(entry.actor.chars().take(200).collect()),
+            actor: Set(Some(entry.actor.chars().take(200).collect())),
             ..Default::default()
         }
         .insert(self.conn())
@@ -67,7 +67,7 @@ impl Store {
                 ip: m.ip,
                 user_agent: m.user_agent,
                 at: m.at,
-                actor: m.actor,
+                actor: m.actor.unwrap_or_default(),
             })
             .collect())
     }

@@ -15,7 +15,7 @@ fn to_domain(m: user::Model) -> Result<User, StoreError> {
         status: UserStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
         subject: m.subject,
         is_user_admin: m.is_user_admin,
-        is_platform_operator: m.is_platform_operator,
+        is_platform_operator: m.is_platform_operator.unwrap_or(false),
         must_change_password: m.must_change_password,
         password_hash: m.password_hash,
         failed_attempts: m.failed_attempts,
@@ -45,6 +45,7 @@ impl Store {
             user_type: Set(new.user_type.as_str().to_string()),
             status: Set(UserStatus::Active.as_str().to_string()),
             is_user_admin: Set(new.user_type.is_admin()),
+            is_platform_operator: Set(Some(false)),
             must_change_password: Set(new.must_change_password),
             password_hash: Set(Some(new.password_hash)),
             failed_attempts: Set(0),
@@ -255,7 +256,7 @@ impl Store {
     pub async fn set_platform_operator(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
         user::ActiveModel {
             id: Set(id),
-            is_platform_operator: Set(enabled),
+            is_platform_operator: Set(Some(enabled)),
             updated_at: Set(now),
             ..Default::default()
         }
@@ -267,7 +268,7 @@ impl Store {
     /// Every platform operator who is a person, across providers.
     pub async fn platform_operators(&self) -> Result<Vec<User>, StoreError> {
         let rows = user::Entity::find()
-            .filter(user::Column::IsPlatformOperator.eq(true))
+            .filter(user::Column::IsPlatformOperator.eq(Some(true)))
             .order_by_asc(user::Column::Id)
             .all(self.conn())
             .await?;

@@ -15,7 +15,8 @@ pub struct Model {
     pub ip: String,
     pub user_agent: String,
     pub at: i64,
-    pub actor: String,
+    /// Added by a later migration; optional for the same reason as `users.is_platform_operator`.
+    pub actor: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,7 +12,9 @@ pub struct Model {
     pub user_type: String,
     pub status: String,
     pub is_user_admin: bool,
-    pub is_platform_operator: bool,
+    /// Added by a later migration: read as optional, so a row returned before SQLite has caught
+    /// up with the new column (seen once under load) still reads as "not an operator".
+    pub is_platform_operator: Option<bool>,
     pub must_change_password: bool,
     pub password_hash: Option<String>,
     pub failed_attempts: i32,
