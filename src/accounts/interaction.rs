@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Accounts;
+use crate::domain::activity::address_bucket;
 use crate::secret::{is_random_token, random_token};
 use crate::store::{Ephemeral, StoreError};
 
@@ -42,7 +43,7 @@ impl Accounts {
     pub async fn save_interaction(&self, interaction: &Interaction, from: &str) -> Result<String, SaveError> {
         let now = self.clock.now();
         let window = now - now.rem_euclid(INTERACTION_TTL);
-        let budget_key = Ephemeral::secret_key("pending-addr", &format!("{window}:{from}"));
+        let budget_key = Ephemeral::secret_key("pending-addr", &format!("{window}:{}", address_bucket(from)));
         if self.ephemeral.incr(&budget_key, INTERACTION_TTL).await? > i64::from(self.limits.pending_per_address) {
             return Err(SaveError::OverBudget);
         }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::admin::AdminError;
 use super::{Accounts, Internal};
-use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin, address_bucket};
 use crate::domain::recovery::{RecoveryRequest, RecoveryStatus};
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserStatus, UserType};
@@ -64,7 +64,7 @@ impl Accounts {
     ) -> Result<(), Internal> {
         let now = self.clock.now();
         let hour = now - now.rem_euclid(3600);
-        let key = Ephemeral::secret_key("recovery-ip", &format!("{hour}:{}", origin.ip));
+        let key = Ephemeral::secret_key("recovery-ip", &format!("{hour}:{}", address_bucket(&origin.ip)));
         if self.ephemeral.incr(&key, 3600).await? > REQUESTS_PER_HOUR_PER_ADDRESS {
             return Ok(());
         }

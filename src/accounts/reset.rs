@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Accounts, Internal};
-use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin, address_bucket};
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserStatus};
 use crate::mail::templates;
@@ -101,8 +101,10 @@ impl Accounts {
     pub async fn request_reset(&self, req: ForgotRequest) -> Result<String, ResetError> {
         let now = self.clock.now();
         let hour = now - now.rem_euclid(3600);
-        let by_ip =
-            self.ephemeral.incr(&Ephemeral::secret_key("reset-ip", &format!("{hour}:{}", req.origin.ip)), 3600).await?;
+        let by_ip = self
+            .ephemeral
+            .incr(&Ephemeral::secret_key("reset-ip", &format!("{hour}:{}", address_bucket(&req.origin.ip))), 3600)
+            .await?;
         let found = self.reset_candidate(&req.provider_code, &req.login_name).await?;
         let eligible = match &found {
             Some((tenant, user)) => {

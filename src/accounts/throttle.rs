@@ -5,6 +5,7 @@
 //! (`password.rs`), not by these limits.
 
 use super::{Accounts, Internal};
+use crate::domain::activity::address_bucket;
 use crate::domain::user::LoginName;
 use crate::store::Ephemeral;
 
@@ -46,7 +47,7 @@ impl Accounts {
         let retry = RetryAfter(start + window - now);
         // Folded at least as far as the lookups fold, so spellings of one account share a count.
         let provider = provider_code.trim().to_ascii_uppercase();
-        let address_key = Ephemeral::secret_key("rate-addr", &format!("{start}:{provider}:{ip}"));
+        let address_key = Ephemeral::secret_key("rate-addr", &format!("{start}:{provider}:{}", address_bucket(ip)));
         let account_key =
             Ephemeral::secret_key("rate-account", &format!("{start}:{provider}:{}", LoginName::fold(login_name)));
         let by_address = self.ephemeral.incr(&address_key, window).await.map_err(Internal::from)?;

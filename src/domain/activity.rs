@@ -51,6 +51,35 @@ impl Origin {
     }
 }
 
+/// The unit a per-address limit counts: an IPv4 address, or the /64 an IPv6 address is in (one
+/// subscriber holds a whole /64, so counting single IPv6 addresses would give them 2^64 tries).
+/// Anything else (`cli`, `unknown`) counts as itself.
+pub fn address_bucket(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default(),
+        _ => ip.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_bucket;
+
+    #[test]
+    fn ipv6_addresses_count_per_64() {
+        assert_eq!(address_bucket("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(address_bucket("2001:db8:1:2:bbbb::9"), address_bucket("2001:db8:1:2::1"));
+        assert_ne!(address_bucket("2001:db8:1:3::1"), address_bucket("2001:db8:1:2::1"));
+        assert_eq!(address_bucket("::ffff:192.0.2.1"), "192.0.2.1");
+        assert_eq!(address_bucket("192.0.2.1"), "192.0.2.1");
+        assert_eq!(address_bucket("cli"), "cli");
+    }
+}
+
 /// One line of the record, as written.
 #[derive(Clone, Debug, Serialize)]
 pub struct NewActivity {

@@ -569,6 +569,29 @@ async fn pending_authorizations_have_a_budget_per_address(backend: Backend) {
     app.stop().await;
 }
 
+/// One IPv6 subscriber holds a whole /64: its addresses share one sign-in allowance.
+async fn ipv6_addresses_of_one_64_share_a_limit(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(
+        scratch,
+        &[("LANYARD_SIGNIN_LIMIT_PER_IP", "2".into()), ("LANYARD_TRUSTED_PROXIES", "127.0.0.1".into())],
+    )
+    .await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    l3_limit(&app, 10).await;
+    app.clock.set(crate::support::T0 - crate::support::T0 % 60);
+    for from in ["2001:db8:5:6::1", "2001:db8:5:6::2"] {
+        assert_eq!(alert_via(&app, &[from], "alice", "Wrong-1!aa").await.1, "Invalid Credentials");
+    }
+    let (status, _) = alert_via(&app, &["2001:db8:5:6:ffff::3"], "alice", "Wrong-1!aa").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "a third address of the same /64");
+    let res = sign_in(&app, &via_proxy(&app, &["2001:db8:5:7::1"]), "alice", PASSWORD, "ACME").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "another /64 is another subscriber");
+    app.stop().await;
+}
+
 backend_tests! {
     pending_budget => pending_authorizations_have_a_budget_per_address,
+    ipv6_per_64 => ipv6_addresses_of_one_64_share_a_limit,
 }
