@@ -12,7 +12,6 @@ use super::actor::Actor;
 use super::extract::{JsonBody, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
-use crate::accounts::admin::AdminError;
 use crate::domain::application::{Client, ClientMetadata};
 
 #[utoipa::path(
@@ -55,10 +54,6 @@ pub struct SecretShown {
     client_secret: String,
 }
 
-fn invalid_as_field(e: AdminError) -> Problem {
-    e.into()
-}
-
 #[utoipa::path(
     post,
     path = "/clients",
@@ -77,8 +72,7 @@ pub async fn create(
     let (client, secret) = actor
         .accounts(&accounts)
         .create_client(body.client_id.as_deref(), &body.name, &body.metadata, &body.providers)
-        .await
-        .map_err(invalid_as_field)?;
+        .await?;
     let shown = WithSecret { client, client_secret: secret.map(|s| s.expose().to_string()) };
     Ok((StatusCode::CREATED, Json(shown)).into_response())
 }

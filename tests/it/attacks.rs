@@ -16,8 +16,9 @@ use crate::backend_tests;
 use crate::oidc::rp::{
     self, REDIRECT, Rp, at, browse, callback, code_for_alice, issuer, metadata, param, register, setup,
 };
-use crate::smtp_sink::Sink;
-use crate::support::{Backend, PASSWORD, Scratch, TestApp, csrf_of, sign_in};
+use crate::oidc::tokens::{redeem, token, userinfo_status};
+use crate::reset::{flow_of, spawn_with_mail, token_of};
+use crate::support::{Backend, PASSWORD, TestApp, csrf_of, sign_in};
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -132,29 +133,6 @@ async fn activity_count(app: &TestApp, login: &str, detail: &str) -> usize {
     let (tenant, user) = app.state.accounts.user("ACME", login).await.unwrap();
     let entries = app.state.accounts.activity(&tenant, Some(&user), None, 1000).await.unwrap();
     entries.iter().filter(|e| e.detail == detail).count()
-}
-
-async fn token(app: &TestApp, rp: &Rp, form: &[(&str, &str)]) -> (StatusCode, Value) {
-    let res = rp.post(&at(app, "/token"), form).await;
-    (res.status(), res.json().await.unwrap())
-}
-
-async fn redeem(app: &TestApp, rp: &Rp, code: &str, verifier: &str) -> (StatusCode, Value) {
-    token(
-        app,
-        rp,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", verifier),
-        ],
-    )
-    .await
-}
-
-async fn userinfo_status(app: &TestApp, access: &str) -> StatusCode {
-    reqwest::Client::new().get(at(app, "/userinfo")).bearer_auth(access).send().await.unwrap().status()
 }
 
 async fn introspect(app: &TestApp, rp: &Rp, token: &str, hint: Option<&str>) -> Value {
@@ -345,17 +323,6 @@ async fn settings_csrf_origin(backend: Backend) {
     settings_csrf(backend, ORIGIN_FORGERY).await;
 }
 
-async fn spawn_with_mail(backend: Backend) -> (TestApp, Sink) {
-    let (sink, url) = Sink::start().await;
-    let scratch = Scratch::new(&backend).await;
-    let app = TestApp::spawn_on(
-        scratch,
-        &[("LANYARD_SMTP_URL", url), ("LANYARD_MAIL_FROM", "Lanyard <no-reply@lanyard.test>".into())],
-    )
-    .await;
-    (app, sink)
-}
-
 /// Provider ACME with self reset on (S1), alice allowed and enrolled with a verified address (S2).
 async fn reset_ready(app: &TestApp) {
     app.tenant("ACME").await;
@@ -365,17 +332,6 @@ async fn reset_ready(app: &TestApp) {
     app.state.accounts.set_user_self_reset("ACME", "alice", true).await.unwrap();
     let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
     app.state.accounts.set_verified_email_unchecked(&alice, EMAIL).await.unwrap();
-}
-
-fn token_of(mail: &str) -> String {
-    let start = mail.find("token is ").expect("a token in the mail") + 9;
-    mail[start..start + 8].to_string()
-}
-
-fn flow_of(html: &str) -> String {
-    const MARK: &str = "name=\"flow\" value=\"";
-    let start = html.find(MARK).expect("a reset flow") + MARK.len();
-    html[start..].split('"').next().unwrap().to_string()
 }
 
 /// Forgot Password? from the page itself; returns the Change Password page.

@@ -14,7 +14,7 @@ mod module_graph;
 pub mod oidc;
 mod properties;
 mod recovery;
-mod reset;
+pub mod reset;
 mod sessions_ended;
 mod sign_in;
 mod smtp_sink;

@@ -10,8 +10,8 @@ use reqwest::StatusCode;
 
 use crate::admin::{call, token_for};
 use crate::backend_tests;
-use crate::smtp_sink::Sink;
-use crate::support::{Backend, PASSWORD, Scratch, TestApp, csrf_of, sign_in};
+use crate::reset::spawn_with_mail;
+use crate::support::{Backend, PASSWORD, TestApp, csrf_of, sign_in};
 
 const BOSS_MAIL: &str = "boss@acme.example";
 
@@ -52,8 +52,7 @@ fn link_of(mail: &str) -> String {
 }
 
 async fn a2_super_admin_recovery_end_to_end(backend: Backend) {
-    let (sink, url) = Sink::start().await;
-    let app = TestApp::spawn_on(Scratch::new(&backend).await, &[("LANYARD_SMTP_URL", url)]).await;
+    let (app, sink) = spawn_with_mail(backend).await;
     app.tenant("ACME").await;
     let accounts = &app.state.accounts;
     let boss = accounts.create_user("ACME", "boss", UserType::SuperAdmin, &Secret::new(PASSWORD), false).await.unwrap();
@@ -138,8 +137,7 @@ fn message_of(html: &str) -> Option<String> {
 }
 
 async fn a2_refusal_and_no_verified_address(backend: Backend) {
-    let (sink, url) = Sink::start().await;
-    let app = TestApp::spawn_on(Scratch::new(&backend).await, &[("LANYARD_SMTP_URL", url)]).await;
+    let (app, sink) = spawn_with_mail(backend).await;
     app.tenant("ACME").await;
     app.state.accounts.create_user("ACME", "boss", UserType::SuperAdmin, &Secret::new(PASSWORD), false).await.unwrap();
     let ops = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;

@@ -8,7 +8,7 @@ use crate::support::{Backend, PASSWORD, Scratch, TestApp, csrf_of, sign_in};
 
 const EMAIL: &str = "alice@example.org";
 
-async fn spawn_with_mail(backend: Backend) -> (TestApp, Sink) {
+pub async fn spawn_with_mail(backend: Backend) -> (TestApp, Sink) {
     let (sink, url) = Sink::start().await;
     let scratch = Scratch::new(&backend).await;
     let app = TestApp::spawn_on(
@@ -33,7 +33,7 @@ fn six_digits(mail: &str) -> String {
     mail[at..at + 6].to_string()
 }
 
-fn token_of(mail: &str) -> String {
+pub fn token_of(mail: &str) -> String {
     let at = mail.find("token is ").expect("a token in the mail") + 9;
     mail[at..at + 8].to_string()
 }
@@ -72,7 +72,7 @@ async fn forgot(app: &TestApp, browser: &reqwest::Client, login: &str, code: &st
         .unwrap()
 }
 
-fn flow_of(html: &str) -> String {
+pub fn flow_of(html: &str) -> String {
     let start = html.find("name=\"flow\" value=\"").expect("a reset flow") + 19;
     html[start..].split('"').next().unwrap().to_string()
 }

@@ -7,4 +7,4 @@ mod code_flow;
 mod hints;
 pub mod logout;
 mod params;
-mod tokens;
+pub mod tokens;

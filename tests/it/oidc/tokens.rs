@@ -8,12 +8,12 @@ use super::rp::{REDIRECT, Rp, at, code_for_alice, setup};
 use crate::backend_tests;
 use crate::support::{Backend, TestApp};
 
-async fn token(app: &TestApp, rp: &Rp, form: &[(&str, &str)]) -> (StatusCode, Value) {
+pub async fn token(app: &TestApp, rp: &Rp, form: &[(&str, &str)]) -> (StatusCode, Value) {
     let res = rp.post(&at(app, "/token"), form).await;
     (res.status(), res.json().await.unwrap())
 }
 
-async fn redeem(app: &TestApp, rp: &Rp, code: &str, verifier: &str) -> (StatusCode, Value) {
+pub async fn redeem(app: &TestApp, rp: &Rp, code: &str, verifier: &str) -> (StatusCode, Value) {
     token(
         app,
         rp,
@@ -27,7 +27,7 @@ async fn redeem(app: &TestApp, rp: &Rp, code: &str, verifier: &str) -> (StatusCo
     .await
 }
 
-async fn userinfo_status(app: &TestApp, access: &str) -> StatusCode {
+pub async fn userinfo_status(app: &TestApp, access: &str) -> StatusCode {
     reqwest::Client::new().get(at(app, "/userinfo")).bearer_auth(access).send().await.unwrap().status()
 }
 
