@@ -20,6 +20,7 @@ use crate::accounts::{self, Accounts};
 use crate::admin;
 use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
+use crate::console::{self, Console};
 use crate::http::bearer::Bearer;
 use crate::http::{Site, headers, server};
 use crate::mail::Outbox;
@@ -146,6 +147,10 @@ impl AppState {
             internal_calls_ok: config.environment == Environment::Development,
         });
         let site = Site::new(&config.issuer, Mac::new(&key), config.trusted_proxies.clone());
+        accounts
+            .register_console(&issuer_str(&config.issuer), &console::client_secret(&Mac::new(&key)))
+            .await
+            .map_err(|e| StartError::Io(format!("registering the console: {e}")))?;
         Ok(AppState {
             config: Arc::new(config),
             accounts,
@@ -206,7 +211,14 @@ pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let body_time = Duration::from_secs(state.config.limits.body_read_timeout_secs);
     let https = state.config.secure_cookies();
-    let router = web::routes().merge(oidc::routes(&state)).merge(admin::routes()).with_state(state);
+    // The console calls the protocol and the administration API in process, through their routes.
+    let api = oidc::routes(&state).merge(admin::routes()).with_state(state.clone());
+    let console = Console::new(api, state.site.clone(), &state.oidc.issuer, &state.site.mac);
+    let router = web::routes()
+        .merge(oidc::routes(&state))
+        .merge(admin::routes())
+        .with_state(state)
+        .merge(console::routes(console));
     let router = router
         .layer(middleware::from_fn(move |req, next| server::body_deadline(body_time, MAX_BODY, req, next)))
         .layer(middleware::from_fn(headers::security_headers));

@@ -10,6 +10,7 @@ mod m20261201_000003_attempts_in_flight;
 mod m20261202_000004_activity_actor;
 mod m20261202_000005_recovery_requests;
 mod m20261202_000006_platform_operators;
+mod m20261203_000007_last_sign_in;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_activity_actor::Migration),
             Box::new(m20261202_000005_recovery_requests::Migration),
             Box::new(m20261202_000006_platform_operators::Migration),
+            Box::new(m20261203_000007_last_sign_in::Migration),
         ]
     }
 }

@@ -18,7 +18,7 @@ pub enum AccessRefusal {
 
 impl Accounts {
     pub async fn check_access(&self, user: &User, tenant: &Tenant, client: &Client) -> Result<(), CheckError> {
-        if !tenant.active || !client.tenants.contains(&tenant.id) {
+        if !tenant.active || !client.serves(tenant.id) {
             return Err(CheckError::Refused(AccessRefusal::ProviderNotAllowed));
         }
         match user.status {

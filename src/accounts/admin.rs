@@ -3,7 +3,7 @@
 
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
-use crate::domain::application::{AdminGrant, Client, ClientMetadata};
+use crate::domain::application::{AdminGrant, AppAccess, CONSOLE_CLIENT_ID, Client, ClientMetadata};
 use crate::domain::tenant::{ProviderCode, Tenant, TenantChanges};
 use crate::domain::user::{LoginName, User, UserStatus, UserType};
 use crate::secret::{Secret, hex, random_bytes, random_token, token_hash};
@@ -48,6 +48,17 @@ pub fn temporary_password(min_length: u32) -> Secret {
     let length = usize::try_from(min_length).unwrap_or(64).clamp(20, 64);
     let random: String = format!("{}{}", random_token(), random_token()).chars().take(length - 4).collect();
     Secret::new(format!("{random}-Aa9"))
+}
+
+/// The console's registration is Lanyard's own (`accounts::console_client`): an administrator
+/// who changed its URIs or secret would lock every administrator out of the console.
+fn managed_elsewhere(client_id: &str) -> Result<(), AdminError> {
+    if client_id == CONSOLE_CLIENT_ID {
+        return Err(AdminError::Invalid(format!(
+            "{CONSOLE_CLIENT_ID} is Lanyard's own console and is managed by Lanyard"
+        )));
+    }
+    Ok(())
 }
 
 /// Who performs the administrative calls of an `Accounts` handle, for the activity record (L7):
@@ -316,6 +327,27 @@ impl Accounts {
         Ok(user)
     }
 
+    /// T4: the user's status in each application their provider uses.
+    pub async fn user_applications(&self, code: &str, login: &str) -> Result<Vec<AppAccess>, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        let set: std::collections::HashMap<String, String> =
+            self.store.app_accesses(user.id).await?.into_iter().collect();
+        let mut apps: Vec<AppAccess> = self
+            .store
+            .list_clients()
+            .await?
+            .into_iter()
+            .filter(|c| c.serves(tenant.id))
+            .map(|c| AppAccess {
+                status: set.get(&c.client_id).cloned().unwrap_or_else(|| "active".into()),
+                client_id: c.client_id,
+                name: c.name,
+            })
+            .collect();
+        apps.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(apps)
+    }
+
     /// Registers an application. Confidential clients get a generated secret, returned once and
     /// stored only as its SHA-256.
     pub async fn create_client(
@@ -330,7 +362,7 @@ impl Accounts {
             Some(id) if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_graphic()) => {
                 return Err(AdminError::Invalid(format!("client id {id:?}: use 1-128 printable ASCII characters")));
             }
-            Some(id) => id.to_string(),
+            Some(id) => managed_elsewhere(id).map(|()| id.to_string())?,
             None => hex(&random_bytes::<12>()),
         };
         if let Some(AdminGrant::ProviderAdmin { provider } | AdminGrant::UserAdministrator { provider }) =
@@ -357,6 +389,7 @@ impl Accounts {
         name: &str,
         metadata: &ClientMetadata,
     ) -> Result<(), AdminError> {
+        managed_elsewhere(client_id)?;
         metadata.validate(self.internal_calls_ok).map_err(AdminError::Invalid)?;
         self.store.update_client(client_id, name, metadata).await?;
         self.audit(None, None, "", format!("client {client_id} updated")).await?;
@@ -366,12 +399,14 @@ impl Accounts {
     /// Deletes an application: no sign-in, token or refresh for it any more; its users'
     /// per-application statuses (T4) go with it.
     pub async fn delete_client(&self, client_id: &str) -> Result<(), AdminError> {
+        managed_elsewhere(client_id)?;
         self.store.delete_client(client_id).await?;
         self.audit(None, None, "", format!("client {client_id} deleted")).await?;
         Ok(())
     }
 
     pub async fn rotate_client_secret(&self, client_id: &str) -> Result<Secret, AdminError> {
+        managed_elsewhere(client_id)?;
         let client =
             self.store.client(client_id).await?.ok_or_else(|| AdminError::NotFound(format!("client {client_id}")))?;
         if client.is_public() {

@@ -36,14 +36,27 @@ pub enum Verdict {
 impl Accounts {
     /// Runs to the end even when the request that asked goes away (a closed connection drops
     /// the handler's future): a slot, once taken, is always settled.
-    pub(super) async fn counted_verify(&self, user: &User, max: u32, password: &Secret) -> Result<Verdict, Internal> {
+    /// `sign_in`: a right password is recorded as the account's last sign-in.
+    pub(super) async fn counted_verify(
+        &self,
+        user: &User,
+        max: u32,
+        password: &Secret,
+        sign_in: bool,
+    ) -> Result<Verdict, Internal> {
         let (this, user, password) = (self.clone(), user.clone(), password.clone());
-        tokio::spawn(async move { this.counted_verify_to_the_end(&user, max.max(1), &password).await })
+        tokio::spawn(async move { this.counted_verify_to_the_end(&user, max.max(1), &password, sign_in).await })
             .await
             .map_err(|e| Internal::Task(e.to_string()))?
     }
 
-    async fn counted_verify_to_the_end(&self, user: &User, max: u32, password: &Secret) -> Result<Verdict, Internal> {
+    async fn counted_verify_to_the_end(
+        &self,
+        user: &User,
+        max: u32,
+        password: &Secret,
+        sign_in: bool,
+    ) -> Result<Verdict, Internal> {
         if let Some(refusal) = self.reserve_slot(user, max).await? {
             return Ok(refusal);
         }
@@ -54,7 +67,10 @@ impl Accounts {
             Ok(admitted) => admitted.verify(password, user.password_hash.as_deref()).await,
             Err(refused) => Err(refused),
         };
-        let (failures, status) = self.store.settle_sign_in_attempt(user.id, right.as_ref().ok().copied()).await?;
+        let (failures, status) = self
+            .store
+            .settle_sign_in_attempt(user.id, right.as_ref().ok().copied(), sign_in.then(|| self.clock.now()))
+            .await?;
         match (right?, status) {
             (true, UserStatus::Active) => Ok(Verdict::Right),
             // Locked or closed by someone else while the password was checked.

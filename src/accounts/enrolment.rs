@@ -107,7 +107,7 @@ impl Accounts {
         }
         let max = tenant.password_policy.max_failed_attempts.max(1);
         const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
-        let (failures, locked) = match self.counted_verify(&user, max, password).await? {
+        let (failures, locked) = match self.counted_verify(&user, max, password, false).await? {
             Verdict::Right => {
                 self.save_enrolment(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
                 return Ok(());

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod admin;
 pub mod attempt;
+pub mod console_client;
 pub mod directory;
 pub mod enrolment;
 pub mod epoch;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::admin::AdminError;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin, address_bucket};
-use crate::domain::recovery::{RecoveryRequest, RecoveryStatus};
+use crate::domain::recovery::{RecoveryRequest, RecoveryRequestListed, RecoveryStatus};
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserStatus, UserType};
 use crate::mail::templates;
@@ -94,8 +94,22 @@ impl Accounts {
         Ok(())
     }
 
-    pub async fn recovery_requests(&self, status: Option<RecoveryStatus>) -> Result<Vec<RecoveryRequest>, Internal> {
-        Ok(self.store.list_recovery_requests(status, 500).await?)
+    /// Newest first, at most 500, each with its provider code and login name.
+    pub async fn recovery_requests(
+        &self,
+        status: Option<RecoveryStatus>,
+    ) -> Result<Vec<RecoveryRequestListed>, Internal> {
+        let mut listed = Vec::new();
+        for request in self.store.list_recovery_requests(status, 500).await? {
+            let (login_name, provider_code) = match self.account(request.user_id, request.tenant_id).await? {
+                Some((user, tenant)) => {
+                    (user.login_name.as_str().to_string(), tenant.provider_code.as_str().to_string())
+                }
+                None => ("(deleted)".to_string(), String::new()),
+            };
+            listed.push(RecoveryRequestListed { request, provider_code, login_name });
+        }
+        Ok(listed)
     }
 
     async fn open_request(&self, id: i32) -> Result<(RecoveryRequest, Tenant, User), AdminError> {

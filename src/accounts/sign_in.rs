@@ -112,7 +112,7 @@ impl Accounts {
         }
         // Read *before* verifying: a sign-in racing a reset must not land in the reset's epoch.
         let epoch = super::epoch::current(&self.ephemeral, user.id).await?;
-        match self.counted_verify(&user, max, &req.password).await? {
+        match self.counted_verify(&user, max, &req.password, true).await? {
             Verdict::Right => {
                 self.note(&req, Some(&tenant), Some(&user), ActivityKind::SignIn, String::new()).await?;
                 let must_change_password = user.must_change_password;

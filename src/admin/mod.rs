@@ -9,6 +9,7 @@ pub mod activity;
 pub mod actor;
 pub mod clients;
 pub mod extract;
+pub mod me;
 pub mod problem;
 pub mod providers;
 pub mod recovery;
@@ -64,7 +65,9 @@ where
         .routes(routes!(users::reset_password))
         .routes(routes!(users::change_status))
         .routes(routes!(users::list_sessions, users::sign_out_everywhere))
+        .routes(routes!(users::list_app_access))
         .routes(routes!(users::set_app_access))
+        .routes(routes!(me::show))
         .routes(routes!(activity::list))
         .routes(routes!(activity::export))
         .routes(routes!(clients::list, clients::create))

@@ -12,7 +12,7 @@ use super::extract::{QueryOf, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::accounts::admin::AdminError;
-use crate::domain::recovery::{RecoveryRequest, RecoveryStatus};
+use crate::domain::recovery::{RecoveryRequest, RecoveryRequestListed, RecoveryStatus};
 use crate::http::Site;
 
 #[derive(Deserialize, IntoParams)]
@@ -29,7 +29,7 @@ pub struct Filter {
     operation_id = "list_recovery_requests",
     tag = "recovery",
     params(Filter),
-    responses((status = 200, description = "Newest first", body = Vec<RecoveryRequest>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "Newest first", body = Vec<RecoveryRequestListed>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 pub async fn list(

@@ -7,22 +7,31 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::actor::Actor;
-use super::extract::{JsonBody, Segments};
+use super::extract::{JsonBody, QueryOf, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::accounts::admin::{StatusChange, temporary_password};
 use crate::accounts::session::LiveSession;
+use crate::domain::application::AppAccess as AppStatus;
 use crate::domain::user::{User, UserType};
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Search {
+    /// Part of a login name (case-insensitive), at most 64 characters.
+    q: Option<String>,
+}
 
 #[utoipa::path(
     get,
     path = "/providers/{code}/users",
     operation_id = "list_users",
     tag = "users",
-    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME")),
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), Search),
     responses((status = 200, description = "The provider's users", body = Vec<User>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
@@ -30,9 +39,17 @@ pub async fn list(
     State(accounts): State<Accounts>,
     actor: Actor,
     Segments(code): Segments<String>,
+    QueryOf(search): QueryOf<Search>,
 ) -> Result<Response, Problem> {
+    let needle = search.q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+    if needle.as_ref().is_some_and(|q| q.chars().count() > 64) {
+        return Err(Problem::field("q", "at most 64 characters"));
+    }
     let tenant = actor.provider(&accounts, &code).await?;
-    let users = accounts.users_of(&tenant).await.map_err(crate::accounts::Internal::from)?;
+    let mut users = accounts.users_of(&tenant).await.map_err(crate::accounts::Internal::from)?;
+    if let Some(q) = needle {
+        users.retain(|u| u.login_name.as_str().to_lowercase().contains(&q));
+    }
     Ok(Json(users).into_response())
 }
 
@@ -257,6 +274,26 @@ pub struct AppAccess {
 }
 
 /// T4: the user's status in one application.
+/// T4: the user's status in each application the provider uses.
+#[utoipa::path(
+    get,
+    path = "/providers/{code}/users/{login}/applications",
+    operation_id = "list_user_applications",
+    tag = "users",
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("login" = String, Path, description = "Login name (compared case-insensitively, T2)", example = "alice")),
+    responses((status = 200, description = "Each application and the user's status in it", body = Vec<AppStatus>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn list_app_access(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments((code, login)): Segments<(String, String)>,
+) -> Result<Response, Problem> {
+    let (tenant, user) = actor.user(&accounts, &code, &login).await?;
+    let apps = accounts.user_applications(tenant.provider_code.as_str(), user.login_name.as_str()).await?;
+    Ok(Json(apps).into_response())
+}
+
 #[utoipa::path(
     put,
     path = "/providers/{code}/users/{login}/applications/{client_id}",
@@ -279,7 +316,7 @@ pub async fn set_app_access(
         .client_registration(&client_id)
         .await
         .map_err(crate::accounts::Internal::from)?
-        .is_some_and(|c| c.tenants.contains(&tenant.id));
+        .is_some_and(|c| c.serves(tenant.id));
     if !serves {
         return Err(Problem::not_found(&format!("client {client_id}")));
     }

@@ -18,6 +18,10 @@ use crate::secret::Secret;
 
 pub const DEMO_TENANT: &str = "DEMO";
 
+/// The platform's own staff: the demo's platform operator belongs here, not to an agency.
+pub const PLATFORM_TENANT: &str = "PLATFORM";
+const OPERATOR: (&str, &str) = ("operator", "Lanyard-Operator-1");
+
 /// (login, type, password, must change at first sign-in)
 const DEMO_USERS: &[(&str, UserType, &str, bool)] = &[
     ("alice", UserType::Regular, "Lanyard-Demo-1", false),
@@ -64,6 +68,12 @@ pub async fn run(config: Config, args: DemoArgs) -> Result<(), CliError> {
         println!("  Care Records:   {a}   (signs in through Lanyard; its button opens Care Connect)");
         println!("  Care Connect:   http://{host}:{b_port}");
     }
+    println!("  Console:        {issuer}/admin   (sign in as admin above, or as the platform operator:)");
+    println!(
+        "  {:<14}  password {}  Provider Code {PLATFORM_TENANT}  [Platform operator]",
+        format!("{}:", OPERATOR.0),
+        OPERATOR.1
+    );
     println!("  Data directory: {}", state.config.data_dir.display());
     println!("  Mail:           {}", state.accounts.mail_destination());
     println!("Press Ctrl-C to stop.");
@@ -136,6 +146,23 @@ pub async fn seed(accounts: &Accounts) -> Result<(), CliError> {
             Err(AdminError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),
         }
+    }
+    seed_operator(accounts).await
+}
+
+/// A platform operator, so a newcomer can open every page of the console.
+async fn seed_operator(accounts: &Accounts) -> Result<(), CliError> {
+    match accounts.create_tenant(PLATFORM_TENANT, "Lanyard platform").await {
+        Ok(_) | Err(AdminError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let (login, password) = OPERATOR;
+    match accounts.create_user(PLATFORM_TENANT, login, UserType::Regular, &Secret::new(password), false).await {
+        Ok(_) => {
+            accounts.set_platform_operator(PLATFORM_TENANT, login, true).await?;
+        }
+        Err(AdminError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
     }
     Ok(())
 }

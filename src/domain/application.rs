@@ -52,6 +52,11 @@ pub struct ClientMetadata {
 /// The scope an access token must carry to be used at the administration API.
 pub const ADMIN_SCOPE: &str = "admin";
 
+/// Lanyard's own administration console, an OpenID Connect client of Lanyard registered by
+/// Lanyard itself at start: every provider's administrators use it, and nobody else may
+/// register, change or delete a client of this id.
+pub const CONSOLE_CLIENT_ID: &str = "lanyard-console";
+
 /// What an automation client administers with its `client_credentials` tokens (scope `admin`):
 /// bound at registration, never chosen by the token request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -115,9 +120,24 @@ pub struct Client {
 }
 
 impl Client {
+    /// T4: whether the provider's users may use this application at all. The console serves
+    /// every provider; what each person may do there is the administration API's decision.
+    pub fn serves(&self, tenant: TenantId) -> bool {
+        self.client_id == CONSOLE_CLIENT_ID || self.tenants.contains(&tenant)
+    }
+
     pub fn is_public(&self) -> bool {
         self.metadata.token_endpoint_auth_method == TokenEndpointAuthMethod::None
     }
+}
+
+/// T4: a user's status in one application their provider uses (`active` unless set otherwise).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AppAccess {
+    pub client_id: String,
+    pub name: String,
+    /// `active`, `admin_locked`, `password_locked`, `deactivated`.
+    pub status: String,
 }
 
 impl ClientMetadata {

@@ -45,3 +45,12 @@ pub struct RecoveryRequest {
     /// The operator (`client:<id>`, `user:…`, `cli`) who approved or refused it.
     pub decided_by: String,
 }
+
+/// A request with the names an operator reads: whose account, in which provider.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RecoveryRequestListed {
+    #[serde(flatten)]
+    pub request: RecoveryRequest,
+    pub provider_code: String,
+    pub login_name: String,
+}

@@ -145,6 +145,8 @@ pub struct User {
     pub email: Option<String>,
     pub email_verified: bool,
     pub created_at: i64,
+    /// The last sign-in with a right password (Unix seconds); absent before the first.
+    pub last_sign_in_at: Option<i64>,
 }
 
 impl std::fmt::Debug for User {

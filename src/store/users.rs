@@ -23,6 +23,7 @@ fn to_domain(m: user::Model) -> Result<User, StoreError> {
         email: m.email,
         email_verified: m.email_verified,
         created_at: m.created_at,
+        last_sign_in_at: m.last_sign_in_at,
     })
 }
 
@@ -179,23 +180,29 @@ impl Store {
     /// Settles a check: a right password clears the failures, a wrong one adds one, one that
     /// could not be checked (`None`: the hash pool refused or failed) leaves them as they were.
     /// Returns the failures and the account's status afterwards.
+    /// `signed_in_at`: a right password at sign-in is also the account's last sign-in.
     pub async fn settle_sign_in_attempt(
         &self,
         id: UserId,
         right: Option<bool>,
+        signed_in_at: Option<i64>,
     ) -> Result<(i64, UserStatus), StoreError> {
         let failures = match right {
             Some(true) => "0",
             Some(false) => "failed_attempts + 1",
             None => "failed_attempts",
         };
+        let (last, params) = match (right, signed_in_at) {
+            (Some(true), Some(at)) => (", last_sign_in_at = $2", vec![id.into(), at.into()]),
+            _ => ("", vec![id.into()]),
+        };
         let stmt = self.statement(
             &format!(
-                "UPDATE users SET failed_attempts = {failures}, \
+                "UPDATE users SET failed_attempts = {failures}{last}, \
                    attempts_in_flight = CASE WHEN attempts_in_flight > 0 THEN attempts_in_flight - 1 ELSE 0 END \
                  WHERE id = $1 RETURNING failed_attempts, status"
             ),
-            vec![id.into()],
+            params,
         );
         let row = self.conn().query_one_raw(stmt).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
         let failed = row.try_get::<i32>("", "failed_attempts").map(i64::from)?;
@@ -229,6 +236,16 @@ impl Store {
         use super::entities::user_app_access;
         let row = user_app_access::Entity::find_by_id((user_id, client_id.to_string())).one(self.conn()).await?;
         Ok(row.map(|r| r.status))
+    }
+
+    /// Every per-application status set for the user: (client id, status).
+    pub async fn app_accesses(&self, user_id: UserId) -> Result<Vec<(String, String)>, StoreError> {
+        use super::entities::user_app_access;
+        let rows = user_app_access::Entity::find()
+            .filter(user_app_access::Column::UserId.eq(user_id))
+            .all(self.conn())
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.client_id, r.status)).collect())
     }
 
     pub async fn set_app_access(&self, user_id: UserId, client_id: &str, status: &str) -> Result<(), StoreError> {

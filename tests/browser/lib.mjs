@@ -4,6 +4,8 @@ import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { createHash, randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 
 export const b64u = (buf) => buf.toString("base64url");
 
@@ -57,4 +59,44 @@ export async function signIn(page, login, password, code = "DEMO") {
   await page.getByLabel("Provider Code").fill(code);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForLoadState();
+}
+
+/// The newest mail in the demo's file outbox containing `needle`, written after `after` (ms),
+/// waiting for it to be written.
+export async function mail(needle, after) {
+  const outbox = join(process.env.LANYARD_DATA_DIR, "outbox");
+  for (let i = 0; i < 100; i++) {
+    let files = [];
+    try { files = readdirSync(outbox).map((f) => join(outbox, f)); } catch {}
+    const found = files
+      .filter((f) => statSync(f).mtimeMs >= after)
+      .map((f) => readFileSync(f, "utf8").replace(/=\r\n/g, ""))
+      .find((m) => m.includes(needle));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no mail with ${needle}`);
+}
+
+/// S2 from Settings for the signed-in person: verify the password, send and enter the code.
+export async function enrolEmail(page, password, email) {
+  await page.getByLabel("Current Password").fill(password);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForLoadState();
+  const t = Date.now() - 1000;
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Send Code" }).click();
+  await page.waitForLoadState();
+  const code = (await mail("verification code is", t)).match(/code is (\d{6})/)[1];
+  await page.getByLabel("Code").fill(code);
+  await page.getByRole("button", { name: "Submit" }).click();
+  await page.waitForLoadState();
+  await page.getByRole("button", { name: "Update" }).click();
+  await page.waitForLoadState();
+}
+
+/// A console page's width fits a phone's (360 px): nothing scrolls sideways but tables, which
+/// scroll inside their own frame.
+export async function fitsPhone(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }

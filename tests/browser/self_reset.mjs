@@ -3,27 +3,9 @@
 // (S4), and Login Again with the new password (S6). Mail comes from the demo's file outbox.
 // Usage: node self_reset.mjs <issuer> <screenshot-dir>   (env LANYARD_DATA_DIR: the demo's)
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { launch, signIn } from "./lib.mjs";
+import { launch, mail, signIn } from "./lib.mjs";
 
 const [issuer, shots] = process.argv.slice(2);
-const outbox = join(process.env.LANYARD_DATA_DIR, "outbox");
-
-/// The newest mail containing `needle`, waiting for it to be written.
-async function mail(needle, after) {
-  for (let i = 0; i < 100; i++) {
-    let files = [];
-    try { files = readdirSync(outbox).map((f) => join(outbox, f)); } catch {}
-    const found = files
-      .filter((f) => statSync(f).mtimeMs >= after)
-      .map((f) => readFileSync(f, "utf8").replace(/=\r\n/g, ""))
-      .find((m) => m.includes(needle));
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no mail with ${needle}`);
-}
 
 const { browser, page, violations } = await launch();
 const status = async () => (await page.getByRole("status").innerText()).trim();

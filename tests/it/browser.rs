@@ -154,3 +154,22 @@ async fn browser_unified_login_between_the_demo_applications() {
 async fn browser_one_applications_sign_out_leaves_the_other_signed_in() {
     demo_script("browser_one_applications_sign_out_leaves_the_other_signed_in", "sign_out.mjs").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_console_provider_admin_unlocks_resets_switches_and_reads_activity() {
+    demo_script(
+        "browser_console_provider_admin_unlocks_resets_switches_and_reads_activity",
+        "console_provider_admin.mjs",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_console_user_administrator_and_another_provider_see_only_theirs() {
+    demo_script("browser_console_user_administrator_and_another_provider_see_only_theirs", "console_roles.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_console_operator_registers_an_application_and_approves_a2() {
+    demo_script("browser_console_operator_registers_an_application_and_approves_a2", "console_operator.mjs").await;
+}

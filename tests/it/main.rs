@@ -8,6 +8,7 @@ pub mod admin;
 mod attacks;
 mod browser;
 mod cli;
+mod console;
 mod limits;
 mod lockout;
 mod module_graph;

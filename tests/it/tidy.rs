@@ -80,7 +80,7 @@ const LAYERS: &[&[&str]] = &[
     &["main"],
     &["cli"],
     &["app"],
-    &["admin", "oidc", "web", "demo_apps"],
+    &["admin", "oidc", "web", "demo_apps", "console"],
     &["http"],
     &["accounts"],
     &["store", "mail"],

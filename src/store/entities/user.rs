@@ -25,6 +25,8 @@ pub struct Model {
     pub email: Option<String>,
     pub email_verified: bool,
     pub password_changed_at: Option<i64>,
+    /// Added by a later migration; the last sign-in with a right password.
+    pub last_sign_in_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

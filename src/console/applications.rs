@@ -1,0 +1,231 @@
+//! Client applications (T4), for platform operators: register (a confidential client's secret
+//! is shown once, with a copy button), edit the URIs, rotate the secret, switch off and on.
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::Console;
+use super::api::{ApiError, field};
+use super::session::{Admin, Flash};
+use super::view::{back, confirm, expired, page, refused, refused_action, seg};
+use crate::http::{PageForm, csrf};
+
+const LIST: &str = "/admin/applications";
+
+fn app_path(client_id: &str) -> String {
+    format!("/admin/applications/{}", seg(client_id))
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+#[serde(default)]
+pub struct AppForm {
+    #[serde(skip_serializing)]
+    csrf: Option<String>,
+    name: String,
+    client_id: String,
+    /// `confidential` (a secret) or `public` (PKCE only).
+    client_type: String,
+    /// Provider codes, separated by spaces or commas.
+    providers: String,
+    /// One per line.
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+    initiate_login_uri: String,
+    backchannel_logout_uri: String,
+    #[serde(skip_serializing)]
+    confirmed: Option<String>,
+    #[serde(skip_serializing)]
+    disabled: String,
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+}
+
+fn optional(text: &str) -> Value {
+    let t = text.trim();
+    if t.is_empty() { Value::Null } else { json!(t) }
+}
+
+/// The API's field messages, or its one message under `form`.
+fn field_errors(detail: String, errors: std::collections::BTreeMap<String, String>) -> Map<String, Value> {
+    let mut shown: Map<String, Value> = errors.into_iter().map(|(k, v)| (k, json!(v))).collect();
+    if shown.is_empty() {
+        shown.insert("form".into(), json!(detail));
+    }
+    shown
+}
+
+async fn render_list(
+    console: &Console,
+    admin: &Admin,
+    status: StatusCode,
+    typed: Option<&AppForm>,
+    errors: Map<String, Value>,
+) -> Response {
+    let token = &admin.signed.token;
+    let (apps, providers) = tokio::join!(
+        console.api.call(token, &admin.caller, Method::GET, "/clients", None),
+        console.api.call(token, &admin.caller, Method::GET, "/providers", None),
+    );
+    match (apps, providers) {
+        (Ok(apps), Ok(providers)) => {
+            let default = AppForm { client_type: "confidential".into(), ..AppForm::default() };
+            let form = typed.unwrap_or(&default);
+            page(console, admin, status, "console/applications.html", context! { apps, providers, form, errors })
+        }
+        (Err(e), _) | (_, Err(e)) => refused(console, admin, e, LIST),
+    }
+}
+
+pub async fn list(State(console): State<Console>, admin: Admin) -> Response {
+    render_list(&console, &admin, StatusCode::OK, None, Map::new()).await
+}
+
+pub async fn register(State(console): State<Console>, admin: Admin, PageForm(form): PageForm<AppForm>) -> Response {
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, LIST);
+    }
+    let public = form.client_type == "public";
+    let providers: Vec<&str> = form.providers.split([',', ' ']).filter(|p| !p.is_empty()).collect();
+    let body = json!({
+        "client_id": optional(&form.client_id),
+        "name": form.name.trim(),
+        "providers": providers,
+        "redirect_uris": lines(&form.redirect_uris),
+        "post_logout_redirect_uris": lines(&form.post_logout_redirect_uris),
+        "initiate_login_uri": optional(&form.initiate_login_uri),
+        "backchannel_logout_uri": optional(&form.backchannel_logout_uri),
+        "token_endpoint_auth_method": if public { "none" } else { "client_secret_basic" },
+    });
+    match console.api.call(&admin.signed.token, &admin.caller, Method::POST, "/clients", Some(body)).await {
+        Ok(app) => page(&console, &admin, StatusCode::OK, "console/secret.html", context! { app, registered => true }),
+        Err(ApiError::Refused {
+            status: StatusCode::BAD_REQUEST | StatusCode::CONFLICT | StatusCode::NOT_FOUND,
+            detail,
+            errors,
+        }) => render_list(&console, &admin, StatusCode::BAD_REQUEST, Some(&form), field_errors(detail, errors)).await,
+        Err(e) => refused_action(&console, &admin, e, LIST),
+    }
+}
+
+async fn render_app(
+    console: &Console,
+    admin: &Admin,
+    client_id: &str,
+    status: StatusCode,
+    typed: Option<&AppForm>,
+    errors: Map<String, Value>,
+) -> Response {
+    let path = format!("/clients/{}", seg(client_id));
+    match console.api.call(&admin.signed.token, &admin.caller, Method::GET, &path, None).await {
+        Ok(app) => {
+            let join = |k: &str| {
+                field(&app, k)
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
+                    .unwrap_or_default()
+            };
+            let text = |k: &str| field(&app, k).as_str().unwrap_or_default().to_string();
+            let current = AppForm {
+                name: text("name"),
+                redirect_uris: join("redirect_uris"),
+                post_logout_redirect_uris: join("post_logout_redirect_uris"),
+                initiate_login_uri: text("initiate_login_uri"),
+                backchannel_logout_uri: text("backchannel_logout_uri"),
+                ..AppForm::default()
+            };
+            let form = typed.unwrap_or(&current);
+            page(console, admin, status, "console/application.html", context! { app, form, errors })
+        }
+        Err(e) => refused(console, admin, e, &app_path(client_id)),
+    }
+}
+
+pub async fn show(State(console): State<Console>, admin: Admin, Path(client_id): Path<String>) -> Response {
+    render_app(&console, &admin, &client_id, StatusCode::OK, None, Map::new()).await
+}
+
+pub async fn update(
+    State(console): State<Console>,
+    admin: Admin,
+    Path(client_id): Path<String>,
+    PageForm(form): PageForm<AppForm>,
+) -> Response {
+    let here = app_path(&client_id);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    let body = json!({
+        "name": form.name.trim(),
+        "redirect_uris": lines(&form.redirect_uris),
+        "post_logout_redirect_uris": lines(&form.post_logout_redirect_uris),
+        "initiate_login_uri": optional(&form.initiate_login_uri),
+        "backchannel_logout_uri": optional(&form.backchannel_logout_uri),
+    });
+    let path = format!("/clients/{}", seg(&client_id));
+    match console.api.call(&admin.signed.token, &admin.caller, Method::PATCH, &path, Some(body)).await {
+        Ok(_) => back(&console, &here, Flash::notice("Application saved.")),
+        Err(ApiError::Refused { status: StatusCode::BAD_REQUEST | StatusCode::CONFLICT, detail, errors }) => {
+            render_app(&console, &admin, &client_id, StatusCode::BAD_REQUEST, Some(&form), field_errors(detail, errors))
+                .await
+        }
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}
+
+pub async fn rotate(
+    State(console): State<Console>,
+    admin: Admin,
+    Path(client_id): Path<String>,
+    PageForm(form): PageForm<AppForm>,
+) -> Response {
+    let here = app_path(&client_id);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    if form.confirmed.is_none() {
+        let question =
+            "Rotate the secret? The current secret stops working at once; the application needs the new one.";
+        return confirm(&console, &admin, &format!("{here}/secret"), &[], question, "Rotate secret", &here);
+    }
+    let path = format!("/clients/{}/secret", seg(&client_id));
+    match console.api.call(&admin.signed.token, &admin.caller, Method::POST, &path, None).await {
+        Ok(app) => page(&console, &admin, StatusCode::OK, "console/secret.html", context! { app, registered => false }),
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}
+
+pub async fn switch(
+    State(console): State<Console>,
+    admin: Admin,
+    Path(client_id): Path<String>,
+    PageForm(form): PageForm<AppForm>,
+) -> Response {
+    let here = app_path(&client_id);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    let disable = form.disabled == "true";
+    if disable && form.confirmed.is_none() {
+        let question =
+            "Disable this application? Nobody can sign in to it and it gets no tokens until it is enabled again.";
+        let fields = [("disabled", "true")];
+        return confirm(&console, &admin, &format!("{here}/disabled"), &fields, question, "Disable", &here);
+    }
+    let path = format!("/clients/{}", seg(&client_id));
+    match console
+        .api
+        .call(&admin.signed.token, &admin.caller, Method::PATCH, &path, Some(json!({ "disabled": disable })))
+        .await
+    {
+        Ok(_) => {
+            back(&console, &here, Flash::notice(if disable { "Application disabled." } else { "Application enabled." }))
+        }
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}

@@ -1,0 +1,149 @@
+//! The console's start page (the providers a platform operator sees; a provider's own
+//! administrator goes straight to its users) and a provider's settings: password policy, L3's
+//! threshold, S1's switch, and U1's, which only a platform operator may change.
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::Console;
+use super::api::ApiError;
+use super::api::field;
+use super::session::{Admin, Flash};
+use super::view::{self, back, expired, page, refused, seg};
+use crate::http::page::see_other;
+use crate::http::{PageForm, csrf};
+
+pub async fn home(State(console): State<Console>, admin: Admin) -> Response {
+    if let (false, Some(code)) = (admin.signed.role == "platform_operator", &admin.signed.provider) {
+        return see_other(&format!("/admin/providers/{}/users", seg(code)), vec![]);
+    }
+    let s = &admin.signed;
+    match console.api.call(&s.token, &admin.caller, Method::GET, "/providers", None).await {
+        Ok(providers) => page(&console, &admin, StatusCode::OK, "console/providers.html", context! { providers }),
+        Err(e) => refused(&console, &admin, e, "/admin"),
+    }
+}
+
+async fn provider(console: &Console, admin: &Admin, code: &str) -> Result<Value, ApiError> {
+    console.api.call(&admin.signed.token, &admin.caller, Method::GET, &format!("/providers/{}", seg(code)), None).await
+}
+
+fn settings_path(code: &str) -> String {
+    format!("/admin/providers/{}/settings", seg(code))
+}
+
+pub async fn settings(State(console): State<Console>, admin: Admin, Path(code): Path<String>) -> Response {
+    // The API refuses a user administrator's changes; the console does not offer the page.
+    if admin.signed.role == "user_administrator" {
+        let message = "A user administrator manages users, not the provider's settings.";
+        return page(
+            &console,
+            &admin,
+            StatusCode::FORBIDDEN,
+            "console/message.html",
+            context! { title => "Not allowed", message },
+        );
+    }
+    match provider(&console, &admin, &code).await {
+        Ok(p) => render(&console, &admin, StatusCode::OK, &p, None, Map::new()),
+        Err(e) => refused(&console, &admin, e, &settings_path(&code)),
+    }
+}
+
+fn render(
+    console: &Console,
+    admin: &Admin,
+    status: StatusCode,
+    provider: &Value,
+    typed: Option<&SettingsForm>,
+    errors: Map<String, Value>,
+) -> Response {
+    let policy = field(provider, "password_policy");
+    let values = match typed {
+        Some(f) => context! {
+            max_failed_attempts => f.max_failed_attempts,
+            min_password_length => f.min_password_length,
+            password_history => f.password_history,
+            nist_mode => f.nist_mode.is_some(),
+            self_reset_enabled => f.self_reset_enabled.is_some(),
+            unified_login_enabled => f.unified_login_enabled.is_some(),
+        },
+        None => context! {
+            max_failed_attempts => field(policy, "max_failed_attempts"),
+            min_password_length => field(policy, "min_length"),
+            password_history => field(policy, "history"),
+            nist_mode => field(policy, "mode") == "nist",
+            self_reset_enabled => field(provider, "self_reset_enabled"),
+            unified_login_enabled => field(provider, "unified_login_enabled"),
+        },
+    };
+    page(console, admin, status, "console/settings.html", context! { provider, values, errors })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SettingsForm {
+    csrf: Option<String>,
+    max_failed_attempts: String,
+    min_password_length: String,
+    password_history: String,
+    nist_mode: Option<String>,
+    self_reset_enabled: Option<String>,
+    unified_login_enabled: Option<String>,
+}
+
+pub async fn save_settings(
+    State(console): State<Console>,
+    admin: Admin,
+    Path(code): Path<String>,
+    PageForm(form): PageForm<SettingsForm>,
+) -> Response {
+    let here = settings_path(&code);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    let current = match provider(&console, &admin, &code).await {
+        Ok(p) => p,
+        Err(e) => return refused(&console, &admin, e, &here),
+    };
+    let mut errors = Map::new();
+    let mut number = |name: &str, raw: &str| match raw.trim().parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.insert(name.into(), json!("Enter a whole number."));
+            None
+        }
+    };
+    let max_failed = number("max_failed_attempts", &form.max_failed_attempts);
+    let min_length = number("min_password_length", &form.min_password_length);
+    let history = number("password_history", &form.password_history);
+    if !errors.is_empty() {
+        return render(&console, &admin, StatusCode::BAD_REQUEST, &current, Some(&form), errors);
+    }
+    let mut changes = json!({
+        "max_failed_attempts": max_failed,
+        "min_password_length": min_length,
+        "password_history": history,
+        "nist_mode": form.nist_mode.is_some(),
+        "self_reset_enabled": form.self_reset_enabled.is_some(),
+    });
+    if let (true, Some(map)) = (admin.signed.role == "platform_operator", changes.as_object_mut()) {
+        map.insert("unified_login_enabled".into(), json!(form.unified_login_enabled.is_some()));
+    }
+    let path = format!("/providers/{}", seg(&code));
+    match console.api.call(&admin.signed.token, &admin.caller, Method::PATCH, &path, Some(changes)).await {
+        Ok(_) => back(&console, &here, Flash::notice("Settings saved.")),
+        Err(ApiError::Refused { status: StatusCode::BAD_REQUEST, detail, errors }) => {
+            let mut shown: Map<String, Value> = errors.into_iter().map(|(k, v)| (k, json!(v))).collect();
+            if shown.is_empty() {
+                shown.insert("form".into(), json!(detail));
+            }
+            render(&console, &admin, StatusCode::BAD_REQUEST, &current, Some(&form), shown)
+        }
+        Err(e) => view::refused_action(&console, &admin, e, &here),
+    }
+}

@@ -1,0 +1,288 @@
+//! A provider's users: the list (search, type, status, last sign-in, S1's switch), a user's
+//! page (A1's actions, T4 per application, their sessions and activity), creating a user, and a
+//! temporary password shown once.
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::Console;
+use super::api::ApiError;
+use super::api::field;
+use super::session::{Admin, Flash};
+use super::view::{back, confirm, expired, page, refused, refused_action, seg};
+use crate::http::{PageForm, PageQuery, csrf};
+
+fn list_path(code: &str) -> String {
+    format!("/admin/providers/{}/users", seg(code))
+}
+
+fn user_path(code: &str, login: &str) -> String {
+    format!("/admin/providers/{}/users/{}", seg(code), seg(login))
+}
+
+fn api_user(code: &str, login: &str) -> String {
+    format!("/providers/{}/users/{}", seg(code), seg(login))
+}
+
+async fn get(console: &Console, admin: &Admin, path: &str) -> Result<Value, ApiError> {
+    console.api.call(&admin.signed.token, &admin.caller, Method::GET, path, None).await
+}
+
+async fn send(console: &Console, admin: &Admin, method: Method, path: &str, body: Value) -> Result<Value, ApiError> {
+    console.api.call(&admin.signed.token, &admin.caller, method, path, Some(body)).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Search {
+    q: String,
+}
+
+pub async fn list(
+    State(console): State<Console>,
+    admin: Admin,
+    Path(code): Path<String>,
+    PageQuery(search): PageQuery<Search>,
+) -> Response {
+    let here = list_path(&code);
+    let provider = match get(&console, &admin, &format!("/providers/{}", seg(&code))).await {
+        Ok(p) => p,
+        Err(e) => return refused(&console, &admin, e, &here),
+    };
+    let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("q", &search.q).finish();
+    match get(&console, &admin, &format!("/providers/{}/users?{query}", seg(&code))).await {
+        Ok(users) => {
+            page(&console, &admin, StatusCode::OK, "console/users.html", context! { provider, users, q => search.q })
+        }
+        Err(e) => refused(&console, &admin, e, &here),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewUserForm {
+    csrf: Option<String>,
+    login_name: String,
+    user_type: String,
+}
+
+/// The temporary password is on this answer only: it is not redirected to, stored or logged.
+fn temporary(console: &Console, admin: &Admin, code: &str, user: &Value, created: bool) -> Response {
+    page(
+        console,
+        admin,
+        StatusCode::OK,
+        "console/temporary_password.html",
+        context! { code, user, created, password => field(user, "temporary_password") },
+    )
+}
+
+pub async fn create(
+    State(console): State<Console>,
+    admin: Admin,
+    Path(code): Path<String>,
+    PageForm(form): PageForm<NewUserForm>,
+) -> Response {
+    let here = list_path(&code);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    let body = json!({ "login_name": form.login_name, "user_type": form.user_type });
+    match send(&console, &admin, Method::POST, &format!("/providers/{}/users", seg(&code)), body).await {
+        Ok(user) => temporary(&console, &admin, &code, &user, true),
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}
+
+pub async fn show(
+    State(console): State<Console>,
+    admin: Admin,
+    Path((code, login)): Path<(String, String)>,
+) -> Response {
+    let here = user_path(&code, &login);
+    let api = api_user(&code, &login);
+    let user = match get(&console, &admin, &api).await {
+        Ok(u) => u,
+        Err(e) => return refused(&console, &admin, e, &here),
+    };
+    let activity_query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("user", &login)
+        .append_pair("limit", "20")
+        .finish();
+    let (apps_path, sessions_path) = (format!("{api}/applications"), format!("{api}/sessions"));
+    let activity_path = format!("/providers/{}/activity?{activity_query}", seg(&code));
+    let (apps, sessions, activity) = tokio::join!(
+        get(&console, &admin, &apps_path),
+        get(&console, &admin, &sessions_path),
+        get(&console, &admin, &activity_path),
+    );
+    let (apps, sessions, activity) = match (apps, sessions, activity) {
+        (Ok(a), Ok(s), Ok(act)) => (a, s, act),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return refused(&console, &admin, e, &here),
+    };
+    page(
+        &console,
+        &admin,
+        StatusCode::OK,
+        "console/user.html",
+        context! { code, user, apps, sessions, entries => field(&activity, "entries") },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionForm {
+    csrf: Option<String>,
+    action: String,
+    confirmed: Option<String>,
+    enabled: String,
+    back: String,
+    status: String,
+    user_type: String,
+    user_administrator: Option<String>,
+}
+
+/// What an A1 action is called on its confirmation page; `None`: nothing to confirm.
+fn needs_confirmation(action: &str) -> Option<(&'static str, &'static str)> {
+    match action {
+        "admin_lock" => {
+            Some(("Lock this account? The user is signed out everywhere and cannot sign in until unlocked.", "Lock"))
+        }
+        "deactivate" => {
+            Some(("Deactivate this account? The user is signed out everywhere and cannot sign in.", "Deactivate"))
+        }
+        "delete" => Some(("Delete this account? This cannot be undone.", "Delete")),
+        _ => None,
+    }
+}
+
+pub async fn change_status(
+    State(console): State<Console>,
+    admin: Admin,
+    Path((code, login)): Path<(String, String)>,
+    PageForm(form): PageForm<ActionForm>,
+) -> Response {
+    let here = user_path(&code, &login);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    if let (Some((question, button)), None) = (needs_confirmation(&form.action), &form.confirmed) {
+        let fields = [("action", form.action.as_str())];
+        return confirm(&console, &admin, &format!("{here}/status"), &fields, question, button, &here);
+    }
+    let body = json!({ "action": form.action });
+    match send(&console, &admin, Method::POST, &format!("{}/status", api_user(&code, &login)), body).await {
+        Ok(_) if form.action == "delete" => {
+            back(&console, &list_path(&code), Flash::notice(format!("{login} was deleted.")))
+        }
+        Ok(user) => {
+            let status = field(&user, "status").as_str().unwrap_or_default().replace('_', " ");
+            back(&console, &here, Flash::notice(format!("{login} is now {status}.")))
+        }
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}
+
+pub async fn reset_password(
+    State(console): State<Console>,
+    admin: Admin,
+    Path((code, login)): Path<(String, String)>,
+    PageForm(form): PageForm<ActionForm>,
+) -> Response {
+    let here = user_path(&code, &login);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    if form.confirmed.is_none() {
+        let question = "Reset this password to a temporary one? The user is signed out everywhere and must choose a new password at their next sign-in.";
+        return confirm(&console, &admin, &format!("{here}/password"), &[], question, "Reset password", &here);
+    }
+    match send(&console, &admin, Method::POST, &format!("{}/password", api_user(&code, &login)), json!({})).await {
+        Ok(user) => temporary(&console, &admin, &code, &user, false),
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}
+
+/// S1's per-user switch, from the list or from the user's page.
+pub async fn self_reset(
+    State(console): State<Console>,
+    admin: Admin,
+    Path((code, login)): Path<(String, String)>,
+    PageForm(form): PageForm<ActionForm>,
+) -> Response {
+    let to = if form.back == "list" { list_path(&code) } else { user_path(&code, &login) };
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &to);
+    }
+    let enabled = form.enabled == "true";
+    let body = json!({ "self_reset_enabled": enabled });
+    match send(&console, &admin, Method::PATCH, &api_user(&code, &login), body).await {
+        Ok(_) => {
+            let state = if enabled { "enabled" } else { "disabled" };
+            back(&console, &to, Flash::notice(format!("Self password reset {state} for {login}.")))
+        }
+        Err(e) => refused_action(&console, &admin, e, &to),
+    }
+}
+
+/// T2: the user type and the user-administrator role.
+pub async fn role(
+    State(console): State<Console>,
+    admin: Admin,
+    Path((code, login)): Path<(String, String)>,
+    PageForm(form): PageForm<ActionForm>,
+) -> Response {
+    let here = user_path(&code, &login);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    let body = json!({ "user_type": form.user_type, "user_administrator": form.user_administrator.is_some() });
+    match send(&console, &admin, Method::PATCH, &api_user(&code, &login), body).await {
+        Ok(_) => back(&console, &here, Flash::notice("Type and role saved.")),
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}
+
+/// L6: every session and token of the user ends; their applications are told.
+pub async fn sign_out_everywhere(
+    State(console): State<Console>,
+    admin: Admin,
+    Path((code, login)): Path<(String, String)>,
+    PageForm(form): PageForm<ActionForm>,
+) -> Response {
+    let here = user_path(&code, &login);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    if form.confirmed.is_none() {
+        let question = "Sign this user out everywhere? Every session and token ends, and their applications are told.";
+        return confirm(&console, &admin, &format!("{here}/sign-out"), &[], question, "Sign out everywhere", &here);
+    }
+    let path = format!("{}/sessions", api_user(&code, &login));
+    match console.api.call(&admin.signed.token, &admin.caller, Method::DELETE, &path, None).await {
+        Ok(_) => back(&console, &here, Flash::notice(format!("{login} was signed out everywhere."))),
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}
+
+/// T4: the user's status in one application.
+pub async fn app_access(
+    State(console): State<Console>,
+    admin: Admin,
+    Path((code, login, client_id)): Path<(String, String, String)>,
+    PageForm(form): PageForm<ActionForm>,
+) -> Response {
+    let here = user_path(&code, &login);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    let path = format!("{}/applications/{}", api_user(&code, &login), seg(&client_id));
+    match send(&console, &admin, Method::PUT, &path, json!({ "status": form.status })).await {
+        Ok(_) => back(&console, &here, Flash::notice(format!("Access to {client_id} saved."))),
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}

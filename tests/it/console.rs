@@ -1,0 +1,225 @@
+//! The administration console (issue 13) without a browser, on both backends: it signs in as an
+//! OpenID Connect client of Lanyard (state, PKCE, nonce, a sealed cookie), acts through the
+//! administration API so its refusals are the API's, checks CSRF on every form, and keeps its
+//! own registration out of every administrator's reach. The Chromium scripts in
+//! tests/browser/console_*.mjs cover the tasks end to end.
+
+use lanyard::domain::user::UserType;
+use lanyard::secret::Secret;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::admin::{call, token_for};
+use crate::backend_tests;
+use crate::support::{Backend, PASSWORD, TestApp, csrf_of};
+
+/// Follows redirects as a browser would, on the test's own host (the issuer says `localhost`).
+async fn follow(app: &TestApp, client: &reqwest::Client, mut url: String) -> (String, reqwest::Response) {
+    for _ in 0..12 {
+        let res = client.get(&url).send().await.unwrap();
+        if !res.status().is_redirection() {
+            return (url, res);
+        }
+        let location = res.headers()["location"].to_str().unwrap().to_string();
+        let location = location.replace(&format!("http://localhost:{}", app.addr.port()), "");
+        url = if location.starts_with('/') { app.url(&location) } else { location };
+    }
+    panic!("too many redirects from {url}");
+}
+
+fn hidden(html: &str, name: &str) -> Option<String> {
+    let start = html.find(&format!("name=\"{name}\" value=\""))? + name.len() + 15;
+    Some(html[start..].split('"').next()?.to_string())
+}
+
+/// Opens `path` of the console and signs in on Lanyard's page; returns the page reached.
+async fn console(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    login: &str,
+    code: &str,
+) -> (String, reqwest::Response) {
+    let (url, res) = follow(app, client, app.url(path)).await;
+    assert!(url.contains("/login?auth="), "{url}");
+    let page = res.text().await.unwrap();
+    let auth = hidden(&page, "auth").unwrap();
+    let res = client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("auth", auth.as_str()),
+            ("login_name", login),
+            ("password", PASSWORD),
+            ("provider_code", code),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let next = res.headers()["location"].to_str().unwrap().to_string();
+    follow(app, client, app.url(&next)).await
+}
+
+async fn setup(backend: Backend) -> TestApp {
+    let app = TestApp::spawn(backend).await;
+    for code in ["ACME", "OTHER"] {
+        app.tenant(code).await;
+    }
+    app.user("ACME", "alice").await;
+    for (code, login) in [("ACME", "boss"), ("OTHER", "rival")] {
+        let accounts = &app.state.accounts;
+        accounts.create_user(code, login, UserType::ProviderAdmin, &Secret::new(PASSWORD), false).await.unwrap();
+    }
+    app
+}
+
+async fn signs_in_and_acts_through_the_api(backend: Backend) {
+    let app = setup(backend).await;
+    let client = app.browser();
+    let (url, res) = console(&app, &client, "/admin", "boss", "ACME").await;
+    assert!(url.ends_with("/admin/providers/ACME/users"), "{url}");
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("data-login=\"alice\"") && page.contains("Provider Admin"), "{page}");
+
+    // An admin lock goes through a confirmation, then the API; the record names the console's user.
+    let user = app.url("/admin/providers/ACME/users/alice");
+    let csrf = csrf_of(&client.get(&user).send().await.unwrap().text().await.unwrap());
+    let res = client
+        .post(format!("{user}/status"))
+        .form(&[("csrf", csrf.as_str()), ("action", "admin_lock")])
+        .send()
+        .await
+        .unwrap();
+    let confirm = res.text().await.unwrap();
+    assert!(confirm.contains("Lock this account?"), "{confirm}");
+    assert_eq!(app.state.accounts.user("ACME", "alice").await.unwrap().1.status.as_str(), "active");
+    let form = [("csrf", csrf.as_str()), ("action", "admin_lock"), ("confirmed", "yes")];
+    let res = client.post(format!("{user}/status")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.state.accounts.user("ACME", "alice").await.unwrap().1.status.as_str(), "admin_locked");
+    let (_, res) = follow(&app, &client, user.clone()).await;
+    assert!(res.text().await.unwrap().contains("alice is now admin locked."));
+    let tenant = app.state.accounts.tenant("ACME").await.unwrap();
+    let entries = app.state.accounts.activity(&tenant, None, None, 50).await.unwrap();
+    assert!(entries.iter().any(|e| e.actor == "user:ACME/boss" && e.login_name == "alice"), "{entries:?}");
+
+    // Without the CSRF token nothing happens.
+    let res = client.post(format!("{user}/status")).form(&[("action", "unlock")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.state.accounts.user("ACME", "alice").await.unwrap().1.status.as_str(), "admin_locked");
+
+    // Another provider's user is a 404 from the API, shown as a page.
+    let res = client.get(app.url("/admin/providers/OTHER/users")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = client
+        .post(app.url("/admin/providers/OTHER/users/rival/status"))
+        .form(&[("csrf", csrf.as_str()), ("action", "unlock")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "refused, back with a message");
+
+    // A sealed cookie that was tampered with is no session.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/admin/providers/ACME/users"))
+        .header("cookie", "lanyard_console=AAAA")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/admin/sign-in?next="));
+
+    // Ending the admin's sessions ends the console's token too: the next page signs in again.
+    app.state.accounts.sign_out_everywhere("ACME", "boss").await.unwrap();
+    let res = client.get(app.url("/admin/providers/ACME/users")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/admin/sign-in?next="));
+    app.stop().await;
+}
+
+async fn sign_in_is_bound_to_its_browser(backend: Backend) {
+    let app = setup(backend).await;
+    let client = app.browser();
+    let res = client.get(app.url("/admin/sign-in?next=//evil.example/x")).send().await.unwrap();
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.starts_with("/authorize?") && to.contains("code_challenge_method=S256") && to.contains("nonce="),
+        "{to}"
+    );
+    // A callback this browser did not start, or with another state, is refused.
+    let stranger = app.browser();
+    let res = stranger.get(app.url("/admin/callback?code=x&state=y")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = client.get(app.url("/admin/callback?code=x&state=wrong")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // After sign-in the browser returns to a console path only.
+    let (url, _) = console(&app, &app.browser(), "/admin/sign-in?next=//evil.example/x", "boss", "ACME").await;
+    assert!(url.ends_with("/admin/providers/ACME/users"), "{url}");
+    // A person who administers nothing gets a page saying so, and no console session.
+    let (_, res) = console(&app, &app.browser(), "/admin", "alice", "ACME").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("administers nothing"));
+    app.stop().await;
+}
+
+async fn api_parts_the_console_reads(backend: Backend) {
+    let app = setup(backend).await;
+    let platform = token_for(&app, "ops", Some(lanyard::domain::application::AdminGrant::PlatformOperator)).await;
+    let (status, me) = call(&app, &platform, "GET", "/me", None).await;
+    assert_eq!((status, me["role"].as_str()), (StatusCode::OK, Some("platform_operator")), "{me}");
+    let acme = token_for(
+        &app,
+        "acme-bot",
+        Some(lanyard::domain::application::AdminGrant::ProviderAdmin { provider: "ACME".into() }),
+    )
+    .await;
+    let (_, me) = call(&app, &acme, "GET", "/me", None).await;
+    assert_eq!((me["role"].as_str(), me["provider_code"].as_str()), (Some("provider_admin"), Some("ACME")));
+
+    // Search by part of the login name; a search term has a length limit.
+    let (_, users) = call(&app, &acme, "GET", "/providers/ACME/users?q=LIC", None).await;
+    let names: Vec<_> = users.as_array().unwrap().iter().map(|u| u["login_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["alice"]);
+    let (status, p) = call(&app, &acme, "GET", &format!("/providers/ACME/users?q={}", "a".repeat(65)), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+
+    // T4 per application: every application the provider uses, the console among them.
+    let (_, apps) = call(&app, &acme, "GET", "/providers/ACME/users/alice/applications", None).await;
+    assert!(
+        apps.as_array().unwrap().iter().any(|a| a["client_id"] == "lanyard-console" && a["status"] == "active"),
+        "{apps}"
+    );
+
+    // Last sign-in: written by a right password at sign-in.
+    let (_, alice) = call(&app, &acme, "GET", "/providers/ACME/users/alice", None).await;
+    assert!(alice["last_sign_in_at"].is_null(), "{alice}");
+    crate::support::sign_in(&app, &app.browser(), "alice", PASSWORD, "ACME").await;
+    let (_, alice) = call(&app, &acme, "GET", "/providers/ACME/users/alice", None).await;
+    assert_eq!(alice["last_sign_in_at"].as_i64(), Some(crate::support::T0), "{alice}");
+
+    // The console's registration is Lanyard's: no administrator changes or replaces it.
+    let body = json!({ "client_id": "lanyard-console", "name": "x", "redirect_uris": ["https://x.example/cb"], "token_endpoint_auth_method": "none" });
+    let (status, _) = call(&app, &platform, "POST", "/clients", Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for (method, path, body) in [
+        ("PATCH", "/clients/lanyard-console", Some(json!({ "disabled": true }))),
+        ("POST", "/clients/lanyard-console/secret", None),
+        ("DELETE", "/clients/lanyard-console", None),
+    ] {
+        let (status, p) = call(&app, &platform, method, path, body).await;
+        assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::CONFLICT, "{method} {path}: {status} {p}");
+    }
+    app.stop().await;
+}
+
+backend_tests! {
+    console_signs_in_and_acts_through_the_api => signs_in_and_acts_through_the_api,
+    console_sign_in_is_bound_to_its_browser => sign_in_is_bound_to_its_browser,
+    console_api_parts => api_parts_the_console_reads,
+}
