@@ -135,6 +135,31 @@ async fn signs_in_and_acts_through_the_api(backend: Backend) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/admin/sign-in?next="));
 
+    // Activity: pages of 50 by the API's cursor, date filters checked, the CSV streamed through.
+    for i in 0..60 {
+        app.state.accounts.set_user_self_reset("ACME", "alice", i % 2 == 0).await.unwrap();
+    }
+    let first =
+        client.get(app.url("/admin/providers/ACME/activity?user=alice")).send().await.unwrap().text().await.unwrap();
+    let next = first.split("rel=\"next\"").next().and_then(|s| s.rsplit("href=\"").next()).unwrap();
+    let next = next.split('"').next().unwrap().replace("&amp;", "&");
+    assert!(next.contains("cursor="), "{next}");
+    let second = client.get(app.url(&next)).send().await.unwrap();
+    assert_eq!(second.status(), StatusCode::OK);
+    assert!(second.text().await.unwrap().contains("user created"), "the second page reaches the oldest entry");
+    let res = client.get(app.url("/admin/providers/ACME/activity?since=yesterday")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("Use a date such as"));
+    let res =
+        client.get(app.url("/admin/providers/ACME/activity.csv?user=alice&since=2027-01-15")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with("id,at,login_name,") && csv.lines().count() > 60, "{csv}");
+    let big = "a".repeat(5000);
+    let res = client.get(app.url(&format!("/admin/providers/ACME/users?q={big}"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "an oversized search is a page, never stored or echoed");
+
     // Ending the admin's sessions ends the console's token too: the next page signs in again.
     app.state.accounts.sign_out_everywhere("ACME", "boss").await.unwrap();
     let res = client.get(app.url("/admin/providers/ACME/users")).send().await.unwrap();
