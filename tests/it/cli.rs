@@ -61,7 +61,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261201_000003_attempts_in_flight",
             "m20261202_000004_activity_actor",
             "m20261202_000005_recovery_requests",
-            "m20261202_000006_platform_operators"
+            "m20261202_000006_platform_operators",
+            "m20261203_000007_last_sign_in"
         ])
     );
 
@@ -141,7 +142,11 @@ async fn cli_round_trips_with_json(backend: Backend) {
     assert!(ops["scopes"].as_array().unwrap().iter().any(|s| s == "admin"));
     assert!(cli.fails(&["client", "create", "--name", "X", "--admin-role", "god"]).contains("--admin-role"));
     assert!(public.get("client_secret").is_none());
-    assert_eq!(cli.json(&["client", "list"], None).as_array().unwrap().len(), 3);
+    // Three registered here, and the console Lanyard registers for itself.
+    let listed = cli.json(&["client", "list"], None);
+    assert_eq!(listed.as_array().unwrap().len(), 4);
+    assert!(listed.as_array().unwrap().iter().any(|c| c["client_id"] == "lanyard-console"));
+    assert!(cli.fails(&["client", "delete", "lanyard-console"]).contains("managed by Lanyard"));
     let updated = cli.json(&["client", "update", "ops", "--name", "Operations", "--disable"], None);
     assert_eq!((updated["name"].as_str(), updated["disabled"].as_bool()), (Some("Operations"), Some(true)));
     let enabled = cli.json(&["client", "update", "ops", "--enable"], None);

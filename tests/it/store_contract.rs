@@ -142,6 +142,7 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
         "m20261202_000004_activity_actor",
         "m20261202_000005_recovery_requests",
         "m20261202_000006_platform_operators",
+        "m20261203_000007_last_sign_in",
     ];
     assert_eq!(applied, expected_migrations.map(String::from).to_vec());
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };
