@@ -145,6 +145,7 @@ impl AppState {
             session_idle: config.session_idle_secs,
             mac: Mac::new(&key),
             internal_calls_ok: config.environment == Environment::Development,
+            link_ttl: config.invitation_ttl_secs,
         });
         let site = Site::new(&config.issuer, Mac::new(&key), config.trusted_proxies.clone());
         accounts

@@ -11,6 +11,7 @@ mod m20261202_000004_activity_actor;
 mod m20261202_000005_recovery_requests;
 mod m20261202_000006_platform_operators;
 mod m20261203_000007_last_sign_in;
+mod m20261203_000008_invitations;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_recovery_requests::Migration),
             Box::new(m20261202_000006_platform_operators::Migration),
             Box::new(m20261203_000007_last_sign_in::Migration),
+            Box::new(m20261203_000008_invitations::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
-use crate::domain::application::{AdminGrant, AppAccess, CONSOLE_CLIENT_ID, Client, ClientMetadata};
+use crate::domain::application::{AdminGrant, ApplicationAccess, CONSOLE_CLIENT_ID, Client, ClientMetadata};
 use crate::domain::tenant::{ProviderCode, Tenant, TenantChanges};
 use crate::domain::user::{LoginName, User, UserStatus, UserType};
 use crate::secret::{Secret, hex, random_bytes, random_token, token_hash};
@@ -328,17 +328,18 @@ impl Accounts {
     }
 
     /// T4: the user's status in each application their provider uses.
-    pub async fn user_applications(&self, code: &str, login: &str) -> Result<Vec<AppAccess>, AdminError> {
+    pub async fn user_applications(&self, code: &str, login: &str) -> Result<Vec<ApplicationAccess>, AdminError> {
         let (tenant, user) = self.user(code, login).await?;
         let set: std::collections::HashMap<String, String> =
             self.store.app_accesses(user.id).await?.into_iter().collect();
-        let mut apps: Vec<AppAccess> = self
+        let mut apps: Vec<ApplicationAccess> = self
             .store
             .list_clients()
             .await?
             .into_iter()
-            .filter(|c| c.serves(tenant.id))
-            .map(|c| AppAccess {
+            // The console's access is the administrator's role, not a per-application status.
+            .filter(|c| c.serves(tenant.id) && c.client_id != CONSOLE_CLIENT_ID)
+            .map(|c| ApplicationAccess {
                 status: set.get(&c.client_id).cloned().unwrap_or_else(|| "active".into()),
                 client_id: c.client_id,
                 name: c.name,

@@ -11,11 +11,13 @@ pub mod enrolment;
 pub mod epoch;
 pub mod events;
 pub mod interaction;
+pub mod invitation;
 pub mod operations;
 pub mod password;
 pub mod password_change;
 pub mod recovery;
 pub mod reset;
+pub mod reset_link;
 pub mod session;
 pub mod sessions_ended;
 pub mod sign_in;
@@ -48,6 +50,8 @@ pub struct Accounts {
     mac: Mac,
     /// Development: applications' back-channel URIs may be on loopback or private addresses.
     internal_calls_ok: bool,
+    /// P1, P3: how long invitation links and staff-sent reset links work.
+    link_ttl: i64,
     /// Who the administrative calls are made by (`acting_as`); the CLI by default.
     acting: std::sync::Arc<admin::Acting>,
 }
@@ -65,6 +69,7 @@ pub struct Parts {
     pub session_idle: i64,
     pub mac: Mac,
     pub internal_calls_ok: bool,
+    pub link_ttl: i64,
 }
 
 impl Accounts {
@@ -81,6 +86,7 @@ impl Accounts {
             session_idle: p.session_idle,
             mac: p.mac,
             internal_calls_ok: p.internal_calls_ok,
+            link_ttl: p.link_ttl,
             acting: std::sync::Arc::new(admin::Acting::cli()),
         }
     }

@@ -232,6 +232,7 @@ mod tests {
             session_idle: 3600,
             mac: crate::secret::Mac::new(b"test"),
             internal_calls_ok: true,
+            link_ttl: 48 * 3600,
         });
         accounts.create_tenant("ACME", "Acme").await.unwrap();
         accounts.create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();

@@ -110,10 +110,21 @@ pub struct ClientChanges {
     name: Option<String>,
     redirect_uris: Option<Vec<String>>,
     post_logout_redirect_uris: Option<Vec<String>>,
+    /// `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     initiate_login_uri: Option<Option<String>>,
+    /// `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     backchannel_logout_uri: Option<Option<String>>,
     /// Switch the application off (no sign-in, token or refresh) or back on.
     disabled: Option<bool>,
+}
+
+/// A field that is present, even as `null` (serde reads a bare `Option<Option<_>>` null as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 #[utoipa::path(

@@ -9,6 +9,7 @@ pub mod activity;
 pub mod actor;
 pub mod clients;
 pub mod extract;
+pub mod invitations;
 pub mod me;
 pub mod problem;
 pub mod providers;
@@ -68,6 +69,10 @@ where
         .routes(routes!(users::list_app_access))
         .routes(routes!(users::set_app_access))
         .routes(routes!(me::show))
+        .routes(routes!(invitations::list, invitations::create))
+        .routes(routes!(invitations::resend))
+        .routes(routes!(invitations::revoke))
+        .routes(routes!(invitations::send_reset_link))
         .routes(routes!(activity::list))
         .routes(routes!(activity::export))
         .routes(routes!(clients::list, clients::create))

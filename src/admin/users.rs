@@ -15,7 +15,7 @@ use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::accounts::admin::{StatusChange, temporary_password};
 use crate::accounts::session::LiveSession;
-use crate::domain::application::AppAccess as AppStatus;
+use crate::domain::application::ApplicationAccess;
 use crate::domain::user::{User, UserType};
 
 #[derive(Deserialize, IntoParams)]
@@ -273,7 +273,6 @@ pub struct AppAccess {
     status: String,
 }
 
-/// T4: the user's status in one application.
 /// T4: the user's status in each application the provider uses.
 #[utoipa::path(
     get,
@@ -281,7 +280,7 @@ pub struct AppAccess {
     operation_id = "list_user_applications",
     tag = "users",
     params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), ("login" = String, Path, description = "Login name (compared case-insensitively, T2)", example = "alice")),
-    responses((status = 200, description = "Each application and the user's status in it", body = Vec<AppStatus>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "Each application and the user's status in it", body = Vec<ApplicationAccess>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 pub async fn list_app_access(
@@ -294,6 +293,7 @@ pub async fn list_app_access(
     Ok(Json(apps).into_response())
 }
 
+/// T4: the user's status in one application (not the console: that is the user's role).
 #[utoipa::path(
     put,
     path = "/providers/{code}/users/{login}/applications/{client_id}",
@@ -316,7 +316,7 @@ pub async fn set_app_access(
         .client_registration(&client_id)
         .await
         .map_err(crate::accounts::Internal::from)?
-        .is_some_and(|c| c.serves(tenant.id));
+        .is_some_and(|c| c.serves(tenant.id) && c.client_id != crate::domain::application::CONSOLE_CLIENT_ID);
     if !serves {
         return Err(Problem::not_found(&format!("client {client_id}")));
     }

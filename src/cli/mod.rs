@@ -4,6 +4,7 @@
 mod activity;
 mod client;
 mod demo;
+mod invitation;
 mod keys;
 mod output;
 mod serve;
@@ -46,6 +47,9 @@ enum Command {
     /// Users of a provider.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Invitations to create an account (P1, P2).
+    #[command(subcommand)]
+    Invitation(invitation::InvitationCommand),
     /// Client applications (relying parties).
     #[command(subcommand)]
     Client(Box<client::ClientCommand>),
@@ -124,6 +128,7 @@ async fn run(command: Command, json: bool, config: Config) -> Result<(), CliErro
             state.deliver_logouts().await;
             result
         }
+        Command::Invitation(cmd) => invitation::run(cmd, json, &admin_state(config).await?).await,
         Command::Client(cmd) => client::run(*cmd, json, &admin_state(config).await?).await,
         Command::Activity(cmd) => activity::run(cmd, json, &admin_state(config).await?).await,
         Command::Keys(cmd) => keys::run(cmd, json, &admin_state(config).await?).await,

@@ -63,6 +63,12 @@ pub enum UserCommand {
         #[arg(long)]
         status: String,
     },
+    /// P3: mail a password-reset link (48 hours, single use) to the address on file; the mail
+    /// does not show the username. A new link voids the earlier one.
+    SendResetLink {
+        #[command(flatten)]
+        who: Who,
+    },
     /// Admin-lock the account (T3).
     Lock {
         #[command(flatten)]
@@ -185,6 +191,12 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
                 Some(on) => accounts.set_user_self_reset(&who.tenant, &who.login, on).await?,
                 None => accounts.user(&who.tenant, &who.login).await?.1,
             }
+        }
+        UserCommand::SendResetLink { who } => {
+            let base = crate::config::issuer_str(&state.config.issuer);
+            let user = accounts.send_reset_link(&who.tenant, &who.login, &base).await?;
+            accounts.flush_mail().await;
+            user
         }
         UserCommand::Lock { who } => status(who, StatusChange::AdminLock).await?,
         UserCommand::Unlock { who } => status(who, StatusChange::Unlock).await?,

@@ -12,7 +12,7 @@ use super::api::field;
 use super::session::Admin;
 use super::view::{page, refused, seg};
 use crate::http::PageQuery;
-use crate::http::templates::days_from_civil;
+use crate::http::templates::{civil_from_days, days_from_civil};
 
 #[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
@@ -32,8 +32,12 @@ fn day(text: &str) -> Option<i64> {
     let y: i64 = parts.next()?.parse().ok()?;
     let m: u32 = parts.next()?.parse().ok()?;
     let d: u32 = parts.next()?.parse().ok()?;
-    ((1970..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
-        .then(|| days_from_civil(y, m, d) * 86_400)
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // 2026-02-31 is no date: it must not roll over into March.
+    let days = days_from_civil(y, m, d);
+    (civil_from_days(days) == (y, m, d)).then_some(days * 86_400)
 }
 
 impl Filters {

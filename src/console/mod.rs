@@ -9,6 +9,7 @@
 mod activity;
 mod api;
 mod applications;
+mod invitations;
 mod providers;
 mod requests;
 mod session;
@@ -85,6 +86,9 @@ pub fn routes(console: Console) -> Router {
         .route(&format!("{user}/role"), post(users::role))
         .route(&format!("{user}/sign-out"), post(users::sign_out_everywhere))
         .route(&format!("{user}/applications/{{client_id}}"), post(users::app_access))
+        .route(&format!("{user}/reset-link"), post(invitations::send_reset_link))
+        .route("/admin/providers/{code}/invitations", get(invitations::list).post(invitations::invite))
+        .route("/admin/providers/{code}/invitations/{id}/{what}", post(invitations::decide))
         .route("/admin/providers/{code}/settings", get(providers::settings).post(providers::save_settings))
         .route("/admin/providers/{code}/activity", get(activity::list))
         .route("/admin/providers/{code}/activity.csv", get(activity::csv))

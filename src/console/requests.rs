@@ -59,7 +59,13 @@ pub async fn decide(
         "refuse" => {
             ("Refuse this request? No link is sent; the super admin may ask again later.", "Refuse", "Refused.")
         }
-        _ => return back(&console, HERE, Flash::error("Unknown decision.")),
+        _ => {
+            return crate::http::page::message(
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing at this address.",
+            );
+        }
     };
     if form.confirmed.is_none() {
         return confirm(&console, &admin, &format!("{HERE}/{id}/{decision}"), &[], question, button, HERE);

@@ -27,6 +27,9 @@ pub struct Signed {
     pub actor: String,
     pub role: String,
     pub provider: Option<String>,
+    /// A MAC of the Lanyard session cookie the console was signed in with: signing out of
+    /// Lanyard, or someone else signing in in this browser, ends the console's access too.
+    pub session_tag: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -53,6 +56,19 @@ impl Flash {
 }
 
 impl Console {
+    /// The tag of this browser's Lanyard session cookie (`None` without one).
+    pub fn session_tag(&self, headers: &HeaderMap) -> Option<String> {
+        crate::http::session::cookie_value(headers, &self.site).map(|v| self.site.mac.sign("console session", &v))
+    }
+
+    /// The signed-in administrator, if the cookie is ours and the Lanyard session it was
+    /// signed in with is still this browser's.
+    pub fn signed(&self, headers: &HeaderMap) -> Option<Signed> {
+        let signed: Signed = self.open_cookie(headers, SIGNED_IN)?;
+        let current = self.session_tag(headers)?;
+        crate::secret::constant_time_eq(current.as_bytes(), signed.session_tag.as_bytes()).then_some(signed)
+    }
+
     fn seal_cookie<T: Serialize>(&self, base: &str, value: &T, max_age: Option<i64>) -> String {
         let json = serde_json::to_vec(value).unwrap_or_default();
         let sealed = self.sealer.seal(base, &json);
@@ -113,7 +129,7 @@ impl FromRequestParts<Console> for Admin {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, console: &Console) -> Result<Self, Response> {
-        match console.open_cookie::<Signed>(&parts.headers, SIGNED_IN) {
+        match console.signed(&parts.headers) {
             Some(signed) => Ok(Admin { signed, caller: Caller::of(parts), headers: parts.headers.clone() }),
             None => {
                 let next = match (&parts.method, parts.uri.path_and_query()) {
@@ -132,12 +148,18 @@ pub fn sign_in_again(next: &str) -> Response {
 }
 
 /// Only a console path may be returned to after sign-in: never another site (`//evil`), never
-/// a backslash trick.
+/// a backslash trick, never a dot-segment or an encoded one that a browser would resolve to
+/// somewhere outside `/admin`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if (n == "/admin" || n.starts_with("/admin/") || n.starts_with("/admin?"))
                 && !n.contains('\\')
+                && !n.contains("..")
+                && !n.contains("//")
+                && !n.to_ascii_lowercase().contains("%2e")
+                && !n.to_ascii_lowercase().contains("%2f")
+                && !n.to_ascii_lowercase().contains("%5c")
                 && n.len() <= 1024
                 && !n.bytes().any(|b| b.is_ascii_control()) =>
         {
@@ -154,7 +176,16 @@ mod tests {
     #[test]
     fn only_console_paths_are_returned_to() {
         assert_eq!(safe_next(Some("/admin/providers/DEMO/users?q=a")), "/admin/providers/DEMO/users?q=a");
-        for bad in ["//evil.example", "https://evil.example/admin", "/admin\\@evil", "/adminx", "/admin/\n"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example/admin",
+            "/admin\\@evil",
+            "/adminx",
+            "/admin/\n",
+            "/admin/../authorize",
+            "/admin/%2e%2e/x",
+            "/admin/%2E%2E%2Fx",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/admin", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/admin");

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::Console;
 use super::api::{ApiError, Caller};
-use super::session::{Admin, Signed, SigningIn, safe_next};
+use super::session::{Signed, SigningIn, safe_next};
 use crate::domain::application::CONSOLE_CLIENT_ID;
 use crate::http::page::{Page, message, see_other};
 use crate::http::{PageForm, PageQuery, csrf};
@@ -106,11 +106,19 @@ pub async fn callback(
         Ok(me) => me,
         Err(e) => {
             revoke(&console, &token).await;
-            return refused("Nothing to administer", &describe(&e));
+            let mut res = refused("Nothing to administer", &describe(&e));
+            *res.status_mut() = StatusCode::FORBIDDEN;
+            return res;
         }
     };
     let text = |k: &str| me.get(k).and_then(Value::as_str).map(str::to_string);
+    // The browser arrives here from the sign-in page, with the Lanyard session just started.
+    let Some(session_tag) = console.session_tag(&headers) else {
+        revoke(&console, &token).await;
+        return refused("Sign-in failed", "This browser has no Lanyard session. Open the console again.");
+    };
     let signed = Signed {
+        session_tag,
         token,
         actor: text("actor").unwrap_or_default(),
         role: text("role").unwrap_or_default(),
@@ -149,13 +157,20 @@ pub struct SignOutForm {
 }
 
 /// Leaves the console: the token is revoked and the cookie dropped. The Lanyard session stays
-/// (other applications keep working, L6); the page offers Lanyard's own sign-out too.
-pub async fn sign_out(State(console): State<Console>, admin: Admin, PageForm(form): PageForm<SignOutForm>) -> Response {
-    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
-        return message(StatusCode::BAD_REQUEST, "Form expired", "This form expired. Please go back and try again.");
+/// (other applications keep working, L6); the page offers Lanyard's own sign-out too. Works
+/// without a console session as well (an expired one must not sign in again to sign out).
+pub async fn sign_out(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<SignOutForm>,
+) -> Response {
+    if !csrf::verify(&headers, &console.site, form.csrf.as_deref()) {
+        return message(StatusCode::FORBIDDEN, "Form expired", "This form expired. Please go back and try again.");
     }
-    revoke(&console, &admin.signed.token).await;
-    let token = csrf::issue(&admin.headers, &console.site);
+    if let Some(signed) = console.signed(&headers) {
+        revoke(&console, &signed.token).await;
+    }
+    let token = csrf::issue(&headers, &console.site);
     let page = Page::render(StatusCode::OK, "console/signed_out.html", context! { csrf => token.token });
     match page {
         Ok(page) => page.with_cookie(token.set_cookie).with_cookie(Some(console.signed_out_cookie())).into_response(),

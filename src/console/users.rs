@@ -144,6 +144,9 @@ pub struct ActionForm {
     status: String,
     user_type: String,
     user_administrator: Option<String>,
+    /// What the page showed: only what differs is sent, so the record holds real changes.
+    current_type: String,
+    current_admin: String,
 }
 
 /// What an A1 action is called on its confirmation page; `None`: nothing to confirm.
@@ -170,9 +173,12 @@ pub async fn change_status(
     if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
         return expired(&console, &here);
     }
+    // From the invitations list, disabling and enabling return there (P2).
+    let to =
+        if form.back == "invitations" { format!("/admin/providers/{}/invitations", seg(&code)) } else { here.clone() };
     if let (Some((question, button)), None) = (needs_confirmation(&form.action), &form.confirmed) {
-        let fields = [("action", form.action.as_str())];
-        return confirm(&console, &admin, &format!("{here}/status"), &fields, question, button, &here);
+        let fields = [("action", form.action.as_str()), ("back", form.back.as_str())];
+        return confirm(&console, &admin, &format!("{here}/status"), &fields, question, button, &to);
     }
     let body = json!({ "action": form.action });
     match send(&console, &admin, Method::POST, &format!("{}/status", api_user(&code, &login)), body).await {
@@ -181,9 +187,9 @@ pub async fn change_status(
         }
         Ok(user) => {
             let status = field(&user, "status").as_str().unwrap_or_default().replace('_', " ");
-            back(&console, &here, Flash::notice(format!("{login} is now {status}.")))
+            back(&console, &to, Flash::notice(format!("{login} is now {status}.")))
         }
-        Err(e) => refused_action(&console, &admin, e, &here),
+        Err(e) => refused_action(&console, &admin, e, &to),
     }
 }
 
@@ -240,8 +246,17 @@ pub async fn role(
     if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
         return expired(&console, &here);
     }
-    let body = json!({ "user_type": form.user_type, "user_administrator": form.user_administrator.is_some() });
-    match send(&console, &admin, Method::PATCH, &api_user(&code, &login), body).await {
+    let mut body = serde_json::Map::new();
+    if form.user_type != form.current_type {
+        body.insert("user_type".into(), json!(form.user_type));
+    }
+    if form.user_administrator.is_some() != (form.current_admin == "yes") {
+        body.insert("user_administrator".into(), json!(form.user_administrator.is_some()));
+    }
+    if body.is_empty() {
+        return back(&console, &here, Flash::notice("Nothing changed."));
+    }
+    match send(&console, &admin, Method::PATCH, &api_user(&code, &login), Value::Object(body)).await {
         Ok(_) => back(&console, &here, Flash::notice("Type and role saved.")),
         Err(e) => refused_action(&console, &admin, e, &here),
     }

@@ -133,7 +133,7 @@ impl Client {
 
 /// T4: a user's status in one application their provider uses (`active` unless set otherwise).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct AppAccess {
+pub struct ApplicationAccess {
     pub client_id: String,
     pub name: String,
     /// `active`, `admin_locked`, `password_locked`, `deactivated`.

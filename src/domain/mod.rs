@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod application;
 pub mod blocklist;
+pub mod invitation;
 pub mod policy;
 pub mod recovery;
 pub mod tenant;

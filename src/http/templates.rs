@@ -17,6 +17,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("settings.html", include_str!("../../templates/settings.html")),
     ("login_help.html", include_str!("../../templates/login_help.html")),
     ("recover.html", include_str!("../../templates/recover.html")),
+    ("register.html", include_str!("../../templates/register.html")),
     ("console/base.html", include_str!("../../templates/console/base.html")),
     ("console/message.html", include_str!("../../templates/console/message.html")),
     ("console/confirm.html", include_str!("../../templates/console/confirm.html")),
@@ -33,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/_uris.html", include_str!("../../templates/console/_uris.html")),
     ("console/application.html", include_str!("../../templates/console/application.html")),
     ("console/requests.html", include_str!("../../templates/console/requests.html")),
+    ("console/invitations.html", include_str!("../../templates/console/invitations.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/lanyard.css");

@@ -92,7 +92,9 @@ impl Outbox {
     /// server. A message that cannot be delivered is logged as an error, never dropped silently.
     pub fn dispatch(&self, message: Message) {
         let outbox = self.clone();
+        SENDING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         tokio::spawn(async move {
+            let _done = Sent;
             let domain = message.to.rsplit('@').next().unwrap_or("").to_string();
             match outbox.send(&message).await {
                 Ok(()) => tracing::info!(to_domain = %domain, subject = %message.subject, "mail sent"),
@@ -101,5 +103,30 @@ impl Outbox {
                 }
             }
         });
+    }
+}
+
+/// Messages dispatched and not yet delivered or given up, in this process.
+static SENDING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts a dispatched message as done when its task ends, however it ends.
+struct Sent;
+
+impl Drop for Sent {
+    fn drop(&mut self) {
+        SENDING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Outbox {
+    /// Waits (at most two minutes) until every dispatched message was delivered or given up:
+    /// a short-lived CLI process must not exit with its mail unsent.
+    pub async fn flush(&self) {
+        for _ in 0..6000 {
+            if SENDING.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }

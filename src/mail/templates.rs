@@ -15,6 +15,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("password_changed.html", include_str!("../../templates/mail/password_changed.html")),
     ("recovery_link.txt", include_str!("../../templates/mail/recovery_link.txt")),
     ("recovery_link.html", include_str!("../../templates/mail/recovery_link.html")),
+    ("invitation.txt", include_str!("../../templates/mail/invitation.txt")),
+    ("invitation.html", include_str!("../../templates/mail/invitation.html")),
+    ("reset_link.txt", include_str!("../../templates/mail/reset_link.txt")),
+    ("reset_link.html", include_str!("../../templates/mail/reset_link.html")),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {
@@ -47,7 +51,7 @@ mod tests {
 
     #[test]
     fn every_mail_renders_both_parts_and_never_a_password() {
-        for name in ["email_code", "reset_token", "password_changed", "recovery_link"] {
+        for name in ["email_code", "reset_token", "password_changed", "recovery_link", "invitation", "reset_link"] {
             let m = message(
                 name,
                 "a@example.org",

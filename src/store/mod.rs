@@ -8,6 +8,7 @@ mod cache;
 mod clients;
 pub mod entities;
 mod ephemeral;
+mod invitations;
 mod recovery;
 mod signing_keys;
 mod tenants;
@@ -20,6 +21,7 @@ use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynch
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 pub use ephemeral::Ephemeral;
+pub use invitations::NewInvitation;
 pub use signing_keys::StoredKey;
 pub use users::NewUser;
 

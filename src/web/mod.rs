@@ -5,6 +5,7 @@
 
 mod account;
 mod health;
+mod invitation;
 pub mod login;
 mod recover;
 pub mod reset;
@@ -36,6 +37,8 @@ where
         .route("/password/reset", post(reset::submit_reset))
         .route("/password/reset/resend", post(reset::resend))
         .route("/settings", get(settings::show).post(settings::submit))
+        .route("/invitation", get(invitation::show_register).post(invitation::submit_register))
+        .route("/password/link", get(invitation::show_reset_link).post(invitation::submit_reset_link))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/lanyard.css", get(stylesheet))

@@ -70,7 +70,7 @@ export async function mail(needle, after) {
     try { files = readdirSync(outbox).map((f) => join(outbox, f)); } catch {}
     const found = files
       .filter((f) => statSync(f).mtimeMs >= after)
-      .map((f) => readFileSync(f, "utf8").replace(/=\r\n/g, ""))
+      .map((f) => readFileSync(f, "utf8").replace(/=\r\n/g, "").replace(/=3D/g, "="))
       .find((m) => m.includes(needle));
     if (found) return found;
     await new Promise((r) => setTimeout(r, 50));

@@ -173,3 +173,8 @@ async fn browser_console_user_administrator_and_another_provider_see_only_theirs
 async fn browser_console_operator_registers_an_application_and_approves_a2() {
     demo_script("browser_console_operator_registers_an_application_and_approves_a2", "console_operator.mjs").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_invitation_register_disable_enable_and_staff_reset_link() {
+    demo_script("browser_invitation_register_disable_enable_and_staff_reset_link", "invitations.mjs").await;
+}

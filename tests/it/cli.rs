@@ -8,12 +8,12 @@ use serde_json::Value;
 use crate::backend_tests;
 use crate::support::{Backend, Scratch};
 
-struct Cli<'a> {
-    scratch: &'a Scratch,
+pub struct Cli<'a> {
+    pub scratch: &'a Scratch,
 }
 
 impl Cli<'_> {
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+    pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanyard"));
         cmd.args(args)
             .env_clear()
@@ -31,7 +31,7 @@ impl Cli<'_> {
         child.wait_with_output().unwrap()
     }
 
-    fn json(&self, args: &[&str], stdin: Option<&str>) -> Value {
+    pub fn json(&self, args: &[&str], stdin: Option<&str>) -> Value {
         let mut all = args.to_vec();
         all.push("--json");
         let out = self.run(&all, stdin);
@@ -40,7 +40,7 @@ impl Cli<'_> {
             .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
     }
 
-    fn fails(&self, args: &[&str]) -> String {
+    pub fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args, None);
         assert!(!out.status.success(), "{args:?} should fail");
         let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
@@ -62,7 +62,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261202_000004_activity_actor",
             "m20261202_000005_recovery_requests",
             "m20261202_000006_platform_operators",
-            "m20261203_000007_last_sign_in"
+            "m20261203_000007_last_sign_in",
+            "m20261203_000008_invitations"
         ])
     );
 

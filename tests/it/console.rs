@@ -188,7 +188,7 @@ async fn sign_in_is_bound_to_its_browser(backend: Backend) {
     assert!(url.ends_with("/admin/providers/ACME/users"), "{url}");
     // A person who administers nothing gets a page saying so, and no console session.
     let (_, res) = console(&app, &app.browser(), "/admin", "alice", "ACME").await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.text().await.unwrap().contains("administers nothing"));
     app.stop().await;
 }
@@ -214,12 +214,26 @@ async fn api_parts_the_console_reads(backend: Backend) {
     let (status, p) = call(&app, &acme, "GET", &format!("/providers/ACME/users?q={}", "a".repeat(65)), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
 
-    // T4 per application: every application the provider uses, the console among them.
+    // T4 per application: every application the provider uses, but not the console, whose
+    // access is the person's role (an administrator must not lock themselves out with a click).
+    let meta =
+        json!({ "redirect_uris": ["https://notes.example/cb"], "token_endpoint_auth_method": "client_secret_basic" });
+    let meta: lanyard::domain::application::ClientMetadata = serde_json::from_value(meta).unwrap();
+    app.state.accounts.create_client(Some("notes"), "Notes", &meta, &["ACME".into()]).await.unwrap();
     let (_, apps) = call(&app, &acme, "GET", "/providers/ACME/users/alice/applications", None).await;
-    assert!(
-        apps.as_array().unwrap().iter().any(|a| a["client_id"] == "lanyard-console" && a["status"] == "active"),
-        "{apps}"
-    );
+    assert_eq!(apps, json!([{ "client_id": "notes", "name": "Notes", "status": "active" }]));
+    let body = json!({ "status": "deactivated" });
+    let path = "/providers/ACME/users/alice/applications/lanyard-console";
+    let (status, _) = call(&app, &acme, "PUT", path, Some(body)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Clearing an optional URI with null removes it.
+    let set = json!({ "backchannel_logout_uri": "https://notes.example/bc" });
+    let (_, notes) = call(&app, &platform, "PATCH", "/clients/notes", Some(set)).await;
+    assert_eq!(notes["backchannel_logout_uri"], "https://notes.example/bc", "{notes}");
+    let clear = json!({ "backchannel_logout_uri": null, "initiate_login_uri": null });
+    let (_, notes) = call(&app, &platform, "PATCH", "/clients/notes", Some(clear)).await;
+    assert!(notes["backchannel_logout_uri"].is_null(), "{notes}");
 
     // Last sign-in: written by a right password at sign-in.
     let (_, alice) = call(&app, &acme, "GET", "/providers/ACME/users/alice", None).await;

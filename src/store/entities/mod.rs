@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod client;
 pub mod client_tenant;
+pub mod invitation;
 pub mod password_history;
 pub mod recovery_request;
 pub mod signing_key;

@@ -1,0 +1,143 @@
+//! P3: once a portal account exists, staff send it a password-reset link (mailed to the
+//! address on file, never showing the username), valid `invitation_ttl_secs` (48 hours) and
+//! single use. A new link voids the earlier one: the user's one live link is named in the
+//! ephemeral store, and completing takes that name atomically (compare-and-take). A disabled
+//! (deactivated) or deleted account cannot complete it.
+
+use super::admin::AdminError;
+use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::user::{User, UserStatus};
+use crate::mail::templates;
+use crate::secret::{Secret, is_random_token, random_token};
+use crate::store::StoreError;
+
+const LINK_PURPOSE: &str = "reset-link";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResetLinkError {
+    /// Expired, replaced, used, never issued, or the account is disabled: one answer for all.
+    #[error("the link is not valid")]
+    InvalidLink,
+    #[error("password refused")]
+    Refused { new_password: Vec<String>, confirm_password: Vec<String> },
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<StoreError> for ResetLinkError {
+    fn from(e: StoreError) -> Self {
+        ResetLinkError::Internal(e.into())
+    }
+}
+
+/// Where the link's user is found, and where the user's one live link is named.
+fn keys(digest: &str, user_id: i32) -> (String, String) {
+    (format!("reset-link:{digest}"), format!("reset-link-of:{user_id}"))
+}
+
+impl Accounts {
+    /// P3: mails a new link to the user's address; an earlier link stops working.
+    pub async fn send_reset_link(&self, code: &str, login: &str, base: &str) -> Result<User, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        if matches!(user.status, UserStatus::Deactivated | UserStatus::Deleted) {
+            return Err(AdminError::Invalid(format!("{login} is disabled: enable the account first")));
+        }
+        let Some(email) = user.email.clone() else {
+            return Err(AdminError::Invalid(format!("{login} has no email address on file")));
+        };
+        let token = random_token();
+        let digest = self.mac.sign(LINK_PURPOSE, &token);
+        let (lookup, live) = keys(&digest, user.id);
+        self.ephemeral.put(&lookup, &user.id.to_string(), self.link_ttl).await?;
+        // Written last: from here on, this link and no earlier one works.
+        self.ephemeral.put(&live, &digest, self.link_ttl).await?;
+        let link = format!("{}/password/link?token={token}", base.trim_end_matches('/'));
+        let ctx = minijinja::context! { link, hours => self.link_ttl / 3600, provider => tenant.name };
+        let message = templates::message("reset_link", &email, &format!("{}: choose a new password", tenant.name), ctx)
+            .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
+        self.outbox.dispatch(message);
+        let entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind: ActivityKind::PasswordReset,
+            detail: "password-reset link sent by staff (P3); an earlier link no longer works".into(),
+            login_type: "admin".into(),
+            client_id: None,
+            origin: self.acting.origin.clone(),
+            actor: self.acting.actor.clone(),
+        };
+        self.store.record_activity(&entry, self.clock.now()).await?;
+        Ok(user)
+    }
+
+    /// The link's user, if `token` is the user's live link.
+    async fn reset_link_user(&self, token: &str) -> Result<Option<(User, String)>, Internal> {
+        if !is_random_token(token) {
+            return Ok(None);
+        }
+        let digest = self.mac.sign(LINK_PURPOSE, token);
+        let Some(id) = self.ephemeral.get(&keys(&digest, 0).0).await? else { return Ok(None) };
+        let Ok(id) = id.parse::<i32>() else { return Ok(None) };
+        if self.ephemeral.get(&keys(&digest, id).1).await?.as_deref() != Some(digest.as_str()) {
+            return Ok(None);
+        }
+        let user = self.store.user_by_id(id).await?;
+        Ok(user.filter(|u| !matches!(u.status, UserStatus::Deactivated | UserStatus::Deleted)).map(|u| (u, digest)))
+    }
+
+    pub async fn reset_link_valid(&self, token: &str) -> Result<bool, Internal> {
+        Ok(self.reset_link_user(token).await?.is_some())
+    }
+
+    /// The person chooses a new password: the policy and history first, then the link is taken
+    /// (single use), the password set, a password lock lifted (an admin lock stays), every
+    /// session ended.
+    pub async fn complete_reset_link(
+        &self,
+        token: &str,
+        new_password: &Secret,
+        confirm: &Secret,
+        origin: &Origin,
+    ) -> Result<(), ResetLinkError> {
+        let Some((user, digest)) = self.reset_link_user(token).await? else { return Err(ResetLinkError::InvalidLink) };
+        let Some(tenant) = self.store.tenant_by_id(user.tenant_id).await? else {
+            return Err(ResetLinkError::InvalidLink);
+        };
+        let (new_errors, confirm_errors) = self.new_password_errors(&user, &tenant, new_password, confirm).await?;
+        if !new_errors.is_empty() || !confirm_errors.is_empty() {
+            return Err(ResetLinkError::Refused { new_password: new_errors, confirm_password: confirm_errors });
+        }
+        // Hashed before the link is taken: a busy hash pool must not burn the link.
+        let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
+        let (lookup, live) = keys(&digest, user.id);
+        if !self.ephemeral.take_if(&live, &digest).await? {
+            return Err(ResetLinkError::InvalidLink);
+        }
+        self.ephemeral.delete(&lookup).await?;
+        // A deactivation while the form was open stands (P2).
+        let current = self.store.user_by_id(user.id).await?;
+        if current.as_ref().is_none_or(|u| matches!(u.status, UserStatus::Deactivated | UserStatus::Deleted)) {
+            return Err(ResetLinkError::InvalidLink);
+        }
+        let now = self.clock.now();
+        self.store.lift_password_lock(user.id, now).await?;
+        self.store.set_password(user.id, hash, false, now).await?;
+        self.forget_reset_token(user.id).await?;
+        self.end_all_sessions(&user).await?;
+        let entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind: ActivityKind::PasswordReset,
+            detail: "password chosen with a staff-sent reset link (P3)".into(),
+            login_type: "reset link".into(),
+            client_id: None,
+            origin: origin.clone(),
+            actor: String::new(),
+        };
+        self.store.record_activity(&entry, now).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,149 @@
+//! P1–P3 in the console: invite a person by email, see each invitee's portal status (invited,
+//! expired, active with the chosen username, disabled), resend, revoke, disable and enable
+//! (the account's deactivation, A1), and send an account a password-reset link.
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::Console;
+use super::api::{ApiError, field};
+use super::session::{Admin, Flash};
+use super::view::{back, confirm, expired, page, refused, refused_action, seg};
+use crate::http::{PageForm, csrf};
+
+fn list_path(code: &str) -> String {
+    format!("/admin/providers/{}/invitations", seg(code))
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+#[serde(default)]
+pub struct InviteForm {
+    #[serde(skip_serializing)]
+    csrf: Option<String>,
+    name: String,
+    email: String,
+    #[serde(skip_serializing)]
+    confirmed: Option<String>,
+}
+
+async fn render(
+    console: &Console,
+    admin: &Admin,
+    code: &str,
+    status: StatusCode,
+    typed: Option<&InviteForm>,
+    errors: Map<String, Value>,
+) -> Response {
+    let path = format!("/providers/{}/invitations", seg(code));
+    match console.api.call(&admin.signed.token, &admin.caller, Method::GET, &path, None).await {
+        Ok(invitations) => {
+            let empty = InviteForm::default();
+            let form = typed.unwrap_or(&empty);
+            let ctx = context! { code, invitations, form, errors };
+            page(console, admin, status, "console/invitations.html", ctx)
+        }
+        Err(e) => refused(console, admin, e, &list_path(code)),
+    }
+}
+
+pub async fn list(State(console): State<Console>, admin: Admin, Path(code): Path<String>) -> Response {
+    render(&console, &admin, &code, StatusCode::OK, None, Map::new()).await
+}
+
+pub async fn invite(
+    State(console): State<Console>,
+    admin: Admin,
+    Path(code): Path<String>,
+    PageForm(form): PageForm<InviteForm>,
+) -> Response {
+    let here = list_path(&code);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    let body = json!({ "name": form.name, "email": form.email });
+    let path = format!("/providers/{}/invitations", seg(&code));
+    match console.api.call(&admin.signed.token, &admin.caller, Method::POST, &path, Some(body)).await {
+        Ok(sent) => {
+            let to = field(&sent, "email").as_str().unwrap_or_default().to_string();
+            back(&console, &here, Flash::notice(format!("Invitation sent to {to}.")))
+        }
+        Err(ApiError::Refused { status: StatusCode::BAD_REQUEST, detail, errors }) => {
+            let mut shown: Map<String, Value> = errors.into_iter().map(|(k, v)| (k, json!(v))).collect();
+            if shown.is_empty() {
+                shown.insert("form".into(), json!(detail));
+            }
+            render(&console, &admin, &code, StatusCode::BAD_REQUEST, Some(&form), shown).await
+        }
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}
+
+pub async fn decide(
+    State(console): State<Console>,
+    admin: Admin,
+    Path((code, id, what)): Path<(String, i64, String)>,
+    PageForm(form): PageForm<InviteForm>,
+) -> Response {
+    let here = list_path(&code);
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &here);
+    }
+    let (method, path, done) = match what.as_str() {
+        "resend" => (
+            Method::POST,
+            format!("/providers/{}/invitations/{id}/resend", seg(&code)),
+            "A new link was sent; the earlier one no longer works.",
+        ),
+        "revoke" => {
+            if form.confirmed.is_none() {
+                let question = "Revoke this invitation? Its link stops working.";
+                return confirm(&console, &admin, &format!("{here}/{id}/revoke"), &[], question, "Revoke", &here);
+            }
+            (Method::DELETE, format!("/providers/{}/invitations/{id}", seg(&code)), "Invitation revoked.")
+        }
+        _ => {
+            return crate::http::page::message(
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing at this address.",
+            );
+        }
+    };
+    match console.api.call(&admin.signed.token, &admin.caller, method, &path, None).await {
+        Ok(_) => back(&console, &here, Flash::notice(done)),
+        Err(e) => refused_action(&console, &admin, e, &here),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LinkForm {
+    csrf: Option<String>,
+    back: String,
+}
+
+/// P3: a reset link to the account's address, from the invitations list or the user's page.
+pub async fn send_reset_link(
+    State(console): State<Console>,
+    admin: Admin,
+    Path((code, login)): Path<(String, String)>,
+    PageForm(form): PageForm<LinkForm>,
+) -> Response {
+    let to = if form.back == "invitations" {
+        list_path(&code)
+    } else {
+        format!("/admin/providers/{}/users/{}", seg(&code), seg(&login))
+    };
+    if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
+        return expired(&console, &to);
+    }
+    let path = format!("/providers/{}/users/{}/reset-link", seg(&code), seg(&login));
+    match console.api.call(&admin.signed.token, &admin.caller, Method::POST, &path, None).await {
+        Ok(_) => back(&console, &to, Flash::notice(format!("A password-reset link was sent to {login}'s address."))),
+        Err(e) => refused_action(&console, &admin, e, &to),
+    }
+}
