@@ -14,7 +14,7 @@ use crate::domain::invitation::{Invitation, InvitationListed, InvitationStatus};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{LoginName, UserStatus, UserType};
 use crate::mail::templates;
-use crate::secret::{Secret, hex, is_random_token, random_bytes, random_token};
+use crate::secret::{Secret, constant_time_eq, hex, is_random_token, random_bytes, random_token};
 use crate::store::{NewInvitation, NewUser, StoreError};
 
 const LINK_PURPOSE: &str = "invitation-link";
@@ -62,21 +62,33 @@ impl Accounts {
         self.outbox.flush().await;
     }
 
-    fn invitation_digest(&self, token: &str) -> String {
-        self.mac.sign(LINK_PURPOSE, token)
+    /// The stored form of a link: keyed, and bound to the invitation's provider and address,
+    /// so a row changed behind Lanyard's back matches no link.
+    fn invitation_digest(&self, tenant_id: i32, email: &str, token: &str) -> String {
+        self.mac.sign(LINK_PURPOSE, &format!("{tenant_id}\n{}\n{token}", email.to_lowercase()))
     }
 
     /// P1: a new invitation, mailed at once from the no-reply address (P4).
     pub async fn invite(&self, code: &str, name: &str, email: &str, base: &str) -> Result<Invitation, AdminError> {
         let tenant = self.tenant(code).await?;
         let (name, email) = (check_name(name)?, check_email(email)?);
-        let token = random_token();
         let now = self.clock.now();
+        // One live invitation per address: a second one would only confuse the person.
+        let open = self.store.invitations_of(tenant.id, LISTED).await?.into_iter().find(|i| {
+            i.status == InvitationStatus::Pending && i.expires_at > now && i.email.eq_ignore_ascii_case(email)
+        });
+        if let Some(open) = open {
+            return Err(AdminError::Invalid(format!(
+                "invitation {} to {email} is still open: resend it instead",
+                open.id
+            )));
+        }
+        let token = random_token();
         let new = NewInvitation {
             tenant_id: tenant.id,
             name,
             email,
-            link_digest: self.invitation_digest(&token),
+            link_digest: self.invitation_digest(tenant.id, email, &token),
             expires_at: now + self.link_ttl,
             created_by: &self.acting.actor,
         };
@@ -94,7 +106,7 @@ impl Accounts {
         }
         let token = random_token();
         let now = self.clock.now();
-        let digest = self.invitation_digest(&token);
+        let digest = self.invitation_digest(tenant.id, &invitation.email, &token);
         if !self.store.replace_invitation_link(id, digest, now, now + self.link_ttl).await? {
             return Err(AdminError::Invalid(format!("invitation {id} was used or revoked meanwhile")));
         }
@@ -126,30 +138,47 @@ impl Accounts {
                 (InvitationStatus::Pending, _) => ("expired", None),
                 (InvitationStatus::Revoked, _) => ("revoked", None),
                 (InvitationStatus::Accepted, Some(user_id)) => match self.store.user_by_id(user_id).await? {
-                    Some(u) if u.status == UserStatus::Active => ("active", Some(u.login_name.as_str().to_string())),
-                    Some(u) => ("disabled", Some(u.login_name.as_str().to_string())),
-                    None => ("disabled", None),
+                    Some(u) => {
+                        let status = match u.status {
+                            UserStatus::Active => "active",
+                            UserStatus::PasswordLocked | UserStatus::AdminLocked => "locked",
+                            UserStatus::Deactivated => "disabled",
+                            UserStatus::Deleted => "deleted",
+                        };
+                        (status, Some(u.login_name.as_str().to_string()))
+                    }
+                    None => ("deleted", None),
                 },
-                (InvitationStatus::Accepted, None) => ("disabled", None),
+                (InvitationStatus::Accepted, None) => ("deleted", None),
             };
             listed.push(InvitationListed { invitation, portal_status, login_name });
         }
         Ok(listed)
     }
 
-    /// The invitation behind a live link, with its provider (the registration page's header).
-    pub async fn invitation_link(&self, token: &str) -> Result<Option<(Invitation, Tenant)>, Internal> {
-        if !is_random_token(token) {
-            return Ok(None);
-        }
-        let Some(invitation) = self.store.invitation_by_link(&self.invitation_digest(token)).await? else {
-            return Ok(None);
-        };
-        if invitation.expires_at <= self.clock.now() {
+    /// The invitation behind a live link (`<id>.<token>`), with its provider and the stored
+    /// digest the link matched.
+    pub async fn invitation_link(&self, link: &str) -> Result<Option<(Invitation, Tenant)>, Internal> {
+        Ok(self.live_invitation(link).await?.map(|(invitation, tenant, _)| (invitation, tenant)))
+    }
+
+    async fn live_invitation(&self, link: &str) -> Result<Option<(Invitation, Tenant, String)>, Internal> {
+        let Some((id, token)) = link.split_once('.') else { return Ok(None) };
+        let (Ok(id), true) = (id.parse::<i32>(), is_random_token(token)) else { return Ok(None) };
+        let Some(invitation) = self.store.invitation(id).await? else { return Ok(None) };
+        let digest = self.invitation_digest(invitation.tenant_id, &invitation.email, token);
+        let live = invitation.status == InvitationStatus::Pending
+            && invitation.expires_at > self.clock.now()
+            && self
+                .store
+                .invitation_link_digest(id)
+                .await?
+                .is_some_and(|d| constant_time_eq(d.as_bytes(), digest.as_bytes()));
+        if !live {
             return Ok(None);
         }
         match self.store.tenant_by_id(invitation.tenant_id).await? {
-            Some(tenant) if tenant.active => Ok(Some((invitation, tenant))),
+            Some(tenant) if tenant.active => Ok(Some((invitation, tenant, digest))),
             _ => Ok(None),
         }
     }
@@ -165,7 +194,7 @@ impl Accounts {
         confirm: &Secret,
         origin: &Origin,
     ) -> Result<SignedIn, RegisterError> {
-        let Some((invitation, tenant)) = self.invitation_link(token).await? else {
+        let Some((invitation, tenant, digest)) = self.live_invitation(token).await? else {
             return Err(RegisterError::InvalidLink);
         };
         let name = LoginName::parse(login_name);
@@ -204,7 +233,6 @@ impl Accounts {
             must_change_password: false,
         };
         let now = self.clock.now();
-        let digest = self.invitation_digest(token);
         let user = match self.store.accept_invitation(invitation.id, &digest, new, &invitation.email, now).await {
             Ok(Some(user)) => user,
             Ok(None) => return Err(RegisterError::InvalidLink),
@@ -231,6 +259,15 @@ impl Accounts {
             actor: String::new(),
         };
         self.store.record_activity(&entry, now).await?;
+        let accepted = Invitation { user_id: Some(user.id), ..invitation };
+        let detail = format!("invitation {} accepted: account {}", accepted.id, user.login_name.as_str());
+        let entry = NewActivity {
+            kind: ActivityKind::Invitation,
+            detail,
+            actor: String::new(),
+            ..self.invitation_entry(&tenant, &accepted, origin)
+        };
+        self.store.record_activity(&entry, now).await?;
         Ok(SignedIn { user, tenant, must_change_password: false, epoch })
     }
 
@@ -250,7 +287,7 @@ impl Accounts {
         token: &str,
         base: &str,
     ) -> Result<(), AdminError> {
-        let link = format!("{}/invitation?token={token}", base.trim_end_matches('/'));
+        let link = format!("{}/invitation?token={}.{token}", base.trim_end_matches('/'), invitation.id);
         let hours = self.link_ttl / 3600;
         let ctx = minijinja::context! { link, hours, provider => tenant.name, name => invitation.name };
         let subject = format!("{}: create your account", tenant.name);
@@ -266,17 +303,21 @@ impl Accounts {
         invitation: &Invitation,
         detail: String,
     ) -> Result<(), StoreError> {
-        let entry = NewActivity {
+        let entry = NewActivity { detail, ..self.invitation_entry(tenant, invitation, &self.acting.origin) };
+        self.store.record_activity(&entry, self.clock.now()).await
+    }
+
+    fn invitation_entry(&self, tenant: &Tenant, invitation: &Invitation, origin: &Origin) -> NewActivity {
+        NewActivity {
             tenant_id: Some(tenant.id),
             user_id: invitation.user_id,
             login_name: invitation.email.clone(),
             kind: ActivityKind::Invitation,
-            detail,
+            detail: String::new(),
             login_type: "admin".into(),
             client_id: None,
-            origin: self.acting.origin.clone(),
+            origin: origin.clone(),
             actor: self.acting.actor.clone(),
-        };
-        self.store.record_activity(&entry, self.clock.now()).await
+        }
     }
 }

@@ -224,6 +224,15 @@ impl Accounts {
             return Err(ResetError::Generic);
         }
         let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
+        // Deactivated, deleted or admin-locked while the password was hashed: that decision
+        // stands (S3, P2).
+        let current = self.store.user_by_id(user.id).await?;
+        if current
+            .as_ref()
+            .is_none_or(|u| matches!(u.status, UserStatus::Deactivated | UserStatus::Deleted | UserStatus::AdminLocked))
+        {
+            return Err(ResetError::Generic);
+        }
         let now = self.clock.now();
         self.store.set_password(user.id, hash, false, now).await?;
         let unlocked = self.store.lift_password_lock(user.id, now).await?;

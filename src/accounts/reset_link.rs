@@ -83,8 +83,10 @@ impl Accounts {
         if self.ephemeral.get(&keys(&digest, id).1).await?.as_deref() != Some(digest.as_str()) {
             return Ok(None);
         }
-        let user = self.store.user_by_id(id).await?;
-        Ok(user.filter(|u| !matches!(u.status, UserStatus::Deactivated | UserStatus::Deleted)).map(|u| (u, digest)))
+        let Some(user) = self.store.user_by_id(id).await? else { return Ok(None) };
+        let open = self.store.tenant_by_id(user.tenant_id).await?.is_some_and(|t| t.active);
+        let closed = matches!(user.status, UserStatus::Deactivated | UserStatus::Deleted);
+        Ok((open && !closed).then_some((user, digest)))
     }
 
     pub async fn reset_link_valid(&self, token: &str) -> Result<bool, Internal> {
@@ -102,7 +104,8 @@ impl Accounts {
         origin: &Origin,
     ) -> Result<(), ResetLinkError> {
         let Some((user, digest)) = self.reset_link_user(token).await? else { return Err(ResetLinkError::InvalidLink) };
-        let Some(tenant) = self.store.tenant_by_id(user.tenant_id).await? else {
+        // A provider switched off (T1) takes its links with it.
+        let Some(tenant) = self.store.tenant_by_id(user.tenant_id).await?.filter(|t| t.active) else {
             return Err(ResetLinkError::InvalidLink);
         };
         let (new_errors, confirm_errors) = self.new_password_errors(&user, &tenant, new_password, confirm).await?;
@@ -138,6 +141,13 @@ impl Accounts {
             actor: String::new(),
         };
         self.store.record_activity(&entry, now).await?;
+        if let Some(email) = &user.email {
+            let ctx = minijinja::context! { provider => tenant.name };
+            match templates::message("password_changed", email, "Your Lanyard password was changed", ctx) {
+                Ok(m) => self.outbox.dispatch(m),
+                Err(e) => tracing::error!(error = %e, "cannot render the password-changed notice"),
+            }
+        }
         Ok(())
     }
 }

@@ -71,7 +71,8 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     let tenant = actor.provider(&accounts, &code).await?;
     let code = tenant.provider_code.as_str();
-    let invitation = actor.accounts(&accounts).invite(code, &body.name, &body.email, &site.origin).await?;
+    let invitation =
+        actor.accounts(&accounts).invite(code, &body.name, &body.email, &site.origin).await.map_err(conflict)?;
     Ok((StatusCode::CREATED, Json(invitation)).into_response())
 }
 

@@ -71,8 +71,6 @@ pub async fn run(cmd: InvitationCommand, json: bool, state: &AppState) -> Result
             return Ok(());
         }
     };
-    // The mail is sent in the background: wait for it before this process ends.
-    accounts.flush_mail().await;
     emit(json, &invitation, line);
     Ok(())
 }

@@ -123,12 +123,20 @@ async fn run(command: Command, json: bool, config: Config) -> Result<(), CliErro
         Command::User(cmd) => {
             let state = admin_state(config).await?;
             let result = user::run(cmd, json, &state).await;
+            state.accounts.flush_mail().await;
             // A lock, deactivation, deletion or new password ended the user's sessions: their
             // applications hear it by back channel before this process exits.
             state.deliver_logouts().await;
             result
         }
-        Command::Invitation(cmd) => invitation::run(cmd, json, &admin_state(config).await?).await,
+        Command::Invitation(cmd) => {
+            let state = admin_state(config).await?;
+            let result = invitation::run(cmd, json, &state).await;
+            // Mail goes out in the background: it leaves before this process does, also after
+            // an error that came later than the dispatch.
+            state.accounts.flush_mail().await;
+            result
+        }
         Command::Client(cmd) => client::run(*cmd, json, &admin_state(config).await?).await,
         Command::Activity(cmd) => activity::run(cmd, json, &admin_state(config).await?).await,
         Command::Keys(cmd) => keys::run(cmd, json, &admin_state(config).await?).await,

@@ -194,9 +194,7 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
         }
         UserCommand::SendResetLink { who } => {
             let base = crate::config::issuer_str(&state.config.issuer);
-            let user = accounts.send_reset_link(&who.tenant, &who.login, &base).await?;
-            accounts.flush_mail().await;
-            user
+            accounts.send_reset_link(&who.tenant, &who.login, &base).await?
         }
         UserCommand::Lock { who } => status(who, StatusChange::AdminLock).await?,
         UserCommand::Unlock { who } => status(who, StatusChange::Unlock).await?,

@@ -144,9 +144,6 @@ pub struct ActionForm {
     status: String,
     user_type: String,
     user_administrator: Option<String>,
-    /// What the page showed: only what differs is sent, so the record holds real changes.
-    current_type: String,
-    current_admin: String,
 }
 
 /// What an A1 action is called on its confirmation page; `None`: nothing to confirm.
@@ -246,11 +243,17 @@ pub async fn role(
     if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
         return expired(&console, &here);
     }
+    // Only what differs from the user as they are now is sent, so the record holds real
+    // changes (and a change someone else made meanwhile is not undone by an unchanged field).
+    let current = match get(&console, &admin, &api_user(&code, &login)).await {
+        Ok(u) => u,
+        Err(e) => return refused_action(&console, &admin, e, &here),
+    };
     let mut body = serde_json::Map::new();
-    if form.user_type != form.current_type {
+    if field(&current, "user_type").as_str() != Some(form.user_type.as_str()) {
         body.insert("user_type".into(), json!(form.user_type));
     }
-    if form.user_administrator.is_some() != (form.current_admin == "yes") {
+    if field(&current, "is_user_admin").as_bool() != Some(form.user_administrator.is_some()) {
         body.insert("user_administrator".into(), json!(form.user_administrator.is_some()));
     }
     if body.is_empty() {

@@ -58,8 +58,8 @@ pub struct Invitation {
 pub struct InvitationListed {
     #[serde(flatten)]
     pub invitation: Invitation,
-    /// `invited` (link live), `expired`, `active`, `disabled` (the account is deactivated, or
-    /// otherwise not active), `revoked`.
+    /// `invited` (link live), `expired`, `revoked` (no account yet); `active`, `locked`,
+    /// `disabled` (deactivated), `deleted` (the account).
     pub portal_status: &'static str,
     /// The username the person chose, once registered.
     #[serde(skip_serializing_if = "Option::is_none")]

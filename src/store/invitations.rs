@@ -63,15 +63,9 @@ impl Store {
         invitation::Entity::find_by_id(id).one(self.conn()).await?.map(to_domain).transpose()
     }
 
-    /// The pending invitation whose live link has this digest (expired or not: the caller says).
-    pub async fn invitation_by_link(&self, digest: &str) -> Result<Option<Invitation>, StoreError> {
-        invitation::Entity::find()
-            .filter(invitation::Column::LinkDigest.eq(digest))
-            .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_str()))
-            .one(self.conn())
-            .await?
-            .map(to_domain)
-            .transpose()
+    /// The digest of the invitation's live link, if it has one.
+    pub async fn invitation_link_digest(&self, id: i32) -> Result<Option<String>, StoreError> {
+        Ok(invitation::Entity::find_by_id(id).one(self.conn()).await?.and_then(|m| m.link_digest))
     }
 
     /// Newest first, at most `limit`.

@@ -11,7 +11,7 @@ const { browser, page, violations } = await launch();
 const person = await (await browser.newContext()).newPage();
 const flash = async () => (await page.locator("#flash").innerText()).trim();
 const row = () => page.locator('tr[data-email="sam@example.org"]');
-const linkIn = (text, path) => text.match(new RegExp(`https?://\\S*${path.replace("?", "\\?")}[A-Za-z0-9_-]+`))[0];
+const linkIn = (text, path) => text.match(new RegExp(`https?://\\S*${path.replace("?", "\\?")}[A-Za-z0-9_.-]+`))[0];
 try {
   await page.goto(`${issuer}/admin`);
   await signIn(page, "admin", "Lanyard-Admin-1");

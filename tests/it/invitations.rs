@@ -245,6 +245,9 @@ async fn invitations_refuse_bad_input_and_other_providers(backend: Backend) {
         assert!(p["errors"][field].is_string(), "{field}: {p}");
     }
     let id = invite(&app, &staff).await["id"].as_i64().unwrap();
+    let again = json!({ "name": "Pat again", "email": "PAT@example.org" });
+    let (status, p) = call(&app, &staff, "POST", "/providers/ACME/invitations", Some(again)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one open invitation per address: {p}");
     for (method, path) in [
         ("GET", "/providers/ACME/invitations".to_string()),
         ("POST", format!("/providers/ACME/invitations/{id}/resend")),
