@@ -31,6 +31,8 @@ struct LinkRecord {
     user_id: i32,
 }
 
+/// How completing a mailed link to choose a password can fail: A2's recovery link and P3's
+/// staff-sent reset link alike.
 #[derive(Debug, thiserror::Error)]
 pub enum RecoverError {
     /// Expired, used, or never issued: one answer for all.

@@ -242,14 +242,18 @@ impl Accounts {
         let login = user.login_name.as_str().to_string();
         let detail = if unlocked { "password reset; password lock lifted" } else { "password reset" };
         self.note_reset(Some(&tenant), Some(&user), &login, ActivityKind::PasswordReset, detail.into(), origin).await?;
-        if let Some(email) = &user.email {
-            let ctx = minijinja::context! { provider => tenant.name };
-            match templates::message("password_changed", email, "Your Lanyard password was changed", ctx) {
-                Ok(m) => self.outbox.dispatch(m),
-                Err(e) => tracing::error!(error = %e, "cannot render the password-changed notice"),
-            }
-        }
+        self.notify_password_changed(&tenant, &user);
         Ok(user.id)
+    }
+
+    /// The "password changed" notice to the user's address, if they have one (S6, P3).
+    pub(super) fn notify_password_changed(&self, tenant: &Tenant, user: &User) {
+        let Some(email) = &user.email else { return };
+        let ctx = minijinja::context! { provider => tenant.name };
+        match templates::message("password_changed", email, "Your Lanyard password was changed", ctx) {
+            Ok(m) => self.outbox.dispatch(m),
+            Err(e) => tracing::error!(error = %e, "cannot render the password-changed notice"),
+        }
     }
 
     async fn wrong_token(

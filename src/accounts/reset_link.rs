@@ -5,31 +5,15 @@
 //! (deactivated) or deleted account cannot complete it.
 
 use super::admin::AdminError;
+// The same outcomes as A2's link: one error type for every mailed link to choose a password.
+use super::recovery::RecoverError;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::user::{User, UserStatus};
 use crate::mail::templates;
 use crate::secret::{Secret, is_random_token, random_token};
-use crate::store::StoreError;
 
 const LINK_PURPOSE: &str = "reset-link";
-
-#[derive(Debug, thiserror::Error)]
-pub enum ResetLinkError {
-    /// Expired, replaced, used, never issued, or the account is disabled: one answer for all.
-    #[error("the link is not valid")]
-    InvalidLink,
-    #[error("password refused")]
-    Refused { new_password: Vec<String>, confirm_password: Vec<String> },
-    #[error(transparent)]
-    Internal(#[from] Internal),
-}
-
-impl From<StoreError> for ResetLinkError {
-    fn from(e: StoreError) -> Self {
-        ResetLinkError::Internal(e.into())
-    }
-}
 
 /// Where the link's user is found, and where the user's one live link is named.
 fn keys(digest: &str, user_id: i32) -> (String, String) {
@@ -102,27 +86,27 @@ impl Accounts {
         new_password: &Secret,
         confirm: &Secret,
         origin: &Origin,
-    ) -> Result<(), ResetLinkError> {
-        let Some((user, digest)) = self.reset_link_user(token).await? else { return Err(ResetLinkError::InvalidLink) };
+    ) -> Result<(), RecoverError> {
+        let Some((user, digest)) = self.reset_link_user(token).await? else { return Err(RecoverError::InvalidLink) };
         // A provider switched off (T1) takes its links with it.
         let Some(tenant) = self.store.tenant_by_id(user.tenant_id).await?.filter(|t| t.active) else {
-            return Err(ResetLinkError::InvalidLink);
+            return Err(RecoverError::InvalidLink);
         };
         let (new_errors, confirm_errors) = self.new_password_errors(&user, &tenant, new_password, confirm).await?;
         if !new_errors.is_empty() || !confirm_errors.is_empty() {
-            return Err(ResetLinkError::Refused { new_password: new_errors, confirm_password: confirm_errors });
+            return Err(RecoverError::Refused { new_password: new_errors, confirm_password: confirm_errors });
         }
         // Hashed before the link is taken: a busy hash pool must not burn the link.
         let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
         let (lookup, live) = keys(&digest, user.id);
         if !self.ephemeral.take_if(&live, &digest).await? {
-            return Err(ResetLinkError::InvalidLink);
+            return Err(RecoverError::InvalidLink);
         }
         self.ephemeral.delete(&lookup).await?;
         // A deactivation while the form was open stands (P2).
         let current = self.store.user_by_id(user.id).await?;
         if current.as_ref().is_none_or(|u| matches!(u.status, UserStatus::Deactivated | UserStatus::Deleted)) {
-            return Err(ResetLinkError::InvalidLink);
+            return Err(RecoverError::InvalidLink);
         }
         let now = self.clock.now();
         self.store.lift_password_lock(user.id, now).await?;
@@ -141,13 +125,7 @@ impl Accounts {
             actor: String::new(),
         };
         self.store.record_activity(&entry, now).await?;
-        if let Some(email) = &user.email {
-            let ctx = minijinja::context! { provider => tenant.name };
-            match templates::message("password_changed", email, "Your Lanyard password was changed", ctx) {
-                Ok(m) => self.outbox.dispatch(m),
-                Err(e) => tracing::error!(error = %e, "cannot render the password-changed notice"),
-            }
-        }
+        self.notify_password_changed(&tenant, &user);
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::accounts::Accounts;
 use crate::accounts::invitation::RegisterError;
-use crate::accounts::reset_link::ResetLinkError;
+use crate::accounts::recovery::RecoverError;
 use crate::accounts::session::SessionRecord;
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
@@ -135,12 +135,7 @@ fn reset_page(
     token: &str,
     field_errors: BTreeMap<&str, String>,
 ) -> Result<Response, PageError> {
-    let csrf = csrf::issue(headers, site);
-    let errors: Vec<&String> = field_errors.values().collect();
-    let ctx = context! {
-        csrf => csrf.token, token, errors, field_errors => field_errors.clone(), action => "/password/link",
-    };
-    Ok(Page::render(status, "recover.html", ctx)?.with_cookie(csrf.set_cookie).into_response())
+    super::recover::choose_password_page(site, headers, status, "/password/link", token, field_errors)
 }
 
 pub async fn show_reset_link(
@@ -175,17 +170,11 @@ pub async fn submit_reset_link(
             };
             Ok(Page::render(StatusCode::OK, "message.html", ctx)?.into_response())
         }
-        Err(ResetLinkError::Refused { new_password, confirm_password }) => {
-            let mut errors = BTreeMap::new();
-            if !new_password.is_empty() {
-                errors.insert("new_password", new_password.join(" "));
-            }
-            if !confirm_password.is_empty() {
-                errors.insert("confirm_password", confirm_password.join(" "));
-            }
+        Err(RecoverError::Refused { new_password, confirm_password }) => {
+            let errors = super::recover::refused_fields(new_password, confirm_password);
             reset_page(&site, &headers, StatusCode::BAD_REQUEST, &form.token, errors)
         }
-        Err(ResetLinkError::InvalidLink) => invalid(RESET_LINK_INVALID),
-        Err(ResetLinkError::Internal(e)) => Err(e.into()),
+        Err(RecoverError::InvalidLink) => invalid(RESET_LINK_INVALID),
+        Err(RecoverError::Internal(e)) => Err(e.into()),
     }
 }

@@ -74,20 +74,41 @@ pub async fn submit_help(
     message("Request sent", ASKED, Some(("/login", "Back to sign-in")))
 }
 
+/// The "choose a new password" form behind a mailed link: A2's (`/recover`) and P3's
+/// (`/password/link`).
+pub(super) fn choose_password_page(
+    site: &Site,
+    headers: &HeaderMap,
+    status: StatusCode,
+    action: &str,
+    token: &str,
+    field_errors: BTreeMap<&str, String>,
+) -> Result<Response, PageError> {
+    let csrf = csrf::issue(headers, site);
+    let errors: Vec<&String> = field_errors.values().collect();
+    let ctx = context! { csrf => csrf.token, token, errors, field_errors => field_errors.clone(), action };
+    Ok(Page::render(status, "recover.html", ctx)?.with_cookie(csrf.set_cookie).into_response())
+}
+
+/// `RecoverError::Refused`'s lists as the form's field messages.
+pub(super) fn refused_fields(
+    new_password: Vec<String>,
+    confirm_password: Vec<String>,
+) -> BTreeMap<&'static str, String> {
+    [("new_password", new_password), ("confirm_password", confirm_password)]
+        .into_iter()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(field, list)| (field, list.join(" ")))
+        .collect()
+}
+
 fn form_page(
     site: &Site,
     headers: &HeaderMap,
     token: &str,
     field_errors: BTreeMap<&str, String>,
 ) -> Result<Response, PageError> {
-    let csrf = csrf::issue(headers, site);
-    let errors: Vec<&String> = field_errors.values().collect();
-    let page = Page::render(
-        StatusCode::OK,
-        "recover.html",
-        context! { csrf => csrf.token, token, errors, field_errors => field_errors.clone() },
-    )?;
-    Ok(page.with_cookie(csrf.set_cookie).into_response())
+    choose_password_page(site, headers, StatusCode::OK, "/recover", token, field_errors)
 }
 
 pub async fn show_link(
@@ -123,14 +144,7 @@ pub async fn submit_link(
             Some(("/login", "Login Again")),
         ),
         Err(RecoverError::Refused { new_password, confirm_password }) => {
-            let mut errors = BTreeMap::new();
-            if !new_password.is_empty() {
-                errors.insert("new_password", new_password.join(" "));
-            }
-            if !confirm_password.is_empty() {
-                errors.insert("confirm_password", confirm_password.join(" "));
-            }
-            form_page(&site, &headers, &form.token, errors)
+            form_page(&site, &headers, &form.token, refused_fields(new_password, confirm_password))
         }
         Err(RecoverError::InvalidLink) => {
             message("Link not valid", LINK_INVALID, Some(("/login/help", "Sign-in help")))
