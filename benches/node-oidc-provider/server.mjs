@@ -52,6 +52,8 @@ const provider = new Provider(issuer, {
     revocation: { enabled: true },
   },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  // Rotate every refresh token, as Lanyard does (the default rotates only some).
+  rotateRefreshToken: true,
   findAccount: async (ctx, id) => (id === ACCOUNT_ID ? account : undefined),
   // adapter: left unset, i.e. the built-in in-memory adapter.
 });

@@ -55,6 +55,17 @@ impl Accounts {
         Ok(user.zip(tenant))
     }
 
+    /// [`Accounts::account`] for stating claims only (userinfo): the user may come from a cache
+    /// a few seconds old; every decision reads the user afresh or the user's epoch.
+    pub async fn account_for_claims(
+        &self,
+        user_id: UserId,
+        tenant_id: TenantId,
+    ) -> Result<Option<(User, Tenant)>, StoreError> {
+        let (user, tenant) = tokio::try_join!(self.store.user_for_claims(user_id), self.store.tenant_by_id(tenant_id))?;
+        Ok(user.zip(tenant))
+    }
+
     pub async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
         self.store.list_tenants().await
     }

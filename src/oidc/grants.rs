@@ -173,13 +173,19 @@ impl Grants {
 
     /// A live access token whose grant has not been revoked.
     pub async fn access_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let Some(record) = decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("at", token)).await?) else {
+        let Some(record) = self.access_token_record(token).await? else {
             return Ok(None);
         };
         if !self.live(&record).await? {
             return Ok(None);
         }
         Ok(Some(record))
+    }
+
+    /// The record of an unexpired access token, not yet checked with [`Grants::live`]: for a
+    /// caller that reads more in the same round trip (userinfo).
+    pub async fn access_token_record(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+        Ok(decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("at", token)).await?))
     }
 
     pub async fn revoke_access_token(&self, token: &str) -> Result<(), StoreError> {
@@ -201,13 +207,21 @@ impl Grants {
         }
     }
 
+    /// The refresh token's record as stored, live or not (`None`: unknown, expired or used).
+    pub async fn refresh_token_record(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+        Ok(decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("rt", token)).await?))
+    }
+
     /// Rotation: the presented refresh token is consumed; presenting it again revokes the family.
-    pub async fn rotate_refresh_token(&self, token: &str) -> Result<Redeemed<TokenRecord>, StoreError> {
+    /// `stored` is what [`Grants::refresh_token_record`] found, checked live by the caller
+    /// (`None` when nothing was found: then only a replay can be detected).
+    pub async fn rotate_refresh_token(
+        &self,
+        token: &str,
+        stored: Option<&TokenRecord>,
+    ) -> Result<Redeemed<TokenRecord>, StoreError> {
         let (key, used_key) = (Ephemeral::secret_key("rt", token), Ephemeral::secret_key("rt-used", token));
-        if let Some(record) = decode::<TokenRecord>(self.eph.get(&key).await?) {
-            if !self.live(&record).await? {
-                return Ok(Redeemed::Unknown);
-            }
+        if let Some(record) = stored {
             self.eph.put(&used_key, &record.grant_id, self.revocation_ttl).await?;
         }
         // A reuse racing this one may revoke the grant between the check and the take: tokens
@@ -227,7 +241,7 @@ impl Grants {
     }
 
     /// Not revoked, and issued in the user's current epoch (a reset ends every earlier token).
-    async fn live(&self, record: &TokenRecord) -> Result<bool, StoreError> {
+    pub async fn live(&self, record: &TokenRecord) -> Result<bool, StoreError> {
         let Some(s) = &record.subject else {
             return Ok(!self.is_revoked(&record.grant_id).await?);
         };

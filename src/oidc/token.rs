@@ -112,14 +112,17 @@ async fn refresh(state: Ctx<'_>, client: &Client, fields: &OAuthParams) -> Resul
     let field = |k| fields.get(k);
     let token =
         field("refresh_token").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "refresh_token is required"))?;
-    // Checked before rotation so another client's guess cannot burn this client's token.
-    match state.oidc.grants.refresh_token(token).await? {
+    let grants = &state.oidc.grants;
+    let stored = grants.refresh_token_record(token).await?;
+    let redeemed = match &stored {
+        // Checked before rotation so another client's guess cannot burn this client's token.
         Some(r) if r.client_id != client.client_id => {
             return Err(invalid(ErrorCode::InvalidGrant, "the refresh token was issued to another client"));
         }
-        _ => {}
-    }
-    let record = match state.oidc.grants.rotate_refresh_token(token).await? {
+        Some(r) if !grants.live(r).await? => Redeemed::Unknown,
+        _ => grants.rotate_refresh_token(token, stored.as_ref()).await?,
+    };
+    let record = match redeemed {
         Redeemed::Fresh(r) => r,
         Redeemed::Replayed => {
             return Err(invalid(ErrorCode::InvalidGrant, "the refresh token was already used; its grant is revoked"));
@@ -203,17 +206,19 @@ async fn issue(
         expires_at: now + lifetimes.access_token,
         granted_at,
     };
-    let access_token = mint_access_token(state, client, &access).await?;
     // Each rotation gets the sliding lifetime, but never beyond the grant's absolute one: a
     // token used monthly does not live for ever (RFC 9700 §4.14.2).
     let refresh_expires = (now + lifetimes.refresh_token).min(granted_at + lifetimes.refresh_token_absolute);
     let wants_refresh = client.metadata.grant_types.iter().any(|g| g == "refresh_token");
-    let refresh_token = if wants_refresh && refresh_expires > now {
-        let refresh = TokenRecord { expires_at: refresh_expires, ..access.clone() };
-        Some(state.oidc.grants.issue_refresh_token(&refresh).await?)
-    } else {
-        None
-    };
+    let refresh =
+        (wants_refresh && refresh_expires > now).then(|| TokenRecord { expires_at: refresh_expires, ..access.clone() });
+    // Both records in one round trip (on SQLite, one commit).
+    let (access_token, refresh_token) = tokio::try_join!(mint_access_token(state, client, &access), async {
+        match &refresh {
+            Some(r) => state.oidc.grants.issue_refresh_token(r).await.map(Some).map_err(OAuthError::from),
+            None => Ok(None),
+        }
+    })?;
     let alg = Alg::parse(&client.metadata.id_token_signed_response_alg).unwrap_or(Alg::RS256);
     let key =
         state.oidc.ring.signer(alg).ok_or_else(|| OAuthError::server(format!("no active {} key", alg.as_str())))?;

@@ -36,25 +36,30 @@ pub async fn userinfo(
         (Some(t), None) | (None, Some(t)) => t.to_string(),
         (None, None) => return bearer_error(ErrorCode::InvalidToken, "an access token is required"),
     };
-    let record = match oidc.grants.access_token(&token).await {
+    let record = match oidc.grants.access_token_record(&token).await {
         Ok(Some(r)) => r,
         Ok(None) => return bearer_error(ErrorCode::InvalidToken, "the access token is invalid or expired"),
         Err(e) => return OAuthError::server(e).into_response(),
     };
-    let Some(subject) = record.subject else {
+    let Some(subject) = record.subject.clone() else {
         return bearer_error(ErrorCode::InvalidToken, "client credentials tokens have no user");
     };
-    // A token outlives nothing of its application: disabled or deleted, its tokens stop too.
-    match accounts.client(&record.client_id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return bearer_error(ErrorCode::InvalidToken, "the application is disabled or deleted"),
-        Err(e) => return OAuthError::server(e).into_response(),
-    }
     if !record.scope.iter().any(|s| s == "openid") {
         return bearer_error(ErrorCode::InvalidToken, "the token was not issued with the openid scope");
     }
-    let Ok(Some((user, tenant))) = accounts.account(subject.user_id, subject.tenant_id).await else {
-        return bearer_error(ErrorCode::InvalidToken, "the user no longer exists");
+    // Everything else in one round trip: whether the grant still lives, the application (a
+    // token outlives nothing of it: disabled or deleted, its tokens stop too) and the account.
+    let checks = tokio::try_join!(
+        oidc.grants.live(&record),
+        accounts.client(&record.client_id),
+        accounts.account_for_claims(subject.user_id, subject.tenant_id),
+    );
+    let (user, tenant) = match checks {
+        Ok((false, _, _)) => return bearer_error(ErrorCode::InvalidToken, "the access token is invalid or expired"),
+        Ok((_, None, _)) => return bearer_error(ErrorCode::InvalidToken, "the application is disabled or deleted"),
+        Ok((_, _, None)) => return bearer_error(ErrorCode::InvalidToken, "the user no longer exists"),
+        Ok((true, Some(_), Some(account))) => account,
+        Err(e) => return OAuthError::server(e).into_response(),
     };
     let mut claims = user_claims(&subject, &user, &tenant, &record.scope);
     claims.insert("sub".into(), json!(subject.sub));

@@ -21,7 +21,7 @@ impl Store {
             actor: Set(Some(entry.actor.chars().take(200).collect())),
             ..Default::default()
         }
-        .insert(self.conn())
+        .insert(self.writer())
         .await?;
         Ok(())
     }

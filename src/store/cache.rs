@@ -9,6 +9,9 @@ use std::sync::{Arc, RwLock};
 
 use crate::clock::Clock;
 
+/// A cache of users keyed by id would otherwise grow with every user who ever called userinfo.
+const MAX_ENTRIES: usize = 10_000;
+
 #[derive(Clone)]
 pub struct TtlCache<K, V> {
     clock: Option<Clock>,
@@ -42,7 +45,15 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
 
     pub fn put(&self, key: K, value: &V) {
         if let (Some(clock), Ok(mut map)) = (&self.clock, self.map.write()) {
-            map.insert(key, (clock.now(), value.clone()));
+            let now = clock.now();
+            if map.len() >= MAX_ENTRIES {
+                // Bounded whatever is looked up: drop the stale entries, or all when none is.
+                map.retain(|_, (at, _)| now - *at < self.ttl);
+                if map.len() >= MAX_ENTRIES {
+                    map.clear();
+                }
+            }
+            map.insert(key, (now, value.clone()));
         }
     }
 

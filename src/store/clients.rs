@@ -37,7 +37,7 @@ impl Store {
         now: i64,
     ) -> Result<Client, StoreError> {
         let json = serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let txn = self.conn().begin().await?;
+        let txn = self.writer().begin().await?;
         let model = client::ActiveModel {
             client_id: Set(client_id.to_string()),
             name: Set(name.to_string()),
@@ -58,13 +58,15 @@ impl Store {
         to_domain(model, tenants.to_vec())
     }
 
-    /// Turns on the per-process caches of clients and tenants (`lanyard serve`; the CLI reads
-    /// through). Clients are read on every token, introspection and authorization request; a
-    /// presented secret that does not match the cached row is checked again against the database.
+    /// Turns on the per-process caches of clients, tenants and users' claims (`lanyard serve`;
+    /// the CLI reads through). Clients are read on every token, introspection and authorization
+    /// request; a presented secret that does not match the cached row is checked again against
+    /// the database.
     pub fn cache_clients(mut self, clock: Clock, ttl: i64) -> Self {
         self.clients = TtlCache::new(clock.clone(), ttl);
         self.origins = TtlCache::new(clock.clone(), ttl);
-        self.tenants = TtlCache::new(clock, ttl);
+        self.tenants = TtlCache::new(clock.clone(), ttl);
+        self.users = TtlCache::new(clock, ttl);
         self
     }
 
@@ -134,7 +136,7 @@ impl Store {
         let updated = client::Entity::update_many()
             .col_expr(client::Column::SecretHash, sea_orm::sea_query::Expr::value(secret_hash))
             .filter(client::Column::ClientId.eq(client_id))
-            .exec(self.conn())
+            .exec(self.writer())
             .await?;
         if updated.rows_affected == 0 {
             return Err(StoreError::NotFound(format!("client {client_id}")));
@@ -149,7 +151,7 @@ impl Store {
     pub async fn delete_client(&self, client_id: &str) -> Result<(), StoreError> {
         self.clients.forget(&client_id.to_string());
         self.origins.forget(&());
-        let deleted = client::Entity::delete_by_id(client_id.to_string()).exec(self.conn()).await?;
+        let deleted = client::Entity::delete_by_id(client_id.to_string()).exec(self.writer()).await?;
         if deleted.rows_affected == 0 {
             return Err(StoreError::NotFound(format!("client {client_id}")));
         }
@@ -170,7 +172,7 @@ impl Store {
             .col_expr(client::Column::Name, sea_orm::sea_query::Expr::value(name.to_string()))
             .col_expr(client::Column::Metadata, sea_orm::sea_query::Expr::value(json))
             .filter(client::Column::ClientId.eq(client_id))
-            .exec(self.conn())
+            .exec(self.writer())
             .await?;
         if updated.rows_affected == 0 {
             return Err(StoreError::NotFound(format!("client {client_id}")));

@@ -54,7 +54,7 @@ impl Store {
             created_by: Set(new.created_by.to_string()),
             ..Default::default()
         }
-        .insert(self.conn())
+        .insert(self.writer())
         .await?;
         to_domain(model)
     }
@@ -95,7 +95,7 @@ impl Store {
              WHERE id = $1 AND status = 'pending'",
             vec![id.into(), digest.into(), now.into(), expires_at.into()],
         );
-        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+        Ok(self.write(stmt).await? == 1)
     }
 
     pub async fn revoke_invitation(&self, id: i32) -> Result<bool, StoreError> {
@@ -103,7 +103,7 @@ impl Store {
             "UPDATE invitations SET status = 'revoked', link_digest = NULL WHERE id = $1 AND status = 'pending'",
             vec![id.into()],
         );
-        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+        Ok(self.write(stmt).await? == 1)
     }
 
     /// Registration, in one transaction: the link is taken (still this invitation's live,
@@ -118,7 +118,7 @@ impl Store {
         email: &str,
         now: i64,
     ) -> Result<Option<User>, StoreError> {
-        let txn = self.conn().begin().await?;
+        let txn = self.writer().begin().await?;
         let take = self.statement(
             "UPDATE invitations SET status = 'accepted', link_digest = NULL \
              WHERE id = $1 AND link_digest = $2 AND status = 'pending' AND expires_at > $3",

@@ -13,6 +13,7 @@ mod recovery;
 mod signing_keys;
 mod tenants;
 mod users;
+mod write_queue;
 
 use std::time::Duration;
 
@@ -50,39 +51,48 @@ impl StoreError {
 
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// Reads. On SQLite a pool of readers (WAL: they never wait for the writer).
     db: DatabaseConnection,
+    /// Writes. On SQLite one connection, so writers queue in the process instead of spinning on
+    /// the database's lock; on PostgreSQL the same pool as `db`.
+    writer: DatabaseConnection,
+    /// SQLite: single-statement writes committed in groups (see `write_queue`).
+    queue: Option<write_queue::WriteQueue>,
     clients: cache::TtlCache<String, crate::domain::application::Client>,
     origins: cache::TtlCache<(), std::sync::Arc<std::collections::HashSet<String>>>,
     tenants: cache::TtlCache<crate::domain::tenant::TenantId, crate::domain::tenant::Tenant>,
+    users: cache::TtlCache<crate::domain::user::UserId, crate::domain::user::User>,
 }
 
 impl Store {
     /// Connects to `url` (sqlite: or postgres://). SQLite runs in WAL mode so readers never wait
-    /// for the writer, with a busy timeout so concurrent writers queue instead of failing.
+    /// for the writer; within the process it gets one writing connection, and the busy timeout is
+    /// only for other processes (the CLI) holding the lock.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
-        let mut opts = ConnectOptions::new(url.to_string());
-        opts.max_connections(max_connections)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-                    .create_if_missing(true)
-            });
-        let db = Database::connect(opts).await?;
+        let db = Database::connect(options(url, max_connections)).await?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let (writer, queue) = match db.get_database_backend() {
+            // Every connection to an in-memory database is a database of its own.
+            DbBackend::Sqlite if !in_memory => {
+                let writer = Database::connect(options(url, 1)).await?;
+                let queue = write_queue::WriteQueue::start(writer.clone());
+                (writer, Some(queue))
+            }
+            _ => (db.clone(), None),
+        };
         Ok(Store {
             db,
+            writer,
+            queue,
             clients: cache::TtlCache::default(),
             origins: cache::TtlCache::default(),
             tenants: cache::TtlCache::default(),
+            users: cache::TtlCache::default(),
         })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        migrations::Migrator::up(&self.db, None).await?;
+        migrations::Migrator::up(&self.writer, None).await?;
         Ok(())
     }
 
@@ -105,8 +115,33 @@ impl Store {
         }
     }
 
+    /// For reads.
     pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// For writes and for transactions (which may read what they are about to change).
+    pub(crate) fn writer(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
+    /// One write statement, atomic on its own: queued and group-committed on SQLite.
+    pub(crate) async fn write(&self, stmt: sea_orm::Statement) -> Result<u64, StoreError> {
+        Ok(match &self.queue {
+            Some(queue) => queue.execute(stmt).await?,
+            None => self.writer.execute_raw(stmt).await?.rows_affected(),
+        })
+    }
+
+    /// One write statement with `RETURNING`: its first row, if any.
+    pub(crate) async fn write_returning(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Option<sea_orm::QueryResult>, StoreError> {
+        Ok(match &self.queue {
+            Some(queue) => queue.query(stmt).await?.into_iter().next(),
+            None => self.writer.query_one_raw(stmt).await?,
+        })
     }
 
     /// Raw SQL with `$1`-style placeholders, rewritten to `?1` for SQLite (which accepts both
@@ -119,11 +154,30 @@ impl Store {
 
     pub async fn close(self) -> Result<(), StoreError> {
         self.db.close().await?;
+        if self.queue.is_some() {
+            self.writer.close().await?;
+        }
         Ok(())
     }
 
     pub async fn execute_unprepared(&self, sql: &str) -> Result<(), StoreError> {
-        self.db.execute_unprepared(sql).await?;
+        self.writer.execute_unprepared(sql).await?;
         Ok(())
     }
+}
+
+fn options(url: &str, max_connections: u32) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
+    opts
 }

@@ -36,7 +36,7 @@ impl Store {
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(self.conn())
+        .insert(self.writer())
         .await
         .map_err(|e| StoreError::from_insert(e, format!("tenant {code}")))?;
         to_domain(model)
@@ -95,7 +95,7 @@ impl Store {
             model.unified_login_enabled = Set(v);
         }
         model.password_policy = Set(policy_json(&policy));
-        let updated = to_domain(model.update(self.conn()).await?);
+        let updated = to_domain(model.update(self.writer()).await?);
         self.tenants.forget(&current.id);
         updated
     }

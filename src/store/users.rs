@@ -1,4 +1,4 @@
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entities::user;
 use super::{Store, StoreError};
@@ -58,7 +58,7 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(self.conn())
+        .insert(self.writer())
         .await
         .map_err(|e| StoreError::from_insert(e, format!("user {}", new.login_name.as_str())))?;
         to_domain(model)
@@ -84,6 +84,21 @@ impl Store {
         user::Entity::find_by_id(id).one(self.conn()).await?.map(to_domain).transpose()
     }
 
+    /// The user for stating claims (userinfo), from the per-process cache when it is fresh: a few
+    /// seconds' staleness of a name or an email is the price of one read less on every userinfo
+    /// call. Never for decisions: a lock, deactivation or deletion reaches tokens through the
+    /// user's epoch, which is always read.
+    pub async fn user_for_claims(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        if let Some(user) = self.users.get(&id) {
+            return Ok(Some(user));
+        }
+        let found = self.user_by_id(id).await?;
+        if let Some(user) = &found {
+            self.users.put(id, user);
+        }
+        Ok(found)
+    }
+
     pub async fn list_users(&self, tenant_id: TenantId) -> Result<Vec<User>, StoreError> {
         let rows = user::Entity::find()
             .filter(user::Column::TenantId.eq(tenant_id))
@@ -98,7 +113,7 @@ impl Store {
     pub async fn set_password(&self, id: UserId, hash: String, must_change: bool, now: i64) -> Result<(), StoreError> {
         use super::entities::password_history;
         use sea_orm::TransactionTrait;
-        let txn = self.conn().begin().await?;
+        let txn = self.writer().begin().await?;
         if let Some(old) = user::Entity::find_by_id(id).one(&txn).await?.and_then(|u| u.password_hash) {
             password_history::ActiveModel {
                 user_id: Set(id),
@@ -138,6 +153,7 @@ impl Store {
 
     /// Sets the status and clears the failure count (an unlock starts the count afresh).
     pub async fn set_status(&self, id: UserId, status: UserStatus, now: i64) -> Result<(), StoreError> {
+        self.users.forget(&id);
         user::ActiveModel {
             id: Set(id),
             status: Set(status.as_str().to_string()),
@@ -145,7 +161,7 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .update(self.conn())
+        .update(self.writer())
         .await?;
         Ok(())
     }
@@ -174,7 +190,7 @@ impl Store {
              RETURNING id",
             vec![id.into(), i64::from(max).into(), stale_before.into(), now.into()],
         );
-        Ok(self.conn().query_one_raw(stmt).await?.map(|_| ()))
+        Ok(self.write_returning(stmt).await?.map(|_| ()))
     }
 
     /// Settles a check: a right password clears the failures, a wrong one adds one, one that
@@ -204,7 +220,7 @@ impl Store {
             ),
             params,
         );
-        let row = self.conn().query_one_raw(stmt).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+        let row = self.write_returning(stmt).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
         let failed = row.try_get::<i32>("", "failed_attempts").map(i64::from)?;
         let status: String = row.try_get("", "status")?;
         let status = UserStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("user status {status}")))?;
@@ -214,7 +230,7 @@ impl Store {
     /// A1: an administrator's reset starts the count afresh.
     pub async fn clear_sign_in_failures(&self, id: UserId) -> Result<(), StoreError> {
         let stmt = self.statement("UPDATE users SET failed_attempts = 0 WHERE id = $1", vec![id.into()]);
-        self.conn().execute_raw(stmt).await?;
+        self.write(stmt).await?;
         Ok(())
     }
 
@@ -226,7 +242,7 @@ impl Store {
              WHERE id = $1 AND status = 'active' AND failed_attempts >= $2",
             vec![id.into(), i64::from(max).into(), now.into()],
         );
-        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+        Ok(self.write(stmt).await? == 1)
     }
 }
 
@@ -262,7 +278,7 @@ impl Store {
                     .update_column(user_app_access::Column::Status)
                     .to_owned(),
             )
-            .exec(self.conn())
+            .exec(self.writer())
             .await?;
         Ok(())
     }
@@ -277,7 +293,7 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .update(self.conn())
+        .update(self.writer())
         .await?;
         Ok(())
     }
@@ -293,20 +309,21 @@ impl Store {
     }
 
     pub async fn set_user_type(&self, id: UserId, user_type: UserType, now: i64) -> Result<(), StoreError> {
+        self.users.forget(&id);
         user::ActiveModel {
             id: Set(id),
             user_type: Set(user_type.as_str().to_string()),
             updated_at: Set(now),
             ..Default::default()
         }
-        .update(self.conn())
+        .update(self.writer())
         .await?;
         Ok(())
     }
 
     pub async fn set_user_admin(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
         user::ActiveModel { id: Set(id), is_user_admin: Set(enabled), updated_at: Set(now), ..Default::default() }
-            .update(self.conn())
+            .update(self.writer())
             .await?;
         Ok(())
     }
@@ -316,18 +333,20 @@ impl Store {
 impl Store {
     pub async fn set_self_reset(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
         user::ActiveModel { id: Set(id), self_reset_enabled: Set(enabled), updated_at: Set(now), ..Default::default() }
-            .update(self.conn())
+            .update(self.writer())
             .await?;
         Ok(())
     }
 
     /// Only ever called with an address the user proved they read (S2).
     pub async fn set_verified_email(&self, id: UserId, email: &str, now: i64) -> Result<(), StoreError> {
+        self.users.forget(&id);
         self.set_email(id, email, true, now).await
     }
 
     /// An address an administrator typed is not verified, so it is never used for resets (S2).
     pub async fn set_email(&self, id: UserId, email: &str, verified: bool, now: i64) -> Result<(), StoreError> {
+        self.users.forget(&id);
         user::ActiveModel {
             id: Set(id),
             email: Set(Some(email.to_string())),
@@ -335,7 +354,7 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .update(self.conn())
+        .update(self.writer())
         .await?;
         Ok(())
     }
@@ -347,7 +366,7 @@ impl Store {
              WHERE id = $1 AND status = 'password_locked'",
             vec![id.into(), now.into()],
         );
-        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+        Ok(self.write(stmt).await? == 1)
     }
 
     /// A2: a recovered account is active again — unless it was deactivated or deleted meanwhile.
@@ -357,7 +376,7 @@ impl Store {
              WHERE id = $1 AND status IN ('active', 'password_locked', 'admin_locked')",
             vec![id.into(), now.into()],
         );
-        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+        Ok(self.write(stmt).await? == 1)
     }
 
     /// S5: too many wrong reset tokens lock the account administratively.
@@ -367,6 +386,6 @@ impl Store {
              WHERE id = $1 AND status IN ('active', 'password_locked')",
             vec![id.into(), now.into()],
         );
-        Ok(self.conn().execute_raw(stmt).await?.rows_affected() == 1)
+        Ok(self.write(stmt).await? == 1)
     }
 }

@@ -1,5 +1,5 @@
 //! The ephemeral contract on the SQL database: one table, one statement per operation, so
-//! every operation is atomic without a transaction.
+//! every operation is atomic without a transaction (and writes can be committed in groups).
 
 use sea_orm::{ConnectionTrait, Value};
 
@@ -24,7 +24,7 @@ impl SqlEphemeral {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, count = 0, expires_at = excluded.expires_at",
             vec![key.into(), value.into(), expires_at.into()],
         );
-        self.store.conn().execute_raw(stmt).await?;
+        self.store.write(stmt).await?;
         Ok(())
     }
 
@@ -63,7 +63,7 @@ impl SqlEphemeral {
             "DELETE FROM ephemeral WHERE key = $1 AND expires_at > $2 RETURNING value",
             vec![key.into(), self.clock.now().into()],
         );
-        let row = self.store.conn().query_one_raw(stmt).await?;
+        let row = self.store.write_returning(stmt).await?;
         Ok(row.map(|r| r.try_get::<String>("", "value")).transpose()?)
     }
 
@@ -72,7 +72,7 @@ impl SqlEphemeral {
             "DELETE FROM ephemeral WHERE key = $1 AND value = $2 AND expires_at > $3",
             vec![key.into(), expected.into(), self.clock.now().into()],
         );
-        Ok(self.store.conn().execute_raw(stmt).await?.rows_affected() == 1)
+        Ok(self.store.write(stmt).await? == 1)
     }
 
     pub async fn incr(&self, key: &str, ttl: i64) -> Result<i64, StoreError> {
@@ -85,7 +85,7 @@ impl SqlEphemeral {
              RETURNING count",
             vec![key.into(), now.saturating_add(ttl).into(), now.into()],
         );
-        let row = self.store.conn().query_one_raw(stmt).await?;
+        let row = self.store.write_returning(stmt).await?;
         let row = row.ok_or_else(|| StoreError::Corrupt(format!("incr of {key} returned nothing")))?;
         Ok(row.try_get::<i64>("", "count")?)
     }
@@ -101,13 +101,13 @@ impl SqlEphemeral {
 
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
         let stmt = self.store.statement("DELETE FROM ephemeral WHERE key = $1", vec![Value::from(key)]);
-        self.store.conn().execute_raw(stmt).await?;
+        self.store.write(stmt).await?;
         Ok(())
     }
 
     pub async fn sweep(&self) -> Result<u64, StoreError> {
         let stmt = self.store.statement("DELETE FROM ephemeral WHERE expires_at <= $1", vec![self.clock.now().into()]);
-        Ok(self.store.conn().execute_raw(stmt).await?.rows_affected())
+        self.store.write(stmt).await
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
