@@ -12,8 +12,9 @@ cd "$(dirname "$0")/.."
 secs="${1:-15}"; conns="${2:-32}"
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lanyard-target}"
-cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/lanyard"
+# LANYARD_BIN=path measures another build (an older one, say) without building.
+bin="${LANYARD_BIN:-}"
+if [ -z "$bin" ]; then cargo build --release --quiet; bin="$CARGO_TARGET_DIR/release/lanyard"; fi
 data="$(mktemp -d)"; port="${PORT:-18097}"; base="http://127.0.0.1:$port"
 export LANYARD_DATA_DIR="$data" LANYARD_LISTEN="127.0.0.1:$port" LANYARD_ISSUER="http://localhost:$port" LANYARD_LOG_LEVEL=warn
 export LANYARD_SIGNIN_LIMIT_PER_IP=1000000 LANYARD_SIGNIN_LIMIT_PER_ACCOUNT=1000000
