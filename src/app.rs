@@ -215,11 +215,13 @@ pub fn build_router(state: AppState) -> Router {
     // The console calls the protocol and the administration API in process, through their routes.
     let api = oidc::routes(&state).merge(admin::routes()).with_state(state.clone());
     let console = Console::new(api, state.site.clone(), &state.oidc.issuer, &state.site.mac);
+    let accounts = state.accounts.clone();
     let router = web::routes()
         .merge(oidc::routes(&state))
         .merge(admin::routes())
         .with_state(state)
-        .merge(console::routes(console));
+        .merge(console::routes(console))
+        .layer(middleware::from_fn_with_state(accounts, web::maintenance::gate));
     let router = router
         .layer(middleware::from_fn(move |req, next| server::body_deadline(body_time, MAX_BODY, req, next)))
         .layer(middleware::from_fn(headers::security_headers));

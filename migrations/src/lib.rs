@@ -12,6 +12,7 @@ mod m20261202_000005_recovery_requests;
 mod m20261202_000006_platform_operators;
 mod m20261203_000007_last_sign_in;
 mod m20261203_000008_invitations;
+mod m20261204_000009_status_events;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_platform_operators::Migration),
             Box::new(m20261203_000007_last_sign_in::Migration),
             Box::new(m20261203_000008_invitations::Migration),
+            Box::new(m20261204_000009_status_events::Migration),
         ]
     }
 }

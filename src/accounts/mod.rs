@@ -18,6 +18,7 @@ pub mod password_change;
 pub mod recovery;
 pub mod reset;
 pub mod reset_link;
+pub mod service_status;
 pub mod session;
 pub mod sessions_ended;
 pub mod sign_in;
@@ -54,6 +55,8 @@ pub struct Accounts {
     link_ttl: i64,
     /// Who the administrative calls are made by (`acting_as`); the CLI by default.
     acting: std::sync::Arc<admin::Acting>,
+    /// M1: the open maintenance windows, shared by every clone.
+    status_cache: std::sync::Arc<service_status::StatusCache>,
 }
 
 /// What `Accounts::new` is made of; `app.rs` assembles it from the configuration.
@@ -88,6 +91,7 @@ impl Accounts {
             internal_calls_ok: p.internal_calls_ok,
             link_ttl: p.link_ttl,
             acting: std::sync::Arc::new(admin::Acting::cli()),
+            status_cache: std::sync::Arc::default(),
         }
     }
 }

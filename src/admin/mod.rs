@@ -10,6 +10,7 @@ pub mod actor;
 pub mod clients;
 pub mod extract;
 pub mod invitations;
+pub mod maintenance;
 pub mod me;
 pub mod problem;
 pub mod providers;
@@ -69,6 +70,7 @@ where
         .routes(routes!(users::list_app_access))
         .routes(routes!(users::set_app_access))
         .routes(routes!(me::show))
+        .routes(routes!(maintenance::show, maintenance::start, maintenance::end))
         .routes(routes!(invitations::list, invitations::create))
         .routes(routes!(invitations::resend))
         .routes(routes!(invitations::revoke))

@@ -74,6 +74,7 @@ pub async fn run(config: Config, args: DemoArgs) -> Result<(), CliError> {
         format!("{}:", OPERATOR.0),
         OPERATOR.1
     );
+    println!("  Status page:    {issuer}/status   (try: lanyard maintenance on --until 30m --message \"...\")");
     println!("  Data directory: {}", state.config.data_dir.display());
     println!("  Mail:           {}", state.accounts.mail_destination());
     println!("Press Ctrl-C to stop.");

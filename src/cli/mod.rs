@@ -8,6 +8,7 @@ mod invitation;
 mod keys;
 mod output;
 mod serve;
+mod status;
 mod tenant;
 mod user;
 
@@ -59,6 +60,12 @@ enum Command {
     /// Signing keys: list, rotate.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Maintenance windows (M1): every page answers with the downtime notice while one is on.
+    #[command(subcommand)]
+    Maintenance(status::MaintenanceCommand),
+    /// Incidents shown on the status page and in its feed (M2, M3).
+    #[command(subcommand)]
+    Incident(status::IncidentCommand),
 }
 
 /// One line on stderr, exit code 1: what operators script against.
@@ -140,6 +147,8 @@ async fn run(command: Command, json: bool, config: Config) -> Result<(), CliErro
         Command::Client(cmd) => client::run(*cmd, json, &admin_state(config).await?).await,
         Command::Activity(cmd) => activity::run(cmd, json, &admin_state(config).await?).await,
         Command::Keys(cmd) => keys::run(cmd, json, &admin_state(config).await?).await,
+        Command::Maintenance(cmd) => status::maintenance(cmd, json, &admin_state(config).await?).await,
+        Command::Incident(cmd) => status::incident(cmd, json, &admin_state(config).await?).await,
     }
 }
 

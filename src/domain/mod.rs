@@ -9,5 +9,6 @@ pub mod blocklist;
 pub mod invitation;
 pub mod policy;
 pub mod recovery;
+pub mod service_status;
 pub mod tenant;
 pub mod user;

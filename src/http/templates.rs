@@ -18,6 +18,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login_help.html", include_str!("../../templates/login_help.html")),
     ("recover.html", include_str!("../../templates/recover.html")),
     ("register.html", include_str!("../../templates/register.html")),
+    ("maintenance.html", include_str!("../../templates/maintenance.html")),
+    ("status.html", include_str!("../../templates/status.html")),
     ("console/base.html", include_str!("../../templates/console/base.html")),
     ("console/message.html", include_str!("../../templates/console/message.html")),
     ("console/confirm.html", include_str!("../../templates/console/confirm.html")),

@@ -11,6 +11,7 @@ mod ephemeral;
 mod invitations;
 mod recovery;
 mod signing_keys;
+mod status_events;
 mod tenants;
 mod users;
 mod write_queue;
@@ -24,6 +25,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 pub use ephemeral::Ephemeral;
 pub use invitations::NewInvitation;
 pub use signing_keys::StoredKey;
+pub use status_events::NewStatusEvent;
 pub use users::NewUser;
 
 #[derive(Debug, thiserror::Error)]

@@ -12,12 +12,19 @@ pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// M1: during maintenance the node stays in the load balancer (200, "maintenance"), so people get
+/// the downtime notice rather than the balancer's own error page.
 pub async fn readyz(State(accounts): State<Accounts>) -> (StatusCode, Json<serde_json::Value>) {
-    let r = accounts.readiness().await;
+    let (r, maintenance) = tokio::join!(accounts.readiness(), accounts.maintenance_now());
     let word = |r: &Result<(), _>| if r.is_ok() { "ok" } else { "unavailable" };
     let ready = r.database.is_ok() && r.ephemeral_store.is_ok();
+    let status = match (ready, maintenance.is_some()) {
+        (false, _) => "unavailable",
+        (true, true) => "maintenance",
+        (true, false) => "ok",
+    };
     let body = json!({
-        "status": if ready { "ok" } else { "unavailable" },
+        "status": status,
         "database": word(&r.database),
         "ephemeral": word(&r.ephemeral_store),
     });

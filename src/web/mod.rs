@@ -7,9 +7,11 @@ mod account;
 mod health;
 mod invitation;
 pub mod login;
+pub mod maintenance;
 mod recover;
 pub mod reset;
 pub mod settings;
+mod status;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -41,6 +43,9 @@ where
         .route("/password/link", get(invitation::show_reset_link).post(invitation::submit_reset_link))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/status", get(status::show))
+        .route("/status.json", get(status::json))
+        .route("/status/feed", get(status::feed))
         .route("/static/lanyard.css", get(stylesheet))
         .route("/static/form_post.js", get(form_post_script))
         .fallback(page::not_found)

@@ -467,7 +467,7 @@ async fn the_openapi_document_describes_every_operation() {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(operations, 32, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(operations, 35, "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, item) in paths {
         assert!(path.starts_with("/admin/api/v1/"), "{path}");
         for (method, op) in item.as_object().unwrap() {

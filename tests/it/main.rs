@@ -12,6 +12,7 @@ mod console;
 mod invitations;
 mod limits;
 mod lockout;
+mod maintenance;
 mod module_graph;
 pub mod oidc;
 mod properties;

@@ -144,6 +144,7 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
         "m20261202_000006_platform_operators",
         "m20261203_000007_last_sign_in",
         "m20261203_000008_invitations",
+        "m20261204_000009_status_events",
     ];
     assert_eq!(applied, expected_migrations.map(String::from).to_vec());
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };

@@ -1,0 +1,163 @@
+//! M2: the public status page (`/status`, and `/status.json`): whether the service is up, the
+//! current or next maintenance window, recent incidents and maintenance. M3: the same events as
+//! an Atom feed (`/status/feed`, RFC 4287) people subscribe to. Nothing here names a provider or
+//! a person; it is served during maintenance.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::context;
+use serde::Serialize;
+
+use crate::accounts::Accounts;
+use crate::clock::rfc3339;
+use crate::domain::service_status::{StatusEvent, StatusKind};
+use crate::http::{Site, templates};
+
+const STORES_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+#[derive(Serialize)]
+struct Status {
+    /// `up`, `maintenance`, `incident`, or `unavailable` (this node cannot reach its stores).
+    status: &'static str,
+    maintenance: Option<StatusEvent>,
+    next_maintenance: Option<StatusEvent>,
+    incident: Option<StatusEvent>,
+    /// Newest first.
+    recent: Vec<StatusEvent>,
+}
+
+async fn status(accounts: &Accounts) -> Status {
+    let now = accounts.clock.now();
+    // The page must answer when the stores do not: then it says so.
+    let read =
+        tokio::time::timeout(STORES_WAIT, async { tokio::join!(accounts.status_history(), accounts.readiness()) });
+    let (events, ready) = match read.await {
+        Ok((events, r)) => (events.unwrap_or_default(), r.database.is_ok() && r.ephemeral_store.is_ok()),
+        Err(_) => (Vec::new(), false),
+    };
+    let open = |kind: StatusKind| events.iter().find(|e| e.kind == kind && e.is_current(now)).cloned();
+    let (maintenance, incident) = (open(StatusKind::Maintenance), open(StatusKind::Incident));
+    let next_maintenance = events
+        .iter()
+        .filter(|e| e.kind == StatusKind::Maintenance && e.is_upcoming(now))
+        .min_by_key(|e| e.starts_at)
+        .cloned();
+    let word = match (&maintenance, &incident, ready) {
+        (Some(_), _, _) => "maintenance",
+        (None, _, false) => "unavailable",
+        (None, Some(_), true) => "incident",
+        (None, None, true) => "up",
+    };
+    Status { status: word, maintenance, next_maintenance, incident, recent: events }
+}
+
+fn no_store(mut res: Response) -> Response {
+    // A status that is minutes old is wrong when it matters.
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+pub async fn show(State(accounts): State<Accounts>) -> Response {
+    let s = status(&accounts).await;
+    let headline = match s.status {
+        "maintenance" => "Down for maintenance",
+        "incident" => "Some people may have trouble signing in",
+        "unavailable" => "This server cannot reach its database",
+        _ => "All systems operational",
+    };
+    let html = templates::render(
+        "status.html",
+        context! { status => s.status, headline, maintenance => s.maintenance, next => s.next_maintenance, incident => s.incident, recent => s.recent },
+    );
+    match html {
+        Ok(html) => no_store((StatusCode::OK, Html(html)).into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "status page");
+            no_store(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
+}
+
+pub async fn json(State(accounts): State<Accounts>) -> Response {
+    no_store(Json(status(&accounts).await).into_response())
+}
+
+pub async fn feed(State(accounts): State<Accounts>, State(site): State<Site>) -> Response {
+    let events = accounts.status_history().await.unwrap_or_default();
+    let now = accounts.clock.now();
+    let updated = events.iter().map(|e| e.ended_at.unwrap_or(e.created_at)).max().unwrap_or(now);
+    let origin = &site.origin;
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n\
+         <title>Lanyard service status</title>\n<id>{origin}/status/feed</id>\n\
+         <link rel=\"self\" href=\"{origin}/status/feed\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{origin}/status\"/>\n\
+         <updated>{}</updated>\n<author><name>Lanyard</name></author>\n",
+        rfc3339(updated)
+    );
+    for e in &events {
+        xml.push_str(&entry(e, origin));
+    }
+    xml.push_str("</feed>\n");
+    let mut res = (StatusCode::OK, xml).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
+    no_store(res)
+}
+
+/// One entry per event; its `updated` moves when the event ends, so readers show the change.
+fn entry(e: &StatusEvent, origin: &str) -> String {
+    let what = match (e.kind, e.ended_at.is_some()) {
+        (StatusKind::Maintenance, false) => "Maintenance",
+        (StatusKind::Maintenance, true) => "Maintenance over",
+        (StatusKind::Incident, false) => "Incident",
+        (StatusKind::Incident, true) => "Incident resolved",
+    };
+    let mut summary = format!("From {}", templates::utc_minute(e.starts_at));
+    if let Some(until) = e.until {
+        summary.push_str(&format!(", expected until {}", templates::utc_minute(until)));
+    }
+    if let Some(ended) = e.ended_at {
+        summary.push_str(&format!("; ended {}", templates::utc_minute(ended)));
+    }
+    summary.push_str(&format!(". {}", e.message));
+    let link = e.link.as_deref().map(|l| format!("<link rel=\"related\" href=\"{}\"/>", escape(l))).unwrap_or_default();
+    format!(
+        "<entry>\n<id>{origin}/status#event-{}</id>\n<title>{}: {}</title>\n<updated>{}</updated>\n<published>{}</published>\n\
+         <link rel=\"alternate\" type=\"text/html\" href=\"{origin}/status#event-{}\"/>{link}\n<summary>{}</summary>\n</entry>\n",
+        e.id,
+        what,
+        escape(&e.message),
+        rfc3339(e.ended_at.unwrap_or(e.created_at)),
+        rfc3339(e.created_at),
+        e.id,
+        escape(&summary),
+    )
+}
+
+/// XML text and attribute values.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_text_is_escaped() {
+        assert_eq!(escape("<b>\"A&B\"</b>\u{1}"), "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;");
+    }
+}
