@@ -216,11 +216,23 @@ pub fn build_router(state: AppState) -> Router {
     let api = oidc::routes(&state).merge(admin::routes()).with_state(state.clone());
     let console = Console::new(api, state.site.clone(), &state.oidc.issuer, &state.site.mac);
     let accounts = state.accounts.clone();
+    let metrics_token = state.config.metrics_token.clone();
     let router = web::routes()
         .merge(oidc::routes(&state))
         .merge(admin::routes())
         .with_state(state)
-        .merge(console::routes(console))
+        .merge(console::routes(console));
+    // Requests are counted only where someone may read the counts.
+    let router = if metrics_token.is_some() && telemetry::metrics::handle().is_some() {
+        router.route_layer(middleware::from_fn(telemetry::metrics::track))
+    } else {
+        router
+    };
+    let router = router
+        .route(
+            "/metrics",
+            axum::routing::get(move |headers: axum::http::HeaderMap| metrics(metrics_token.clone(), headers)),
+        )
         .layer(middleware::from_fn_with_state(accounts, web::maintenance::gate));
     let router = router
         .layer(middleware::from_fn(move |req, next| server::body_deadline(body_time, MAX_BODY, req, next)))
@@ -237,6 +249,32 @@ pub fn build_router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
         .layer(tower::util::MapRequestLayer::new(telemetry::drop_unsafe_request_id::<axum::body::Body>))
+}
+
+/// Prometheus's scrape target, for a scraper holding `metrics_token` only (it names routes and
+/// counts refusals: not for the public). Without a token configured there is nothing here.
+async fn metrics(token: Option<crate::secret::Secret>, headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let Some(token) = token else {
+        return crate::http::page::not_found().await;
+    };
+    let presented = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !presented.is_some_and(|p| crate::secret::constant_time_eq(p.as_bytes(), token.expose().as_bytes())) {
+        let mut res = axum::http::StatusCode::UNAUTHORIZED.into_response();
+        res.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        return res;
+    }
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        telemetry::metrics::render(),
+    )
+        .into_response()
 }
 
 /// Serves until `shutdown` resolves; expired ephemeral rows are swept in the background.

@@ -42,6 +42,7 @@ pub struct PasswordHasher {
     jobs: mpsc::Sender<Job>,
     /// Running plus waiting hashes: `workers + queue`.
     admission: Arc<Semaphore>,
+    capacity: usize,
     /// Verified against when the account does not exist, so both paths do the same work (L2).
     dummy_hash: Arc<str>,
 }
@@ -115,6 +116,7 @@ impl PasswordHasher {
             params,
             jobs,
             admission: Arc::new(Semaphore::new(workers.saturating_add(queue))),
+            capacity: workers.saturating_add(queue),
             dummy_hash: dummy_hash.into(),
         })
     }
@@ -122,7 +124,11 @@ impl PasswordHasher {
     /// A place among the running and waiting hashes, or `Overloaded` at once. Take it before
     /// anything that must be undone when the hash cannot run (L3's slot on the user row).
     pub fn admit(&self) -> Result<Admitted, HashError> {
-        let place = self.admission.clone().try_acquire_owned().map_err(|_| HashError::Overloaded)?;
+        let Ok(place) = self.admission.clone().try_acquire_owned() else {
+            crate::telemetry::metrics::hash_overloaded();
+            return Err(HashError::Overloaded);
+        };
+        crate::telemetry::metrics::hash_in_flight(self.capacity - self.admission.available_permits());
         Ok(Admitted { hasher: self.clone(), _place: place })
     }
 
@@ -142,7 +148,9 @@ impl PasswordHasher {
         work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let (done, result) = tokio::sync::oneshot::channel();
+        let queued = crate::clock::monotonic_now();
         let job: Job = Box::new(move |memory| {
+            crate::telemetry::metrics::hash_waited(queued.elapsed());
             let _ = done.send(work(memory));
         });
         self.jobs.send(job).map_err(|_| HashError::Pool)?;
@@ -183,6 +191,14 @@ const IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 pub struct Admitted {
     hasher: PasswordHasher,
     _place: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        // This place is still held until the fields drop, hence the one less.
+        let h = &self.hasher;
+        crate::telemetry::metrics::hash_in_flight(h.capacity.saturating_sub(h.admission.available_permits() + 1));
+    }
 }
 
 impl Admitted {

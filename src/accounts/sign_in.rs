@@ -67,6 +67,17 @@ enum Refusal {
 }
 
 impl Refusal {
+    fn cause(self) -> &'static str {
+        match self {
+            Refusal::UnknownProvider => "unknown_provider",
+            Refusal::InactiveProvider => "inactive_provider",
+            Refusal::UnknownUser => "unknown_user",
+            Refusal::NotActive(_) => "not_active",
+            Refusal::WrongPassword => "wrong_password",
+            Refusal::Locked => "locked",
+        }
+    }
+
     fn detail(self) -> String {
         match self {
             Refusal::UnknownProvider => "unknown provider code".into(),
@@ -170,6 +181,7 @@ impl Accounts {
         user: Option<&User>,
         refusal: Refusal,
     ) -> Result<(), SignInError> {
+        crate::telemetry::metrics::sign_in_failure(refusal.cause());
         self.note(req, tenant, user, ActivityKind::SignInFailed, refusal.detail()).await
     }
 

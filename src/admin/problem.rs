@@ -131,6 +131,7 @@ impl From<Internal> for Problem {
         }
         // Logged inside the request's span, so the line carries the request id.
         tracing::error!(error = %e, "admin request failed");
+        crate::telemetry::metrics::internal_error("admin");
         Problem::internal()
     }
 }

@@ -30,6 +30,10 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Administration commands: also print the log (migrations applied, development-key
+    /// warnings) on stderr. `LANYARD_LOG_LEVEL` does the same.
+    #[arg(long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -80,13 +84,21 @@ impl<E: std::fmt::Display> From<E> for CliError {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match load_config(cli.config.as_deref()) {
+    let mut config = match load_config(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("lanyard: {e}");
             return ExitCode::from(2);
         }
     };
+    // An administration command prints its result and its errors, nothing else: the log is for
+    // the server (and for whoever asks for it).
+    let server = matches!(cli.command, Command::Serve | Command::Demo(_));
+    let asked =
+        cli.verbose || std::env::var_os("LANYARD_LOG_LEVEL").is_some() || std::env::var_os("RUST_LOG").is_some();
+    if !server && !asked {
+        config.log_level = "off".into();
+    }
     crate::telemetry::init(&config);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -39,6 +39,8 @@ pub struct Config {
     pub redis_url: Option<Secret>,
     pub redis_prefix: String,
     pub smtp_url: Option<Secret>,
+    /// `/metrics` answers only to `Authorization: Bearer <metrics_token>`; unset, it is off.
+    pub metrics_token: Option<Secret>,
     pub mail_from: String,
     /// `None` in development means "generate one under the data directory".
     pub secret_key: Option<Secret>,
@@ -169,6 +171,12 @@ fn build(v: Values) -> Result<Config, ConfigError> {
         other => other.map(|(s, _)| Secret::new(s)).filter(|s| !s.is_empty()),
     };
     let smtp_url = v.text("smtp_url")?.map(|(s, _)| Secret::new(s)).filter(|s| !s.is_empty());
+    let metrics_token = v.text("metrics_token")?.map(|(s, _)| Secret::new(s)).filter(|s| !s.is_empty());
+    if let Some(t) = &metrics_token
+        && t.expose().len() < 16
+    {
+        return Err(bad(&env_name("metrics_token"), "must be at least 16 characters"));
+    }
     let secret_key = match v.text("secret_key")? {
         Some((s, origin)) if s.len() < 32 => {
             return Err(bad(origin, "must be at least 32 characters of random data"));
@@ -207,6 +215,7 @@ fn build(v: Values) -> Result<Config, ConfigError> {
         redis_url,
         redis_prefix: v.text("redis_prefix")?.map(|(s, _)| s).unwrap_or_else(|| "lanyard:".into()),
         smtp_url,
+        metrics_token,
         mail_from: v.text("mail_from")?.map(|(s, _)| s).unwrap_or_else(|| "Lanyard <no-reply@localhost>".into()),
         secret_key,
         session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
@@ -367,6 +376,15 @@ mod tests {
         std::fs::write(&file, "behind_proxy = true\n").unwrap();
         let e = load(Some(&file), true, &env_of(&[])).unwrap_err();
         assert!(e.to_string().contains("replaced by trusted_proxies"), "{e}");
+    }
+
+    #[test]
+    fn a_metrics_token_is_long_enough_to_be_a_secret() {
+        let e = load(None, false, &env_of(&[("LANYARD_METRICS_TOKEN", "short")])).unwrap_err();
+        assert!(e.to_string().contains("LANYARD_METRICS_TOKEN: must be at least 16 characters"), "{e}");
+        let c = load(None, false, &env_of(&[("LANYARD_METRICS_TOKEN", &"m".repeat(16))])).unwrap();
+        assert_eq!(c.metrics_token.unwrap().expose(), "m".repeat(16));
+        assert!(load(None, false, &env_of(&[])).unwrap().metrics_token.is_none(), "off unless configured");
     }
 
     #[test]

@@ -25,6 +25,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("smtp_url", Kind::SecretText),
     ("mail_from", Kind::Text),
     ("secret_key", Kind::SecretText),
+    ("metrics_token", Kind::SecretText),
     ("key_encryption_key", Kind::SecretText),
     ("key_rotation_grace_secs", Kind::Number),
     ("id_token_ttl_secs", Kind::Number),

@@ -92,6 +92,7 @@ impl IntoResponse for PageError {
             other => {
                 // Logged inside the request's span, so the line carries the request id.
                 tracing::error!(error = %other, "request failed");
+                crate::telemetry::metrics::internal_error("pages");
                 message(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",

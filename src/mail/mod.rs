@@ -97,8 +97,12 @@ impl Outbox {
             let _done = Sent;
             let domain = message.to.rsplit('@').next().unwrap_or("").to_string();
             match outbox.send(&message).await {
-                Ok(()) => tracing::info!(to_domain = %domain, subject = %message.subject, "mail sent"),
+                Ok(()) => {
+                    crate::telemetry::metrics::mail("sent");
+                    tracing::info!(to_domain = %domain, subject = %message.subject, "mail sent")
+                }
                 Err(e) => {
+                    crate::telemetry::metrics::mail("failed");
                     tracing::error!(to_domain = %domain, subject = %message.subject, error = %e, "MAIL NOT DELIVERED")
                 }
             }

@@ -66,6 +66,7 @@ impl OAuthError {
 
     pub fn server(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "oidc request failed");
+        crate::telemetry::metrics::internal_error("oidc");
         OAuthError::new(ErrorCode::ServerError, "the server could not complete the request")
     }
 }

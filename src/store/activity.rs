@@ -7,6 +7,7 @@ use crate::domain::tenant::TenantId;
 
 impl Store {
     pub async fn record_activity(&self, entry: &NewActivity, now: i64) -> Result<(), StoreError> {
+        let kind = entry.kind.as_str();
         activity::ActiveModel {
             tenant_id: Set(entry.tenant_id),
             user_id: Set(entry.user_id),
@@ -23,6 +24,7 @@ impl Store {
         }
         .insert(self.writer())
         .await?;
+        crate::telemetry::metrics::activity(kind);
         Ok(())
     }
 

@@ -77,7 +77,9 @@ async fn write_loop(writer: DatabaseConnection, mut queued: mpsc::Receiver<Job>)
             continue;
         }
         for job in batch.drain(..) {
+            let began = crate::clock::monotonic_now();
             let outcome = run(&writer, &job.stmt, job.returns_rows).await;
+            crate::telemetry::metrics::store_commit(1, began.elapsed());
             let _ = job.reply.send(outcome);
         }
     }
@@ -85,12 +87,14 @@ async fn write_loop(writer: DatabaseConnection, mut queued: mpsc::Receiver<Job>)
 
 /// The whole batch in one transaction, or nothing (dropping the transaction rolls it back).
 async fn together(writer: &DatabaseConnection, batch: &[Job]) -> Result<Vec<Outcome>, DbErr> {
+    let began = crate::clock::monotonic_now();
     let txn = writer.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
         outcomes.push(run(&txn, &job.stmt, job.returns_rows).await?);
     }
     txn.commit().await?;
+    crate::telemetry::metrics::store_commit(batch.len(), began.elapsed());
     Ok(outcomes)
 }
 

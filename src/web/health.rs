@@ -18,6 +18,9 @@ pub async fn readyz(State(accounts): State<Accounts>) -> (StatusCode, Json<serde
     let (r, maintenance) = tokio::join!(accounts.readiness(), accounts.maintenance_now());
     let word = |r: &Result<(), _>| if r.is_ok() { "ok" } else { "unavailable" };
     let ready = r.database.is_ok() && r.ephemeral_store.is_ok();
+    crate::telemetry::metrics::dependency_up("database", r.database.is_ok());
+    crate::telemetry::metrics::dependency_up("ephemeral", r.ephemeral_store.is_ok());
+    crate::telemetry::metrics::maintenance(maintenance.is_some());
     let status = match (ready, maintenance.is_some()) {
         (false, _) => "unavailable",
         (true, true) => "maintenance",

@@ -18,7 +18,7 @@ use crate::http::templates;
 
 /// Paths served whatever the window says.
 fn always_served(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/status" | "/status.json" | "/status/feed")
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/status" | "/status.json" | "/status/feed")
         || path.starts_with("/static/")
         || path.starts_with("/admin/api/")
 }

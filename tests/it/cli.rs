@@ -14,11 +14,20 @@ pub struct Cli<'a> {
 
 impl Cli<'_> {
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.run_with(args, stdin, &[("LANYARD_LOG_LEVEL", "warn")])
+    }
+
+    /// As an operator types it: nothing in the environment but the scratch database.
+    pub fn run_plain(&self, args: &[&str]) -> Output {
+        self.run_with(args, None, &[])
+    }
+
+    fn run_with(&self, args: &[&str], stdin: Option<&str>, extra: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanyard"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("LANYARD_LOG_LEVEL", "warn");
+        cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
         for (k, v) in &self.scratch.env {
             cmd.env(k, v);
         }
@@ -204,7 +213,30 @@ async fn bad_configuration_names_the_key(backend: Backend) {
     scratch.cleanup().await;
 }
 
+/// Issue 17: an administration command prints its result, and errors, on a fresh database too
+/// (migrations applied, a development key generated): nothing else on stderr. `--verbose`
+/// brings the log back.
+async fn admin_commands_print_only_their_result(backend: Backend) {
+    let scratch = Scratch::new(&backend).await;
+    let cli = Cli { scratch: &scratch };
+    for args in [&["tenant", "create", "ACME", "--name", "Acme"][..], &["tenant", "list"][..]] {
+        let out = cli.run_plain(args);
+        assert!(out.status.success(), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}: stderr must be empty");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("ACME"), "{args:?}");
+    }
+    let out = cli.run_plain(&["tenant", "show", "NOPE"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "the error, one line: {err}");
+    let out = cli.run_plain(&["tenant", "list", "--verbose"]);
+    assert!(out.status.success());
+    assert!(!out.stderr.is_empty(), "--verbose shows the log");
+    scratch.cleanup().await;
+}
+
 backend_tests! {
+    cli_quiet => admin_commands_print_only_their_result,
     cli_round_trips => cli_round_trips_with_json,
     cli_bad_configuration => bad_configuration_names_the_key,
 }

@@ -13,6 +13,7 @@ mod invitations;
 mod limits;
 mod lockout;
 mod maintenance;
+mod metrics;
 mod module_graph;
 pub mod oidc;
 mod properties;

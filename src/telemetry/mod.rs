@@ -1,5 +1,8 @@
 //! Logging: tracing with a request id on every line; text for people, JSON for collectors.
+//! Metrics: `metrics` (Prometheus).
 //! Types that hold secrets implement `Debug` by hand, so no field of theirs reaches a log line.
+
+pub mod metrics;
 
 use axum::http::Request;
 use tower_http::request_id::{MakeRequestId, RequestId};
