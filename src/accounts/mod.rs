@@ -108,3 +108,10 @@ pub enum Internal {
     #[error("background task: {0}")]
     Task(String),
 }
+
+impl Internal {
+    /// A dependency is down: try again shortly (503), nobody's bug (500).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Internal::Store(e) if e.is_unavailable())
+    }
+}

@@ -6,6 +6,8 @@ use super::password::PasswordHasher;
 use crate::domain::user::User;
 use crate::store::StoreError;
 
+const READY_WAIT: std::time::Duration = std::time::Duration::from_millis(800);
+
 /// Each store's answer to a ping: `/readyz` routes traffic only to nodes where both answer.
 pub struct Readiness {
     pub database: Result<(), StoreError>,
@@ -13,9 +15,19 @@ pub struct Readiness {
 }
 
 impl Accounts {
+    /// Each store gets `READY_WAIT`: a load balancer's probe is answered within a second and
+    /// names what is down, however the dependency fails.
     pub async fn readiness(&self) -> Readiness {
-        let (database, ephemeral) = tokio::join!(self.store.ping(), self.ephemeral.ping());
-        Readiness { database, ephemeral_store: ephemeral }
+        let bounded = |r: Result<Result<(), StoreError>, tokio::time::error::Elapsed>| {
+            r.unwrap_or_else(|_| {
+                Err(StoreError::Unavailable(format!("no answer within {} ms", READY_WAIT.as_millis())))
+            })
+        };
+        let (database, ephemeral) = tokio::join!(
+            tokio::time::timeout(READY_WAIT, self.store.ping()),
+            tokio::time::timeout(READY_WAIT, self.ephemeral.ping())
+        );
+        Readiness { database: bounded(database), ephemeral_store: bounded(ephemeral) }
     }
 
     /// Drops expired short-lived state (Redis expires its own; SQL rows need a sweep).

@@ -129,6 +129,11 @@ impl From<Internal> for Problem {
                 "too many password operations at once; try again in a few seconds",
             );
         }
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "a dependency is unavailable");
+            crate::telemetry::metrics::internal_error("unavailable");
+            return Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", "try again in a few seconds");
+        }
         // Logged inside the request's span, so the line carries the request id.
         tracing::error!(error = %e, "admin request failed");
         crate::telemetry::metrics::internal_error("admin");

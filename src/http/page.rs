@@ -89,6 +89,18 @@ impl IntoResponse for PageError {
                 res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
                 res
             }
+            PageError::Internal(e) if e.is_unavailable() => {
+                tracing::warn!(error = %e, "a dependency is unavailable");
+                crate::telemetry::metrics::internal_error("unavailable");
+                let mut res = message(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Lanyard is briefly unavailable",
+                    "Lanyard cannot reach its database at this moment. Please try again in a few seconds.",
+                );
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                res
+            }
             other => {
                 // Logged inside the request's span, so the line carries the request id.
                 tracing::error!(error = %other, "request failed");

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     InvalidToken,
     UnsupportedTokenType,
+    /// RFC 6749 §4.1.2.1: the server cannot answer now (a dependency is down); 503 here.
+    TemporarilyUnavailable,
 }
 
 impl ErrorCode {
@@ -47,6 +49,7 @@ impl ErrorCode {
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 }
@@ -79,9 +82,18 @@ impl From<ParamError> for OAuthError {
 
 impl<E: Into<crate::accounts::Internal>> From<E> for OAuthError {
     fn from(e: E) -> Self {
-        OAuthError::server(e.into())
+        let e = e.into();
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "a dependency is unavailable");
+            crate::telemetry::metrics::internal_error("unavailable");
+            return OAuthError::new(ErrorCode::TemporarilyUnavailable, "try again in a few seconds");
+        }
+        OAuthError::server(e)
     }
 }
+
+/// Seconds a client is asked to wait when a dependency is down.
+pub const RETRY_AFTER_UNAVAILABLE: u32 = 5;
 
 /// Token-endpoint style: JSON body, `no-store`.
 impl IntoResponse for OAuthError {
@@ -89,10 +101,14 @@ impl IntoResponse for OAuthError {
         let status = match self.code {
             ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
             ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
         let body = json!({ "error": self.code.as_str(), "error_description": self.description });
         let mut res = (status, Json(body)).into_response();
+        if self.code == ErrorCode::TemporarilyUnavailable {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_UNAVAILABLE));
+        }
         if self.code == ErrorCode::InvalidClient && self.basic_challenge {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"lanyard\""));
         }

@@ -39,7 +39,7 @@ pub async fn userinfo(
     let record = match oidc.grants.access_token_record(&token).await {
         Ok(Some(r)) => r,
         Ok(None) => return bearer_error(ErrorCode::InvalidToken, "the access token is invalid or expired"),
-        Err(e) => return OAuthError::server(e).into_response(),
+        Err(e) => return OAuthError::from(e).into_response(),
     };
     let Some(subject) = record.subject.clone() else {
         return bearer_error(ErrorCode::InvalidToken, "client credentials tokens have no user");
@@ -59,7 +59,7 @@ pub async fn userinfo(
         Ok((_, None, _)) => return bearer_error(ErrorCode::InvalidToken, "the application is disabled or deleted"),
         Ok((_, _, None)) => return bearer_error(ErrorCode::InvalidToken, "the user no longer exists"),
         Ok((true, Some(_), Some(account))) => account,
-        Err(e) => return OAuthError::server(e).into_response(),
+        Err(e) => return OAuthError::from(e).into_response(),
     };
     let mut claims = user_claims(&subject, &user, &tenant, &record.scope);
     claims.insert("sub".into(), json!(subject.sub));

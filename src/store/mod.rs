@@ -40,9 +40,27 @@ pub enum StoreError {
     Redis(#[from] redis::RedisError),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl StoreError {
+    /// The database or Redis could not be reached (down, restarting, a timeout): the request may
+    /// succeed later, so it is answered 503 with Retry-After, not 500.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) | StoreError::Database(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => true,
+            StoreError::Database(DbErr::Exec(e) | DbErr::Query(e)) => {
+                let text = e.to_string();
+                ["connection", "timed out", "broken pipe", "closed"].iter().any(|w| text.contains(w))
+            }
+            StoreError::Redis(e) => {
+                e.is_timeout() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_io_error()
+            }
+            _ => false,
+        }
+    }
+
     fn from_insert(e: DbErr, what: impl Into<String>) -> Self {
         match e.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(what.into()),
@@ -170,9 +188,13 @@ impl Store {
 
 fn options(url: &str, max_connections: u32) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_string());
+    // PostgreSQL down: fail within two seconds (answered 503) rather than queue for ten. SQLite
+    // is a file: its only wait is for the writer, which may take longer under a burst.
+    let wait = if url.starts_with("postgres") { Duration::from_secs(2) } else { Duration::from_secs(10) };
     opts.max_connections(max_connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(wait)
+        .connect_timeout(wait)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
             o.journal_mode(SqliteJournalMode::Wal)

@@ -9,6 +9,7 @@ mod attacks;
 mod browser;
 pub mod cli;
 mod console;
+mod faults;
 mod invitations;
 mod limits;
 mod lockout;

@@ -49,7 +49,15 @@ pub struct RedisEphemeral {
 impl RedisEphemeral {
     pub async fn connect(url: &str, prefix: &str, clock: Clock) -> Result<Self, StoreError> {
         let client = redis::Client::open(url)?;
-        let conn = ConnectionManager::new(client).await?;
+        // Bounded: with Redis down a request fails within about a second and a half (and is
+        // answered 503), instead of retrying for several seconds; the manager reconnects by
+        // itself once Redis is back.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(std::time::Duration::from_millis(750)))
+            .set_response_timeout(Some(std::time::Duration::from_millis(750)))
+            .set_number_of_retries(1)
+            .set_max_delay(std::time::Duration::from_millis(250));
+        let conn = ConnectionManager::new_with_config(client, config).await?;
         Ok(RedisEphemeral {
             conn,
             prefix: prefix.to_string(),
