@@ -75,6 +75,15 @@ async fn expiry_follows_the_lanyard_clock(backend: Backend) {
         clock.advance(6);
         let swept = eph.sweep().await.unwrap();
         assert!(eph.backend_name() == "redis" || swept >= 1);
+        // More than one chunk of the SQL sweep, and the live rows stay.
+        for i in 0..2500 {
+            eph.put(&format!("old-{i}"), "v", 5).await.unwrap();
+        }
+        eph.put("live", "v", 60).await.unwrap();
+        clock.advance(6);
+        let swept = eph.sweep().await.unwrap();
+        assert!(eph.backend_name() == "redis" || swept >= 2500, "swept {swept}");
+        assert_eq!(eph.get("live").await.unwrap().as_deref(), Some("v"));
     })
     .await;
 }

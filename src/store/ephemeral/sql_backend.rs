@@ -105,9 +105,24 @@ impl SqlEphemeral {
         Ok(())
     }
 
+    /// In chunks: one DELETE of a million expired tokens would hold SQLite's only writer, and
+    /// every token and session write queued behind it, for the whole delete.
     pub async fn sweep(&self) -> Result<u64, StoreError> {
-        let stmt = self.store.statement("DELETE FROM ephemeral WHERE expires_at <= $1", vec![self.clock.now().into()]);
-        self.store.write(stmt).await
+        const CHUNK: u64 = 1000;
+        let now = self.clock.now();
+        let mut swept = 0;
+        loop {
+            let stmt = self.store.statement(
+                "DELETE FROM ephemeral WHERE key IN \
+                   (SELECT key FROM ephemeral WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
+                vec![now.into(), (CHUNK as i64).into()],
+            );
+            let deleted = self.store.write(stmt).await?;
+            swept += deleted;
+            if deleted < CHUNK {
+                return Ok(swept);
+            }
+        }
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
