@@ -293,6 +293,7 @@ pub async fn serve(
         );
     }
     let sweeper = tokio::spawn(sweep_forever(state.clone()));
+    let keys = tokio::spawn(reload_keys_forever(state.clone()));
     // The one subscriber to "sessions ended": back-channel logout (L6).
     let notifier = state
         .take_logout_events()
@@ -300,13 +301,14 @@ pub async fn serve(
     let limits = state.config.limits;
     let result = server::serve(listener, build_router(state), limits, shutdown).await;
     sweeper.abort();
+    keys.abort();
     if let Some(n) = notifier {
         n.abort();
     }
     result
 }
 
-/// Once a minute: drop expired ephemeral rows, and pick up signing keys another node rotated.
+/// Once a minute: drop expired ephemeral rows.
 async fn sweep_forever(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     tick.tick().await;
@@ -315,6 +317,17 @@ async fn sweep_forever(state: AppState) {
         if let Err(e) = state.accounts.sweep_expired().await {
             tracing::warn!(error = %e, "sweeping expired ephemeral state failed");
         }
+    }
+}
+
+/// Picks up signing keys another node or the CLI rotated (`key_reload_secs`).
+async fn reload_keys_forever(state: AppState) {
+    let every = Duration::from_secs(state.config.tokens.key_reload.unsigned_abs());
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
         if let Err(e) = state.oidc.ring.reload().await {
             tracing::warn!(error = %e, "reloading signing keys failed");
         }

@@ -69,16 +69,17 @@ impl Accounts {
         };
         let (failures, status) = self
             .store
-            .settle_sign_in_attempt(user.id, right.as_ref().ok().copied(), sign_in.then(|| self.clock.now()))
+            .settle_sign_in_attempt(user.id, right.as_ref().ok().copied(), max, self.clock.now(), sign_in)
             .await?;
         match (right?, status) {
             (true, UserStatus::Active) => Ok(Verdict::Right),
             // Locked or closed by someone else while the password was checked.
             (true, UserStatus::PasswordLocked | UserStatus::AdminLocked) => Ok(Verdict::Locked),
             (true, _) => Ok(Verdict::Closed),
-            (false, _) => {
-                let locked = failures >= i64::from(max)
-                    && self.store.lock_after_failures(user.id, max, self.clock.now()).await?;
+            // A slot is free only while failures plus checks in flight stay under the limit, so
+            // the failure that reached it is this one: this check locked the account.
+            (false, status) => {
+                let locked = status == UserStatus::PasswordLocked && failures == i64::from(max);
                 Ok(Verdict::Wrong { failures, locked })
             }
         }

@@ -93,6 +93,9 @@ pub struct TokenLifetimes {
     pub refresh_token_absolute: i64,
     /// A new signing key is published this long before it signs, so caches pick it up.
     pub key_rotation_grace: i64,
+    /// How often each node reads the signing keys again, so one rotated on another node (or by
+    /// the CLI) is published and used everywhere without a restart.
+    pub key_reload: i64,
 }
 
 impl TokenLifetimes {
@@ -237,6 +240,7 @@ fn build(v: Values) -> Result<Config, ConfigError> {
                 5 * 365 * 24 * 3600,
             )?,
             key_rotation_grace: v.number("key_rotation_grace_secs", 24 * 3600, 0, 30 * 24 * 3600)?,
+            key_reload: v.number("key_reload_secs", 60, 1, 3600)?,
         },
         argon2: Argon2Settings {
             memory_kib: v.number("argon2_memory_kib", Argon2Settings::default().memory_kib, 8, 4 * 1024 * 1024)?,

@@ -28,6 +28,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("metrics_token", Kind::SecretText),
     ("key_encryption_key", Kind::SecretText),
     ("key_rotation_grace_secs", Kind::Number),
+    ("key_reload_secs", Kind::Number),
     ("id_token_ttl_secs", Kind::Number),
     ("access_token_ttl_secs", Kind::Number),
     ("refresh_token_ttl_secs", Kind::Number),

@@ -59,10 +59,11 @@ pub async fn authorize(
         Ok(r) => r,
         Err(Rejection::Page(message)) => return error_page(&message),
         Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
+        Err(Rejection::Failed(e)) => return crate::http::page::PageError::from(e).into_response(),
     };
     let session = match session::current(&accounts, &site, &headers).await {
         Ok(s) => s,
-        Err(e) => return redirect.error(&OAuthError::server(e)),
+        Err(e) => return redirect.error(&OAuthError::from(e)),
     };
     // U2: a unified-login hand-off is answered from the session or refused with U3's text.
     if pending.login_hint.as_deref().is_some_and(|h| h.starts_with(unified_login::HINT_PREFIX)) {
@@ -75,7 +76,7 @@ pub async fn authorize(
     if let Some(s) = &session {
         let subject = match accounts.user_by_id(s.user_id).await {
             Ok(u) => u.map(|u| u.subject),
-            Err(e) => return redirect.error(&OAuthError::server(e)),
+            Err(e) => return redirect.error(&OAuthError::from(e)),
         };
         if session_satisfies(s, subject.as_deref(), &pending, accounts.clock.now(), false) {
             return complete(ctx, s, &pending, &client, &redirect, None).await;
@@ -95,7 +96,7 @@ pub async fn authorize(
             "Too many sign-in requests",
             "Too many sign-in requests are waiting from your network. Please try again in a few minutes.",
         ),
-        Err(SaveError::Store(e)) => redirect.error(&OAuthError::server(e)),
+        Err(SaveError::Store(e)) => redirect.error(&OAuthError::from(e)),
     }
 }
 
@@ -130,12 +131,12 @@ pub async fn resume(
     };
     let session = match session::current(&accounts, &site, &headers).await {
         Ok(s) => s,
-        Err(e) => return redirect.error(&OAuthError::server(e)),
+        Err(e) => return redirect.error(&OAuthError::from(e)),
     };
     let subject = match &session {
         Some(s) => match accounts.user_by_id(s.user_id).await {
             Ok(u) => u.map(|u| u.subject),
-            Err(e) => return redirect.error(&OAuthError::server(e)),
+            Err(e) => return redirect.error(&OAuthError::from(e)),
         },
         None => None,
     };
@@ -145,7 +146,7 @@ pub async fn resume(
         // Not done yet (no session, the forced change, or a fresher sign-in needed): the
         // interaction goes back for the page that comes next.
         if let Err(e) = accounts.return_interaction(&q.auth, &taken).await {
-            return redirect.error(&OAuthError::server(e));
+            return redirect.error(&OAuthError::from(e));
         }
         let next = match &session {
             Some(s) if s.must_change_password => "/password/change",
@@ -156,7 +157,7 @@ pub async fn resume(
     let client = match accounts.client(&pending.client_id).await {
         Ok(Some(c)) => c,
         Ok(None) => return expired(),
-        Err(e) => return redirect.error(&OAuthError::server(e)),
+        Err(e) => return redirect.error(&OAuthError::from(e)),
     };
     let ctx = Ctx { oidc: &oidc, accounts: &accounts };
     complete(ctx, session, &pending, &client, &redirect, None).await
@@ -180,7 +181,7 @@ async fn complete(
     let accounts = ctx.accounts;
     let (user, tenant) = match accounts.account(session.user_id, session.tenant_id).await {
         Ok(Some(found)) => found,
-        Err(e) => return redirect.error(&OAuthError::server(e)),
+        Err(e) => return redirect.error(&OAuthError::from(e)),
         // U3: the user or provider does not exist (any more).
         Ok(None) if unified.is_some() => {
             return redirect.error(&OAuthError::new(ErrorCode::AccessDenied, INVALID_CREDENTIAL));
@@ -203,7 +204,7 @@ async fn complete(
             };
             return redirect.error(&OAuthError::new(ErrorCode::AccessDenied, description));
         }
-        Err(CheckError::Internal(e)) => return redirect.error(&OAuthError::server(e)),
+        Err(CheckError::Internal(e)) => return redirect.error(&OAuthError::from(e)),
     }
     let record = CodeRecord {
         grant_id: Grants::new_grant_id(),
@@ -227,13 +228,13 @@ async fn complete(
     if let Some(Unified { from: (_, from_name), origin }) = unified
         && let Err(e) = accounts.record_unified_sign_in(&user, &tenant, client, &from_name, origin).await
     {
-        return redirect.error(&OAuthError::server(e));
+        return redirect.error(&OAuthError::from(e));
     }
     if let Err(e) = accounts.note_application(&session.sid, &client.client_id).await {
-        return redirect.error(&OAuthError::server(e));
+        return redirect.error(&OAuthError::from(e));
     }
     match ctx.oidc.grants.issue_code(&record).await {
         Ok(code) => redirect.code(&code),
-        Err(e) => redirect.error(&OAuthError::server(e)),
+        Err(e) => redirect.error(&OAuthError::from(e)),
     }
 }

@@ -15,6 +15,8 @@ pub enum Rejection {
     /// No verified redirect target: an error page for the user.
     Page(String),
     Redirect(Box<VerifiedRedirect>, OAuthError),
+    /// The client could not be looked up (a 503 page when the database is out of reach).
+    Failed(crate::accounts::Internal),
 }
 
 pub struct AuthorizeRequest {
@@ -57,10 +59,7 @@ pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> R
     let client = match state.accounts.client(&client_id).await {
         Ok(Some(c)) => c,
         Ok(None) => return Err(Rejection::Page("The application that sent you here is not registered.".into())),
-        Err(e) => {
-            tracing::error!(error = %e, "loading client");
-            return Err(Rejection::Page("Lanyard could not complete this request. Please try again.".into()));
-        }
+        Err(e) => return Err(Rejection::Failed(e.into())),
     };
     let Some(redirect_uri) = get("redirect_uri") else {
         return Err(Rejection::Page("The request has no redirect_uri.".into()));

@@ -44,16 +44,37 @@ pub enum StoreError {
     Unavailable(String),
 }
 
+/// PostgreSQL's own word that the connection is gone: connection exceptions (SQLSTATE class
+/// 08) and a server shutting down or starting (57P01–57P03), as in a restart.
+fn connection_lost(e: &sea_orm::sqlx::Error) -> bool {
+    let Some(code) = e.as_database_error().and_then(|d| d.code()) else { return false };
+    code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+}
+
 impl StoreError {
     /// The database or Redis could not be reached (down, restarting, a timeout): the request may
     /// succeed later, so it is answered 503 with Retry-After, not 500.
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Unavailable(_) | StoreError::Database(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => true,
-            StoreError::Database(DbErr::Exec(e) | DbErr::Query(e)) => {
-                let text = e.to_string();
-                ["connection", "timed out", "broken pipe", "closed"].iter().any(|w| text.contains(w))
-            }
+            StoreError::Database(DbErr::Exec(e) | DbErr::Query(e)) => match e {
+                // The connection itself failed (reset, closed mid-query, refused): not the
+                // statement. sqlx says so by the error's kind.
+                sea_orm::RuntimeErr::SqlxError(e) => {
+                    matches!(
+                        e.as_ref(),
+                        sea_orm::sqlx::Error::Io(_)
+                            | sea_orm::sqlx::Error::PoolTimedOut
+                            | sea_orm::sqlx::Error::PoolClosed
+                            | sea_orm::sqlx::Error::WorkerCrashed
+                            | sea_orm::sqlx::Error::Tls(_)
+                    ) || connection_lost(e)
+                }
+                other => {
+                    let text = other.to_string().to_ascii_lowercase();
+                    ["connection", "timed out", "broken pipe", "closed"].iter().any(|w| text.contains(w))
+                }
+            },
             StoreError::Redis(e) => {
                 e.is_timeout() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_io_error()
             }

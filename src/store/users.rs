@@ -195,26 +195,34 @@ impl Store {
 
     /// Settles a check: a right password clears the failures, a wrong one adds one, one that
     /// could not be checked (`None`: the hash pool refused or failed) leaves them as they were.
+    /// The wrong one that brings the failures to `max` locks the account in the same statement,
+    /// so a crash can never leave the count at the limit with the account still open.
     /// Returns the failures and the account's status afterwards.
-    /// `signed_in_at`: a right password at sign-in is also the account's last sign-in.
+    /// `sign_in`: a right password at sign-in is also the account's last sign-in.
     pub async fn settle_sign_in_attempt(
         &self,
         id: UserId,
         right: Option<bool>,
-        signed_in_at: Option<i64>,
+        max: u32,
+        now: i64,
+        sign_in: bool,
     ) -> Result<(i64, UserStatus), StoreError> {
-        let failures = match right {
-            Some(true) => "0",
-            Some(false) => "failed_attempts + 1",
-            None => "failed_attempts",
-        };
-        let (last, params) = match (right, signed_in_at) {
-            (Some(true), Some(at)) => (", last_sign_in_at = $2", vec![id.into(), at.into()]),
-            _ => ("", vec![id.into()]),
+        // SET expressions all read the row as it was before the update.
+        let (set, params) = match right {
+            Some(true) if sign_in => ("failed_attempts = 0, last_sign_in_at = $2", vec![id.into(), now.into()]),
+            Some(true) => ("failed_attempts = 0", vec![id.into()]),
+            Some(false) => (
+                "failed_attempts = failed_attempts + 1, \
+                 status = CASE WHEN status = 'active' AND failed_attempts + 1 >= $2 \
+                   THEN 'password_locked' ELSE status END, \
+                 updated_at = CASE WHEN status = 'active' AND failed_attempts + 1 >= $2 THEN $3 ELSE updated_at END",
+                vec![id.into(), i64::from(max).into(), now.into()],
+            ),
+            None => ("failed_attempts = failed_attempts", vec![id.into()]),
         };
         let stmt = self.statement(
             &format!(
-                "UPDATE users SET failed_attempts = {failures}{last}, \
+                "UPDATE users SET {set}, \
                    attempts_in_flight = CASE WHEN attempts_in_flight > 0 THEN attempts_in_flight - 1 ELSE 0 END \
                  WHERE id = $1 RETURNING failed_attempts, status"
             ),

@@ -4,68 +4,15 @@
 //! once it is back Lanyard recovers by itself. The client's timeout is the hang detector: no
 //! assertion here is about how fast anything is.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::nodes::Relay;
+use crate::support::{Backend, PASSWORD, Scratch, TestApp, sign_in};
 use lanyard::domain::application::ClientMetadata;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Mutex;
-use tokio::task::JoinHandle;
 
-use crate::support::{Backend, PASSWORD, Scratch, TestApp, sign_in};
-
-/// A TCP relay to `target` that can be cut (every open connection closed, new ones refused)
-/// and restored.
-struct Relay {
-    port: u16,
-    up: Arc<AtomicBool>,
-    links: Arc<Mutex<Vec<JoinHandle<()>>>>,
-    accept: JoinHandle<()>,
-}
-
-impl Relay {
-    async fn start(target: &str) -> Relay {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (up, links) = (Arc::new(AtomicBool::new(true)), Arc::new(Mutex::new(Vec::new())));
-        let (flag, open, target) = (up.clone(), links.clone(), target.to_string());
-        let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if !flag.load(Ordering::SeqCst) {
-                    continue; // dropped: the connection is refused as soon as it is made
-                }
-                let target = target.clone();
-                let link = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-                open.lock().await.push(link);
-            }
-        });
-        Relay { port, up, links, accept }
-    }
-
-    async fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        for link in self.links.lock().await.drain(..) {
-            link.abort();
-        }
-    }
-
-    fn restore(&self) {
-        self.up.store(true, Ordering::SeqCst);
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.accept.abort();
-    }
-}
+const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
 
 /// A hang fails the test; nothing is asserted about speed.
 fn client() -> reqwest::Client {
@@ -129,6 +76,7 @@ async fn redis_down_is_503_and_named_then_recovers() {
     let before = token(&app, &secret).await;
     assert_eq!(before.status(), StatusCode::OK);
     let before: Value = before.json().await.unwrap();
+    let web = crate::oidc::rp::register(&app, "web", crate::oidc::rp::metadata(false), &[]).await;
 
     relay.cut().await;
     let (code, body) = ready(&app).await;
@@ -139,6 +87,11 @@ async fn redis_down_is_503_and_named_then_recovers() {
     assert!(res.headers().contains_key("retry-after"));
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "temporarily_unavailable");
+    // The authorization endpoint tells the client the same, by redirect (RFC 6749 §4.1.2.1).
+    let res = client().get(web.request(&[]).url.as_str()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap();
+    assert!(location.contains("error=temporarily_unavailable"), "{location}");
 
     relay.restore();
     recovers("/token", || async { token(&app, &secret).await.status() == StatusCode::OK }).await;
@@ -191,5 +144,228 @@ async fn postgres_down_is_503_and_named_then_recovers() {
         sign_in(&app, &client(), "alice", PASSWORD, "ACME").await.status() == StatusCode::SEE_OTHER
     })
     .await;
+    app.stop().await;
+}
+
+/// The sign-in page's alert for one attempt ("signed in" when it worked).
+async fn outcome(app: &TestApp, login: &str, password: &str) -> String {
+    let res = sign_in(app, &client(), login, password, "ACME").await;
+    if res.status() == StatusCode::SEE_OTHER {
+        return "signed in".into();
+    }
+    crate::support::alert_of(&res.text().await.unwrap()).unwrap_or_default()
+}
+
+/// Everything Redis held is gone, as after a restart without persistence.
+async fn forget_redis(app: &TestApp) {
+    let (url, prefix) = (&app.scratch.env["LANYARD_REDIS_URL"], &app.scratch.env["LANYARD_REDIS_PREFIX"]);
+    let mut conn = redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut conn).await.unwrap();
+    assert!(!keys.is_empty(), "Redis held the ephemeral state");
+    let _: i64 = redis::cmd("DEL").arg(keys).query_async(&mut conn).await.unwrap();
+}
+
+/// A Redis restart without persistence may sign people out, but never brings back what was
+/// revoked or used: a revoked JWT access token, a used code, a rotated refresh token, a used
+/// hand-off, a lifted lock or a count cleared by a right password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_forgetting_everything_revives_nothing() {
+    use crate::oidc::rp::{self, at, code_for_alice, param};
+    use crate::unified;
+    let Some(backend) = Backend::postgres_redis("redis_forgetting_everything_revives_nothing") else { return };
+    let app = TestApp::spawn(backend).await;
+    let w = unified::world(&app, true).await;
+    let hint = unified::start(&w, &unified::handoff(&app, &w, "care-connect").await.unwrap()).await;
+    let (params, _) = unified::b_authorizes(&w, &w.b, &hint).await;
+    assert!(param(&params, "code").is_some(), "the hand-off is used once");
+
+    let mut meta = rp::metadata(false);
+    meta.access_token_format = lanyard::domain::application::AccessTokenFormat::Jwt;
+    let api = rp::register(&app, "api-client", meta, &["ACME"]).await;
+    let (code, req) = code_for_alice(&app, &api, &w.browser).await;
+    let redeem = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", rp::REDIRECT),
+        ("code_verifier", req.verifier.secret()),
+    ];
+    let first: Value = api.post(&at(&app, "/token"), &redeem).await.json().await.unwrap();
+    let (revoked, rotated) = (first["access_token"].as_str().unwrap(), first["refresh_token"].as_str().unwrap());
+    assert_eq!(revoked.split('.').count(), 3, "a JWT access token");
+    assert_eq!(api.post(&at(&app, "/revoke"), &[("token", revoked)]).await.status(), StatusCode::OK);
+    let second: Value = api
+        .post(&at(&app, "/token"), &[("grant_type", "refresh_token"), ("refresh_token", rotated)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let live = second["access_token"].as_str().unwrap();
+
+    app.user("ACME", "bob").await;
+    app.user("ACME", "carol").await;
+    for wrong in ["Wrong-1!aa", "Wrong-2!aa"] {
+        outcome(&app, "bob", wrong).await;
+    }
+    assert_eq!(outcome(&app, "bob", PASSWORD).await, "signed in", "a right password clears bob's count");
+    for wrong in ["Wrong-1!aa", "Wrong-2!aa", "Wrong-3!aa"] {
+        outcome(&app, "carol", wrong).await;
+    }
+    app.state.accounts.change_status("ACME", "carol", lanyard::accounts::admin::StatusChange::Unlock).await.unwrap();
+
+    forget_redis(&app).await;
+
+    let introspect = |token: String| {
+        let api = &api;
+        let url = at(&app, "/introspect");
+        async move { api.post(&url, &[("token", token.as_str())]).await.json::<Value>().await.unwrap() }
+    };
+    assert_eq!(introspect(revoked.into()).await["active"], false, "the revoked token stays revoked");
+    let res = client().get(app.url("/userinfo")).bearer_auth(revoked).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let replay: Value = api.post(&at(&app, "/token"), &redeem).await.json().await.unwrap();
+    assert_eq!(replay["error"], "invalid_grant", "the used code stays used");
+    let replay: Value = api
+        .post(&at(&app, "/token"), &[("grant_type", "refresh_token"), ("refresh_token", rotated)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(replay["error"], "invalid_grant", "the rotated refresh token stays used");
+    let (params, _) = unified::b_authorizes(&w, &w.b, &hint).await;
+    assert!(param(&params, "code").is_none(), "the used hand-off stays used: {params:?}");
+    // Counts and locks are in the database: nothing cleared or lifted comes back.
+    for wrong in ["Wrong-1!aa", "Wrong-2!aa"] {
+        assert_ne!(outcome(&app, "bob", wrong).await, LOCKED);
+    }
+    assert_eq!(outcome(&app, "carol", PASSWORD).await, "signed in", "carol's lifted lock stays lifted");
+    // What it loses: sessions and live tokens (people sign in again), as the operations guide says.
+    assert_eq!(introspect(live.into()).await["active"], false, "a live access token is forgotten");
+    let res = w.browser.get(w.a.request(&[]).url.as_str()).send().await.unwrap();
+    let location = res.headers()["location"].to_str().unwrap();
+    assert!(location.contains("/login"), "the session is forgotten: {location}");
+    app.stop().await;
+}
+
+/// What the load saw: acknowledged writes, and any answer other than success or 503.
+#[derive(Default)]
+struct Ledger {
+    users: Vec<String>,
+    tokens: Vec<String>,
+    unexpected: Vec<String>,
+}
+
+/// PostgreSQL, then Redis, cut under load and restored: every request is answered (success or
+/// 503, never a 500 or a hang), the node recovers each time, and every write it acknowledged is
+/// there afterwards (counted before and after).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outages_under_load_lose_no_acknowledged_write() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let Some(backend) = Backend::postgres_redis("outages_under_load_lose_no_acknowledged_write") else { return };
+    let Backend::PostgresRedis { redis_url, .. } = &backend else { unreachable!() };
+    let scratch = Scratch::new(&backend).await;
+    let parsed = url::Url::parse(&scratch.env["LANYARD_DATABASE_URL"]).unwrap();
+    let pg = Relay::start(&format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap_or(5432))).await;
+    let redis = Relay::start(redis_url.trim_start_matches("redis://").trim_end_matches('/')).await;
+    let mut through = parsed.clone();
+    through.set_host(Some("127.0.0.1")).unwrap();
+    through.set_port(Some(pg.port)).unwrap();
+    let app = TestApp::spawn_on(
+        scratch,
+        &[
+            ("LANYARD_DATABASE_URL", through.to_string()),
+            ("LANYARD_REDIS_URL", format!("redis://127.0.0.1:{}", redis.port)),
+        ],
+    )
+    .await;
+    app.tenant("ACME").await;
+    let secret = machine(&app).await;
+    let ops =
+        crate::admin::token_for(&app, "ops", Some(lanyard::domain::application::AdminGrant::PlatformOperator)).await;
+
+    let (stop, ledger) = (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(Ledger::default())));
+    let mut load = Vec::new();
+    for worker in 0..2 {
+        let (stop, ledger, url, ops) =
+            (stop.clone(), ledger.clone(), app.url("/admin/api/v1/providers/ACME/users"), ops.clone());
+        load.push(tokio::spawn(async move {
+            for n in 0.. {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let login = format!("u{worker}-{n}");
+                let res = client().post(&url).bearer_auth(&ops).json(&json!({ "login_name": login })).send().await;
+                let res = res.expect("an answer, not a hang");
+                match res.status() {
+                    StatusCode::CREATED => ledger.lock().unwrap().users.push(login),
+                    StatusCode::SERVICE_UNAVAILABLE if res.headers().contains_key("retry-after") => {}
+                    other => ledger.lock().unwrap().unexpected.push(format!("users: {other}")),
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }));
+    }
+    {
+        let (stop, ledger, app_url, secret) = (stop.clone(), ledger.clone(), app.url("/token"), secret.clone());
+        load.push(tokio::spawn(async move {
+            while !stop.load(Ordering::SeqCst) {
+                let res = client()
+                    .post(&app_url)
+                    .basic_auth("machine", Some(&secret))
+                    .form(&[("grant_type", "client_credentials")])
+                    .send()
+                    .await
+                    .expect("an answer, not a hang");
+                match res.status() {
+                    StatusCode::OK => {
+                        let body: Value = res.json().await.unwrap();
+                        ledger.lock().unwrap().tokens.push(body["access_token"].as_str().unwrap().to_string());
+                    }
+                    StatusCode::SERVICE_UNAVAILABLE if res.headers().contains_key("retry-after") => {}
+                    other => ledger.lock().unwrap().unexpected.push(format!("token: {other}")),
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }));
+    }
+    let count = |l: &Arc<Mutex<Ledger>>| {
+        let l = l.lock().unwrap();
+        (l.users.len(), l.tokens.len())
+    };
+    for relay in [&pg, &redis] {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        relay.cut().await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        relay.restore();
+        recovers("/readyz", || async { ready(&app).await.0 == StatusCode::OK }).await;
+        let before = count(&ledger);
+        // Writes are acknowledged again once the dependency is back.
+        recovers("writes", || async {
+            let now = count(&ledger);
+            now.0 > before.0 && now.1 > before.1
+        })
+        .await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    for task in load {
+        task.await.unwrap();
+    }
+    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
+    assert!(ledger.unexpected.is_empty(), "only successes and 503s: {:?}", ledger.unexpected);
+    let tenant = app.state.accounts.tenants().await.unwrap().into_iter().next().unwrap();
+    let stored = app.state.accounts.users_of(&tenant).await.unwrap();
+    for login in &ledger.users {
+        assert!(stored.iter().any(|u| u.login_name.as_str() == login), "{login} was acknowledged, then lost");
+    }
+    for token in &ledger.tokens {
+        let res = client().post(app.url("/introspect")).basic_auth("machine", Some(&secret)).form(&[("token", token)]);
+        let body: Value = res.send().await.unwrap().json().await.unwrap();
+        assert_eq!(body["active"], true, "an acknowledged token was lost");
+    }
+    eprintln!(
+        "outages: {} users and {} tokens acknowledged, all there afterwards",
+        ledger.users.len(),
+        ledger.tokens.len()
+    );
     app.stop().await;
 }

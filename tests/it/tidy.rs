@@ -64,6 +64,29 @@ fn every_config_key_is_documented_in_the_example() {
     }
 }
 
+/// Compose files and manifests name only settings Lanyard reads (a typo there is silently ignored
+/// by a container runtime).
+#[test]
+fn deploy_files_name_only_real_settings() {
+    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy");
+    let known: Vec<String> = lanyard::config::keys().map(lanyard::config::env_name).collect();
+    let files = ["compose.yaml", "compose.scale-out.yaml", "k8s/lanyard.yaml", "Containerfile", "lanyard.service"];
+    for file in files {
+        let text = std::fs::read_to_string(deploy.join(file)).unwrap();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("LANYARD_") {
+            let name: String =
+                rest[at..].chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
+            let setting = name.strip_suffix("_FILE").unwrap_or(&name);
+            assert!(
+                known.iter().any(|k| k == setting) || setting == "LANYARD_CONFIG",
+                "deploy/{file} names {name}, which Lanyard does not read"
+            );
+            rest = &rest[at + name.len()..];
+        }
+    }
+}
+
 #[test]
 fn source_files_stay_small() {
     for file in rust_files(&src()) {

@@ -9,15 +9,15 @@ use crate::support::{Backend, TestApp};
 
 const INITIATE: &str = "http://localhost:4002/initiate";
 
-struct World {
-    a: Rp,
-    b: Rp,
-    browser: reqwest::Client,
+pub struct World {
+    pub a: Rp,
+    pub b: Rp,
+    pub browser: reqwest::Client,
     /// A's ID token for alice, from a real sign-in.
-    a_id_token: String,
+    pub a_id_token: String,
 }
 
-async fn world(app: &TestApp, unified: bool) -> World {
+pub async fn world(app: &TestApp, unified: bool) -> World {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
     let changes = lanyard::domain::tenant::TenantChanges { unified_login_enabled: Some(unified), ..Default::default() };
@@ -34,7 +34,7 @@ async fn world(app: &TestApp, unified: bool) -> World {
 }
 
 /// Step 1, A's back end: the start URI, or the error.
-async fn handoff(app: &TestApp, w: &World, target: &str) -> Result<String, serde_json::Value> {
+pub async fn handoff(app: &TestApp, w: &World, target: &str) -> Result<String, serde_json::Value> {
     let res =
         w.a.post(&at(app, "/unified-login/handoff"), &[("target_client_id", target), ("id_token_hint", &w.a_id_token)])
             .await;
@@ -44,7 +44,7 @@ async fn handoff(app: &TestApp, w: &World, target: &str) -> Result<String, serde
 }
 
 /// Step 2, the new tab: Lanyard's redirect to B's initiate_login_uri; returns the login_hint.
-async fn start(w: &World, start_uri: &str) -> String {
+pub async fn start(w: &World, start_uri: &str) -> String {
     let res = w.browser.get(start_uri).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
@@ -55,7 +55,7 @@ async fn start(w: &World, start_uri: &str) -> String {
 }
 
 /// Step 3, B: an ordinary authorization request with the hint; the redirect's parameters.
-async fn b_authorizes(w: &World, b: &Rp, hint: &str) -> (Vec<(String, String)>, rp::Request) {
+pub async fn b_authorizes(w: &World, b: &Rp, hint: &str) -> (Vec<(String, String)>, rp::Request) {
     let req = b.request(&[("login_hint", hint)]);
     let res = w.browser.get(req.url.as_str()).send().await.unwrap();
     (callback(&res), req)
