@@ -13,6 +13,7 @@ mod m20261202_000006_platform_operators;
 mod m20261203_000007_last_sign_in;
 mod m20261203_000008_invitations;
 mod m20261204_000009_status_events;
+mod m20261205_000010_help_contact;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_last_sign_in::Migration),
             Box::new(m20261203_000008_invitations::Migration),
             Box::new(m20261204_000009_status_events::Migration),
+            Box::new(m20261205_000010_help_contact::Migration),
         ]
     }
 }

@@ -41,6 +41,9 @@ pub enum StatusChange {
     Delete,
 }
 
+/// The sign-in help page's contact line: one short line.
+pub const HELP_CONTACT_MAX: usize = 200;
+
 /// A generated temporary password (L4: changed at first sign-in), shown once: at least 20
 /// characters and at least the provider's minimum, and it meets the composition rules (upper,
 /// lower, digit, special) whatever the random part holds.
@@ -114,6 +117,14 @@ impl Accounts {
         }
         if changes.password_history.is_some_and(|n| n > 24) {
             return Err(AdminError::Invalid("password-history: at most 24".into()));
+        }
+        if let Some(line) = &changes.help_contact {
+            if line.trim().chars().count() > HELP_CONTACT_MAX {
+                return Err(AdminError::Invalid(format!("help-contact: at most {HELP_CONTACT_MAX} characters")));
+            }
+            if line.chars().any(char::is_control) {
+                return Err(AdminError::Invalid("help-contact: one line of plain text".into()));
+            }
         }
         let tenant = self.store.update_tenant(&code, changes).await?;
         self.audit(Some(&tenant), None, "", format!("tenant {code} changed: {changes:?}")).await?;

@@ -44,6 +44,15 @@ impl Accounts {
         self.store.user_by_subject(subject).await
     }
 
+    /// The contact line the active provider `code` publishes on the sign-in help page. A code
+    /// that names no provider, an inactive one and one without a line all answer `None`, so the
+    /// page cannot tell them apart.
+    pub async fn help_contact(&self, code: &str) -> Result<Option<String>, StoreError> {
+        let Some(code) = crate::domain::tenant::ProviderCode::parse(code) else { return Ok(None) };
+        let tenant = self.store.tenant_by_code(&code).await?;
+        Ok(tenant.filter(|t| t.active).and_then(|t| t.help_contact))
+    }
+
     pub async fn tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
         self.store.tenant_by_id(id).await
     }

@@ -13,6 +13,7 @@ pub mod events;
 pub mod interaction;
 pub mod invitation;
 pub mod operations;
+pub mod own_password;
 pub mod password;
 pub mod password_change;
 pub mod recovery;

@@ -33,13 +33,7 @@ impl Accounts {
         confirm: &Secret,
     ) -> Result<(Vec<String>, Vec<String>), Internal> {
         let mut new_errors = tenant.password_policy.violations(new_password.expose(), user.login_name.as_str());
-        let confirm_errors = if confirm.is_empty() {
-            vec!["Confirm New Password is required.".to_string()]
-        } else if !new_password.is_empty() && confirm != new_password {
-            vec!["New Password and Confirm New Password do not match.".to_string()]
-        } else {
-            vec![]
-        };
+        let confirm_errors = super::own_password::confirm_errors(new_password, confirm);
         if new_errors.is_empty() {
             new_errors.extend(self.reuse_message(user, &tenant.password_policy, new_password).await?);
         }

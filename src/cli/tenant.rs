@@ -43,6 +43,10 @@ pub enum TenantCommand {
         /// on: NIST SP 800-63B rules (15+ characters, no composition rules); off: PRODUCT.md L5.
         #[arg(long, value_parser = on_off)]
         nist_policy: Option<bool>,
+        /// One line on the sign-in help page, shown to someone who types this provider code
+        /// ("Front office, ext. 214"); "" removes it.
+        #[arg(long)]
+        help_contact: Option<String>,
     },
 }
 
@@ -81,6 +85,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
             min_password_length,
             password_history,
             nist_policy,
+            help_contact,
         } => {
             let changes = TenantChanges {
                 name,
@@ -91,6 +96,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
                 min_password_length,
                 password_history,
                 nist_mode: nist_policy,
+                help_contact,
             };
             emit(json, &accounts.update_tenant(&code, &changes).await?, line);
         }

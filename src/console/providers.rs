@@ -71,6 +71,7 @@ fn render(
             nist_mode => f.nist_mode.is_some(),
             self_reset_enabled => f.self_reset_enabled.is_some(),
             unified_login_enabled => f.unified_login_enabled.is_some(),
+            help_contact => f.help_contact,
         },
         None => context! {
             max_failed_attempts => field(policy, "max_failed_attempts"),
@@ -79,6 +80,7 @@ fn render(
             nist_mode => field(policy, "mode") == "nist",
             self_reset_enabled => field(provider, "self_reset_enabled"),
             unified_login_enabled => field(provider, "unified_login_enabled"),
+            help_contact => field(provider, "help_contact"),
         },
     };
     page(console, admin, status, "console/settings.html", context! { provider, values, errors })
@@ -94,6 +96,7 @@ pub struct SettingsForm {
     nist_mode: Option<String>,
     self_reset_enabled: Option<String>,
     unified_login_enabled: Option<String>,
+    help_contact: String,
 }
 
 pub async fn save_settings(
@@ -130,6 +133,7 @@ pub async fn save_settings(
         "password_history": history,
         "nist_mode": form.nist_mode.is_some(),
         "self_reset_enabled": form.self_reset_enabled.is_some(),
+        "help_contact": form.help_contact,
     });
     if let (true, Some(map)) = (admin.signed.role == "platform_operator", changes.as_object_mut()) {
         map.insert("unified_login_enabled".into(), json!(form.unified_login_enabled.is_some()));

@@ -43,6 +43,9 @@ pub struct Tenant {
     /// U1: set by a platform administrator.
     pub unified_login_enabled: bool,
     pub created_at: i64,
+    /// The administrators' contact line on the sign-in help page, shown only to someone who
+    /// typed this provider's code ("Front office, ext. 214"); set by its administrators.
+    pub help_contact: Option<String>,
 }
 
 /// What an administrator may change on a tenant; `None` leaves a field as it is.
@@ -57,6 +60,8 @@ pub struct TenantChanges {
     pub min_password_length: Option<u32>,
     pub password_history: Option<u32>,
     pub nist_mode: Option<bool>,
+    /// Plain text, one line, at most 200 characters; empty removes it.
+    pub help_contact: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Security headers on every response.
 //!
-//! CSP allows no inline script at all; `form-action` is left out on purpose: Chrome applies it
+//! CSP allows no inline script at all, only Lanyard's own script files (the Caps Lock warning); `form-action` is left out on purpose: Chrome applies it
 //! to the redirect that follows a form POST, which would block the sign-in form's 303 back to a
 //! relying party's redirect URI.
 
@@ -9,7 +9,8 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;

@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("reset.html", include_str!("../../templates/reset.html")),
     ("settings.html", include_str!("../../templates/settings.html")),
     ("login_help.html", include_str!("../../templates/login_help.html")),
+    ("help.html", include_str!("../../templates/help.html")),
     ("recover.html", include_str!("../../templates/recover.html")),
     ("register.html", include_str!("../../templates/register.html")),
     ("maintenance.html", include_str!("../../templates/maintenance.html")),
@@ -41,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 pub const STYLESHEET: &str = include_str!("../../templates/lanyard.css");
 pub const FORM_POST_SCRIPT: &str = include_str!("../../templates/form_post.js");
+pub const CAPS_LOCK_SCRIPT: &str = include_str!("../../templates/caps_lock.js");
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {
     let mut env = Environment::new();

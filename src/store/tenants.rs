@@ -17,6 +17,7 @@ fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
         self_reset_enabled: m.self_reset_enabled,
         unified_login_enabled: m.unified_login_enabled,
         created_at: m.created_at,
+        help_contact: m.help_contact,
     })
 }
 
@@ -34,6 +35,7 @@ impl Store {
             self_reset_enabled: Set(false),
             unified_login_enabled: Set(false),
             created_at: Set(now),
+            help_contact: Set(None),
             ..Default::default()
         }
         .insert(self.writer())
@@ -93,6 +95,10 @@ impl Store {
         }
         if let Some(v) = changes.unified_login_enabled {
             model.unified_login_enabled = Set(v);
+        }
+        if let Some(line) = &changes.help_contact {
+            let line = line.trim();
+            model.help_contact = Set((!line.is_empty()).then(|| line.to_string()));
         }
         model.password_policy = Set(policy_json(&policy));
         let updated = to_domain(model.update(self.writer()).await?);

@@ -1,5 +1,5 @@
 //! The small account page reached by signing in without a pending authorization, sign-out
-//! (L6), and the forced password change (L4).
+//! (L6), and the password change: forced (L4) here, at will in `own_password`.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -84,6 +84,7 @@ pub async fn sign_out(
 pub struct ChangeForm {
     csrf: Option<String>,
     auth: Option<String>,
+    current_password: Secret,
     new_password: Secret,
     confirm_password: Secret,
 }
@@ -106,6 +107,7 @@ fn change_page(
         context! {
             csrf => token.token,
             auth => auth,
+            ask_current => false,
             reason => CHANGE_REASON,
             errors => errors,
             field_errors => context! {
@@ -123,10 +125,9 @@ pub async fn show_change(
     headers: HeaderMap,
     PageQuery(q): PageQuery<super::login::LoginQuery>,
 ) -> Result<Response, PageError> {
-    // L4 only: a voluntary change would need the current password, which this page never asks.
     match session::current(&accounts, &site, &headers).await? {
         None => Ok(see_other("/login", vec![])),
-        Some(s) if !s.must_change_password => Ok(see_other("/account", vec![])),
+        Some(s) if !s.must_change_password => super::own_password::show(&site, &headers),
         Some(_) => change_page(&site, &headers, q.auth.as_deref(), StatusCode::OK, vec![], vec![], vec![]),
     }
 }
@@ -142,7 +143,13 @@ pub async fn submit_change(
         return Ok(see_other("/login", vec![]));
     };
     if !s.must_change_password {
-        return Ok(see_other("/account", vec![]));
+        let form = super::own_password::OwnChangeForm {
+            csrf: form.csrf,
+            current_password: form.current_password,
+            new_password: form.new_password,
+            confirm_password: form.confirm_password,
+        };
+        return super::own_password::submit(&accounts, &site, &headers, s, origin, form).await;
     }
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return change_page(

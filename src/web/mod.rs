@@ -5,9 +5,11 @@
 
 mod account;
 mod health;
+mod help;
 mod invitation;
 pub mod login;
 pub mod maintenance;
+mod own_password;
 mod recover;
 pub mod reset;
 pub mod settings;
@@ -31,6 +33,7 @@ where
         .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/login", get(login::show).post(login::submit))
         .route("/login/help", get(recover::show_help).post(recover::submit_help))
+        .route("/help", get(help::show))
         .route("/recover", get(recover::show_link).post(recover::submit_link))
         .route("/account", get(account::show))
         .route("/logout", post(account::sign_out))
@@ -48,6 +51,7 @@ where
         .route("/status/feed", get(status::feed))
         .route("/static/lanyard.css", get(stylesheet))
         .route("/static/form_post.js", get(form_post_script))
+        .route("/static/caps_lock.js", get(caps_lock_script))
         .fallback(page::not_found)
 }
 
@@ -55,6 +59,13 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         templates::STYLESHEET,
+    )
+}
+
+async fn caps_lock_script() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        templates::CAPS_LOCK_SCRIPT,
     )
 }
 

@@ -178,3 +178,8 @@ async fn browser_console_operator_registers_an_application_and_approves_a2() {
 async fn browser_invitation_register_disable_enable_and_staff_reset_link() {
     demo_script("browser_invitation_register_disable_enable_and_staff_reset_link", "invitations.mjs").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_people_pages() {
+    demo_script("browser_people_pages", "people_pages.mjs").await;
+}

@@ -73,7 +73,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261202_000006_platform_operators",
             "m20261203_000007_last_sign_in",
             "m20261203_000008_invitations",
-            "m20261204_000009_status_events"
+            "m20261204_000009_status_events",
+            "m20261205_000010_help_contact"
         ])
     );
 

@@ -19,6 +19,7 @@ mod metrics;
 mod module_graph;
 mod nodes;
 pub mod oidc;
+mod people;
 mod properties;
 mod recovery;
 pub mod reset;

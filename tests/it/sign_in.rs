@@ -162,17 +162,16 @@ async fn l4_first_sign_in_forces_a_new_password(backend: Backend) {
     app.stop().await;
 }
 
-/// The change page exists for L4 only: it never asks for the current password, so an ordinary
-/// session may not use it (someone at an unlocked browser must not take over the account).
-async fn l4_change_page_is_only_for_forced_changes(backend: Backend) {
+/// Outside L4 the change page asks for the current password (issue 17): someone at an unlocked
+/// browser cannot take over the account with the new-password fields alone.
+async fn change_page_needs_the_current_password_outside_l4(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
     let browser = app.browser();
     sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
-    let res = browser.get(app.url("/password/change")).send().await.unwrap();
-    assert_eq!(res.headers()["location"], "/account");
-    let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    let page = browser.get(app.url("/password/change")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("name=\"current_password\""), "{page}");
     let res = browser
         .post(app.url("/password/change"))
         .form(&[
@@ -183,9 +182,11 @@ async fn l4_change_page_is_only_for_forced_changes(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers()["location"], "/account");
+    assert!(res.text().await.unwrap().contains("Current Password is required."));
     let res = sign_in(&app, &app.browser(), "alice", PASSWORD, "ACME").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "the password is unchanged");
+    let res = sign_in(&app, &app.browser(), "alice", "Taken-Over-2027", "ACME").await;
+    assert_eq!(res.status(), StatusCode::OK, "the takeover's password does not sign in");
     app.stop().await;
 }
 
@@ -457,7 +458,7 @@ backend_tests! {
     l5_empty_fields => empty_fields_get_their_own_messages_and_keep_input,
     l4_forced_change => l4_first_sign_in_forces_a_new_password,
     l6_sign_out => l6_sign_out_ends_the_lanyard_session,
-    l4_change_only_when_forced => l4_change_page_is_only_for_forced_changes,
+    change_needs_current_password => change_page_needs_the_current_password_outside_l4,
     a3_user_type => a3_provider_admins_see_their_type,
     session_expiry => sessions_expire_by_the_lanyard_clock,
 }

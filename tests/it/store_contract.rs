@@ -154,6 +154,7 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
         "m20261203_000007_last_sign_in",
         "m20261203_000008_invitations",
         "m20261204_000009_status_events",
+        "m20261205_000010_help_contact",
     ];
     assert_eq!(applied, expected_migrations.map(String::from).to_vec());
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };

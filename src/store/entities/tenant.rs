@@ -12,6 +12,7 @@ pub struct Model {
     pub self_reset_enabled: bool,
     pub unified_login_enabled: bool,
     pub created_at: i64,
+    pub help_contact: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
