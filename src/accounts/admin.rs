@@ -44,6 +44,13 @@ pub enum StatusChange {
 /// The sign-in help page's contact line: one short line.
 pub const HELP_CONTACT_MAX: usize = 200;
 
+/// Characters that break a line or change what the reader sees without being seen themselves
+/// (zero-width and direction marks and overrides, line and paragraph separators): a contact
+/// line shows exactly what it says.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// A generated temporary password (L4: changed at first sign-in), shown once: at least 20
 /// characters and at least the provider's minimum, and it meets the composition rules (upper,
 /// lower, digit, special) whatever the random part holds.
@@ -122,7 +129,7 @@ impl Accounts {
             if line.trim().chars().count() > HELP_CONTACT_MAX {
                 return Err(AdminError::Invalid(format!("help-contact: at most {HELP_CONTACT_MAX} characters")));
             }
-            if line.chars().any(char::is_control) {
+            if line.chars().any(|c| c.is_control() || invisible(c)) {
                 return Err(AdminError::Invalid("help-contact: one line of plain text".into()));
             }
         }

@@ -20,7 +20,7 @@ const MAX_CODE_TRIES: i64 = 5;
 /// read back from a backup in a millisecond.
 const CODE_PURPOSE: &str = "email-code";
 const CODES_PER_HOUR: i64 = 5;
-const PASSWORD_TRIES_PER_HOUR: i64 = 5;
+pub(super) const PASSWORD_TRIES_PER_HOUR: i64 = 5;
 
 /// Where the user is in the enrolment, kept per Lanyard session.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]

@@ -23,6 +23,10 @@ pub async fn current(eph: &Ephemeral, user: UserId) -> Result<String, StoreError
 }
 
 /// Only `end_all_sessions` calls this: one path, so no caller forgets to tell the applications.
-pub(super) async fn bump(eph: &Ephemeral, user: UserId) -> Result<(), StoreError> {
-    eph.put(&key(user), &random_token(), TTL).await
+/// Returns the new epoch: a session started in it right away (after a password change at will)
+/// is never taken for one of the old.
+pub(super) async fn bump(eph: &Ephemeral, user: UserId) -> Result<String, StoreError> {
+    let epoch = random_token();
+    eph.put(&key(user), &epoch, TTL).await?;
+    Ok(epoch)
 }

@@ -35,10 +35,13 @@ impl From<crate::store::StoreError> for OwnChangeError {
 
 impl Accounts {
     /// Returns the user's new epoch: the caller gives this browser a fresh session in it, while
-    /// every other session (and every token) of the old one is dead.
+    /// every other session (and every token) of the old one is dead. `session_epoch`: the epoch
+    /// of the session asking; if all sessions were ended meanwhile (an administrator's "sign out
+    /// everywhere"), that decision stands.
     pub async fn change_own_password(
         &self,
         user_id: UserId,
+        session_epoch: &str,
         current: &Secret,
         new_password: &Secret,
         confirm: &Secret,
@@ -55,6 +58,16 @@ impl Accounts {
                 current_password: vec!["Current Password is required.".into()],
                 new_password: new_errors,
                 confirm_password: confirm_errors,
+            });
+        }
+        // Beside L3 (which a right password resets), at most a few checks an hour, as at Settings.
+        let now = self.clock.now();
+        let tries = self.ephemeral.incr(&format!("own-pw:{user_id}:{}", now - now.rem_euclid(3600)), 3600).await?;
+        if tries > super::enrolment::PASSWORD_TRIES_PER_HOUR {
+            return Err(OwnChangeError::Refused {
+                current_password: vec!["Too many attempts. Please try again later.".into()],
+                new_password: vec![],
+                confirm_password: vec![],
             });
         }
         // The current password is checked (and counted) before anything compares the new one
@@ -74,7 +87,6 @@ impl Accounts {
                     origin,
                     actor: String::new(),
                 };
-                let now = self.clock.now();
                 self.store.record_activity(&entry, now).await?;
                 if locked {
                     entry.kind = ActivityKind::Locked;
@@ -109,14 +121,18 @@ impl Accounts {
             });
         }
         let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
-        // Locked, deactivated or deleted while the password was hashed: that decision stands.
-        let still = self.store.user_by_id(user.id).await?;
-        if still.as_ref().is_none_or(|u| u.status != UserStatus::Active) {
+        // Whatever an administrator did while the password was hashed stands: all sessions
+        // ended (the epoch moved), or a new password, a lock or a deactivation (the row changed,
+        // so the compare-and-set below changes nothing).
+        if epoch::current(&self.ephemeral, user.id).await? != session_epoch {
             return Err(OwnChangeError::NotAllowed);
         }
+        let verified = user.password_hash.as_deref().ok_or(OwnChangeError::NotAllowed)?;
         let now = self.clock.now();
-        self.store.set_password(user.id, hash, false, now).await?;
-        self.end_all_sessions(&user).await?;
+        if !self.store.replace_own_password(user.id, verified, hash, now).await? {
+            return Err(OwnChangeError::NotAllowed);
+        }
+        let epoch = self.end_all_sessions(&user).await?;
         let entry = NewActivity {
             tenant_id: Some(tenant.id),
             user_id: Some(user.id),
@@ -130,7 +146,7 @@ impl Accounts {
         };
         self.store.record_activity(&entry, now).await?;
         self.notify_password_changed(&tenant, &user);
-        Ok(epoch::current(&self.ephemeral, user.id).await?)
+        Ok(epoch)
     }
 
     /// L5's policy and the confirmation, without touching any stored hash.

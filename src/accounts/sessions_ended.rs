@@ -15,16 +15,16 @@ use crate::domain::user::User;
 use crate::store::StoreError;
 
 impl Accounts {
-    /// The one path for "all of this user's sessions ended".
-    pub(crate) async fn end_all_sessions(&self, user: &User) -> Result<(), StoreError> {
-        epoch::bump(&self.ephemeral, user.id).await?;
+    /// The one path for "all of this user's sessions ended". Returns the user's new epoch.
+    pub(crate) async fn end_all_sessions(&self, user: &User) -> Result<String, StoreError> {
+        let epoch = epoch::bump(&self.ephemeral, user.id).await?;
         let mut sessions = Vec::new();
         for sid in self.take_user_sessions(user.id).await? {
             let client_ids = self.take_applications(&sid).await?;
             sessions.push(EndedSession { sid, client_ids });
         }
         self.events.publish(SessionsEnded { subject: user.subject.clone(), sessions });
-        Ok(())
+        Ok(epoch)
     }
 
     /// Ends one Lanyard session (the cookie's `id`). `asked_by` is the application whose

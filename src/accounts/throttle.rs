@@ -38,7 +38,19 @@ pub enum ThrottleError {
     Internal(#[from] Internal),
 }
 
+/// Contact-line lookups on the sign-in help page, per client address a minute: plenty for a
+/// person mistyping their code, slow for anyone trying codes to see which have a line.
+const HELP_LOOKUPS_PER_MINUTE: i64 = 20;
+
 impl Accounts {
+    /// The sign-in help page may look up one more provider code for this address.
+    pub async fn admit_help_lookup(&self, ip: &str) -> Result<bool, Internal> {
+        let now = self.clock.now();
+        let start = now - now.rem_euclid(60);
+        let key = Ephemeral::secret_key("rate-help", &format!("{start}:{}", address_bucket(ip)));
+        Ok(self.ephemeral.incr(&key, 60).await? <= HELP_LOOKUPS_PER_MINUTE)
+    }
+
     pub async fn admit_sign_in(&self, ip: &str, provider_code: &str, login_name: &str) -> Result<(), ThrottleError> {
         let limits = self.limits;
         let now = self.clock.now();

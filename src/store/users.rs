@@ -110,6 +110,42 @@ impl Store {
 
     /// Replaces the password hash; `must_change` is L4's flag (temporary passwords set it).
     /// The previous hash goes to the history in the same transaction (L5's "last N passwords").
+    /// A person's own change: replaces the password only if it is still the one they just proved
+    /// (`verified`), the account is active and no forced change is pending — an administrator's
+    /// new password, lock or deactivation that landed meanwhile is never overwritten. False when
+    /// nothing changed.
+    pub async fn replace_own_password(
+        &self,
+        id: UserId,
+        verified: &str,
+        hash: String,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        use super::entities::password_history;
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let txn = self.writer().begin().await?;
+        let swap = self.statement(
+            "UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3 \
+             WHERE id = $1 AND password_hash = $4 AND status = 'active' AND must_change_password = $5",
+            vec![id.into(), hash.into(), now.into(), verified.into(), false.into()],
+        );
+        if txn.execute_raw(swap).await?.rows_affected() != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        password_history::ActiveModel {
+            user_id: Set(id),
+            hash: Set(verified.to_string()),
+            changed_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        self.users.forget(&id);
+        Ok(true)
+    }
+
     pub async fn set_password(&self, id: UserId, hash: String, must_change: bool, now: i64) -> Result<(), StoreError> {
         use super::entities::password_history;
         use sea_orm::TransactionTrait;

@@ -13,10 +13,18 @@ use crate::http::page::{self, Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
 use crate::secret::Secret;
 
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct AccountQuery {
+    /// Back from a password change at will.
+    changed: Option<String>,
+}
+
 pub async fn show(
     State(accounts): State<Accounts>,
     State(site): State<Site>,
     headers: HeaderMap,
+    PageQuery(q): PageQuery<AccountQuery>,
 ) -> Result<Response, PageError> {
     let Some(s) = session::current(&accounts, &site, &headers).await? else {
         return Ok(see_other("/login", vec![]));
@@ -39,6 +47,9 @@ pub async fn show(
             // A3: provider admins see their type in the sign-out panel.
             show_user_type => user.user_type.is_admin(),
             user_type => user.user_type.label(),
+            notice => q.changed.is_some().then_some(
+                "Your password was changed. You have been signed out everywhere else."
+            ),
         },
     )?;
     Ok(page.with_cookie(token.set_cookie).into_response())

@@ -10,8 +10,8 @@ use minijinja::context;
 use serde::Deserialize;
 
 use crate::accounts::Accounts;
-use crate::http::PageQuery;
 use crate::http::page::{Page, PageError};
+use crate::http::{PageQuery, RequestOrigin};
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -19,17 +19,25 @@ pub struct HelpQuery {
     provider_code: Option<String>,
 }
 
-pub async fn show(State(accounts): State<Accounts>, PageQuery(q): PageQuery<HelpQuery>) -> Result<Response, PageError> {
+pub async fn show(
+    State(accounts): State<Accounts>,
+    RequestOrigin(origin): RequestOrigin,
+    PageQuery(q): PageQuery<HelpQuery>,
+) -> Result<Response, PageError> {
     // Bounded before any lookup; a code longer than any provider's is no provider's.
     let typed = q.provider_code.map(|c| c.trim().chars().take(64).collect::<String>()).filter(|c| !c.is_empty());
-    let contact = match &typed {
-        Some(code) => accounts.help_contact(code).await?,
-        None => None,
-    };
+    let (mut status, mut limited, mut contact) = (StatusCode::OK, false, None);
+    if let Some(code) = &typed {
+        if accounts.admit_help_lookup(&origin.ip).await? {
+            contact = accounts.help_contact(code).await?;
+        } else {
+            (status, limited) = (StatusCode::TOO_MANY_REQUESTS, true);
+        }
+    }
     let page = Page::render(
-        StatusCode::OK,
+        status,
         "help.html",
-        context! { provider_code => typed, asked => typed.is_some(), contact => contact },
+        context! { provider_code => typed, asked => typed.is_some(), contact => contact, limited => limited },
     )?;
     Ok(page.into_response())
 }

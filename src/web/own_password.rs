@@ -70,6 +70,7 @@ pub async fn submit(
     let changed = accounts
         .change_own_password(
             s.user_id,
+            &s.epoch,
             &form.current_password,
             &form.new_password,
             &form.confirm_password,
@@ -79,20 +80,12 @@ pub async fn submit(
     match changed {
         Ok(epoch) => {
             // Every session ended with the old epoch, this one too: the browser that changed the
-            // password gets a new session (a new id and sid) in the new epoch.
+            // password gets a new session (a new id and sid) in the new epoch. A redirect, so a
+            // reload does not post the old password again.
             let now = accounts.clock.now();
             let record = SessionRecord { epoch, sid: random_token(), auth_time: now, ..s };
             let cookie = session::start(accounts, site, headers, &record, &origin).await?;
-            let page = Page::render(
-                StatusCode::OK,
-                "message.html",
-                context! {
-                    title => "Password changed",
-                    message => "Your password was changed. You have been signed out everywhere else.",
-                    link => context! { href => "/account", text => "Back to your account" },
-                },
-            )?;
-            Ok(page.with_cookie(Some(cookie)).into_response())
+            Ok(see_other("/account?changed=1", vec![cookie]))
         }
         Err(OwnChangeError::Refused { current_password, new_password, confirm_password }) => {
             form_page(site, headers, StatusCode::OK, FieldErrors { current_password, new_password, confirm_password })
@@ -108,7 +101,13 @@ pub async fn submit(
             )?;
             Ok(page.with_cookie(Some(session::clear(site))).into_response())
         }
-        Err(OwnChangeError::NotAllowed) => Ok(see_other("/login", vec![session::clear(site)])),
+        Err(OwnChangeError::NotAllowed) => {
+            // The account may no longer change its password here: this session is over too.
+            if let Some(id) = session::cookie_value(headers, site) {
+                accounts.end_session(&id, &s, None).await?;
+            }
+            Ok(see_other("/login", vec![session::clear(site)]))
+        }
         Err(OwnChangeError::Internal(e)) => Err(e.into()),
     }
 }

@@ -70,10 +70,8 @@ try {
   await page.getByLabel("New Password", { exact: true }).fill("Brand-New-Choice-8");
   await page.getByLabel("Confirm New Password").fill("Brand-New-Choice-8");
   await page.getByRole("button", { name: "Update" }).click();
-  await page.waitForLoadState();
-  assert.match(await page.locator("#message").innerText(), /signed out everywhere else/);
-  await page.getByRole("link", { name: "Back to your account" }).click();
-  await page.waitForURL(`${issuer}/account`);
+  await page.waitForURL(`${issuer}/account?changed=1`);
+  assert.match(await page.locator("#notice").innerText(), /signed out everywhere else/);
   assert.equal((await page.locator("#login-name").innerText()).trim(), "alice", "still signed in here");
 
   await other.goto(`${issuer}/account`);

@@ -24,7 +24,7 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-async fn ready(app: &TestApp) -> (StatusCode, Value) {
+pub async fn ready(app: &TestApp) -> (StatusCode, Value) {
     let res = client().get(app.url("/readyz")).send().await.expect("/readyz answers while a dependency is down");
     (res.status(), res.json().await.unwrap())
 }
@@ -39,7 +39,7 @@ async fn token(app: &TestApp, secret: &str) -> reqwest::Response {
         .expect("/token answers while a dependency is down")
 }
 
-async fn machine(app: &TestApp) -> String {
+pub async fn machine(app: &TestApp) -> String {
     let meta: ClientMetadata = serde_json::from_value(json!({
         "redirect_uris": ["https://machine.example/cb"],
         "token_endpoint_auth_method": "client_secret_basic",
@@ -51,7 +51,7 @@ async fn machine(app: &TestApp) -> String {
 }
 
 /// Polls until `ok` (a dependency that came back is used again without a restart).
-async fn recovers<F, Fut>(what: &str, mut ok: F)
+pub async fn recovers<F, Fut>(what: &str, mut ok: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -246,21 +246,12 @@ async fn redis_forgetting_everything_revives_nothing() {
     app.stop().await;
 }
 
-/// What the load saw: acknowledged writes, and any answer other than success or 503.
-#[derive(Default)]
-struct Ledger {
-    users: Vec<String>,
-    tokens: Vec<String>,
-    unexpected: Vec<String>,
-}
-
 /// PostgreSQL, then Redis, cut under load and restored: every request is answered (success or
 /// 503, never a 500 or a hang), the node recovers each time, and every write it acknowledged is
 /// there afterwards (counted before and after).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outages_under_load_lose_no_acknowledged_write() {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{Arc, Mutex};
+    use crate::load::{Load, active, users_all_there};
     let Some(backend) = Backend::postgres_redis("outages_under_load_lose_no_acknowledged_write") else { return };
     let Backend::PostgresRedis { redis_url, .. } = &backend else { unreachable!() };
     let scratch = Scratch::new(&backend).await;
@@ -280,87 +271,21 @@ async fn outages_under_load_lose_no_acknowledged_write() {
     .await;
     app.tenant("ACME").await;
     let secret = machine(&app).await;
-    let ops =
-        crate::admin::token_for(&app, "ops", Some(lanyard::domain::application::AdminGrant::PlatformOperator)).await;
-
-    let (stop, ledger) = (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(Ledger::default())));
-    let mut load = Vec::new();
-    for worker in 0..2 {
-        let (stop, ledger, url, ops) =
-            (stop.clone(), ledger.clone(), app.url("/admin/api/v1/providers/ACME/users"), ops.clone());
-        load.push(tokio::spawn(async move {
-            for n in 0.. {
-                if stop.load(Ordering::SeqCst) {
-                    return;
-                }
-                let login = format!("u{worker}-{n}");
-                let res = client().post(&url).bearer_auth(&ops).json(&json!({ "login_name": login })).send().await;
-                let res = res.expect("an answer, not a hang");
-                match res.status() {
-                    StatusCode::CREATED => ledger.lock().unwrap().users.push(login),
-                    StatusCode::SERVICE_UNAVAILABLE if res.headers().contains_key("retry-after") => {}
-                    other => ledger.lock().unwrap().unexpected.push(format!("users: {other}")),
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }));
-    }
-    {
-        let (stop, ledger, app_url, secret) = (stop.clone(), ledger.clone(), app.url("/token"), secret.clone());
-        load.push(tokio::spawn(async move {
-            while !stop.load(Ordering::SeqCst) {
-                let res = client()
-                    .post(&app_url)
-                    .basic_auth("machine", Some(&secret))
-                    .form(&[("grant_type", "client_credentials")])
-                    .send()
-                    .await
-                    .expect("an answer, not a hang");
-                match res.status() {
-                    StatusCode::OK => {
-                        let body: Value = res.json().await.unwrap();
-                        ledger.lock().unwrap().tokens.push(body["access_token"].as_str().unwrap().to_string());
-                    }
-                    StatusCode::SERVICE_UNAVAILABLE if res.headers().contains_key("retry-after") => {}
-                    other => ledger.lock().unwrap().unexpected.push(format!("token: {other}")),
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }));
-    }
-    let count = |l: &Arc<Mutex<Ledger>>| {
-        let l = l.lock().unwrap();
-        (l.users.len(), l.tokens.len())
-    };
+    let load = Load::start(&app, &secret).await;
     for relay in [&pg, &redis] {
         tokio::time::sleep(Duration::from_millis(700)).await;
         relay.cut().await;
         tokio::time::sleep(Duration::from_secs(2)).await;
         relay.restore();
         recovers("/readyz", || async { ready(&app).await.0 == StatusCode::OK }).await;
-        let before = count(&ledger);
-        // Writes are acknowledged again once the dependency is back.
-        recovers("writes", || async {
-            let now = count(&ledger);
-            now.0 > before.0 && now.1 > before.1
-        })
-        .await;
+        load.writes_resume().await;
     }
-    stop.store(true, Ordering::SeqCst);
-    for task in load {
-        task.await.unwrap();
-    }
-    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
+    let ledger = load.stop().await;
     assert!(ledger.unexpected.is_empty(), "only successes and 503s: {:?}", ledger.unexpected);
-    let tenant = app.state.accounts.tenants().await.unwrap().into_iter().next().unwrap();
-    let stored = app.state.accounts.users_of(&tenant).await.unwrap();
-    for login in &ledger.users {
-        assert!(stored.iter().any(|u| u.login_name.as_str() == login), "{login} was acknowledged, then lost");
-    }
+    assert_eq!(ledger.reauthenticated, 0, "an outage forgets no token");
+    users_all_there(&app, &ledger).await;
     for token in &ledger.tokens {
-        let res = client().post(app.url("/introspect")).basic_auth("machine", Some(&secret)).form(&[("token", token)]);
-        let body: Value = res.send().await.unwrap().json().await.unwrap();
-        assert_eq!(body["active"], true, "an acknowledged token was lost");
+        assert!(active(&app, &secret, token).await, "an acknowledged token was lost");
     }
     eprintln!(
         "outages: {} users and {} tokens acknowledged, all there afterwards",

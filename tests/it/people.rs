@@ -79,9 +79,10 @@ async fn change_password_at_will(backend: Backend) {
 
     let mails = sink.count().await;
     let (status, html) = change(&app, &here, PASSWORD, NEW, NEW).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("signed out everywhere else"), "{html}");
-    assert_eq!(account_status(&app, &here).await, StatusCode::OK, "still signed in here");
+    assert_eq!(status, StatusCode::SEE_OTHER, "a redirect, so a reload posts nothing: {html}");
+    let account = here.get(app.url("/account?changed=1")).send().await.unwrap();
+    assert_eq!(account.status(), StatusCode::OK, "still signed in here");
+    assert!(account.text().await.unwrap().contains("signed out everywhere else"));
     assert_eq!(account_status(&app, &elsewhere).await, StatusCode::SEE_OTHER, "the other session ended");
     let notice = sink.nth(mails + 1).await;
     assert!(notice.contains("was just changed"), "{notice}");
@@ -155,7 +156,7 @@ async fn help_page_and_contact_line(backend: Backend) {
         crate::admin::call(&app, &admin, "PATCH", "/providers/ACME", Some(json!({ "help_contact": line }))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["help_contact"], line);
-    for bad in [json!("x".repeat(201)), json!("two\nlines")] {
+    for bad in [json!("x".repeat(201)), json!("two\nlines"), json!("call \u{202E}412-555"), json!("a\u{2028}b")] {
         let (status, body) =
             crate::admin::call(&app, &admin, "PATCH", "/providers/ACME", Some(json!({ "help_contact": bad }))).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -176,6 +177,17 @@ async fn help_page_and_contact_line(backend: Backend) {
         assert!(!html.contains(line), "{code}");
         assert!(html.contains("No contact is listed here"), "{code}");
     }
+    // Trying codes from one address is slowed down: 20 lookups a minute.
+    let mut limited = 0;
+    for i in 0..25 {
+        let res = reqwest::get(app.url(&format!("/help?provider_code=TRY{i}"))).await.unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+            assert!(res.text().await.unwrap().contains("Too many lookups"));
+        }
+    }
+    assert!(limited >= 5, "{limited}");
+    app.clock.advance(61);
     // Cleared with an empty line.
     crate::admin::call(&app, &admin, "PATCH", "/providers/ACME", Some(json!({ "help_contact": "" }))).await;
     assert!(!page("?provider_code=ACME".into()).await.contains(line));
