@@ -216,7 +216,7 @@ pub fn build_router(state: AppState) -> Router {
     let api = oidc::routes(&state).merge(admin::routes()).with_state(state.clone());
     let console = Console::new(api, state.site.clone(), &state.oidc.issuer, &state.site.mac);
     let accounts = state.accounts.clone();
-    let metrics_token = state.config.metrics_token.clone();
+    let (metrics_token, metrics_listen) = (state.config.metrics_token.clone(), state.config.metrics_listen);
     let router = web::routes()
         .merge(oidc::routes(&state))
         .merge(admin::routes())
@@ -228,12 +228,9 @@ pub fn build_router(state: AppState) -> Router {
     } else {
         router
     };
-    let router = router
-        .route(
-            "/metrics",
-            axum::routing::get(move |headers: axum::http::HeaderMap| metrics(metrics_token.clone(), headers)),
-        )
-        .layer(middleware::from_fn_with_state(accounts, web::maintenance::gate));
+    // On its own address when `metrics_listen` says so (`serve` starts that listener).
+    let router = if metrics_listen.is_none() { router.merge(metrics_routes(metrics_token)) } else { router };
+    let router = router.layer(middleware::from_fn_with_state(accounts, web::maintenance::gate));
     let router = router
         .layer(middleware::from_fn(move |req, next| server::body_deadline(body_time, MAX_BODY, req, next)))
         .layer(middleware::from_fn(headers::security_headers));
@@ -249,6 +246,11 @@ pub fn build_router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
         .layer(tower::util::MapRequestLayer::new(telemetry::drop_unsafe_request_id::<axum::body::Body>))
+}
+
+fn metrics_routes(token: Option<crate::secret::Secret>) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(move |headers: axum::http::HeaderMap| metrics(token.clone(), headers)))
 }
 
 /// Prometheus's scrape target, for a scraper holding `metrics_token` only (it names routes and
@@ -299,7 +301,24 @@ pub async fn serve(
         .take_logout_events()
         .map(|events| tokio::spawn(oidc::backchannel::run(state.oidc.clone(), state.accounts.clone(), events)));
     let limits = state.config.limits;
+    let scrape = match state.config.metrics_listen {
+        Some(addr) => {
+            let bound = TcpListener::bind(addr).await?;
+            tracing::info!(address = %addr, "metrics are served on their own address");
+            let routes = metrics_routes(state.config.metrics_token.clone())
+                .layer(middleware::from_fn(headers::security_headers));
+            Some(tokio::spawn(async move {
+                if let Err(e) = axum::serve(bound, routes).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            }))
+        }
+        None => None,
+    };
     let result = server::serve(listener, build_router(state), limits, shutdown).await;
+    if let Some(s) = scrape {
+        s.abort();
+    }
     sweeper.abort();
     keys.abort();
     if let Some(n) = notifier {

@@ -41,6 +41,8 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// `/metrics` answers only to `Authorization: Bearer <metrics_token>`; unset, it is off.
     pub metrics_token: Option<Secret>,
+    /// When set, `/metrics` is served on this address (an internal port) instead of `listen`.
+    pub metrics_listen: Option<SocketAddr>,
     pub mail_from: String,
     /// `None` in development means "generate one under the data directory".
     pub secret_key: Option<Secret>,
@@ -180,6 +182,16 @@ fn build(v: Values) -> Result<Config, ConfigError> {
     {
         return Err(bad(&env_name("metrics_token"), "must be at least 16 characters"));
     }
+    let metrics_listen: Option<SocketAddr> = match v.text("metrics_listen")? {
+        None => None,
+        Some((s, _)) if s.is_empty() => None,
+        Some((s, origin)) => {
+            Some(s.parse().map_err(|_| bad(origin, format!("{s:?} is not host:port (e.g. 127.0.0.1:9090)")))?)
+        }
+    };
+    if metrics_listen.is_some() && metrics_token.is_none() {
+        return Err(bad(&env_name("metrics_listen"), "needs metrics_token: scrapers always present it"));
+    }
     let secret_key = match v.text("secret_key")? {
         Some((s, origin)) if s.len() < 32 => {
             return Err(bad(origin, "must be at least 32 characters of random data"));
@@ -219,6 +231,7 @@ fn build(v: Values) -> Result<Config, ConfigError> {
         redis_prefix: v.text("redis_prefix")?.map(|(s, _)| s).unwrap_or_else(|| "lanyard:".into()),
         smtp_url,
         metrics_token,
+        metrics_listen,
         mail_from: v.text("mail_from")?.map(|(s, _)| s).unwrap_or_else(|| "Lanyard <no-reply@localhost>".into()),
         secret_key,
         session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
@@ -380,6 +393,21 @@ mod tests {
         std::fs::write(&file, "behind_proxy = true\n").unwrap();
         let e = load(Some(&file), true, &env_of(&[])).unwrap_err();
         assert!(e.to_string().contains("replaced by trusted_proxies"), "{e}");
+    }
+
+    #[test]
+    fn metrics_listen_is_an_address_and_needs_the_token() {
+        let token = "m".repeat(16);
+        let c = load(
+            None,
+            false,
+            &env_of(&[("LANYARD_METRICS_TOKEN", &token), ("LANYARD_METRICS_LISTEN", "127.0.0.1:9090")]),
+        )
+        .unwrap();
+        assert_eq!(c.metrics_listen, Some(SocketAddr::from(([127, 0, 0, 1], 9090))));
+        assert!(load(None, false, &env_of(&[("LANYARD_METRICS_LISTEN", "127.0.0.1:9090")])).is_err(), "no token");
+        let bad = [("LANYARD_METRICS_TOKEN", token.as_str()), ("LANYARD_METRICS_LISTEN", "port 9090")];
+        assert!(load(None, false, &env_of(&bad)).is_err());
     }
 
     #[test]

@@ -26,6 +26,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("mail_from", Kind::Text),
     ("secret_key", Kind::SecretText),
     ("metrics_token", Kind::SecretText),
+    ("metrics_listen", Kind::Text),
     ("key_encryption_key", Kind::SecretText),
     ("key_rotation_grace_secs", Kind::Number),
     ("key_reload_secs", Kind::Number),

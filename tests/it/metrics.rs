@@ -75,4 +75,33 @@ async fn without_a_token_there_are_no_metrics(backend: Backend) {
 backend_tests! {
     metrics_count => metrics_count_what_operators_alert_on,
     metrics_off => without_a_token_there_are_no_metrics,
+    metrics_listen => metrics_on_their_own_address,
+}
+
+/// `metrics_listen`: `/metrics` on its own (internal) address, the token still required there,
+/// and gone from the public listener.
+async fn metrics_on_their_own_address(backend: Backend) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let scratch = Scratch::new(&backend).await;
+    let extra = [("LANYARD_METRICS_TOKEN", TOKEN.to_string()), ("LANYARD_METRICS_LISTEN", format!("127.0.0.1:{port}"))];
+    let app = TestApp::spawn_on(scratch, &extra).await;
+    reqwest::get(app.url("/login")).await.unwrap();
+    assert_eq!(scrape(&app, Some(TOKEN)).await.0, StatusCode::NOT_FOUND, "not on the public listener");
+    let internal = format!("http://127.0.0.1:{port}/metrics");
+    let mut res = None;
+    for _ in 0..50 {
+        match reqwest::Client::new().get(&internal).bearer_auth(TOKEN).send().await {
+            Ok(r) => {
+                res = Some(r);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    let res = res.expect("the metrics listener answers");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("lanyard_http_requests_total"), "requests are still counted");
+    let res = reqwest::get(&internal).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "the token is required there too");
+    app.stop().await;
 }
