@@ -89,7 +89,7 @@ impl Acting {
 impl Accounts {
     /// The same accounts, with every administrative change recorded as made by `acting`.
     pub fn acting_as(&self, acting: Acting) -> Accounts {
-        Accounts { acting: std::sync::Arc::new(acting), ..self.clone() }
+        Accounts(std::sync::Arc::new(super::Held { acting: std::sync::Arc::new(acting), ..(*self.0).clone() }))
     }
 
     pub fn parse_code(raw: &str) -> Result<ProviderCode, AdminError> {

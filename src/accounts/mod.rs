@@ -35,8 +35,14 @@ use events::Events;
 use password::{HashError, PasswordHasher};
 
 /// Everything the domain functions need, cheap to clone.
+/// The rules' entry point. A clone is one reference count: every request's handlers and layers
+/// take one (`State<Accounts>`), so what it holds is shared, not copied.
 #[derive(Clone, Debug)]
-pub struct Accounts {
+pub struct Accounts(std::sync::Arc<Held>);
+
+/// What [`Accounts`] holds; its handles stay private to `accounts/`.
+#[derive(Clone, Debug)]
+pub struct Held {
     store: Store,
     ephemeral: Ephemeral,
     hasher: PasswordHasher,
@@ -60,6 +66,14 @@ pub struct Accounts {
     status_cache: std::sync::Arc<service_status::StatusCache>,
 }
 
+impl std::ops::Deref for Accounts {
+    type Target = Held;
+
+    fn deref(&self) -> &Held {
+        &self.0
+    }
+}
+
 /// What `Accounts::new` is made of; `app.rs` assembles it from the configuration.
 pub struct Parts {
     pub store: Store,
@@ -78,7 +92,7 @@ pub struct Parts {
 
 impl Accounts {
     pub fn new(p: Parts) -> Self {
-        Accounts {
+        Accounts(std::sync::Arc::new(Held {
             store: p.store,
             ephemeral: p.ephemeral,
             hasher: p.hasher,
@@ -93,7 +107,7 @@ impl Accounts {
             link_ttl: p.link_ttl,
             acting: std::sync::Arc::new(admin::Acting::cli()),
             status_cache: std::sync::Arc::default(),
-        }
+        }))
     }
 }
 
