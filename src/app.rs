@@ -31,15 +31,25 @@ use crate::telemetry::{self, RandomRequestId};
 use crate::web;
 
 /// The application: configuration and the three sub-states handlers take (`Accounts`, `Site`,
-/// `Protocol`). Cheap to clone.
+/// `Protocol`). The router clones it for every request: a clone is one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub config: Arc<Config>,
     pub accounts: Accounts,
     pub site: Site,
     pub oidc: Protocol,
     /// "Sessions ended" events, until `serve` (or a CLI command) takes them to deliver.
     logout_events: Arc<Mutex<Option<Subscription>>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for Accounts {
@@ -107,7 +117,7 @@ impl AppState {
         let ring = KeyRing::load(store.clone(), sealer, clock.clone()).await?;
         let issuer = issuer_str(&config.issuer);
         let oidc = Oidc {
-            discovery: oidc::discovery::document(&issuer).to_string().into(),
+            discovery: oidc::discovery::document(&issuer).to_string().into_bytes().into(),
             issuer,
             ring,
             // Used and revoked markers must outlive every token of a family, up to the absolute cap.
@@ -152,13 +162,13 @@ impl AppState {
             .register_console(&issuer_str(&config.issuer), &console::client_secret(&Mac::new(&key)))
             .await
             .map_err(|e| StartError::Io(format!("registering the console: {e}")))?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             config: Arc::new(config),
             accounts,
             site,
             oidc: Arc::new(oidc),
             logout_events: Arc::new(Mutex::new(Some(subscription))),
-        })
+        })))
     }
 
     fn take_logout_events(&self) -> Option<Subscription> {

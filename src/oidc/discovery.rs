@@ -53,7 +53,7 @@ pub async fn discovery(State(oidc): State<Protocol>) -> impl IntoResponse {
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
-        oidc.discovery.to_string(),
+        oidc.discovery.clone(),
     )
 }
 
@@ -64,6 +64,6 @@ pub async fn jwks(State(oidc): State<Protocol>) -> impl IntoResponse {
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
-        oidc.ring.jwks().to_string(),
+        oidc.ring.jwks(),
     )
 }

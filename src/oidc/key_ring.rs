@@ -29,8 +29,8 @@ struct Live {
 
 struct Snapshot {
     keys: Vec<Live>,
-    /// Serialised once per reload: `/jwks` is served from these bytes.
-    jwks: Arc<str>,
+    /// Serialised once per reload: `/jwks` is served from these bytes (a clone is a count).
+    jwks: axum::body::Bytes,
 }
 
 pub struct KeyRing {
@@ -64,7 +64,10 @@ impl KeyRing {
             key_rows: store,
             sealer,
             clock,
-            current: RwLock::new(Arc::new(Snapshot { keys: vec![], jwks: "{\"keys\":[]}".into() })),
+            current: RwLock::new(Arc::new(Snapshot {
+                keys: vec![],
+                jwks: axum::body::Bytes::from_static(b"{\"keys\":[]}"),
+            })),
         };
         let stored = ring.key_rows.live_signing_keys(ring.clock.now()).await?;
         for alg in Alg::ALL {
@@ -89,7 +92,7 @@ impl KeyRing {
         }
         let jwks = json!({ "keys": keys.iter().map(|l| l.key.public_jwk.clone()).collect::<Vec<Value>>() }).to_string();
         if let Ok(mut guard) = self.current.write() {
-            *guard = Arc::new(Snapshot { keys, jwks: jwks.into() });
+            *guard = Arc::new(Snapshot { keys, jwks: jwks.into_bytes().into() });
         }
         Ok(())
     }
@@ -118,7 +121,7 @@ impl KeyRing {
 
     /// Every key that may still verify a live token, including ones not yet signing (so relying
     /// parties have cached them before the switch).
-    pub fn jwks(&self) -> Arc<str> {
+    pub fn jwks(&self) -> axum::body::Bytes {
         self.snapshot().jwks.clone()
     }
 

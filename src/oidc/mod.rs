@@ -43,7 +43,8 @@ pub struct Oidc {
     pub issuer: String,
     pub ring: KeyRing,
     pub grants: Grants,
-    pub discovery: Arc<str>,
+    /// Serialised once at start: a clone is a count.
+    pub discovery: axum::body::Bytes,
     /// Outgoing calls (back-channel logout).
     pub http: reqwest::Client,
     /// Development: outgoing calls may go to loopback and private addresses.

@@ -142,7 +142,7 @@ async fn rotated_keys_publish_first_and_sign_after_the_grace(backend: Backend) {
     let ring = &app.state.oidc.ring;
     let old = ring.signer(lanyard::oidc::keys::Alg::RS256).unwrap().kid.clone();
     let added = ring.rotate(lanyard::oidc::keys::Alg::RS256, 600, 3600).await.unwrap();
-    let jwks: serde_json::Value = serde_json::from_str(&ring.jwks()).unwrap();
+    let jwks: serde_json::Value = serde_json::from_slice(&ring.jwks()).unwrap();
     let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
     assert!(kids.contains(&old.as_str()) && kids.contains(&added.kid.as_str()));
     assert_eq!(ring.signer(lanyard::oidc::keys::Alg::RS256).unwrap().kid, old, "still the old key during the grace");
@@ -150,7 +150,7 @@ async fn rotated_keys_publish_first_and_sign_after_the_grace(backend: Backend) {
     assert_eq!(ring.signer(lanyard::oidc::keys::Alg::RS256).unwrap().kid, added.kid);
     app.clock.advance(3600);
     ring.reload().await.unwrap();
-    let jwks: serde_json::Value = serde_json::from_str(&ring.jwks()).unwrap();
+    let jwks: serde_json::Value = serde_json::from_slice(&ring.jwks()).unwrap();
     let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
     assert!(!kids.contains(&old.as_str()), "retired after the longest token lifetime");
     app.stop().await;
