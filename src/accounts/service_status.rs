@@ -49,12 +49,12 @@ impl Accounts {
         let read = tokio::time::timeout(READ_TIMEOUT, self.store.open_status_events()).await;
         let events = match read {
             Ok(Ok(events)) => Arc::new(events),
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "cannot read the maintenance windows; keeping the last answer");
-                cached.map(|(_, events)| events).unwrap_or_default()
-            }
-            Err(_) => {
-                tracing::warn!("reading the maintenance windows timed out; keeping the last answer");
+            failed => {
+                let why = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "timed out".to_string(),
+                };
+                tracing::warn!(error = %why, "cannot read the maintenance windows; keeping the last answer");
                 cached.map(|(_, events)| events).unwrap_or_default()
             }
         };

@@ -48,11 +48,7 @@ impl Store {
     async fn replace_status_event_once(&self, new: &NewStatusEvent<'_>, now: i64) -> Result<StatusEvent, StoreError> {
         use sea_orm::TransactionTrait;
         let txn = self.writer().begin().await?;
-        txn.execute_raw(self.statement(
-            "UPDATE status_events SET ended_at = $1 WHERE kind = $2 AND ended_at IS NULL",
-            vec![now.into(), new.kind.as_str().into()],
-        ))
-        .await?;
+        txn.execute_raw(self.end_open(new.kind, now)).await?;
         let row = txn
             .query_one_raw(self.statement(
                 &format!(
@@ -79,11 +75,14 @@ impl Store {
 
     /// Ends the open events of `kind`; how many there were.
     pub async fn end_status_events(&self, kind: StatusKind, now: i64) -> Result<u64, StoreError> {
-        self.write(self.statement(
+        self.write(self.end_open(kind, now)).await
+    }
+
+    fn end_open(&self, kind: StatusKind, now: i64) -> sea_orm::Statement {
+        self.statement(
             "UPDATE status_events SET ended_at = $1 WHERE kind = $2 AND ended_at IS NULL",
             vec![now.into(), kind.as_str().into()],
-        ))
-        .await
+        )
     }
 
     /// The open events, and the `limit` most recent ones of any state, newest first.

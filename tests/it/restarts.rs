@@ -30,6 +30,8 @@ fn tool(path: Option<PathBuf>, what: &str) -> Option<PathBuf> {
 
 struct OwnPostgres {
     bin: PathBuf,
+    /// PostgreSQL refuses to run as root: then the cluster belongs to the postgres user.
+    as_root: bool,
     dir: tempfile::TempDir,
     port: u16,
 }
@@ -41,12 +43,11 @@ impl OwnPostgres {
             .and_then(|d| d.filter_map(Result::ok).map(|e| e.path().join("bin")).find(|b| b.join("initdb").exists()));
         let bin = tool(bin, "PostgreSQL's initdb and pg_ctl (/usr/lib/postgresql/*/bin)")?;
         let dir = tempfile::tempdir().unwrap();
-        // PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
         let as_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
         if as_root {
             assert!(Command::new("chown").args(["-R", "postgres"]).arg(dir.path()).status().unwrap().success());
         }
-        let pg = OwnPostgres { bin, dir, port: free_port() };
+        let pg = OwnPostgres { bin, as_root, dir, port: free_port() };
         pg.run("initdb", &["-D", &pg.data(), "-A", "trust", "-U", "postgres", "--no-sync"]);
         pg.ctl(&["start"]);
         Some(pg)
@@ -58,8 +59,7 @@ impl OwnPostgres {
 
     /// One of PostgreSQL's programs, as the cluster's owner.
     fn command(&self, tool: &str) -> Command {
-        let as_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
-        if as_root {
+        if self.as_root {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(self.bin.join(tool));
             c
