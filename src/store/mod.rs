@@ -11,6 +11,7 @@ mod ephemeral;
 mod invitations;
 mod recovery;
 mod signing_keys;
+mod sqlite_reads;
 mod status_events;
 mod tenants;
 mod users;
@@ -99,6 +100,8 @@ pub struct Store {
     writer: DatabaseConnection,
     /// SQLite: single-statement writes committed in groups (see `write_queue`).
     queue: Option<write_queue::WriteQueue>,
+    /// SQLite file: the hot point reads on the calling thread (see `sqlite_reads`).
+    reads: Option<std::sync::Arc<sqlite_reads::SqliteReads>>,
     clients: cache::TtlCache<String, crate::domain::application::Client>,
     origins: cache::TtlCache<(), std::sync::Arc<std::collections::HashSet<String>>>,
     tenants: cache::TtlCache<crate::domain::tenant::TenantId, crate::domain::tenant::Tenant>,
@@ -112,19 +115,24 @@ impl Store {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let db = Database::connect(options(url, max_connections)).await?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let (writer, queue) = match db.get_database_backend() {
+        let (writer, queue, reads) = match db.get_database_backend() {
             // Every connection to an in-memory database is a database of its own.
             DbBackend::Sqlite if !in_memory => {
                 let writer = Database::connect(options(url, 1)).await?;
                 let queue = write_queue::WriteQueue::start(writer.clone());
-                (writer, Some(queue))
+                let path = <SqliteConnectOptions as std::str::FromStr>::from_str(url)
+                    .map_err(|e| StoreError::Unavailable(format!("SQLite URL: {e}")))?
+                    .get_filename()
+                    .to_path_buf();
+                (writer, Some(queue), Some(std::sync::Arc::new(sqlite_reads::SqliteReads::new(path))))
             }
-            _ => (db.clone(), None),
+            _ => (db.clone(), None, None),
         };
         Ok(Store {
             db,
             writer,
             queue,
+            reads,
             clients: cache::TtlCache::default(),
             origins: cache::TtlCache::default(),
             tenants: cache::TtlCache::default(),
@@ -159,6 +167,11 @@ impl Store {
     /// For reads.
     pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The inline reader of a SQLite file, if this store has one.
+    pub(crate) fn inline_reads(&self) -> Option<&sqlite_reads::SqliteReads> {
+        self.reads.as_deref()
     }
 
     /// For writes and for transactions (which may read what they are about to change).

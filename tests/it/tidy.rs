@@ -27,7 +27,7 @@ fn only_store_imports_sea_orm_or_redis() {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
-        for needle in ["sea_orm", "redis::", "use redis", "migrations::"] {
+        for needle in ["sea_orm", "rusqlite", "redis::", "use redis", "migrations::"] {
             assert!(!text.contains(needle), "{rel} mentions {needle}: only src/store/ may talk to the database");
         }
     }

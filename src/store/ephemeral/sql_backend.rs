@@ -29,6 +29,12 @@ impl SqlEphemeral {
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        if let Some(reads) = self.store.inline_reads() {
+            let sql = "SELECT value FROM ephemeral WHERE key = ?1 AND expires_at > ?2";
+            if let Some(rows) = reads.query(sql, rusqlite::params![key, self.clock.now()], |r| r.get(0)) {
+                return Ok(rows.into_iter().next());
+            }
+        }
         let stmt = self.store.statement(
             "SELECT value FROM ephemeral WHERE key = $1 AND expires_at > $2",
             vec![key.into(), self.clock.now().into()],
@@ -40,6 +46,9 @@ impl SqlEphemeral {
     pub async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
         if keys.is_empty() {
             return Ok(Vec::new());
+        }
+        if let Some(found) = self.get_many_inline(keys) {
+            return Ok(found);
         }
         let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
@@ -55,6 +64,16 @@ impl SqlEphemeral {
             found.insert(row.try_get::<String>("", "key")?, row.try_get::<String>("", "value")?);
         }
         Ok(keys.iter().map(|k| found.remove(k)).collect())
+    }
+
+    /// One lookup per key on the inline reader (each by the primary key; a few at most).
+    fn get_many_inline(&self, keys: &[String]) -> Option<Vec<Option<String>>> {
+        let reads = self.store.inline_reads()?;
+        let now = self.clock.now();
+        let sql = "SELECT value FROM ephemeral WHERE key = ?1 AND expires_at > ?2";
+        keys.iter()
+            .map(|key| reads.query(sql, rusqlite::params![key, now], |r| r.get(0)).map(|rows| rows.into_iter().next()))
+            .collect()
     }
 
     /// A conditional DELETE … RETURNING: only the caller whose statement deleted the row sees it.
@@ -91,6 +110,12 @@ impl SqlEphemeral {
     }
 
     pub async fn count(&self, key: &str) -> Result<i64, StoreError> {
+        if let Some(reads) = self.store.inline_reads() {
+            let sql = "SELECT count FROM ephemeral WHERE key = ?1 AND expires_at > ?2";
+            if let Some(rows) = reads.query(sql, rusqlite::params![key, self.clock.now()], |r| r.get(0)) {
+                return Ok(rows.into_iter().next().unwrap_or(0));
+            }
+        }
         let stmt = self.store.statement(
             "SELECT count FROM ephemeral WHERE key = $1 AND expires_at > $2",
             vec![key.into(), self.clock.now().into()],
