@@ -14,8 +14,12 @@ use crate::store::{Ephemeral, StoreError};
 /// Longer than any session or refresh token lives.
 const TTL: i64 = 400 * 24 * 3600;
 
+/// Keys are this and the user's id (a token's record names its user: `store::Follow` reads the
+/// epoch with the record).
+pub const KEY_PREFIX: &str = "user-epoch:";
+
 pub fn key(user: UserId) -> String {
-    format!("user-epoch:{user}")
+    format!("{KEY_PREFIX}{user}")
 }
 
 pub async fn current(eph: &Ephemeral, user: UserId) -> Result<String, StoreError> {

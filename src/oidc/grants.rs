@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::secret::{hex, random_bytes, random_token};
-use crate::store::{Ephemeral, StoreError};
+use crate::store::{Ephemeral, Follow, StoreError};
 
 /// OIDC Core §3.1.3.2 recommends short-lived codes; the conformance suite expects ≤ 60 s.
 pub const CODE_TTL: i64 = 60;
@@ -78,9 +78,18 @@ pub struct Grants {
     revocation_ttl: i64,
 }
 
+const REVOKED_PREFIX: &str = "grant-revoked:";
+
 fn revoked_key(grant_id: &str) -> String {
-    format!("grant-revoked:{grant_id}")
+    format!("{REVOKED_PREFIX}{grant_id}")
 }
+
+/// What a token's life depends on besides its own record, read with it in one round trip: its
+/// grant's revocation and its user's epoch (client_credentials records name no user).
+const LIFE: [Follow<'static>; 2] = [
+    Follow { prefix: REVOKED_PREFIX, field: "grant_id" },
+    Follow { prefix: crate::accounts::epoch::KEY_PREFIX, field: "subject.user_id" },
+];
 
 fn encode<T: Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -171,21 +180,21 @@ impl Grants {
         self.eph.put(&Ephemeral::secret_key("at", token), &encode(record)?, ttl).await
     }
 
-    /// A live access token whose grant has not been revoked.
+    /// A live access token whose grant has not been revoked (one round trip).
     pub async fn access_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let Some(record) = self.access_token_record(token).await? else {
-            return Ok(None);
-        };
-        if !self.live(&record).await? {
-            return Ok(None);
-        }
-        Ok(Some(record))
+        self.live_record(&Ephemeral::secret_key("at", token)).await
     }
 
-    /// The record of an unexpired access token, not yet checked with [`Grants::live`]: for a
-    /// caller that reads more in the same round trip (userinfo).
-    pub async fn access_token_record(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        Ok(decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("at", token)).await?))
+    /// The record under `key` if it is live as [`Grants::live`] judges, read with what that
+    /// depends on in one round trip: this runs on every userinfo and introspection request.
+    async fn live_record(&self, key: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let Some(found) = self.eph.get_following(key, &LIFE).await? else { return Ok(None) };
+        let Some(record) = decode::<TokenRecord>(Some(found.value)) else { return Ok(None) };
+        let mut values = found.values.into_iter();
+        let revoked = values.next().flatten().is_some();
+        let epoch = values.next().flatten().unwrap_or_default();
+        let live = !revoked && record.subject.as_ref().is_none_or(|s| s.epoch == epoch);
+        Ok(live.then_some(record))
     }
 
     pub async fn revoke_access_token(&self, token: &str) -> Result<(), StoreError> {
@@ -200,11 +209,7 @@ impl Grants {
     }
 
     pub async fn refresh_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let record = decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("rt", token)).await?);
-        match record {
-            Some(r) if self.live(&r).await? => Ok(Some(r)),
-            _ => Ok(None),
-        }
+        self.live_record(&Ephemeral::secret_key("rt", token)).await
     }
 
     /// The refresh token's record as stored, live or not (`None`: unknown, expired or used).

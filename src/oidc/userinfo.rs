@@ -36,7 +36,7 @@ pub async fn userinfo(
         (Some(t), None) | (None, Some(t)) => t.to_string(),
         (None, None) => return bearer_error(ErrorCode::InvalidToken, "an access token is required"),
     };
-    let record = match oidc.grants.access_token_record(&token).await {
+    let record = match oidc.grants.access_token(&token).await {
         Ok(Some(r)) => r,
         Ok(None) => return bearer_error(ErrorCode::InvalidToken, "the access token is invalid or expired"),
         Err(e) => return OAuthError::from(e).into_response(),
@@ -47,18 +47,16 @@ pub async fn userinfo(
     if !record.scope.iter().any(|s| s == "openid") {
         return bearer_error(ErrorCode::InvalidToken, "the token was not issued with the openid scope");
     }
-    // Everything else in one round trip: whether the grant still lives, the application (a
-    // token outlives nothing of it: disabled or deleted, its tokens stop too) and the account.
+    // The application (a token outlives nothing of it: disabled or deleted, its tokens stop
+    // too) and the account, together.
     let checks = tokio::try_join!(
-        oidc.grants.live(&record),
         accounts.client(&record.client_id),
-        accounts.account_for_claims(subject.user_id, subject.tenant_id),
+        accounts.account_for_claims(subject.user_id, subject.tenant_id)
     );
     let (user, tenant) = match checks {
-        Ok((false, _, _)) => return bearer_error(ErrorCode::InvalidToken, "the access token is invalid or expired"),
-        Ok((_, None, _)) => return bearer_error(ErrorCode::InvalidToken, "the application is disabled or deleted"),
-        Ok((_, _, None)) => return bearer_error(ErrorCode::InvalidToken, "the user no longer exists"),
-        Ok((true, Some(_), Some(account))) => account,
+        Ok((None, _)) => return bearer_error(ErrorCode::InvalidToken, "the application is disabled or deleted"),
+        Ok((_, None)) => return bearer_error(ErrorCode::InvalidToken, "the user no longer exists"),
+        Ok((Some(_), Some(account))) => account,
         Err(e) => return OAuthError::from(e).into_response(),
     };
     let mut claims = user_claims(&subject, &user, &tenant, &record.scope);

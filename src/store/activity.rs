@@ -22,7 +22,7 @@ impl Store {
             actor: Set(Some(entry.actor.chars().take(200).collect())),
             ..Default::default()
         }
-        .insert(self.writer())
+        .insert(&*self.writer().await)
         .await?;
         crate::telemetry::metrics::activity(kind);
         Ok(())

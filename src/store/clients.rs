@@ -37,7 +37,8 @@ impl Store {
         now: i64,
     ) -> Result<Client, StoreError> {
         let json = serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let txn = self.writer().begin().await?;
+        let writer = self.writer().await;
+        let txn = writer.begin().await?;
         let model = client::ActiveModel {
             client_id: Set(client_id.to_string()),
             name: Set(name.to_string()),
@@ -136,7 +137,7 @@ impl Store {
         let updated = client::Entity::update_many()
             .col_expr(client::Column::SecretHash, sea_orm::sea_query::Expr::value(secret_hash))
             .filter(client::Column::ClientId.eq(client_id))
-            .exec(self.writer())
+            .exec(&*self.writer().await)
             .await?;
         if updated.rows_affected == 0 {
             return Err(StoreError::NotFound(format!("client {client_id}")));
@@ -151,7 +152,7 @@ impl Store {
     pub async fn delete_client(&self, client_id: &str) -> Result<(), StoreError> {
         self.clients.forget(&client_id.to_string());
         self.origins.forget(&());
-        let deleted = client::Entity::delete_by_id(client_id.to_string()).exec(self.writer()).await?;
+        let deleted = client::Entity::delete_by_id(client_id.to_string()).exec(&*self.writer().await).await?;
         if deleted.rows_affected == 0 {
             return Err(StoreError::NotFound(format!("client {client_id}")));
         }
@@ -172,7 +173,7 @@ impl Store {
             .col_expr(client::Column::Name, sea_orm::sea_query::Expr::value(name.to_string()))
             .col_expr(client::Column::Metadata, sea_orm::sea_query::Expr::value(json))
             .filter(client::Column::ClientId.eq(client_id))
-            .exec(self.writer())
+            .exec(&*self.writer().await)
             .await?;
         if updated.rows_affected == 0 {
             return Err(StoreError::NotFound(format!("client {client_id}")));

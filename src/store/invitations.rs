@@ -54,7 +54,7 @@ impl Store {
             created_by: Set(new.created_by.to_string()),
             ..Default::default()
         }
-        .insert(self.writer())
+        .insert(&*self.writer().await)
         .await?;
         to_domain(model)
     }
@@ -118,7 +118,8 @@ impl Store {
         email: &str,
         now: i64,
     ) -> Result<Option<User>, StoreError> {
-        let txn = self.writer().begin().await?;
+        let writer = self.writer().await;
+        let txn = writer.begin().await?;
         let take = self.statement(
             "UPDATE invitations SET status = 'accepted', link_digest = NULL \
              WHERE id = $1 AND link_digest = $2 AND status = 'pending' AND expires_at > $3",

@@ -16,6 +16,7 @@ mod status_events;
 mod tenants;
 mod users;
 mod write_queue;
+mod written;
 
 use std::time::Duration;
 
@@ -23,7 +24,7 @@ use migrations::MigratorTrait;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
-pub use ephemeral::Ephemeral;
+pub use ephemeral::{Ephemeral, Follow, Followed};
 pub use invitations::NewInvitation;
 pub use signing_keys::StoredKey;
 pub use status_events::NewStatusEvent;
@@ -37,6 +38,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("redis error: {0}")]
     Redis(#[from] redis::RedisError),
     #[error("stored data is invalid: {0}")]
@@ -76,6 +79,16 @@ impl StoreError {
                     ["connection", "timed out", "broken pipe", "closed"].iter().any(|w| text.contains(w))
                 }
             },
+            // The database file could not be had (another process held it past the busy timeout,
+            // the disk failed or is full): not the statement.
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::DiskFull
+            ),
             StoreError::Redis(e) => {
                 e.is_timeout() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_io_error()
             }
@@ -100,6 +113,9 @@ pub struct Store {
     writer: DatabaseConnection,
     /// SQLite: single-statement writes committed in groups (see `write_queue`).
     queue: Option<write_queue::WriteQueue>,
+    /// SQLite: the process's write turn, taken by the queue's thread and by every other write, so
+    /// the two never meet on the database's lock.
+    turn: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
     /// SQLite file: the hot point reads on the calling thread (see `sqlite_reads`).
     reads: Option<std::sync::Arc<sqlite_reads::SqliteReads>>,
     clients: cache::TtlCache<String, crate::domain::application::Client>,
@@ -115,23 +131,26 @@ impl Store {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let db = Database::connect(options(url, max_connections)).await?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let (writer, queue, reads) = match db.get_database_backend() {
+        let (writer, queue, turn, reads) = match db.get_database_backend() {
             // Every connection to an in-memory database is a database of its own.
             DbBackend::Sqlite if !in_memory => {
                 let writer = Database::connect(options(url, 1)).await?;
-                let queue = write_queue::WriteQueue::start(writer.clone());
                 let path = <SqliteConnectOptions as std::str::FromStr>::from_str(url)
                     .map_err(|e| StoreError::Unavailable(format!("SQLite URL: {e}")))?
                     .get_filename()
                     .to_path_buf();
-                (writer, Some(queue), Some(std::sync::Arc::new(sqlite_reads::SqliteReads::new(path))))
+                let turn = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+                let queue = write_queue::WriteQueue::start(&path, turn.clone())?;
+                let reads = std::sync::Arc::new(sqlite_reads::SqliteReads::new(path));
+                (writer, Some(queue), Some(turn), Some(reads))
             }
-            _ => (db.clone(), None, None),
+            _ => (db.clone(), None, None, None),
         };
         Ok(Store {
             db,
             writer,
             queue,
+            turn,
             reads,
             clients: cache::TtlCache::default(),
             origins: cache::TtlCache::default(),
@@ -141,7 +160,7 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        migrations::Migrator::up(&self.writer, None).await?;
+        migrations::Migrator::up(&*self.writer().await, None).await?;
         Ok(())
     }
 
@@ -174,27 +193,33 @@ impl Store {
         self.reads.as_deref()
     }
 
-    /// For writes and for transactions (which may read what they are about to change).
-    pub(crate) fn writer(&self) -> &DatabaseConnection {
-        &self.writer
+    /// For writes and for transactions (which may read what they are about to change): the
+    /// writing connection, with the process's write turn held until the returned guard is
+    /// dropped (bind it for the length of a transaction).
+    pub(crate) async fn writer(&self) -> written::Writer<'_> {
+        let turn = match &self.turn {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
+        };
+        written::Writer::new(&self.writer, turn)
     }
 
     /// One write statement, atomic on its own: queued and group-committed on SQLite.
     pub(crate) async fn write(&self, stmt: sea_orm::Statement) -> Result<u64, StoreError> {
         Ok(match &self.queue {
-            Some(queue) => queue.execute(stmt).await?,
+            Some(queue) => queue.execute(stmt.sql, written::sqlite_params(stmt.values)?).await?,
             None => self.writer.execute_raw(stmt).await?.rows_affected(),
         })
     }
 
     /// One write statement with `RETURNING`: its first row, if any.
-    pub(crate) async fn write_returning(
-        &self,
-        stmt: sea_orm::Statement,
-    ) -> Result<Option<sea_orm::QueryResult>, StoreError> {
+    pub(crate) async fn write_returning(&self, stmt: sea_orm::Statement) -> Result<Option<written::Row>, StoreError> {
         Ok(match &self.queue {
-            Some(queue) => queue.query(stmt).await?.into_iter().next(),
-            None => self.writer.query_one_raw(stmt).await?,
+            Some(queue) => {
+                let rows = queue.query(stmt.sql, written::sqlite_params(stmt.values)?).await?;
+                rows.into_iter().next().map(written::Row::Sqlite)
+            }
+            None => self.writer.query_one_raw(stmt).await?.map(written::Row::Sql),
         })
     }
 
@@ -215,7 +240,7 @@ impl Store {
     }
 
     pub async fn execute_unprepared(&self, sql: &str) -> Result<(), StoreError> {
-        self.writer.execute_unprepared(sql).await?;
+        self.writer().await.execute_unprepared(sql).await?;
         Ok(())
     }
 }

@@ -37,7 +37,7 @@ impl Store {
             decided_by: Set(String::new()),
             ..Default::default()
         }
-        .insert(self.writer())
+        .insert(&*self.writer().await)
         .await?;
         to_domain(model)
     }
@@ -88,7 +88,7 @@ impl Store {
             .col_expr(recovery_request::Column::DecidedBy, sea_orm::sea_query::Expr::value(by.to_string()))
             .filter(recovery_request::Column::Id.eq(id))
             .filter(recovery_request::Column::Status.eq(from.as_str()))
-            .exec(self.writer())
+            .exec(&*self.writer().await)
             .await?;
         Ok(updated.rows_affected == 1)
     }
@@ -102,7 +102,7 @@ impl Store {
             )
             .filter(recovery_request::Column::Id.eq(id))
             .filter(recovery_request::Column::Status.eq(RecoveryStatus::Approved.as_str()))
-            .exec(self.writer())
+            .exec(&*self.writer().await)
             .await?;
         Ok(updated.rows_affected == 1)
     }

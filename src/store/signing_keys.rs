@@ -25,7 +25,7 @@ impl Store {
             active_from: Set(key.active_from),
             retire_at: Set(key.retire_at),
         }
-        .insert(self.writer())
+        .insert(&*self.writer().await)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("signing key {}", key.kid)))?;
         Ok(())
@@ -63,7 +63,7 @@ impl Store {
             .filter(signing_key::Column::Alg.eq(alg))
             .filter(signing_key::Column::Kid.ne(except_kid))
             .filter(signing_key::Column::RetireAt.is_null())
-            .exec(self.writer())
+            .exec(&*self.writer().await)
             .await?;
         Ok(res.rows_affected)
     }

@@ -47,7 +47,8 @@ impl Store {
 
     async fn replace_status_event_once(&self, new: &NewStatusEvent<'_>, now: i64) -> Result<StatusEvent, StoreError> {
         use sea_orm::TransactionTrait;
-        let txn = self.writer().begin().await?;
+        let writer = self.writer().await;
+        let txn = writer.begin().await?;
         txn.execute_raw(self.end_open(new.kind, now)).await?;
         let row = txn
             .query_one_raw(self.statement(

@@ -38,7 +38,7 @@ impl Store {
             help_contact: Set(None),
             ..Default::default()
         }
-        .insert(self.writer())
+        .insert(&*self.writer().await)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("tenant {code}")))?;
         to_domain(model)
@@ -101,7 +101,7 @@ impl Store {
             model.help_contact = Set((!line.is_empty()).then(|| line.to_string()));
         }
         model.password_policy = Set(policy_json(&policy));
-        let updated = to_domain(model.update(self.writer()).await?);
+        let updated = to_domain(model.update(&*self.writer().await).await?);
         self.tenants.forget(&current.id);
         updated
     }

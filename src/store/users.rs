@@ -58,7 +58,7 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(self.writer())
+        .insert(&*self.writer().await)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("user {}", new.login_name.as_str())))?;
         to_domain(model)
@@ -123,7 +123,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         use super::entities::password_history;
         use sea_orm::{ConnectionTrait, TransactionTrait};
-        let txn = self.writer().begin().await?;
+        let writer = self.writer().await;
+        let txn = writer.begin().await?;
         let swap = self.statement(
             "UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3 \
              WHERE id = $1 AND password_hash = $4 AND status = 'active' AND must_change_password = $5",
@@ -149,7 +150,8 @@ impl Store {
     pub async fn set_password(&self, id: UserId, hash: String, must_change: bool, now: i64) -> Result<(), StoreError> {
         use super::entities::password_history;
         use sea_orm::TransactionTrait;
-        let txn = self.writer().begin().await?;
+        let writer = self.writer().await;
+        let txn = writer.begin().await?;
         if let Some(old) = user::Entity::find_by_id(id).one(&txn).await?.and_then(|u| u.password_hash) {
             password_history::ActiveModel {
                 user_id: Set(id),
@@ -197,7 +199,7 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .update(self.writer())
+        .update(&*self.writer().await)
         .await?;
         Ok(())
     }
@@ -265,8 +267,8 @@ impl Store {
             params,
         );
         let row = self.write_returning(stmt).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
-        let failed = row.try_get::<i32>("", "failed_attempts").map(i64::from)?;
-        let status: String = row.try_get("", "status")?;
+        let failed = row.get::<i32>("failed_attempts").map(i64::from)?;
+        let status: String = row.get("status")?;
         let status = UserStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("user status {status}")))?;
         Ok((failed, status))
     }
@@ -322,7 +324,7 @@ impl Store {
                     .update_column(user_app_access::Column::Status)
                     .to_owned(),
             )
-            .exec(self.writer())
+            .exec(&*self.writer().await)
             .await?;
         Ok(())
     }
@@ -337,7 +339,7 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .update(self.writer())
+        .update(&*self.writer().await)
         .await?;
         Ok(())
     }
@@ -360,14 +362,14 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .update(self.writer())
+        .update(&*self.writer().await)
         .await?;
         Ok(())
     }
 
     pub async fn set_user_admin(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
         user::ActiveModel { id: Set(id), is_user_admin: Set(enabled), updated_at: Set(now), ..Default::default() }
-            .update(self.writer())
+            .update(&*self.writer().await)
             .await?;
         Ok(())
     }
@@ -377,7 +379,7 @@ impl Store {
 impl Store {
     pub async fn set_self_reset(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
         user::ActiveModel { id: Set(id), self_reset_enabled: Set(enabled), updated_at: Set(now), ..Default::default() }
-            .update(self.writer())
+            .update(&*self.writer().await)
             .await?;
         Ok(())
     }
@@ -398,7 +400,7 @@ impl Store {
             updated_at: Set(now),
             ..Default::default()
         }
-        .update(self.writer())
+        .update(&*self.writer().await)
         .await?;
         Ok(())
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use lanyard::app::AppState;
 use lanyard::clock::{Clock, ManualClock};
-use lanyard::store::{Ephemeral, Store};
+use lanyard::store::{Ephemeral, Follow, Followed, Store};
 
 use crate::backend_tests;
 use crate::support::{Backend, Scratch, T0};
@@ -84,6 +84,45 @@ async fn expiry_follows_the_lanyard_clock(backend: Backend) {
         let swept = eph.sweep().await.unwrap();
         assert!(eph.backend_name() == "redis" || swept >= 2500, "swept {swept}");
         assert_eq!(eph.get("live").await.unwrap().as_deref(), Some("v"));
+    })
+    .await;
+}
+
+/// A record and the keys its fields name, in one read: what a token's life is judged by.
+async fn get_following_reads_the_keys_a_value_names(backend: Backend) {
+    each_backend(backend, async |eph: Ephemeral, clock: ManualClock| {
+        let follow = [
+            Follow { prefix: "revoked:", field: "grant" },
+            Follow { prefix: "epoch:", field: "subject.user" },
+            Follow { prefix: "nothing:", field: "absent.deeper" },
+        ];
+        assert_eq!(eph.get_following("rec", &follow).await.unwrap(), None, "absent");
+        let record = r#"{"grant":"g1","subject":{"user":42},"n":null}"#;
+        eph.put("rec", record, 30).await.unwrap();
+        eph.put("epoch:42", "e-42", 30).await.unwrap();
+        let found = eph.get_following("rec", &follow).await.unwrap();
+        let expected = Followed { value: record.into(), values: vec![None, Some("e-42".into()), None] };
+        assert_eq!(found.as_ref(), Some(&expected), "a number names its key as written, a missing key is None");
+        eph.put("revoked:g1", "1", 10).await.unwrap();
+        let found = eph.get_following("rec", &follow).await.unwrap().unwrap();
+        assert_eq!(found.values, vec![Some("1".into()), Some("e-42".into()), None]);
+        // A large id prints as an integer too.
+        eph.put("big", r#"{"subject":{"user":2147483647}}"#, 30).await.unwrap();
+        eph.put("epoch:2147483647", "e-max", 30).await.unwrap();
+        let found = eph.get_following("big", &follow).await.unwrap().unwrap();
+        assert_eq!(found.values, vec![None, Some("e-max".into()), None]);
+        // Null, a table or no JSON at all names nothing; the value is still returned.
+        for odd in [r#"{"grant":null,"subject":null}"#, r#"{"grant":{"x":1},"subject":[1]}"#, "not json"] {
+            eph.put("odd", odd, 30).await.unwrap();
+            let found = eph.get_following("odd", &follow).await.unwrap().unwrap();
+            assert_eq!(found, Followed { value: odd.into(), values: vec![None, None, None] }, "{odd}");
+        }
+        // Expired named keys read as absent; an expired value reads as nothing at all.
+        clock.advance(10);
+        let found = eph.get_following("rec", &follow).await.unwrap().unwrap();
+        assert_eq!(found.values, vec![None, Some("e-42".into()), None], "the revocation expired at 10 s");
+        clock.advance(20);
+        assert_eq!(eph.get_following("rec", &follow).await.unwrap(), None, "the record expired at 30 s");
     })
     .await;
 }
@@ -167,6 +206,7 @@ backend_tests! {
     store_put_get_take_delete => put_get_take_delete,
     store_expiry_follows_the_lanyard_clock => expiry_follows_the_lanyard_clock,
     store_take_has_exactly_one_winner => take_under_50_concurrent_callers_has_one_winner,
+    store_get_following => get_following_reads_the_keys_a_value_names,
     store_incr_counts_exactly => incr_under_100_concurrent_callers_counts_exactly,
     store_migrations => migrations_apply_once_and_rerun_cleanly,
 }

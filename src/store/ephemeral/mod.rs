@@ -14,6 +14,37 @@ use super::{Store, StoreError};
 use redis_backend::RedisEphemeral;
 use sql_backend::SqlEphemeral;
 
+/// A key named by a field of a stored JSON value: `prefix` + the field's value.
+#[derive(Clone, Copy, Debug)]
+pub struct Follow<'a> {
+    pub prefix: &'a str,
+    /// A dotted path into the value: `grant_id`, `subject.user_id`.
+    pub field: &'a str,
+}
+
+impl Follow<'_> {
+    /// The key each of `follow` names in `json`, where its field holds a string or a number.
+    fn keys_in(follow: &[Follow<'_>], json: &str) -> Vec<Option<String>> {
+        let doc: Option<serde_json::Value> = serde_json::from_str(json).ok();
+        follow.iter().map(|f| doc.as_ref().and_then(|doc| f.key_in(doc))).collect()
+    }
+
+    fn key_in(&self, doc: &serde_json::Value) -> Option<String> {
+        match self.field.split('.').try_fold(doc, |v, part| v.get(part))? {
+            serde_json::Value::String(s) => Some(format!("{}{s}", self.prefix)),
+            serde_json::Value::Number(n) => Some(format!("{}{n}", self.prefix)),
+            _ => None,
+        }
+    }
+}
+
+/// What [`Ephemeral::get_following`] read: the value, and what each `Follow` named (in order).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Followed {
+    pub value: String,
+    pub values: Vec<Option<String>>,
+}
+
 #[derive(Clone)]
 pub enum Ephemeral {
     Sql(SqlEphemeral),
@@ -68,6 +99,24 @@ impl Ephemeral {
         match self {
             Ephemeral::Sql(s) => s.get_many(keys).await,
             Ephemeral::Redis(r) => r.get_many(keys).await,
+        }
+    }
+
+    /// A JSON value and, in the same round trip, the values it names: for each `(prefix, field)`
+    /// of `follow`, the value under `prefix` followed by the value's `field` (a dotted path to a
+    /// string or a number; absent, null or anything else names nothing and reads `None`).
+    /// `None` when `key` itself is absent or expired.
+    pub async fn get_following(&self, key: &str, follow: &[Follow<'_>]) -> Result<Option<Followed>, StoreError> {
+        match self {
+            Ephemeral::Sql(s) => {
+                let Some(value) = s.get(key).await? else { return Ok(None) };
+                let named = Follow::keys_in(follow, &value);
+                let wanted: Vec<String> = named.iter().flatten().cloned().collect();
+                let mut found = s.get_many(&wanted).await?.into_iter();
+                let values = named.iter().map(|n| n.as_ref().and_then(|_| found.next().flatten())).collect();
+                Ok(Some(Followed { value, values }))
+            }
+            Ephemeral::Redis(r) => r.get_following(key, follow).await,
         }
     }
 

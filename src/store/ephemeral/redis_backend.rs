@@ -4,6 +4,7 @@
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 
+use super::{Follow, Followed};
 use crate::clock::Clock;
 use crate::store::StoreError;
 
@@ -35,6 +36,40 @@ redis.call('DEL', KEYS[1])
 return 1
 ";
 
+/// `get_following` in one round trip: the value, then each key it names (see `Follow`). Keys
+/// are computed here, so this assumes one Redis, not a cluster (as the rest of the store does).
+/// cjson reads numbers as doubles: `%.14g` prints the integer ids followed here exactly.
+const FOLLOW: &str = r"
+local now = tonumber(ARGV[1])
+local function live(v)
+  if not v then return nil end
+  local sep = string.find(v, '|', 1, true)
+  if not sep or tonumber(string.sub(v, 1, sep - 1)) <= now then return nil end
+  return string.sub(v, sep + 1)
+end
+local value = live(redis.call('GET', KEYS[1]))
+if not value then return {} end
+local ok, doc = pcall(cjson.decode, value)
+local out = {value}
+for i = 3, #ARGV, 2 do
+  local field = nil
+  if ok and type(doc) == 'table' then
+    field = doc
+    for part in string.gmatch(ARGV[i + 1], '[^.]+') do
+      if type(field) == 'table' then field = field[part] else field = nil end
+    end
+  end
+  local found = false
+  if type(field) == 'string' then
+    found = live(redis.call('GET', ARGV[2] .. ARGV[i] .. field)) or false
+  elseif type(field) == 'number' then
+    found = live(redis.call('GET', ARGV[2] .. ARGV[i] .. string.format('%.14g', field))) or false
+  end
+  table.insert(out, found)
+end
+return out
+";
+
 const GC_SLACK_MS: i64 = 60_000;
 
 #[derive(Clone)]
@@ -44,6 +79,7 @@ pub struct RedisEphemeral {
     clock: Clock,
     incr: redis::Script,
     take_if: redis::Script,
+    follow: redis::Script,
 }
 
 impl RedisEphemeral {
@@ -64,6 +100,7 @@ impl RedisEphemeral {
             clock,
             incr: redis::Script::new(INCR),
             take_if: redis::Script::new(TAKE_IF),
+            follow: redis::Script::new(FOLLOW),
         })
     }
 
@@ -109,6 +146,22 @@ impl RedisEphemeral {
         let full: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
         let raw: Vec<Option<String>> = redis::cmd("MGET").arg(full).query_async(&mut conn).await?;
         Ok(raw.into_iter().map(|r| self.live(r)).collect())
+    }
+
+    pub async fn get_following(&self, key: &str, follow: &[Follow<'_>]) -> Result<Option<Followed>, StoreError> {
+        let mut conn = self.conn.clone();
+        let mut call = self.follow.key(self.key(key));
+        call.arg(self.clock.now()).arg(&self.prefix);
+        for f in follow {
+            call.arg(f.prefix).arg(f.field);
+        }
+        let mut found: Vec<Option<String>> = call.invoke_async(&mut conn).await?;
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let value = found.remove(0).ok_or_else(|| StoreError::Corrupt(format!("{key}: no value read")))?;
+        found.resize(follow.len(), None);
+        Ok(Some(Followed { value, values: found }))
     }
 
     /// GETDEL is atomic: of concurrent callers only one receives the value.

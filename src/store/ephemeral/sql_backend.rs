@@ -83,7 +83,7 @@ impl SqlEphemeral {
             vec![key.into(), self.clock.now().into()],
         );
         let row = self.store.write_returning(stmt).await?;
-        Ok(row.map(|r| r.try_get::<String>("", "value")).transpose()?)
+        row.map(|r| r.get::<String>("value")).transpose()
     }
 
     pub async fn take_if(&self, key: &str, expected: &str) -> Result<bool, StoreError> {
@@ -106,7 +106,7 @@ impl SqlEphemeral {
         );
         let row = self.store.write_returning(stmt).await?;
         let row = row.ok_or_else(|| StoreError::Corrupt(format!("incr of {key} returned nothing")))?;
-        Ok(row.try_get::<i64>("", "count")?)
+        row.get::<i64>("count")
     }
 
     pub async fn count(&self, key: &str) -> Result<i64, StoreError> {
