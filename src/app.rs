@@ -123,6 +123,7 @@ impl AppState {
             // Used and revoked markers must outlive every token of a family, up to the absolute cap.
             grants: Grants::new(
                 ephemeral.clone(),
+                clock.clone(),
                 config.tokens.refresh_token.max(config.tokens.refresh_token_absolute),
             ),
             http: oidc::backchannel::http_client(config.environment == Environment::Development)

@@ -27,6 +27,19 @@ impl Clock {
         (Clock::Manual(cell.clone()), ManualClock(cell))
     }
 
+    /// Milliseconds since the epoch (a manual clock's seconds, in milliseconds): for ordering
+    /// things made within one second, never for expiry.
+    pub fn now_millis(&self) -> i64 {
+        match self {
+            #[allow(clippy::disallowed_methods)] // the one sanctioned reader of wall time
+            Clock::System => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or(0),
+            Clock::Manual(cell) => cell.load(Ordering::SeqCst).saturating_mul(1000),
+        }
+    }
+
     pub fn now(&self) -> UnixTime {
         match self {
             #[allow(clippy::disallowed_methods)] // the one sanctioned reader of wall time

@@ -54,6 +54,21 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
+/// A [`random_token`] behind the millisecond it was made (twelve hex digits and a dot). Tokens
+/// made one after another sort together, so in the SQL ephemeral store, whose keys begin with
+/// this part (see `Ephemeral::ordered_secret_key`), each new token lands at the end of the key
+/// index instead of in a random leaf page that every commit must write out whole. The time is no
+/// secret: the client holding the token knows when it got it, and introspection says `iat`.
+pub fn ordered_token(now_millis: i64) -> String {
+    format!("{:012x}.{}", now_millis.clamp(0, 0xffff_ffff_ffff), random_token())
+}
+
+/// The sortable part of an [`ordered_token`], if `token` has its shape.
+pub fn token_order(token: &str) -> Option<&str> {
+    let (order, _) = token.split_once('.')?;
+    (order.len() == 12 && order.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then_some(order)
+}
+
 /// Whether `s` has the shape of a [`random_token`]: anything else a client sends in its place is
 /// not looked up, and never echoed into a header.
 pub fn is_random_token(s: &str) -> bool {
@@ -143,6 +158,28 @@ impl std::fmt::Debug for Mac {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordered_tokens_sort_by_their_millisecond_and_only_they_have_an_order() {
+        let (a, b) = (ordered_token(1_764_670_000_123), ordered_token(1_764_670_000_124));
+        assert!(a < b, "{a} {b}");
+        assert_eq!(token_order(&a), Some("019ade874bfb"));
+        assert_eq!(a.len(), 12 + 1 + 43);
+        assert!(
+            a.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_')),
+            "URL- and header-safe"
+        );
+        assert_ne!(ordered_token(0).get(13..), ordered_token(0).get(13..), "the rest is random");
+        for other in [
+            random_token(),
+            "eyJhbGciOiJFUzI1NiJ9.eyJ4IjoxfQ.sig".into(),
+            "019ddf1c2cfG.x".into(),
+            "019ddf1c2cf.x".into(),
+            "é".repeat(20),
+        ] {
+            assert_eq!(token_order(&other), None, "{other}");
+        }
+    }
 
     #[test]
     fn random_from_draws_every_symbol_evenly() {

@@ -1,5 +1,7 @@
 //! The short-lived artefacts of the protocol, kept in the ephemeral store under the SHA-256 of
-//! the value handed out: codes, access and refresh tokens, unified-login hand-offs.
+//! the value handed out: codes, access and refresh tokens, unified-login hand-offs. Codes and
+//! tokens begin with the millisecond they were made, and so do their keys, ahead of the hash
+//! (`secret::ordered_token`): one after another, they sort together.
 //!
 //! Every token belongs to a *grant* (one authorization). Replaying a code or a rotated refresh
 //! token marks the grant revoked, which kills every token issued under it (RFC 6749 §4.1.2,
@@ -8,7 +10,8 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::secret::{hex, random_bytes, random_token};
+use crate::clock::Clock;
+use crate::secret::{hex, ordered_token, random_bytes};
 use crate::store::{Ephemeral, Follow, StoreError};
 
 /// OIDC Core §3.1.3.2 recommends short-lived codes; the conformance suite expects ≤ 60 s.
@@ -74,6 +77,8 @@ pub enum Redeemed<T> {
 #[derive(Clone, Debug)]
 pub struct Grants {
     eph: Ephemeral,
+    /// Codes and tokens begin with the millisecond they were made (`secret::ordered_token`).
+    clock: Clock,
     /// How long a revoked grant is remembered: the longest any of its tokens can live.
     revocation_ttl: i64,
 }
@@ -100,8 +105,12 @@ fn decode<T: DeserializeOwned>(s: Option<String>) -> Option<T> {
 }
 
 impl Grants {
-    pub fn new(eph: Ephemeral, revocation_ttl: i64) -> Self {
-        Grants { eph, revocation_ttl }
+    pub fn new(eph: Ephemeral, clock: Clock, revocation_ttl: i64) -> Self {
+        Grants { eph, clock, revocation_ttl }
+    }
+
+    fn new_token(&self) -> String {
+        ordered_token(self.clock.now_millis())
     }
 
     pub fn new_grant_id() -> String {
@@ -132,14 +141,15 @@ impl Grants {
     }
 
     pub async fn issue_code(&self, record: &CodeRecord) -> Result<String, StoreError> {
-        let code = random_token();
-        self.eph.put(&Ephemeral::secret_key("code", &code), &encode(record)?, CODE_TTL).await?;
+        let code = self.new_token();
+        self.eph.put(&Ephemeral::ordered_secret_key("code", &code), &encode(record)?, CODE_TTL).await?;
         Ok(code)
     }
 
     /// Atomically takes the code. A second presentation revokes what the first one got.
     pub async fn redeem_code(&self, code: &str, marker_ttl: i64) -> Result<Redeemed<CodeRecord>, StoreError> {
-        let (key, used_key) = (Ephemeral::secret_key("code", code), Ephemeral::secret_key("code-used", code));
+        let (key, used_key) =
+            (Ephemeral::ordered_secret_key("code", code), Ephemeral::ordered_secret_key("code-used", code));
         if let Some(record) = decode::<CodeRecord>(self.eph.get(&key).await?) {
             self.eph.put(&used_key, &record.grant_id, marker_ttl).await?;
         }
@@ -168,7 +178,7 @@ impl Grants {
     }
 
     pub async fn issue_access_token(&self, record: &TokenRecord) -> Result<String, StoreError> {
-        let token = random_token();
+        let token = self.new_token();
         self.keep_access_token(&token, record).await?;
         Ok(token)
     }
@@ -177,12 +187,12 @@ impl Grants {
     /// introspection and revocation treat both formats alike.
     pub async fn keep_access_token(&self, token: &str, record: &TokenRecord) -> Result<(), StoreError> {
         let ttl = record.expires_at - record.issued_at;
-        self.eph.put(&Ephemeral::secret_key("at", token), &encode(record)?, ttl).await
+        self.eph.put(&Ephemeral::ordered_secret_key("at", token), &encode(record)?, ttl).await
     }
 
     /// A live access token whose grant has not been revoked (one round trip).
     pub async fn access_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        self.live_record(&Ephemeral::secret_key("at", token)).await
+        self.live_record(&Ephemeral::ordered_secret_key("at", token)).await
     }
 
     /// The record under `key` if it is live as [`Grants::live`] judges, read with what that
@@ -198,23 +208,23 @@ impl Grants {
     }
 
     pub async fn revoke_access_token(&self, token: &str) -> Result<(), StoreError> {
-        self.eph.delete(&Ephemeral::secret_key("at", token)).await
+        self.eph.delete(&Ephemeral::ordered_secret_key("at", token)).await
     }
 
     pub async fn issue_refresh_token(&self, record: &TokenRecord) -> Result<String, StoreError> {
-        let token = random_token();
+        let token = self.new_token();
         let ttl = record.expires_at - record.issued_at;
-        self.eph.put(&Ephemeral::secret_key("rt", &token), &encode(record)?, ttl).await?;
+        self.eph.put(&Ephemeral::ordered_secret_key("rt", &token), &encode(record)?, ttl).await?;
         Ok(token)
     }
 
     pub async fn refresh_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        self.live_record(&Ephemeral::secret_key("rt", token)).await
+        self.live_record(&Ephemeral::ordered_secret_key("rt", token)).await
     }
 
     /// The refresh token's record as stored, live or not (`None`: unknown, expired or used).
     pub async fn refresh_token_record(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        Ok(decode::<TokenRecord>(self.eph.get(&Ephemeral::secret_key("rt", token)).await?))
+        Ok(decode::<TokenRecord>(self.eph.get(&Ephemeral::ordered_secret_key("rt", token)).await?))
     }
 
     /// Rotation: the presented refresh token is consumed; presenting it again revokes the family.
@@ -225,7 +235,8 @@ impl Grants {
         token: &str,
         stored: Option<&TokenRecord>,
     ) -> Result<Redeemed<TokenRecord>, StoreError> {
-        let (key, used_key) = (Ephemeral::secret_key("rt", token), Ephemeral::secret_key("rt-used", token));
+        let (key, used_key) =
+            (Ephemeral::ordered_secret_key("rt", token), Ephemeral::ordered_secret_key("rt-used", token));
         if let Some(record) = stored {
             self.eph.put(&used_key, &record.grant_id, self.revocation_ttl).await?;
         }
@@ -235,7 +246,7 @@ impl Grants {
     }
 
     pub async fn revoke_refresh_token(&self, token: &str) -> Result<(), StoreError> {
-        if let Some(record) = decode::<TokenRecord>(self.eph.take(&Ephemeral::secret_key("rt", token)).await?) {
+        if let Some(record) = decode::<TokenRecord>(self.eph.take(&Ephemeral::ordered_secret_key("rt", token)).await?) {
             self.revoke_grant(&record.grant_id).await?;
         }
         Ok(())

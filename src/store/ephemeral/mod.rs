@@ -8,7 +8,7 @@ mod redis_backend;
 mod sql_backend;
 
 use crate::clock::Clock;
-use crate::secret::token_hash;
+use crate::secret::{token_hash, token_order};
 
 use super::{Store, StoreError};
 use redis_backend::RedisEphemeral;
@@ -77,6 +77,16 @@ impl Ephemeral {
     /// The key under which state named by a secret is kept: only its hash is stored.
     pub fn secret_key(namespace: &str, secret: &str) -> String {
         format!("{namespace}:{}", token_hash(secret))
+    }
+
+    /// As [`Ephemeral::secret_key`], for a secret made by `secret::ordered_token`: the key begins
+    /// with the token's time, so keys made together sit together in an index. Any other secret
+    /// (an older token, a JWT, a guess) gets the plain key.
+    pub fn ordered_secret_key(namespace: &str, secret: &str) -> String {
+        match token_order(secret) {
+            Some(order) => format!("{namespace}:{order}{}", token_hash(secret)),
+            None => Self::secret_key(namespace, secret),
+        }
     }
 
     /// Stores `value` for `ttl` seconds, replacing any earlier value (and resetting a counter).

@@ -283,7 +283,50 @@ async fn public_clients_cannot_introspect(backend: Backend) {
     app.stop().await;
 }
 
+/// Codes and tokens begin with the millisecond they were made, and are kept under a key that
+/// begins with it too and then their SHA-256 — never the token itself — so that in SQLite new
+/// keys land at the end of the index (issue 15). A token of the shape before that, kept under its
+/// plain hash, still works after an upgrade.
+async fn tokens_are_kept_under_ordered_hashed_keys(backend: Backend) {
+    use lanyard::secret::{random_token, token_hash, token_order};
+    use lanyard::store::{Ephemeral, Store};
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
+    assert!(token_order(&code).is_some(), "{code}");
+    let (status, tokens) = redeem(&app, &rp, &code, req.verifier.secret()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (access, refresh) = (tokens["access_token"].as_str().unwrap(), tokens["refresh_token"].as_str().unwrap());
+    let config = app.scratch.config(&[]);
+    let store = Store::connect(config.database_url.expose(), 1).await.unwrap();
+    let clock = lanyard::clock::Clock::manual(crate::support::T0).0;
+    let eph = match &config.redis_url {
+        Some(url) => Ephemeral::redis(url.expose(), &config.redis_prefix, clock).await.unwrap(),
+        None => Ephemeral::sql(store.clone(), clock),
+    };
+    for (namespace, token) in [("at", access), ("rt", refresh)] {
+        let order = token_order(token).expect("an ordered token");
+        let key = Ephemeral::ordered_secret_key(namespace, token);
+        assert_eq!(key, format!("{namespace}:{order}{}", token_hash(token)));
+        let kept = eph.get(&key).await.unwrap().expect("kept under the ordered key");
+        let secret_part = token.split_once('.').unwrap().1;
+        assert!(!kept.contains(token) && !kept.contains(secret_part) && !key.contains(secret_part));
+        assert_eq!(eph.get(&Ephemeral::secret_key(namespace, token)).await.unwrap(), None);
+    }
+    // Upgrade: an access token of the old shape (43 characters, no order), kept as it was kept
+    // before — under its plain hash — still works, and an ordered lookup of it finds it.
+    let old = random_token();
+    assert_eq!(Ephemeral::ordered_secret_key("at", &old), Ephemeral::secret_key("at", &old));
+    let access_record = eph.get(&Ephemeral::ordered_secret_key("at", access)).await.unwrap().unwrap();
+    eph.put(&Ephemeral::secret_key("at", &old), &access_record, 600).await.unwrap();
+    assert_eq!(userinfo_status(&app, &old).await, StatusCode::OK);
+    assert_eq!(userinfo_status(&app, access).await, StatusCode::OK);
+    store.close().await.unwrap();
+    app.stop().await;
+}
+
 backend_tests! {
+    token_ordered_keys => tokens_are_kept_under_ordered_hashed_keys,
     token_refresh_absolute => refresh_tokens_end_at_the_grants_absolute_lifetime,
     introspect_public_refused => public_clients_cannot_introspect,
 }
