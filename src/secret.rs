@@ -56,7 +56,7 @@ pub fn random_token() -> String {
 
 /// A [`random_token`] behind the millisecond it was made (twelve hex digits and a dot). Tokens
 /// made one after another sort together, so in the SQL ephemeral store, whose keys begin with
-/// this part (see `Ephemeral::ordered_secret_key`), each new token lands at the end of the key
+/// this part (see `Ephemeral::token_key`), each new token lands at the end of the key
 /// index instead of in a random leaf page that every commit must write out whole. The time is no
 /// secret: the client holding the token knows when it got it, and introspection says `iat`.
 pub fn ordered_token(now_millis: i64) -> String {

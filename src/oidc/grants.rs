@@ -1,7 +1,7 @@
 //! The short-lived artefacts of the protocol, kept in the ephemeral store under the SHA-256 of
 //! the value handed out: codes, access and refresh tokens, unified-login hand-offs. Codes and
-//! tokens begin with the millisecond they were made, and so do their keys, ahead of the hash
-//! (`secret::ordered_token`): one after another, they sort together.
+//! tokens begin with the millisecond they were made, and on SQLite so do their keys, ahead of the
+//! hash (`secret::ordered_token`, `Ephemeral::token_key`): one after another, they sort together.
 //!
 //! Every token belongs to a *grant* (one authorization). Replaying a code or a rotated refresh
 //! token marks the grant revoked, which kills every token issued under it (RFC 6749 §4.1.2,
@@ -142,14 +142,13 @@ impl Grants {
 
     pub async fn issue_code(&self, record: &CodeRecord) -> Result<String, StoreError> {
         let code = self.new_token();
-        self.eph.put(&Ephemeral::ordered_secret_key("code", &code), &encode(record)?, CODE_TTL).await?;
+        self.eph.put(&self.eph.token_key("code", &code), &encode(record)?, CODE_TTL).await?;
         Ok(code)
     }
 
     /// Atomically takes the code. A second presentation revokes what the first one got.
     pub async fn redeem_code(&self, code: &str, marker_ttl: i64) -> Result<Redeemed<CodeRecord>, StoreError> {
-        let (key, used_key) =
-            (Ephemeral::ordered_secret_key("code", code), Ephemeral::ordered_secret_key("code-used", code));
+        let (key, used_key) = (self.eph.token_key("code", code), self.eph.token_key("code-used", code));
         if let Some(record) = decode::<CodeRecord>(self.eph.get(&key).await?) {
             self.eph.put(&used_key, &record.grant_id, marker_ttl).await?;
         }
@@ -187,12 +186,12 @@ impl Grants {
     /// introspection and revocation treat both formats alike.
     pub async fn keep_access_token(&self, token: &str, record: &TokenRecord) -> Result<(), StoreError> {
         let ttl = record.expires_at - record.issued_at;
-        self.eph.put(&Ephemeral::ordered_secret_key("at", token), &encode(record)?, ttl).await
+        self.eph.put(&self.eph.token_key("at", token), &encode(record)?, ttl).await
     }
 
     /// A live access token whose grant has not been revoked (one round trip).
     pub async fn access_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        self.live_record(&Ephemeral::ordered_secret_key("at", token)).await
+        self.live_record(&self.eph.token_key("at", token)).await
     }
 
     /// The record under `key` if it is live as [`Grants::live`] judges, read with what that
@@ -208,23 +207,23 @@ impl Grants {
     }
 
     pub async fn revoke_access_token(&self, token: &str) -> Result<(), StoreError> {
-        self.eph.delete(&Ephemeral::ordered_secret_key("at", token)).await
+        self.eph.delete(&self.eph.token_key("at", token)).await
     }
 
     pub async fn issue_refresh_token(&self, record: &TokenRecord) -> Result<String, StoreError> {
         let token = self.new_token();
         let ttl = record.expires_at - record.issued_at;
-        self.eph.put(&Ephemeral::ordered_secret_key("rt", &token), &encode(record)?, ttl).await?;
+        self.eph.put(&self.eph.token_key("rt", &token), &encode(record)?, ttl).await?;
         Ok(token)
     }
 
     pub async fn refresh_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        self.live_record(&Ephemeral::ordered_secret_key("rt", token)).await
+        self.live_record(&self.eph.token_key("rt", token)).await
     }
 
     /// The refresh token's record as stored, live or not (`None`: unknown, expired or used).
     pub async fn refresh_token_record(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        Ok(decode::<TokenRecord>(self.eph.get(&Ephemeral::ordered_secret_key("rt", token)).await?))
+        Ok(decode::<TokenRecord>(self.eph.get(&self.eph.token_key("rt", token)).await?))
     }
 
     /// Rotation: the presented refresh token is consumed; presenting it again revokes the family.
@@ -235,8 +234,7 @@ impl Grants {
         token: &str,
         stored: Option<&TokenRecord>,
     ) -> Result<Redeemed<TokenRecord>, StoreError> {
-        let (key, used_key) =
-            (Ephemeral::ordered_secret_key("rt", token), Ephemeral::ordered_secret_key("rt-used", token));
+        let (key, used_key) = (self.eph.token_key("rt", token), self.eph.token_key("rt-used", token));
         if let Some(record) = stored {
             self.eph.put(&used_key, &record.grant_id, self.revocation_ttl).await?;
         }
@@ -246,7 +244,7 @@ impl Grants {
     }
 
     pub async fn revoke_refresh_token(&self, token: &str) -> Result<(), StoreError> {
-        if let Some(record) = decode::<TokenRecord>(self.eph.take(&Ephemeral::ordered_secret_key("rt", token)).await?) {
+        if let Some(record) = decode::<TokenRecord>(self.eph.take(&self.eph.token_key("rt", token)).await?) {
             self.revoke_grant(&record.grant_id).await?;
         }
         Ok(())

@@ -156,6 +156,7 @@ impl Store {
             self.statement("UPDATE invitations SET user_id = $2 WHERE id = $1", vec![id.into(), model.id.into()]);
         txn.execute_raw(link_user).await?;
         txn.commit().await?;
+        drop(writer);
         self.user_by_id(model.id).await
     }
 }

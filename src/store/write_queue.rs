@@ -48,7 +48,7 @@ struct Job {
     sql: String,
     params: Vec<Value>,
     returns_rows: bool,
-    reply: oneshot::Sender<Result<Outcome, rusqlite::Error>>,
+    reply: oneshot::Sender<Result<Outcome, StoreError>>,
 }
 
 #[derive(Clone, Debug)]
@@ -87,7 +87,7 @@ impl WriteQueue {
         let (reply, answer) = oneshot::channel();
         let stopped = || StoreError::Unavailable("the SQLite writer has stopped".into());
         self.jobs.send(Job { sql, params, returns_rows, reply }).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?.map_err(StoreError::Sqlite)
+        answer.await.map_err(|_| stopped())?
     }
 }
 
@@ -113,6 +113,15 @@ fn write_loop(conn: &Connection, turn: &Mutex<()>, mut queued: mpsc::Receiver<Jo
             }
         }
         let _turn = turn.blocking_lock();
+        // A transaction a failed ROLLBACK left open would swallow every later write unseen (and
+        // hold the database's lock): end it, or refuse this round rather than pretend.
+        if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+            for job in batch.drain(..) {
+                let _ =
+                    job.reply.send(Err(StoreError::Unavailable("the SQLite writer is stuck in a transaction".into())));
+            }
+            continue;
+        }
         if batch.len() > 1
             && let Ok(outcomes) = together(conn, &batch)
         {
@@ -123,7 +132,7 @@ fn write_loop(conn: &Connection, turn: &Mutex<()>, mut queued: mpsc::Receiver<Jo
         }
         for job in batch.drain(..) {
             let began = crate::clock::monotonic_now();
-            let outcome = run(conn, &job);
+            let outcome = run(conn, &job).map_err(StoreError::Sqlite);
             crate::telemetry::metrics::store_commit(1, began.elapsed());
             let _ = job.reply.send(outcome);
         }

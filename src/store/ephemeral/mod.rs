@@ -79,13 +79,16 @@ impl Ephemeral {
         format!("{namespace}:{}", token_hash(secret))
     }
 
-    /// As [`Ephemeral::secret_key`], for a secret made by `secret::ordered_token`: the key begins
-    /// with the token's time, so keys made together sit together in an index. Any other secret
-    /// (an older token, a JWT, a guess) gets the plain key.
-    pub fn ordered_secret_key(namespace: &str, secret: &str) -> String {
-        match token_order(secret) {
-            Some(order) => format!("{namespace}:{order}{}", token_hash(secret)),
-            None => Self::secret_key(namespace, secret),
+    /// The key for state named by a code or token. On SQLite, for a token made by
+    /// `secret::ordered_token`, it begins with the token's time, so keys made together sit together
+    /// at the end of the key index. Elsewhere, and for any other secret (an older token, a JWT, a
+    /// guess), the plain [`Ephemeral::secret_key`]: Redis has no index to keep in order, and on a
+    /// shared PostgreSQL or Redis a node of the previous release, during a rolling upgrade, still
+    /// finds what a newer node wrote.
+    pub fn token_key(&self, namespace: &str, token: &str) -> String {
+        match (self, token_order(token)) {
+            (Ephemeral::Sql(s), Some(order)) if s.is_sqlite() => format!("{namespace}:{order}{}", token_hash(token)),
+            _ => Self::secret_key(namespace, token),
         }
     }
 

@@ -44,7 +44,8 @@ local now = tonumber(ARGV[1])
 local function live(v)
   if not v then return nil end
   local sep = string.find(v, '|', 1, true)
-  if not sep or tonumber(string.sub(v, 1, sep - 1)) <= now then return nil end
+  local exp = sep and tonumber(string.sub(v, 1, sep - 1))
+  if not exp or exp <= now then return nil end
   return string.sub(v, sep + 1)
 end
 local value = live(redis.call('GET', KEYS[1]))
@@ -155,13 +156,16 @@ impl RedisEphemeral {
         for f in follow {
             call.arg(f.prefix).arg(f.field);
         }
-        let mut found: Vec<Option<String>> = call.invoke_async(&mut conn).await?;
-        if found.is_empty() {
-            return Ok(None);
-        }
-        let value = found.remove(0).ok_or_else(|| StoreError::Corrupt(format!("{key}: no value read")))?;
-        found.resize(follow.len(), None);
-        Ok(Some(Followed { value, values: found }))
+        let reply: Vec<redis::Value> = call.invoke_async(&mut conn).await?;
+        // A missing key is Lua's `false`: nil in RESP2, a boolean in RESP3.
+        let mut found = reply.into_iter().map(|v| match v {
+            redis::Value::Nil | redis::Value::Boolean(false) => Ok(None),
+            other => redis::from_redis_value::<String>(other).map(Some).map_err(redis::RedisError::from),
+        });
+        let Some(value) = found.next().transpose()?.flatten() else { return Ok(None) };
+        let mut values = found.collect::<Result<Vec<_>, _>>()?;
+        values.resize(follow.len(), None);
+        Ok(Some(Followed { value, values }))
     }
 
     /// GETDEL is atomic: of concurrent callers only one receives the value.

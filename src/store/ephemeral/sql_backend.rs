@@ -17,6 +17,10 @@ impl SqlEphemeral {
         SqlEphemeral { store, clock }
     }
 
+    pub fn is_sqlite(&self) -> bool {
+        self.store.backend_name() == "sqlite"
+    }
+
     pub async fn put(&self, key: &str, value: &str, ttl: i64) -> Result<(), StoreError> {
         let expires_at = self.clock.now().saturating_add(ttl);
         let stmt = self.store.statement(
