@@ -251,14 +251,15 @@ fn options(url: &str, max_connections: u32) -> ConnectOptions {
     // is a file: its only wait is for the writer, which may take longer under a burst.
     let wait = if url.starts_with("postgres") { Duration::from_secs(2) } else { Duration::from_secs(10) };
     opts.max_connections(max_connections)
-        .min_connections(1)
-        // No idle reaping, no lifetime: with either set, sqlx 0.9 runs a maintenance loop that
-        // reads the pool's idle count once and visits that many connections, and that count
-        // (an atomic decremented after a pop, incremented after a push) can read below zero
-        // for an instant when one task releases a connection as another takes it: the loop then
-        // runs ~2^64 times inside one poll — a core at 100 % and a runtime that never shuts
-        // down (seen in CI: a test's runtime stuck for 15 minutes in `spawn_maintenance_tasks`).
-        // A dead PostgreSQL connection is still found and replaced on use.
+        // No minimum, no idle reaping, no lifetime: then sqlx 0.9 runs no maintenance task at
+        // all. Its loop (with `idle_timeout` or `max_lifetime` set) reads the pool's idle count
+        // once and visits that many connections, and that count (an atomic decremented after a
+        // pop, incremented after a push) can read below zero for an instant when one task
+        // releases a connection as another takes it: the loop then runs ~2^64 times inside one
+        // poll — a core at 100 % and a runtime that never shuts down (seen in CI: a test's
+        // runtime stuck for 15 minutes in `spawn_maintenance_tasks`). Connections open on
+        // demand and stay; a dead PostgreSQL connection is still found and replaced on use.
+        .min_connections(0)
         .idle_timeout(None::<Duration>)
         .max_lifetime(None::<Duration>)
         .acquire_timeout(wait)

@@ -94,11 +94,12 @@ impl WriteQueue {
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
-    // As the sqlx connections are set up (store::options): WAL, commits durable at checkpoints.
-    conn.pragma_update(None, "journal_mode", "wal")?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // As the sqlx connections are set up (store::options), commits durable at checkpoints. The
+    // journal mode (WAL) is the database file's, set by the pool's first connection: switching
+    // it here too would take the file's exclusive lock while other connections open.
     conn.pragma_update(None, "synchronous", "normal")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
 }
 
