@@ -31,25 +31,23 @@ impl Clock {
     /// things made within one second, never for expiry.
     pub fn now_millis(&self) -> i64 {
         match self {
-            #[allow(clippy::disallowed_methods)] // the one sanctioned reader of wall time
-            Clock::System => SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                .unwrap_or(0),
+            Clock::System => i64::try_from(since_epoch().as_millis()).unwrap_or(i64::MAX),
             Clock::Manual(cell) => cell.load(Ordering::SeqCst).saturating_mul(1000),
         }
     }
 
     pub fn now(&self) -> UnixTime {
         match self {
-            #[allow(clippy::disallowed_methods)] // the one sanctioned reader of wall time
-            Clock::System => SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-                .unwrap_or(0),
+            Clock::System => i64::try_from(since_epoch().as_secs()).unwrap_or(i64::MAX),
             Clock::Manual(cell) => cell.load(Ordering::SeqCst),
         }
     }
+}
+
+/// Wall time since the Unix epoch (zero before it).
+fn since_epoch() -> std::time::Duration {
+    #[allow(clippy::disallowed_methods)] // the one sanctioned reader of wall time
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
 }
 
 impl std::fmt::Debug for Clock {

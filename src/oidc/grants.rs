@@ -194,16 +194,22 @@ impl Grants {
         self.live_record(&self.eph.token_key("at", token)).await
     }
 
-    /// The record under `key` if it is live as [`Grants::live`] judges, read with what that
-    /// depends on in one round trip: this runs on every userinfo and introspection request.
+    /// The record under `key` if it is live (see [`Grants::record_and_life`]).
     async fn live_record(&self, key: &str) -> Result<Option<TokenRecord>, StoreError> {
+        Ok(self.record_and_life(key).await?.and_then(|(record, live)| live.then_some(record)))
+    }
+
+    /// The record under `key`, and whether it lives: its grant not revoked, and issued in its
+    /// user's current epoch (a reset ends every earlier token). Read with what that depends on in
+    /// one round trip: this runs on every userinfo, introspection and refresh request.
+    async fn record_and_life(&self, key: &str) -> Result<Option<(TokenRecord, bool)>, StoreError> {
         let Some(found) = self.eph.get_following(key, &LIFE).await? else { return Ok(None) };
         let Some(record) = decode::<TokenRecord>(Some(found.value)) else { return Ok(None) };
         let mut values = found.values.into_iter();
         let revoked = values.next().flatten().is_some();
         let epoch = values.next().flatten().unwrap_or_default();
         let live = !revoked && record.subject.as_ref().is_none_or(|s| s.epoch == epoch);
-        Ok(live.then_some(record))
+        Ok(Some((record, live)))
     }
 
     pub async fn revoke_access_token(&self, token: &str) -> Result<(), StoreError> {
@@ -221,13 +227,14 @@ impl Grants {
         self.live_record(&self.eph.token_key("rt", token)).await
     }
 
-    /// The refresh token's record as stored, live or not (`None`: unknown, expired or used).
-    pub async fn refresh_token_record(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
-        Ok(decode::<TokenRecord>(self.eph.get(&self.eph.token_key("rt", token)).await?))
+    /// The refresh token's record as stored and whether it lives (`None`: unknown, expired or
+    /// used).
+    pub async fn refresh_token_record(&self, token: &str) -> Result<Option<(TokenRecord, bool)>, StoreError> {
+        self.record_and_life(&self.eph.token_key("rt", token)).await
     }
 
     /// Rotation: the presented refresh token is consumed; presenting it again revokes the family.
-    /// `stored` is what [`Grants::refresh_token_record`] found, checked live by the caller
+    /// `stored` is what [`Grants::refresh_token_record`] found, and found live
     /// (`None` when nothing was found: then only a replay can be detected).
     pub async fn rotate_refresh_token(
         &self,
@@ -254,25 +261,8 @@ impl Grants {
         self.eph.put(&revoked_key(grant_id), "1", self.revocation_ttl).await
     }
 
-    /// Not revoked, and issued in the user's current epoch (a reset ends every earlier token).
-    pub async fn live(&self, record: &TokenRecord) -> Result<bool, StoreError> {
-        let Some(s) = &record.subject else {
-            return Ok(!self.is_revoked(&record.grant_id).await?);
-        };
-        // One round trip for both: this runs on every userinfo and introspection request.
-        let keys = [revoked_key(&record.grant_id), crate::accounts::epoch::key(s.user_id)];
-        let mut values = self.eph.get_many(&keys).await?.into_iter();
-        let revoked = values.next().flatten().is_some();
-        let epoch = values.next().flatten().unwrap_or_default();
-        Ok(!revoked && epoch == s.epoch)
-    }
-
     /// Whether the sign-in behind a code or token still counts (no reset or lock since).
     pub async fn subject_live(&self, s: &Subject) -> Result<bool, StoreError> {
         Ok(crate::accounts::epoch::current(&self.eph, s.user_id).await? == s.epoch)
-    }
-
-    async fn is_revoked(&self, grant_id: &str) -> Result<bool, StoreError> {
-        Ok(self.eph.get(&revoked_key(grant_id)).await?.is_some())
     }
 }

@@ -116,11 +116,11 @@ async fn refresh(state: Ctx<'_>, client: &Client, fields: &OAuthParams) -> Resul
     let stored = grants.refresh_token_record(token).await?;
     let redeemed = match &stored {
         // Checked before rotation so another client's guess cannot burn this client's token.
-        Some(r) if r.client_id != client.client_id => {
+        Some((r, _)) if r.client_id != client.client_id => {
             return Err(invalid(ErrorCode::InvalidGrant, "the refresh token was issued to another client"));
         }
-        Some(r) if !grants.live(r).await? => Redeemed::Unknown,
-        _ => grants.rotate_refresh_token(token, stored.as_ref()).await?,
+        Some((_, false)) => Redeemed::Unknown,
+        _ => grants.rotate_refresh_token(token, stored.as_ref().map(|(r, _)| r)).await?,
     };
     let record = match redeemed {
         Redeemed::Fresh(r) => r,

@@ -176,15 +176,24 @@ fn run(conn: &Connection, job: &Job) -> rusqlite::Result<Outcome> {
 mod tests {
     use super::*;
 
-    async fn queue() -> (tempfile::TempDir, WriteQueue, std::path::PathBuf) {
+    /// A queue over a fresh table `t`, taking turns through `turn`.
+    fn queue_with(turn: Arc<Mutex<()>>) -> (tempfile::TempDir, WriteQueue, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("q.db");
         Connection::open(&path)
             .unwrap()
             .execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)")
             .unwrap();
-        let queue = WriteQueue::start(&path, Arc::default()).unwrap();
+        let queue = WriteQueue::start(&path, turn).unwrap();
         (dir, queue, path)
+    }
+
+    async fn queue() -> (tempfile::TempDir, WriteQueue, std::path::PathBuf) {
+        queue_with(Arc::default())
+    }
+
+    fn rows(path: &std::path::Path) -> i64 {
+        Connection::open(path).unwrap().query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap()
     }
 
     /// Many writers at once, every tenth of them breaking a constraint: each caller gets its own
@@ -204,8 +213,7 @@ mod tests {
         let failed = outcomes.iter().filter(|o| o.is_err()).count();
         assert_eq!(failed, 39, "the duplicates of k0 fail, nothing else does");
         assert!(outcomes.iter().filter_map(|o| o.as_ref().ok()).all(|&n| n == 1));
-        let rows: i64 = Connection::open(&path).unwrap().query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
-        assert_eq!(rows, 361);
+        assert_eq!(rows(&path), 361);
     }
 
     /// A counter raised from many tasks through the queue counts every raise exactly once, and
@@ -236,27 +244,18 @@ mod tests {
     /// writes wait in the queue, and go through as soon as it is released.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn queued_writes_wait_for_the_write_turn() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("q.db");
-        Connection::open(&path)
-            .unwrap()
-            .execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)")
-            .unwrap();
         let turn = Arc::new(Mutex::new(()));
-        let queue = WriteQueue::start(&path, turn.clone()).unwrap();
+        let (_dir, queue, path) = queue_with(turn.clone());
         let held = turn.lock().await;
         let write = tokio::spawn({
             let queue = queue.clone();
             async move { queue.execute("INSERT INTO t (k, n) VALUES ('a', 1)".into(), vec![]).await }
         });
         tokio::task::yield_now().await;
-        let count = || -> i64 {
-            Connection::open(&path).unwrap().query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap()
-        };
-        assert_eq!(count(), 0, "nothing is written while the turn is held");
+        assert_eq!(rows(&path), 0, "nothing is written while the turn is held");
         assert!(!write.is_finished());
         drop(held);
         assert_eq!(write.await.unwrap().unwrap(), 1);
-        assert_eq!(count(), 1);
+        assert_eq!(rows(&path), 1);
     }
 }
