@@ -1,6 +1,7 @@
 //! A1 and the platform operator's commands: create and change tenants, users and applications.
 //! Every change is written to the activity record (L7).
 
+use super::mailed::Voiding;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::application::{AdminGrant, ApplicationAccess, CONSOLE_CLIENT_ID, Client, ClientMetadata};
@@ -40,6 +41,9 @@ pub enum StatusChange {
     Reactivate,
     Delete,
 }
+
+/// L3: the wrong passwords a provider may allow before the lock (PRODUCT.md's default is 3).
+pub const MAX_FAILED_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=10;
 
 /// The sign-in help page's contact line: one short line.
 pub const HELP_CONTACT_MAX: usize = 200;
@@ -115,8 +119,13 @@ impl Accounts {
 
     pub async fn update_tenant(&self, code: &str, changes: &TenantChanges) -> Result<Tenant, AdminError> {
         let code = Self::parse_code(code)?;
-        if changes.max_failed_attempts == Some(0) {
-            return Err(AdminError::Invalid("max-failed-attempts: must be at least 1".into()));
+        // L3 cannot be switched off by a limit nobody reaches.
+        if changes.max_failed_attempts.is_some_and(|n| !MAX_FAILED_ATTEMPTS.contains(&n)) {
+            return Err(AdminError::Invalid(format!(
+                "max-failed-attempts: must be between {} and {}",
+                MAX_FAILED_ATTEMPTS.start(),
+                MAX_FAILED_ATTEMPTS.end()
+            )));
         }
         // A provider may make the policy stricter than PRODUCT.md's default, never weaker (L5).
         if changes.min_password_length.is_some_and(|n| !(8..=64).contains(&n)) {
@@ -191,10 +200,10 @@ impl Accounts {
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
         let now = self.clock.now();
         self.store.set_password(user.id, hash, temporary, now).await?;
-        self.forget_reset_token(user.id).await?;
         let unlocked = self.store.lift_password_lock(user.id, now).await?;
         self.store.clear_sign_in_failures(user.id).await?;
         self.end_all_sessions(&user).await?;
+        self.mailed_voided_by_admin(&user, Voiding::PasswordSet).await?;
         let what = match (temporary, unlocked) {
             (true, true) => "temporary password set; password lock lifted (A1)",
             (true, false) => "temporary password set (A1)",
@@ -228,8 +237,15 @@ impl Accounts {
             )));
         }
         self.store.set_status(user.id, to, self.clock.now()).await?;
-        if matches!(change, StatusChange::AdminLock | StatusChange::Deactivate | StatusChange::Delete) {
+        let voiding = match change {
+            StatusChange::AdminLock => Some(Voiding::AdminLocked),
+            StatusChange::Deactivate => Some(Voiding::Deactivated),
+            StatusChange::Delete => Some(Voiding::Deleted),
+            StatusChange::Unlock | StatusChange::Reactivate => None,
+        };
+        if let Some(why) = voiding {
             self.end_all_sessions(&user).await?;
+            self.mailed_voided_by_admin(&user, why).await?;
         }
         let entry = NewActivity {
             tenant_id: Some(tenant.id),
@@ -309,6 +325,7 @@ impl Accounts {
         }
         let (tenant, user) = self.user(code, login).await?;
         self.store.set_email(user.id, email.trim(), false, self.clock.now()).await?;
+        self.mailed_voided_by_admin(&user, Voiding::AddressChanged).await?;
         self.audit(
             Some(&tenant),
             Some(&user),

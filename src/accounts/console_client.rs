@@ -21,6 +21,7 @@ impl Accounts {
             scopes: ["openid", "profile", crate::domain::application::ADMIN_SCOPE].map(String::from).to_vec(),
             access_token_format: Default::default(),
             admin_role: None,
+            administration: true,
             disabled: false,
         };
         metadata.validate(true).map_err(AdminError::Invalid)?;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::attempt::Verdict;
+use super::mailed::{self, Mailed, Voiding, mailed_current};
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::tenant::Tenant;
@@ -15,6 +16,7 @@ use crate::store::{Ephemeral, StoreError};
 
 /// S2: the code is valid ten minutes.
 pub const CODE_TTL: i64 = 10 * 60;
+const CODE_EXPIRED: &str = "The code has expired. Send a new one.";
 const MAX_CODE_TRIES: i64 = 5;
 /// Codes are stored keyed with the deployment's secret: six digits hashed plainly would be
 /// read back from a backup in a millisecond.
@@ -30,6 +32,9 @@ pub struct Enrolment {
     #[serde(default)]
     code_hash: Option<String>,
     pub code_confirmed: bool,
+    /// S7: the account's `mailed_epoch` when the code was mailed.
+    #[serde(default)]
+    mailed_epoch: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +55,8 @@ impl From<StoreError> for EnrolError {
     }
 }
 
-fn key(sid: &str) -> String {
+/// Where a session's Settings page keeps its progress (and the mailed code's hash).
+pub(super) fn state_key(sid: &str) -> String {
     Ephemeral::secret_key("enrol", sid)
 }
 
@@ -74,12 +80,12 @@ pub fn valid_email(s: &str) -> bool {
 
 impl Accounts {
     pub async fn enrolment(&self, sid: &str) -> Result<Enrolment, StoreError> {
-        Ok(self.ephemeral.get(&key(sid)).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+        Ok(self.ephemeral.get(&state_key(sid)).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
     }
 
     async fn save_enrolment(&self, sid: &str, e: &Enrolment) -> Result<(), StoreError> {
         let json = serde_json::to_string(e).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.ephemeral.put(&key(sid), &json, CODE_TTL).await
+        self.ephemeral.put(&state_key(sid), &json, CODE_TTL).await
     }
 
     /// S1: both switches must be on.
@@ -140,7 +146,7 @@ impl Accounts {
 
     /// Step 2: mails a 6-digit code to the address; a new address starts verification over.
     pub async fn enrol_send_code(&self, user_id: UserId, sid: &str, email: &str) -> Result<(), EnrolError> {
-        let (tenant, _) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
+        let (tenant, user) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
         let state = self.enrolment(sid).await?;
         if !state.password_verified {
             return Err(EnrolError::Field("Verify your current password first."));
@@ -163,8 +169,11 @@ impl Accounts {
             email: Some(email.to_string()),
             code_hash: Some(self.mac.sign(CODE_PURPOSE, &code)),
             code_confirmed: false,
+            mailed_epoch: user.mailed_epoch,
         };
         self.save_enrolment(sid, &next).await?;
+        // S7 finds the code by its account.
+        self.ephemeral.put(&mailed::address_code_key(user_id), sid, CODE_TTL).await?;
         self.ephemeral.delete(&format!("enrol-tries:{sid}")).await?;
         let ctx = minijinja::context! { code, minutes => CODE_TTL / 60, provider => tenant.name };
         let message = templates::message("email_code", email, "Your Lanyard verification code", ctx)
@@ -174,11 +183,14 @@ impl Accounts {
     }
 
     /// Step 3 (Submit): the code, with a limited number of tries.
-    pub async fn enrol_check_code(&self, sid: &str, code: &str) -> Result<(), EnrolError> {
+    pub async fn enrol_check_code(&self, user_id: UserId, sid: &str, code: &str) -> Result<(), EnrolError> {
         let mut state = self.enrolment(sid).await?;
         let Some(expected) = state.code_hash.clone() else {
-            return Err(EnrolError::Field("The code has expired. Send a new one."));
+            return Err(EnrolError::Field(CODE_EXPIRED));
         };
+        if !self.code_current(user_id, &state).await? {
+            return Err(EnrolError::Field(CODE_EXPIRED));
+        }
         let tries = self.ephemeral.incr(&format!("enrol-tries:{sid}"), CODE_TTL).await?;
         if tries > MAX_CODE_TRIES {
             state.code_hash = None;
@@ -194,15 +206,24 @@ impl Accounts {
     }
 
     /// Step 4 (Update): saves the verified address.
+    /// S7: nothing voided the code since it was mailed.
+    async fn code_current(&self, user_id: UserId, state: &Enrolment) -> Result<bool, StoreError> {
+        Ok(self.store.user_by_id(user_id).await?.is_some_and(|u| mailed_current(&u, state.mailed_epoch)))
+    }
+
     pub async fn enrol_save(&self, user_id: UserId, sid: &str, origin: Origin) -> Result<String, EnrolError> {
         let (tenant, user) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
         let state = self.enrolment(sid).await?;
+        if !mailed_current(&user, state.mailed_epoch) {
+            return Err(EnrolError::Field(CODE_EXPIRED));
+        }
         let (true, Some(email)) = (state.code_confirmed, state.email) else {
             return Err(EnrolError::Field("Confirm the address with the code first."));
         };
         let now = self.clock.now();
         self.store.set_verified_email(user.id, &email, now).await?;
-        self.ephemeral.delete(&key(sid)).await?;
+        self.ephemeral.delete(&state_key(sid)).await?;
+        self.mailed_voided(&user, Voiding::AddressChanged, Some(Mailed::AddressCode), &origin, "").await?;
         let entry = NewActivity {
             tenant_id: Some(tenant.id),
             user_id: Some(user.id),

@@ -12,6 +12,7 @@ pub mod epoch;
 pub mod events;
 pub mod interaction;
 pub mod invitation;
+pub mod mailed;
 pub mod operations;
 pub mod own_password;
 pub mod password;

@@ -133,6 +133,7 @@ impl Accounts {
             return Err(OwnChangeError::NotAllowed);
         }
         let epoch = self.end_all_sessions(&user).await?;
+        self.mailed_voided(&user, super::mailed::Voiding::PasswordSet, None, &origin, "").await?;
         let entry = NewActivity {
             tenant_id: Some(tenant.id),
             user_id: Some(user.id),

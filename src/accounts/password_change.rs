@@ -78,6 +78,7 @@ impl Accounts {
         let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
         let now = self.clock.now();
         self.store.set_password(user.id, hash, false, now).await?;
+        self.mailed_voided(&user, super::mailed::Voiding::PasswordSet, None, &origin, "").await?;
         let entry = NewActivity {
             tenant_id: Some(tenant.id),
             user_id: Some(user.id),

@@ -10,11 +10,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::admin::AdminError;
+use super::mailed::{Mailed, Voiding, mailed_current};
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin, address_bucket};
 use crate::domain::recovery::{RecoveryRequest, RecoveryRequestListed, RecoveryStatus};
 use crate::domain::tenant::{ProviderCode, Tenant};
-use crate::domain::user::{LoginName, User, UserStatus, UserType};
+use crate::domain::user::{LoginName, User, UserType};
 use crate::mail::templates;
 use crate::secret::{Secret, is_random_token, random_token};
 use crate::store::{Ephemeral, StoreError};
@@ -29,6 +30,9 @@ const LINK_PURPOSE: &str = "recovery-link";
 struct LinkRecord {
     request_id: i32,
     user_id: i32,
+    /// S7: the account's `mailed_epoch` at approval. Links from before it existed read 0.
+    #[serde(default)]
+    mailed_epoch: i64,
 }
 
 /// How completing a mailed link to choose a password can fail: A2's recovery link and P3's
@@ -79,7 +83,7 @@ impl Accounts {
             _ => None,
         };
         let (Some(tenant), Some(user)) = (tenant, user) else { return Ok(()) };
-        let eligible = user.user_type == UserType::SuperAdmin && user.status.is_locked();
+        let eligible = recoverable(&user);
         // Approved counts as open only while its link may still be used: a lost mail or an
         // expired link must not block the super admin for ever.
         let open = self
@@ -134,6 +138,11 @@ impl Accounts {
         if request.status != RecoveryStatus::Pending {
             return Err(AdminError::Invalid(format!("recovery request {id} is {}", request.status.as_str())));
         }
+        if !recoverable(&user) {
+            return Err(AdminError::Invalid(format!(
+                "recovery request {id}: the account is no longer a locked super admin"
+            )));
+        }
         let email = match (&user.email, user.email_verified) {
             (Some(e), true) => e.clone(),
             _ => {
@@ -151,8 +160,9 @@ impl Accounts {
         let by = self.acting.actor.clone();
         // The link exists before the request says so: a failure between the two leaves a
         // pending request (try again), never an approval without a link.
-        let record = serde_json::to_string(&LinkRecord { request_id: id, user_id: user.id })
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let record =
+            serde_json::to_string(&LinkRecord { request_id: id, user_id: user.id, mailed_epoch: user.mailed_epoch })
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let key = link_key(&self.mac, &token);
         self.ephemeral.put(&key, &record, LINK_TTL).await?;
         if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Approved, &by, now).await? {
@@ -177,12 +187,50 @@ impl Accounts {
         Ok(self.store.recovery_request(id).await?.unwrap_or(request))
     }
 
+    /// A platform operator takes an approval back: the mailed link stops working.
+    pub async fn withdraw_recovery(&self, id: i32) -> Result<RecoveryRequest, AdminError> {
+        let (request, tenant, user) = self.open_request(id).await?;
+        let by = self.acting.actor.clone();
+        let now = self.clock.now();
+        if !self
+            .store
+            .decide_recovery_request(id, RecoveryStatus::Approved, RecoveryStatus::Withdrawn, &by, now)
+            .await?
+        {
+            return Err(AdminError::Invalid(format!(
+                "recovery request {id} is {}: only an approved request can be withdrawn",
+                request.status.as_str()
+            )));
+        }
+        let detail = format!("recovery request {id} withdrawn; the mailed link no longer works (A2)");
+        self.note_recovery(&tenant, &user, detail, self.acting.origin.clone(), by).await?;
+        Ok(self.store.recovery_request(id).await?.unwrap_or(request))
+    }
+
+    /// The link's record, its raw stored form and its account, while the link may still be
+    /// used: the request is still approved (not withdrawn, voided or used), the account is still
+    /// the locked super admin it was approved for, and nothing voided the link since (S7: a
+    /// password set, a new address, an admin lock, deactivation or deletion after the approval).
+    async fn live_recovery_link(&self, token: &str) -> Result<Option<(LinkRecord, String, User)>, Internal> {
+        if !is_random_token(token) {
+            return Ok(None);
+        }
+        let Some(raw) = self.ephemeral.get(&link_key(&self.mac, token)).await? else { return Ok(None) };
+        let Ok(record) = serde_json::from_str::<LinkRecord>(&raw) else { return Ok(None) };
+        let approved = self.store.recovery_request(record.request_id).await?;
+        if !approved.is_some_and(|r| r.status == RecoveryStatus::Approved && r.user_id == record.user_id) {
+            return Ok(None);
+        }
+        let Some(user) = self.store.user_by_id(record.user_id).await? else { return Ok(None) };
+        if !recoverable(&user) || !mailed_current(&user, record.mailed_epoch) {
+            return Ok(None);
+        }
+        Ok(Some((record, raw, user)))
+    }
+
     /// Whether `token` is a live link (the page shows the form only then).
     pub async fn recovery_link_valid(&self, token: &str) -> Result<bool, Internal> {
-        if !is_random_token(token) {
-            return Ok(false);
-        }
-        Ok(self.ephemeral.get(&link_key(&self.mac, token)).await?.is_some())
+        Ok(self.live_recovery_link(token).await?.is_some())
     }
 
     /// The super admin chooses the password: the policy first, then the link is taken (single
@@ -194,37 +242,31 @@ impl Accounts {
         confirm: &Secret,
         origin: &Origin,
     ) -> Result<(), RecoverError> {
-        if !is_random_token(token) {
+        let Some((record, raw, user)) = self.live_recovery_link(token).await? else {
             return Err(RecoverError::InvalidLink);
-        }
-        let key = link_key(&self.mac, token);
-        let Some(raw) = self.ephemeral.get(&key).await? else { return Err(RecoverError::InvalidLink) };
-        let record: LinkRecord = serde_json::from_str(&raw).map_err(|_| RecoverError::InvalidLink)?;
-        let Some(user) = self.store.user_by_id(record.user_id).await? else { return Err(RecoverError::InvalidLink) };
+        };
         let Some(tenant) = self.store.tenant_by_id(user.tenant_id).await? else {
             return Err(RecoverError::InvalidLink);
         };
-        if matches!(user.status, UserStatus::Deactivated | UserStatus::Deleted) {
-            return Err(RecoverError::InvalidLink);
-        }
         let (new_errors, confirm_errors) = self.new_password_errors(&user, &tenant, new_password, confirm).await?;
         if !new_errors.is_empty() || !confirm_errors.is_empty() {
             return Err(RecoverError::Refused { new_password: new_errors, confirm_password: confirm_errors });
         }
         // Hashed before the link is taken: a busy hash pool must not burn the link.
         let hash = self.hasher.hash(new_password).await.map_err(Internal::from)?;
-        if !self.ephemeral.take_if(&key, &raw).await? {
+        if !self.ephemeral.take_if(&link_key(&self.mac, token), &raw).await? {
             return Err(RecoverError::InvalidLink);
         }
         let now = self.clock.now();
-        // Conditional: a deactivation or deletion meanwhile stands.
-        if !self.store.unlock_unless_closed(user.id, now).await? {
+        // One statement: only while the account is still the locked super admin at the link's
+        // epoch (S7) — an admin lock, deactivation or new password after the approval stands,
+        // and is never lifted by the link.
+        if !self.store.set_password_mailed(user.id, hash, record.mailed_epoch, true, now).await? {
             return Err(RecoverError::InvalidLink);
         }
-        self.store.set_password(user.id, hash, false, now).await?;
-        self.forget_reset_token(user.id).await?;
         self.store.complete_recovery_request(record.request_id).await?;
         self.end_all_sessions(&user).await?;
+        self.mailed_voided(&user, Voiding::PasswordSet, Some(Mailed::RecoveryLink), origin, "").await?;
         let detail = format!("password chosen with recovery link {} (A2); account unlocked", record.request_id);
         self.note_recovery(&tenant, &user, detail, origin.clone(), String::new()).await?;
         Ok(())
@@ -251,4 +293,9 @@ impl Accounts {
         };
         self.store.record_activity(&entry, self.clock.now()).await
     }
+}
+
+/// A2 is for a provider's super admin who is locked out, and only while they are.
+fn recoverable(user: &User) -> bool {
+    user.user_type == UserType::SuperAdmin && user.status.is_locked()
 }

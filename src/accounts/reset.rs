@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::mailed::{self, Mailed, Voiding, mailed_current};
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin, address_bucket};
 use crate::domain::tenant::{ProviderCode, Tenant};
@@ -65,18 +66,13 @@ struct Flow {
 struct TokenRecord {
     hash: String,
     issued_at: i64,
-}
-
-impl Accounts {
-    /// A password token mailed before someone else set the password (an administrator, A1) must
-    /// not outlive that decision.
-    pub(super) async fn forget_reset_token(&self, user_id: i32) -> Result<(), StoreError> {
-        self.ephemeral.delete(&token_key(user_id)).await
-    }
+    /// S7: the account's `mailed_epoch` when the token was mailed.
+    #[serde(default)]
+    mailed_epoch: i64,
 }
 
 fn token_key(user_id: i32) -> String {
-    format!("reset-token:{user_id}")
+    mailed::reset_token_key(user_id)
 }
 
 fn new_token() -> String {
@@ -125,7 +121,7 @@ impl Accounts {
             self.ephemeral
                 .put(
                     "reset-decoy:token",
-                    &json(&TokenRecord { hash: self.mac.sign(TOKEN_PURPOSE, "x"), issued_at: now })?,
+                    &json(&TokenRecord { hash: self.mac.sign(TOKEN_PURPOSE, "x"), issued_at: now, mailed_epoch: 0 })?,
                     1,
                 )
                 .await?;
@@ -163,7 +159,10 @@ impl Accounts {
     /// the user starts over from Forgot Password?.
     pub async fn resend_reset(&self, handle: &str, origin: &Origin) -> Result<(), ResetError> {
         let (tenant, user) = self.flow_account(handle).await?;
-        if self.ephemeral.get(&token_key(user.id)).await?.is_none() {
+        let live =
+            self.ephemeral.get(&token_key(user.id)).await?.and_then(|v| serde_json::from_str::<TokenRecord>(&v).ok());
+        // S7: a token voided since it was mailed is not renewed either; the user starts over.
+        if !live.is_some_and(|t| mailed_current(&user, t.mailed_epoch)) {
             return Err(ResetError::Generic);
         }
         let now = self.clock.now();
@@ -202,6 +201,10 @@ impl Accounts {
         let Ok(record) = serde_json::from_str::<TokenRecord>(&stored) else {
             return Err(ResetError::Generic);
         };
+        // S7: voided since it was mailed (no wrong try: the token may well be the right one).
+        if !mailed_current(&user, record.mailed_epoch) {
+            return Err(ResetError::Generic);
+        }
         // S5: the try is counted before the comparison, so parallel guesses cannot outrun the limit.
         let wrong_key = format!("reset-wrong:{}", user.id);
         let attempt = self.ephemeral.incr(&wrong_key, WRONG_TOKEN_WINDOW).await?;
@@ -234,9 +237,13 @@ impl Accounts {
             return Err(ResetError::Generic);
         }
         let now = self.clock.now();
-        self.store.set_password(user.id, hash, false, now).await?;
+        // Only if nothing voided the token while the password was hashed (S7).
+        if !self.store.set_password_mailed(user.id, hash, record.mailed_epoch, false, now).await? {
+            return Err(ResetError::Generic);
+        }
         let unlocked = self.store.lift_password_lock(user.id, now).await?;
         self.end_all_sessions(&user).await?;
+        self.mailed_voided(&user, Voiding::PasswordSet, Some(Mailed::ResetToken), origin, "").await?;
         self.ephemeral.delete(&Ephemeral::secret_key("reset-flow", handle)).await?;
         self.ephemeral.delete(&format!("reset-wrong:{}", user.id)).await?;
         let login = user.login_name.as_str().to_string();
@@ -283,6 +290,7 @@ impl Accounts {
             let detail = format!("admin locked: {wrong} wrong password tokens (S5)");
             self.note_reset(Some(tenant), Some(user), &login, ActivityKind::Locked, detail, origin).await?;
             self.end_all_sessions(user).await?;
+            self.mailed_voided(user, Voiding::AdminLocked, None, origin, "").await?;
         }
         Ok(ResetError::Generic)
     }
@@ -312,7 +320,11 @@ impl Accounts {
     async fn mail_token(&self, tenant: &Tenant, user: &User) -> Result<(), ResetError> {
         let Some(email) = user.email.as_deref() else { return Err(ResetError::Generic) };
         let token = new_token();
-        let record = TokenRecord { hash: self.mac.sign(TOKEN_PURPOSE, &token), issued_at: self.clock.now() };
+        let record = TokenRecord {
+            hash: self.mac.sign(TOKEN_PURPOSE, &token),
+            issued_at: self.clock.now(),
+            mailed_epoch: user.mailed_epoch,
+        };
         self.ephemeral.put(&token_key(user.id), &json(&record)?, TOKEN_TTL).await?;
         let ctx = minijinja::context! { token, minutes => TOKEN_TTL / 60, provider => tenant.name };
         let message = templates::message("reset_token", email, "Your Lanyard password token", ctx)

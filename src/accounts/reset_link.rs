@@ -2,10 +2,11 @@
 //! address on file, never showing the username), valid `invitation_ttl_secs` (48 hours) and
 //! single use. A new link voids the earlier one: the user's one live link is named in the
 //! ephemeral store, and completing takes that name atomically (compare-and-take). A disabled
-//! (deactivated) or deleted account cannot complete it.
+//! (deactivated) or deleted account cannot complete it, and S7 voids it (`mailed`).
 
 use super::admin::AdminError;
 // The same outcomes as A2's link: one error type for every mailed link to choose a password.
+use super::mailed::{self, Mailed, Voiding, mailed_current};
 use super::recovery::RecoverError;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
@@ -17,7 +18,20 @@ const LINK_PURPOSE: &str = "reset-link";
 
 /// Where the link's user is found, and where the user's one live link is named.
 fn keys(digest: &str, user_id: i32) -> (String, String) {
-    (format!("reset-link:{digest}"), format!("reset-link-of:{user_id}"))
+    (format!("reset-link:{digest}"), mailed::reset_link_key(user_id))
+}
+
+/// What the link's key holds: its user and the account's `mailed_epoch` when it was mailed (S7).
+/// Links mailed before the epoch existed hold the user alone, and read as epoch 0.
+fn link_value(user_id: i32, mailed_epoch: i64) -> String {
+    format!("{user_id}:{mailed_epoch}")
+}
+
+fn parse_link_value(value: &str) -> Option<(i32, i64)> {
+    match value.split_once(':') {
+        Some((id, epoch)) => Some((id.parse().ok()?, epoch.parse().ok()?)),
+        None => Some((value.parse().ok()?, 0)),
+    }
 }
 
 impl Accounts {
@@ -33,7 +47,7 @@ impl Accounts {
         let token = random_token();
         let digest = self.mac.sign(LINK_PURPOSE, &token);
         let (lookup, live) = keys(&digest, user.id);
-        self.ephemeral.put(&lookup, &user.id.to_string(), self.link_ttl).await?;
+        self.ephemeral.put(&lookup, &link_value(user.id, user.mailed_epoch), self.link_ttl).await?;
         // Written last: from here on, this link and no earlier one works.
         self.ephemeral.put(&live, &digest, self.link_ttl).await?;
         let link = format!("{}/password/link?token={token}", base.trim_end_matches('/'));
@@ -56,21 +70,22 @@ impl Accounts {
         Ok(user)
     }
 
-    /// The link's user, if `token` is the user's live link.
-    async fn reset_link_user(&self, token: &str) -> Result<Option<(User, String)>, Internal> {
+    /// The link's user, its digest and the `mailed_epoch` it was mailed at, if `token` is the
+    /// user's live link and nothing voided it since (S7).
+    async fn reset_link_user(&self, token: &str) -> Result<Option<(User, String, i64)>, Internal> {
         if !is_random_token(token) {
             return Ok(None);
         }
         let digest = self.mac.sign(LINK_PURPOSE, token);
-        let Some(id) = self.ephemeral.get(&keys(&digest, 0).0).await? else { return Ok(None) };
-        let Ok(id) = id.parse::<i32>() else { return Ok(None) };
+        let Some(value) = self.ephemeral.get(&keys(&digest, 0).0).await? else { return Ok(None) };
+        let Some((id, epoch)) = parse_link_value(&value) else { return Ok(None) };
         if self.ephemeral.get(&keys(&digest, id).1).await?.as_deref() != Some(digest.as_str()) {
             return Ok(None);
         }
         let Some(user) = self.store.user_by_id(id).await? else { return Ok(None) };
         let open = self.store.tenant_by_id(user.tenant_id).await?.is_some_and(|t| t.active);
         let closed = matches!(user.status, UserStatus::Deactivated | UserStatus::Deleted);
-        Ok((open && !closed).then_some((user, digest)))
+        Ok((open && !closed && mailed_current(&user, epoch)).then_some((user, digest, epoch)))
     }
 
     pub async fn reset_link_valid(&self, token: &str) -> Result<bool, Internal> {
@@ -87,7 +102,9 @@ impl Accounts {
         confirm: &Secret,
         origin: &Origin,
     ) -> Result<(), RecoverError> {
-        let Some((user, digest)) = self.reset_link_user(token).await? else { return Err(RecoverError::InvalidLink) };
+        let Some((user, digest, epoch)) = self.reset_link_user(token).await? else {
+            return Err(RecoverError::InvalidLink);
+        };
         // A provider switched off (T1) takes its links with it.
         let Some(tenant) = self.store.tenant_by_id(user.tenant_id).await?.filter(|t| t.active) else {
             return Err(RecoverError::InvalidLink);
@@ -109,10 +126,13 @@ impl Accounts {
             return Err(RecoverError::InvalidLink);
         }
         let now = self.clock.now();
+        // Only if nothing voided the link while the password was hashed (S7).
+        if !self.store.set_password_mailed(user.id, hash, epoch, false, now).await? {
+            return Err(RecoverError::InvalidLink);
+        }
         self.store.lift_password_lock(user.id, now).await?;
-        self.store.set_password(user.id, hash, false, now).await?;
-        self.forget_reset_token(user.id).await?;
         self.end_all_sessions(&user).await?;
+        self.mailed_voided(&user, Voiding::PasswordSet, Some(Mailed::ResetLink), origin, "").await?;
         let entry = NewActivity {
             tenant_id: Some(tenant.id),
             user_id: Some(user.id),

@@ -28,7 +28,11 @@ pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Resp
     Ok(Json(all).into_response())
 }
 
+/// A registration. Unknown fields are refused like every other body's: serde cannot refuse them
+/// beside a flattened struct, so the keys are checked first (a misspelt `tenants` would
+/// otherwise register an application that serves nobody).
 #[derive(Deserialize, ToSchema)]
+#[serde(try_from = "serde_json::Map<String, serde_json::Value>")]
 pub struct NewClient {
     /// Default: generated.
     client_id: Option<String>,
@@ -38,6 +42,33 @@ pub struct NewClient {
     providers: Vec<String>,
     #[serde(flatten)]
     metadata: ClientMetadata,
+}
+
+/// What [`NewClient`] reads once its keys are known to be its own.
+#[derive(Deserialize)]
+struct NewClientFields {
+    client_id: Option<String>,
+    name: String,
+    #[serde(default)]
+    providers: Vec<String>,
+    #[serde(flatten)]
+    metadata: ClientMetadata,
+}
+
+const NEW_CLIENT_OWN_FIELDS: [&str; 3] = ["client_id", "name", "providers"];
+
+impl TryFrom<serde_json::Map<String, serde_json::Value>> for NewClient {
+    type Error = String;
+
+    fn try_from(body: serde_json::Map<String, serde_json::Value>) -> Result<Self, String> {
+        let known = |k: &str| NEW_CLIENT_OWN_FIELDS.contains(&k) || ClientMetadata::FIELDS.contains(&k);
+        if let Some(unknown) = body.keys().find(|k| !known(k)) {
+            let expected: Vec<&str> = NEW_CLIENT_OWN_FIELDS.iter().chain(ClientMetadata::FIELDS).copied().collect();
+            return Err(format!("unknown field `{unknown}`, expected one of {}", expected.join(", ")));
+        }
+        let f: NewClientFields = serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| e.to_string())?;
+        Ok(NewClient { client_id: f.client_id, name: f.name, providers: f.providers, metadata: f.metadata })
+    }
 }
 
 #[derive(Serialize, ToSchema)]

@@ -83,7 +83,8 @@ where
         .routes(routes!(users::list_operators))
         .routes(routes!(recovery::list))
         .routes(routes!(recovery::approve))
-        .routes(routes!(recovery::refuse));
+        .routes(routes!(recovery::refuse))
+        .routes(routes!(recovery::withdraw));
     let (v1, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/admin/api/v1", v1).split_for_parts();
     (v1, doc)
 }

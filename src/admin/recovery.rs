@@ -41,10 +41,9 @@ pub async fn list(
     let status = match filter.status.as_deref() {
         None => Some(RecoveryStatus::Pending),
         Some("all") => None,
-        Some(s) => Some(
-            RecoveryStatus::parse(s)
-                .ok_or_else(|| Problem::field("status", "use pending, approved, refused, completed or all"))?,
-        ),
+        Some(s) => Some(RecoveryStatus::parse(s).ok_or_else(|| {
+            Problem::field("status", "use pending, approved, refused, completed, withdrawn, voided or all")
+        })?),
     };
     Ok(Json(accounts.recovery_requests(status).await?).into_response())
 }
@@ -93,5 +92,24 @@ pub async fn refuse(
 ) -> Result<Response, Problem> {
     actor.platform()?;
     let request = actor.accounts(&accounts).refuse_recovery(id).await.map_err(decided)?;
+    Ok(Json(request).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/recovery-requests/{id}/withdraw",
+    operation_id = "withdraw_recovery_request",
+    tag = "recovery",
+    params(("id" = i32, Path, description = "Request id")),
+    responses((status = 200, description = "Withdrawn; the mailed link no longer works", body = RecoveryRequest), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn withdraw(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    Segments(id): Segments<i32>,
+) -> Result<Response, Problem> {
+    actor.platform()?;
+    let request = actor.accounts(&accounts).withdraw_recovery(id).await.map_err(decided)?;
     Ok(Json(request).into_response())
 }

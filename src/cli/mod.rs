@@ -7,6 +7,7 @@ mod demo;
 mod invitation;
 mod keys;
 mod output;
+mod recovery;
 mod serve;
 mod status;
 mod tenant;
@@ -55,6 +56,9 @@ enum Command {
     /// Invitations to create an account (P1, P2).
     #[command(subcommand)]
     Invitation(invitation::InvitationCommand),
+    /// Super-admin recovery requests (A2), for platform operators.
+    #[command(subcommand)]
+    Recovery(recovery::RecoveryCommand),
     /// Client applications (relying parties).
     #[command(subcommand)]
     Client(Box<client::ClientCommand>),
@@ -153,6 +157,12 @@ async fn run(command: Command, json: bool, config: Config) -> Result<(), CliErro
             let result = invitation::run(cmd, json, &state).await;
             // Mail goes out in the background: it leaves before this process does, also after
             // an error that came later than the dispatch.
+            state.accounts.flush_mail().await;
+            result
+        }
+        Command::Recovery(cmd) => {
+            let state = admin_state(config).await?;
+            let result = recovery::run(cmd, json, &state).await;
             state.accounts.flush_mail().await;
             result
         }

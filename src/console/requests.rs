@@ -1,6 +1,6 @@
 //! A2 for platform operators: locked-out super admins' requests for a password-reset link,
 //! approved (the link goes to the super admin's verified address; the operator never sees it)
-//! or refused.
+//! or refused, and an approval withdrawn.
 
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
@@ -24,7 +24,7 @@ pub struct Filter {
 pub async fn list(State(console): State<Console>, admin: Admin, PageQuery(filter): PageQuery<Filter>) -> Response {
     let status = match filter.status.as_str() {
         "" => "pending",
-        s @ ("pending" | "approved" | "refused" | "completed" | "all") => s,
+        s @ ("pending" | "approved" | "refused" | "completed" | "withdrawn" | "voided" | "all") => s,
         _ => "pending",
     };
     let path = format!("/recovery-requests?status={status}");
@@ -59,6 +59,11 @@ pub async fn decide(
         "refuse" => {
             ("Refuse this request? No link is sent; the super admin may ask again later.", "Refuse", "Refused.")
         }
+        "withdraw" => (
+            "Withdraw this approval? The link mailed to the super admin stops working; they may ask again later.",
+            "Withdraw",
+            "Withdrawn: the mailed link no longer works.",
+        ),
         _ => {
             return crate::http::page::message(
                 StatusCode::NOT_FOUND,

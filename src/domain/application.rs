@@ -43,10 +43,35 @@ pub struct ClientMetadata {
     /// administer. A Lanyard extension.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_role: Option<AdminGrant>,
+    /// Marked by a platform operator: this application may carry a *person's* administrative
+    /// power (tokens with scope `admin` for the people who sign in to it, and refresh tokens
+    /// with that scope). Without it a person's `admin` scope is never granted to it. The
+    /// console is marked by Lanyard itself. A Lanyard extension.
+    #[serde(default)]
+    pub administration: bool,
     /// Switched off by a platform operator: no sign-in, token or refresh for it until switched
     /// back on (tokens already issued run out within their lifetime).
     #[serde(default)]
     pub disabled: bool,
+}
+
+impl ClientMetadata {
+    /// Every field's name as it is spelt in JSON: a body that flattens this struct checks its
+    /// keys against them (serde refuses no unknown field beside a flattened struct).
+    pub const FIELDS: &'static [&'static str] = &[
+        "redirect_uris",
+        "post_logout_redirect_uris",
+        "initiate_login_uri",
+        "token_endpoint_auth_method",
+        "id_token_signed_response_alg",
+        "backchannel_logout_uri",
+        "grant_types",
+        "scopes",
+        "access_token_format",
+        "admin_role",
+        "administration",
+        "disabled",
+    ];
 }
 
 /// The scope an access token must carry to be used at the administration API.
@@ -278,8 +303,25 @@ mod tests {
             scopes: default_scopes(),
             access_token_format: AccessTokenFormat::Opaque,
             admin_role: None,
+            administration: false,
             disabled: false,
         }
+    }
+
+    #[test]
+    fn fields_name_every_key_of_the_json() {
+        let full = ClientMetadata {
+            initiate_login_uri: Some("https://app.example/start".into()),
+            backchannel_logout_uri: Some("https://app.example/bc".into()),
+            admin_role: Some(AdminGrant::PlatformOperator),
+            ..meta(&["https://app.example/cb"])
+        };
+        let json = serde_json::to_value(&full).unwrap();
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut fields = ClientMetadata::FIELDS.to_vec();
+        keys.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(keys, fields);
     }
 
     #[test]

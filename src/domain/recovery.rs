@@ -15,6 +15,11 @@ pub enum RecoveryStatus {
     Refused,
     /// The super admin chose a new password with the link.
     Completed,
+    /// A platform operator took the approval back: the link no longer works.
+    Withdrawn,
+    /// S7: the account changed after the approval (a password set, a new address, an admin lock,
+    /// deactivation, deletion): the link no longer works.
+    Voided,
 }
 
 impl RecoveryStatus {
@@ -24,13 +29,22 @@ impl RecoveryStatus {
             RecoveryStatus::Approved => "approved",
             RecoveryStatus::Refused => "refused",
             RecoveryStatus::Completed => "completed",
+            RecoveryStatus::Withdrawn => "withdrawn",
+            RecoveryStatus::Voided => "voided",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [RecoveryStatus::Pending, RecoveryStatus::Approved, RecoveryStatus::Refused, RecoveryStatus::Completed]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            RecoveryStatus::Pending,
+            RecoveryStatus::Approved,
+            RecoveryStatus::Refused,
+            RecoveryStatus::Completed,
+            RecoveryStatus::Withdrawn,
+            RecoveryStatus::Voided,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 

@@ -56,8 +56,14 @@ pub struct TenantChanges {
     pub active: Option<bool>,
     pub self_reset_enabled: Option<bool>,
     pub unified_login_enabled: Option<bool>,
+    /// L3: 1-10 (default 3).
+    #[schema(minimum = 1, maximum = 10)]
     pub max_failed_attempts: Option<u32>,
+    /// L5: 8-64.
+    #[schema(minimum = 8, maximum = 64)]
     pub min_password_length: Option<u32>,
+    /// L5: how many earlier passwords may not be reused, at most 24.
+    #[schema(maximum = 24)]
     pub password_history: Option<u32>,
     pub nist_mode: Option<bool>,
     /// Plain text, one line, at most 200 characters; empty removes it.

@@ -147,6 +147,10 @@ pub struct User {
     pub created_at: i64,
     /// The last sign-in with a right password (Unix seconds); absent before the first.
     pub last_sign_in_at: Option<i64>,
+    /// S7: the generation of the account's mailed credentials. A credential mailed at one
+    /// generation works only while the account is still at it.
+    #[serde(skip)]
+    pub mailed_epoch: i64,
 }
 
 impl std::fmt::Debug for User {

@@ -106,4 +106,18 @@ impl Store {
             .await?;
         Ok(updated.rows_affected == 1)
     }
+
+    /// S7: the user's approved links stop working. How many there were.
+    pub async fn void_recovery_links(&self, user_id: UserId) -> Result<u64, StoreError> {
+        let updated = recovery_request::Entity::update_many()
+            .col_expr(
+                recovery_request::Column::Status,
+                sea_orm::sea_query::Expr::value(RecoveryStatus::Voided.as_str()),
+            )
+            .filter(recovery_request::Column::UserId.eq(user_id))
+            .filter(recovery_request::Column::Status.eq(RecoveryStatus::Approved.as_str()))
+            .exec(&*self.writer().await)
+            .await?;
+        Ok(updated.rows_affected)
+    }
 }

@@ -24,7 +24,19 @@ fn to_domain(m: user::Model) -> Result<User, StoreError> {
         email_verified: m.email_verified,
         created_at: m.created_at,
         last_sign_in_at: m.last_sign_in_at,
+        mailed_epoch: m.mailed_epoch.unwrap_or(0),
     })
+}
+
+/// How a password is written: L4's flag; S7's condition for one chosen with a mailed credential;
+/// A2's unlock.
+#[derive(Clone, Copy, Debug, Default)]
+struct PasswordWrite {
+    must_change: bool,
+    /// Only while the account is still at this `mailed_epoch`.
+    mailed_epoch: Option<i64>,
+    /// A2: only a locked super admin, who is unlocked by it.
+    recovery: bool,
 }
 
 pub struct NewUser<'a> {
@@ -126,7 +138,7 @@ impl Store {
         let writer = self.writer().await;
         let txn = writer.begin().await?;
         let swap = self.statement(
-            "UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3 \
+            "UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3, mailed_epoch = mailed_epoch + 1 \
              WHERE id = $1 AND password_hash = $4 AND status = 'active' AND must_change_password = $5",
             vec![id.into(), hash.into(), now.into(), verified.into(), false.into()],
         );
@@ -147,12 +159,58 @@ impl Store {
         Ok(true)
     }
 
+    /// S7: the password is set by anyone; every credential mailed before is void.
     pub async fn set_password(&self, id: UserId, hash: String, must_change: bool, now: i64) -> Result<(), StoreError> {
+        self.write_password(id, hash, PasswordWrite { must_change, ..PasswordWrite::default() }, now).await?;
+        Ok(())
+    }
+
+    /// A password chosen with a mailed credential (S4, P3, A2): written only while the account
+    /// is still at the credential's `mailed_epoch` (nothing voided it meanwhile, S7) and, for A2,
+    /// still the locked super admin the request was approved for. True when it was written.
+    pub async fn set_password_mailed(
+        &self,
+        id: UserId,
+        hash: String,
+        mailed_epoch: i64,
+        recovery: bool,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let write = PasswordWrite { must_change: false, mailed_epoch: Some(mailed_epoch), recovery };
+        self.write_password(id, hash, write, now).await
+    }
+
+    /// The password and, in the same transaction, the previous hash into the history (L5's
+    /// "last N passwords"). Adds one to `mailed_epoch` (S7).
+    async fn write_password(&self, id: UserId, hash: String, w: PasswordWrite, now: i64) -> Result<bool, StoreError> {
         use super::entities::password_history;
-        use sea_orm::TransactionTrait;
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        self.users.forget(&id);
         let writer = self.writer().await;
         let txn = writer.begin().await?;
-        if let Some(old) = user::Entity::find_by_id(id).one(&txn).await?.and_then(|u| u.password_hash) {
+        let old = user::Entity::find_by_id(id).one(&txn).await?.and_then(|u| u.password_hash);
+        let mut sql = String::from(
+            "UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4, \
+             updated_at = $4, mailed_epoch = mailed_epoch + 1",
+        );
+        // A2 lifts either lock (the super admin had no one to lift it), counts afresh.
+        if w.recovery {
+            sql.push_str(", status = 'active', failed_attempts = 0");
+        }
+        sql.push_str(" WHERE id = $1");
+        let mut values: Vec<sea_orm::Value> = vec![id.into(), hash.into(), w.must_change.into(), now.into()];
+        if let Some(epoch) = w.mailed_epoch {
+            sql.push_str(" AND mailed_epoch = $5");
+            values.push(epoch.into());
+        }
+        if w.recovery {
+            sql.push_str(" AND user_type = 'super_admin' AND status IN ('password_locked', 'admin_locked')");
+        }
+        if txn.execute_raw(self.statement(&sql, values)).await?.rows_affected() != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        if let Some(old) = old {
             password_history::ActiveModel {
                 user_id: Set(id),
                 hash: Set(old),
@@ -162,18 +220,8 @@ impl Store {
             .insert(&txn)
             .await?;
         }
-        user::ActiveModel {
-            id: Set(id),
-            password_hash: Set(Some(hash)),
-            must_change_password: Set(must_change),
-            password_changed_at: Set(Some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
         txn.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The hashes of the user's `n` previous passwords, newest first.
@@ -189,18 +237,20 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.hash).collect())
     }
 
-    /// Sets the status and clears the failure count (an unlock starts the count afresh).
+    /// Sets the status and clears the failure count (an unlock starts the count afresh). An
+    /// admin lock, deactivation or deletion voids every mailed credential (S7).
     pub async fn set_status(&self, id: UserId, status: UserStatus, now: i64) -> Result<(), StoreError> {
         self.users.forget(&id);
-        user::ActiveModel {
-            id: Set(id),
-            status: Set(status.as_str().to_string()),
-            failed_attempts: Set(0),
-            updated_at: Set(now),
-            ..Default::default()
+        let voids = matches!(status, UserStatus::AdminLocked | UserStatus::Deactivated | UserStatus::Deleted);
+        let stmt = self.statement(
+            "UPDATE users SET status = $2, failed_attempts = 0, updated_at = $3, \
+               mailed_epoch = mailed_epoch + $4 \
+             WHERE id = $1",
+            vec![id.into(), status.as_str().into(), now.into(), i64::from(voids).into()],
+        );
+        if self.write(stmt).await? != 1 {
+            return Err(StoreError::NotFound(format!("user {id}")));
         }
-        .update(&*self.writer().await)
-        .await?;
         Ok(())
     }
 }
@@ -391,17 +441,17 @@ impl Store {
     }
 
     /// An address an administrator typed is not verified, so it is never used for resets (S2).
+    /// A new address voids every credential mailed to the old one (S7).
     pub async fn set_email(&self, id: UserId, email: &str, verified: bool, now: i64) -> Result<(), StoreError> {
         self.users.forget(&id);
-        user::ActiveModel {
-            id: Set(id),
-            email: Set(Some(email.to_string())),
-            email_verified: Set(verified),
-            updated_at: Set(now),
-            ..Default::default()
+        let stmt = self.statement(
+            "UPDATE users SET email = $2, email_verified = $3, updated_at = $4, mailed_epoch = mailed_epoch + 1 \
+             WHERE id = $1",
+            vec![id.into(), email.into(), verified.into(), now.into()],
+        );
+        if self.write(stmt).await? != 1 {
+            return Err(StoreError::NotFound(format!("user {id}")));
         }
-        .update(&*self.writer().await)
-        .await?;
         Ok(())
     }
 
@@ -415,20 +465,10 @@ impl Store {
         Ok(self.write(stmt).await? == 1)
     }
 
-    /// A2: a recovered account is active again — unless it was deactivated or deleted meanwhile.
-    pub async fn unlock_unless_closed(&self, id: UserId, now: i64) -> Result<bool, StoreError> {
-        let stmt = self.statement(
-            "UPDATE users SET status = 'active', failed_attempts = 0, updated_at = $2 \
-             WHERE id = $1 AND status IN ('active', 'password_locked', 'admin_locked')",
-            vec![id.into(), now.into()],
-        );
-        Ok(self.write(stmt).await? == 1)
-    }
-
     /// S5: too many wrong reset tokens lock the account administratively.
     pub async fn admin_lock_unless_closed(&self, id: UserId, now: i64) -> Result<bool, StoreError> {
         let stmt = self.statement(
-            "UPDATE users SET status = 'admin_locked', updated_at = $2 \
+            "UPDATE users SET status = 'admin_locked', updated_at = $2, mailed_epoch = mailed_epoch + 1 \
              WHERE id = $1 AND status IN ('active', 'password_locked')",
             vec![id.into(), now.into()],
         );

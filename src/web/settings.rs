@@ -95,7 +95,7 @@ pub async fn submit(
             .enrol_send_code(s.user_id, &s.sid, &form.email)
             .await
             .map(|()| Some("We sent a 6-digit code to that address. It is valid for 10 minutes.")),
-        "code" => accounts.enrol_check_code(&s.sid, &form.code).await.map(|()| None),
+        "code" => accounts.enrol_check_code(s.user_id, &s.sid, &form.code).await.map(|()| None),
         "save" => accounts
             .enrol_save(s.user_id, &s.sid, origin)
             .await

@@ -442,6 +442,22 @@ async fn bad_input_gets_problem_details(backend: Backend) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = call(&app, &platform, "GET", "/no/such/thing", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Issue 25 (5): a misspelt field of a registration is refused, named, and nothing is made.
+    let body = json!({"client_id": "typo", "name": "Typo", "tenants": ["ACME"],
+        "redirect_uris": ["https://typo.example/cb"], "token_endpoint_auth_method": "client_secret_basic"});
+    let (status, p) = call(&app, &platform, "POST", "/clients", Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("unknown field `tenants`"), "{p}");
+    assert!(app.state.accounts.client("typo").await.unwrap().is_none());
+    // Issue 25 (4): L3 cannot be switched off by a limit nobody reaches (1-10, field message).
+    for n in [0_u64, 11, 4_294_967_295] {
+        let (status, p) =
+            call(&app, &platform, "PATCH", "/providers/ACME", Some(json!({"max_failed_attempts": n}))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{n}: {p}");
+        assert!(p["errors"]["max_failed_attempts"].is_string(), "{n}: {p}");
+    }
+    let (status, p) = call(&app, &platform, "PATCH", "/providers/ACME", Some(json!({"max_failed_attempts": 10}))).await;
+    assert_eq!((status, p["password_policy"]["max_failed_attempts"].as_u64()), (StatusCode::OK, Some(10)), "{p}");
     let long = "x".repeat(5000);
     let (status, _) = call(&app, &platform, "GET", &format!("/providers/{long}"), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -467,7 +483,7 @@ async fn the_openapi_document_describes_every_operation() {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(operations, 35, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(operations, 36, "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, item) in paths {
         assert!(path.starts_with("/admin/api/v1/"), "{path}");
         for (method, op) in item.as_object().unwrap() {

@@ -74,7 +74,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261203_000007_last_sign_in",
             "m20261203_000008_invitations",
             "m20261204_000009_status_events",
-            "m20261205_000010_help_contact"
+            "m20261205_000010_help_contact",
+            "m20261207_000011_mailed_epoch"
         ])
     );
 
@@ -84,6 +85,9 @@ async fn cli_round_trips_with_json(backend: Backend) {
     assert_eq!(t["password_policy"]["max_failed_attempts"], 3);
     let t = cli.json(&["tenant", "set", "ACME", "--max-failed-attempts", "5", "--self-reset", "on"], None);
     assert_eq!(t["password_policy"]["max_failed_attempts"], 5);
+    // Issue 25 (4): bounded here too.
+    let err = cli.fails(&["tenant", "set", "ACME", "--max-failed-attempts", "4294967295"]);
+    assert!(err.contains("max-failed-attempts: must be between 1 and 10"), "{err}");
     assert_eq!(t["self_reset_enabled"], true);
     assert_eq!(cli.json(&["tenant", "list"], None).as_array().unwrap().len(), 1);
 

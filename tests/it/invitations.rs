@@ -160,11 +160,16 @@ async fn p2_p3_disable_and_staff_reset_link(backend: Backend) {
     assert_eq!(page(&app, &browser, &link1).await.0, StatusCode::NOT_FOUND, "the earlier link is void");
     assert_eq!(page(&app, &browser, &link2).await.0, StatusCode::OK);
 
-    // A disabled account cannot finish it; enabled again, it can (within the 48 hours).
+    // A disabled account cannot finish it, and disabling voids it for good (S7): enabled
+    // again, the account needs a new link, which works within its 48 hours.
     call(&app, &staff, "POST", "/providers/ACME/users/pclient/status", Some(status_of("deactivate"))).await;
     let (status, html) = page(&app, &browser, &link2).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{html}");
     call(&app, &staff, "POST", "/providers/ACME/users/pclient/status", Some(status_of("reactivate"))).await;
+    assert_eq!(page(&app, &browser, &link2).await.0, StatusCode::NOT_FOUND, "S7: deactivation voided it");
+    let (status, _) = call(&app, &staff, "POST", "/providers/ACME/users/pclient/reset-link", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let link2 = link_of(&sink.find(3, "/password/link?token=").await, "/password/link?token=");
     app.clock.advance(47 * HOUR);
     let (status, html) = page(&app, &browser, &link2).await;
     assert_eq!(status, StatusCode::OK);

@@ -15,6 +15,7 @@ mod invitations;
 mod limits;
 mod load;
 mod lockout;
+mod mailed;
 mod maintenance;
 mod metrics;
 mod module_graph;

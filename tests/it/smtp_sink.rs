@@ -58,7 +58,7 @@ impl Sink {
 }
 
 /// Undoes quoted-printable soft breaks and `=3D`, enough to read codes out of the text part.
-fn decode(raw: &str) -> String {
+pub fn decode(raw: &str) -> String {
     raw.replace("=\r\n", "").replace("=3D", "=")
 }
 

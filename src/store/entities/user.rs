@@ -29,6 +29,8 @@ pub struct Model {
     pub last_sign_in_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// S7: read as optional for the same reason as `is_platform_operator`; absent reads as 0.
+    pub mailed_epoch: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
