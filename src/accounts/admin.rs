@@ -168,7 +168,7 @@ impl Accounts {
         temporary: bool,
     ) -> Result<User, AdminError> {
         let tenant = self.tenant(code).await?;
-        let name = LoginName::parse(login).map_err(|m| AdminError::Invalid(m.into()))?;
+        let name = LoginName::parse_new(login).map_err(|m| AdminError::Invalid(format!("login-name: {m}")))?;
         self.check_policy(&tenant, password, &name)?;
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
         let new = NewUser {
@@ -414,7 +414,8 @@ impl Accounts {
             .then(|| Secret::new(random_token()));
         let hash = secret.as_ref().map(|s| token_hash(s.expose()));
         let client = self.store.create_client(&client_id, name, metadata, hash, &tenants, self.clock.now()).await?;
-        self.audit(None, None, "", format!("client {client_id} registered")).await?;
+        let marked = if metadata.administration { "; marked for administration" } else { "" };
+        self.audit(None, None, "", format!("client {client_id} registered{marked}")).await?;
         Ok((client, secret))
     }
 
@@ -427,8 +428,14 @@ impl Accounts {
     ) -> Result<(), AdminError> {
         managed_elsewhere(client_id)?;
         metadata.validate(self.internal_calls_ok).map_err(AdminError::Invalid)?;
+        let before = self.store.client_uncached(client_id).await?.map(|c| c.metadata.administration);
         self.store.update_client(client_id, name, metadata).await?;
-        self.audit(None, None, "", format!("client {client_id} updated")).await?;
+        let marked = match (before, metadata.administration) {
+            (Some(false), true) => "; marked for administration",
+            (Some(true), false) => "; no longer marked for administration",
+            _ => "",
+        };
+        self.audit(None, None, "", format!("client {client_id} updated{marked}")).await?;
         Ok(())
     }
 

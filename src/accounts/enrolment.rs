@@ -56,7 +56,7 @@ impl From<StoreError> for EnrolError {
 }
 
 /// Where a session's Settings page keeps its progress (and the mailed code's hash).
-pub(super) fn state_key(sid: &str) -> String {
+fn state_key(sid: &str) -> String {
     Ephemeral::secret_key("enrol", sid)
 }
 
@@ -173,7 +173,7 @@ impl Accounts {
         };
         self.save_enrolment(sid, &next).await?;
         // S7 finds the code by its account.
-        self.ephemeral.put(&mailed::address_code_key(user_id), sid, CODE_TTL).await?;
+        self.ephemeral.put(&mailed::address_code_key(user_id), &state_key(sid), CODE_TTL).await?;
         self.ephemeral.delete(&format!("enrol-tries:{sid}")).await?;
         let ctx = minijinja::context! { code, minutes => CODE_TTL / 60, provider => tenant.name };
         let message = templates::message("email_code", email, "Your Lanyard verification code", ctx)

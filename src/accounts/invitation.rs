@@ -197,7 +197,7 @@ impl Accounts {
         let Some((invitation, tenant, digest)) = self.live_invitation(token).await? else {
             return Err(RegisterError::InvalidLink);
         };
-        let name = LoginName::parse(login_name);
+        let name = LoginName::parse_new(login_name);
         let mut login_errors: Vec<String> = name.as_ref().err().map(|m| m.to_string()).into_iter().collect();
         if let Ok(name) = &name
             && self.store.user_by_login(tenant.id, name).await?.is_some()

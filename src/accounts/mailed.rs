@@ -79,7 +79,7 @@ pub(super) fn reset_link_key(user_id: UserId) -> String {
     format!("reset-link-of:{user_id}")
 }
 
-/// The session whose Settings page is waiting for a code mailed for this account.
+/// Where the Settings page waiting for a code mailed for this account keeps its state.
 pub(super) fn address_code_key(user_id: UserId) -> String {
     format!("email-code-of:{user_id}")
 }
@@ -105,8 +105,8 @@ impl Accounts {
             let Some(value) = value else { continue };
             self.ephemeral.delete(key).await?;
             if kind == Mailed::AddressCode {
-                // The Settings page's state holds the code itself.
-                self.ephemeral.delete(&super::enrolment::state_key(&value)).await?;
+                // It names where the Settings page keeps its state, the code's hash with it.
+                self.ephemeral.delete(&value).await?;
             }
             if Some(kind) != used {
                 voided.push(kind.name());

@@ -168,6 +168,31 @@ impl Accounts {
         Ok(live)
     }
 
+    /// Whether the session `sid` of `user_id` is still live (not signed out, not ended, not idle
+    /// or past its lifetime). Using it counts as using the session, like a page view: the
+    /// console's work keeps the Lanyard session it rides on from going idle.
+    pub async fn session_live(&self, sid: &str, user_id: UserId) -> Result<bool, StoreError> {
+        let Some(info) = self.ephemeral.get(&info_key(sid)).await? else { return Ok(false) };
+        let Ok(info) = serde_json::from_str::<SessionInfo>(&info) else { return Ok(false) };
+        let Some(raw) = self.ephemeral.get(&info.record_key).await? else { return Ok(false) };
+        let Ok(mut record) = serde_json::from_str::<SessionRecord>(&raw) else { return Ok(false) };
+        let now = self.clock.now();
+        if record.user_id != user_id
+            || record.sid != sid
+            || now - record.last_seen >= self.session_idle
+            || self.session_left(&record) <= 0
+            || epoch::current(&self.ephemeral, user_id).await? != record.epoch
+        {
+            return Ok(false);
+        }
+        if now - record.last_seen >= TOUCH_EVERY {
+            record.last_seen = now;
+            let json = serde_json::to_string(&record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            self.ephemeral.put(&info.record_key, &json, self.session_left(&record)).await?;
+        }
+        Ok(true)
+    }
+
     /// Rewrites the record under the same id (after the forced password change, L4), within
     /// the lifetime it began with.
     pub async fn update_session(&self, id: &str, record: &SessionRecord) -> Result<(), StoreError> {

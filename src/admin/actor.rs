@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::accounts::admin::{Acting, AdminError};
-use crate::domain::application::{ADMIN_SCOPE, AdminGrant};
+use crate::domain::application::{ADMIN_SCOPE, AdminGrant, CONSOLE_CLIENT_ID};
 use crate::domain::tenant::{Tenant, TenantId};
 use crate::domain::user::{User, UserType};
 use crate::http::RequestOrigin;
@@ -169,6 +169,25 @@ where
                     .await
                     .map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?
                     .ok_or_else(|| Problem::unauthorized("the application behind the token is disabled or deleted"))?;
+                // A person's administrative power rides only with the console and applications a
+                // platform operator marked for administration.
+                if !client.carries_admin_power() {
+                    return Err(Problem::forbidden("this application is not marked for administration"));
+                }
+                // The console's token lives no longer than the Lanyard session it was signed in
+                // with: signing out of Lanyard (or the session ending any other way) ends it.
+                if client.client_id == CONSOLE_CLIENT_ID {
+                    let live = match grant.sid.as_deref() {
+                        Some(sid) => accounts
+                            .session_live(sid, user_id)
+                            .await
+                            .map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?,
+                        None => false,
+                    };
+                    if !live {
+                        return Err(Problem::unauthorized("the Lanyard session behind this token has ended"));
+                    }
+                }
                 let user = accounts
                     .user_by_id(user_id)
                     .await

@@ -151,6 +151,8 @@ pub struct ClientChanges {
     backchannel_logout_uri: Option<Option<String>>,
     /// Switch the application off (no sign-in, token or refresh) or back on.
     disabled: Option<bool>,
+    /// Mark the application for administration (its people's `admin` scope), or unmark it.
+    administration: Option<bool>,
 }
 
 /// A field that is present, even as `null` (serde reads a bare `Option<Option<_>>` null as absent).
@@ -191,6 +193,9 @@ pub async fn update(
     }
     if let Some(disabled) = changes.disabled {
         metadata.disabled = disabled;
+    }
+    if let Some(administration) = changes.administration {
+        metadata.administration = administration;
     }
     let name = changes.name.unwrap_or(client.name);
     actor.accounts(&accounts).update_client(&client_id, &name, &metadata).await?;

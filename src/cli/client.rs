@@ -47,6 +47,10 @@ pub enum ClientCommand {
         /// platform, provider-admin:CODE or user-admin:CODE. Adds the grant and the scope.
         #[arg(long)]
         admin_role: Option<String>,
+        /// Mark the application for administration: the people who sign in to it may get
+        /// tokens with their administrative power (scope admin). Off by default.
+        #[arg(long)]
+        administration: bool,
     },
     List,
     Show {
@@ -74,6 +78,9 @@ pub enum ClientCommand {
         disable: bool,
         #[arg(long)]
         enable: bool,
+        /// on|off: the people who sign in to it may get tokens with their administrative power.
+        #[arg(long, value_parser = super::output::on_off)]
+        administration: Option<bool>,
     },
     /// Delete the application (its users' per-application statuses go with it).
     Delete {
@@ -117,6 +124,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             jwt_access_tokens,
             tenants,
             admin_role,
+            administration,
         } => {
             let token_endpoint_auth_method = match (public, auth_method.as_str()) {
                 (true, _) => TokenEndpointAuthMethod::None,
@@ -143,6 +151,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             if !scopes.is_empty() {
                 metadata.scopes = scopes;
             }
+            metadata.administration = administration;
             if let Some(role) = admin_role {
                 metadata.admin_role =
                     Some(AdminGrant::parse(&role).map_err(|e| CliError(format!("--admin-role: {e}")))?);
@@ -185,6 +194,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             backchannel_logout_uri,
             disable,
             enable,
+            administration,
         } => {
             let c = accounts
                 .client_registration(&client_id)
@@ -205,6 +215,9 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             }
             if disable || enable {
                 metadata.disabled = disable;
+            }
+            if let Some(administration) = administration {
+                metadata.administration = administration;
             }
             accounts.update_client(&client_id, name.as_deref().unwrap_or(&c.name), &metadata).await?;
             let updated = accounts

@@ -90,6 +90,8 @@ pub struct ConnectionLimits {
 pub struct TokenLifetimes {
     pub id_token: i64,
     pub access_token: i64,
+    /// Access tokens that carry the `admin` scope: an administrator's power, kept short.
+    pub admin_access_token: i64,
     pub refresh_token: i64,
     /// No refresh token outlives its grant's start by more than this, however often it rotates.
     pub refresh_token_absolute: i64,
@@ -103,7 +105,7 @@ pub struct TokenLifetimes {
 impl TokenLifetimes {
     /// How long after its last use a retired key must still verify.
     pub fn longest_signed(&self) -> i64 {
-        self.id_token.max(self.access_token)
+        self.id_token.max(self.access_token).max(self.admin_access_token)
     }
 }
 
@@ -245,6 +247,7 @@ fn build(v: Values) -> Result<Config, ConfigError> {
         tokens: TokenLifetimes {
             id_token: v.number("id_token_ttl_secs", 3600, 60, 24 * 3600)?,
             access_token: v.number("access_token_ttl_secs", 3600, 60, 24 * 3600)?,
+            admin_access_token: v.number("admin_access_token_ttl_secs", 600, 60, 3600)?,
             refresh_token: v.number("refresh_token_ttl_secs", 30 * 24 * 3600, 300, 365 * 24 * 3600)?,
             refresh_token_absolute: v.number(
                 "refresh_token_absolute_ttl_secs",

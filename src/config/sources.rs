@@ -32,6 +32,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("key_reload_secs", Kind::Number),
     ("id_token_ttl_secs", Kind::Number),
     ("access_token_ttl_secs", Kind::Number),
+    ("admin_access_token_ttl_secs", Kind::Number),
     ("refresh_token_ttl_secs", Kind::Number),
     ("refresh_token_absolute_ttl_secs", Kind::Number),
     ("session_ttl_secs", Kind::Number),

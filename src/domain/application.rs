@@ -151,6 +151,12 @@ impl Client {
         self.client_id == CONSOLE_CLIENT_ID || self.tenants.contains(&tenant)
     }
 
+    /// Whether a *person's* `admin` scope may be granted to this application: the console, and
+    /// applications a platform operator marked for administration.
+    pub fn carries_admin_power(&self) -> bool {
+        self.client_id == CONSOLE_CLIENT_ID || self.metadata.administration
+    }
+
     pub fn is_public(&self) -> bool {
         self.metadata.token_endpoint_auth_method == TokenEndpointAuthMethod::None
     }

@@ -32,6 +32,41 @@ impl LoginName {
         Ok(LoginName { spelling: spelling.to_string(), key: Self::fold(spelling) })
     }
 
+    /// A name chosen now (an account created or registered), held to more than [`LoginName::parse`]
+    /// holds names already in use to: in Unicode normal form C, no invisible, zero-width,
+    /// direction-changing or symbol characters (beyond ASCII, only characters UTS #39's General
+    /// Security Profile allows in identifiers), and letters from one alphabet (UTS #39 "highly
+    /// restrictive": Latin may go with Han and kana, never with Cyrillic or Greek) — so nobody
+    /// registers a name that renders like a colleague's.
+    pub fn parse_new(raw: &str) -> Result<Self, &'static str> {
+        use unicode_normalization::UnicodeNormalization;
+        use unicode_security::{GeneralSecurityProfile, RestrictionLevel, RestrictionLevelDetection};
+        let name = Self::parse(raw)?;
+        let nfc: String = name.spelling.nfc().collect();
+        let plain = |c: char| c == ' ' || c.is_ascii_graphic();
+        if nfc.chars().any(|c| !plain(c) && !c.identifier_allowed()) {
+            return Err("Login Name must not contain invisible, direction-changing or symbol characters.");
+        }
+        // Punctuation and spaces are no alphabet's; the letters and digits must share one.
+        let letters: String = nfc.chars().filter(|c| !c.is_ascii() || c.is_ascii_alphanumeric()).collect();
+        if letters.as_str().detect_restriction_level() > RestrictionLevel::HighlyRestrictive {
+            return Err("Login Name must not mix alphabets (such as Latin and Cyrillic letters).");
+        }
+        Ok(LoginName { key: Self::fold(&nfc), spelling: nfc })
+    }
+
+    /// For administrators' screens: what a name holds beyond ASCII, letter by letter with its
+    /// alphabet, so two names that render alike do not read alike (`None` for plain ASCII).
+    pub fn reveal(name: &str) -> Option<String> {
+        use unicode_script::UnicodeScript;
+        let shown: Vec<String> = name
+            .chars()
+            .filter(|c| !c.is_ascii())
+            .map(|c| format!("U+{:04X} {}", u32::from(c), c.script().full_name()))
+            .collect();
+        (!shown.is_empty()).then(|| format!("not plain ASCII: {}", shown.join(", ")))
+    }
+
     /// The comparison key: Unicode lower case, so `Alice`, `ALICE` and `alice` are one user.
     pub fn fold(raw: &str) -> String {
         raw.trim().to_lowercase()
@@ -184,6 +219,38 @@ mod tests {
     #[test]
     fn empty_login_name_is_refused_with_a_message() {
         assert_eq!(LoginName::parse("  ").unwrap_err(), "Login Name is required.");
+    }
+
+    #[test]
+    fn new_names_refuse_invisible_direction_and_mixed_alphabets() {
+        for ok in
+            ["alice", "Alice Smith", "élodie", "o'brien-2", "a.b@agency.example", "ñandú", "山田太郎", "tanaka山田"]
+        {
+            assert!(LoginName::parse_new(ok).is_ok(), "{ok}");
+        }
+        let invisible = "Login Name must not contain invisible, direction-changing or symbol characters.";
+        for bad in
+            ["ali\u{200B}ce", "alice\u{202E}", "al\u{2066}ice", "\u{FEFF}alice", "ali\u{00AD}ce", "alice\u{2665}"]
+        {
+            assert_eq!(LoginName::parse_new(bad).unwrap_err(), invisible, "{bad:?}");
+            assert!(LoginName::parse(bad).is_ok(), "names already in use still sign in: {bad:?}");
+        }
+        let mixed = "Login Name must not mix alphabets (such as Latin and Cyrillic letters).";
+        for bad in ["\u{0455}am", "p\u{0430}ypal", "\u{03BF}mega-x"] {
+            assert_eq!(LoginName::parse_new(bad).unwrap_err(), mixed, "{bad:?}");
+        }
+        // Normal form C: a decomposed é is stored, and compared, as the composed one.
+        let decomposed = LoginName::parse_new("e\u{0301}lodie").unwrap();
+        assert_eq!(decomposed.key(), LoginName::parse_new("élodie").unwrap().key());
+    }
+
+    #[test]
+    fn lookalikes_are_revealed_for_administrators() {
+        assert_eq!(LoginName::reveal("sam"), None);
+        assert_eq!(
+            LoginName::reveal("\u{0455}\u{0430}m").unwrap(),
+            "not plain ASCII: U+0455 Cyrillic, U+0430 Cyrillic"
+        );
     }
 
     #[test]

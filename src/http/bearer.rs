@@ -16,6 +16,8 @@ pub struct BearerGrant {
     pub scope: Vec<String>,
     /// `None` for `client_credentials` (the client acts for itself).
     pub user_id: Option<UserId>,
+    /// The Lanyard session (OIDC `sid`) a person's token was issued in.
+    pub sid: Option<String>,
 }
 
 pub type Checking<'a> = Pin<Box<dyn Future<Output = Result<Option<BearerGrant>, Internal>> + Send + 'a>>;

@@ -48,6 +48,8 @@ static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock:
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env.add_filter("seg", |v: String| path_segment(&v));
+    // Issue 25 (7): administrators see what a login name holds beyond ASCII.
+    env.add_filter("reveal", |v: String| crate::domain::user::LoginName::reveal(&v).unwrap_or_default());
     env.add_filter("when", |v: Option<i64>| v.map(utc_minute).unwrap_or_default());
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;

@@ -67,7 +67,8 @@ impl crate::http::bearer::BearerCheck for Oidc {
             Ok(record.map(|r| crate::http::bearer::BearerGrant {
                 client_id: r.client_id,
                 scope: r.scope,
-                user_id: r.subject.map(|s| s.user_id),
+                user_id: r.subject.as_ref().map(|s| s.user_id),
+                sid: r.subject.map(|s| s.sid),
             }))
         })
     }

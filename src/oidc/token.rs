@@ -16,7 +16,7 @@ use super::keys::Alg;
 use super::pkce;
 use super::{Ctx, Protocol};
 use crate::accounts::Accounts;
-use crate::domain::application::{AccessTokenFormat, Client};
+use crate::domain::application::{ADMIN_SCOPE, AccessTokenFormat, Client};
 use crate::http::OAuthParams;
 
 #[derive(Serialize)]
@@ -162,18 +162,27 @@ async fn client_credentials(state: Ctx<'_>, client: &Client, scope: Option<&str>
         scope: asked.clone(),
         subject: None,
         issued_at: now,
-        expires_at: now + state.oidc.tokens.access_token,
+        expires_at: now + access_lifetime(&state.oidc.tokens, &asked),
         granted_at: now,
     };
     let access_token = mint_access_token(state, client, &record).await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: state.oidc.tokens.access_token,
+        expires_in: access_lifetime(&state.oidc.tokens, &asked),
         id_token: None,
         refresh_token: None,
         scope: asked.join(" "),
     })
+}
+
+/// An access token's life: short when it carries an administrator's power.
+fn access_lifetime(lifetimes: &crate::config::TokenLifetimes, scope: &[String]) -> i64 {
+    if scope.iter().any(|s| s == ADMIN_SCOPE) {
+        lifetimes.admin_access_token.min(lifetimes.access_token)
+    } else {
+        lifetimes.access_token
+    }
 }
 
 async fn issue(
@@ -197,13 +206,19 @@ async fn issue(
         state.oidc.grants.revoke_grant(grant_id).await?;
         return Err(invalid(ErrorCode::InvalidGrant, "the user may no longer use this application"));
     }
+    // A person's administrative power goes only to the console and to applications a platform
+    // operator marked for it: never in another application's access or refresh token (nor in a
+    // refresh of a grant made before the mark was taken away).
+    let scope: Vec<String> =
+        if client.carries_admin_power() { scope } else { scope.into_iter().filter(|s| s != ADMIN_SCOPE).collect() };
+    let access_lifetime = access_lifetime(&lifetimes, &scope);
     let access = TokenRecord {
         grant_id: grant_id.to_string(),
         client_id: client.client_id.clone(),
         scope: scope.clone(),
         subject: Some(subject.clone()),
         issued_at: now,
-        expires_at: now + lifetimes.access_token,
+        expires_at: now + access_lifetime,
         granted_at,
     };
     // Each rotation gets the sliding lifetime, but never beyond the grant's absolute one: a
@@ -244,7 +259,7 @@ async fn issue(
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: lifetimes.access_token,
+        expires_in: access_lifetime,
         id_token: Some(id_token),
         refresh_token,
         scope: scope.join(" "),

@@ -442,6 +442,13 @@ async fn bad_input_gets_problem_details(backend: Backend) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = call(&app, &platform, "GET", "/no/such/thing", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Issue 25 (7): names that would render like a colleague's are refused, with the field named.
+    for bad in ["ali\u{200B}ce", "ali\u{202E}ce", "\u{0455}am"] {
+        let body = json!({"login_name": bad, "user_type": "regular"});
+        let (status, p) = call(&app, &platform, "POST", "/providers/ACME/users", Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}: {p}");
+        assert!(p["errors"]["login_name"].is_string(), "{bad:?}: {p}");
+    }
     // Issue 25 (5): a misspelt field of a registration is refused, named, and nothing is made.
     let body = json!({"client_id": "typo", "name": "Typo", "tenants": ["ACME"],
         "redirect_uris": ["https://typo.example/cb"], "token_endpoint_auth_method": "client_secret_basic"});
@@ -509,6 +516,7 @@ async fn people_use_their_own_tokens(backend: Backend) {
         .unwrap();
     let mut meta = crate::oidc::rp::metadata(false);
     meta.scopes.push("admin".into());
+    meta.administration = true;
     let console = register(&app, "console", meta, &["ACME"]).await;
     let token_of = |login: &'static str, admin: bool| {
         let (app, console) = (&app, &console);
@@ -569,7 +577,89 @@ async fn people_use_their_own_tokens(backend: Backend) {
     app.stop().await;
 }
 
+/// Issue 25 (6): a person's administrative power rides only with the console and applications
+/// a platform operator marked for administration; never in another application's access or
+/// refresh token; and an access token with it lives `admin_access_token_ttl_secs` (10 minutes).
+async fn only_marked_applications_carry_a_persons_admin_power(backend: Backend) {
+    use crate::oidc::rp::{browse, callback, param, register};
+    use openidconnect::OAuth2TokenResponse;
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    let boss_type = lanyard::domain::user::UserType::ProviderAdmin;
+    let boss_password = lanyard::secret::Secret::new(PASSWORD);
+    app.state.accounts.create_user("ACME", "boss", boss_type, &boss_password, false).await.unwrap();
+    let ops = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
+    let with_admin = |marked: bool| {
+        let mut meta = crate::oidc::rp::metadata(false);
+        meta.scopes.push("admin".into());
+        meta.administration = marked;
+        meta
+    };
+    let plain = register(&app, "plain", with_admin(false), &["ACME"]).await;
+    let marked = register(&app, "marked", with_admin(true), &["ACME"]).await;
+    let tokens_of = |rp: &'static str| {
+        let app = &app;
+        let rp = if rp == "plain" { &plain } else { &marked };
+        async move {
+            let req = rp.request(&[("scope", "admin")]);
+            let mut url = req.url.clone();
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .filter(|(k, _)| k != "scope")
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .chain([("scope".to_string(), "openid profile offline_access admin".to_string())])
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+            let res = browse(app, &app.browser(), url.as_str(), Some(("boss", PASSWORD))).await;
+            let code = param(&callback(&res), "code").unwrap().to_string();
+            rp.exchange(&code, req.verifier).await
+        }
+    };
+    let refresh = |rp: &'static str, token: String| {
+        let rp = if rp == "plain" { &plain } else { &marked };
+        let url = app.url("/token");
+        async move {
+            let res = rp.post(&url, &[("grant_type", "refresh_token"), ("refresh_token", &token)]).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let has_admin = |scope: &str| scope.split(' ').any(|s| s == "admin");
+
+    // Not marked: the scope is not granted, in the access token or the refresh token.
+    let t = tokens_of("plain").await;
+    let scope: Vec<String> = t.scopes().unwrap().iter().map(|s| s.to_string()).collect();
+    assert!(!scope.iter().any(|s| s == "admin"), "{scope:?}");
+    let (status, _) = call(&app, t.access_token().secret(), "GET", "/providers/ACME/users", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let again = refresh("plain", t.refresh_token().unwrap().secret().clone()).await;
+    assert!(!has_admin(again["scope"].as_str().unwrap()), "{again}");
+    assert_eq!(again["expires_in"], 3600);
+
+    // Marked: granted, for ten minutes; its refresh keeps it.
+    let t = tokens_of("marked").await;
+    assert_eq!(t.expires_in(), Some(std::time::Duration::from_secs(600)), "admin tokens are short-lived");
+    let (status, _) = call(&app, t.access_token().secret(), "GET", "/providers/ACME/users", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let again = refresh("marked", t.refresh_token().unwrap().secret().clone()).await;
+    assert!(has_admin(again["scope"].as_str().unwrap()), "{again}");
+    assert_eq!(again["expires_in"], 600);
+    let (_, shown) = call(&app, &ops, "GET", "/clients/marked", None).await;
+    assert_eq!(shown["administration"], true, "{shown}");
+
+    // Unmarked by a platform operator: its live token stops at the API, its refresh loses it.
+    let live = again["access_token"].as_str().unwrap().to_string();
+    let (status, _) = call(&app, &ops, "PATCH", "/clients/marked", Some(json!({"administration": false}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, p) = call(&app, &live, "GET", "/providers/ACME/users", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+    let later = refresh("marked", again["refresh_token"].as_str().unwrap().to_string()).await;
+    assert!(!has_admin(later["scope"].as_str().unwrap()), "{later}");
+    app.stop().await;
+}
+
 backend_tests! {
+    admin_only_marked_applications => only_marked_applications_carry_a_persons_admin_power,
     admin_people => people_use_their_own_tokens,
 }
 

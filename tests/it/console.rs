@@ -257,7 +257,52 @@ async fn api_parts_the_console_reads(backend: Backend) {
     app.stop().await;
 }
 
+/// Issue 25 (3): a copied pair of cookies (Lanyard's session and the console's) stops working
+/// the moment the person signs out of Lanyard: the console's token lives no longer than the
+/// session it was signed in with. Ending all sessions (an administrator's lock) does the same.
+async fn signing_out_of_lanyard_ends_console_access(backend: Backend) {
+    let app = setup(backend).await;
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (_, res) = console(&app, &client, "/admin", "boss", "ACME").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let here = reqwest::Url::parse(&app.url("/admin")).unwrap();
+    let copied = reqwest::cookie::CookieStore::cookies(&*jar, &here).expect("cookies");
+    let thief = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let users = app.url("/admin/providers/ACME/users");
+    let res = thief.get(&users).header("cookie", copied.clone()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the copied pair works while the session lives");
+
+    // Lanyard's own sign-out page, in the person's browser.
+    let account = client.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    let res = client.post(app.url("/logout")).form(&[("csrf", csrf_of(&account))]).send().await.unwrap();
+    assert!(res.text().await.unwrap().contains("You have been signed out of Lanyard."));
+    let res = thief.get(&users).header("cookie", copied).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the copied pair no longer opens the console");
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/admin/sign-in"));
+
+    // Issue 25 (7): a name that renders like another ("sasha" in Cyrillic letters) is shown
+    // with what it holds beyond ASCII.
+    let lookalike = "\u{0455}\u{0430}\u{0455}\u{04BB}\u{0430}";
+    app.state.accounts.create_user("ACME", lookalike, UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+    let client = app.browser();
+    let (_, res) = console(&app, &client, "/admin", "boss", "ACME").await;
+    let page = res.text().await.unwrap();
+    assert!(page.contains("not plain ASCII: U+0455 Cyrillic, U+0430 Cyrillic"), "{page}");
+
+    // An administrator's lock ends every session, and the console with them.
+    app.state.accounts.sign_out_everywhere("ACME", "boss").await.unwrap();
+    let res = client.get(&users).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.stop().await;
+}
+
 backend_tests! {
+    console_ends_with_the_lanyard_session => signing_out_of_lanyard_ends_console_access,
     console_signs_in_and_acts_through_the_api => signs_in_and_acts_through_the_api,
     console_sign_in_is_bound_to_its_browser => sign_in_is_bound_to_its_browser,
     console_api_parts => api_parts_the_console_reads,
