@@ -60,10 +60,7 @@ async fn main() {
     let state = AppState::build(config, Clock::system()).await.unwrap();
     let accounts = state.accounts.clone();
     accounts.create_tenant("ACME", "Acme").await.unwrap();
-    accounts
-        .update_tenant("ACME", &TenantChanges { max_failed_attempts: Some(1_000_000), ..Default::default() })
-        .await
-        .unwrap();
+    accounts.set_lockout_limit_unchecked("ACME", 1_000_000).await.unwrap();
     accounts.create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
     for i in 0..32 {
         accounts

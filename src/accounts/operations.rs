@@ -54,6 +54,15 @@ impl Accounts {
         self.store.set_verified_email(user.id, email, self.clock.now()).await
     }
 
+    /// Benchmarks only: L3's limit beyond the 1-10 an administrator may set, so a timing run of
+    /// hundreds of wrong passwords measures an open account, never a locked one.
+    #[doc(hidden)]
+    pub async fn set_lockout_limit_unchecked(&self, code: &str, limit: u32) -> Result<(), StoreError> {
+        let Some(code) = crate::domain::tenant::ProviderCode::parse(code) else { return Ok(()) };
+        let changes = crate::domain::tenant::TenantChanges { max_failed_attempts: Some(limit), ..Default::default() };
+        self.store.update_tenant(&code, &changes).await.map(|_| ())
+    }
+
     /// The argon2 pool, so benchmarks can measure one verification on its own.
     #[doc(hidden)]
     pub fn hasher(&self) -> &PasswordHasher {
