@@ -250,6 +250,7 @@ pub fn build_router(state: AppState) -> Router {
         if https { router.layer(middleware::map_response(headers::strict_transport_security)) } else { router };
     router
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::from_fn(admin::problem::refusals_as_problems))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())

@@ -45,6 +45,24 @@ pub enum StatusChange {
 /// L3: the wrong passwords a provider may allow before the lock (PRODUCT.md's default is 3).
 pub const MAX_FAILED_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=10;
 
+/// A provider's name: one line of 1-200 characters.
+pub const NAME_MAX: usize = 200;
+
+fn check_client_name(name: &str) -> Result<(), AdminError> {
+    if name.trim().is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(format!("name: 1 to {NAME_MAX} characters on one line")));
+    }
+    Ok(())
+}
+
+fn check_tenant_name(name: &str) -> Result<&str, AdminError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(format!("name: 1 to {NAME_MAX} characters on one line")));
+    }
+    Ok(name)
+}
+
 /// The sign-in help page's contact line: one short line.
 pub const HELP_CONTACT_MAX: usize = 200;
 
@@ -109,16 +127,17 @@ impl Accounts {
 
     pub async fn create_tenant(&self, code: &str, name: &str) -> Result<Tenant, AdminError> {
         let code = Self::parse_code(code)?;
-        if name.trim().is_empty() {
-            return Err(AdminError::Invalid("name: must not be empty".into()));
-        }
-        let tenant = self.store.create_tenant(&code, name.trim(), self.clock.now()).await?;
+        let name = check_tenant_name(name)?;
+        let tenant = self.store.create_tenant(&code, name, self.clock.now()).await?;
         self.audit(Some(&tenant), None, "", format!("tenant {code} created")).await?;
         Ok(tenant)
     }
 
     pub async fn update_tenant(&self, code: &str, changes: &TenantChanges) -> Result<Tenant, AdminError> {
         let code = Self::parse_code(code)?;
+        if let Some(name) = &changes.name {
+            check_tenant_name(name)?;
+        }
         // L3 cannot be switched off by a limit nobody reaches.
         if changes.max_failed_attempts.is_some_and(|n| !MAX_FAILED_ATTEMPTS.contains(&n)) {
             return Err(AdminError::Invalid(format!(
@@ -393,10 +412,32 @@ impl Accounts {
         metadata: &ClientMetadata,
         tenant_codes: &[String],
     ) -> Result<(Client, Option<Secret>), AdminError> {
+        // An automation role brings what it needs: the client_credentials grant and the admin
+        // scope (as the CLI's --admin-role always did).
+        let mut metadata = metadata.clone();
+        if metadata.admin_role.is_some() {
+            for (list, item) in [
+                (&mut metadata.grant_types, "client_credentials"),
+                (&mut metadata.scopes, crate::domain::application::ADMIN_SCOPE),
+            ] {
+                if !list.iter().any(|x| x == item) {
+                    list.push(item.to_string());
+                }
+            }
+        }
+        let metadata = &metadata;
         metadata.validate(self.internal_calls_ok).map_err(AdminError::Invalid)?;
+        check_client_name(name)?;
         let client_id = match client_id {
-            Some(id) if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_graphic()) => {
-                return Err(AdminError::Invalid(format!("client id {id:?}: use 1-128 printable ASCII characters")));
+            // RFC 3986's unreserved characters: an id is always one clean path segment.
+            Some(id)
+                if id.is_empty()
+                    || id.len() > 128
+                    || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '~' | '-')) =>
+            {
+                return Err(AdminError::Invalid(format!(
+                    "client-id: {id:?}: use 1-128 letters, digits, '.', '_', '~' or '-'"
+                )));
             }
             Some(id) => managed_elsewhere(id).map(|()| id.to_string())?,
             None => hex(&random_bytes::<12>()),
@@ -410,6 +451,9 @@ impl Accounts {
         for code in tenant_codes {
             tenants.push(self.tenant(code).await?.id);
         }
+        // A provider named twice is served once (it was a 500: the second row broke a unique key).
+        tenants.sort_unstable();
+        tenants.dedup();
         let secret = (metadata.token_endpoint_auth_method != crate::domain::application::TokenEndpointAuthMethod::None)
             .then(|| Secret::new(random_token()));
         let hash = secret.as_ref().map(|s| token_hash(s.expose()));
@@ -428,6 +472,7 @@ impl Accounts {
     ) -> Result<(), AdminError> {
         managed_elsewhere(client_id)?;
         metadata.validate(self.internal_calls_ok).map_err(AdminError::Invalid)?;
+        check_client_name(name)?;
         let before = self.store.client_uncached(client_id).await?.map(|c| c.metadata.administration);
         self.store.update_client(client_id, name, metadata).await?;
         let marked = match (before, metadata.administration) {

@@ -78,10 +78,8 @@ impl Accounts {
             i.status == InvitationStatus::Pending && i.expires_at > now && i.email.eq_ignore_ascii_case(email)
         });
         if let Some(open) = open {
-            return Err(AdminError::Invalid(format!(
-                "invitation {} to {email} is still open: resend it instead",
-                open.id
-            )));
+            // A conflict with what exists, not bad input: 409 at the API.
+            return Err(AdminError::Conflict(format!("open invitation {} to {email} (resend it instead)", open.id)));
         }
         let token = random_token();
         let new = NewInvitation {

@@ -12,7 +12,7 @@ use super::actor::Actor;
 use super::extract::{JsonBody, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
-use crate::domain::application::{Client, ClientMetadata};
+use crate::domain::application::{CONSOLE_CLIENT_ID, Client, ClientMetadata};
 
 #[utoipa::path(
     get,
@@ -108,6 +108,16 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(shown)).into_response())
 }
 
+/// The console's registration is Lanyard's own: nobody may change, rotate or delete it.
+fn not_lanyards_own(client_id: &str) -> Result<(), Problem> {
+    if client_id == CONSOLE_CLIENT_ID {
+        return Err(Problem::forbidden(&format!(
+            "{CONSOLE_CLIENT_ID} is Lanyard's own console and is managed by Lanyard"
+        )));
+    }
+    Ok(())
+}
+
 async fn existing(accounts: &Accounts, client_id: &str) -> Result<Client, Problem> {
     accounts
         .client_registration(client_id)
@@ -177,6 +187,7 @@ pub async fn update(
     JsonBody(changes): JsonBody<ClientChanges>,
 ) -> Result<Response, Problem> {
     actor.platform()?;
+    not_lanyards_own(&client_id)?;
     let client = existing(&accounts, &client_id).await?;
     let mut metadata = client.metadata.clone();
     if let Some(uris) = changes.redirect_uris {
@@ -217,7 +228,12 @@ pub async fn rotate_secret(
     Segments(client_id): Segments<String>,
 ) -> Result<Response, Problem> {
     actor.platform()?;
-    let secret = actor.accounts(&accounts).rotate_client_secret(&client_id).await?;
+    not_lanyards_own(&client_id)?;
+    let secret = actor.accounts(&accounts).rotate_client_secret(&client_id).await.map_err(|e| match e {
+        // A public client has no secret: a conflict with what it is, not bad input.
+        crate::accounts::admin::AdminError::Invalid(m) => Problem::conflict(m),
+        other => other.into(),
+    })?;
     Ok(Json(SecretShown { client_id, client_secret: secret.expose().to_string() }).into_response())
 }
 
@@ -236,6 +252,7 @@ pub async fn delete(
     Segments(client_id): Segments<String>,
 ) -> Result<Response, Problem> {
     actor.platform()?;
+    not_lanyards_own(&client_id)?;
     actor.accounts(&accounts).delete_client(&client_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

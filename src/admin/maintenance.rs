@@ -28,7 +28,7 @@ pub struct Maintenance {
 pub struct NewMaintenance {
     /// What the downtime notice says (one line, 1–500 characters).
     message: String,
-    /// When people can expect the service back, Unix seconds.
+    /// When people can expect the service back, Unix seconds: later than now and than `from`.
     until: i64,
     /// When the window begins, Unix seconds (default: now).
     #[serde(default)]

@@ -8,6 +8,7 @@
 pub mod activity;
 pub mod actor;
 pub mod clients;
+pub mod contract;
 pub mod extract;
 pub mod invitations;
 pub mod maintenance;
@@ -97,7 +98,8 @@ where
     Site: FromRef<S>,
 {
     let (v1, doc) = api::<S>();
-    let doc: std::sync::Arc<str> = doc.to_json().unwrap_or_default().into();
+    let doc = serde_json::to_value(&doc).map(contract::complete).unwrap_or_default();
+    let doc: std::sync::Arc<str> = serde_json::to_string(&doc).unwrap_or_default().into();
     v1.route("/admin/api/openapi.json", get(move || openapi_json(doc.clone())))
         .route("/admin/api/v1/{*rest}", axum::routing::any(|| async { problem::Problem::not_found("this API path") }))
 }

@@ -109,6 +109,29 @@ impl From<AdminError> for Problem {
 
 /// `provider code "x": use …` → (`provider_code`, `use …`); a message that starts with a value
 /// (a URI) names no field.
+/// Middleware, outermost: the refusals made before a request reaches the administration API's
+/// handlers (a body over the size limit, one not received in time) answer there as problem
+/// details too, like every other refusal of the API.
+pub async fn refusals_as_problems(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let api = req.uri().path().starts_with("/admin/api/");
+    let res = next.run(req).await;
+    match res.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if api => {
+            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large", "the request body is over 64 KB")
+                .into_response()
+        }
+        StatusCode::REQUEST_TIMEOUT if api => {
+            Problem::new(StatusCode::REQUEST_TIMEOUT, "Request Timeout", "the request body did not arrive in time")
+                .into_response()
+        }
+        _ => res,
+    }
+}
+
 fn field_of(message: &str) -> Option<(String, &str)> {
     let (head, why) = message.split_once(": ")?;
     let name = match head.find('"') {

@@ -56,10 +56,35 @@ pub async fn list(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// 1-128 characters; beyond printable ASCII, letters of one alphabet (T2, issue 25).
     login_name: String,
     /// `regular` (default), `provider_admin`, `super_admin`.
     #[serde(default)]
+    #[schema(value_type = Option<UserType>)]
     user_type: Option<String>,
+}
+
+/// A1's status changes, as the body names them.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // the document's enum: the handler reads the text, to name the field when wrong
+enum ActionName {
+    Unlock,
+    AdminLock,
+    Deactivate,
+    Reactivate,
+    Delete,
+}
+
+/// T4's per-application statuses, as the body names them.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // the document's enum, as `ActionName`
+enum AccessName {
+    Active,
+    AdminLocked,
+    PasswordLocked,
+    Deactivated,
 }
 
 /// A user with the temporary password that was just set: the only time it is shown.
@@ -156,6 +181,7 @@ pub async fn reset_password(
 #[serde(deny_unknown_fields)]
 pub struct StatusAction {
     /// `unlock`, `admin_lock`, `deactivate`, `reactivate`, `delete`.
+    #[schema(value_type = ActionName)]
     action: String,
 }
 
@@ -207,6 +233,7 @@ pub struct UserChanges {
     /// T2: the user-administrator role (provider admins and platform operators only).
     user_administrator: Option<bool>,
     /// T2: `regular`, `provider_admin`, `super_admin` (provider admins and platform operators only).
+    #[schema(value_type = Option<UserType>)]
     user_type: Option<String>,
     /// Administers Lanyard itself (platform operators only).
     platform_operator: Option<bool>,
@@ -269,7 +296,8 @@ pub async fn update(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppAccess {
-    /// `active`, `admin_locked`, `deactivated`.
+    /// `active`, `admin_locked`, `password_locked`, `deactivated`.
+    #[schema(value_type = AccessName)]
     status: String,
 }
 

@@ -56,6 +56,10 @@ pub struct ClientMetadata {
 }
 
 impl ClientMetadata {
+    /// The most entries of each list (URIs, scopes, grants).
+    pub const MAX_ITEMS: usize = 20;
+    pub const MAX_URI: usize = 2000;
+
     /// Every field's name as it is spelt in JSON: a body that flattens this struct checks its
     /// keys against them (serde refuses no unknown field beside a flattened struct).
     pub const FIELDS: &'static [&'static str] = &[
@@ -178,6 +182,29 @@ impl ClientMetadata {
     /// one would let an administrator's typo, or a stolen admin session, aim our server at the
     /// network behind it.
     pub fn validate(&self, internal_ok: bool) -> Result<(), String> {
+        // Nothing a registration sends is stored unbounded.
+        let lists = [
+            ("redirect_uris", &self.redirect_uris),
+            ("post_logout_redirect_uris", &self.post_logout_redirect_uris),
+            ("scopes", &self.scopes),
+            ("grant_types", &self.grant_types),
+        ];
+        for (name, list) in lists {
+            if list.len() > Self::MAX_ITEMS {
+                return Err(format!("{name}: at most {} entries", Self::MAX_ITEMS));
+            }
+        }
+        let uris = self.redirect_uris.iter().chain(&self.post_logout_redirect_uris);
+        if uris.chain(&self.initiate_login_uri).chain(&self.backchannel_logout_uri).any(|u| u.len() > Self::MAX_URI) {
+            return Err(format!("redirect_uris: each URI at most {} characters", Self::MAX_URI));
+        }
+        if self
+            .scopes
+            .iter()
+            .any(|s| s.is_empty() || s.len() > 64 || !s.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\'))
+        {
+            return Err("scopes: each 1-64 printable ASCII characters, no quote or backslash (RFC 6749 §3.3)".into());
+        }
         if self.redirect_uris.is_empty() && self.grant_types.iter().any(|g| g == "authorization_code") {
             return Err("redirect_uris: at least one is required for the authorization_code grant".into());
         }
@@ -219,6 +246,13 @@ impl ClientMetadata {
             ));
         }
         Ok(())
+    }
+}
+
+impl ClientMetadata {
+    /// One URI of a registration: absolute, https (http for the loopback host only), no fragment.
+    pub fn check_uri(uri: &str) -> Result<(), String> {
+        check_uri(uri)
     }
 }
 

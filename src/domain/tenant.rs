@@ -12,8 +12,12 @@ pub struct ProviderCode(String);
 
 impl ProviderCode {
     /// Codes are short printable identifiers; anything else can never match a tenant.
+    /// What `parse` accepts, for the administration API's document.
+    pub const PATTERN: &'static str = "^[A-Za-z0-9._-]{1,64}$";
+    pub const MAX_CHARS: usize = 64;
+
     pub fn parse(raw: &str) -> Option<Self> {
-        let ok = (1..=64).contains(&raw.chars().count())
+        let ok = (1..=Self::MAX_CHARS).contains(&raw.chars().count())
             && raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         ok.then(|| ProviderCode(raw.to_string()))
     }

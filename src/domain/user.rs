@@ -18,12 +18,14 @@ impl Serialize for LoginName {
 }
 
 impl LoginName {
+    pub const MAX_CHARS: usize = 128;
+
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let spelling = raw.trim();
         if spelling.is_empty() {
             return Err("Login Name is required.");
         }
-        if spelling.chars().count() > 128 {
+        if spelling.chars().count() > Self::MAX_CHARS {
             return Err("Login Name must be at most 128 characters.");
         }
         if spelling.chars().any(char::is_control) {

@@ -85,7 +85,7 @@ impl Store {
         }
         let mut model = tenant::ActiveModel { id: Set(current.id), ..Default::default() };
         if let Some(name) = &changes.name {
-            model.name = Set(name.clone());
+            model.name = Set(name.trim().to_string());
         }
         if let Some(v) = changes.active {
             model.active = Set(v);

@@ -456,6 +456,11 @@ async fn bad_input_gets_problem_details(backend: Backend) {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
     assert!(p["detail"].as_str().unwrap().contains("unknown field `tenants`"), "{p}");
     assert!(app.state.accounts.client("typo").await.unwrap().is_none());
+    // Issue 32, found by the fuzzer: a provider named twice is served once (it was a 500).
+    let body = json!({"client_id": "twice", "name": "Twice", "providers": ["ACME", "ACME"],
+        "redirect_uris": ["https://twice.example/cb"], "token_endpoint_auth_method": "client_secret_basic"});
+    let (status, p) = call(&app, &platform, "POST", "/clients", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
     // Issue 25 (4): L3 cannot be switched off by a limit nobody reaches (1-10, field message).
     for n in [0_u64, 11, 4_294_967_295] {
         let (status, p) =
@@ -491,6 +496,44 @@ async fn the_openapi_document_describes_every_operation() {
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(operations, 36, "{:?}", paths.keys().collect::<Vec<_>>());
+    // Issue 32: the document says what the handlers enforce, and links what creates an id to
+    // what uses it.
+    let ids: Vec<&str> = paths
+        .values()
+        .flat_map(|i| i.as_object().unwrap().values())
+        .filter_map(|o| o["operationId"].as_str())
+        .collect();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let s = &p["schema"];
+                let shaped = ["pattern", "maxLength", "enum", "maximum"].iter().any(|k| s.get(k).is_some())
+                    || s["type"] == "boolean";
+                assert!(shaped, "{method} {path}: parameter without bounds: {p}");
+            }
+            for (_, response) in op["responses"].as_object().unwrap() {
+                for (name, link) in response["links"].as_object().into_iter().flatten() {
+                    assert!(ids.contains(&link["operationId"].as_str().unwrap()), "{method} {path}: {name}");
+                }
+            }
+        }
+    }
+    let created = &doc["paths"]["/admin/api/v1/clients"]["post"]["responses"]["201"]["links"];
+    assert_eq!(created["ShowClient"]["parameters"]["client_id"], "$response.body#/client_id");
+    let registration = &doc["components"]["schemas"]["NewClient"];
+    assert_eq!(registration["additionalProperties"], false, "unknown fields are refused, and the document says so");
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if !name.starts_with("New") && !name.ends_with("Changes") && name != "StatusAction" && name != "AppAccess" {
+            continue;
+        }
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            let text = property.to_string();
+            let string = text.contains("\"string\"");
+            let bounded =
+                ["pattern", "maxLength", "enum", "$ref", "maximum"].iter().any(|k| text.contains(&format!("\"{k}\"")));
+            assert!(!string || bounded, "{name}.{field}: a string without bounds: {property}");
+        }
+    }
     for (path, item) in paths {
         assert!(path.starts_with("/admin/api/v1/"), "{path}");
         for (method, op) in item.as_object().unwrap() {
