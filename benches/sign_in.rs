@@ -59,11 +59,16 @@ async fn main() {
     let cores = config.hash_workers;
     let state = AppState::build(config, Clock::system()).await.unwrap();
     let accounts = state.accounts.clone();
-    accounts.create_tenant("ACME", "Acme").await.unwrap();
+    accounts.admin(lanyard::accounts::admin::Actor::operator()).create_tenant("ACME", "Acme").await.unwrap();
     accounts.set_lockout_limit_unchecked("ACME", 1_000_000).await.unwrap();
-    accounts.create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+    accounts
+        .admin(lanyard::accounts::admin::Actor::operator())
+        .create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false)
+        .await
+        .unwrap();
     for i in 0..32 {
         accounts
+            .admin(lanyard::accounts::admin::Actor::operator())
             .create_user("ACME", &format!("user{i}"), UserType::Regular, &Secret::new(PASSWORD), false)
             .await
             .unwrap();
@@ -137,10 +142,15 @@ async fn main() {
 
     // S3: the failing causes of Forgot Password? must not differ in time either.
     accounts
+        .admin(lanyard::accounts::admin::Actor::operator())
         .update_tenant("ACME", &TenantChanges { self_reset_enabled: Some(true), ..Default::default() })
         .await
         .unwrap();
-    accounts.set_user_self_reset("ACME", "alice", true).await.unwrap();
+    accounts
+        .admin(lanyard::accounts::admin::Actor::operator())
+        .set_user_self_reset("ACME", "alice", true)
+        .await
+        .unwrap();
     let (_, alice) = accounts.user("ACME", "alice").await.unwrap();
     accounts.set_verified_email_unchecked(&alice, "alice@example.org").await.unwrap();
     let forgot = |login: String, email: &'static str| {
@@ -168,8 +178,12 @@ async fn main() {
     );
 
     // L3 race: 100 concurrent wrong passwords at a limit of 3.
-    accounts.create_tenant("RACE", "Race").await.unwrap();
-    accounts.create_user("RACE", "target", UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+    accounts.admin(lanyard::accounts::admin::Actor::operator()).create_tenant("RACE", "Race").await.unwrap();
+    accounts
+        .admin(lanyard::accounts::admin::Actor::operator())
+        .create_user("RACE", "target", UserType::Regular, &Secret::new(PASSWORD), false)
+        .await
+        .unwrap();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..100 {

@@ -6,7 +6,7 @@
 //! invitee as invited, expired, active or disabled; disabling is deactivation (A1), one
 //! concept, not two.
 
-use super::admin::AdminError;
+use super::admin::{Admin, AdminError};
 use super::sign_in::SignedIn;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
@@ -66,63 +66,6 @@ impl Accounts {
     /// so a row changed behind Lanyard's back matches no link.
     fn invitation_digest(&self, tenant_id: i32, email: &str, token: &str) -> String {
         self.mac.sign(LINK_PURPOSE, &format!("{tenant_id}\n{}\n{token}", email.to_lowercase()))
-    }
-
-    /// P1: a new invitation, mailed at once from the no-reply address (P4).
-    pub async fn invite(&self, code: &str, name: &str, email: &str, base: &str) -> Result<Invitation, AdminError> {
-        let tenant = self.tenant(code).await?;
-        let (name, email) = (check_name(name)?, check_email(email)?);
-        let now = self.clock.now();
-        // One live invitation per address: a second one would only confuse the person.
-        let open = self.store.invitations_of(tenant.id, LISTED).await?.into_iter().find(|i| {
-            i.status == InvitationStatus::Pending && i.expires_at > now && i.email.eq_ignore_ascii_case(email)
-        });
-        if let Some(open) = open {
-            // A conflict with what exists, not bad input: 409 at the API.
-            return Err(AdminError::Conflict(format!("open invitation {} to {email} (resend it instead)", open.id)));
-        }
-        let token = random_token();
-        let new = NewInvitation {
-            tenant_id: tenant.id,
-            name,
-            email,
-            link_digest: self.invitation_digest(tenant.id, email, &token),
-            expires_at: now + self.link_ttl,
-            created_by: &self.acting.actor,
-        };
-        let invitation = self.store.create_invitation(new, now).await?;
-        self.mail_invitation(&tenant, &invitation, &token, base)?;
-        self.note_invitation(&tenant, &invitation, format!("invitation {} sent to {email}", invitation.id)).await?;
-        Ok(invitation)
-    }
-
-    /// P1: a new link replaces the earlier one, which stops working.
-    pub async fn resend_invitation(&self, code: &str, id: i32, base: &str) -> Result<Invitation, AdminError> {
-        let (tenant, invitation) = self.invitation_of(code, id).await?;
-        if invitation.status != InvitationStatus::Pending {
-            return Err(AdminError::Invalid(format!("invitation {id} is {}", invitation.status.as_str())));
-        }
-        let token = random_token();
-        let now = self.clock.now();
-        let digest = self.invitation_digest(tenant.id, &invitation.email, &token);
-        if !self.store.replace_invitation_link(id, digest, now, now + self.link_ttl).await? {
-            return Err(AdminError::Invalid(format!("invitation {id} was used or revoked meanwhile")));
-        }
-        let invitation = self.store.invitation(id).await?.unwrap_or(invitation);
-        self.mail_invitation(&tenant, &invitation, &token, base)?;
-        let detail = format!("invitation {id} sent again to {}; the earlier link no longer works", invitation.email);
-        self.note_invitation(&tenant, &invitation, detail).await?;
-        Ok(invitation)
-    }
-
-    /// Withdraws a pending invitation: its link stops working.
-    pub async fn revoke_invitation(&self, code: &str, id: i32) -> Result<Invitation, AdminError> {
-        let (tenant, invitation) = self.invitation_of(code, id).await?;
-        if !self.store.revoke_invitation(id).await? {
-            return Err(AdminError::Invalid(format!("invitation {id} is {}", invitation.status.as_str())));
-        }
-        self.note_invitation(&tenant, &invitation, format!("invitation {id} revoked")).await?;
-        Ok(self.store.invitation(id).await?.unwrap_or(invitation))
     }
 
     /// P2: every invitee of the provider with their portal status, newest first.
@@ -278,6 +221,79 @@ impl Accounts {
         }
     }
 
+    fn invitation_entry(&self, tenant: &Tenant, invitation: &Invitation, origin: &Origin) -> NewActivity {
+        NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: invitation.user_id,
+            login_name: invitation.email.clone(),
+            kind: ActivityKind::Invitation,
+            detail: String::new(),
+            login_type: "admin".into(),
+            client_id: None,
+            origin: origin.clone(),
+            actor: String::new(),
+        }
+    }
+}
+
+impl Admin<'_> {
+    /// P1: a new invitation, mailed at once from the no-reply address (P4).
+    pub async fn invite(&self, code: &str, name: &str, email: &str, base: &str) -> Result<Invitation, AdminError> {
+        let tenant = self.tenant(code).await?;
+        let (name, email) = (check_name(name)?, check_email(email)?);
+        let now = self.clock.now();
+        // One live invitation per address: a second one would only confuse the person.
+        let open = self.store.invitations_of(tenant.id, LISTED).await?.into_iter().find(|i| {
+            i.status == InvitationStatus::Pending && i.expires_at > now && i.email.eq_ignore_ascii_case(email)
+        });
+        if let Some(open) = open {
+            // A conflict with what exists, not bad input: 409 at the API.
+            return Err(AdminError::Conflict(format!("open invitation {} to {email} (resend it instead)", open.id)));
+        }
+        let token = random_token();
+        let new = NewInvitation {
+            tenant_id: tenant.id,
+            name,
+            email,
+            link_digest: self.invitation_digest(tenant.id, email, &token),
+            expires_at: now + self.link_ttl,
+            created_by: &self.actor.acting.actor,
+        };
+        let invitation = self.store.create_invitation(new, now).await?;
+        self.mail_invitation(&tenant, &invitation, &token, base)?;
+        self.note_invitation(&tenant, &invitation, format!("invitation {} sent to {email}", invitation.id)).await?;
+        Ok(invitation)
+    }
+
+    /// P1: a new link replaces the earlier one, which stops working.
+    pub async fn resend_invitation(&self, code: &str, id: i32, base: &str) -> Result<Invitation, AdminError> {
+        let (tenant, invitation) = self.invitation_of(code, id).await?;
+        if invitation.status != InvitationStatus::Pending {
+            return Err(AdminError::Invalid(format!("invitation {id} is {}", invitation.status.as_str())));
+        }
+        let token = random_token();
+        let now = self.clock.now();
+        let digest = self.invitation_digest(tenant.id, &invitation.email, &token);
+        if !self.store.replace_invitation_link(id, digest, now, now + self.link_ttl).await? {
+            return Err(AdminError::Invalid(format!("invitation {id} was used or revoked meanwhile")));
+        }
+        let invitation = self.store.invitation(id).await?.unwrap_or(invitation);
+        self.mail_invitation(&tenant, &invitation, &token, base)?;
+        let detail = format!("invitation {id} sent again to {}; the earlier link no longer works", invitation.email);
+        self.note_invitation(&tenant, &invitation, detail).await?;
+        Ok(invitation)
+    }
+
+    /// Withdraws a pending invitation: its link stops working.
+    pub async fn revoke_invitation(&self, code: &str, id: i32) -> Result<Invitation, AdminError> {
+        let (tenant, invitation) = self.invitation_of(code, id).await?;
+        if !self.store.revoke_invitation(id).await? {
+            return Err(AdminError::Invalid(format!("invitation {id} is {}", invitation.status.as_str())));
+        }
+        self.note_invitation(&tenant, &invitation, format!("invitation {id} revoked")).await?;
+        Ok(self.store.invitation(id).await?.unwrap_or(invitation))
+    }
+
     fn mail_invitation(
         &self,
         tenant: &Tenant,
@@ -301,21 +317,11 @@ impl Accounts {
         invitation: &Invitation,
         detail: String,
     ) -> Result<(), StoreError> {
-        let entry = NewActivity { detail, ..self.invitation_entry(tenant, invitation, &self.acting.origin) };
+        let entry = NewActivity {
+            detail,
+            actor: self.actor.acting.actor.clone(),
+            ..self.invitation_entry(tenant, invitation, &self.actor.acting.origin)
+        };
         self.store.record_activity(&entry, self.clock.now()).await
-    }
-
-    fn invitation_entry(&self, tenant: &Tenant, invitation: &Invitation, origin: &Origin) -> NewActivity {
-        NewActivity {
-            tenant_id: Some(tenant.id),
-            user_id: invitation.user_id,
-            login_name: invitation.email.clone(),
-            kind: ActivityKind::Invitation,
-            detail: String::new(),
-            login_type: "admin".into(),
-            client_id: None,
-            origin: origin.clone(),
-            actor: self.acting.actor.clone(),
-        }
     }
 }

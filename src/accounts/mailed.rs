@@ -15,6 +15,7 @@
 //! in the same transaction that takes the link, so no event of S7 can meet a live one.
 
 use super::Accounts;
+use super::admin::Admin;
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::user::{User, UserId};
 use crate::store::StoreError;
@@ -131,10 +132,12 @@ impl Accounts {
         };
         self.store.record_activity(&entry, self.clock.now()).await
     }
+}
 
+impl Admin<'_> {
     /// [`Accounts::mailed_voided`] for an administrator's action: recorded as theirs.
     pub(super) async fn mailed_voided_by_admin(&self, user: &User, why: Voiding) -> Result<(), StoreError> {
-        let (origin, actor) = (self.acting.origin.clone(), self.acting.actor.clone());
+        let (origin, actor) = (self.actor.acting.origin.clone(), self.actor.acting.actor.clone());
         self.mailed_voided(user, why, None, &origin, &actor).await
     }
 }

@@ -61,8 +61,6 @@ pub struct Held {
     internal_calls_ok: bool,
     /// P1, P3: how long invitation links and staff-sent reset links work.
     link_ttl: i64,
-    /// Who the administrative calls are made by (`acting_as`); the CLI by default.
-    acting: std::sync::Arc<admin::Acting>,
     /// M1: the open maintenance windows, shared by every clone.
     status_cache: std::sync::Arc<service_status::StatusCache>,
 }
@@ -106,7 +104,6 @@ impl Accounts {
             mac: p.mac,
             internal_calls_ok: p.internal_calls_ok,
             link_ttl: p.link_ttl,
-            acting: std::sync::Arc::new(admin::Acting::cli()),
             status_cache: std::sync::Arc::default(),
         }))
     }

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::admin::AdminError;
+use super::admin::{Admin, AdminError};
 use super::mailed::{Mailed, Voiding, mailed_current};
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin, address_bucket};
@@ -131,82 +131,6 @@ impl Accounts {
         Ok((request, tenant, user))
     }
 
-    /// A platform operator approves: a single-use link goes to the super admin's verified
-    /// address. `base` is Lanyard's public origin, for the link.
-    pub async fn approve_recovery(&self, id: i32, base: &str) -> Result<RecoveryRequest, AdminError> {
-        let (request, tenant, user) = self.open_request(id).await?;
-        if request.status != RecoveryStatus::Pending {
-            return Err(AdminError::Invalid(format!("recovery request {id} is {}", request.status.as_str())));
-        }
-        if !recoverable(&user) {
-            return Err(AdminError::Invalid(format!(
-                "recovery request {id}: the account is no longer a locked super admin"
-            )));
-        }
-        let email = match (&user.email, user.email_verified) {
-            (Some(e), true) => e.clone(),
-            _ => {
-                return Err(AdminError::Invalid(format!(
-                    "recovery request {id}: the super admin has no verified address to send the link to"
-                )));
-            }
-        };
-        let token = random_token();
-        let link = format!("{}/recover?token={token}", base.trim_end_matches('/'));
-        let ctx = minijinja::context! { link, hours => LINK_TTL / 3600, provider => tenant.name };
-        let message = templates::message("recovery_link", &email, "Your Lanyard password recovery link", ctx)
-            .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
-        let now = self.clock.now();
-        let by = self.acting.actor.clone();
-        // The link exists before the request says so: a failure between the two leaves a
-        // pending request (try again), never an approval without a link.
-        let record =
-            serde_json::to_string(&LinkRecord { request_id: id, user_id: user.id, mailed_epoch: user.mailed_epoch })
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let key = link_key(&self.mac, &token);
-        self.ephemeral.put(&key, &record, LINK_TTL).await?;
-        if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Approved, &by, now).await? {
-            self.ephemeral.delete(&key).await?;
-            return Err(AdminError::Invalid(format!("recovery request {id} was decided meanwhile")));
-        }
-        self.outbox.dispatch(message);
-        let detail = format!("recovery request {id} approved; link mailed (A2)");
-        self.note_recovery(&tenant, &user, detail, self.acting.origin.clone(), by).await?;
-        Ok(self.store.recovery_request(id).await?.unwrap_or(request))
-    }
-
-    pub async fn refuse_recovery(&self, id: i32) -> Result<RecoveryRequest, AdminError> {
-        let (request, tenant, user) = self.open_request(id).await?;
-        let by = self.acting.actor.clone();
-        let now = self.clock.now();
-        if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Refused, &by, now).await? {
-            return Err(AdminError::Invalid(format!("recovery request {id} is {}", request.status.as_str())));
-        }
-        let detail = format!("recovery request {id} refused (A2)");
-        self.note_recovery(&tenant, &user, detail, self.acting.origin.clone(), by).await?;
-        Ok(self.store.recovery_request(id).await?.unwrap_or(request))
-    }
-
-    /// A platform operator takes an approval back: the mailed link stops working.
-    pub async fn withdraw_recovery(&self, id: i32) -> Result<RecoveryRequest, AdminError> {
-        let (request, tenant, user) = self.open_request(id).await?;
-        let by = self.acting.actor.clone();
-        let now = self.clock.now();
-        if !self
-            .store
-            .decide_recovery_request(id, RecoveryStatus::Approved, RecoveryStatus::Withdrawn, &by, now)
-            .await?
-        {
-            return Err(AdminError::Invalid(format!(
-                "recovery request {id} is {}: only an approved request can be withdrawn",
-                request.status.as_str()
-            )));
-        }
-        let detail = format!("recovery request {id} withdrawn; the mailed link no longer works (A2)");
-        self.note_recovery(&tenant, &user, detail, self.acting.origin.clone(), by).await?;
-        Ok(self.store.recovery_request(id).await?.unwrap_or(request))
-    }
-
     /// The link's record, its raw stored form and its account, while the link may still be
     /// used: the request is still approved (not withdrawn, voided or used), the account is still
     /// the locked super admin it was approved for, and nothing voided the link since (S7: a
@@ -298,4 +222,82 @@ impl Accounts {
 /// A2 is for a provider's super admin who is locked out, and only while they are.
 fn recoverable(user: &User) -> bool {
     user.user_type == UserType::SuperAdmin && user.status.is_locked()
+}
+
+impl Admin<'_> {
+    /// A platform operator approves: a single-use link goes to the super admin's verified
+    /// address. `base` is Lanyard's public origin, for the link.
+    pub async fn approve_recovery(&self, id: i32, base: &str) -> Result<RecoveryRequest, AdminError> {
+        let (request, tenant, user) = self.open_request(id).await?;
+        if request.status != RecoveryStatus::Pending {
+            return Err(AdminError::Invalid(format!("recovery request {id} is {}", request.status.as_str())));
+        }
+        if !recoverable(&user) {
+            return Err(AdminError::Invalid(format!(
+                "recovery request {id}: the account is no longer a locked super admin"
+            )));
+        }
+        let email = match (&user.email, user.email_verified) {
+            (Some(e), true) => e.clone(),
+            _ => {
+                return Err(AdminError::Invalid(format!(
+                    "recovery request {id}: the super admin has no verified address to send the link to"
+                )));
+            }
+        };
+        let token = random_token();
+        let link = format!("{}/recover?token={token}", base.trim_end_matches('/'));
+        let ctx = minijinja::context! { link, hours => LINK_TTL / 3600, provider => tenant.name };
+        let message = templates::message("recovery_link", &email, "Your Lanyard password recovery link", ctx)
+            .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
+        let now = self.clock.now();
+        let by = self.actor.acting.actor.clone();
+        // The link exists before the request says so: a failure between the two leaves a
+        // pending request (try again), never an approval without a link.
+        let record =
+            serde_json::to_string(&LinkRecord { request_id: id, user_id: user.id, mailed_epoch: user.mailed_epoch })
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let key = link_key(&self.mac, &token);
+        self.ephemeral.put(&key, &record, LINK_TTL).await?;
+        if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Approved, &by, now).await? {
+            self.ephemeral.delete(&key).await?;
+            return Err(AdminError::Invalid(format!("recovery request {id} was decided meanwhile")));
+        }
+        self.outbox.dispatch(message);
+        let detail = format!("recovery request {id} approved; link mailed (A2)");
+        self.note_recovery(&tenant, &user, detail, self.actor.acting.origin.clone(), by).await?;
+        Ok(self.store.recovery_request(id).await?.unwrap_or(request))
+    }
+
+    pub async fn refuse_recovery(&self, id: i32) -> Result<RecoveryRequest, AdminError> {
+        let (request, tenant, user) = self.open_request(id).await?;
+        let by = self.actor.acting.actor.clone();
+        let now = self.clock.now();
+        if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Refused, &by, now).await? {
+            return Err(AdminError::Invalid(format!("recovery request {id} is {}", request.status.as_str())));
+        }
+        let detail = format!("recovery request {id} refused (A2)");
+        self.note_recovery(&tenant, &user, detail, self.actor.acting.origin.clone(), by).await?;
+        Ok(self.store.recovery_request(id).await?.unwrap_or(request))
+    }
+
+    /// A platform operator takes an approval back: the mailed link stops working.
+    pub async fn withdraw_recovery(&self, id: i32) -> Result<RecoveryRequest, AdminError> {
+        let (request, tenant, user) = self.open_request(id).await?;
+        let by = self.actor.acting.actor.clone();
+        let now = self.clock.now();
+        if !self
+            .store
+            .decide_recovery_request(id, RecoveryStatus::Approved, RecoveryStatus::Withdrawn, &by, now)
+            .await?
+        {
+            return Err(AdminError::Invalid(format!(
+                "recovery request {id} is {}: only an approved request can be withdrawn",
+                request.status.as_str()
+            )));
+        }
+        let detail = format!("recovery request {id} withdrawn; the mailed link no longer works (A2)");
+        self.note_recovery(&tenant, &user, detail, self.actor.acting.origin.clone(), by).await?;
+        Ok(self.store.recovery_request(id).await?.unwrap_or(request))
+    }
 }

@@ -4,7 +4,7 @@
 //! ephemeral store, and completing takes that name atomically (compare-and-take). A disabled
 //! (deactivated) or deleted account cannot complete it, and S7 voids it (`mailed`).
 
-use super::admin::AdminError;
+use super::admin::{Admin, AdminError};
 // The same outcomes as A2's link: one error type for every mailed link to choose a password.
 use super::mailed::{self, Mailed, Voiding, mailed_current};
 use super::recovery::RecoverError;
@@ -35,41 +35,6 @@ fn parse_link_value(value: &str) -> Option<(i32, i64)> {
 }
 
 impl Accounts {
-    /// P3: mails a new link to the user's address; an earlier link stops working.
-    pub async fn send_reset_link(&self, code: &str, login: &str, base: &str) -> Result<User, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
-        if matches!(user.status, UserStatus::Deactivated | UserStatus::Deleted) {
-            return Err(AdminError::Invalid(format!("{login} is disabled: enable the account first")));
-        }
-        let Some(email) = user.email.clone() else {
-            return Err(AdminError::Invalid(format!("{login} has no email address on file")));
-        };
-        let token = random_token();
-        let digest = self.mac.sign(LINK_PURPOSE, &token);
-        let (lookup, live) = keys(&digest, user.id);
-        self.ephemeral.put(&lookup, &link_value(user.id, user.mailed_epoch), self.link_ttl).await?;
-        // Written last: from here on, this link and no earlier one works.
-        self.ephemeral.put(&live, &digest, self.link_ttl).await?;
-        let link = format!("{}/password/link?token={token}", base.trim_end_matches('/'));
-        let ctx = minijinja::context! { link, hours => self.link_ttl / 3600, provider => tenant.name };
-        let message = templates::message("reset_link", &email, &format!("{}: choose a new password", tenant.name), ctx)
-            .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
-        self.outbox.dispatch(message);
-        let entry = NewActivity {
-            tenant_id: Some(tenant.id),
-            user_id: Some(user.id),
-            login_name: user.login_name.as_str().to_string(),
-            kind: ActivityKind::PasswordReset,
-            detail: "password-reset link sent by staff (P3); an earlier link no longer works".into(),
-            login_type: "admin".into(),
-            client_id: None,
-            origin: self.acting.origin.clone(),
-            actor: self.acting.actor.clone(),
-        };
-        self.store.record_activity(&entry, self.clock.now()).await?;
-        Ok(user)
-    }
-
     /// The link's user, its digest and the `mailed_epoch` it was mailed at, if `token` is the
     /// user's live link and nothing voided it since (S7).
     async fn reset_link_user(&self, token: &str) -> Result<Option<(User, String, i64)>, Internal> {
@@ -147,5 +112,42 @@ impl Accounts {
         self.store.record_activity(&entry, now).await?;
         self.notify_password_changed(&tenant, &user);
         Ok(())
+    }
+}
+
+impl Admin<'_> {
+    /// P3: mails a new link to the user's address; an earlier link stops working.
+    pub async fn send_reset_link(&self, code: &str, login: &str, base: &str) -> Result<User, AdminError> {
+        let (tenant, user) = self.user(code, login).await?;
+        if matches!(user.status, UserStatus::Deactivated | UserStatus::Deleted) {
+            return Err(AdminError::Invalid(format!("{login} is disabled: enable the account first")));
+        }
+        let Some(email) = user.email.clone() else {
+            return Err(AdminError::Invalid(format!("{login} has no email address on file")));
+        };
+        let token = random_token();
+        let digest = self.mac.sign(LINK_PURPOSE, &token);
+        let (lookup, live) = keys(&digest, user.id);
+        self.ephemeral.put(&lookup, &link_value(user.id, user.mailed_epoch), self.link_ttl).await?;
+        // Written last: from here on, this link and no earlier one works.
+        self.ephemeral.put(&live, &digest, self.link_ttl).await?;
+        let link = format!("{}/password/link?token={token}", base.trim_end_matches('/'));
+        let ctx = minijinja::context! { link, hours => self.link_ttl / 3600, provider => tenant.name };
+        let message = templates::message("reset_link", &email, &format!("{}: choose a new password", tenant.name), ctx)
+            .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
+        self.outbox.dispatch(message);
+        let entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind: ActivityKind::PasswordReset,
+            detail: "password-reset link sent by staff (P3); an earlier link no longer works".into(),
+            login_type: "admin".into(),
+            client_id: None,
+            origin: self.actor.acting.origin.clone(),
+            actor: self.actor.acting.actor.clone(),
+        };
+        self.store.record_activity(&entry, self.clock.now()).await?;
+        Ok(user)
     }
 }

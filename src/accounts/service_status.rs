@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::admin::AdminError;
+use super::admin::{Admin, AdminError};
 use super::{Accounts, Internal};
 use crate::domain::service_status::{MAX_LINK, MAX_MESSAGE, StatusEvent, StatusKind};
 use crate::store::{NewStatusEvent, StoreError};
@@ -76,6 +76,18 @@ impl Accounts {
         self.store.status_events(HISTORY).await
     }
 
+    fn forget_status(&self) {
+        if let Ok(mut c) = self.status_cache.open.lock() {
+            *c = None;
+        }
+    }
+}
+
+fn valid_link(link: &str) -> bool {
+    url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+impl Admin<'_> {
     /// M1: announces a maintenance window (from now unless `from` says later), replacing any
     /// open one. Until `maintenance_off`, every page answers with the notice once it has begun.
     pub async fn maintenance_on(&self, window: &MaintenanceWindow<'_>) -> Result<StatusEvent, AdminError> {
@@ -125,19 +137,9 @@ impl Accounts {
         {
             return Err(AdminError::Invalid("link: must be an http or https URL".into()));
         }
-        let new = NewStatusEvent { kind, message, link, starts_at, until, created_by: &self.acting.actor };
+        let new = NewStatusEvent { kind, message, link, starts_at, until, created_by: &self.actor.acting.actor };
         let event = self.store.replace_status_event(&new, self.clock.now()).await.map_err(Internal::from)?;
         self.forget_status();
         Ok(event)
     }
-
-    fn forget_status(&self) {
-        if let Ok(mut c) = self.status_cache.open.lock() {
-            *c = None;
-        }
-    }
-}
-
-fn valid_link(link: &str) -> bool {
-    url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }

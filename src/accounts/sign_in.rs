@@ -246,8 +246,12 @@ mod tests {
             internal_calls_ok: true,
             link_ttl: 48 * 3600,
         });
-        accounts.create_tenant("ACME", "Acme").await.unwrap();
-        accounts.create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+        accounts.admin(crate::accounts::admin::Actor::operator()).create_tenant("ACME", "Acme").await.unwrap();
+        accounts
+            .admin(crate::accounts::admin::Actor::operator())
+            .create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false)
+            .await
+            .unwrap();
         (accounts, dir)
     }
 
@@ -304,7 +308,10 @@ mod tests {
     #[tokio::test]
     async fn l3_unknown_names_show_the_lock_after_the_tenants_limit() {
         let (a, _d) = accounts().await;
-        a.update_tenant("ACME", &TenantChanges { max_failed_attempts: Some(4), ..Default::default() }).await.unwrap();
+        a.admin(crate::accounts::admin::Actor::operator())
+            .update_tenant("ACME", &TenantChanges { max_failed_attempts: Some(4), ..Default::default() })
+            .await
+            .unwrap();
         for _ in 0..3 {
             assert!(matches!(a.sign_in(req("ghost", "x", "ACME")).await, Err(SignInError::InvalidCredentials)));
         }
@@ -315,7 +322,10 @@ mod tests {
     #[tokio::test]
     async fn l4_first_sign_in_reports_the_forced_change() {
         let (a, _d) = accounts().await;
-        a.create_user("ACME", "newbie", UserType::Regular, &Secret::new("Temporary-Pass1"), true).await.unwrap();
+        a.admin(crate::accounts::admin::Actor::operator())
+            .create_user("ACME", "newbie", UserType::Regular, &Secret::new("Temporary-Pass1"), true)
+            .await
+            .unwrap();
         let signed = a.sign_in(req("newbie", "Temporary-Pass1", "ACME")).await.unwrap();
         assert!(signed.must_change_password);
         assert!(!a.sign_in(req("alice", PASSWORD, "ACME")).await.unwrap().must_change_password);
@@ -324,7 +334,10 @@ mod tests {
     #[tokio::test]
     async fn t1_an_inactive_provider_signs_nobody_in() {
         let (a, _d) = accounts().await;
-        a.update_tenant("ACME", &TenantChanges { active: Some(false), ..Default::default() }).await.unwrap();
+        a.admin(crate::accounts::admin::Actor::operator())
+            .update_tenant("ACME", &TenantChanges { active: Some(false), ..Default::default() })
+            .await
+            .unwrap();
         assert!(matches!(a.sign_in(req("alice", PASSWORD, "ACME")).await, Err(SignInError::InvalidCredentials)));
     }
 }

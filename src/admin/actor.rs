@@ -13,102 +13,55 @@ use axum::http::request::Parts;
 
 use super::problem::Problem;
 use crate::accounts::Accounts;
-use crate::accounts::admin::{Acting, AdminError};
+pub use crate::accounts::admin::Role;
+use crate::accounts::admin::{self, Acting, Admin, AdminError};
 use crate::domain::application::{ADMIN_SCOPE, AdminGrant, CONSOLE_CLIENT_ID};
 use crate::domain::tenant::{Tenant, TenantId};
 use crate::domain::user::{User, UserType};
 use crate::http::RequestOrigin;
 use crate::http::bearer::Bearer;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Role {
-    PlatformOperator,
-    /// The provider's top administrator: also administers its super and provider admins.
-    SuperAdmin(TenantId),
-    ProviderAdmin(TenantId),
-    /// T2: the provider's users, not its settings or its administrators.
-    UserAdministrator(TenantId),
-}
-
+/// The caller of the administration API, found from the bearer token. What they may do is the
+/// accounts' decision (`accounts::admin::Actor`); this type only finds out who is calling.
 #[derive(Clone, Debug)]
-pub struct Actor {
-    pub role: Role,
-    /// For the activity record: who, from where.
-    pub acting: Acting,
+pub struct Actor(pub admin::Actor);
+
+impl std::ops::Deref for Actor {
+    type Target = admin::Actor;
+
+    fn deref(&self) -> &admin::Actor {
+        &self.0
+    }
 }
 
 impl Actor {
-    /// `accounts`, recording every change as made by this actor.
-    pub fn accounts(&self, accounts: &Accounts) -> Accounts {
-        accounts.acting_as(self.acting.clone())
+    /// The administrative calls this caller makes, recorded as theirs.
+    pub fn accounts<'a>(&self, accounts: &'a Accounts) -> Admin<'a> {
+        accounts.admin(self.0.clone())
     }
 
     pub fn platform(&self) -> Result<(), Problem> {
-        match self.role {
-            Role::PlatformOperator => Ok(()),
-            _ => Err(Problem::forbidden("only a platform operator may do this")),
-        }
+        Ok(accounts_platform(self)?)
     }
 
-    pub fn is_platform(&self) -> bool {
-        self.role == Role::PlatformOperator
-    }
-
-    /// The provider named by `code`, if this actor may see it at all.
+    /// The provider named by `code`, if this caller may see it at all (another's is a 404).
     pub async fn provider(&self, accounts: &Accounts, code: &str) -> Result<Tenant, Problem> {
-        let tenant = accounts.tenant(code).await.map_err(Problem::from)?;
-        match self.role {
-            Role::PlatformOperator => Ok(tenant),
-            Role::SuperAdmin(id) | Role::ProviderAdmin(id) | Role::UserAdministrator(id) if id == tenant.id => {
-                Ok(tenant)
-            }
-            _ => Err(Problem::not_found(&format!("tenant {code}"))),
-        }
+        Ok(self.accounts(accounts).provider(code).await?)
     }
 
-    /// The provider, if this actor may change its settings (policy, S1 switch).
+    /// The provider, if this caller may change its settings.
     pub async fn provider_settings(&self, accounts: &Accounts, code: &str) -> Result<Tenant, Problem> {
-        let tenant = self.provider(accounts, code).await?;
-        match self.role {
-            Role::UserAdministrator(_) => {
-                Err(Problem::forbidden("a user administrator cannot change provider settings"))
-            }
-            _ => Ok(tenant),
-        }
+        Ok(self.accounts(accounts).provider_settings(code).await?)
     }
 
-    /// The provider's user `login`, if this actor may administer them. Nobody administers
-    /// someone above them: only platform operators touch a platform operator, only super admins
-    /// (and the platform) a super admin, and a user administrator no administrator at all.
+    /// The provider's user `login`, if this caller may administer them.
     pub async fn user(&self, accounts: &Accounts, code: &str, login: &str) -> Result<(Tenant, User), Problem> {
-        let tenant = self.provider(accounts, code).await?;
-        let (tenant, user) = accounts.user(tenant.provider_code.as_str(), login).await.map_err(Problem::from)?;
-        let above = match self.role {
-            Role::PlatformOperator => false,
-            _ if user.is_platform_operator => true,
-            Role::SuperAdmin(_) => false,
-            Role::ProviderAdmin(_) => user.user_type == UserType::SuperAdmin,
-            Role::UserAdministrator(_) => user.user_type.is_admin() || user.is_user_admin,
-        };
-        if above {
-            return Err(Problem::forbidden("this user is administered by someone with more rights"));
-        }
-        Ok((tenant, user))
+        Ok(self.accounts(accounts).administered(code, login).await?)
     }
+}
 
-    /// Whether this actor may give the T2 role and make users of `kind`.
-    pub fn may_appoint(&self, kind: UserType) -> bool {
-        match self.role {
-            Role::PlatformOperator | Role::SuperAdmin(_) => true,
-            Role::ProviderAdmin(_) => kind != UserType::SuperAdmin,
-            Role::UserAdministrator(_) => kind == UserType::Regular,
-        }
-    }
-
-    /// Whether this actor may give or take the user-administrator role (T2).
-    pub fn may_appoint_admins(&self) -> bool {
-        !matches!(self.role, Role::UserAdministrator(_))
-    }
+fn accounts_platform(actor: &Actor) -> Result<(), AdminError> {
+    if actor.is_platform() { Ok(()) } else { Err(AdminError::Forbidden("only a platform operator may do this".into())) }
 }
 
 impl<S> FromRequestParts<S> for Actor
@@ -213,7 +166,7 @@ where
                 (role, format!("user:{}/{}", tenant.provider_code, user.login_name.as_str()))
             }
         };
-        Ok(Actor { role, acting: Acting { actor, origin } })
+        Ok(Actor(admin::Actor::new(role, Acting { actor, origin })))
     }
 }
 

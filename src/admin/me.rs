@@ -45,5 +45,5 @@ pub async fn show(State(accounts): State<Accounts>, actor: Actor) -> Result<Resp
             .map(|t| t.provider_code.as_str().to_string()),
         None => None,
     };
-    Ok(Json(Me { actor: actor.acting.actor, role, provider_code }).into_response())
+    Ok(Json(Me { actor: actor.acting.actor.clone(), role, provider_code }).into_response())
 }

@@ -101,6 +101,7 @@ impl From<AdminError> for Problem {
                 p
             }
             AdminError::NotFound(what) => Problem::not_found(&what),
+            AdminError::Forbidden(why) => Problem::forbidden(&why),
             AdminError::Conflict(what) => Problem::conflict(format!("{what} already exists")),
             AdminError::Internal(e) => e.into(),
         }

@@ -317,7 +317,8 @@ pub async fn list_app_access(
     Segments((code, login)): Segments<(String, String)>,
 ) -> Result<Response, Problem> {
     let (tenant, user) = actor.user(&accounts, &code, &login).await?;
-    let apps = accounts.user_applications(tenant.provider_code.as_str(), user.login_name.as_str()).await?;
+    let apps =
+        actor.accounts(&accounts).user_applications(tenant.provider_code.as_str(), user.login_name.as_str()).await?;
     Ok(Json(apps).into_response())
 }
 
@@ -374,7 +375,8 @@ pub async fn list_sessions(
     Segments((code, login)): Segments<(String, String)>,
 ) -> Result<Response, Problem> {
     let (tenant, user) = actor.user(&accounts, &code, &login).await?;
-    let sessions = accounts.user_sessions(tenant.provider_code.as_str(), user.login_name.as_str()).await?;
+    let sessions =
+        actor.accounts(&accounts).user_sessions(tenant.provider_code.as_str(), user.login_name.as_str()).await?;
     Ok(Json(sessions).into_response())
 }
 
@@ -408,5 +410,5 @@ pub async fn sign_out_everywhere(
 )]
 pub async fn list_operators(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
     actor.platform()?;
-    Ok(Json(accounts.platform_operators().await?).into_response())
+    Ok(Json(actor.accounts(&accounts).platform_operators().await?).into_response())
 }

@@ -2,6 +2,7 @@ use clap::Subcommand;
 
 use super::CliError;
 use super::output::emit;
+use crate::accounts::admin::Actor;
 use crate::app::AppState;
 use crate::clock::rfc3339;
 use crate::domain::activity::{ActivityEntry, ActivityQuery};
@@ -52,7 +53,8 @@ fn line(e: &ActivityEntry) -> String {
 
 pub async fn run(cmd: ActivityCommand, json: bool, state: &AppState) -> Result<(), CliError> {
     let ActivityCommand::List { tenant, user, limit, before, kind, client_id, since, until, csv } = cmd;
-    let accounts = &state.accounts;
+    // The operator at this shell: every change is recorded as `cli`.
+    let accounts = &state.accounts.admin(Actor::operator());
     let t = accounts.tenant(&tenant).await?;
     let user = match user {
         Some(login) => Some(accounts.user(&tenant, &login).await?.1),

@@ -3,6 +3,7 @@ use serde::Serialize;
 
 use super::CliError;
 use super::output::emit;
+use crate::accounts::admin::Actor;
 use crate::app::AppState;
 use crate::domain::application::{ADMIN_SCOPE, AdminGrant, Client, ClientMetadata, TokenEndpointAuthMethod};
 
@@ -107,7 +108,8 @@ fn line(c: &Client) -> String {
 }
 
 pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let accounts = &state.accounts;
+    // The operator at this shell: every change is recorded as `cli`.
+    let accounts = &state.accounts.admin(Actor::operator());
     match cmd {
         ClientCommand::Create {
             name,

@@ -6,7 +6,7 @@ use tokio::net::TcpListener;
 use super::CliError;
 use super::serve::shutdown_signal;
 use crate::accounts::Accounts;
-use crate::accounts::admin::AdminError;
+use crate::accounts::admin::{Actor, Admin, AdminError};
 use crate::app::{self, AppState};
 use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
@@ -107,11 +107,18 @@ async fn start_apps(
             "initiate_login_uri": initiate,
             "token_endpoint_auth_method": "client_secret_basic",
         }))?;
-        match state.accounts.create_client(Some(id), name, &metadata, &[DEMO_TENANT.to_string()]).await {
-            Ok(_) | Err(AdminError::Conflict(_)) => state.accounts.update_client(id, name, &metadata).await?,
+        match state
+            .accounts
+            .admin(Actor::lanyard())
+            .create_client(Some(id), name, &metadata, &[DEMO_TENANT.to_string()])
+            .await
+        {
+            Ok(_) | Err(AdminError::Conflict(_)) => {
+                state.accounts.admin(Actor::lanyard()).update_client(id, name, &metadata).await?
+            }
             Err(e) => return Err(e.into()),
         }
-        let secret = state.accounts.rotate_client_secret(id).await?;
+        let secret = state.accounts.admin(Actor::lanyard()).rotate_client_secret(id).await?;
         let listener =
             TcpListener::bind((ip, port)).await.map_err(|e| CliError(format!("cannot listen on port {port}: {e}")))?;
         let app = DemoApp::new(name, colour, issuer, &base, id, secret.expose(), peer).await?;
@@ -125,6 +132,8 @@ async fn start_apps(
 }
 
 pub async fn seed(accounts: &Accounts) -> Result<(), CliError> {
+    // The demo's seed is Lanyard's own doing, and the activity record says so.
+    let accounts = &accounts.admin(Actor::lanyard());
     match accounts.create_tenant(DEMO_TENANT, "Demo Agency").await {
         Ok(_) => {
             // S1 and U1: the demo provider has self reset and unified login switched on, and its
@@ -154,7 +163,7 @@ pub async fn seed(accounts: &Accounts) -> Result<(), CliError> {
 }
 
 /// A platform operator, so a newcomer can open every page of the console.
-async fn seed_operator(accounts: &Accounts) -> Result<(), CliError> {
+async fn seed_operator(accounts: &Admin<'_>) -> Result<(), CliError> {
     match accounts.create_tenant(PLATFORM_TENANT, "Lanyard platform").await {
         Ok(_) | Err(AdminError::Conflict(_)) => {}
         Err(e) => return Err(e.into()),

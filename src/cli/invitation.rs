@@ -5,6 +5,7 @@ use clap::Subcommand;
 
 use super::CliError;
 use super::output::emit;
+use crate::accounts::admin::Actor;
 use crate::app::AppState;
 use crate::clock::rfc3339;
 use crate::config::issuer_str;
@@ -59,7 +60,8 @@ fn listed(i: &InvitationListed) -> String {
 }
 
 pub async fn run(cmd: InvitationCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let accounts = &state.accounts;
+    // The operator at this shell: every change is recorded as `cli`.
+    let accounts = &state.accounts.admin(Actor::operator());
     let base = issuer_str(&state.config.issuer);
     let invitation = match cmd {
         InvitationCommand::Send { tenant, name, email } => accounts.invite(&tenant, &name, &email, &base).await?,

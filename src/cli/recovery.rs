@@ -5,6 +5,7 @@ use clap::Subcommand;
 
 use super::CliError;
 use super::output::emit;
+use crate::accounts::admin::Actor;
 use crate::app::AppState;
 use crate::clock::rfc3339;
 use crate::config::issuer_str;
@@ -36,7 +37,8 @@ fn listed(r: &RecoveryRequestListed) -> String {
 }
 
 pub async fn run(cmd: RecoveryCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let accounts = &state.accounts;
+    // The operator at this shell: every change is recorded as `cli`.
+    let accounts = &state.accounts.admin(Actor::operator());
     let request = match cmd {
         RecoveryCommand::List { status } => {
             let status = match status.as_str() {

@@ -5,6 +5,7 @@ use clap::Subcommand;
 
 use super::CliError;
 use super::output::emit;
+use crate::accounts::admin::Actor;
 use crate::accounts::service_status::MaintenanceWindow;
 use crate::app::AppState;
 use crate::clock::rfc3339;
@@ -81,7 +82,8 @@ fn line(e: &StatusEvent) -> String {
 }
 
 pub async fn maintenance(cmd: MaintenanceCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let accounts = &state.accounts;
+    // The operator at this shell: every change is recorded as `cli`.
+    let accounts = &state.accounts.admin(Actor::operator());
     let now = accounts.clock.now();
     match cmd {
         MaintenanceCommand::On { until, message, link, from } => {
@@ -106,7 +108,8 @@ pub async fn maintenance(cmd: MaintenanceCommand, json: bool, state: &AppState) 
 }
 
 pub async fn incident(cmd: IncidentCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let accounts = &state.accounts;
+    // The operator at this shell: every change is recorded as `cli`.
+    let accounts = &state.accounts.admin(Actor::operator());
     match cmd {
         IncidentCommand::Open { message, link } => {
             let event = accounts.open_incident(&message, link.as_deref()).await?;

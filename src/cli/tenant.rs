@@ -2,6 +2,7 @@ use clap::Subcommand;
 
 use super::CliError;
 use super::output::{emit, on_off};
+use crate::accounts::admin::Actor;
 use crate::app::AppState;
 use crate::domain::tenant::{Tenant, TenantChanges};
 
@@ -67,7 +68,8 @@ fn on(b: bool) -> &'static str {
 }
 
 pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let accounts = &state.accounts;
+    // The operator at this shell: every change is recorded as `cli`.
+    let accounts = &state.accounts.admin(Actor::operator());
     match cmd {
         TenantCommand::Create { code, name } => emit(json, &accounts.create_tenant(&code, &name).await?, line),
         TenantCommand::List => {

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::CliError;
 use super::output::emit;
+use crate::accounts::admin::Actor;
 use crate::accounts::admin::StatusChange;
 use crate::app::AppState;
 use crate::domain::user::{User, UserType};
@@ -149,7 +150,8 @@ async fn read_password(state: &AppState, tenant: &str, from_stdin: bool) -> Resu
 }
 
 pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), CliError> {
-    let accounts = &state.accounts;
+    // The operator at this shell: every change is recorded as `cli`.
+    let accounts = &state.accounts.admin(Actor::operator());
     let status = |who: Who, change| async move { accounts.change_status(&who.tenant, &who.login, change).await };
     let user = match cmd {
         UserCommand::Create { who, user_type, password_stdin, permanent } => {

@@ -21,7 +21,8 @@ pub async fn token_for(app: &TestApp, id: &str, role: Option<AdminGrant>) -> Str
     }))
     .unwrap();
     meta.admin_role = role;
-    let (_, secret) = app.state.accounts.create_client(Some(id), id, &meta, &[]).await.unwrap();
+    let (_, secret) =
+        app.state.accounts.admin(crate::support::operator()).create_client(Some(id), id, &meta, &[]).await.unwrap();
     let res = reqwest::Client::new()
         .post(app.url("/token"))
         .basic_auth(id, secret.map(|s| s.expose().to_string()))
@@ -282,6 +283,7 @@ async fn another_providers_administrators_are_refused_everywhere(backend: Backen
     app.user("ACME", "alice").await;
     app.state
         .accounts
+        .admin(crate::support::operator())
         .create_user(
             "ACME",
             "boss",
@@ -554,6 +556,7 @@ async fn people_use_their_own_tokens(backend: Backend) {
     let boss_type = lanyard::domain::user::UserType::ProviderAdmin;
     app.state
         .accounts
+        .admin(crate::support::operator())
         .create_user("ACME", "boss", boss_type, &lanyard::secret::Secret::new(PASSWORD), false)
         .await
         .unwrap();
@@ -630,7 +633,12 @@ async fn only_marked_applications_carry_a_persons_admin_power(backend: Backend) 
     app.tenant("ACME").await;
     let boss_type = lanyard::domain::user::UserType::ProviderAdmin;
     let boss_password = lanyard::secret::Secret::new(PASSWORD);
-    app.state.accounts.create_user("ACME", "boss", boss_type, &boss_password, false).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .create_user("ACME", "boss", boss_type, &boss_password, false)
+        .await
+        .unwrap();
     let ops = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
     let with_admin = |marked: bool| {
         let mut meta = crate::oidc::rp::metadata(false);

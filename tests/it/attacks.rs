@@ -231,7 +231,12 @@ async fn forced_change_csrf(backend: Backend, forgeries: &[Forgery]) {
     const CHOSEN: &str = "Attacker-Chosen1";
     let app = TestApp::spawn(backend).await;
     app.tenant("ACME").await;
-    app.state.accounts.create_user("ACME", "carol", UserType::Regular, &Secret::new(TEMPORARY), true).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .create_user("ACME", "carol", UserType::Regular, &Secret::new(TEMPORARY), true)
+        .await
+        .unwrap();
     let browser = app.browser();
     let res = sign_in_at(&app, &browser, "carol", TEMPORARY).await;
     assert_eq!(res.headers()["location"], "/password/change");
@@ -275,8 +280,8 @@ async fn settings_csrf(backend: Backend, forgeries: &[Forgery]) {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
     let changes = lanyard::domain::tenant::TenantChanges { self_reset_enabled: Some(true), ..Default::default() };
-    app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
-    app.state.accounts.set_user_self_reset("ACME", "alice", true).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).set_user_self_reset("ACME", "alice", true).await.unwrap();
     let browser = app.browser();
     assert_eq!(sign_in_at(&app, &browser, "alice", PASSWORD).await.status(), StatusCode::SEE_OTHER);
     let own = csrf_of(&get_text(&app, &browser, "/settings").await);
@@ -328,8 +333,8 @@ async fn reset_ready(app: &TestApp) {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
     let changes = lanyard::domain::tenant::TenantChanges { self_reset_enabled: Some(true), ..Default::default() };
-    app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
-    app.state.accounts.set_user_self_reset("ACME", "alice", true).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).set_user_self_reset("ACME", "alice", true).await.unwrap();
     let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
     app.state.accounts.set_verified_email_unchecked(&alice, EMAIL).await.unwrap();
 }
@@ -719,7 +724,12 @@ async fn l3_lock_ends_access_and_refresh_tokens(backend: Backend) {
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
 
     // Unlocking the account does not bring the old tokens back.
-    app.state.accounts.change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::Unlock).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::Unlock)
+        .await
+        .unwrap();
     assert_eq!(userinfo_status(&app, &access).await, StatusCode::UNAUTHORIZED, "revived by the unlock");
     assert_eq!(introspect(&app, &rp, &access, None).await["active"], false, "revived by the unlock");
     app.stop().await;
@@ -841,7 +851,7 @@ async fn u2_handoff_in_another_users_browser_is_refused(backend: Backend) {
     app.user("ACME", "alice").await;
     app.user("ACME", "bob").await;
     let changes = lanyard::domain::tenant::TenantChanges { unified_login_enabled: Some(true), ..Default::default() };
-    app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
     let a = rp::register_named(&app, "care-records", "Care Records", metadata(false), &["ACME"]).await;
     let mut meta = metadata(false);
     meta.initiate_login_uri = Some(INITIATE.into());

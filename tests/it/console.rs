@@ -69,7 +69,11 @@ async fn setup(backend: Backend) -> TestApp {
     app.user("ACME", "alice").await;
     for (code, login) in [("ACME", "boss"), ("OTHER", "rival")] {
         let accounts = &app.state.accounts;
-        accounts.create_user(code, login, UserType::ProviderAdmin, &Secret::new(PASSWORD), false).await.unwrap();
+        accounts
+            .admin(crate::support::operator())
+            .create_user(code, login, UserType::ProviderAdmin, &Secret::new(PASSWORD), false)
+            .await
+            .unwrap();
     }
     app
 }
@@ -137,7 +141,12 @@ async fn signs_in_and_acts_through_the_api(backend: Backend) {
 
     // Activity: pages of 50 by the API's cursor, date filters checked, the CSV streamed through.
     for i in 0..60 {
-        app.state.accounts.set_user_self_reset("ACME", "alice", i % 2 == 0).await.unwrap();
+        app.state
+            .accounts
+            .admin(crate::support::operator())
+            .set_user_self_reset("ACME", "alice", i % 2 == 0)
+            .await
+            .unwrap();
     }
     let first =
         client.get(app.url("/admin/providers/ACME/activity?user=alice")).send().await.unwrap().text().await.unwrap();
@@ -161,7 +170,7 @@ async fn signs_in_and_acts_through_the_api(backend: Backend) {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "an oversized search is a page, never stored or echoed");
 
     // Ending the admin's sessions ends the console's token too: the next page signs in again.
-    app.state.accounts.sign_out_everywhere("ACME", "boss").await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).sign_out_everywhere("ACME", "boss").await.unwrap();
     let res = client.get(app.url("/admin/providers/ACME/users")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/admin/sign-in?next="));
@@ -219,7 +228,12 @@ async fn api_parts_the_console_reads(backend: Backend) {
     let meta =
         json!({ "redirect_uris": ["https://notes.example/cb"], "token_endpoint_auth_method": "client_secret_basic" });
     let meta: lanyard::domain::application::ClientMetadata = serde_json::from_value(meta).unwrap();
-    app.state.accounts.create_client(Some("notes"), "Notes", &meta, &["ACME".into()]).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .create_client(Some("notes"), "Notes", &meta, &["ACME".into()])
+        .await
+        .unwrap();
     let (_, apps) = call(&app, &acme, "GET", "/providers/ACME/users/alice/applications", None).await;
     assert_eq!(apps, json!([{ "client_id": "notes", "name": "Notes", "status": "active" }]));
     let body = json!({ "status": "deactivated" });
@@ -288,14 +302,19 @@ async fn signing_out_of_lanyard_ends_console_access(backend: Backend) {
     // Issue 25 (7): a name that renders like another ("sasha" in Cyrillic letters) is shown
     // with what it holds beyond ASCII.
     let lookalike = "\u{0455}\u{0430}\u{0455}\u{04BB}\u{0430}";
-    app.state.accounts.create_user("ACME", lookalike, UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .create_user("ACME", lookalike, UserType::Regular, &Secret::new(PASSWORD), false)
+        .await
+        .unwrap();
     let client = app.browser();
     let (_, res) = console(&app, &client, "/admin", "boss", "ACME").await;
     let page = res.text().await.unwrap();
     assert!(page.contains("not plain ASCII: U+0455 Cyrillic, U+0430 Cyrillic"), "{page}");
 
     // An administrator's lock ends every session, and the console with them.
-    app.state.accounts.sign_out_everywhere("ACME", "boss").await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).sign_out_everywhere("ACME", "boss").await.unwrap();
     let res = client.get(&users).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     app.stop().await;

@@ -32,9 +32,14 @@ async fn world(scratch: Scratch, users: &[String]) -> World {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let issuer = format!("http://localhost:{port}");
     let state = prepare(&scratch, &issuer).await;
-    state.accounts.create_tenant("ACME", "ACME Agency").await.unwrap();
+    state.accounts.admin(crate::support::operator()).create_tenant("ACME", "ACME Agency").await.unwrap();
     for login in users {
-        state.accounts.create_user("ACME", login, UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+        state
+            .accounts
+            .admin(crate::support::operator())
+            .create_user("ACME", login, UserType::Regular, &Secret::new(PASSWORD), false)
+            .await
+            .unwrap();
     }
     let app = confidential_client(&state, "app", None, None).await;
     let ops = confidential_client(&state, "ops", None, Some(AdminGrant::PlatformOperator)).await;

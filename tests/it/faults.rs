@@ -46,7 +46,13 @@ pub async fn machine(app: &TestApp) -> String {
         "grant_types": ["client_credentials"],
     }))
     .unwrap();
-    let (_, secret) = app.state.accounts.create_client(Some("machine"), "Machine", &meta, &[]).await.unwrap();
+    let (_, secret) = app
+        .state
+        .accounts
+        .admin(crate::support::operator())
+        .create_client(Some("machine"), "Machine", &meta, &[])
+        .await
+        .unwrap();
     secret.unwrap().expose().to_string()
 }
 
@@ -200,7 +206,12 @@ async fn redis_forgetting_everything_revives_nothing() {
     for wrong in ["Wrong-1!aa", "Wrong-2!aa", "Wrong-3!aa"] {
         outcome(&app, "carol", wrong).await;
     }
-    app.state.accounts.change_status("ACME", "carol", lanyard::accounts::admin::StatusChange::Unlock).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .change_status("ACME", "carol", lanyard::accounts::admin::StatusChange::Unlock)
+        .await
+        .unwrap();
 
     forget_redis(&app).await;
 

@@ -214,15 +214,30 @@ async fn backchannel_logout_uris_on_internal_addresses_only_in_development() {
     let mut meta = crate::oidc::rp::metadata(false);
     for uri in ["http://localhost:4000/bc", "https://10.0.0.5/bc", "https://169.254.169.254/bc", "https://[::1]/bc"] {
         meta.backchannel_logout_uri = Some(uri.into());
-        let refused = app.state.accounts.create_client(Some("prod-app"), "App", &meta, &[]).await;
+        let refused = app
+            .state
+            .accounts
+            .admin(crate::support::operator())
+            .create_client(Some("prod-app"), "App", &meta, &[])
+            .await;
         assert!(refused.is_err(), "{uri}");
     }
     meta.backchannel_logout_uri = Some("https://app.example.org/bc".into());
-    app.state.accounts.create_client(Some("prod-app"), "App", &meta, &[]).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .create_client(Some("prod-app"), "App", &meta, &[])
+        .await
+        .unwrap();
     app.stop().await;
 
     let dev = spawn(&[]).await;
     meta.backchannel_logout_uri = Some("http://localhost:4000/bc".into());
-    dev.state.accounts.create_client(Some("dev-app"), "App", &meta, &[]).await.unwrap();
+    dev.state
+        .accounts
+        .admin(crate::support::operator())
+        .create_client(Some("dev-app"), "App", &meta, &[])
+        .await
+        .unwrap();
     dev.stop().await;
 }

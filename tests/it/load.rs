@@ -57,7 +57,13 @@ impl Load {
         .unwrap();
         let mut meta = meta;
         meta.admin_role = Some(lanyard::domain::application::AdminGrant::PlatformOperator);
-        let (_, secret) = app.state.accounts.create_client(Some("load-ops"), "Load", &meta, &[]).await.unwrap();
+        let (_, secret) = app
+            .state
+            .accounts
+            .admin(crate::support::operator())
+            .create_client(Some("load-ops"), "Load", &meta, &[])
+            .await
+            .unwrap();
         let ops_secret = secret.unwrap().expose().to_string();
         let (stop, ledger) = (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(Ledger::default())));
         let mut tasks = Vec::new();

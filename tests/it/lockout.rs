@@ -36,7 +36,12 @@ async fn l3_third_wrong_password_locks_account(backend: Backend) {
     assert!(activity(&app, "alice").await.iter().any(|e| e.kind == "locked"));
 
     // A1: an administrator unlocks; the count starts again.
-    app.state.accounts.change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::Unlock).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::Unlock)
+        .await
+        .unwrap();
     assert_eq!(alert(&app, "alice", "Wrong-1!aa").await, "Invalid Credentials");
     assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");
     app.stop().await;
@@ -68,7 +73,12 @@ async fn l3_admin_lock_shows_the_locked_message(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
-    app.state.accounts.change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::AdminLock).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::AdminLock)
+        .await
+        .unwrap();
     assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
     app.stop().await;
 }
@@ -257,7 +267,7 @@ async fn l3_a_lowered_limit_locks_at_the_next_attempt(backend: Backend) {
     assert_eq!(alert(&app, "alice", "Wrong-1!aa").await, "Invalid Credentials");
     assert_eq!(alert(&app, "alice", "Wrong-2!aa").await, "Invalid Credentials");
     let lower = lanyard::domain::tenant::TenantChanges { max_failed_attempts: Some(2), ..Default::default() };
-    app.state.accounts.update_tenant("ACME", &lower).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &lower).await.unwrap();
     assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
     let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
     assert_eq!(user.status, UserStatus::PasswordLocked);
@@ -299,7 +309,13 @@ async fn a1_admin_reset_lifts_a_password_lock(backend: Backend) {
     }
     assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
     let temporary = lanyard::secret::Secret::new("Temporary-Pass1");
-    let user = app.state.accounts.set_password("ACME", "alice", &temporary, true).await.unwrap();
+    let user = app
+        .state
+        .accounts
+        .admin(crate::support::operator())
+        .set_password("ACME", "alice", &temporary, true)
+        .await
+        .unwrap();
     assert_eq!((user.status, user.failed_attempts), (UserStatus::Active, 0));
     let res = sign_in(&app, &app.browser(), "alice", "Temporary-Pass1", "ACME").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -310,8 +326,19 @@ async fn a1_admin_reset_lifts_a_password_lock(backend: Backend) {
     );
 
     // An administrator's lock is lifted only on purpose, not by a reset.
-    app.state.accounts.change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::AdminLock).await.unwrap();
-    let user = app.state.accounts.set_password("ACME", "alice", &temporary, true).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::AdminLock)
+        .await
+        .unwrap();
+    let user = app
+        .state
+        .accounts
+        .admin(crate::support::operator())
+        .set_password("ACME", "alice", &temporary, true)
+        .await
+        .unwrap();
     assert_eq!(user.status, UserStatus::AdminLocked);
     assert_eq!(alert(&app, "alice", "Temporary-Pass1").await, LOCKED);
     app.stop().await;
@@ -359,7 +386,7 @@ async fn per_ip_limit_answers_429_with_retry_after(backend: Backend) {
 /// Lets ACME's accounts fail `n` times before L3 locks them, so a test can reach other limits.
 async fn l3_limit(app: &TestApp, n: u32) {
     let changes = lanyard::domain::tenant::TenantChanges { max_failed_attempts: Some(n), ..Default::default() };
-    app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
 }
 
 /// A browser whose requests arrive through a proxy that says they come from `client`.
@@ -504,6 +531,7 @@ async fn l3_tenant_limit_applies_to_unknown_names_too(backend: Backend) {
     app.tenant("ACME").await;
     app.state
         .accounts
+        .admin(crate::support::operator())
         .update_tenant(
             "ACME",
             &lanyard::domain::tenant::TenantChanges { max_failed_attempts: Some(5), ..Default::default() },

@@ -153,9 +153,13 @@ async fn account(app: &TestApp, login: &str, kind: Kind, event: Option<Event>) -
     let super_admin = kind == Kind::RecoveryLink;
     let kind_of = if super_admin { UserType::SuperAdmin } else { UserType::Regular };
     let temporary = event == Some(Event::ForcedChange);
-    let user = accounts.create_user("ACME", login, kind_of, &Secret::new(PASSWORD), temporary).await.unwrap();
+    let user = accounts
+        .admin(crate::support::operator())
+        .create_user("ACME", login, kind_of, &Secret::new(PASSWORD), temporary)
+        .await
+        .unwrap();
     accounts.set_verified_email_unchecked(&user, &email(login)).await.unwrap();
-    accounts.set_user_self_reset("ACME", login, true).await.unwrap();
+    accounts.admin(crate::support::operator()).set_user_self_reset("ACME", login, true).await.unwrap();
     if super_admin {
         for _ in 0..3 {
             sign_in(app, &app.browser(), login, "Wrong-Guess-1!", "ACME").await;
@@ -182,7 +186,7 @@ async fn mail(app: &TestApp, sink: &Sink, n: usize, login: &str, kind: Kind) -> 
             Held::Token { handle, token }
         }
         Kind::ResetLink => {
-            accounts.send_reset_link("ACME", login, &base).await.unwrap();
+            accounts.admin(crate::support::operator()).send_reset_link("ACME", login, &base).await.unwrap();
             Held::Link(after(&mail_to(sink, &to, "/password/link?token=").await, "/password/link?token=").into())
         }
         Kind::RecoveryLink => {
@@ -190,7 +194,7 @@ async fn mail(app: &TestApp, sink: &Sink, n: usize, login: &str, kind: Kind) -> 
             let user = accounts.user("ACME", login).await.unwrap().1;
             let pending = accounts.recovery_requests(Some(RecoveryStatus::Pending)).await.unwrap();
             let request = pending.iter().find(|r| r.request.user_id == user.id).expect("a pending request");
-            accounts.approve_recovery(request.request.id, &base).await.unwrap();
+            accounts.admin(crate::support::operator()).approve_recovery(request.request.id, &base).await.unwrap();
             Held::Recovery(after(&mail_to(sink, &to, "/recover?token=").await, "/recover?token=").into())
         }
         Kind::AddressCode => {
@@ -236,10 +240,16 @@ async fn works(app: &TestApp, n: usize, user: &User, held: &Held) -> bool {
 /// person on the pages or through the rules they call.
 async fn happen(app: &TestApp, sink: &Sink, n: usize, login: &str, event: Event) {
     let accounts = &app.state.accounts;
-    let status = |change| async move { accounts.change_status("ACME", login, change).await.unwrap() };
+    let status = |change| async move {
+        accounts.admin(crate::support::operator()).change_status("ACME", login, change).await.unwrap()
+    };
     match event {
         Event::AdminPassword => {
-            accounts.set_password("ACME", login, &Secret::new(ADMINS), false).await.unwrap();
+            accounts
+                .admin(crate::support::operator())
+                .set_password("ACME", login, &Secret::new(ADMINS), false)
+                .await
+                .unwrap();
         }
         Event::OwnPassword => {
             let browser = app.browser();
@@ -272,7 +282,11 @@ async fn happen(app: &TestApp, sink: &Sink, n: usize, login: &str, event: Event)
             accounts.complete_reset_link(&token, &new, &new, &origin(n)).await.unwrap();
         }
         Event::AdminAddress => {
-            accounts.set_user_email("ACME", login, &format!("moved-{login}@acme.example")).await.unwrap();
+            accounts
+                .admin(crate::support::operator())
+                .set_user_email("ACME", login, &format!("moved-{login}@acme.example"))
+                .await
+                .unwrap();
         }
         Event::OwnAddress => {
             let Held::Code { sid, code } = mail(app, sink, n, login, Kind::AddressCode).await else { unreachable!() };
@@ -313,7 +327,7 @@ async fn s7_every_event_voids_every_mailed_credential(backend: Backend) {
     let (app, sink) = spawn_with_mail(backend).await;
     app.tenant("ACME").await;
     let changes = lanyard::domain::tenant::TenantChanges { self_reset_enabled: Some(true), ..Default::default() };
-    app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
     let mut n = 0;
     for kind in KINDS {
         // The control: mailed, nothing happened, it works (and only once).
@@ -371,7 +385,7 @@ async fn a2_an_approval_can_be_withdrawn_and_never_lifts_a_later_lock(backend: B
     // Approved while password-locked, then admin-locked on purpose: the link stays dead and the
     // lock stands.
     let Held::Recovery(token) = mail(&app, &sink, 2, "boss", Kind::RecoveryLink).await else { unreachable!() };
-    accounts.change_status("ACME", "boss", StatusChange::AdminLock).await.unwrap();
+    accounts.admin(crate::support::operator()).change_status("ACME", "boss", StatusChange::AdminLock).await.unwrap();
     assert!(!works(&app, 2, &boss, &Held::Recovery(token)).await);
     assert_eq!(accounts.user("ACME", "boss").await.unwrap().1.status.as_str(), "admin_locked");
     let voided = accounts.recovery_requests(Some(RecoveryStatus::Voided)).await.unwrap();
@@ -380,7 +394,7 @@ async fn a2_an_approval_can_be_withdrawn_and_never_lifts_a_later_lock(backend: B
     // No longer a super admin: nothing to recover.
     let other = account(&app, "boss2", Kind::RecoveryLink, None).await;
     let Held::Recovery(token) = mail(&app, &sink, 3, "boss2", Kind::RecoveryLink).await else { unreachable!() };
-    accounts.set_user_type("ACME", "boss2", UserType::ProviderAdmin).await.unwrap();
+    accounts.admin(crate::support::operator()).set_user_type("ACME", "boss2", UserType::ProviderAdmin).await.unwrap();
     assert!(!works(&app, 3, &other, &Held::Recovery(token)).await);
     app.stop().await;
 }
@@ -396,10 +410,14 @@ async fn s7_a_link_mailed_during_an_event_is_void(backend: Backend) {
     let mut tasks = Vec::new();
     for i in 0..8 {
         let (a, b) = (accounts.clone(), base.clone());
-        tasks.push(tokio::spawn(async move { a.send_reset_link("ACME", "racer", &b).await.map(|_| ()) }));
+        tasks.push(tokio::spawn(async move {
+            a.admin(crate::support::operator()).send_reset_link("ACME", "racer", &b).await.map(|_| ())
+        }));
         let a = accounts.clone();
         let password = Secret::new(format!("Racing-Admin-{i}!x"));
-        tasks.push(tokio::spawn(async move { a.set_password("ACME", "racer", &password, false).await.map(|_| ()) }));
+        tasks.push(tokio::spawn(async move {
+            a.admin(crate::support::operator()).set_password("ACME", "racer", &password, false).await.map(|_| ())
+        }));
     }
     for t in tasks {
         t.await.unwrap().unwrap();
@@ -415,7 +433,11 @@ async fn s7_a_link_mailed_during_an_event_is_void(backend: Backend) {
         live += usize::from(accounts.reset_link_valid(link).await.unwrap());
     }
     assert!(live <= 1, "one live link at most: {live}");
-    accounts.set_password("ACME", "racer", &Secret::new("Final-Admin-Word-9!"), false).await.unwrap();
+    accounts
+        .admin(crate::support::operator())
+        .set_password("ACME", "racer", &Secret::new("Final-Admin-Word-9!"), false)
+        .await
+        .unwrap();
     for link in &links {
         assert!(!accounts.reset_link_valid(link).await.unwrap(), "a link mailed before the last password");
     }

@@ -50,7 +50,7 @@ async fn m1_m3_the_window_and_what_stays_up(backend: Backend) {
     // Minted before the window: the token endpoint is closed during it.
     let platform = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
     assert_eq!(status_json(&app).await["status"], "up");
-    let ev = app.state.accounts.maintenance_on(&window(T0 + 3600)).await.unwrap();
+    let ev = app.state.accounts.admin(crate::support::operator()).maintenance_on(&window(T0 + 3600)).await.unwrap();
     assert_eq!(ev.starts_at, T0);
 
     for path in ["/login", "/account", "/password/forgot", "/authorize?client_id=x", "/admin", "/nowhere"] {
@@ -101,7 +101,12 @@ async fn m1_m3_the_window_and_what_stays_up(backend: Backend) {
     assert_eq!(get(&app, "/readyz", "*/*").await.json::<Value>().await.unwrap()["status"], "ok");
 
     // M2's history and M3's feed: the window, over.
-    app.state.accounts.open_incident("Slow sign-in for some providers <investigating>", None).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .open_incident("Slow sign-in for some providers <investigating>", None)
+        .await
+        .unwrap();
     let status = status_json(&app).await;
     assert_eq!(status["status"], "incident");
     assert_eq!(status["recent"].as_array().unwrap().len(), 2);
@@ -112,7 +117,7 @@ async fn m1_m3_the_window_and_what_stays_up(backend: Backend) {
     assert!(xml.contains("<title>Maintenance over: Upgrading the database."), "{xml}");
     assert!(xml.contains("Incident: Slow sign-in for some providers &lt;investigating&gt;"), "escaped: {xml}");
     assert_eq!(xml.matches("<entry>").count(), 2);
-    assert!(app.state.accounts.resolve_incident().await.unwrap());
+    assert!(app.state.accounts.admin(crate::support::operator()).resolve_incident().await.unwrap());
     assert_eq!(status_json(&app).await["status"], "up");
     app.stop().await;
 }
@@ -120,7 +125,7 @@ async fn m1_m3_the_window_and_what_stays_up(backend: Backend) {
 async fn m1_an_announced_window_begins_on_time(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let announced = MaintenanceWindow { message: MESSAGE, link: Some(HELP), from: Some(T0 + 600), until: T0 + 1200 };
-    app.state.accounts.maintenance_on(&announced).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).maintenance_on(&announced).await.unwrap();
     assert_eq!(get(&app, "/login", "text/html").await.status(), StatusCode::OK, "not yet");
     let status = status_json(&app).await;
     assert_eq!(status["status"], "up");
@@ -136,11 +141,11 @@ async fn m1_every_node_serves_the_window(backend: Backend) {
     let first = TestApp::spawn(backend).await;
     let second = TestApp::spawn_on(first.scratch.share(), &[]).await;
     assert_eq!(get(&second, "/login", "text/html").await.status(), StatusCode::OK);
-    first.state.accounts.maintenance_on(&window(T0 + 3600)).await.unwrap();
+    first.state.accounts.admin(crate::support::operator()).maintenance_on(&window(T0 + 3600)).await.unwrap();
     assert_notice(&first, "/login").await;
     second.clock.advance(2);
     assert_notice(&second, "/login").await;
-    first.state.accounts.maintenance_off().await.unwrap();
+    first.state.accounts.admin(crate::support::operator()).maintenance_off().await.unwrap();
     second.clock.advance(2);
     assert_eq!(get(&second, "/login", "text/html").await.status(), StatusCode::OK, "and it ends everywhere");
 

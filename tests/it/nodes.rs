@@ -286,7 +286,8 @@ pub async fn confidential_client(
     meta.initiate_login_uri = initiate_login_uri.map(String::from);
     meta.admin_role = role;
     let tenants = if meta.admin_role.is_some() { vec![] } else { vec!["ACME".to_string()] };
-    let (_, secret) = state.accounts.create_client(Some(id), id, &meta, &tenants).await.unwrap();
+    let (_, secret) =
+        state.accounts.admin(crate::support::operator()).create_client(Some(id), id, &meta, &tenants).await.unwrap();
     secret.unwrap().expose().to_string()
 }
 

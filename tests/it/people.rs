@@ -47,7 +47,12 @@ async fn change_password_at_will(backend: Backend) {
     let (app, sink) = spawn_with_mail(backend).await;
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
-    app.state.accounts.set_user_email("ACME", "alice", "alice@example.org").await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .set_user_email("ACME", "alice", "alice@example.org")
+        .await
+        .unwrap();
     let (here, elsewhere) = (signed_in(&app).await, signed_in(&app).await);
     let account = here.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
     assert!(account.contains("href=\"/password/change\""), "the account page links to it");

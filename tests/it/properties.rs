@@ -104,9 +104,14 @@ fn router() -> &'static Router {
             let scratch = Box::leak(Box::new(Scratch::new(&Backend::Sqlite).await));
             let config = scratch.config(&[("LANYARD_ISSUER", "http://localhost:8080".into())]);
             let state = lanyard::app::AppState::build(config, lanyard::clock::Clock::system()).await.unwrap();
-            state.accounts.create_tenant("ACME", "Acme").await.unwrap();
+            state.accounts.admin(crate::support::operator()).create_tenant("ACME", "Acme").await.unwrap();
             let meta = crate::oidc::rp::metadata(false);
-            state.accounts.create_client(Some("app"), "App", &meta, &["ACME".to_string()]).await.unwrap();
+            state
+                .accounts
+                .admin(crate::support::operator())
+                .create_client(Some("app"), "App", &meta, &["ACME".to_string()])
+                .await
+                .unwrap();
             lanyard::app::build_router(state)
         });
         Router { rt, router }

@@ -55,7 +55,11 @@ async fn a2_super_admin_recovery_end_to_end(backend: Backend) {
     let (app, sink) = spawn_with_mail(backend).await;
     app.tenant("ACME").await;
     let accounts = &app.state.accounts;
-    let boss = accounts.create_user("ACME", "boss", UserType::SuperAdmin, &Secret::new(PASSWORD), false).await.unwrap();
+    let boss = accounts
+        .admin(crate::support::operator())
+        .create_user("ACME", "boss", UserType::SuperAdmin, &Secret::new(PASSWORD), false)
+        .await
+        .unwrap();
     accounts.set_verified_email_unchecked(&boss, BOSS_MAIL).await.unwrap();
     app.user("ACME", "alice").await;
     let ops = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
@@ -139,7 +143,12 @@ fn message_of(html: &str) -> Option<String> {
 async fn a2_refusal_and_no_verified_address(backend: Backend) {
     let (app, sink) = spawn_with_mail(backend).await;
     app.tenant("ACME").await;
-    app.state.accounts.create_user("ACME", "boss", UserType::SuperAdmin, &Secret::new(PASSWORD), false).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .create_user("ACME", "boss", UserType::SuperAdmin, &Secret::new(PASSWORD), false)
+        .await
+        .unwrap();
     let ops = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
     lock(&app, "boss").await;
     ask_for_help(&app, "ACME", "boss").await;

@@ -24,8 +24,8 @@ async fn enabled(app: &TestApp) {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
     let changes = lanyard::domain::tenant::TenantChanges { self_reset_enabled: Some(true), ..Default::default() };
-    app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
-    app.state.accounts.set_user_self_reset("ACME", "alice", true).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).set_user_self_reset("ACME", "alice", true).await.unwrap();
 }
 
 fn six_digits(mail: &str) -> String {
@@ -200,21 +200,25 @@ async fn s3_every_cause_gets_the_same_page(backend: Backend) {
         app.user(tenant, "alice").await;
         let changes =
             lanyard::domain::tenant::TenantChanges { self_reset_enabled: Some(reset_on), ..Default::default() };
-        accounts.update_tenant(tenant, &changes).await.unwrap();
-        accounts.set_user_self_reset(tenant, "alice", true).await.unwrap();
+        accounts.admin(crate::support::operator()).update_tenant(tenant, &changes).await.unwrap();
+        accounts.admin(crate::support::operator()).set_user_self_reset(tenant, "alice", true).await.unwrap();
     }
     let inactive = lanyard::domain::tenant::TenantChanges { active: Some(false), ..Default::default() };
-    accounts.update_tenant("SLEEPY", &inactive).await.unwrap();
+    accounts.admin(crate::support::operator()).update_tenant("SLEEPY", &inactive).await.unwrap();
     for login in ["notenrolled", "disabled", "locked", "gone", "deleted"] {
-        accounts.create_user("ACME", login, lanyard::domain::user::UserType::Regular, &secret, false).await.unwrap();
+        accounts
+            .admin(crate::support::operator())
+            .create_user("ACME", login, lanyard::domain::user::UserType::Regular, &secret, false)
+            .await
+            .unwrap();
         if login != "disabled" {
-            accounts.set_user_self_reset("ACME", login, true).await.unwrap();
+            accounts.admin(crate::support::operator()).set_user_self_reset("ACME", login, true).await.unwrap();
         }
     }
     use lanyard::accounts::admin::StatusChange;
-    accounts.change_status("ACME", "locked", StatusChange::AdminLock).await.unwrap();
-    accounts.change_status("ACME", "gone", StatusChange::Deactivate).await.unwrap();
-    accounts.change_status("ACME", "deleted", StatusChange::Delete).await.unwrap();
+    accounts.admin(crate::support::operator()).change_status("ACME", "locked", StatusChange::AdminLock).await.unwrap();
+    accounts.admin(crate::support::operator()).change_status("ACME", "gone", StatusChange::Deactivate).await.unwrap();
+    accounts.admin(crate::support::operator()).change_status("ACME", "deleted", StatusChange::Delete).await.unwrap();
 
     let cases = [
         ("unknown login", "nobody", "ACME", EMAIL),
@@ -350,7 +354,7 @@ async fn a1_admin_password_change_ends_a_mailed_token(backend: Backend) {
     let page = forgot(&app, &browser, "alice", "ACME", EMAIL).await.text().await.unwrap();
     let token = token_of(&sink.nth(2).await);
     let admins = lanyard::secret::Secret::new("Admin-Chose-2027");
-    app.state.accounts.set_password("ACME", "alice", &admins, false).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).set_password("ACME", "alice", &admins, false).await.unwrap();
     let html = reset(&app, &browser, &page, &token, "Thief-Chose-2027").await;
     assert!(!html.contains("Your password has been changed."), "{html}");
     let res = sign_in(&app, &app.browser(), "alice", "Admin-Chose-2027", "ACME").await;

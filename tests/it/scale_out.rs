@@ -42,11 +42,15 @@ impl Cluster {
         let issuer = format!("http://localhost:{}", proxy.port);
         let state = prepare(&scratch, &issuer).await;
         let accounts = &state.accounts;
-        accounts.create_tenant("ACME", "ACME Agency").await.unwrap();
+        accounts.admin(crate::support::operator()).create_tenant("ACME", "ACME Agency").await.unwrap();
         let unified = TenantChanges { unified_login_enabled: Some(true), ..Default::default() };
-        accounts.update_tenant("ACME", &unified).await.unwrap();
+        accounts.admin(crate::support::operator()).update_tenant("ACME", &unified).await.unwrap();
         for login in ["alice", "bob"] {
-            accounts.create_user("ACME", login, UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+            accounts
+                .admin(crate::support::operator())
+                .create_user("ACME", login, UserType::Regular, &Secret::new(PASSWORD), false)
+                .await
+                .unwrap();
         }
         let mut secrets = Vec::new();
         for (id, initiate, role) in [

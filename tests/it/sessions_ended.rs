@@ -115,7 +115,12 @@ async fn l3_lock_ends_sessions_and_tells_applications(backend: Backend) {
 
 async fn admin_lock_ends_sessions_and_tells_applications(backend: Backend) {
     all_sessions_end(backend, async |app: &TestApp| {
-        app.state.accounts.change_status("ACME", "alice", StatusChange::AdminLock).await.unwrap();
+        app.state
+            .accounts
+            .admin(crate::support::operator())
+            .change_status("ACME", "alice", StatusChange::AdminLock)
+            .await
+            .unwrap();
     })
     .await;
 }
@@ -124,7 +129,12 @@ async fn admin_lock_ends_sessions_and_tells_applications(backend: Backend) {
 async fn a1_reset_ends_sessions_and_tells_applications(backend: Backend) {
     all_sessions_end(backend, async |app: &TestApp| {
         let temporary = lanyard::secret::Secret::new("Temporary-Pass1");
-        app.state.accounts.set_password("ACME", "alice", &temporary, true).await.unwrap();
+        app.state
+            .accounts
+            .admin(crate::support::operator())
+            .set_password("ACME", "alice", &temporary, true)
+            .await
+            .unwrap();
     })
     .await;
 }
@@ -134,8 +144,8 @@ async fn a1_reset_ends_sessions_and_tells_applications(backend: Backend) {
 async fn settings_lock_ends_sessions_and_tells_applications(backend: Backend) {
     all_sessions_end(backend, async |app: &TestApp| {
         let changes = lanyard::domain::tenant::TenantChanges { self_reset_enabled: Some(true), ..Default::default() };
-        app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
-        app.state.accounts.set_user_self_reset("ACME", "alice", true).await.unwrap();
+        app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
+        app.state.accounts.admin(crate::support::operator()).set_user_self_reset("ACME", "alice", true).await.unwrap();
         let settings = app.browser();
         sign_in(app, &settings, "alice", PASSWORD, "ACME").await;
         for wrong in ["Wrong-1!aa", "Wrong-2!aa", "Wrong-3!aa"] {
@@ -183,7 +193,7 @@ async fn l6_one_applications_sign_out_tells_no_other(backend: Backend) {
     let (code, req) = code_for_alice(&app, &a.rp, &browser).await;
     let ta2 = a.rp.exchange(&code, req.verifier).await;
     let temporary = lanyard::secret::Secret::new("Temporary-Pass1");
-    app.state.accounts.set_password("ACME", "alice", &temporary, true).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).set_password("ACME", "alice", &temporary, true).await.unwrap();
     let to_b = logout_tokens(&app, &b.seen, 1).await;
     assert_eq!(to_b[0]["sid"], sid_of(&app, &tb), "B's own session ends");
     let to_a = logout_tokens(&app, &a.seen, 2).await;
@@ -213,12 +223,22 @@ async fn l6_lanyards_sign_out_page_tells_no_application(backend: Backend) {
     let res = rp::browse(&app, &bobs, req.url.as_str(), Some(("bob", PASSWORD))).await;
     let code = rp::param(&rp::callback(&res), "code").unwrap().to_string();
     c.rp.exchange(&code, req.verifier).await;
-    app.state.accounts.change_status("ACME", "bob", StatusChange::AdminLock).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .change_status("ACME", "bob", StatusChange::AdminLock)
+        .await
+        .unwrap();
     logout_tokens(&app, &c.seen, 1).await;
     assert!(a.seen.lock().await.is_empty() && b.seen.lock().await.is_empty(), "an application was told");
 
     // Alice's lock later reaches both applications' sessions.
-    app.state.accounts.change_status("ACME", "alice", StatusChange::AdminLock).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .change_status("ACME", "alice", StatusChange::AdminLock)
+        .await
+        .unwrap();
     assert_eq!(logout_tokens(&app, &a.seen, 1).await[0]["sid"], sid_of(&app, &ta));
     assert_eq!(logout_tokens(&app, &b.seen, 1).await[0]["sid"], sid_of(&app, &tb));
     app.stop().await;

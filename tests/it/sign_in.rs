@@ -30,10 +30,16 @@ async fn l2_every_wrong_part_gives_the_same_answer(backend: Backend) {
     app.user("SLEEPY", "sam").await;
     app.state
         .accounts
+        .admin(crate::support::operator())
         .update_tenant("SLEEPY", &lanyard::domain::tenant::TenantChanges { active: Some(false), ..Default::default() })
         .await
         .unwrap();
-    app.state.accounts.change_status("ACME", "gone", lanyard::accounts::admin::StatusChange::Deactivate).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .change_status("ACME", "gone", lanyard::accounts::admin::StatusChange::Deactivate)
+        .await
+        .unwrap();
 
     let cases = [
         ("nobody", PASSWORD, "ACME", "unknown login name"),
@@ -76,6 +82,7 @@ async fn t2_login_name_matches_in_any_case(backend: Backend) {
     let dup = app
         .state
         .accounts
+        .admin(crate::support::operator())
         .create_user(
             "ACME",
             "ALICE.smith",
@@ -111,6 +118,7 @@ async fn l4_first_sign_in_forces_a_new_password(backend: Backend) {
     app.tenant("ACME").await;
     app.state
         .accounts
+        .admin(crate::support::operator())
         .create_user(
             "ACME",
             "newbie",
@@ -233,6 +241,7 @@ async fn a3_provider_admins_see_their_type(backend: Backend) {
     app.tenant("ACME").await;
     app.state
         .accounts
+        .admin(crate::support::operator())
         .create_user(
             "ACME",
             "boss",
@@ -277,6 +286,7 @@ async fn l5_common_and_recent_passwords_are_refused(backend: Backend) {
     app.tenant("ACME").await;
     app.state
         .accounts
+        .admin(crate::support::operator())
         .update_tenant(
             "ACME",
             &lanyard::domain::tenant::TenantChanges { password_history: Some(2), ..Default::default() },
@@ -286,6 +296,7 @@ async fn l5_common_and_recent_passwords_are_refused(backend: Backend) {
     let accounts = &app.state.accounts;
     let temp = |p: &str| lanyard::secret::Secret::new(p);
     accounts
+        .admin(crate::support::operator())
         .create_user("ACME", "alice", lanyard::domain::user::UserType::Regular, &temp("Temporary-Pass1"), true)
         .await
         .unwrap();
@@ -295,7 +306,11 @@ async fn l5_common_and_recent_passwords_are_refused(backend: Backend) {
     assert!(html.contains("New Password must differ from the current password."), "{html}");
     assert_eq!(change_via_page(&app, "Temporary-Pass1", "First-Choice-42").await, "changed");
     // An administrator resets to a temporary password; the user may not go back to the last two.
-    accounts.set_password("ACME", "alice", &temp("Temporary-Pass2"), true).await.unwrap();
+    accounts
+        .admin(crate::support::operator())
+        .set_password("ACME", "alice", &temp("Temporary-Pass2"), true)
+        .await
+        .unwrap();
     let html = change_via_page(&app, "Temporary-Pass2", "First-Choice-42").await;
     assert!(html.contains("New Password must not be one of your last 2 passwords."), "{html}");
     assert_eq!(change_via_page(&app, "Temporary-Pass2", "Second-Choice-42").await, "changed");
@@ -401,7 +416,12 @@ async fn the_forced_change_keeps_the_sessions_absolute_lifetime(backend: Backend
     app.tenant("ACME").await;
     let temporary = lanyard::secret::Secret::new("Temporary-Pass1");
     let regular = lanyard::domain::user::UserType::Regular;
-    app.state.accounts.create_user("ACME", "carol", regular, &temporary, true).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .create_user("ACME", "carol", regular, &temporary, true)
+        .await
+        .unwrap();
     let browser = app.browser();
     let res = sign_in(&app, &browser, "carol", "Temporary-Pass1", "ACME").await;
     assert_eq!(res.headers()["location"], "/password/change");

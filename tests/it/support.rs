@@ -172,12 +172,22 @@ impl TestApp {
     }
 
     pub async fn tenant(&self, code: &str) {
-        self.state.accounts.create_tenant(code, &format!("{code} Agency")).await.unwrap();
+        self.state
+            .accounts
+            .admin(crate::support::operator())
+            .create_tenant(code, &format!("{code} Agency"))
+            .await
+            .unwrap();
     }
 
     /// A user who has already chosen their password (no forced change).
     pub async fn user(&self, code: &str, login: &str) {
-        self.state.accounts.create_user(code, login, UserType::Regular, &Secret::new(PASSWORD), false).await.unwrap();
+        self.state
+            .accounts
+            .admin(crate::support::operator())
+            .create_user(code, login, UserType::Regular, &Secret::new(PASSWORD), false)
+            .await
+            .unwrap();
     }
 
     pub async fn stop(mut self) {
@@ -218,4 +228,9 @@ pub async fn sign_in(
 pub fn alert_of(html: &str) -> Option<String> {
     let start = html.find("id=\"form-error\">")? + 16;
     Some(html[start..].split('<').next()?.trim().to_string())
+}
+
+/// The operator at a shell: who the tests' own administrative calls are made by.
+pub fn operator() -> lanyard::accounts::admin::Actor {
+    lanyard::accounts::admin::Actor::operator()
 }

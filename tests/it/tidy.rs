@@ -87,6 +87,26 @@ fn deploy_files_name_only_real_settings() {
     }
 }
 
+/// Issue 26: who acts in an administrative write is an argument, never a default. The operator
+/// at a shell is made only by the CLI, Lanyard itself only by its demo's seed; everything else
+/// (the administration API) names the caller it found.
+#[test]
+fn only_the_cli_speaks_for_the_operator() {
+    for file in rust_files(&src()) {
+        let rel = file.strip_prefix(src()).unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        let definition = rel == "accounts/admin/actor.rs";
+        if code.contains("Actor::operator()") {
+            assert!(definition || rel.starts_with("cli/"), "{rel} acts as the CLI's operator");
+        }
+        if code.contains("Actor::lanyard()") {
+            assert!(definition || rel == "cli/demo.rs", "{rel} acts as Lanyard itself");
+        }
+        assert!(!code.contains("acting_as") && !code.contains("Acting::cli"), "{rel}: an actor by default");
+    }
+}
+
 #[test]
 fn source_files_stay_small() {
     for file in rust_files(&src()) {

@@ -21,7 +21,7 @@ pub async fn world(app: &TestApp, unified: bool) -> World {
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
     let changes = lanyard::domain::tenant::TenantChanges { unified_login_enabled: Some(unified), ..Default::default() };
-    app.state.accounts.update_tenant("ACME", &changes).await.unwrap();
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
     let a = rp::register_named(app, "care-records", "Care Records", rp::metadata(false), &["ACME"]).await;
     let mut meta = rp::metadata(false);
     meta.initiate_login_uri = Some(INITIATE.into());
@@ -172,14 +172,22 @@ async fn u3_errors_in_b_have_their_exact_texts(backend: Backend) {
         let (params, _) = b_authorizes(w, &w.b, &hint).await;
         param(&params, "error_description").map(String::from)
     };
-    accounts.set_app_access("ACME", "alice", "care-connect", "admin_locked").await.unwrap();
+    accounts
+        .admin(crate::support::operator())
+        .set_app_access("ACME", "alice", "care-connect", "admin_locked")
+        .await
+        .unwrap();
     assert_eq!(
         try_b(&w).await.as_deref(),
         Some("Your Care Connect account has been locked. Please contact your agency administrator")
     );
-    accounts.set_app_access("ACME", "alice", "care-connect", "deactivated").await.unwrap();
+    accounts
+        .admin(crate::support::operator())
+        .set_app_access("ACME", "alice", "care-connect", "deactivated")
+        .await
+        .unwrap();
     assert_eq!(try_b(&w).await.as_deref(), Some("Invalid Credential"));
-    accounts.set_app_access("ACME", "alice", "care-connect", "active").await.unwrap();
+    accounts.admin(crate::support::operator()).set_app_access("ACME", "alice", "care-connect", "active").await.unwrap();
     assert_eq!(try_b(&w).await, None, "T4: access per application, independently");
     app.stop().await;
 }

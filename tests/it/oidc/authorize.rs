@@ -172,6 +172,7 @@ async fn l4_no_code_until_the_password_is_changed(backend: Backend) {
     setup(&app).await;
     app.state
         .accounts
+        .admin(crate::support::operator())
         .create_user(
             "ACME",
             "newbie",

@@ -61,7 +61,13 @@ pub async fn register(app: &TestApp, id: &str, meta: ClientMetadata, tenants: &[
 
 pub async fn register_named(app: &TestApp, id: &str, name: &str, meta: ClientMetadata, tenants: &[&str]) -> Rp {
     let tenants: Vec<String> = tenants.iter().map(|s| s.to_string()).collect();
-    let (_, secret) = app.state.accounts.create_client(Some(id), name, &meta, &tenants).await.unwrap();
+    let (_, secret) = app
+        .state
+        .accounts
+        .admin(crate::support::operator())
+        .create_client(Some(id), name, &meta, &tenants)
+        .await
+        .unwrap();
     let secret = secret.map(|s| s.expose().to_string());
     let http = openidconnect::reqwest::Client::builder()
         .redirect(openidconnect::reqwest::redirect::Policy::none())

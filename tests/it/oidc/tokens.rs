@@ -179,7 +179,12 @@ async fn locked_users_cannot_refresh(backend: Backend) {
     let rp = setup(&app).await;
     let (code, req) = code_for_alice(&app, &rp, &app.browser()).await;
     let (_, first) = redeem(&app, &rp, &code, req.verifier.secret()).await;
-    app.state.accounts.change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::AdminLock).await.unwrap();
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .change_status("ACME", "alice", lanyard::accounts::admin::StatusChange::AdminLock)
+        .await
+        .unwrap();
     let (_, body) = token(
         &app,
         &rp,
@@ -461,7 +466,7 @@ async fn rotated_secrets_take_effect_at_once(backend: Backend) {
     let rp = setup(&app).await;
     let (status, _) = token(&app, &rp, &[("grant_type", "client_credentials")]).await;
     assert_eq!(status, StatusCode::OK, "warms the cache");
-    let new = app.state.accounts.rotate_client_secret("app").await.unwrap();
+    let new = app.state.accounts.admin(crate::support::operator()).rotate_client_secret("app").await.unwrap();
     let (status, body) = token(&app, &rp, &[("grant_type", "client_credentials")]).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")), "the old secret");
     let res = reqwest::Client::new()
