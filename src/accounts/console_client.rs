@@ -24,7 +24,7 @@ impl Accounts {
             administration: true,
             disabled: false,
         };
-        metadata.validate(true).map_err(AdminError::Invalid)?;
+        metadata.validate(true)?;
         let hash = token_hash(secret.expose());
         let name = "Lanyard console";
         match self.store.client_uncached(CONSOLE_CLIENT_ID).await? {

@@ -43,7 +43,7 @@ impl From<StoreError> for RegisterError {
 fn check_name(name: &str) -> Result<&str, AdminError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(AdminError::Invalid("name: 1-200 printable characters".into()));
+        return Err(AdminError::field("name", "1-200 printable characters"));
     }
     Ok(name)
 }
@@ -51,7 +51,7 @@ fn check_name(name: &str) -> Result<&str, AdminError> {
 fn check_email(email: &str) -> Result<&str, AdminError> {
     let email = email.trim();
     if !super::enrolment::valid_email(email) {
-        return Err(AdminError::Invalid("email: not an email address".into()));
+        return Err(AdminError::field("email", "not an email address"));
     }
     Ok(email)
 }
@@ -269,13 +269,13 @@ impl Admin<'_> {
     pub async fn resend_invitation(&self, code: &str, id: i32, base: &str) -> Result<Invitation, AdminError> {
         let (tenant, invitation) = self.invitation_of(code, id).await?;
         if invitation.status != InvitationStatus::Pending {
-            return Err(AdminError::Invalid(format!("invitation {id} is {}", invitation.status.as_str())));
+            return Err(AdminError::Refused(format!("invitation {id} is {}", invitation.status.as_str())));
         }
         let token = random_token();
         let now = self.clock.now();
         let digest = self.invitation_digest(tenant.id, &invitation.email, &token);
         if !self.store.replace_invitation_link(id, digest, now, now + self.link_ttl).await? {
-            return Err(AdminError::Invalid(format!("invitation {id} was used or revoked meanwhile")));
+            return Err(AdminError::Refused(format!("invitation {id} was used or revoked meanwhile")));
         }
         let invitation = self.store.invitation(id).await?.unwrap_or(invitation);
         self.mail_invitation(&tenant, &invitation, &token, base)?;
@@ -288,7 +288,7 @@ impl Admin<'_> {
     pub async fn revoke_invitation(&self, code: &str, id: i32) -> Result<Invitation, AdminError> {
         let (tenant, invitation) = self.invitation_of(code, id).await?;
         if !self.store.revoke_invitation(id).await? {
-            return Err(AdminError::Invalid(format!("invitation {id} is {}", invitation.status.as_str())));
+            return Err(AdminError::Refused(format!("invitation {id} is {}", invitation.status.as_str())));
         }
         self.note_invitation(&tenant, &invitation, format!("invitation {id} revoked")).await?;
         Ok(self.store.invitation(id).await?.unwrap_or(invitation))

@@ -230,17 +230,17 @@ impl Admin<'_> {
     pub async fn approve_recovery(&self, id: i32, base: &str) -> Result<RecoveryRequest, AdminError> {
         let (request, tenant, user) = self.open_request(id).await?;
         if request.status != RecoveryStatus::Pending {
-            return Err(AdminError::Invalid(format!("recovery request {id} is {}", request.status.as_str())));
+            return Err(AdminError::Refused(format!("recovery request {id} is {}", request.status.as_str())));
         }
         if !recoverable(&user) {
-            return Err(AdminError::Invalid(format!(
+            return Err(AdminError::Refused(format!(
                 "recovery request {id}: the account is no longer a locked super admin"
             )));
         }
         let email = match (&user.email, user.email_verified) {
             (Some(e), true) => e.clone(),
             _ => {
-                return Err(AdminError::Invalid(format!(
+                return Err(AdminError::Refused(format!(
                     "recovery request {id}: the super admin has no verified address to send the link to"
                 )));
             }
@@ -261,7 +261,7 @@ impl Admin<'_> {
         self.ephemeral.put(&key, &record, LINK_TTL).await?;
         if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Approved, &by, now).await? {
             self.ephemeral.delete(&key).await?;
-            return Err(AdminError::Invalid(format!("recovery request {id} was decided meanwhile")));
+            return Err(AdminError::Refused(format!("recovery request {id} was decided meanwhile")));
         }
         self.outbox.dispatch(message);
         let detail = format!("recovery request {id} approved; link mailed (A2)");
@@ -274,7 +274,7 @@ impl Admin<'_> {
         let by = self.actor.acting.actor.clone();
         let now = self.clock.now();
         if !self.store.decide_recovery_request(id, RecoveryStatus::Pending, RecoveryStatus::Refused, &by, now).await? {
-            return Err(AdminError::Invalid(format!("recovery request {id} is {}", request.status.as_str())));
+            return Err(AdminError::Refused(format!("recovery request {id} is {}", request.status.as_str())));
         }
         let detail = format!("recovery request {id} refused (A2)");
         self.note_recovery(&tenant, &user, detail, self.actor.acting.origin.clone(), by).await?;
@@ -291,7 +291,7 @@ impl Admin<'_> {
             .decide_recovery_request(id, RecoveryStatus::Approved, RecoveryStatus::Withdrawn, &by, now)
             .await?
         {
-            return Err(AdminError::Invalid(format!(
+            return Err(AdminError::Refused(format!(
                 "recovery request {id} is {}: only an approved request can be withdrawn",
                 request.status.as_str()
             )));

@@ -120,10 +120,10 @@ impl Admin<'_> {
     pub async fn send_reset_link(&self, code: &str, login: &str, base: &str) -> Result<User, AdminError> {
         let (tenant, user) = self.user(code, login).await?;
         if matches!(user.status, UserStatus::Deactivated | UserStatus::Deleted) {
-            return Err(AdminError::Invalid(format!("{login} is disabled: enable the account first")));
+            return Err(AdminError::Refused(format!("{login} is disabled: enable the account first")));
         }
         let Some(email) = user.email.clone() else {
-            return Err(AdminError::Invalid(format!("{login} has no email address on file")));
+            return Err(AdminError::Refused(format!("{login} has no email address on file")));
         };
         let token = random_token();
         let digest = self.mac.sign(LINK_PURPOSE, &token);

@@ -94,7 +94,7 @@ impl Admin<'_> {
         let now = self.clock.now();
         let starts_at = window.from.unwrap_or(now).max(now);
         if window.until <= starts_at {
-            return Err(AdminError::Invalid("until: must be later than the start of the window".into()));
+            return Err(AdminError::field("until", "must be later than the start of the window"));
         }
         self.open_status_event(StatusKind::Maintenance, window.message, window.link, starts_at, Some(window.until))
             .await
@@ -129,13 +129,13 @@ impl Admin<'_> {
     ) -> Result<StatusEvent, AdminError> {
         let message = message.trim();
         if message.is_empty() || message.chars().count() > MAX_MESSAGE || message.chars().any(char::is_control) {
-            return Err(AdminError::Invalid(format!("message: must be 1 to {MAX_MESSAGE} characters on one line")));
+            return Err(AdminError::field("message", format!("must be 1 to {MAX_MESSAGE} characters on one line")));
         }
         let link = link.map(str::trim).filter(|l| !l.is_empty());
         if let Some(l) = link
             && (l.len() > MAX_LINK || !valid_link(l))
         {
-            return Err(AdminError::Invalid("link: must be an http or https URL".into()));
+            return Err(AdminError::field("link", "must be an http or https URL"));
         }
         let new = NewStatusEvent { kind, message, link, starts_at, until, created_by: &self.actor.acting.actor };
         let event = self.store.replace_status_event(&new, self.clock.now()).await.map_err(Internal::from)?;

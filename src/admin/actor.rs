@@ -173,7 +173,7 @@ where
 async fn tenant_id(accounts: &Accounts, code: &str) -> Result<TenantId, Problem> {
     match accounts.tenant(code).await {
         Ok(t) => Ok(t.id),
-        Err(AdminError::NotFound(_) | AdminError::Invalid(_)) => {
+        Err(AdminError::NotFound(_) | AdminError::Invalid { .. }) => {
             Err(Problem::forbidden("the provider this client administers no longer exists"))
         }
         Err(e) => Err(e.into()),

@@ -229,11 +229,8 @@ pub async fn rotate_secret(
 ) -> Result<Response, Problem> {
     actor.platform()?;
     not_lanyards_own(&client_id)?;
-    let secret = actor.accounts(&accounts).rotate_client_secret(&client_id).await.map_err(|e| match e {
-        // A public client has no secret: a conflict with what it is, not bad input.
-        crate::accounts::admin::AdminError::Invalid(m) => Problem::conflict(m),
-        other => other.into(),
-    })?;
+    // A public client has no secret: a conflict with what it is (409), not bad input.
+    let secret = actor.accounts(&accounts).rotate_client_secret(&client_id).await?;
     Ok(Json(SecretShown { client_id, client_secret: secret.expose().to_string() }).into_response())
 }
 

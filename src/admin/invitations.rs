@@ -13,17 +13,8 @@ use super::actor::Actor;
 use super::extract::{JsonBody, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
-use crate::accounts::admin::AdminError;
 use crate::domain::invitation::{Invitation, InvitationListed};
 use crate::http::Site;
-
-/// A state the invitation is not in (already registered, revoked) is a conflict, not bad input.
-fn conflict(e: AdminError) -> Problem {
-    match e {
-        AdminError::Invalid(m) if m.starts_with("invitation") => Problem::conflict(m),
-        other => other.into(),
-    }
-}
 
 #[utoipa::path(
     get,
@@ -71,8 +62,7 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     let tenant = actor.provider(&accounts, &code).await?;
     let code = tenant.provider_code.as_str();
-    let invitation =
-        actor.accounts(&accounts).invite(code, &body.name, &body.email, &site.origin).await.map_err(conflict)?;
+    let invitation = actor.accounts(&accounts).invite(code, &body.name, &body.email, &site.origin).await?;
     Ok((StatusCode::CREATED, Json(invitation)).into_response())
 }
 
@@ -93,8 +83,7 @@ pub async fn resend(
 ) -> Result<Response, Problem> {
     let tenant = actor.provider(&accounts, &code).await?;
     let acting = actor.accounts(&accounts);
-    let invitation =
-        acting.resend_invitation(tenant.provider_code.as_str(), id, &site.origin).await.map_err(conflict)?;
+    let invitation = acting.resend_invitation(tenant.provider_code.as_str(), id, &site.origin).await?;
     Ok(Json(invitation).into_response())
 }
 
@@ -113,8 +102,7 @@ pub async fn revoke(
     Segments((code, id)): Segments<(String, i32)>,
 ) -> Result<Response, Problem> {
     let tenant = actor.provider(&accounts, &code).await?;
-    let invitation =
-        actor.accounts(&accounts).revoke_invitation(tenant.provider_code.as_str(), id).await.map_err(conflict)?;
+    let invitation = actor.accounts(&accounts).revoke_invitation(tenant.provider_code.as_str(), id).await?;
     Ok(Json(invitation).into_response())
 }
 
@@ -137,10 +125,7 @@ pub async fn send_reset_link(
 ) -> Result<Response, Problem> {
     let (tenant, user) = actor.user(&accounts, &code, &login).await?;
     let (code, login) = (tenant.provider_code.as_str(), user.login_name.as_str());
-    actor.accounts(&accounts).send_reset_link(code, login, &site.origin).await.map_err(|e| match e {
-        // Disabled, or no address on file: the account's state, not the request.
-        AdminError::Invalid(m) => Problem::conflict(m),
-        other => other.into(),
-    })?;
+    // Disabled, or no address on file: the account's state (409), not the request.
+    actor.accounts(&accounts).send_reset_link(code, login, &site.origin).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -91,25 +91,24 @@ impl IntoResponse for Problem {
 
 impl From<AdminError> for Problem {
     fn from(e: AdminError) -> Self {
+        let shown = e.to_string();
         match e {
-            // The accounts layer names the field first ("name: must not be empty").
-            AdminError::Invalid(m) => {
-                let mut p = Problem::bad_request(m.clone());
-                if let Some((field, why)) = field_of(&m) {
-                    p.errors.insert(field, why.to_string());
+            AdminError::Invalid { field, reason } => {
+                let mut p = Problem::bad_request(shown);
+                if let Some(field) = field {
+                    p.errors.insert(field.to_string(), reason);
                 }
                 p
             }
             AdminError::NotFound(what) => Problem::not_found(&what),
-            AdminError::Forbidden(why) => Problem::forbidden(&why),
             AdminError::Conflict(what) => Problem::conflict(format!("{what} already exists")),
+            AdminError::Refused(why) => Problem::conflict(why),
+            AdminError::Forbidden(why) => Problem::forbidden(&why),
             AdminError::Internal(e) => e.into(),
         }
     }
 }
 
-/// `provider code "x": use …` → (`provider_code`, `use …`); a message that starts with a value
-/// (a URI) names no field.
 /// Middleware, outermost: the refusals made before a request reaches the administration API's
 /// handlers (a body over the size limit, one not received in time) answer there as problem
 /// details too, like every other refusal of the API.
@@ -131,17 +130,6 @@ pub async fn refusals_as_problems(
         }
         _ => res,
     }
-}
-
-fn field_of(message: &str) -> Option<(String, &str)> {
-    let (head, why) = message.split_once(": ")?;
-    let name = match head.find('"') {
-        Some(quote) => head.get(..quote)?,
-        None => head,
-    };
-    let name = name.trim();
-    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_'));
-    plain.then(|| (name.replace([' ', '-'], "_"), why))
 }
 
 impl From<Internal> for Problem {
@@ -167,17 +155,15 @@ impl From<Internal> for Problem {
 
 #[cfg(test)]
 mod tests {
-    use super::field_of;
+    use super::*;
 
     #[test]
-    fn fields_are_named_from_the_message() {
-        assert_eq!(field_of("provider code \"a b\": use 1-64 letters").map(|f| f.0), Some("provider_code".into()));
-        assert_eq!(
-            field_of("min-password-length: must be between 8 and 64").map(|f| f.0),
-            Some("min_password_length".into())
-        );
-        assert_eq!(field_of("name: must not be empty"), Some(("name".into(), "must not be empty")));
-        assert_eq!(field_of("http://x.example/cb: must be https"), None);
-        assert_eq!(field_of("no colon here"), None);
+    fn bad_input_names_its_field_from_the_error_not_its_text() {
+        let p = Problem::from(AdminError::field("max_failed_attempts", "must be between 1 and 10"));
+        assert_eq!(p.detail.as_deref(), Some("max-failed-attempts: must be between 1 and 10"));
+        assert_eq!(p.errors.get("max_failed_attempts").map(String::as_str), Some("must be between 1 and 10"));
+        let p = Problem::from(AdminError::invalid("alice: nothing to do"));
+        assert!(p.errors.is_empty(), "a message with a colon names no field by accident");
+        assert_eq!(Problem::from(AdminError::Refused("invitation 3 is accepted".into())).status, 409);
     }
 }

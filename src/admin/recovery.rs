@@ -11,7 +11,6 @@ use super::actor::Actor;
 use super::extract::{QueryOf, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
-use crate::accounts::admin::AdminError;
 use crate::domain::recovery::{RecoveryRequest, RecoveryRequestListed, RecoveryStatus};
 use crate::http::Site;
 
@@ -48,14 +47,6 @@ pub async fn list(
     Ok(Json(accounts.recovery_requests(status).await?).into_response())
 }
 
-fn decided(e: AdminError) -> Problem {
-    match e {
-        // Already decided, or no verified address to send the link to.
-        AdminError::Invalid(m) => Problem::conflict(m),
-        other => other.into(),
-    }
-}
-
 #[utoipa::path(
     post,
     path = "/recovery-requests/{id}/approve",
@@ -72,7 +63,7 @@ pub async fn approve(
     Segments(id): Segments<i32>,
 ) -> Result<Response, Problem> {
     actor.platform()?;
-    let request = actor.accounts(&accounts).approve_recovery(id, &site.origin).await.map_err(decided)?;
+    let request = actor.accounts(&accounts).approve_recovery(id, &site.origin).await?;
     Ok(Json(request).into_response())
 }
 
@@ -91,7 +82,7 @@ pub async fn refuse(
     Segments(id): Segments<i32>,
 ) -> Result<Response, Problem> {
     actor.platform()?;
-    let request = actor.accounts(&accounts).refuse_recovery(id).await.map_err(decided)?;
+    let request = actor.accounts(&accounts).refuse_recovery(id).await?;
     Ok(Json(request).into_response())
 }
 
@@ -110,6 +101,6 @@ pub async fn withdraw(
     Segments(id): Segments<i32>,
 ) -> Result<Response, Problem> {
     actor.platform()?;
-    let request = actor.accounts(&accounts).withdraw_recovery(id).await.map_err(decided)?;
+    let request = actor.accounts(&accounts).withdraw_recovery(id).await?;
     Ok(Json(request).into_response())
 }

@@ -214,12 +214,7 @@ pub async fn change_status(
     let user = actor
         .accounts(&accounts)
         .change_status(tenant.provider_code.as_str(), user.login_name.as_str(), change)
-        .await
-        .map_err(|e| match e {
-            // "cannot unlock an active user" is a conflict with the account's state, not bad input.
-            crate::accounts::admin::AdminError::Invalid(m) => Problem::conflict(m),
-            other => other.into(),
-        })?;
+        .await?;
     Ok(Json(user).into_response())
 }
 
@@ -273,10 +268,7 @@ pub async fn update(
     let (code, login) = (tenant.provider_code.as_str(), user.login_name.as_str().to_string());
     let mut user = user;
     if let Some(email) = &changes.email {
-        user = acting.set_user_email(code, &login, email).await.map_err(|e| match e {
-            crate::accounts::admin::AdminError::Invalid(m) => Problem::field("email", m),
-            other => other.into(),
-        })?;
+        user = acting.set_user_email(code, &login, email).await?;
     }
     if let Some(enabled) = changes.self_reset_enabled {
         user = acting.set_user_self_reset(code, &login, enabled).await?;
@@ -352,11 +344,7 @@ pub async fn set_app_access(
     let user = actor
         .accounts(&accounts)
         .set_app_access(tenant.provider_code.as_str(), user.login_name.as_str(), &client_id, &body.status)
-        .await
-        .map_err(|e| match e {
-            crate::accounts::admin::AdminError::Invalid(m) => Problem::field("status", m),
-            other => other.into(),
-        })?;
+        .await?;
     Ok(Json(user).into_response())
 }
 

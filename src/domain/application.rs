@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use super::field_error::FieldError;
 use super::tenant::TenantId;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -181,7 +182,7 @@ impl ClientMetadata {
     /// development (`internal_ok`) it may not name a loopback or private address: registering
     /// one would let an administrator's typo, or a stolen admin session, aim our server at the
     /// network behind it.
-    pub fn validate(&self, internal_ok: bool) -> Result<(), String> {
+    pub fn validate(&self, internal_ok: bool) -> Result<(), FieldError> {
         // Nothing a registration sends is stored unbounded.
         let lists = [
             ("redirect_uris", &self.redirect_uris),
@@ -191,61 +192,76 @@ impl ClientMetadata {
         ];
         for (name, list) in lists {
             if list.len() > Self::MAX_ITEMS {
-                return Err(format!("{name}: at most {} entries", Self::MAX_ITEMS));
+                return Err(FieldError::new(name, format!("at most {} entries", Self::MAX_ITEMS)));
             }
         }
-        let uris = self.redirect_uris.iter().chain(&self.post_logout_redirect_uris);
-        if uris.chain(&self.initiate_login_uri).chain(&self.backchannel_logout_uri).any(|u| u.len() > Self::MAX_URI) {
-            return Err(format!("redirect_uris: each URI at most {} characters", Self::MAX_URI));
+        for (field, uris) in self.uri_fields() {
+            if uris.iter().any(|u| u.len() > Self::MAX_URI) {
+                return Err(FieldError::new(field, format!("each URI at most {} characters", Self::MAX_URI)));
+            }
         }
         if self
             .scopes
             .iter()
             .any(|s| s.is_empty() || s.len() > 64 || !s.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\'))
         {
-            return Err("scopes: each 1-64 printable ASCII characters, no quote or backslash (RFC 6749 §3.3)".into());
+            return Err(FieldError::new(
+                "scopes",
+                "each 1-64 printable ASCII characters, no quote or backslash (RFC 6749 §3.3)",
+            ));
         }
         if self.redirect_uris.is_empty() && self.grant_types.iter().any(|g| g == "authorization_code") {
-            return Err("redirect_uris: at least one is required for the authorization_code grant".into());
+            return Err(FieldError::new("redirect_uris", "at least one is required for the authorization_code grant"));
         }
-        for uri in self.redirect_uris.iter().chain(&self.post_logout_redirect_uris).chain(&self.initiate_login_uri) {
-            check_uri(uri)?;
+        for (field, uris) in self.uri_fields() {
+            for uri in uris {
+                check_uri(uri).map_err(|reason| FieldError::new(field, reason))?;
+            }
         }
         if let Some(uri) = &self.backchannel_logout_uri {
-            check_uri(uri)?;
             let internal = url::Url::parse(uri).map(|u| internal_host(&u)).unwrap_or(true);
             if internal && !internal_ok {
-                return Err(format!(
-                    "backchannel_logout_uri: {uri} is a loopback or private address (allowed in development only)"
+                return Err(FieldError::new(
+                    "backchannel_logout_uri",
+                    format!("{uri} is a loopback or private address (allowed in development only)"),
                 ));
             }
         }
         if !["RS256", "ES256", "EdDSA"].contains(&self.id_token_signed_response_alg.as_str()) {
-            return Err(format!(
-                "id_token_signed_response_alg: {} is not supported",
-                self.id_token_signed_response_alg
-            ));
+            let alg = &self.id_token_signed_response_alg;
+            return Err(FieldError::new("id_token_signed_response_alg", format!("{alg} is not supported")));
         }
         for g in &self.grant_types {
             if !["authorization_code", "refresh_token", "client_credentials"].contains(&g.as_str()) {
-                return Err(format!("grant_types: {g} is not supported"));
+                return Err(FieldError::new("grant_types", format!("{g} is not supported")));
             }
         }
         if self.token_endpoint_auth_method == TokenEndpointAuthMethod::None
             && self.grant_types.iter().any(|g| g == "client_credentials")
         {
-            return Err("grant_types: a public client cannot use client_credentials".into());
+            return Err(FieldError::new("grant_types", "a public client cannot use client_credentials"));
         }
         if self.admin_role.is_some()
             && (self.token_endpoint_auth_method == TokenEndpointAuthMethod::None
                 || !self.grant_types.iter().any(|g| g == "client_credentials")
                 || !self.scopes.iter().any(|s| s == ADMIN_SCOPE))
         {
-            return Err(format!(
-                "admin_role: needs a confidential client with the client_credentials grant and the {ADMIN_SCOPE} scope"
+            return Err(FieldError::new(
+                "admin_role",
+                format!("needs a confidential client with the client_credentials grant and the {ADMIN_SCOPE} scope"),
             ));
         }
         Ok(())
+    }
+
+    /// Each URI field with its URIs.
+    fn uri_fields(&self) -> [(&'static str, Vec<&String>); 4] {
+        [
+            ("redirect_uris", self.redirect_uris.iter().collect()),
+            ("post_logout_redirect_uris", self.post_logout_redirect_uris.iter().collect()),
+            ("initiate_login_uri", self.initiate_login_uri.iter().collect()),
+            ("backchannel_logout_uri", self.backchannel_logout_uri.iter().collect()),
+        ]
     }
 }
 

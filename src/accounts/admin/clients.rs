@@ -7,7 +7,7 @@ use crate::secret::{Secret, hex, random_bytes, random_token, token_hash};
 
 fn check_client_name(name: &str) -> Result<(), AdminError> {
     if name.trim().is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
-        return Err(AdminError::Invalid(format!("name: 1 to {NAME_MAX} characters on one line")));
+        return Err(AdminError::field("name", format!("1 to {NAME_MAX} characters on one line")));
     }
     Ok(())
 }
@@ -16,7 +16,7 @@ fn check_client_name(name: &str) -> Result<(), AdminError> {
 /// who changed its URIs or secret would lock every administrator out of the console.
 fn managed_elsewhere(client_id: &str) -> Result<(), AdminError> {
     if client_id == CONSOLE_CLIENT_ID {
-        return Err(AdminError::Invalid(format!(
+        return Err(AdminError::Forbidden(format!(
             "{CONSOLE_CLIENT_ID} is Lanyard's own console and is managed by Lanyard"
         )));
     }
@@ -47,7 +47,7 @@ impl Admin<'_> {
             }
         }
         let metadata = &metadata;
-        metadata.validate(self.internal_calls_ok).map_err(AdminError::Invalid)?;
+        metadata.validate(self.internal_calls_ok)?;
         check_client_name(name)?;
         let client_id = match client_id {
             // RFC 3986's unreserved characters: an id is always one clean path segment.
@@ -56,11 +56,16 @@ impl Admin<'_> {
                     || id.len() > 128
                     || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '~' | '-')) =>
             {
-                return Err(AdminError::Invalid(format!(
-                    "client-id: {id:?}: use 1-128 letters, digits, '.', '_', '~' or '-'"
-                )));
+                return Err(AdminError::field(
+                    "client_id",
+                    format!("{id:?}: use 1-128 letters, digits, '.', '_', '~' or '-'"),
+                ));
             }
-            Some(id) => managed_elsewhere(id).map(|()| id.to_string())?,
+            // The console's id is taken, by Lanyard: bad input for a new registration.
+            Some(id) if id == CONSOLE_CLIENT_ID => {
+                return Err(AdminError::field("client_id", format!("{id} is Lanyard's own console's id")));
+            }
+            Some(id) => id.to_string(),
             None => hex(&random_bytes::<12>()),
         };
         if let Some(AdminGrant::ProviderAdmin { provider } | AdminGrant::UserAdministrator { provider }) =
@@ -92,7 +97,7 @@ impl Admin<'_> {
         metadata: &ClientMetadata,
     ) -> Result<(), AdminError> {
         managed_elsewhere(client_id)?;
-        metadata.validate(self.internal_calls_ok).map_err(AdminError::Invalid)?;
+        metadata.validate(self.internal_calls_ok)?;
         check_client_name(name)?;
         let before = self.store.client_uncached(client_id).await?.map(|c| c.metadata.administration);
         self.store.update_client(client_id, name, metadata).await?;
@@ -119,7 +124,7 @@ impl Admin<'_> {
         let client =
             self.store.client(client_id).await?.ok_or_else(|| AdminError::NotFound(format!("client {client_id}")))?;
         if client.is_public() {
-            return Err(AdminError::Invalid(format!("client {client_id} is public (PKCE) and has no secret")));
+            return Err(AdminError::Refused(format!("client {client_id} is public (PKCE) and has no secret")));
         }
         let secret = Secret::new(random_token());
         self.store.set_client_secret(client_id, token_hash(secret.expose())).await?;

@@ -44,7 +44,7 @@ impl Accounts {
 
     pub fn parse_code(raw: &str) -> Result<ProviderCode, AdminError> {
         ProviderCode::parse(raw).ok_or_else(|| {
-            AdminError::Invalid(format!("provider code {raw:?}: use 1-64 letters, digits, '-', '_' or '.'"))
+            AdminError::field("provider_code", format!("{raw:?}: use 1-64 letters, digits, '-', '_' or '.'"))
         })
     }
 
@@ -55,7 +55,7 @@ impl Accounts {
 
     pub async fn user(&self, code: &str, login: &str) -> Result<(Tenant, User), AdminError> {
         let tenant = self.tenant(code).await?;
-        let name = LoginName::parse(login).map_err(|m| AdminError::Invalid(m.into()))?;
+        let name = LoginName::parse(login).map_err(|m| AdminError::field("login_name", m))?;
         let user = self
             .store
             .user_by_login(tenant.id, &name)

@@ -13,7 +13,7 @@ pub const NAME_MAX: usize = 200;
 fn check_tenant_name(name: &str) -> Result<&str, AdminError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
-        return Err(AdminError::Invalid(format!("name: 1 to {NAME_MAX} characters on one line")));
+        return Err(AdminError::field("name", format!("1 to {NAME_MAX} characters on one line")));
     }
     Ok(name)
 }
@@ -44,25 +44,24 @@ impl Admin<'_> {
         }
         // L3 cannot be switched off by a limit nobody reaches.
         if changes.max_failed_attempts.is_some_and(|n| !MAX_FAILED_ATTEMPTS.contains(&n)) {
-            return Err(AdminError::Invalid(format!(
-                "max-failed-attempts: must be between {} and {}",
-                MAX_FAILED_ATTEMPTS.start(),
-                MAX_FAILED_ATTEMPTS.end()
-            )));
+            return Err(AdminError::field(
+                "max_failed_attempts",
+                format!("must be between {} and {}", MAX_FAILED_ATTEMPTS.start(), MAX_FAILED_ATTEMPTS.end()),
+            ));
         }
         // A provider may make the policy stricter than PRODUCT.md's default, never weaker (L5).
         if changes.min_password_length.is_some_and(|n| !(8..=64).contains(&n)) {
-            return Err(AdminError::Invalid("min-password-length: must be between 8 and 64".into()));
+            return Err(AdminError::field("min_password_length", "must be between 8 and 64"));
         }
         if changes.password_history.is_some_and(|n| n > 24) {
-            return Err(AdminError::Invalid("password-history: at most 24".into()));
+            return Err(AdminError::field("password_history", "at most 24"));
         }
         if let Some(line) = &changes.help_contact {
             if line.trim().chars().count() > HELP_CONTACT_MAX {
-                return Err(AdminError::Invalid(format!("help-contact: at most {HELP_CONTACT_MAX} characters")));
+                return Err(AdminError::field("help_contact", format!("at most {HELP_CONTACT_MAX} characters")));
             }
             if line.chars().any(|c| c.is_control() || invisible(c)) {
-                return Err(AdminError::Invalid("help-contact: one line of plain text".into()));
+                return Err(AdminError::field("help_contact", "one line of plain text"));
             }
         }
         let tenant = self.store.update_tenant(&code, changes).await?;

@@ -40,7 +40,7 @@ impl Admin<'_> {
         temporary: bool,
     ) -> Result<User, AdminError> {
         let tenant = self.tenant(code).await?;
-        let name = LoginName::parse_new(login).map_err(|m| AdminError::Invalid(format!("login-name: {m}")))?;
+        let name = LoginName::parse_new(login).map_err(|m| AdminError::field("login_name", m))?;
         self.check_policy(&tenant, password, &name)?;
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
         let new = NewUser {
@@ -102,7 +102,7 @@ impl Admin<'_> {
             StatusChange::Delete => (true, UserStatus::Deleted, ActivityKind::AdminAction),
         };
         if !allowed {
-            return Err(AdminError::Invalid(format!(
+            return Err(AdminError::Refused(format!(
                 "user {} is {}; cannot {change:?}",
                 user.login_name.as_str(),
                 user.status.as_str()
@@ -197,7 +197,7 @@ impl Admin<'_> {
     /// it with `email_verified: false`, and self reset ignores it until the user confirms it (S2).
     pub async fn set_user_email(&self, code: &str, login: &str, email: &str) -> Result<User, AdminError> {
         if !crate::accounts::enrolment::valid_email(email) {
-            return Err(AdminError::Invalid(format!("email {email:?}: not a single address")));
+            return Err(AdminError::field("email", format!("{email:?}: not a single address")));
         }
         let (tenant, user) = self.user(code, login).await?;
         self.store.set_email(user.id, email.trim(), false, self.clock.now()).await?;
@@ -221,7 +221,7 @@ impl Admin<'_> {
         status: &str,
     ) -> Result<User, AdminError> {
         if !["active", "admin_locked", "password_locked", "deactivated"].contains(&status) {
-            return Err(AdminError::Invalid(format!("status {status:?}: use active, admin_locked or deactivated")));
+            return Err(AdminError::field("status", format!("{status:?}: use active, admin_locked or deactivated")));
         }
         let (tenant, user) = self.user(code, login).await?;
         if self.store.client(client_id).await?.is_none() {
@@ -262,6 +262,6 @@ impl Admin<'_> {
 
     fn check_policy(&self, tenant: &Tenant, password: &Secret, name: &LoginName) -> Result<(), AdminError> {
         let violations = tenant.password_policy.violations(password.expose(), name.as_str());
-        if violations.is_empty() { Ok(()) } else { Err(AdminError::Invalid(violations.join(" "))) }
+        if violations.is_empty() { Ok(()) } else { Err(AdminError::field("password", violations.join(" "))) }
     }
 }
