@@ -13,6 +13,7 @@ use super::actor::Actor;
 use super::extract::{JsonBody, QueryOf, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
+use crate::accounts::admin::UserUpdate;
 use crate::accounts::admin::{StatusChange, temporary_password};
 use crate::accounts::session::LiveSession;
 use crate::domain::application::ApplicationAccess;
@@ -250,39 +251,18 @@ pub async fn update(
     Segments((code, login)): Segments<(String, String)>,
     JsonBody(changes): JsonBody<UserChanges>,
 ) -> Result<Response, Problem> {
-    let (tenant, user) = actor.user(&accounts, &code, &login).await?;
-    if (changes.user_administrator.is_some() || changes.user_type.is_some()) && !actor.may_appoint_admins() {
-        return Err(Problem::forbidden("a user administrator cannot change types or roles"));
-    }
-    if changes.platform_operator.is_some() {
-        actor.platform()?;
-    }
-    let new_type = match &changes.user_type {
+    let user_type = match &changes.user_type {
         Some(t) => Some(user_type(Some(t))?),
         None => None,
     };
-    if new_type.is_some_and(|kind| !actor.may_appoint(kind)) {
-        return Err(Problem::forbidden("you cannot give this user type"));
-    }
-    let acting = actor.accounts(&accounts);
-    let (code, login) = (tenant.provider_code.as_str(), user.login_name.as_str().to_string());
-    let mut user = user;
-    if let Some(email) = &changes.email {
-        user = acting.set_user_email(code, &login, email).await?;
-    }
-    if let Some(enabled) = changes.self_reset_enabled {
-        user = acting.set_user_self_reset(code, &login, enabled).await?;
-    }
-    if let Some(enabled) = changes.user_administrator {
-        user = acting.set_user_administrator(code, &login, enabled).await?;
-    }
-    if let Some(kind) = new_type {
-        user = acting.set_user_type(code, &login, kind).await?;
-    }
-    if let Some(enabled) = changes.platform_operator {
-        user = acting.set_platform_operator(code, &login, enabled).await?;
-    }
-    Ok(Json(user).into_response())
+    let update = UserUpdate {
+        email: changes.email,
+        self_reset_enabled: changes.self_reset_enabled,
+        is_user_admin: changes.user_administrator,
+        user_type,
+        is_platform_operator: changes.platform_operator,
+    };
+    Ok(Json(actor.accounts(&accounts).update_user(&code, &login, &update).await?).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

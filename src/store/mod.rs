@@ -28,7 +28,7 @@ pub use ephemeral::{Ephemeral, Follow, Followed};
 pub use invitations::NewInvitation;
 pub use signing_keys::StoredKey;
 pub use status_events::NewStatusEvent;
-pub use users::NewUser;
+pub use users::{NewUser, UserUpdate};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -380,20 +380,8 @@ impl Store {
     }
 }
 
-/// T2: the "user administrator" role and the user type; platform operators.
+/// Platform operators.
 impl Store {
-    pub async fn set_platform_operator(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
-        user::ActiveModel {
-            id: Set(id),
-            is_platform_operator: Set(Some(enabled)),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&*self.writer().await)
-        .await?;
-        Ok(())
-    }
-
     /// Every platform operator who is a person, across providers.
     pub async fn platform_operators(&self) -> Result<Vec<User>, StoreError> {
         let rows = user::Entity::find()
@@ -403,37 +391,58 @@ impl Store {
             .await?;
         rows.into_iter().map(to_domain).collect()
     }
+}
 
-    pub async fn set_user_type(&self, id: UserId, user_type: UserType, now: i64) -> Result<(), StoreError> {
+/// What one administrator's change of a user sets; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct UserUpdate {
+    /// An address an administrator typed: unverified (S2), and it voids what was mailed (S7).
+    pub email: Option<String>,
+    pub self_reset_enabled: Option<bool>,
+    pub is_user_admin: Option<bool>,
+    pub user_type: Option<UserType>,
+    pub is_platform_operator: Option<bool>,
+}
+
+/// A1, T2, S1: an administrator's change of a user, in one statement: all of it or none.
+impl Store {
+    pub async fn update_user(&self, id: UserId, u: &UserUpdate, now: i64) -> Result<(), StoreError> {
         self.users.forget(&id);
-        user::ActiveModel {
-            id: Set(id),
-            user_type: Set(user_type.as_str().to_string()),
-            updated_at: Set(now),
-            ..Default::default()
+        let mut sets = vec!["updated_at = $2".to_string()];
+        let mut values: Vec<sea_orm::Value> = vec![id.into(), now.into()];
+        let mut set = |column: &str, value: sea_orm::Value| {
+            values.push(value);
+            sets.push(format!("{column} = ${}", values.len()));
+        };
+        if let Some(email) = &u.email {
+            set("email", email.clone().into());
+            set("email_verified", false.into());
         }
-        .update(&*self.writer().await)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn set_user_admin(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
-        user::ActiveModel { id: Set(id), is_user_admin: Set(enabled), updated_at: Set(now), ..Default::default() }
-            .update(&*self.writer().await)
-            .await?;
+        if let Some(on) = u.self_reset_enabled {
+            set("self_reset_enabled", on.into());
+        }
+        if let Some(on) = u.is_user_admin {
+            set("is_user_admin", on.into());
+        }
+        if let Some(kind) = u.user_type {
+            set("user_type", kind.as_str().into());
+        }
+        if let Some(on) = u.is_platform_operator {
+            set("is_platform_operator", on.into());
+        }
+        if u.email.is_some() {
+            sets.push("mailed_epoch = mailed_epoch + 1".into());
+        }
+        let stmt = self.statement(&format!("UPDATE users SET {} WHERE id = $1", sets.join(", ")), values);
+        if self.write(stmt).await? != 1 {
+            return Err(StoreError::NotFound(format!("user {id}")));
+        }
         Ok(())
     }
 }
 
 /// S1, S2: the user's self-reset switch and verified address.
 impl Store {
-    pub async fn set_self_reset(&self, id: UserId, enabled: bool, now: i64) -> Result<(), StoreError> {
-        user::ActiveModel { id: Set(id), self_reset_enabled: Set(enabled), updated_at: Set(now), ..Default::default() }
-            .update(&*self.writer().await)
-            .await?;
-        Ok(())
-    }
-
     /// Only ever called with an address the user proved they read (S2).
     pub async fn set_verified_email(&self, id: UserId, email: &str, now: i64) -> Result<(), StoreError> {
         self.users.forget(&id);

@@ -451,6 +451,18 @@ async fn bad_input_gets_problem_details(backend: Backend) {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}: {p}");
         assert!(p["errors"]["login_name"].is_string(), "{bad:?}: {p}");
     }
+    // Issue 26: one PATCH of a user is checked whole, then written in one statement: a bad
+    // address leaves the switch beside it unchanged.
+    app.user("ACME", "patchy").await;
+    let body = json!({"self_reset_enabled": true, "email": "not an address"});
+    let (status, p) = call(&app, &platform, "PATCH", "/providers/ACME/users/patchy", Some(body)).await;
+    assert_eq!((status, p["errors"]["email"].is_string()), (StatusCode::BAD_REQUEST, true), "{p}");
+    assert!(!app.state.accounts.user("ACME", "patchy").await.unwrap().1.self_reset_enabled, "nothing written");
+    let body = json!({"self_reset_enabled": true, "email": "patchy@acme.example", "user_administrator": true});
+    let (status, p) = call(&app, &platform, "PATCH", "/providers/ACME/users/patchy", Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!((p["self_reset_enabled"].as_bool(), p["is_user_admin"].as_bool()), (Some(true), Some(true)), "{p}");
+    assert_eq!(p["email"], "patchy@acme.example");
     // Issue 25 (5): a misspelt field of a registration is refused, named, and nothing is made.
     let body = json!({"client_id": "typo", "name": "Typo", "tenants": ["ACME"],
         "redirect_uris": ["https://typo.example/cb"], "token_endpoint_auth_method": "client_secret_basic"});

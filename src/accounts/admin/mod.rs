@@ -12,6 +12,7 @@ mod error;
 mod tenants;
 mod users;
 
+pub use crate::store::UserUpdate;
 pub use actor::{Acting, Actor, Role};
 pub use error::AdminError;
 pub use tenants::{HELP_CONTACT_MAX, MAX_FAILED_ATTEMPTS, NAME_MAX};

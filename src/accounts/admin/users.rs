@@ -8,7 +8,7 @@ use crate::domain::application::{ApplicationAccess, CONSOLE_CLIENT_ID};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{LoginName, User, UserStatus, UserType};
 use crate::secret::{Secret, hex, random_bytes, random_token};
-use crate::store::NewUser;
+use crate::store::{NewUser, UserUpdate};
 
 /// The administrative state changes of A1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,11 +145,7 @@ impl Admin<'_> {
 
     /// T2: a provider's administrator gives or takes the "user administrator" role.
     pub async fn set_user_administrator(&self, code: &str, login: &str, enabled: bool) -> Result<User, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
-        self.store.set_user_admin(user.id, enabled, self.clock.now()).await?;
-        let what = if enabled { "user administrator role given (T2)" } else { "user administrator role taken (T2)" };
-        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what.into()).await?;
-        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+        self.update_user(code, login, &UserUpdate { is_user_admin: Some(enabled), ..UserUpdate::default() }).await
     }
 
     /// The user's live Lanyard sessions, for an administrator deciding on "sign out everywhere".
@@ -164,11 +160,8 @@ impl Admin<'_> {
 
     /// A platform operator makes a user (of any provider) a platform operator, or no longer one.
     pub async fn set_platform_operator(&self, code: &str, login: &str, enabled: bool) -> Result<User, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
-        self.store.set_platform_operator(user.id, enabled, self.clock.now()).await?;
-        let what = if enabled { "made a platform operator" } else { "no longer a platform operator" };
-        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what.into()).await?;
-        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+        let update = UserUpdate { is_platform_operator: Some(enabled), ..UserUpdate::default() };
+        self.update_user(code, login, &update).await
     }
 
     pub async fn platform_operators(&self) -> Result<Vec<User>, AdminError> {
@@ -177,39 +170,19 @@ impl Admin<'_> {
 
     /// T2, A3: a provider's administrator changes a user's type.
     pub async fn set_user_type(&self, code: &str, login: &str, user_type: UserType) -> Result<User, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
-        self.store.set_user_type(user.id, user_type, self.clock.now()).await?;
-        let what = format!("user type {} -> {} (T2)", user.user_type.as_str(), user_type.as_str());
-        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what).await?;
-        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+        self.update_user(code, login, &UserUpdate { user_type: Some(user_type), ..UserUpdate::default() }).await
     }
 
     /// S1: a user administrator switches self password reset on or off for one user.
     pub async fn set_user_self_reset(&self, code: &str, login: &str, enabled: bool) -> Result<User, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
-        self.store.set_self_reset(user.id, enabled, self.clock.now()).await?;
-        let what = if enabled { "self password reset enabled (S1)" } else { "self password reset disabled (S1)" };
-        self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), what.into()).await?;
-        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+        let update = UserUpdate { self_reset_enabled: Some(enabled), ..UserUpdate::default() };
+        self.update_user(code, login, &update).await
     }
 
     /// An administrator records a user's address. It is unverified: OIDC's `email` claim carries
     /// it with `email_verified: false`, and self reset ignores it until the user confirms it (S2).
     pub async fn set_user_email(&self, code: &str, login: &str, email: &str) -> Result<User, AdminError> {
-        if !crate::accounts::enrolment::valid_email(email) {
-            return Err(AdminError::field("email", format!("{email:?}: not a single address")));
-        }
-        let (tenant, user) = self.user(code, login).await?;
-        self.store.set_email(user.id, email.trim(), false, self.clock.now()).await?;
-        self.mailed_voided_by_admin(&user, Voiding::AddressChanged).await?;
-        self.audit(
-            Some(&tenant),
-            Some(&user),
-            user.login_name.as_str(),
-            "email set by administrator (unverified)".into(),
-        )
-        .await?;
-        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
+        self.update_user(code, login, &UserUpdate { email: Some(email.to_string()), ..UserUpdate::default() }).await
     }
 
     /// T4: a user's status in one application, independent of every other application.
@@ -263,5 +236,52 @@ impl Admin<'_> {
     fn check_policy(&self, tenant: &Tenant, password: &Secret, name: &LoginName) -> Result<(), AdminError> {
         let violations = tenant.password_policy.violations(password.expose(), name.as_str());
         if violations.is_empty() { Ok(()) } else { Err(AdminError::field("password", violations.join(" "))) }
+    }
+
+    /// One change of a user (a PATCH): every check first — who may change what, the address —
+    /// then one statement, so the change is whole or absent; then the record, entry by entry.
+    pub async fn update_user(&self, code: &str, login: &str, changes: &UserUpdate) -> Result<User, AdminError> {
+        let (tenant, user) = self.administered(code, login).await?;
+        if (changes.is_user_admin.is_some() || changes.user_type.is_some()) && !self.actor.may_appoint_admins() {
+            return Err(AdminError::Forbidden("a user administrator cannot change types or roles".into()));
+        }
+        if changes.is_platform_operator.is_some() {
+            self.platform()?;
+        }
+        if changes.user_type.is_some_and(|kind| !self.actor.may_appoint(kind)) {
+            return Err(AdminError::Forbidden("you cannot give this user type".into()));
+        }
+        let email = changes.email.as_deref().map(str::trim);
+        if let Some(email) = email.filter(|e| !crate::accounts::enrolment::valid_email(e)) {
+            return Err(AdminError::field("email", format!("{email:?}: not a single address")));
+        }
+        let update = UserUpdate { email: email.map(String::from), ..changes.clone() };
+        self.store.update_user(user.id, &update, self.clock.now()).await?;
+        let name = user.login_name.as_str();
+        let mut said = Vec::new();
+        if update.email.is_some() {
+            said.push("email set by administrator (unverified)".to_string());
+        }
+        if let Some(on) = update.self_reset_enabled {
+            said.push(if on { "self password reset enabled (S1)" } else { "self password reset disabled (S1)" }.into());
+        }
+        if let Some(on) = update.is_user_admin {
+            said.push(
+                if on { "user administrator role given (T2)" } else { "user administrator role taken (T2)" }.into(),
+            );
+        }
+        if let Some(kind) = update.user_type {
+            said.push(format!("user type {} -> {} (T2)", user.user_type.as_str(), kind.as_str()));
+        }
+        if let Some(on) = update.is_platform_operator {
+            said.push(if on { "made a platform operator" } else { "no longer a platform operator" }.into());
+        }
+        for what in said {
+            self.audit(Some(&tenant), Some(&user), name, what).await?;
+        }
+        if update.email.is_some() {
+            self.mailed_voided_by_admin(&user, Voiding::AddressChanged).await?;
+        }
+        Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
 }
