@@ -15,7 +15,6 @@
 //! in the same transaction that takes the link, so no event of S7 can meet a live one.
 
 use super::Accounts;
-use super::admin::Admin;
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::user::{User, UserId};
 use crate::store::StoreError;
@@ -131,13 +130,5 @@ impl Accounts {
             actor: actor.to_string(),
         };
         self.store.record_activity(&entry, self.clock.now()).await
-    }
-}
-
-impl Admin<'_> {
-    /// [`Accounts::mailed_voided`] for an administrator's action: recorded as theirs.
-    pub(super) async fn mailed_voided_by_admin(&self, user: &User, why: Voiding) -> Result<(), StoreError> {
-        let (origin, actor) = (self.actor.acting.origin.clone(), self.actor.acting.actor.clone());
-        self.mailed_voided(user, why, None, &origin, &actor).await
     }
 }

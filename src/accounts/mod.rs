@@ -12,6 +12,7 @@ pub mod epoch;
 pub mod events;
 pub mod interaction;
 pub mod invitation;
+pub mod limits;
 pub mod mailed;
 pub mod operations;
 pub mod own_password;
@@ -25,6 +26,7 @@ pub mod session;
 pub mod sessions_ended;
 pub mod sign_in;
 pub mod sign_out;
+pub mod status_cache;
 pub mod throttle;
 pub mod unified;
 
@@ -48,7 +50,7 @@ pub struct Held {
     ephemeral: Ephemeral,
     hasher: PasswordHasher,
     pub clock: Clock,
-    limits: throttle::SignInLimits,
+    limits: limits::SignInLimits,
     outbox: Outbox,
     events: Events,
     /// How long a Lanyard session (and what is remembered about it) lives.
@@ -62,7 +64,7 @@ pub struct Held {
     /// P1, P3: how long invitation links and staff-sent reset links work.
     link_ttl: i64,
     /// M1: the open maintenance windows, shared by every clone.
-    status_cache: std::sync::Arc<service_status::StatusCache>,
+    status_cache: std::sync::Arc<status_cache::StatusCache>,
 }
 
 impl std::ops::Deref for Accounts {
@@ -79,7 +81,7 @@ pub struct Parts {
     pub ephemeral: Ephemeral,
     pub hasher: PasswordHasher,
     pub clock: Clock,
-    pub limits: throttle::SignInLimits,
+    pub limits: limits::SignInLimits,
     pub outbox: Outbox,
     pub events: Events,
     pub session_ttl: i64,

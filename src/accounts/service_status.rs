@@ -3,7 +3,7 @@
 //! CLI) is served everywhere within seconds, and a request costs no read; a change made through
 //! this process forgets the cache at once.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::admin::{Admin, AdminError};
 use super::{Accounts, Internal};
@@ -16,12 +16,6 @@ const FRESH_SECS: i64 = 2;
 const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 /// How many past events the status page and the feed show.
 pub const HISTORY: u64 = 30;
-
-#[derive(Debug, Default)]
-pub struct StatusCache {
-    /// (read at, the open events).
-    open: Mutex<Option<(i64, Arc<Vec<StatusEvent>>)>>,
-}
 
 /// What `maintenance on` asks for.
 pub struct MaintenanceWindow<'a> {

@@ -284,4 +284,14 @@ impl Admin<'_> {
         }
         Ok(self.store.user_by_id(user.id).await?.unwrap_or(user))
     }
+
+    /// S7's bookkeeping after an administrator's change: recorded as theirs.
+    pub(in crate::accounts) async fn mailed_voided_by_admin(
+        &self,
+        user: &User,
+        why: Voiding,
+    ) -> Result<(), crate::store::StoreError> {
+        let (origin, actor) = (self.actor.acting.origin.clone(), self.actor.acting.actor.clone());
+        self.mailed_voided(user, why, None, &origin, &actor).await
+    }
 }
