@@ -17,8 +17,8 @@ use crate::oidc::rp::{
     self, REDIRECT, Rp, at, browse, callback, code_for_alice, issuer, metadata, param, register, setup,
 };
 use crate::oidc::tokens::{redeem, token, userinfo_status};
-use crate::reset::{flow_of, spawn_with_mail, token_of};
 use crate::support::{Backend, PASSWORD, TestApp, csrf_of, sign_in};
+use crate::support::{flow_of, spawn_with_mail, token_of};
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers

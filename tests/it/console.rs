@@ -9,9 +9,9 @@ use lanyard::secret::Secret;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::admin::{call, token_for};
 use crate::backend_tests;
 use crate::support::{Backend, PASSWORD, TestApp, csrf_of};
+use crate::support::{call, token_for};
 
 /// Follows redirects as a browser would, on the test's own host (the issuer says `localhost`).
 async fn follow(app: &TestApp, client: &reqwest::Client, mut url: String) -> (String, reqwest::Response) {

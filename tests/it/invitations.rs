@@ -7,10 +7,10 @@ use lanyard::domain::application::AdminGrant;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::admin::{call, token_for};
 use crate::backend_tests;
-use crate::reset::spawn_with_mail;
+use crate::support::spawn_with_mail;
 use crate::support::{Backend, T0, TestApp, csrf_of, sign_in};
+use crate::support::{call, token_for};
 
 const HOUR: i64 = 3600;
 

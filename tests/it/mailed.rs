@@ -14,8 +14,8 @@ use lanyard::secret::Secret;
 use reqwest::StatusCode;
 
 use crate::backend_tests;
-use crate::reset::spawn_with_mail;
 use crate::smtp_sink::Sink;
+use crate::support::spawn_with_mail;
 use crate::support::{Backend, PASSWORD, TestApp, csrf_of, sign_in};
 
 /// What each use of a credential chooses: meets L5, differs from every earlier password.
@@ -365,16 +365,18 @@ async fn a2_an_approval_can_be_withdrawn_and_never_lifts_a_later_lock(backend: B
     let (app, sink) = spawn_with_mail(backend).await;
     app.tenant("ACME").await;
     let ops =
-        crate::admin::token_for(&app, "ops", Some(lanyard::domain::application::AdminGrant::PlatformOperator)).await;
+        crate::support::token_for(&app, "ops", Some(lanyard::domain::application::AdminGrant::PlatformOperator)).await;
     let accounts = &app.state.accounts;
 
     // Withdrawn through the API: the link's page and form refuse it; the request says so.
     let boss = account(&app, "boss", Kind::RecoveryLink, None).await;
     let Held::Recovery(token) = mail(&app, &sink, 1, "boss", Kind::RecoveryLink).await else { unreachable!() };
     let id = accounts.recovery_requests(Some(RecoveryStatus::Approved)).await.unwrap()[0].request.id;
-    let (status, p) = crate::admin::call(&app, &ops, "POST", &format!("/recovery-requests/{id}/withdraw"), None).await;
+    let (status, p) =
+        crate::support::call(&app, &ops, "POST", &format!("/recovery-requests/{id}/withdraw"), None).await;
     assert_eq!((status, p["status"].as_str()), (StatusCode::OK, Some("withdrawn")), "{p}");
-    let (status, _) = crate::admin::call(&app, &ops, "POST", &format!("/recovery-requests/{id}/withdraw"), None).await;
+    let (status, _) =
+        crate::support::call(&app, &ops, "POST", &format!("/recovery-requests/{id}/withdraw"), None).await;
     assert_eq!(status, StatusCode::CONFLICT, "only an approved request can be withdrawn");
     let page = app.browser().get(app.url(&format!("/recover?token={token}"))).send().await.unwrap();
     assert!(page.text().await.unwrap().contains("Link not valid"));

@@ -8,10 +8,10 @@ use lanyard::domain::application::AdminGrant;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::admin::{call, token_for};
 use crate::backend_tests;
 use crate::cli::Cli;
 use crate::support::{Backend, T0, TestApp};
+use crate::support::{call, token_for};
 
 const MESSAGE: &str = "Upgrading the database. Sign-in is back by 06:00 UTC.";
 const HELP: &str = "https://help.example.org/downtime";

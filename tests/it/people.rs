@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::reset::spawn_with_mail;
+use crate::support::spawn_with_mail;
 use crate::support::{Backend, PASSWORD, TestApp, alert_of, csrf_of, sign_in};
 
 const NEW: &str = "Brand-New-Choice-8";
@@ -150,7 +150,7 @@ async fn help_page_and_contact_line(backend: Backend) {
     assert!(!plain.contains("help-contact"), "no contact line before a code is typed");
 
     // A provider administrator sets ACME's line through the API; BETA has none.
-    let admin = crate::admin::token_for(
+    let admin = crate::support::token_for(
         &app,
         "acme-admin",
         Some(lanyard::domain::application::AdminGrant::ProviderAdmin { provider: "ACME".into() }),
@@ -158,17 +158,18 @@ async fn help_page_and_contact_line(backend: Backend) {
     .await;
     let line = "ACME front office: 555-0100, ext. 214";
     let (status, body) =
-        crate::admin::call(&app, &admin, "PATCH", "/providers/ACME", Some(json!({ "help_contact": line }))).await;
+        crate::support::call(&app, &admin, "PATCH", "/providers/ACME", Some(json!({ "help_contact": line }))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["help_contact"], line);
     for bad in [json!("x".repeat(201)), json!("two\nlines"), json!("call \u{202E}412-555"), json!("a\u{2028}b")] {
         let (status, body) =
-            crate::admin::call(&app, &admin, "PATCH", "/providers/ACME", Some(json!({ "help_contact": bad }))).await;
+            crate::support::call(&app, &admin, "PATCH", "/providers/ACME", Some(json!({ "help_contact": bad }))).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert!(body["errors"]["help_contact"].is_string(), "{body}");
     }
     let (status, _) =
-        crate::admin::call(&app, &admin, "PATCH", "/providers/BETA", Some(json!({ "help_contact": "mine now" }))).await;
+        crate::support::call(&app, &admin, "PATCH", "/providers/BETA", Some(json!({ "help_contact": "mine now" })))
+            .await;
     assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "another provider's line: {status}");
 
     assert!(page("?provider_code=ACME".into()).await.contains(line));
@@ -194,7 +195,7 @@ async fn help_page_and_contact_line(backend: Backend) {
     assert!(limited >= 5, "{limited}");
     app.clock.advance(61);
     // Cleared with an empty line.
-    crate::admin::call(&app, &admin, "PATCH", "/providers/ACME", Some(json!({ "help_contact": "" }))).await;
+    crate::support::call(&app, &admin, "PATCH", "/providers/ACME", Some(json!({ "help_contact": "" }))).await;
     assert!(!page("?provider_code=ACME".into()).await.contains(line));
     app.stop().await;
 }

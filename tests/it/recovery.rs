@@ -8,10 +8,10 @@ use lanyard::domain::user::UserType;
 use lanyard::secret::Secret;
 use reqwest::StatusCode;
 
-use crate::admin::{call, token_for};
 use crate::backend_tests;
-use crate::reset::spawn_with_mail;
+use crate::support::spawn_with_mail;
 use crate::support::{Backend, PASSWORD, TestApp, csrf_of, sign_in};
+use crate::support::{call, token_for};
 
 const BOSS_MAIL: &str = "boss@acme.example";
 

@@ -4,20 +4,9 @@ use reqwest::StatusCode;
 
 use crate::backend_tests;
 use crate::smtp_sink::Sink;
-use crate::support::{Backend, PASSWORD, Scratch, TestApp, csrf_of, sign_in};
+use crate::support::{Backend, PASSWORD, TestApp, csrf_of, flow_of, sign_in, spawn_with_mail, token_of};
 
 const EMAIL: &str = "alice@example.org";
-
-pub async fn spawn_with_mail(backend: Backend) -> (TestApp, Sink) {
-    let (sink, url) = Sink::start().await;
-    let scratch = Scratch::new(&backend).await;
-    let app = TestApp::spawn_on(
-        scratch,
-        &[("LANYARD_SMTP_URL", url), ("LANYARD_MAIL_FROM", "Lanyard <no-reply@lanyard.test>".into())],
-    )
-    .await;
-    (app, sink)
-}
 
 /// Provider ACME with self reset on, user alice allowed (S1).
 async fn enabled(app: &TestApp) {
@@ -31,11 +20,6 @@ async fn enabled(app: &TestApp) {
 fn six_digits(mail: &str) -> String {
     let at = mail.find("code is ").expect("a code in the mail") + 8;
     mail[at..at + 6].to_string()
-}
-
-pub fn token_of(mail: &str) -> String {
-    let at = mail.find("token is ").expect("a token in the mail") + 9;
-    mail[at..at + 8].to_string()
 }
 
 async fn settings_post(app: &TestApp, browser: &reqwest::Client, fields: &[(&str, &str)]) -> String {
@@ -70,11 +54,6 @@ async fn forgot(app: &TestApp, browser: &reqwest::Client, login: &str, code: &st
         .send()
         .await
         .unwrap()
-}
-
-pub fn flow_of(html: &str) -> String {
-    let start = html.find("name=\"flow\" value=\"").expect("a reset flow") + 19;
-    html[start..].split('"').next().unwrap().to_string()
 }
 
 async fn reset(app: &TestApp, browser: &reqwest::Client, page: &str, token: &str, new: &str) -> String {

@@ -1,5 +1,11 @@
 //! `TestApp`: a real server on port 0 with a fresh database (and Redis key prefix) per test.
 
+mod api;
+mod mail;
+
+pub use api::{API, call, token_for};
+pub use mail::{flow_of, spawn_with_mail, token_of};
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
