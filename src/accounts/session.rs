@@ -84,6 +84,27 @@ fn user_counter(user_id: UserId) -> String {
 }
 
 impl Accounts {
+    /// The record of the session a sign-in starts (a password entered now, a new `sid`; L4's
+    /// forced change carried over).
+    pub fn session_for(&self, signed_in: &super::sign_in::SignedIn) -> SessionRecord {
+        SessionRecord {
+            user_id: signed_in.user.id,
+            tenant_id: signed_in.tenant.id,
+            auth_time: self.clock.now(),
+            sid: random_token(),
+            must_change_password: signed_in.must_change_password,
+            epoch: signed_in.epoch.clone(),
+            started_at: 0,
+            last_seen: 0,
+        }
+    }
+
+    /// The record of the session that follows `old` in this browser after the person's own
+    /// password change: the password was entered now, in the user's new `epoch`, under a new sid.
+    pub fn session_after_change(&self, old: &SessionRecord, epoch: String) -> SessionRecord {
+        SessionRecord { epoch, sid: random_token(), auth_time: self.clock.now(), ..old.clone() }
+    }
+
     /// Starts a session for a signed-in user; returns the id for the cookie (always new: no
     /// fixation). The browser's previous session, if any (`replacing`), ends here: a sign-in
     /// never leaves an older id valid.

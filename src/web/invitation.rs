@@ -13,10 +13,9 @@ use serde::Deserialize;
 use crate::accounts::Accounts;
 use crate::accounts::invitation::RegisterError;
 use crate::accounts::recovery::RecoverError;
-use crate::accounts::session::SessionRecord;
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
-use crate::secret::{Secret, random_token};
+use crate::secret::Secret;
 
 const INVITATION_INVALID: &str = "This invitation link has expired, was replaced by a newer one, or was already used. \
     Please ask your agency to send you a new invitation.";
@@ -105,16 +104,7 @@ pub async fn submit_register(
         Err(RegisterError::InvalidLink) => return invalid(INVITATION_INVALID),
         Err(RegisterError::Internal(e)) => return Err(e.into()),
     };
-    let record = SessionRecord {
-        user_id: signed_in.user.id,
-        tenant_id: signed_in.tenant.id,
-        auth_time: accounts.clock.now(),
-        sid: random_token(),
-        must_change_password: false,
-        epoch: signed_in.epoch,
-        started_at: 0,
-        last_seen: 0,
-    };
+    let record = accounts.session_for(&signed_in);
     let cookie = session::start(&accounts, &site, &headers, &record, &origin).await?;
     Ok(see_other("/account", vec![cookie]))
 }

@@ -7,12 +7,11 @@ use minijinja::context;
 use serde::Deserialize;
 
 use crate::accounts::Accounts;
-use crate::accounts::session::SessionRecord;
 use crate::accounts::sign_in::{SignInError, SignInRequest};
 use crate::accounts::throttle::{RetryAfter, ThrottleError};
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
-use crate::secret::{Secret, is_random_token, random_token};
+use crate::secret::{Secret, is_random_token};
 
 /// L2: the one message for every wrong login name, password or provider code.
 pub const INVALID_CREDENTIALS: &str = "Invalid Credentials";
@@ -159,16 +158,7 @@ pub async fn submit(
         Err(SignInError::Internal(e)) => return Err(e.into()),
     };
 
-    let record = SessionRecord {
-        user_id: signed_in.user.id,
-        tenant_id: signed_in.tenant.id,
-        auth_time: accounts.clock.now(),
-        sid: random_token(),
-        must_change_password: signed_in.must_change_password,
-        epoch: signed_in.epoch.clone(),
-        started_at: 0,
-        last_seen: 0,
-    };
+    let record = accounts.session_for(&signed_in);
     let cookie = session::start(&accounts, &site, &headers, &record, &origin).await?;
     // L4: nothing else until a new password is chosen.
     Ok(see_other(&next_step(record.must_change_password, form.auth.as_deref()), vec![cookie]))

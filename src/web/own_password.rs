@@ -12,7 +12,7 @@ use crate::accounts::session::SessionRecord;
 use crate::domain::activity::Origin;
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{Site, csrf, session};
-use crate::secret::{Secret, random_token};
+use crate::secret::Secret;
 
 pub struct OwnChangeForm {
     pub csrf: Option<String>,
@@ -82,8 +82,7 @@ pub async fn submit(
             // Every session ended with the old epoch, this one too: the browser that changed the
             // password gets a new session (a new id and sid) in the new epoch. A redirect, so a
             // reload does not post the old password again.
-            let now = accounts.clock.now();
-            let record = SessionRecord { epoch, sid: random_token(), auth_time: now, ..s };
+            let record = accounts.session_after_change(&s, epoch);
             let cookie = session::start(accounts, site, headers, &record, &origin).await?;
             Ok(see_other("/account?changed=1", vec![cookie]))
         }
