@@ -140,7 +140,7 @@ impl Accounts {
         };
         let Ok(mut record) = serde_json::from_str::<SessionRecord>(&json) else { return Ok(None) };
         let now = self.clock.now();
-        if now - record.last_seen >= self.session_idle || self.session_left(&record) <= 0 {
+        if self.timed_out(&record, now) {
             self.delete_session(id).await?;
             return Ok(None);
         }
@@ -169,9 +169,7 @@ impl Accounts {
             let Ok(info) = serde_json::from_str::<SessionInfo>(&info) else { continue };
             let Some(raw) = self.ephemeral.get(&info.record_key).await? else { continue };
             let Ok(record) = serde_json::from_str::<SessionRecord>(&raw) else { continue };
-            let ended = record.epoch != current
-                || now - record.last_seen >= self.session_idle
-                || self.session_left(&record) <= 0;
+            let ended = record.epoch != current || self.timed_out(&record, now);
             if ended {
                 continue;
             }
@@ -200,8 +198,7 @@ impl Accounts {
         let now = self.clock.now();
         if record.user_id != user_id
             || record.sid != sid
-            || now - record.last_seen >= self.session_idle
-            || self.session_left(&record) <= 0
+            || self.timed_out(&record, now)
             || epoch::current(&self.ephemeral, user_id).await? != record.epoch
         {
             return Ok(false);
@@ -218,6 +215,11 @@ impl Accounts {
     /// the lifetime it began with.
     pub async fn update_session(&self, id: &str, record: &SessionRecord) -> Result<(), StoreError> {
         self.put_session(id, record).await
+    }
+
+    /// Unused for the idle timeout, or past its lifetime.
+    fn timed_out(&self, record: &SessionRecord, now: i64) -> bool {
+        now - record.last_seen >= self.session_idle || self.session_left(record) <= 0
     }
 
     /// Seconds the session may still live, counted from when it began.

@@ -41,7 +41,7 @@ impl Actor {
     }
 
     pub fn platform(&self) -> Result<(), Problem> {
-        Ok(accounts_platform(self)?)
+        Ok(self.0.platform()?)
     }
 
     /// The provider named by `code`, if this caller may see it at all (another's is a 404).
@@ -58,10 +58,6 @@ impl Actor {
     pub async fn user(&self, accounts: &Accounts, code: &str, login: &str) -> Result<(Tenant, User), Problem> {
         Ok(self.accounts(accounts).administered(code, login).await?)
     }
-}
-
-fn accounts_platform(actor: &Actor) -> Result<(), AdminError> {
-    if actor.is_platform() { Ok(()) } else { Err(AdminError::Forbidden("only a platform operator may do this".into())) }
 }
 
 impl<S> FromRequestParts<S> for Actor

@@ -309,7 +309,7 @@ mod tests {
             "http://app.example/cb",
             "https://a/b#c",
         ] {
-            let accepted = crate::domain::application::ClientMetadata::check_uri(raw).is_ok();
+            let accepted = crate::domain::application::check_uri(raw).is_ok();
             assert!(!matches(URI_PATTERN, raw) || accepted, "documented but refused: {raw:?}");
         }
         for raw in ["https://status.example/x", "http://a.b:8080", "ftp://x.example", "https://"] {

@@ -265,14 +265,8 @@ impl ClientMetadata {
     }
 }
 
-impl ClientMetadata {
-    /// One URI of a registration: absolute, https (http for the loopback host only), no fragment.
-    pub fn check_uri(uri: &str) -> Result<(), String> {
-        check_uri(uri)
-    }
-}
-
-fn check_uri(uri: &str) -> Result<(), String> {
+/// One URI of a registration: absolute, https (http for the loopback host only), no fragment.
+pub fn check_uri(uri: &str) -> Result<(), String> {
     let url = url::Url::parse(uri).map_err(|e| format!("{uri}: not an absolute URL ({e})"))?;
     if url.fragment().is_some() {
         return Err(format!("{uri}: must not contain a fragment"));

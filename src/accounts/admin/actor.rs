@@ -51,6 +51,15 @@ impl Actor {
         self.role == Role::PlatformOperator
     }
 
+    /// Platform operators only.
+    pub fn platform(&self) -> Result<(), super::AdminError> {
+        if self.is_platform() {
+            Ok(())
+        } else {
+            Err(super::AdminError::Forbidden("only a platform operator may do this".into()))
+        }
+    }
+
     /// Whether the provider exists for this actor at all.
     pub fn sees(&self, provider: TenantId) -> bool {
         match self.role {

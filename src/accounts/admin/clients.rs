@@ -1,16 +1,9 @@
 //! T4: client applications, registered and changed by platform operators.
 
-use super::tenants::NAME_MAX;
+use super::tenants::check_name;
 use super::{Admin, AdminError};
 use crate::domain::application::{AdminGrant, CONSOLE_CLIENT_ID, Client, ClientMetadata};
 use crate::secret::{Secret, hex, random_bytes, random_token, token_hash};
-
-fn check_client_name(name: &str) -> Result<(), AdminError> {
-    if name.trim().is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
-        return Err(AdminError::field("name", format!("1 to {NAME_MAX} characters on one line")));
-    }
-    Ok(())
-}
 
 /// The console's registration is Lanyard's own (`accounts::console_client`): an administrator
 /// who changed its URIs or secret would lock every administrator out of the console.
@@ -48,7 +41,7 @@ impl Admin<'_> {
         }
         let metadata = &metadata;
         metadata.validate(self.internal_calls_ok)?;
-        check_client_name(name)?;
+        check_name(name)?;
         let client_id = match client_id {
             // RFC 3986's unreserved characters: an id is always one clean path segment.
             Some(id)
@@ -98,7 +91,7 @@ impl Admin<'_> {
     ) -> Result<(), AdminError> {
         managed_elsewhere(client_id)?;
         metadata.validate(self.internal_calls_ok)?;
-        check_client_name(name)?;
+        check_name(name)?;
         let before = self.store.client_uncached(client_id).await?.map(|c| c.metadata.administration);
         self.store.update_client(client_id, name, metadata).await?;
         let marked = match (before, metadata.administration) {

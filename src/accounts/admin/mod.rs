@@ -73,11 +73,7 @@ impl Admin<'_> {
 
     /// Platform operators only.
     pub fn platform(&self) -> Result<(), AdminError> {
-        if self.actor.is_platform() {
-            Ok(())
-        } else {
-            Err(AdminError::Forbidden("only a platform operator may do this".into()))
-        }
+        self.actor.platform()
     }
 
     /// The provider named by `code`, if this actor may see it at all: another provider's is

@@ -10,7 +10,8 @@ pub const MAX_FAILED_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=10;
 /// A provider's name: one line of 1-200 characters.
 pub const NAME_MAX: usize = 200;
 
-fn check_tenant_name(name: &str) -> Result<&str, AdminError> {
+/// A provider's or an application's name, trimmed: one line of 1-200 characters.
+pub(super) fn check_name(name: &str) -> Result<&str, AdminError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
         return Err(AdminError::field("name", format!("1 to {NAME_MAX} characters on one line")));
@@ -31,7 +32,7 @@ fn invisible(c: char) -> bool {
 impl Admin<'_> {
     pub async fn create_tenant(&self, code: &str, name: &str) -> Result<Tenant, AdminError> {
         let code = Accounts::parse_code(code)?;
-        let name = check_tenant_name(name)?;
+        let name = check_name(name)?;
         let tenant = self.store.create_tenant(&code, name, self.clock.now()).await?;
         self.audit(Some(&tenant), None, "", format!("tenant {code} created")).await?;
         Ok(tenant)
@@ -40,7 +41,7 @@ impl Admin<'_> {
     pub async fn update_tenant(&self, code: &str, changes: &TenantChanges) -> Result<Tenant, AdminError> {
         let code = Accounts::parse_code(code)?;
         if let Some(name) = &changes.name {
-            check_tenant_name(name)?;
+            check_name(name)?;
         }
         // L3 cannot be switched off by a limit nobody reaches.
         if changes.max_failed_attempts.is_some_and(|n| !MAX_FAILED_ATTEMPTS.contains(&n)) {
