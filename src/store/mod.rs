@@ -11,12 +11,10 @@ mod ephemeral;
 mod invitations;
 mod recovery;
 mod signing_keys;
-mod sqlite_reads;
 mod status_events;
 mod tenants;
 mod users;
-mod write_queue;
-mod written;
+mod sqlite;
 
 use std::time::Duration;
 
@@ -111,13 +109,13 @@ pub struct Store {
     /// Writes. On SQLite one connection, so writers queue in the process instead of spinning on
     /// the database's lock; on PostgreSQL the same pool as `db`.
     writer: DatabaseConnection,
-    /// SQLite: single-statement writes committed in groups (see `write_queue`).
-    queue: Option<write_queue::WriteQueue>,
+    /// SQLite: single-statement writes committed in groups (see `sqlite::write_queue`).
+    queue: Option<sqlite::write_queue::WriteQueue>,
     /// SQLite: the process's write turn, taken by the queue's thread and by every other write, so
     /// the two never meet on the database's lock.
     turn: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
-    /// SQLite file: the hot point reads on the calling thread (see `sqlite_reads`).
-    reads: Option<std::sync::Arc<sqlite_reads::SqliteReads>>,
+    /// SQLite file: the hot point reads on the calling thread (see `sqlite::reads`).
+    reads: Option<std::sync::Arc<sqlite::reads::SqliteReads>>,
     clients: cache::TtlCache<String, crate::domain::application::Client>,
     origins: cache::TtlCache<(), std::sync::Arc<std::collections::HashSet<String>>>,
     tenants: cache::TtlCache<crate::domain::tenant::TenantId, crate::domain::tenant::Tenant>,
@@ -140,8 +138,8 @@ impl Store {
                     .get_filename()
                     .to_path_buf();
                 let turn = std::sync::Arc::new(tokio::sync::Mutex::new(()));
-                let queue = write_queue::WriteQueue::start(&path, turn.clone())?;
-                let reads = std::sync::Arc::new(sqlite_reads::SqliteReads::new(path));
+                let queue = sqlite::write_queue::WriteQueue::start(&path, turn.clone())?;
+                let reads = std::sync::Arc::new(sqlite::reads::SqliteReads::new(path));
                 (writer, Some(queue), Some(turn), Some(reads))
             }
             _ => (db.clone(), None, None, None),
@@ -189,37 +187,37 @@ impl Store {
     }
 
     /// The inline reader of a SQLite file, if this store has one.
-    pub(crate) fn inline_reads(&self) -> Option<&sqlite_reads::SqliteReads> {
+    pub(crate) fn inline_reads(&self) -> Option<&sqlite::reads::SqliteReads> {
         self.reads.as_deref()
     }
 
     /// For writes and for transactions (which may read what they are about to change): the
     /// writing connection, with the process's write turn held until the returned guard is
     /// dropped (bind it for the length of a transaction).
-    pub(crate) async fn writer(&self) -> written::Writer<'_> {
+    pub(crate) async fn writer(&self) -> sqlite::written::Writer<'_> {
         let turn = match &self.turn {
             Some(turn) => Some(turn.lock().await),
             None => None,
         };
-        written::Writer::new(&self.writer, turn)
+        sqlite::written::Writer::new(&self.writer, turn)
     }
 
     /// One write statement, atomic on its own: queued and group-committed on SQLite.
     pub(crate) async fn write(&self, stmt: sea_orm::Statement) -> Result<u64, StoreError> {
         Ok(match &self.queue {
-            Some(queue) => queue.execute(stmt.sql, written::sqlite_params(stmt.values)?).await?,
+            Some(queue) => queue.execute(stmt.sql, sqlite::written::sqlite_params(stmt.values)?).await?,
             None => self.writer.execute_raw(stmt).await?.rows_affected(),
         })
     }
 
     /// One write statement with `RETURNING`: its first row, if any.
-    pub(crate) async fn write_returning(&self, stmt: sea_orm::Statement) -> Result<Option<written::Row>, StoreError> {
+    pub(crate) async fn write_returning(&self, stmt: sea_orm::Statement) -> Result<Option<sqlite::written::Row>, StoreError> {
         Ok(match &self.queue {
             Some(queue) => {
-                let rows = queue.query(stmt.sql, written::sqlite_params(stmt.values)?).await?;
-                rows.into_iter().next().map(written::Row::Sqlite)
+                let rows = queue.query(stmt.sql, sqlite::written::sqlite_params(stmt.values)?).await?;
+                rows.into_iter().next().map(sqlite::written::Row::Sqlite)
             }
-            None => self.writer.query_one_raw(stmt).await?.map(written::Row::Sql),
+            None => self.writer.query_one_raw(stmt).await?.map(sqlite::written::Row::Sql),
         })
     }
 

@@ -26,7 +26,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// Beyond this, a batch's transaction holds the write lock long enough to delay the CLI or the
 /// migrations of another process; what is left waits for the next round.

@@ -4,7 +4,7 @@
 use sea_orm::{DatabaseConnection, QueryResult, Value, Values};
 use tokio::sync::MutexGuard;
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// The writing connection; on SQLite the process's write turn is held until this is dropped.
 pub(crate) struct Writer<'a> {
