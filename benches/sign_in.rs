@@ -9,6 +9,7 @@
 
 use std::time::{Duration, Instant};
 
+use lanyard::accounts::admin::Actor;
 use lanyard::app::{self, AppState};
 use lanyard::clock::Clock;
 use lanyard::domain::tenant::TenantChanges;
@@ -59,16 +60,16 @@ async fn main() {
     let cores = config.hash_workers;
     let state = AppState::build(config, Clock::system()).await.unwrap();
     let accounts = state.accounts.clone();
-    accounts.admin(lanyard::accounts::admin::Actor::operator()).create_tenant("ACME", "Acme").await.unwrap();
-    accounts.set_lockout_limit_unchecked("ACME", 1_000_000).await.unwrap();
+    accounts.admin(Actor::operator()).create_tenant("ACME", "Acme").await.unwrap();
+    accounts.admin(Actor::operator()).set_lockout_limit_unchecked("ACME", 1_000_000).await.unwrap();
     accounts
-        .admin(lanyard::accounts::admin::Actor::operator())
+        .admin(Actor::operator())
         .create_user("ACME", "alice", UserType::Regular, &Secret::new(PASSWORD), false)
         .await
         .unwrap();
     for i in 0..32 {
         accounts
-            .admin(lanyard::accounts::admin::Actor::operator())
+            .admin(Actor::operator())
             .create_user("ACME", &format!("user{i}"), UserType::Regular, &Secret::new(PASSWORD), false)
             .await
             .unwrap();
@@ -80,11 +81,11 @@ async fn main() {
     let csrf = csrf_of(&page);
 
     // One verify, measured directly: the unit of the argon2 bound.
-    let hash = accounts.hasher().hash(&Secret::new(PASSWORD)).await.unwrap();
+    let hash = accounts.operations().hasher().hash(&Secret::new(PASSWORD)).await.unwrap();
     let mut verifies = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        accounts.hasher().verify(&Secret::new(PASSWORD), Some(&hash)).await.unwrap();
+        accounts.operations().hasher().verify(&Secret::new(PASSWORD), Some(&hash)).await.unwrap();
         verifies.push(t.elapsed());
     }
     verifies.sort();
@@ -142,17 +143,13 @@ async fn main() {
 
     // S3: the failing causes of Forgot Password? must not differ in time either.
     accounts
-        .admin(lanyard::accounts::admin::Actor::operator())
+        .admin(Actor::operator())
         .update_tenant("ACME", &TenantChanges { self_reset_enabled: Some(true), ..Default::default() })
         .await
         .unwrap();
-    accounts
-        .admin(lanyard::accounts::admin::Actor::operator())
-        .set_user_self_reset("ACME", "alice", true)
-        .await
-        .unwrap();
-    let (_, alice) = accounts.user("ACME", "alice").await.unwrap();
-    accounts.set_verified_email_unchecked(&alice, "alice@example.org").await.unwrap();
+    accounts.admin(Actor::operator()).set_user_self_reset("ACME", "alice", true).await.unwrap();
+    let (_, alice) = accounts.admin(Actor::operator()).user("ACME", "alice").await.unwrap();
+    accounts.admin(Actor::operator()).set_verified_email_unchecked(&alice, "alice@example.org").await.unwrap();
     let forgot = |login: String, email: &'static str| {
         let (client, base, csrf) = (client.clone(), base.clone(), csrf.clone());
         async move {
@@ -178,9 +175,9 @@ async fn main() {
     );
 
     // L3 race: 100 concurrent wrong passwords at a limit of 3.
-    accounts.admin(lanyard::accounts::admin::Actor::operator()).create_tenant("RACE", "Race").await.unwrap();
+    accounts.admin(Actor::operator()).create_tenant("RACE", "Race").await.unwrap();
     accounts
-        .admin(lanyard::accounts::admin::Actor::operator())
+        .admin(Actor::operator())
         .create_user("RACE", "target", UserType::Regular, &Secret::new(PASSWORD), false)
         .await
         .unwrap();
@@ -208,8 +205,9 @@ async fn main() {
     for t in tasks {
         t.await.unwrap();
     }
-    let (tenant, user) = accounts.user("RACE", "target").await.unwrap();
+    let (tenant, user) = accounts.admin(Actor::operator()).user("RACE", "target").await.unwrap();
     let verified = accounts
+        .admin(Actor::operator())
         .activity(&tenant, Some(&user), None, 1000)
         .await
         .unwrap()

@@ -160,6 +160,7 @@ impl AppState {
         });
         let site = Site::new(&config.issuer, Mac::new(&key), config.trusted_proxies.clone());
         accounts
+            .admin(crate::accounts::admin::Actor::lanyard())
             .register_console(&issuer_str(&config.issuer), &console::client_secret(&Mac::new(&key)))
             .await
             .map_err(|e| StartError::Io(format!("registering the console: {e}")))?;
@@ -345,7 +346,7 @@ async fn sweep_forever(state: AppState) {
     tick.tick().await;
     loop {
         tick.tick().await;
-        if let Err(e) = state.accounts.sweep_expired().await {
+        if let Err(e) = state.accounts.operations().sweep_expired().await {
             tracing::warn!(error = %e, "sweeping expired ephemeral state failed");
         }
     }

@@ -1,14 +1,14 @@
 //! The administration console's own registration: a confidential OpenID Connect client of this
 //! Lanyard, kept by Lanyard itself. Every process derives the same secret from the deployment's
 //! secret key and checks the row at start, so a new issuer URL or a new secret key is picked up
-//! without an operator's step; nothing is written when the row already matches.
+//! without an operator's step; nothing is written when the row already matches. Lanyard
+//! registers it as itself ([`Actor::lanyard`](super::admin::Actor::lanyard)).
 
-use super::Accounts;
-use super::admin::AdminError;
+use super::admin::{Admin, AdminError};
 use crate::domain::application::{CONSOLE_CLIENT_ID, ClientMetadata, TokenEndpointAuthMethod};
 use crate::secret::{Secret, token_hash};
 
-impl Accounts {
+impl Admin<'_> {
     pub async fn register_console(&self, issuer: &str, secret: &Secret) -> Result<(), AdminError> {
         let metadata = ClientMetadata {
             redirect_uris: vec![format!("{issuer}/admin/callback")],

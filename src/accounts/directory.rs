@@ -1,10 +1,10 @@
-//! Reading who and what exists: providers (T1), users (T2), applications (T4) and the activity
-//! record (L7), for the protocol, the pages and the administrators. Nothing here changes state.
+//! Reading who and what exists — providers (T1), users (T2), applications (T4) — as the protocol
+//! and the pages need them. Nothing here changes state; administration's own reads (lists,
+//! lookups by code and login, the activity record) are in `admin/directory.rs`.
 
-use super::{Accounts, Internal};
-use crate::domain::activity::{ActivityEntry, ActivityQuery};
+use super::Accounts;
 use crate::domain::application::Client;
-use crate::domain::tenant::{Tenant, TenantId};
+use crate::domain::tenant::{ProviderCode, Tenant, TenantId};
 use crate::domain::user::{User, UserId};
 use crate::store::StoreError;
 
@@ -19,15 +19,6 @@ impl Accounts {
     /// was just rotated).
     pub async fn client_fresh(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
         Ok(self.store.client_uncached(client_id).await?.filter(|c| !c.metadata.disabled))
-    }
-
-    /// The registration whether disabled or not (administration).
-    pub async fn client_registration(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
-        self.store.client_uncached(client_id).await
-    }
-
-    pub async fn clients(&self) -> Result<Vec<Client>, StoreError> {
-        self.store.list_clients().await
     }
 
     /// Whether `origin` (scheme://host[:port]) is the origin of a registered redirect URI: the
@@ -48,9 +39,13 @@ impl Accounts {
     /// that names no provider, an inactive one and one without a line all answer `None`, so the
     /// page cannot tell them apart.
     pub async fn help_contact(&self, code: &str) -> Result<Option<String>, StoreError> {
-        let Some(code) = crate::domain::tenant::ProviderCode::parse(code) else { return Ok(None) };
+        let Some(code) = ProviderCode::parse(code) else { return Ok(None) };
         let tenant = self.store.tenant_by_code(&code).await?;
         Ok(tenant.filter(|t| t.active).and_then(|t| t.help_contact))
+    }
+
+    pub async fn tenant_by_code(&self, code: &ProviderCode) -> Result<Option<Tenant>, StoreError> {
+        self.store.tenant_by_code(code).await
     }
 
     pub async fn tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
@@ -73,35 +68,5 @@ impl Accounts {
     ) -> Result<Option<(User, Tenant)>, StoreError> {
         let (user, tenant) = tokio::try_join!(self.store.user_for_claims(user_id), self.store.tenant_by_id(tenant_id))?;
         Ok(user.zip(tenant))
-    }
-
-    pub async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-        self.store.list_tenants().await
-    }
-
-    pub async fn users_of(&self, tenant: &Tenant) -> Result<Vec<User>, StoreError> {
-        self.store.list_users(tenant.id).await
-    }
-
-    /// L7: a provider's activity, newest first; `before` pages backwards by entry id.
-    pub async fn activity(
-        &self,
-        tenant: &Tenant,
-        user: Option<&User>,
-        before: Option<i32>,
-        limit: u64,
-    ) -> Result<Vec<ActivityEntry>, Internal> {
-        let query = ActivityQuery { user_id: user.map(|u| u.id), before, limit, ..Default::default() };
-        self.activity_matching(tenant, &query).await
-    }
-
-    /// One page of a provider's record (at most 1 000 entries).
-    pub async fn activity_matching(
-        &self,
-        tenant: &Tenant,
-        query: &ActivityQuery,
-    ) -> Result<Vec<ActivityEntry>, Internal> {
-        let query = ActivityQuery { limit: query.limit.clamp(1, 1000), ..query.clone() };
-        Ok(self.store.list_activity(tenant.id, &query).await?)
     }
 }

@@ -57,44 +57,10 @@ fn check_email(email: &str) -> Result<&str, AdminError> {
 }
 
 impl Accounts {
-    /// For short-lived CLI processes: wait until the mail they dispatched is out.
-    pub async fn flush_mail(&self) {
-        self.outbox.flush().await;
-    }
-
     /// The stored form of a link: keyed, and bound to the invitation's provider and address,
     /// so a row changed behind Lanyard's back matches no link.
     fn invitation_digest(&self, tenant_id: i32, email: &str, token: &str) -> String {
         self.mac.sign(LINK_PURPOSE, &format!("{tenant_id}\n{}\n{token}", email.to_lowercase()))
-    }
-
-    /// P2: every invitee of the provider with their portal status, newest first.
-    pub async fn invitations(&self, code: &str) -> Result<Vec<InvitationListed>, AdminError> {
-        let tenant = self.tenant(code).await?;
-        let now = self.clock.now();
-        let mut listed = Vec::new();
-        for invitation in self.store.invitations_of(tenant.id, LISTED).await? {
-            let (portal_status, login_name) = match (invitation.status, invitation.user_id) {
-                (InvitationStatus::Pending, _) if invitation.expires_at > now => ("invited", None),
-                (InvitationStatus::Pending, _) => ("expired", None),
-                (InvitationStatus::Revoked, _) => ("revoked", None),
-                (InvitationStatus::Accepted, Some(user_id)) => match self.store.user_by_id(user_id).await? {
-                    Some(u) => {
-                        let status = match u.status {
-                            UserStatus::Active => "active",
-                            UserStatus::PasswordLocked | UserStatus::AdminLocked => "locked",
-                            UserStatus::Deactivated => "disabled",
-                            UserStatus::Deleted => "deleted",
-                        };
-                        (status, Some(u.login_name.as_str().to_string()))
-                    }
-                    None => ("deleted", None),
-                },
-                (InvitationStatus::Accepted, None) => ("deleted", None),
-            };
-            listed.push(InvitationListed { invitation, portal_status, login_name });
-        }
-        Ok(listed)
     }
 
     /// The invitation behind a live link (`<id>.<token>`), with its provider and the stored
@@ -212,15 +178,6 @@ impl Accounts {
         Ok(SignedIn { user, tenant, must_change_password: false, epoch })
     }
 
-    async fn invitation_of(&self, code: &str, id: i32) -> Result<(Tenant, Invitation), AdminError> {
-        let tenant = self.tenant(code).await?;
-        match self.store.invitation(id).await? {
-            // Another provider's invitation is as good as none.
-            Some(invitation) if invitation.tenant_id == tenant.id => Ok((tenant, invitation)),
-            _ => Err(AdminError::NotFound(format!("invitation {id}"))),
-        }
-    }
-
     fn invitation_entry(&self, tenant: &Tenant, invitation: &Invitation, origin: &Origin) -> NewActivity {
         NewActivity {
             tenant_id: Some(tenant.id),
@@ -237,6 +194,44 @@ impl Accounts {
 }
 
 impl Admin<'_> {
+    /// P2: every invitee of the provider with their portal status, newest first.
+    pub async fn invitations(&self, code: &str) -> Result<Vec<InvitationListed>, AdminError> {
+        let tenant = self.tenant(code).await?;
+        let now = self.clock.now();
+        let mut listed = Vec::new();
+        for invitation in self.store.invitations_of(tenant.id, LISTED).await? {
+            let (portal_status, login_name) = match (invitation.status, invitation.user_id) {
+                (InvitationStatus::Pending, _) if invitation.expires_at > now => ("invited", None),
+                (InvitationStatus::Pending, _) => ("expired", None),
+                (InvitationStatus::Revoked, _) => ("revoked", None),
+                (InvitationStatus::Accepted, Some(user_id)) => match self.store.user_by_id(user_id).await? {
+                    Some(u) => {
+                        let status = match u.status {
+                            UserStatus::Active => "active",
+                            UserStatus::PasswordLocked | UserStatus::AdminLocked => "locked",
+                            UserStatus::Deactivated => "disabled",
+                            UserStatus::Deleted => "deleted",
+                        };
+                        (status, Some(u.login_name.as_str().to_string()))
+                    }
+                    None => ("deleted", None),
+                },
+                (InvitationStatus::Accepted, None) => ("deleted", None),
+            };
+            listed.push(InvitationListed { invitation, portal_status, login_name });
+        }
+        Ok(listed)
+    }
+
+    async fn invitation_of(&self, code: &str, id: i32) -> Result<(Tenant, Invitation), AdminError> {
+        let tenant = self.tenant(code).await?;
+        match self.store.invitation(id).await? {
+            // Another provider's invitation is as good as none.
+            Some(invitation) if invitation.tenant_id == tenant.id => Ok((tenant, invitation)),
+            _ => Err(AdminError::NotFound(format!("invitation {id}"))),
+        }
+    }
+
     /// P1: a new invitation, mailed at once from the no-reply address (P4).
     pub async fn invite(&self, code: &str, name: &str, email: &str, base: &str) -> Result<Invitation, AdminError> {
         let tenant = self.tenant(code).await?;

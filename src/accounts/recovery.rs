@@ -100,37 +100,6 @@ impl Accounts {
         Ok(())
     }
 
-    /// Newest first, at most 500, each with its provider code and login name.
-    pub async fn recovery_requests(
-        &self,
-        status: Option<RecoveryStatus>,
-    ) -> Result<Vec<RecoveryRequestListed>, Internal> {
-        let mut listed = Vec::new();
-        for request in self.store.list_recovery_requests(status, 500).await? {
-            let (login_name, provider_code) = match self.account(request.user_id, request.tenant_id).await? {
-                Some((user, tenant)) => {
-                    (user.login_name.as_str().to_string(), tenant.provider_code.as_str().to_string())
-                }
-                None => ("(deleted)".to_string(), String::new()),
-            };
-            listed.push(RecoveryRequestListed { request, provider_code, login_name });
-        }
-        Ok(listed)
-    }
-
-    async fn open_request(&self, id: i32) -> Result<(RecoveryRequest, Tenant, User), AdminError> {
-        let request = self
-            .store
-            .recovery_request(id)
-            .await?
-            .ok_or_else(|| AdminError::NotFound(format!("recovery request {id}")))?;
-        let (user, tenant) = self
-            .account(request.user_id, request.tenant_id)
-            .await?
-            .ok_or_else(|| AdminError::NotFound(format!("the user of recovery request {id}")))?;
-        Ok((request, tenant, user))
-    }
-
     /// The link's record, its raw stored form and its account, while the link may still be
     /// used: the request is still approved (not withdrawn, voided or used), the account is still
     /// the locked super admin it was approved for, and nothing voided the link since (S7: a
@@ -225,6 +194,37 @@ fn recoverable(user: &User) -> bool {
 }
 
 impl Admin<'_> {
+    /// Newest first, at most 500, each with its provider code and login name.
+    pub async fn recovery_requests(
+        &self,
+        status: Option<RecoveryStatus>,
+    ) -> Result<Vec<RecoveryRequestListed>, Internal> {
+        let mut listed = Vec::new();
+        for request in self.store.list_recovery_requests(status, 500).await? {
+            let (login_name, provider_code) = match self.account(request.user_id, request.tenant_id).await? {
+                Some((user, tenant)) => {
+                    (user.login_name.as_str().to_string(), tenant.provider_code.as_str().to_string())
+                }
+                None => ("(deleted)".to_string(), String::new()),
+            };
+            listed.push(RecoveryRequestListed { request, provider_code, login_name });
+        }
+        Ok(listed)
+    }
+
+    async fn open_request(&self, id: i32) -> Result<(RecoveryRequest, Tenant, User), AdminError> {
+        let request = self
+            .store
+            .recovery_request(id)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("recovery request {id}")))?;
+        let (user, tenant) = self
+            .account(request.user_id, request.tenant_id)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("the user of recovery request {id}")))?;
+        Ok((request, tenant, user))
+    }
+
     /// A platform operator approves: a single-use link goes to the super admin's verified
     /// address. `base` is Lanyard's public origin, for the link.
     pub async fn approve_recovery(&self, id: i32, base: &str) -> Result<RecoveryRequest, AdminError> {

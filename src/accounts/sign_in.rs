@@ -291,7 +291,7 @@ mod tests {
             matches!(a.sign_in(req("alice", PASSWORD, "ACME")).await, Err(SignInError::Locked)),
             "right password or not"
         );
-        let (_, alice) = a.user("ACME", "alice").await.unwrap();
+        let (_, alice) = a.admin(crate::accounts::admin::Actor::operator()).user("ACME", "alice").await.unwrap();
         assert_eq!(alice.status, UserStatus::PasswordLocked);
     }
 

@@ -89,7 +89,7 @@ pub async fn list(
     QueryOf(filters): QueryOf<Filters>,
 ) -> Result<Response, Problem> {
     let (tenant, query) = query_of(&accounts, &actor, &code, filters).await?;
-    let entries = accounts.activity_matching(&tenant, &query).await?;
+    let entries = actor.accounts(&accounts).activity_matching(&tenant, &query).await?;
     let full = entries.len() as u64 == query.limit;
     let next_cursor = if full { entries.last().map(|e| e.id) } else { None };
     Ok(Json(Page { entries, next_cursor }).into_response())
@@ -126,10 +126,10 @@ pub async fn export(
     query.limit = 500;
     let header_line = (format == Format::Csv).then(|| Ok::<_, std::io::Error>(CSV_HEADER.to_string()));
     let pages = futures_util::stream::unfold(Some(query), move |next| {
-        let (accounts, tenant) = (accounts.clone(), tenant.clone());
+        let (accounts, tenant, actor) = (accounts.clone(), tenant.clone(), actor.clone());
         async move {
             let query = next?;
-            let entries = match accounts.activity_matching(&tenant, &query).await {
+            let entries = match actor.accounts(&accounts).activity_matching(&tenant, &query).await {
                 Ok(e) => e,
                 // The response has begun: the only way to say "incomplete" is to stop short.
                 Err(e) => {

@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use super::problem::Problem;
 use crate::accounts::Accounts;
 pub use crate::accounts::admin::Role;
-use crate::accounts::admin::{self, Acting, Admin, AdminError};
+use crate::accounts::admin::{self, Acting, Admin};
 use crate::domain::application::{ADMIN_SCOPE, AdminGrant, CONSOLE_CLIENT_ID};
 use crate::domain::tenant::{Tenant, TenantId};
 use crate::domain::user::{User, UserType};
@@ -167,11 +167,11 @@ where
 }
 
 async fn tenant_id(accounts: &Accounts, code: &str) -> Result<TenantId, Problem> {
-    match accounts.tenant(code).await {
-        Ok(t) => Ok(t.id),
-        Err(AdminError::NotFound(_) | AdminError::Invalid { .. }) => {
-            Err(Problem::forbidden("the provider this client administers no longer exists"))
+    let tenant = match crate::domain::tenant::ProviderCode::parse(code) {
+        Some(code) => {
+            accounts.tenant_by_code(&code).await.map_err(|e| Problem::from(crate::accounts::Internal::from(e)))?
         }
-        Err(e) => Err(e.into()),
-    }
+        None => None,
+    };
+    tenant.map(|t| t.id).ok_or_else(|| Problem::forbidden("the provider this client administers no longer exists"))
 }

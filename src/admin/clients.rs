@@ -24,7 +24,7 @@ use crate::domain::application::{CONSOLE_CLIENT_ID, Client, ClientMetadata};
 )]
 pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
     actor.platform()?;
-    let all = accounts.clients().await.map_err(crate::accounts::Internal::from)?;
+    let all = actor.accounts(&accounts).clients().await.map_err(crate::accounts::Internal::from)?;
     Ok(Json(all).into_response())
 }
 
@@ -118,8 +118,9 @@ fn not_lanyards_own(client_id: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-async fn existing(accounts: &Accounts, client_id: &str) -> Result<Client, Problem> {
-    accounts
+async fn existing(accounts: &Accounts, actor: &Actor, client_id: &str) -> Result<Client, Problem> {
+    actor
+        .accounts(accounts)
         .client_registration(client_id)
         .await
         .map_err(crate::accounts::Internal::from)?
@@ -141,7 +142,7 @@ pub async fn show(
     Segments(client_id): Segments<String>,
 ) -> Result<Response, Problem> {
     actor.platform()?;
-    Ok(Json(existing(&accounts, &client_id).await?).into_response())
+    Ok(Json(existing(&accounts, &actor, &client_id).await?).into_response())
 }
 
 /// The URIs and the name; `None` leaves a field as it is.
@@ -188,7 +189,7 @@ pub async fn update(
 ) -> Result<Response, Problem> {
     actor.platform()?;
     not_lanyards_own(&client_id)?;
-    let client = existing(&accounts, &client_id).await?;
+    let client = existing(&accounts, &actor, &client_id).await?;
     let mut metadata = client.metadata.clone();
     if let Some(uris) = changes.redirect_uris {
         metadata.redirect_uris = uris;
@@ -210,7 +211,7 @@ pub async fn update(
     }
     let name = changes.name.unwrap_or(client.name);
     actor.accounts(&accounts).update_client(&client_id, &name, &metadata).await?;
-    Ok(Json(existing(&accounts, &client_id).await?).into_response())
+    Ok(Json(existing(&accounts, &actor, &client_id).await?).into_response())
 }
 
 #[utoipa::path(

@@ -31,7 +31,7 @@ pub async fn list(
     Segments(code): Segments<String>,
 ) -> Result<Response, Problem> {
     let tenant = actor.provider(&accounts, &code).await?;
-    Ok(Json(accounts.invitations(tenant.provider_code.as_str()).await?).into_response())
+    Ok(Json(actor.accounts(&accounts).invitations(tenant.provider_code.as_str()).await?).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

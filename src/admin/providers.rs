@@ -24,7 +24,7 @@ use crate::domain::tenant::{Tenant, TenantChanges};
     security(("bearer" = []))
 )]
 pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
-    let all = accounts.tenants().await.map_err(crate::accounts::Internal::from)?;
+    let all = actor.accounts(&accounts).tenants().await.map_err(crate::accounts::Internal::from)?;
     let visible: Vec<_> = all
         .into_iter()
         .filter(|t| match actor.role {

@@ -44,7 +44,7 @@ pub async fn list(
             Problem::field("status", "use pending, approved, refused, completed, withdrawn, voided or all")
         })?),
     };
-    Ok(Json(accounts.recovery_requests(status).await?).into_response())
+    Ok(Json(actor.accounts(&accounts).recovery_requests(status).await?).into_response())
 }
 
 #[utoipa::path(

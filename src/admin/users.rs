@@ -47,7 +47,7 @@ pub async fn list(
         return Err(Problem::field("q", "at most 64 characters"));
     }
     let tenant = actor.provider(&accounts, &code).await?;
-    let mut users = accounts.users_of(&tenant).await.map_err(crate::accounts::Internal::from)?;
+    let mut users = actor.accounts(&accounts).users_of(&tenant).await.map_err(crate::accounts::Internal::from)?;
     if let Some(q) = needle {
         users.retain(|u| u.login_name.as_str().to_lowercase().contains(&q));
     }
@@ -313,7 +313,8 @@ pub async fn set_app_access(
 ) -> Result<Response, Problem> {
     let (tenant, user) = actor.user(&accounts, &code, &login).await?;
     // Only an application this provider uses: another agency's client ids are not confirmed.
-    let serves = accounts
+    let serves = actor
+        .accounts(&accounts)
         .client_registration(&client_id)
         .await
         .map_err(crate::accounts::Internal::from)?

@@ -76,7 +76,7 @@ pub async fn run(config: Config, args: DemoArgs) -> Result<(), CliError> {
     );
     println!("  Status page:    {issuer}/status   (try: lanyard maintenance on --until 30m --message \"...\")");
     println!("  Data directory: {}", state.config.data_dir.display());
-    println!("  Mail:           {}", state.accounts.mail_destination());
+    println!("  Mail:           {}", state.accounts.operations().mail_destination());
     println!("Press Ctrl-C to stop.");
     server.await.map_err(|e| CliError(e.to_string()))??;
     Ok(())

@@ -135,8 +135,8 @@ async fn run(command: Command, json: bool, config: Config) -> Result<(), CliErro
         Command::Demo(args) => demo::run(config, args).await,
         Command::Migrate => {
             let state = AppState::build(config, Clock::system()).await?;
-            let applied = state.accounts.applied_migrations().await?;
-            let (backend, _) = state.accounts.backends();
+            let applied = state.accounts.operations().applied_migrations().await?;
+            let (backend, _) = state.accounts.operations().backends();
             output::emit(json, &serde_json::json!({ "applied": applied, "backend": backend }), |_| {
                 format!("database is up to date ({} migrations applied, {backend})", applied.len())
             });
@@ -146,7 +146,7 @@ async fn run(command: Command, json: bool, config: Config) -> Result<(), CliErro
         Command::User(cmd) => {
             let state = admin_state(config).await?;
             let result = user::run(cmd, json, &state).await;
-            state.accounts.flush_mail().await;
+            state.accounts.operations().flush_mail().await;
             // A lock, deactivation, deletion or new password ended the user's sessions: their
             // applications hear it by back channel before this process exits.
             state.deliver_logouts().await;
@@ -157,13 +157,13 @@ async fn run(command: Command, json: bool, config: Config) -> Result<(), CliErro
             let result = invitation::run(cmd, json, &state).await;
             // Mail goes out in the background: it leaves before this process does, also after
             // an error that came later than the dispatch.
-            state.accounts.flush_mail().await;
+            state.accounts.operations().flush_mail().await;
             result
         }
         Command::Recovery(cmd) => {
             let state = admin_state(config).await?;
             let result = recovery::run(cmd, json, &state).await;
-            state.accounts.flush_mail().await;
+            state.accounts.operations().flush_mail().await;
             result
         }
         Command::Client(cmd) => client::run(*cmd, json, &admin_state(config).await?).await,

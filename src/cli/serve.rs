@@ -12,8 +12,8 @@ pub async fn serve(config: Config) -> Result<(), CliError> {
     tracing::info!(
         address = %listen,
         issuer = %issuer_str(&state.config.issuer),
-        database = state.accounts.backends().0,
-        ephemeral = state.accounts.backends().1,
+        database = state.accounts.operations().backends().0,
+        ephemeral = state.accounts.operations().backends().1,
         "lanyard is listening"
     );
     app::serve(listener, state, shutdown_signal()).await?;

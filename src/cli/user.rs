@@ -141,7 +141,7 @@ struct WithPassword<'a> {
 
 async fn read_password(state: &AppState, tenant: &str, from_stdin: bool) -> Result<(Secret, bool), CliError> {
     if !from_stdin {
-        let min = state.accounts.tenant(tenant).await?.password_policy.min_length;
+        let min = state.accounts.admin(Actor::operator()).tenant(tenant).await?.password_policy.min_length;
         return Ok((crate::accounts::admin::temporary_password(min), true));
     }
     let mut line = String::new();

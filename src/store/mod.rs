@@ -11,10 +11,10 @@ mod ephemeral;
 mod invitations;
 mod recovery;
 mod signing_keys;
+mod sqlite;
 mod status_events;
 mod tenants;
 mod users;
-mod sqlite;
 
 use std::time::Duration;
 
@@ -211,7 +211,10 @@ impl Store {
     }
 
     /// One write statement with `RETURNING`: its first row, if any.
-    pub(crate) async fn write_returning(&self, stmt: sea_orm::Statement) -> Result<Option<sqlite::written::Row>, StoreError> {
+    pub(crate) async fn write_returning(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Option<sqlite::written::Row>, StoreError> {
         Ok(match &self.queue {
             Some(queue) => {
                 let rows = queue.query(stmt.sql, sqlite::written::sqlite_params(stmt.values)?).await?;

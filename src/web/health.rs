@@ -15,7 +15,7 @@ pub async fn healthz() -> Json<serde_json::Value> {
 /// M1: during maintenance the node stays in the load balancer (200, "maintenance"), so people get
 /// the downtime notice rather than the balancer's own error page.
 pub async fn readyz(State(accounts): State<Accounts>) -> (StatusCode, Json<serde_json::Value>) {
-    let (r, maintenance) = tokio::join!(accounts.readiness(), accounts.maintenance_now());
+    let (r, maintenance) = tokio::join!(accounts.operations().readiness(), accounts.maintenance_now());
     let word = |r: &Result<(), _>| if r.is_ok() { "ok" } else { "unavailable" };
     let ready = r.database.is_ok() && r.ephemeral_store.is_ok();
     crate::telemetry::metrics::dependency_up("database", r.database.is_ok());

@@ -31,8 +31,9 @@ struct Status {
 async fn status(accounts: &Accounts) -> Status {
     let now = accounts.clock.now();
     // The page must answer when the stores do not: then it says so.
-    let read =
-        tokio::time::timeout(STORES_WAIT, async { tokio::join!(accounts.status_history(), accounts.readiness()) });
+    let read = tokio::time::timeout(STORES_WAIT, async {
+        tokio::join!(accounts.status_history(), accounts.operations().readiness())
+    });
     let (events, ready) = match read.await {
         Ok((events, r)) => (events.unwrap_or_default(), r.database.is_ok() && r.ephemeral_store.is_ok()),
         Err(_) => (Vec::new(), false),

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::backend_tests;
-use crate::support::{API, Backend, PASSWORD, TestApp, call, sign_in, token_for};
+use crate::support::{API, AsLanyard, Backend, PASSWORD, TestApp, call, sign_in, token_for};
 
 fn provider_admin(code: &str) -> Option<AdminGrant> {
     Some(AdminGrant::ProviderAdmin { provider: code.into() })
@@ -285,8 +285,8 @@ async fn another_providers_administrators_are_refused_everywhere(backend: Backen
         ("GET", "/operators", None),
         ("PATCH", "/providers/ACME/users/alice", Some(json!({"platform_operator": true}))),
     ];
-    let before = app.state.accounts.user("ACME", "alice").await.unwrap().1;
-    let acme_before = app.state.accounts.tenant("ACME").await.unwrap();
+    let before = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap().1;
+    let acme_before = app.state.accounts.lanyard().tenant("ACME").await.unwrap();
     let mut refusals = 0;
     for (who, token) in strangers
         .iter()
@@ -350,13 +350,13 @@ async fn another_providers_administrators_are_refused_everywhere(backend: Backen
 
     // Nothing changed.
     assert!(refusals >= 70);
-    let after = app.state.accounts.user("ACME", "alice").await.unwrap().1;
+    let after = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap().1;
     assert_eq!((after.status, after.must_change_password), (before.status, before.must_change_password));
-    let acme_after = app.state.accounts.tenant("ACME").await.unwrap();
+    let acme_after = app.state.accounts.lanyard().tenant("ACME").await.unwrap();
     assert_eq!(acme_after.password_policy, acme_before.password_policy);
-    assert!(app.state.accounts.tenant("EVIL").await.is_err());
-    assert!(app.state.accounts.user("ACME", "mallory").await.is_err());
-    let boss = app.state.accounts.user("ACME", "boss").await.unwrap().1;
+    assert!(app.state.accounts.lanyard().tenant("EVIL").await.is_err());
+    assert!(app.state.accounts.lanyard().user("ACME", "mallory").await.is_err());
+    let boss = app.state.accounts.lanyard().user("ACME", "boss").await.unwrap().1;
     assert_eq!(boss.status, lanyard::domain::user::UserStatus::Active);
     assert_eq!(app.state.accounts.client("records").await.unwrap().unwrap().name, "Records");
     app.stop().await;
@@ -404,7 +404,10 @@ async fn bad_input_gets_problem_details(backend: Backend) {
     let body = json!({"self_reset_enabled": true, "email": "not an address"});
     let (status, p) = call(&app, &platform, "PATCH", "/providers/ACME/users/patchy", Some(body)).await;
     assert_eq!((status, p["errors"]["email"].is_string()), (StatusCode::BAD_REQUEST, true), "{p}");
-    assert!(!app.state.accounts.user("ACME", "patchy").await.unwrap().1.self_reset_enabled, "nothing written");
+    assert!(
+        !app.state.accounts.lanyard().user("ACME", "patchy").await.unwrap().1.self_reset_enabled,
+        "nothing written"
+    );
     let body = json!({"self_reset_enabled": true, "email": "patchy@acme.example", "user_administrator": true});
     let (status, p) = call(&app, &platform, "PATCH", "/providers/ACME/users/patchy", Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{p}");

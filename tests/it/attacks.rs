@@ -17,7 +17,7 @@ use crate::oidc::rp::{
     self, REDIRECT, Rp, at, browse, callback, code_for_alice, issuer, metadata, param, register, setup,
 };
 use crate::oidc::tokens::{redeem, token, userinfo_status};
-use crate::support::{Backend, PASSWORD, TestApp, csrf_of, sign_in};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, csrf_of, sign_in};
 use crate::support::{flow_of, spawn_with_mail, token_of};
 
 // ---------------------------------------------------------------------------------------------
@@ -130,8 +130,8 @@ async fn signed_in_as(app: &TestApp, browser: &reqwest::Client) -> Option<String
 
 /// How many activity entries (L7) of `login` have exactly this detail.
 async fn activity_count(app: &TestApp, login: &str, detail: &str) -> usize {
-    let (tenant, user) = app.state.accounts.user("ACME", login).await.unwrap();
-    let entries = app.state.accounts.activity(&tenant, Some(&user), None, 1000).await.unwrap();
+    let (tenant, user) = app.state.accounts.lanyard().user("ACME", login).await.unwrap();
+    let entries = app.state.accounts.lanyard().activity(&tenant, Some(&user), None, 1000).await.unwrap();
     entries.iter().filter(|e| e.detail == detail).count()
 }
 
@@ -245,7 +245,7 @@ async fn forced_change_csrf(backend: Backend, forgeries: &[Forgery]) {
     for &forgery in forgeries {
         let (status, html) = read(submit(&app, &browser, "/password/change", &own, Some(forgery), &fields).await).await;
         assert_refused(forgery, status, &html, StatusCode::FORBIDDEN, "This form expired. Please try again.");
-        let (_, carol) = app.state.accounts.user("ACME", "carol").await.unwrap();
+        let (_, carol) = app.state.accounts.lanyard().user("ACME", "carol").await.unwrap();
         assert!(carol.must_change_password, "{forgery:?}: the forced change was completed by the attacker");
         let res = sign_in_at(&app, &app.browser(), "carol", TEMPORARY).await;
         assert_eq!(res.headers().get("location").map(|l| l.to_str().unwrap()), Some("/password/change"), "{forgery:?}");
@@ -254,7 +254,7 @@ async fn forced_change_csrf(backend: Backend, forgeries: &[Forgery]) {
     let res = submit(&app, &browser, "/password/change", &own, None, &fields).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/account");
-    let (_, carol) = app.state.accounts.user("ACME", "carol").await.unwrap();
+    let (_, carol) = app.state.accounts.lanyard().user("ACME", "carol").await.unwrap();
     assert!(!carol.must_change_password);
     let res = sign_in_at(&app, &app.browser(), "carol", CHOSEN).await;
     assert_eq!(res.headers()["location"], "/account");
@@ -291,13 +291,13 @@ async fn settings_csrf(backend: Backend, forgeries: &[Forgery]) {
         let (status, html) = read(submit(&app, &browser, "/settings", &own, Some(forgery), &guess).await).await;
         assert_refused(forgery, status, &html, StatusCode::BAD_REQUEST, EXPIRED);
         assert!(!html.contains("The password is not correct."), "{forgery:?}: the password was checked");
-        let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+        let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
         assert_eq!(alice.failed_attempts, 0, "{forgery:?}: a forged guess counted towards the lock (L3)");
     }
     // Control: the page's own wrong guess is checked and counted.
     let (_, html) = read(submit(&app, &browser, "/settings", &own, None, &guess).await).await;
     assert!(html.contains("The password is not correct."), "{html}");
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(alice.failed_attempts, 1);
 
     // The victim verifies; the attacker now posts their own address.
@@ -335,8 +335,8 @@ async fn reset_ready(app: &TestApp) {
     let changes = lanyard::domain::tenant::TenantChanges { self_reset_enabled: Some(true), ..Default::default() };
     app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
     app.state.accounts.admin(crate::support::operator()).set_user_self_reset("ACME", "alice", true).await.unwrap();
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    app.state.accounts.set_verified_email_unchecked(&alice, EMAIL).await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    app.state.accounts.lanyard().set_verified_email_unchecked(&alice, EMAIL).await.unwrap();
 }
 
 /// Forgot Password? from the page itself; returns the Change Password page.
@@ -710,7 +710,7 @@ async fn l3_lock_ends_access_and_refresh_tokens(backend: Backend) {
     for wrong in ["Wrong-1!aa", "Wrong-2!aa", "Wrong-3!aa"] {
         sign_in(&app, &app.browser(), "alice", wrong, "ACME").await;
     }
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(alice.status, UserStatus::PasswordLocked);
 
     let res = reqwest::Client::new().get(at(&app, "/userinfo")).bearer_auth(&access).send().await.unwrap();
@@ -893,8 +893,8 @@ async fn u2_handoff_in_another_users_browser_is_refused(backend: Backend) {
     assert_eq!(signed_in_as(&app, &bobs).await.as_deref(), Some("bob"));
     assert_eq!(signed_in_as(&app, &alices).await.as_deref(), Some("alice"));
     for login in ["alice", "bob"] {
-        let (tenant, user) = app.state.accounts.user("ACME", login).await.unwrap();
-        let activity = app.state.accounts.activity(&tenant, Some(&user), None, 100).await.unwrap();
+        let (tenant, user) = app.state.accounts.lanyard().user("ACME", login).await.unwrap();
+        let activity = app.state.accounts.lanyard().activity(&tenant, Some(&user), None, 100).await.unwrap();
         assert!(
             !activity.iter().any(|e| e.kind == "sign_in" && e.client_id.as_deref() == Some("care-connect")),
             "{login} was signed in to B: {activity:?}"

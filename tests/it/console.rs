@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::support::{Backend, PASSWORD, TestApp, csrf_of};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, csrf_of};
 use crate::support::{call, token_for};
 
 /// Follows redirects as a browser would, on the test's own host (the issuer says `localhost`).
@@ -99,21 +99,21 @@ async fn signs_in_and_acts_through_the_api(backend: Backend) {
         .unwrap();
     let confirm = res.text().await.unwrap();
     assert!(confirm.contains("Lock this account?"), "{confirm}");
-    assert_eq!(app.state.accounts.user("ACME", "alice").await.unwrap().1.status.as_str(), "active");
+    assert_eq!(app.state.accounts.lanyard().user("ACME", "alice").await.unwrap().1.status.as_str(), "active");
     let form = [("csrf", csrf.as_str()), ("action", "admin_lock"), ("confirmed", "yes")];
     let res = client.post(format!("{user}/status")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.state.accounts.user("ACME", "alice").await.unwrap().1.status.as_str(), "admin_locked");
+    assert_eq!(app.state.accounts.lanyard().user("ACME", "alice").await.unwrap().1.status.as_str(), "admin_locked");
     let (_, res) = follow(&app, &client, user.clone()).await;
     assert!(res.text().await.unwrap().contains("alice is now admin locked."));
-    let tenant = app.state.accounts.tenant("ACME").await.unwrap();
-    let entries = app.state.accounts.activity(&tenant, None, None, 50).await.unwrap();
+    let tenant = app.state.accounts.lanyard().tenant("ACME").await.unwrap();
+    let entries = app.state.accounts.lanyard().activity(&tenant, None, None, 50).await.unwrap();
     assert!(entries.iter().any(|e| e.actor == "user:ACME/boss" && e.login_name == "alice"), "{entries:?}");
 
     // Without the CSRF token nothing happens.
     let res = client.post(format!("{user}/status")).form(&[("action", "unlock")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.state.accounts.user("ACME", "alice").await.unwrap().1.status.as_str(), "admin_locked");
+    assert_eq!(app.state.accounts.lanyard().user("ACME", "alice").await.unwrap().1.status.as_str(), "admin_locked");
 
     // Another provider's user is a 404 from the API, shown as a page.
     let res = client.get(app.url("/admin/providers/OTHER/users")).send().await.unwrap();

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::backend_tests;
 use crate::nodes::{Node, confidential_client, fresh_connections, prepare, sign_in_at, token_at, tokens_for};
-use crate::support::{Backend, PASSWORD, Scratch, csrf_of};
+use crate::support::{AsLanyard, Backend, PASSWORD, Scratch, csrf_of};
 
 const VICTIMS: usize = 30;
 
@@ -43,14 +43,21 @@ async fn world(scratch: Scratch, users: &[String]) -> World {
     }
     let app = confidential_client(&state, "app", None, None).await;
     let ops = confidential_client(&state, "ops", None, Some(AdminGrant::PlatformOperator)).await;
-    state.accounts.close().await.unwrap();
+    state.accounts.operations().close().await.unwrap();
     World { scratch, issuer, port, app_secret: app, ops_secret: ops }
 }
 
 async fn users(state: &AppState) -> Vec<User> {
-    let tenant =
-        state.accounts.tenants().await.unwrap().into_iter().find(|t| t.provider_code.as_str() == "ACME").unwrap();
-    state.accounts.users_of(&tenant).await.unwrap()
+    let tenant = state
+        .accounts
+        .lanyard()
+        .tenants()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.provider_code.as_str() == "ACME")
+        .unwrap();
+    state.accounts.lanyard().users_of(&tenant).await.unwrap()
 }
 
 /// One wrong password; `None` once the node is gone.
@@ -163,7 +170,7 @@ async fn kill_9_mid_operation_leaves_nothing_half_done(backend: Backend) {
     // The node serves again.
     assert_eq!(sign_in_at(&node, &fresh_connections(), "alice", PASSWORD).await.status(), StatusCode::SEE_OTHER);
     drop(node);
-    state.accounts.close().await.ok();
+    state.accounts.operations().close().await.ok();
     scratch.cleanup().await;
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::backend_tests;
 use crate::support::spawn_with_mail;
-use crate::support::{Backend, T0, TestApp, csrf_of, sign_in};
+use crate::support::{AsLanyard, Backend, T0, TestApp, csrf_of, sign_in};
 use crate::support::{call, token_for};
 
 const HOUR: i64 = 3600;
@@ -112,8 +112,8 @@ async fn p1_invitation_lifecycle(backend: Backend) {
 
     let (_, listed) = call(&app, &staff, "GET", "/providers/ACME/invitations", None).await;
     assert_eq!((listed[0]["portal_status"].as_str(), listed[0]["login_name"].as_str()), (Some("active"), Some("pat")));
-    let tenant = app.state.accounts.tenant("ACME").await.unwrap();
-    let entries = app.state.accounts.activity(&tenant, None, None, 50).await.unwrap();
+    let tenant = app.state.accounts.lanyard().tenant("ACME").await.unwrap();
+    let entries = app.state.accounts.lanyard().activity(&tenant, None, None, 50).await.unwrap();
     assert!(entries.iter().any(|e| e.kind == "sign_in" && e.login_type == "invitation" && e.login_name == "pat"));
     assert!(entries.iter().filter(|e| e.kind == "invitation").count() >= 3, "sent, resent twice: {entries:?}");
     let (_, pat) = call(&app, &staff, "GET", "/providers/ACME/users/pat", None).await;
@@ -228,8 +228,8 @@ async fn p1_one_link_registers_once_under_concurrency(backend: Backend) {
     let statuses = futures_util::future::join_all(tries).await;
     let won = statuses.iter().filter(|s| *s.as_ref().unwrap() == StatusCode::SEE_OTHER).count();
     assert_eq!(won, 1, "{statuses:?}");
-    let tenant = app.state.accounts.tenant("ACME").await.unwrap();
-    assert_eq!(app.state.accounts.users_of(&tenant).await.unwrap().len(), 1, "one account");
+    let tenant = app.state.accounts.lanyard().tenant("ACME").await.unwrap();
+    assert_eq!(app.state.accounts.lanyard().users_of(&tenant).await.unwrap().len(), 1, "one account");
     app.stop().await;
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::support::AsLanyard;
 use crate::support::TestApp;
 
 #[derive(Default)]
@@ -156,8 +157,8 @@ impl Load {
 
 /// Every acknowledged user is stored (durable writes survive any outage).
 pub async fn users_all_there(app: &TestApp, ledger: &Ledger) {
-    let tenant = app.state.accounts.tenants().await.unwrap().into_iter().next().unwrap();
-    let stored = app.state.accounts.users_of(&tenant).await.unwrap();
+    let tenant = app.state.accounts.lanyard().tenants().await.unwrap().into_iter().next().unwrap();
+    let stored = app.state.accounts.lanyard().users_of(&tenant).await.unwrap();
     for login in &ledger.users {
         assert!(stored.iter().any(|u| u.login_name.as_str() == login), "{login} was acknowledged, then lost");
     }

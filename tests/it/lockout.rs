@@ -5,7 +5,7 @@ use lanyard::domain::user::UserStatus;
 use reqwest::StatusCode;
 
 use crate::backend_tests;
-use crate::support::{Backend, PASSWORD, TestApp, alert_of, csrf_of, sign_in};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, csrf_of, sign_in};
 
 const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
 
@@ -18,8 +18,8 @@ async fn alert(app: &TestApp, login: &str, password: &str) -> String {
 }
 
 async fn activity(app: &TestApp, login: &str) -> Vec<ActivityEntry> {
-    let (tenant, user) = app.state.accounts.user("ACME", login).await.unwrap();
-    app.state.accounts.activity(&tenant, Some(&user), None, 1000).await.unwrap()
+    let (tenant, user) = app.state.accounts.lanyard().user("ACME", login).await.unwrap();
+    app.state.accounts.lanyard().activity(&tenant, Some(&user), None, 1000).await.unwrap()
 }
 
 async fn l3_third_wrong_password_locks_account(backend: Backend) {
@@ -31,7 +31,7 @@ async fn l3_third_wrong_password_locks_account(backend: Backend) {
     assert_eq!(alert(&app, "alice", "Wrong-3!aa").await, LOCKED);
     // Right password or not, the locked message (L3).
     assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
-    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, user) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(user.status, UserStatus::PasswordLocked);
     assert!(activity(&app, "alice").await.iter().any(|e| e.kind == "locked"));
 
@@ -118,7 +118,7 @@ async fn l3_100_concurrent_wrong_passwords_count_exactly(backend: Backend) {
             locked += 1;
         }
     }
-    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, user) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(user.status, UserStatus::PasswordLocked);
     assert_eq!(user.failed_attempts, 3, "exactly the limit was counted");
     let verified = activity(&app, "alice").await.iter().filter(|e| e.detail == "wrong password").count();
@@ -216,7 +216,7 @@ async fn l3_concurrent_right_passwords_all_sign_in(backend: Backend) {
         let outcomes = burst(&[&app], "alice", PASSWORD, 16).await;
         assert!(outcomes.iter().all(|o| o == "signed in"), "round {round}: {outcomes:?}");
     }
-    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, user) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(user.status, UserStatus::Active);
     assert_eq!(user.failed_attempts, 0);
     assert!(!activity(&app, "alice").await.iter().any(|e| e.kind == "sign_in_failed"), "no failure recorded");
@@ -232,7 +232,7 @@ async fn l3_wrong_then_a_burst_of_right_passwords(backend: Backend) {
     assert_eq!(alert(&app, "alice", "Wrong-2!aa").await, "Invalid Credentials");
     let outcomes = burst(&[&app], "alice", PASSWORD, 16).await;
     assert!(outcomes.iter().all(|o| o == "signed in"), "{outcomes:?}");
-    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, user) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!((user.status, user.failed_attempts), (UserStatus::Active, 0), "counter reset");
     assert_eq!(alert(&app, "alice", "Wrong-1!aa").await, "Invalid Credentials");
     assert_eq!(alert(&app, "alice", "Wrong-2!aa").await, "Invalid Credentials", "a fresh count");
@@ -250,7 +250,7 @@ async fn l3_a_right_password_in_flight_never_counts_towards_the_lock(backend: Ba
         let outcomes = burst_of(&[&app], "alice", &["Wrong-1!aa", PASSWORD, "Wrong-2!aa"]).await;
         assert_eq!(outcomes[1], "signed in", "round {round}: {outcomes:?}");
         assert!(!outcomes.iter().any(|o| o == LOCKED), "round {round}: {outcomes:?}");
-        let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+        let (_, user) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
         assert_eq!(user.status, UserStatus::Active, "round {round}");
         // Start the next round from a clean count.
         assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");
@@ -269,7 +269,7 @@ async fn l3_a_lowered_limit_locks_at_the_next_attempt(backend: Backend) {
     let lower = lanyard::domain::tenant::TenantChanges { max_failed_attempts: Some(2), ..Default::default() };
     app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &lower).await.unwrap();
     assert_eq!(alert(&app, "alice", PASSWORD).await, LOCKED);
-    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, user) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(user.status, UserStatus::PasswordLocked);
     app.stop().await;
 }
@@ -291,7 +291,7 @@ async fn l3_two_instances_concurrent_passwords(backend: Backend) {
     let outcomes = burst(&[&first, &second], "alice", "Wrong-1!aa", 20).await;
     assert_eq!(outcomes.iter().filter(|o| *o == "Invalid Credentials").count(), 2, "{outcomes:?}");
     assert_eq!(outcomes.iter().filter(|o| *o == LOCKED).count(), 18, "{outcomes:?}");
-    let (_, user) = first.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, user) = first.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!((user.status, user.failed_attempts), (UserStatus::PasswordLocked, 3));
     second.stop().await;
     first.stop().await;
@@ -513,13 +513,13 @@ async fn a_full_hash_queue_answers_503_and_counts_nothing(backend: Backend) {
         TestApp::spawn_on(scratch, &[("LANYARD_HASH_WORKERS", "1".into()), ("LANYARD_HASH_QUEUE", "0".into())]).await;
     app.tenant("ACME").await;
     app.user("ACME", "alice").await;
-    let held = app.state.accounts.hasher().admit().unwrap();
+    let held = app.state.accounts.operations().hasher().admit().unwrap();
     for (login, password) in [("alice", PASSWORD), ("alice", "Wrong-1!aa"), ("nobody", "Wrong-1!aa")] {
         let res = sign_in(&app, &app.browser(), login, password, "ACME").await;
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{login}");
         assert!(res.headers().contains_key("retry-after"));
     }
-    let (_, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, user) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(user.failed_attempts, 0);
     drop(held);
     assert_eq!(alert(&app, "alice", PASSWORD).await, "signed in");

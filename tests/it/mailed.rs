@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use crate::backend_tests;
 use crate::smtp_sink::Sink;
 use crate::support::spawn_with_mail;
-use crate::support::{Backend, PASSWORD, TestApp, csrf_of, sign_in};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, csrf_of, sign_in};
 
 /// What each use of a credential chooses: meets L5, differs from every earlier password.
 const CHOSEN: &str = "Mailed-Chose-2027!";
@@ -158,14 +158,14 @@ async fn account(app: &TestApp, login: &str, kind: Kind, event: Option<Event>) -
         .create_user("ACME", login, kind_of, &Secret::new(PASSWORD), temporary)
         .await
         .unwrap();
-    accounts.set_verified_email_unchecked(&user, &email(login)).await.unwrap();
+    accounts.lanyard().set_verified_email_unchecked(&user, &email(login)).await.unwrap();
     accounts.admin(crate::support::operator()).set_user_self_reset("ACME", login, true).await.unwrap();
     if super_admin {
         for _ in 0..3 {
             sign_in(app, &app.browser(), login, "Wrong-Guess-1!", "ACME").await;
         }
     }
-    accounts.user("ACME", login).await.unwrap().1
+    accounts.lanyard().user("ACME", login).await.unwrap().1
 }
 
 /// Mails `kind` to the account's holder; returns what arrived.
@@ -191,14 +191,14 @@ async fn mail(app: &TestApp, sink: &Sink, n: usize, login: &str, kind: Kind) -> 
         }
         Kind::RecoveryLink => {
             accounts.request_recovery("ACME", login, &origin(n)).await.unwrap();
-            let user = accounts.user("ACME", login).await.unwrap().1;
-            let pending = accounts.recovery_requests(Some(RecoveryStatus::Pending)).await.unwrap();
+            let user = accounts.lanyard().user("ACME", login).await.unwrap().1;
+            let pending = accounts.lanyard().recovery_requests(Some(RecoveryStatus::Pending)).await.unwrap();
             let request = pending.iter().find(|r| r.request.user_id == user.id).expect("a pending request");
             accounts.admin(crate::support::operator()).approve_recovery(request.request.id, &base).await.unwrap();
             Held::Recovery(after(&mail_to(sink, &to, "/recover?token=").await, "/recover?token=").into())
         }
         Kind::AddressCode => {
-            let user = accounts.user("ACME", login).await.unwrap().1;
+            let user = accounts.lanyard().user("ACME", login).await.unwrap().1;
             let sid = format!("sid-{login}");
             let new = format!("new-{login}@acme.example");
             accounts.enrol_verify(user.id, &sid, &Secret::new(PASSWORD), &origin(n)).await.unwrap();
@@ -265,7 +265,7 @@ async fn happen(app: &TestApp, sink: &Sink, n: usize, login: &str, event: Event)
             assert_eq!(res.status(), StatusCode::SEE_OTHER);
         }
         Event::ForcedChange => {
-            let user = accounts.user("ACME", login).await.unwrap().1;
+            let user = accounts.lanyard().user("ACME", login).await.unwrap().1;
             let new = Secret::new(ADMINS);
             accounts.change_password(user.id, &new, &new, origin(n)).await.unwrap();
         }
@@ -290,7 +290,7 @@ async fn happen(app: &TestApp, sink: &Sink, n: usize, login: &str, event: Event)
         }
         Event::OwnAddress => {
             let Held::Code { sid, code } = mail(app, sink, n, login, Kind::AddressCode).await else { unreachable!() };
-            let user = accounts.user("ACME", login).await.unwrap().1;
+            let user = accounts.lanyard().user("ACME", login).await.unwrap().1;
             accounts.enrol_check_code(user.id, &sid, &code).await.unwrap();
             accounts.enrol_save(user.id, &sid, origin(n)).await.unwrap();
         }
@@ -303,7 +303,7 @@ async fn happen(app: &TestApp, sink: &Sink, n: usize, login: &str, event: Event)
             for _ in 0..3 {
                 let _ = accounts.complete_reset(&handle, "WRONG222", &new, &new, &origin(n)).await;
             }
-            let user = accounts.user("ACME", login).await.unwrap().1;
+            let user = accounts.lanyard().user("ACME", login).await.unwrap().1;
             assert_eq!(user.status.as_str(), "admin_locked", "S5");
         }
         Event::Deactivate => {
@@ -318,8 +318,8 @@ async fn happen(app: &TestApp, sink: &Sink, n: usize, login: &str, event: Event)
 /// The S7 entries of the account's activity record.
 async fn voided_entries(app: &TestApp, user: &User) -> Vec<String> {
     let accounts = &app.state.accounts;
-    let tenant = accounts.tenant("ACME").await.unwrap();
-    let entries = accounts.activity(&tenant, Some(user), None, 200).await.unwrap();
+    let tenant = accounts.lanyard().tenant("ACME").await.unwrap();
+    let entries = accounts.lanyard().activity(&tenant, Some(user), None, 200).await.unwrap();
     entries.into_iter().map(|e| e.detail).filter(|d| d.contains("(S7)")).collect()
 }
 
@@ -371,7 +371,7 @@ async fn a2_an_approval_can_be_withdrawn_and_never_lifts_a_later_lock(backend: B
     // Withdrawn through the API: the link's page and form refuse it; the request says so.
     let boss = account(&app, "boss", Kind::RecoveryLink, None).await;
     let Held::Recovery(token) = mail(&app, &sink, 1, "boss", Kind::RecoveryLink).await else { unreachable!() };
-    let id = accounts.recovery_requests(Some(RecoveryStatus::Approved)).await.unwrap()[0].request.id;
+    let id = accounts.lanyard().recovery_requests(Some(RecoveryStatus::Approved)).await.unwrap()[0].request.id;
     let (status, p) =
         crate::support::call(&app, &ops, "POST", &format!("/recovery-requests/{id}/withdraw"), None).await;
     assert_eq!((status, p["status"].as_str()), (StatusCode::OK, Some("withdrawn")), "{p}");
@@ -381,7 +381,7 @@ async fn a2_an_approval_can_be_withdrawn_and_never_lifts_a_later_lock(backend: B
     let page = app.browser().get(app.url(&format!("/recover?token={token}"))).send().await.unwrap();
     assert!(page.text().await.unwrap().contains("Link not valid"));
     assert!(!works(&app, 1, &boss, &Held::Recovery(token)).await);
-    let boss = accounts.user("ACME", "boss").await.unwrap().1;
+    let boss = accounts.lanyard().user("ACME", "boss").await.unwrap().1;
     assert_eq!(boss.status.as_str(), "password_locked", "nothing changed");
 
     // Approved while password-locked, then admin-locked on purpose: the link stays dead and the
@@ -389,8 +389,8 @@ async fn a2_an_approval_can_be_withdrawn_and_never_lifts_a_later_lock(backend: B
     let Held::Recovery(token) = mail(&app, &sink, 2, "boss", Kind::RecoveryLink).await else { unreachable!() };
     accounts.admin(crate::support::operator()).change_status("ACME", "boss", StatusChange::AdminLock).await.unwrap();
     assert!(!works(&app, 2, &boss, &Held::Recovery(token)).await);
-    assert_eq!(accounts.user("ACME", "boss").await.unwrap().1.status.as_str(), "admin_locked");
-    let voided = accounts.recovery_requests(Some(RecoveryStatus::Voided)).await.unwrap();
+    assert_eq!(accounts.lanyard().user("ACME", "boss").await.unwrap().1.status.as_str(), "admin_locked");
+    let voided = accounts.lanyard().recovery_requests(Some(RecoveryStatus::Voided)).await.unwrap();
     assert_eq!(voided.len(), 1, "the approval shows as voided");
 
     // No longer a super admin: nothing to recover.

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::backend_tests;
 use crate::support::spawn_with_mail;
-use crate::support::{Backend, PASSWORD, TestApp, alert_of, csrf_of, sign_in};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, csrf_of, sign_in};
 
 const NEW: &str = "Brand-New-Choice-8";
 const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
@@ -40,7 +40,7 @@ async fn account_status(app: &TestApp, browser: &reqwest::Client) -> StatusCode 
 }
 
 async fn failures(app: &TestApp) -> i32 {
-    app.state.accounts.user("ACME", "alice").await.unwrap().1.failed_attempts
+    app.state.accounts.lanyard().user("ACME", "alice").await.unwrap().1.failed_attempts
 }
 
 async fn change_password_at_will(backend: Backend) {
@@ -91,8 +91,8 @@ async fn change_password_at_will(backend: Backend) {
     assert_eq!(account_status(&app, &elsewhere).await, StatusCode::SEE_OTHER, "the other session ended");
     let notice = sink.nth(mails + 1).await;
     assert!(notice.contains("was just changed"), "{notice}");
-    let (tenant, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    let activity = app.state.accounts.activity(&tenant, Some(&user), None, 50).await.unwrap();
+    let (tenant, user) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let activity = app.state.accounts.lanyard().activity(&tenant, Some(&user), None, 50).await.unwrap();
     assert!(activity.iter().any(|e| e.kind == "password_changed"), "{activity:?}");
     assert!(activity.iter().any(|e| e.kind == "sign_in_failed" && e.detail.contains("Change Password")));
     // The new password signs in, the old one does not.
@@ -115,7 +115,7 @@ async fn wrong_current_passwords_lock_and_race(backend: Backend) {
     let answers = futures_util::future::join_all(racers).await;
     assert_eq!(failures(&app).await, 3);
     assert!(answers.iter().any(|(_, html)| html.contains(LOCKED)), "one of them locked the account");
-    let user = app.state.accounts.user("ACME", "alice").await.unwrap().1;
+    let user = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap().1;
     assert_eq!(user.status, lanyard::domain::user::UserStatus::PasswordLocked);
     assert_eq!(account_status(&app, &browser).await, StatusCode::SEE_OTHER, "the lock ended the session");
     let res = sign_in(&app, &app.browser(), "alice", PASSWORD, "ACME").await;

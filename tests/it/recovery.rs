@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 
 use crate::backend_tests;
 use crate::support::spawn_with_mail;
-use crate::support::{Backend, PASSWORD, TestApp, csrf_of, sign_in};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, csrf_of, sign_in};
 use crate::support::{call, token_for};
 
 const BOSS_MAIL: &str = "boss@acme.example";
@@ -26,7 +26,7 @@ async fn lock(app: &TestApp, login: &str) {
     for _ in 0..3 {
         sign_in(app, &app.browser(), login, "Wrong-1!aa", "ACME").await;
     }
-    assert!(app.state.accounts.user("ACME", login).await.unwrap().1.status.is_locked());
+    assert!(app.state.accounts.lanyard().user("ACME", login).await.unwrap().1.status.is_locked());
 }
 
 /// The requests in `status`, once there are `expected` of them: the help page answers before it
@@ -60,7 +60,7 @@ async fn a2_super_admin_recovery_end_to_end(backend: Backend) {
         .create_user("ACME", "boss", UserType::SuperAdmin, &Secret::new(PASSWORD), false)
         .await
         .unwrap();
-    accounts.set_verified_email_unchecked(&boss, BOSS_MAIL).await.unwrap();
+    accounts.lanyard().set_verified_email_unchecked(&boss, BOSS_MAIL).await.unwrap();
     app.user("ACME", "alice").await;
     let ops = token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
 

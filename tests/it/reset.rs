@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 
 use crate::backend_tests;
 use crate::smtp_sink::Sink;
-use crate::support::{Backend, PASSWORD, TestApp, csrf_of, flow_of, sign_in, spawn_with_mail, token_of};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, csrf_of, flow_of, sign_in, spawn_with_mail, token_of};
 
 const EMAIL: &str = "alice@example.org";
 
@@ -98,7 +98,7 @@ async fn s2_enrolment_needs_the_password_and_the_code(backend: Backend) {
     assert!(html.contains("Confirm the address with the code first."), "no save before the code");
     settings_post(&app, &browser, &[("step", "code"), ("code", &code)]).await;
     settings_post(&app, &browser, &[("step", "save")]).await;
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(alice.email.as_deref(), Some(EMAIL));
     assert!(alice.email_verified);
     app.stop().await;
@@ -115,7 +115,7 @@ async fn s2_codes_expire_after_10_minutes(backend: Backend) {
     app.clock.advance(10 * 60);
     let html = settings_post(&app, &browser, &[("step", "code"), ("code", &code)]).await;
     assert!(html.contains("Verify") && !html.contains("is confirmed"), "the enrolment expired: {html}");
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert!(!alice.email_verified);
     app.stop().await;
 }
@@ -283,9 +283,9 @@ async fn s5_wrong_tokens_admin_lock_the_account(backend: Backend) {
             .contains("The password token is not correct.")
     );
     assert!(reset(&app, &browser, &page, "WRONG444", "Fresh-Start-2027").await.contains("Password Reset Error"));
-    let (tenant, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (tenant, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(alice.status, lanyard::domain::user::UserStatus::AdminLocked);
-    let activity = app.state.accounts.activity(&tenant, Some(&alice), None, 20).await.unwrap();
+    let activity = app.state.accounts.lanyard().activity(&tenant, Some(&alice), None, 20).await.unwrap();
     assert!(
         activity.iter().any(|e| e.kind == "locked" && e.detail.contains("wrong password tokens")),
         "the record says why"
@@ -305,13 +305,13 @@ async fn s6_reset_lifts_a_password_lock_and_revokes_refresh_tokens(backend: Back
     for i in 0..3 {
         sign_in(&app, &app.browser(), "alice", &format!("Wrong-Guess-{i}!"), "ACME").await;
     }
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(alice.status, lanyard::domain::user::UserStatus::PasswordLocked);
     let browser = app.browser();
     let page = forgot(&app, &browser, "alice", "ACME", EMAIL).await.text().await.unwrap();
     let token = token_of(&sink.nth(2).await);
     assert!(reset(&app, &browser, &page, &token, "Fresh-Start-2027").await.contains("Your password has been changed."));
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(alice.status, lanyard::domain::user::UserStatus::Active);
     let res =
         rp.0.post(
@@ -351,7 +351,7 @@ async fn mailed_tokens_are_stored_keyed_not_plainly_hashed(backend: Backend) {
     let browser = app.browser();
     forgot(&app, &browser, "alice", "ACME", EMAIL).await;
     let token = token_of(&sink.nth(2).await);
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     let config = app.scratch.config(&[]);
     let store = lanyard::store::Store::connect(config.database_url.expose(), 1).await.unwrap();
     let eph = match &config.redis_url {
@@ -446,7 +446,7 @@ async fn s2_wrong_passwords_at_settings_count_towards_the_lock(backend: Backend)
         assert!(html.contains("The password is not correct."));
     }
     settings_post(&app, &browser, &[("step", "verify"), ("current_password", "Wrong-Pass-1")]).await;
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(alice.status, lanyard::domain::user::UserStatus::PasswordLocked);
     let res = browser.get(app.url("/settings")).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/login", "the lock ended the session");

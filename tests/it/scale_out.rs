@@ -80,7 +80,7 @@ impl Cluster {
     async fn stop(self) {
         drop(self.nodes);
         drop(self.proxy);
-        self.state.accounts.close().await.ok();
+        self.state.accounts.operations().close().await.ok();
         self.scratch.cleanup().await;
     }
 }

@@ -13,7 +13,7 @@ use tokio::sync::Mutex;
 use crate::backend_tests;
 use crate::oidc::logout::capture_server;
 use crate::oidc::rp::{self, LOGOUT_REDIRECT, Rp, at, code_for_alice};
-use crate::support::{Backend, PASSWORD, TestApp, csrf_of, sign_in};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, csrf_of, sign_in};
 
 type Seen = Arc<Mutex<Vec<String>>>;
 
@@ -107,7 +107,7 @@ async fn l3_lock_ends_sessions_and_tells_applications(backend: Backend) {
         for wrong in ["Wrong-1!aa", "Wrong-2!aa", "Wrong-3!aa"] {
             sign_in(app, &app.browser(), "alice", wrong, "ACME").await;
         }
-        let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+        let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
         assert!(alice.status.is_locked());
     })
     .await;
@@ -154,7 +154,7 @@ async fn settings_lock_ends_sessions_and_tells_applications(backend: Backend) {
             let form = [("csrf", csrf.as_str()), ("step", "verify"), ("current_password", wrong)];
             settings.post(app.url("/settings")).form(&form).send().await.unwrap();
         }
-        let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+        let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
         assert!(alice.status.is_locked());
     })
     .await;

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 
 use crate::backend_tests;
-use crate::support::{Backend, PASSWORD, TestApp, alert_of, csrf_of, sign_in};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, csrf_of, sign_in};
 
 async fn l1_happy_path_lands_on_the_account_page(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -337,8 +337,8 @@ async fn l7_sign_in_and_sign_out_are_recorded_with_origin(backend: Backend) {
         .unwrap();
     let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
     browser.post(app.url("/logout")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
-    let (tenant, user) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    let entries = app.state.accounts.activity(&tenant, Some(&user), None, 10).await.unwrap();
+    let (tenant, user) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let entries = app.state.accounts.lanyard().activity(&tenant, Some(&user), None, 10).await.unwrap();
     let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds[..2], ["sign_out", "sign_in"], "{kinds:?}");
     let sign_in = &entries[1];

@@ -181,8 +181,8 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
     let scratch = Scratch::new(&backend).await;
     let (clock, _) = Clock::manual(T0);
     let state = AppState::build(scratch.config(&[]), clock.clone()).await.unwrap();
-    state.accounts.migrate().await.unwrap();
-    let applied = state.accounts.applied_migrations().await.unwrap();
+    state.accounts.operations().migrate().await.unwrap();
+    let applied = state.accounts.operations().applied_migrations().await.unwrap();
     let expected_migrations = [
         "m20261124_000001_initial",
         "m20261124_000002_password_history",
@@ -198,8 +198,8 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
     ];
     assert_eq!(applied, expected_migrations.map(String::from).to_vec());
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };
-    assert_eq!(state.accounts.backends().0, expected);
-    state.accounts.close().await.unwrap();
+    assert_eq!(state.accounts.operations().backends().0, expected);
+    state.accounts.operations().close().await.unwrap();
     scratch.cleanup().await;
 }
 

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 
 use crate::backend_tests;
 use crate::oidc::rp::{self, Rp, at, callback, code_for_alice, param};
-use crate::support::{Backend, TestApp};
+use crate::support::{AsLanyard, Backend, TestApp};
 
 const INITIATE: &str = "http://localhost:4002/initiate";
 
@@ -69,13 +69,13 @@ async fn u2_happy_path_opens_b_signed_in(backend: Backend) {
     let code = param(&params, "code").expect("a code without a password");
     let tokens = w.b.exchange(code, req.verifier).await;
     let claims = w.b.claims(&tokens, &req.nonce);
-    let (tenant, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (tenant, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(claims.subject().as_str(), alice.subject, "the same user");
     let raw = openidconnect::TokenResponse::id_token(&tokens).unwrap().to_string();
     let id = lanyard::oidc::jwt::verify(&app.state.oidc.ring, &raw).unwrap();
     assert_eq!(id["initiated_from"], serde_json::json!({ "client_id": "care-records", "name": "Care Records" }));
     // U4: B's record says where the login came from; A's that it started one.
-    let activity = app.state.accounts.activity(&tenant, Some(&alice), None, 20).await.unwrap();
+    let activity = app.state.accounts.lanyard().activity(&tenant, Some(&alice), None, 20).await.unwrap();
     let b_login = activity.iter().find(|e| e.client_id.as_deref() == Some("care-connect")).unwrap();
     assert_eq!(b_login.login_type, "Login initiated from Care Records");
     assert_eq!(b_login.kind, "sign_in");

@@ -98,7 +98,7 @@ async fn https_issuer_uses_host_prefixed_secure_cookies(backend: Backend) {
     assert!(cookie.starts_with("__Host-lanyard_csrf="), "{cookie}");
     assert!(cookie.contains("; Secure"));
     server.abort();
-    state.accounts.close().await.unwrap();
+    state.accounts.operations().close().await.unwrap();
     scratch.cleanup().await;
 }
 

@@ -4,12 +4,15 @@
 //! record (L7). What an actor may touch is decided here ([`actor`]), for the API, the console and
 //! the CLI alike; the HTTP layer only finds out who is calling.
 //!
-//! `Admin` dereferences to [`Accounts`] for the reads every surface shares.
+//! `Admin` dereferences to [`Accounts`] for the reads every surface shares; what only
+//! administration reads (the lists, the activity record, lookups by code and login) is its own.
 
 pub mod actor;
 mod clients;
+mod directory;
 mod error;
 mod tenants;
+mod unchecked;
 mod users;
 
 pub use crate::store::UserUpdate;
@@ -20,8 +23,8 @@ pub use users::{StatusChange, temporary_password};
 
 use super::Accounts;
 use crate::domain::activity::{ActivityKind, NewActivity};
-use crate::domain::tenant::{ProviderCode, Tenant};
-use crate::domain::user::{LoginName, User};
+use crate::domain::tenant::Tenant;
+use crate::domain::user::User;
 
 /// Administrative calls made by one [`Actor`].
 pub struct Admin<'a> {
@@ -41,28 +44,6 @@ impl Accounts {
     /// The only door to administrative writes: they are made by `actor`, and recorded as theirs.
     pub fn admin(&self, actor: Actor) -> Admin<'_> {
         Admin { accounts: self, actor }
-    }
-
-    pub fn parse_code(raw: &str) -> Result<ProviderCode, AdminError> {
-        ProviderCode::parse(raw).ok_or_else(|| {
-            AdminError::field("provider_code", format!("{raw:?}: use 1-64 letters, digits, '-', '_' or '.'"))
-        })
-    }
-
-    pub async fn tenant(&self, code: &str) -> Result<Tenant, AdminError> {
-        let code = Accounts::parse_code(code)?;
-        self.store.tenant_by_code(&code).await?.ok_or_else(|| AdminError::NotFound(format!("tenant {code}")))
-    }
-
-    pub async fn user(&self, code: &str, login: &str) -> Result<(Tenant, User), AdminError> {
-        let tenant = self.tenant(code).await?;
-        let name = LoginName::parse(login).map_err(|m| AdminError::field("login_name", m))?;
-        let user = self
-            .store
-            .user_by_login(tenant.id, &name)
-            .await?
-            .ok_or_else(|| AdminError::NotFound(format!("user {login} of {code}")))?;
-        Ok((tenant, user))
     }
 }
 

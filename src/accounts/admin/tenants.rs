@@ -1,7 +1,6 @@
 //! T1, L3, L5: providers and their settings, created and changed by an administrator.
 
 use super::{Admin, AdminError};
-use crate::accounts::Accounts;
 use crate::domain::tenant::{Tenant, TenantChanges};
 
 /// L3: the wrong passwords a provider may allow before the lock (PRODUCT.md's default is 3).
@@ -31,7 +30,7 @@ fn invisible(c: char) -> bool {
 
 impl Admin<'_> {
     pub async fn create_tenant(&self, code: &str, name: &str) -> Result<Tenant, AdminError> {
-        let code = Accounts::parse_code(code)?;
+        let code = super::directory::parse_code(code)?;
         let name = check_name(name)?;
         let tenant = self.store.create_tenant(&code, name, self.clock.now()).await?;
         self.audit(Some(&tenant), None, "", format!("tenant {code} created")).await?;
@@ -39,7 +38,7 @@ impl Admin<'_> {
     }
 
     pub async fn update_tenant(&self, code: &str, changes: &TenantChanges) -> Result<Tenant, AdminError> {
-        let code = Accounts::parse_code(code)?;
+        let code = super::directory::parse_code(code)?;
         if let Some(name) = &changes.name {
             check_name(name)?;
         }

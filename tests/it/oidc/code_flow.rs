@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 
 use super::rp::{at, code_for_alice, issuer, setup};
 use crate::backend_tests;
-use crate::support::{Backend, TestApp};
+use crate::support::{AsLanyard, Backend, TestApp};
 
 async fn discovery_is_complete_and_consistent(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -47,7 +47,7 @@ async fn code_flow_issues_verified_tokens(backend: Backend) {
     let (code, req) = code_for_alice(&app, &rp, &browser).await;
     let tokens = rp.exchange(&code, req.verifier).await;
     let claims = rp.claims(&tokens, &req.nonce);
-    let (_, alice) = app.state.accounts.user("ACME", "alice").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
     assert_eq!(claims.subject().as_str(), alice.subject, "sub is the stable subject, not the login name");
     assert_ne!(claims.subject().as_str(), "alice");
     assert_eq!(claims.issuer().as_str(), issuer(&app));
@@ -57,8 +57,8 @@ async fn code_flow_issues_verified_tokens(backend: Backend) {
     // OIDC Core §5.4: with an access token, the profile claims come from userinfo.
     assert!(claims.preferred_username().is_none());
     // L7: the sign-in is recorded against the application it was for.
-    let (tenant, _) = app.state.accounts.user("ACME", "alice").await.unwrap();
-    let activity = app.state.accounts.activity(&tenant, Some(&alice), None, 5).await.unwrap();
+    let (tenant, _) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let activity = app.state.accounts.lanyard().activity(&tenant, Some(&alice), None, 5).await.unwrap();
     let sign_in = activity.iter().find(|e| e.kind == "sign_in").unwrap();
     assert_eq!(sign_in.client_id.as_deref(), Some("app"));
     assert!(tokens.refresh_token().is_some());

@@ -1,9 +1,11 @@
 //! `TestApp`: a real server on port 0 with a fresh database (and Redis key prefix) per test.
 
 mod api;
+mod as_lanyard;
 mod mail;
 
 pub use api::{API, call, token_for};
+pub use as_lanyard::AsLanyard;
 pub use mail::{flow_of, spawn_with_mail, token_of};
 
 use std::collections::HashMap;
@@ -201,7 +203,7 @@ impl TestApp {
             let _ = tx.send(());
         }
         let _ = self.server.await;
-        self.state.accounts.close().await.ok();
+        self.state.accounts.operations().close().await.ok();
         self.scratch.cleanup().await;
     }
 }

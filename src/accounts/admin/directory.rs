@@ -1,0 +1,76 @@
+//! What only administration reads: providers and people by code and login, the lists of
+//! providers, users and applications, and the activity record (L7). Nothing here changes state.
+//! The lookups answer for any provider; [`Admin::provider`] and [`Admin::administered`] add
+//! what the actor may see and touch.
+
+use super::{Admin, AdminError};
+use crate::accounts::Internal;
+use crate::domain::activity::{ActivityEntry, ActivityQuery};
+use crate::domain::application::Client;
+use crate::domain::tenant::{ProviderCode, Tenant};
+use crate::domain::user::{LoginName, User};
+use crate::store::StoreError;
+
+/// A provider code as an administrator typed it (T1).
+pub(super) fn parse_code(raw: &str) -> Result<ProviderCode, AdminError> {
+    ProviderCode::parse(raw).ok_or_else(|| {
+        AdminError::field("provider_code", format!("{raw:?}: use 1-64 letters, digits, '-', '_' or '.'"))
+    })
+}
+
+impl Admin<'_> {
+    pub async fn tenant(&self, code: &str) -> Result<Tenant, AdminError> {
+        let code = parse_code(code)?;
+        self.store.tenant_by_code(&code).await?.ok_or_else(|| AdminError::NotFound(format!("tenant {code}")))
+    }
+
+    pub async fn user(&self, code: &str, login: &str) -> Result<(Tenant, User), AdminError> {
+        let tenant = self.tenant(code).await?;
+        let name = LoginName::parse(login).map_err(|m| AdminError::field("login_name", m))?;
+        let user = self
+            .store
+            .user_by_login(tenant.id, &name)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("user {login} of {code}")))?;
+        Ok((tenant, user))
+    }
+
+    pub async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        self.store.list_tenants().await
+    }
+
+    pub async fn users_of(&self, tenant: &Tenant) -> Result<Vec<User>, StoreError> {
+        self.store.list_users(tenant.id).await
+    }
+
+    /// The registration whether disabled or not.
+    pub async fn client_registration(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
+        self.store.client_uncached(client_id).await
+    }
+
+    pub async fn clients(&self) -> Result<Vec<Client>, StoreError> {
+        self.store.list_clients().await
+    }
+
+    /// L7: a provider's activity, newest first; `before` pages backwards by entry id.
+    pub async fn activity(
+        &self,
+        tenant: &Tenant,
+        user: Option<&User>,
+        before: Option<i32>,
+        limit: u64,
+    ) -> Result<Vec<ActivityEntry>, Internal> {
+        let query = ActivityQuery { user_id: user.map(|u| u.id), before, limit, ..Default::default() };
+        self.activity_matching(tenant, &query).await
+    }
+
+    /// One page of a provider's record (at most 1 000 entries).
+    pub async fn activity_matching(
+        &self,
+        tenant: &Tenant,
+        query: &ActivityQuery,
+    ) -> Result<Vec<ActivityEntry>, Internal> {
+        let query = ActivityQuery { limit: query.limit.clamp(1, 1000), ..query.clone() };
+        Ok(self.store.list_activity(tenant.id, &query).await?)
+    }
+}
