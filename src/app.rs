@@ -132,6 +132,7 @@ impl AppState {
             tokens: config.tokens,
             unified_login_timeout_secs: config.unified_login_timeout_secs,
             session_ttl_secs: config.session_ttl_secs,
+            clock: clock.clone(),
         };
         let limits = SignInLimits {
             per_address: config.signin_limit_per_ip,

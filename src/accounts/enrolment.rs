@@ -78,18 +78,36 @@ pub fn valid_email(s: &str) -> bool {
     }
 }
 
+/// S2's steps for one signed-in person: `accounts.enrolling()`.
+pub struct Enrolling<'a>(&'a Accounts);
+
+impl std::ops::Deref for Enrolling<'_> {
+    type Target = Accounts;
+
+    fn deref(&self) -> &Accounts {
+        self.0
+    }
+}
+
 impl Accounts {
-    pub async fn enrolment(&self, sid: &str) -> Result<Enrolment, StoreError> {
+    pub fn enrolling(&self) -> Enrolling<'_> {
+        Enrolling(self)
+    }
+}
+
+impl Enrolling<'_> {
+    /// Where this session's enrolment stands (nothing yet, verified, code sent, confirmed).
+    pub async fn state(&self, sid: &str) -> Result<Enrolment, StoreError> {
         Ok(self.ephemeral.get(&state_key(sid)).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
     }
 
-    async fn save_enrolment(&self, sid: &str, e: &Enrolment) -> Result<(), StoreError> {
+    async fn save_state(&self, sid: &str, e: &Enrolment) -> Result<(), StoreError> {
         let json = serde_json::to_string(e).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.ephemeral.put(&state_key(sid), &json, CODE_TTL).await
     }
 
     /// S1: both switches must be on.
-    pub async fn self_reset_allowed(&self, user_id: UserId) -> Result<Option<(Tenant, User)>, StoreError> {
+    pub async fn allowed(&self, user_id: UserId) -> Result<Option<(Tenant, User)>, StoreError> {
         let Some(user) = self.store.user_by_id(user_id).await? else { return Ok(None) };
         let Some(tenant) = self.store.tenant_by_id(user.tenant_id).await? else { return Ok(None) };
         Ok((tenant.self_reset_enabled && user.self_reset_enabled).then_some((tenant, user)))
@@ -98,14 +116,14 @@ impl Accounts {
     /// Step 1 (Verify): the current password, limited tries per hour.
     /// A wrong password here is a password guess like any other: it counts towards L3's lock,
     /// counted before the check, and is recorded (L7).
-    pub async fn enrol_verify(
+    pub async fn verify(
         &self,
         user_id: UserId,
         sid: &str,
         password: &Secret,
         origin: &Origin,
     ) -> Result<(), EnrolError> {
-        let (tenant, user) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
+        let (tenant, user) = self.allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
         let now = self.clock.now();
         let tries = self.ephemeral.incr(&format!("enrol-pw:{user_id}:{}", now - now.rem_euclid(3600)), 3600).await?;
         if tries > PASSWORD_TRIES_PER_HOUR {
@@ -115,7 +133,7 @@ impl Accounts {
         const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
         let (failures, locked) = match self.counted_verify(&user, max, password, false).await? {
             Verdict::Right => {
-                self.save_enrolment(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
+                self.save_state(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
                 return Ok(());
             }
             Verdict::Wrong { failures, locked } => (failures, locked),
@@ -145,9 +163,9 @@ impl Accounts {
     }
 
     /// Step 2: mails a 6-digit code to the address; a new address starts verification over.
-    pub async fn enrol_send_code(&self, user_id: UserId, sid: &str, email: &str) -> Result<(), EnrolError> {
-        let (tenant, user) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
-        let state = self.enrolment(sid).await?;
+    pub async fn send_code(&self, user_id: UserId, sid: &str, email: &str) -> Result<(), EnrolError> {
+        let (tenant, user) = self.allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
+        let state = self.state(sid).await?;
         if !state.password_verified {
             return Err(EnrolError::Field("Verify your current password first."));
         }
@@ -171,7 +189,7 @@ impl Accounts {
             code_confirmed: false,
             mailed_epoch: user.mailed_epoch,
         };
-        self.save_enrolment(sid, &next).await?;
+        self.save_state(sid, &next).await?;
         // S7 finds the code by its account.
         self.ephemeral.put(&mailed::address_code_key(user_id), &state_key(sid), CODE_TTL).await?;
         self.ephemeral.delete(&format!("enrol-tries:{sid}")).await?;
@@ -183,8 +201,8 @@ impl Accounts {
     }
 
     /// Step 3 (Submit): the code, with a limited number of tries.
-    pub async fn enrol_check_code(&self, user_id: UserId, sid: &str, code: &str) -> Result<(), EnrolError> {
-        let mut state = self.enrolment(sid).await?;
+    pub async fn check_code(&self, user_id: UserId, sid: &str, code: &str) -> Result<(), EnrolError> {
+        let mut state = self.state(sid).await?;
         let Some(expected) = state.code_hash.clone() else {
             return Err(EnrolError::Field(CODE_EXPIRED));
         };
@@ -194,14 +212,14 @@ impl Accounts {
         let tries = self.ephemeral.incr(&format!("enrol-tries:{sid}"), CODE_TTL).await?;
         if tries > MAX_CODE_TRIES {
             state.code_hash = None;
-            self.save_enrolment(sid, &state).await?;
+            self.save_state(sid, &state).await?;
             return Err(EnrolError::Field("Too many wrong codes. Send a new one."));
         }
         if !self.mac.verify(CODE_PURPOSE, code.trim(), &expected) {
             return Err(EnrolError::Field("The code is not correct."));
         }
         state.code_confirmed = true;
-        self.save_enrolment(sid, &state).await?;
+        self.save_state(sid, &state).await?;
         Ok(())
     }
 
@@ -211,9 +229,9 @@ impl Accounts {
         Ok(self.store.user_by_id(user_id).await?.is_some_and(|u| mailed_current(&u, state.mailed_epoch)))
     }
 
-    pub async fn enrol_save(&self, user_id: UserId, sid: &str, origin: Origin) -> Result<String, EnrolError> {
-        let (tenant, user) = self.self_reset_allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
-        let state = self.enrolment(sid).await?;
+    pub async fn save(&self, user_id: UserId, sid: &str, origin: Origin) -> Result<String, EnrolError> {
+        let (tenant, user) = self.allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
+        let state = self.state(sid).await?;
         if !mailed_current(&user, state.mailed_epoch) {
             return Err(EnrolError::Field(CODE_EXPIRED));
         }

@@ -37,46 +37,57 @@ pub enum SaveError {
     Store(#[from] StoreError),
 }
 
+/// The waiting requests: `accounts.interactions()`. `Copy`, and its calls take it by value, so
+/// one expression's future borrows only `accounts`.
+#[derive(Clone, Copy)]
+pub struct Interactions<'a>(&'a Accounts);
+
 impl Accounts {
+    pub fn interactions(&self) -> Interactions<'_> {
+        Interactions(self)
+    }
+}
+
+impl Interactions<'_> {
     /// Saves the request `from` a client address, within that address's budget of pending
     /// authorizations per `INTERACTION_TTL`.
-    pub async fn save_interaction(&self, interaction: &Interaction, from: &str) -> Result<String, SaveError> {
-        let now = self.clock.now();
+    pub async fn save(self, interaction: &Interaction, from: &str) -> Result<String, SaveError> {
+        let now = self.0.clock.now();
         let window = now - now.rem_euclid(INTERACTION_TTL);
         let budget_key = Ephemeral::secret_key("pending-addr", &format!("{window}:{}", address_bucket(from)));
-        if self.ephemeral.incr(&budget_key, INTERACTION_TTL).await? > i64::from(self.limits.pending_per_address) {
+        if self.0.ephemeral.incr(&budget_key, INTERACTION_TTL).await? > i64::from(self.0.limits.pending_per_address) {
             return Err(SaveError::OverBudget);
         }
         let id = random_token();
-        self.put_interaction(&id, interaction, INTERACTION_TTL).await?;
+        self.put(&id, interaction, INTERACTION_TTL).await?;
         Ok(id)
     }
 
-    pub async fn interaction(&self, id: &str) -> Result<Option<Interaction>, StoreError> {
+    pub async fn get(self, id: &str) -> Result<Option<Interaction>, StoreError> {
         if !is_random_token(id) {
             return Ok(None);
         }
-        let raw = self.ephemeral.get(&Ephemeral::secret_key(NAMESPACE, id)).await?;
+        let raw = self.0.ephemeral.get(&Ephemeral::secret_key(NAMESPACE, id)).await?;
         Ok(raw.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
     /// Single use: of two tabs finishing the same sign-in, one gets it.
-    pub async fn take_interaction(&self, id: &str) -> Result<Option<Interaction>, StoreError> {
+    pub async fn take(self, id: &str) -> Result<Option<Interaction>, StoreError> {
         if !is_random_token(id) {
             return Ok(None);
         }
-        let raw = self.ephemeral.take(&Ephemeral::secret_key(NAMESPACE, id)).await?;
+        let raw = self.0.ephemeral.take(&Ephemeral::secret_key(NAMESPACE, id)).await?;
         Ok(raw.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
     /// Puts a taken interaction back for the rest of its life (the person is not done yet).
-    pub async fn return_interaction(&self, id: &str, interaction: &Interaction) -> Result<(), StoreError> {
-        let left = interaction.created_at + INTERACTION_TTL - self.clock.now();
-        if left > 0 { self.put_interaction(id, interaction, left).await } else { Ok(()) }
+    pub async fn put_back(self, id: &str, interaction: &Interaction) -> Result<(), StoreError> {
+        let left = interaction.created_at + INTERACTION_TTL - self.0.clock.now();
+        if left > 0 { self.put(id, interaction, left).await } else { Ok(()) }
     }
 
-    async fn put_interaction(&self, id: &str, interaction: &Interaction, ttl: i64) -> Result<(), StoreError> {
+    async fn put(self, id: &str, interaction: &Interaction, ttl: i64) -> Result<(), StoreError> {
         let json = serde_json::to_string(interaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.ephemeral.put(&Ephemeral::secret_key(NAMESPACE, id), &json, ttl).await
+        self.0.ephemeral.put(&Ephemeral::secret_key(NAMESPACE, id), &json, ttl).await
     }
 }

@@ -196,7 +196,7 @@ impl Accounts {
 impl Admin<'_> {
     /// P2: every invitee of the provider with their portal status, newest first.
     pub async fn invitations(&self, code: &str) -> Result<Vec<InvitationListed>, AdminError> {
-        let tenant = self.tenant(code).await?;
+        let tenant = self.provider(code).await?;
         let now = self.clock.now();
         let mut listed = Vec::new();
         for invitation in self.store.invitations_of(tenant.id, LISTED).await? {
@@ -218,13 +218,13 @@ impl Admin<'_> {
                 },
                 (InvitationStatus::Accepted, None) => ("deleted", None),
             };
-            listed.push(InvitationListed { invitation, portal_status, login_name });
+            listed.push(InvitationListed { invitation, portal_status: portal_status.to_string(), login_name });
         }
         Ok(listed)
     }
 
     async fn invitation_of(&self, code: &str, id: i32) -> Result<(Tenant, Invitation), AdminError> {
-        let tenant = self.tenant(code).await?;
+        let tenant = self.provider(code).await?;
         match self.store.invitation(id).await? {
             // Another provider's invitation is as good as none.
             Some(invitation) if invitation.tenant_id == tenant.id => Ok((tenant, invitation)),
@@ -234,7 +234,7 @@ impl Admin<'_> {
 
     /// P1: a new invitation, mailed at once from the no-reply address (P4).
     pub async fn invite(&self, code: &str, name: &str, email: &str, base: &str) -> Result<Invitation, AdminError> {
-        let tenant = self.tenant(code).await?;
+        let tenant = self.provider(code).await?;
         let (name, email) = (check_name(name)?, check_email(email)?);
         let now = self.clock.now();
         // One live invitation per address: a second one would only confuse the person.

@@ -23,6 +23,7 @@ pub mod reset;
 pub mod reset_link;
 pub mod service_status;
 pub mod session;
+pub mod session_lifetime;
 pub mod sessions_ended;
 pub mod sign_in;
 pub mod sign_out;
@@ -49,14 +50,12 @@ pub struct Held {
     store: Store,
     ephemeral: Ephemeral,
     hasher: PasswordHasher,
-    pub clock: Clock,
+    clock: Clock,
     limits: limits::SignInLimits,
     outbox: Outbox,
     events: Events,
-    /// How long a Lanyard session (and what is remembered about it) lives.
-    session_ttl: i64,
-    /// A session unused this long ends.
-    session_idle: i64,
+    /// How long a Lanyard session (and what is remembered about it) lives, and how long unused.
+    session_lifetime: session_lifetime::Lifetime,
     /// Keyed with the deployment's secret: the stored form of mailed tokens and codes.
     mac: Mac,
     /// Development: applications' back-channel URIs may be on loopback or private addresses.
@@ -101,8 +100,7 @@ impl Accounts {
             limits: p.limits,
             outbox: p.outbox,
             events: p.events,
-            session_ttl: p.session_ttl,
-            session_idle: p.session_idle,
+            session_lifetime: session_lifetime::Lifetime { ttl: p.session_ttl, idle: p.session_idle },
             mac: p.mac,
             internal_calls_ok: p.internal_calls_ok,
             link_ttl: p.link_ttl,

@@ -118,7 +118,7 @@ impl Accounts {
 impl Admin<'_> {
     /// P3: mails a new link to the user's address; an earlier link stops working.
     pub async fn send_reset_link(&self, code: &str, login: &str, base: &str) -> Result<User, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
+        let (tenant, user) = self.administered(code, login).await?;
         if matches!(user.status, UserStatus::Deactivated | UserStatus::Deleted) {
             return Err(AdminError::Refused(format!("{login} is disabled: enable the account first")));
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::admin::{Admin, AdminError};
 use super::{Accounts, Internal};
-use crate::domain::service_status::{MAX_LINK, MAX_MESSAGE, StatusEvent, StatusKind};
+use crate::domain::service_status::{InForce, MAX_LINK, MAX_MESSAGE, StatusBoard, StatusEvent, StatusKind};
 use crate::store::{NewStatusEvent, StoreError};
 
 /// How stale the open windows may be on a node.
@@ -60,14 +60,17 @@ impl Accounts {
     }
 
     /// M1: the maintenance window in force now, if any.
-    pub async fn maintenance_now(&self) -> Option<StatusEvent> {
+    pub async fn maintenance_now(&self) -> Option<InForce> {
         let now = self.clock.now();
-        self.open_status().await.iter().find(|e| e.kind == StatusKind::Maintenance && e.is_current(now)).cloned()
+        let open = self.open_status().await;
+        let window = open.iter().find(|e| e.kind == StatusKind::Maintenance && e.is_current(now))?;
+        Some(InForce { retry_after: window.retry_after(now), window: window.clone() })
     }
 
-    /// M2, M3: the open events and the recent ones, newest first.
-    pub async fn status_history(&self) -> Result<Vec<StatusEvent>, StoreError> {
-        self.store.status_events(HISTORY).await
+    /// M2, M3: the open events and the recent ones, newest first, as of now.
+    pub async fn status_board(&self) -> Result<StatusBoard, StoreError> {
+        let events = self.store.status_events(HISTORY).await?;
+        Ok(StatusBoard { now: self.clock.now(), events })
     }
 
     fn forget_status(&self) {

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::session_lifetime::Lifetime;
 use super::{Accounts, epoch};
 use crate::domain::activity::Origin;
 use crate::domain::tenant::TenantId;
@@ -42,8 +43,15 @@ pub struct SessionRecord {
     pub last_seen: i64,
 }
 
+impl SessionRecord {
+    /// When the session began; records from before `started_at` existed began at their sign-in.
+    fn began(&self) -> i64 {
+        if self.started_at > 0 { self.started_at } else { self.auth_time }
+    }
+}
+
 /// What an administrator sees of a user's live session (never its cookie value).
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LiveSession {
     /// OIDC `sid`.
     pub sid: String,
@@ -115,7 +123,7 @@ impl Accounts {
         origin: &Origin,
     ) -> Result<String, StoreError> {
         if let Some(old) = replacing {
-            self.delete_session(old).await?;
+            delete_session(&self.ephemeral, old).await?;
         }
         let now = self.clock.now();
         let record = SessionRecord { started_at: now, last_seen: now, ..record.clone() };
@@ -127,8 +135,8 @@ impl Accounts {
             user_agent: origin.user_agent.clone(),
         };
         let json = serde_json::to_string(&info).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.ephemeral.put(&info_key(&record.sid), &json, self.session_ttl).await?;
-        append(&self.ephemeral, &user_counter(record.user_id), &record.sid, self.session_ttl).await?;
+        self.ephemeral.put(&info_key(&record.sid), &json, self.session_lifetime.ttl).await?;
+        append(&self.ephemeral, &user_counter(record.user_id), &record.sid, self.session_lifetime.ttl).await?;
         Ok(id)
     }
 
@@ -140,8 +148,8 @@ impl Accounts {
         };
         let Ok(mut record) = serde_json::from_str::<SessionRecord>(&json) else { return Ok(None) };
         let now = self.clock.now();
-        if self.timed_out(&record, now) {
-            self.delete_session(id).await?;
+        if self.session_lifetime.timed_out(record.began(), record.last_seen, now) {
+            delete_session(&self.ephemeral, id).await?;
             return Ok(None);
         }
         if epoch::current(&self.ephemeral, record.user_id).await? != record.epoch {
@@ -152,39 +160,6 @@ impl Accounts {
             self.put_session(id, &record).await?;
         }
         Ok(Some(record))
-    }
-
-    /// The user's sessions that are still live (not signed out, not ended, not idle or past their
-    /// lifetime), newest first.
-    pub async fn live_sessions(&self, user_id: UserId) -> Result<Vec<LiveSession>, StoreError> {
-        let counter = user_counter(user_id);
-        let n = self.ephemeral.count(&counter).await?;
-        let keys: Vec<String> = newest(n).rev().map(|k| format!("{counter}:{k}")).collect();
-        let sids: Vec<String> = self.ephemeral.get_many(&keys).await?.into_iter().flatten().collect();
-        let current = epoch::current(&self.ephemeral, user_id).await?;
-        let now = self.clock.now();
-        let mut live = Vec::new();
-        for sid in sids {
-            let Some(info) = self.ephemeral.get(&info_key(&sid)).await? else { continue };
-            let Ok(info) = serde_json::from_str::<SessionInfo>(&info) else { continue };
-            let Some(raw) = self.ephemeral.get(&info.record_key).await? else { continue };
-            let Ok(record) = serde_json::from_str::<SessionRecord>(&raw) else { continue };
-            let ended = record.epoch != current || self.timed_out(&record, now);
-            if ended {
-                continue;
-            }
-            let applications = self.applications(&sid).await?;
-            live.push(LiveSession {
-                sid,
-                started_at: record.started_at,
-                last_seen: record.last_seen,
-                auth_time: record.auth_time,
-                ip: info.ip,
-                user_agent: info.user_agent,
-                applications,
-            });
-        }
-        Ok(live)
     }
 
     /// Whether the session `sid` of `user_id` is still live (not signed out, not ended, not idle
@@ -198,7 +173,7 @@ impl Accounts {
         let now = self.clock.now();
         if record.user_id != user_id
             || record.sid != sid
-            || self.timed_out(&record, now)
+            || self.session_lifetime.timed_out(record.began(), record.last_seen, now)
             || epoch::current(&self.ephemeral, user_id).await? != record.epoch
         {
             return Ok(false);
@@ -206,7 +181,7 @@ impl Accounts {
         if now - record.last_seen >= TOUCH_EVERY {
             record.last_seen = now;
             let json = serde_json::to_string(&record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            self.ephemeral.put(&info.record_key, &json, self.session_left(&record)).await?;
+            self.ephemeral.put(&info.record_key, &json, self.session_lifetime.left(record.began(), now)).await?;
         }
         Ok(true)
     }
@@ -217,22 +192,10 @@ impl Accounts {
         self.put_session(id, record).await
     }
 
-    /// Unused for the idle timeout, or past its lifetime.
-    fn timed_out(&self, record: &SessionRecord, now: i64) -> bool {
-        now - record.last_seen >= self.session_idle || self.session_left(record) <= 0
-    }
-
-    /// Seconds the session may still live, counted from when it began.
-    fn session_left(&self, record: &SessionRecord) -> i64 {
-        // Records from before `started_at` existed began at their sign-in.
-        let started = if record.started_at > 0 { record.started_at } else { record.auth_time };
-        started + self.session_ttl - self.clock.now()
-    }
-
     async fn put_session(&self, id: &str, record: &SessionRecord) -> Result<(), StoreError> {
-        let left = self.session_left(record);
+        let left = self.session_lifetime.left(record.began(), self.clock.now());
         if left <= 0 {
-            return self.delete_session(id).await;
+            return delete_session(&self.ephemeral, id).await;
         }
         let json = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.ephemeral.put(&Ephemeral::secret_key(NAMESPACE, id), &json, left).await
@@ -240,32 +203,7 @@ impl Accounts {
 
     /// Remembers that `client_id` received tokens in session `sid`.
     pub async fn note_application(&self, sid: &str, client_id: &str) -> Result<(), StoreError> {
-        append(&self.ephemeral, &app_counter(sid), client_id, self.session_ttl).await
-    }
-
-    /// The applications session `sid` gave tokens to, forgotten as they are read.
-    pub(super) async fn take_applications(&self, sid: &str) -> Result<Vec<String>, StoreError> {
-        let mut clients = take_all(&self.ephemeral, &app_counter(sid)).await?;
-        let mut seen = std::collections::HashSet::new();
-        clients.retain(|c| seen.insert(c.clone()));
-        Ok(clients)
-    }
-
-    /// The applications session `sid` gave tokens to, still remembered.
-    pub(super) async fn applications(&self, sid: &str) -> Result<Vec<String>, StoreError> {
-        let counter = app_counter(sid);
-        let n = self.ephemeral.count(&counter).await?;
-        let keys: Vec<String> = newest(n).map(|k| format!("{counter}:{k}")).collect();
-        Ok(self.ephemeral.get_many(&keys).await?.into_iter().flatten().collect())
-    }
-
-    /// The user's sessions that were started, forgotten as they are read.
-    pub(super) async fn take_user_sessions(&self, user_id: UserId) -> Result<Vec<String>, StoreError> {
-        take_all(&self.ephemeral, &user_counter(user_id)).await
-    }
-
-    pub(super) async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
-        self.ephemeral.delete(&Ephemeral::secret_key(NAMESPACE, id)).await
+        append(&self.ephemeral, &app_counter(sid), client_id, self.session_lifetime.ttl).await
     }
 }
 
@@ -288,4 +226,66 @@ async fn take_all(eph: &Ephemeral, counter: &str) -> Result<Vec<String>, StoreEr
     }
     eph.delete(counter).await?;
     Ok(values)
+}
+
+/// The applications session `sid` gave tokens to, forgotten as they are read.
+pub(super) async fn take_applications(eph: &Ephemeral, sid: &str) -> Result<Vec<String>, StoreError> {
+    let mut clients = take_all(eph, &app_counter(sid)).await?;
+    let mut seen = std::collections::HashSet::new();
+    clients.retain(|c| seen.insert(c.clone()));
+    Ok(clients)
+}
+
+/// The applications session `sid` gave tokens to, still remembered.
+pub(super) async fn applications(eph: &Ephemeral, sid: &str) -> Result<Vec<String>, StoreError> {
+    let counter = app_counter(sid);
+    let n = eph.count(&counter).await?;
+    let keys: Vec<String> = newest(n).map(|k| format!("{counter}:{k}")).collect();
+    Ok(eph.get_many(&keys).await?.into_iter().flatten().collect())
+}
+
+/// The user's sessions that were started, forgotten as they are read.
+pub(super) async fn take_user_sessions(eph: &Ephemeral, user_id: UserId) -> Result<Vec<String>, StoreError> {
+    take_all(eph, &user_counter(user_id)).await
+}
+
+pub(super) async fn delete_session(eph: &Ephemeral, id: &str) -> Result<(), StoreError> {
+    eph.delete(&Ephemeral::secret_key(NAMESPACE, id)).await
+}
+
+/// The user's sessions that are still live (not signed out, not ended, not idle or past their
+/// lifetime), newest first.
+pub(super) async fn live_sessions(
+    eph: &Ephemeral,
+    lifetime: Lifetime,
+    now: i64,
+    user_id: UserId,
+) -> Result<Vec<LiveSession>, StoreError> {
+    let counter = user_counter(user_id);
+    let n = eph.count(&counter).await?;
+    let keys: Vec<String> = newest(n).rev().map(|k| format!("{counter}:{k}")).collect();
+    let sids: Vec<String> = eph.get_many(&keys).await?.into_iter().flatten().collect();
+    let current = epoch::current(eph, user_id).await?;
+    let mut live = Vec::new();
+    for sid in sids {
+        let Some(info) = eph.get(&info_key(&sid)).await? else { continue };
+        let Ok(info) = serde_json::from_str::<SessionInfo>(&info) else { continue };
+        let Some(raw) = eph.get(&info.record_key).await? else { continue };
+        let Ok(record) = serde_json::from_str::<SessionRecord>(&raw) else { continue };
+        let ended = record.epoch != current || lifetime.timed_out(record.began(), record.last_seen, now);
+        if ended {
+            continue;
+        }
+        let applications = applications(eph, &sid).await?;
+        live.push(LiveSession {
+            sid,
+            started_at: record.started_at,
+            last_seen: record.last_seen,
+            auth_time: record.auth_time,
+            ip: info.ip,
+            user_agent: info.user_agent,
+            applications,
+        });
+    }
+    Ok(live)
 }

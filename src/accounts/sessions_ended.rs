@@ -9,7 +9,7 @@
 //! stay remembered with the session, so a later reset or lock still reaches their sessions.
 
 use super::events::{EndedSession, SessionsEnded};
-use super::session::SessionRecord;
+use super::session::{self, SessionRecord};
 use super::{Accounts, epoch};
 use crate::domain::user::User;
 use crate::store::StoreError;
@@ -19,8 +19,8 @@ impl Accounts {
     pub(crate) async fn end_all_sessions(&self, user: &User) -> Result<String, StoreError> {
         let epoch = epoch::bump(&self.ephemeral, user.id).await?;
         let mut sessions = Vec::new();
-        for sid in self.take_user_sessions(user.id).await? {
-            let client_ids = self.take_applications(&sid).await?;
+        for sid in session::take_user_sessions(&self.ephemeral, user.id).await? {
+            let client_ids = session::take_applications(&self.ephemeral, &sid).await?;
             sessions.push(EndedSession { sid, client_ids });
         }
         self.events.publish(SessionsEnded { subject: user.subject.clone(), sessions });
@@ -35,8 +35,8 @@ impl Accounts {
         record: &SessionRecord,
         asked_by: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.delete_session(id).await?;
-        let had_tokens = self.applications(&record.sid).await?;
+        session::delete_session(&self.ephemeral, id).await?;
+        let had_tokens = session::applications(&self.ephemeral, &record.sid).await?;
         let Some(client_id) = asked_by.filter(|c| had_tokens.iter().any(|h| h == c)) else {
             return Ok(());
         };

@@ -6,13 +6,14 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::actor::Actor;
 use super::extract::{QueryOf, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
+use crate::accounts::admin::Page;
 use crate::domain::activity::{ActivityEntry, ActivityQuery};
 use crate::domain::tenant::Tenant;
 
@@ -31,14 +32,6 @@ pub struct Filters {
     cursor: Option<i32>,
     /// 1–1000 (default 100).
     limit: Option<u64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Page {
-    entries: Vec<ActivityEntry>,
-    /// Pass as `cursor` for the next page; absent on the last one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<i32>,
 }
 
 async fn query_of(

@@ -5,13 +5,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::actor::Actor;
 use super::extract::{JsonBody, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
+use crate::accounts::admin::{SecretShown, WithSecret};
 use crate::domain::application::{CONSOLE_CLIENT_ID, Client, ClientMetadata};
 
 #[utoipa::path(
@@ -69,20 +70,6 @@ impl TryFrom<serde_json::Map<String, serde_json::Value>> for NewClient {
         let f: NewClientFields = serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| e.to_string())?;
         Ok(NewClient { client_id: f.client_id, name: f.name, providers: f.providers, metadata: f.metadata })
     }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct WithSecret {
-    #[serde(flatten)]
-    client: Client,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_secret: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SecretShown {
-    client_id: String,
-    client_secret: String,
 }
 
 #[utoipa::path(

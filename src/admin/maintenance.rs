@@ -13,7 +13,7 @@ use super::extract::JsonBody;
 use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::accounts::service_status::MaintenanceWindow;
-use crate::domain::service_status::{StatusEvent, StatusKind};
+use crate::domain::service_status::StatusEvent;
 
 #[derive(Serialize, ToSchema)]
 pub struct Maintenance {
@@ -54,11 +54,8 @@ pub struct Ended {
 )]
 pub async fn show(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
     actor.platform()?;
-    let now = accounts.clock.now();
-    let open = accounts.status_history().await.map_err(crate::accounts::Internal::from)?;
-    let windows = open.into_iter().filter(|e| e.kind == StatusKind::Maintenance);
-    let (current, upcoming): (Vec<_>, Vec<_>) =
-        windows.filter(|e| e.ended_at.is_none()).partition(|e| e.is_current(now));
+    let board = accounts.status_board().await.map_err(crate::accounts::Internal::from)?;
+    let (current, upcoming) = board.open_maintenance();
     Ok(Json(Maintenance { current: current.into_iter().next(), upcoming }).into_response())
 }
 

@@ -4,23 +4,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::actor::{Actor, Role};
 use super::problem::Problem;
 use crate::accounts::Accounts;
-
-#[derive(Serialize, ToSchema)]
-pub struct Me {
-    /// `cli`, `client:<client_id>` or `user:<provider code>/<login name>`.
-    actor: String,
-    /// `platform_operator`, `super_admin`, `provider_admin` or `user_administrator`.
-    role: &'static str,
-    /// The provider a provider-level role administers; absent for platform operators.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    provider_code: Option<String>,
-}
+use crate::accounts::admin::Me;
 
 #[utoipa::path(
     get,
@@ -45,5 +33,5 @@ pub async fn show(State(accounts): State<Accounts>, actor: Actor) -> Result<Resp
             .map(|t| t.provider_code.as_str().to_string()),
         None => None,
     };
-    Ok(Json(Me { actor: actor.acting.actor.clone(), role, provider_code }).into_response())
+    Ok(Json(Me { actor: actor.acting.actor.clone(), role: role.into(), provider_code }).into_response())
 }

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::actor::Actor;
@@ -14,6 +14,7 @@ use super::extract::{JsonBody, QueryOf, Segments};
 use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::accounts::admin::UserUpdate;
+use crate::accounts::admin::WithPassword;
 use crate::accounts::admin::{StatusChange, temporary_password};
 use crate::accounts::session::LiveSession;
 use crate::domain::application::ApplicationAccess;
@@ -88,14 +89,6 @@ enum AccessName {
     Deactivated,
 }
 
-/// A user with the temporary password that was just set: the only time it is shown.
-#[derive(Serialize, ToSchema)]
-pub struct WithPassword {
-    #[serde(flatten)]
-    user: User,
-    temporary_password: String,
-}
-
 fn user_type(text: Option<&str>) -> Result<UserType, Problem> {
     match text {
         None => Ok(UserType::Regular),
@@ -123,9 +116,6 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     let tenant = actor.provider(&accounts, &code).await?;
     let kind = user_type(body.user_type.as_deref())?;
-    if !actor.may_appoint(kind) {
-        return Err(Problem::forbidden("you cannot create users of this type"));
-    }
     let password = temporary_password(tenant.password_policy.min_length);
     let user = actor
         .accounts(&accounts)

@@ -84,7 +84,8 @@ fn line(e: &StatusEvent) -> String {
 pub async fn maintenance(cmd: MaintenanceCommand, json: bool, state: &AppState) -> Result<(), CliError> {
     // The operator at this shell: every change is recorded as `cli`.
     let accounts = &state.accounts.admin(Actor::operator());
-    let now = accounts.clock.now();
+    // "2h" is two hours from the operator's wall clock.
+    let now = crate::clock::Clock::system().now();
     match cmd {
         MaintenanceCommand::On { until, message, link, from } => {
             let until = when(&until, "--until", now)?;
@@ -100,7 +101,7 @@ pub async fn maintenance(cmd: MaintenanceCommand, json: bool, state: &AppState) 
             });
         }
         MaintenanceCommand::Show => {
-            let events = accounts.status_history().await?;
+            let events = accounts.status_board().await?.events;
             emit(json, &events, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
     }

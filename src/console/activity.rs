@@ -8,9 +8,9 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::Console;
-use super::api::field;
 use super::session::Admin;
 use super::view::{page, refused, seg};
+use crate::accounts::admin::Page;
 use crate::http::PageQuery;
 use crate::http::templates::{civil_from_days, days_from_civil};
 
@@ -97,11 +97,11 @@ pub async fn list(
         }
     };
     let path = format!("/providers/{}/activity?{query}", seg(&code));
-    let answer = match console.api.call(&admin.signed.token, &admin.caller, Method::GET, &path, None).await {
+    let answer: Page = match console.api.call(&admin.signed.token, &admin.caller, Method::GET, &path, None).await {
         Ok(a) => a,
         Err(e) => return refused(&console, &admin, e, &here),
     };
-    let next = field(&answer, "next_cursor").as_i64().map(|c| filters.page_query(Some(&c.to_string())));
+    let next = answer.next_cursor.map(|c| filters.page_query(Some(&c.to_string())));
     let mut csv = filters.clone();
     csv.cursor.clear();
     let csv = serde_urlencoded::to_string(&csv).unwrap_or_default();
@@ -110,7 +110,7 @@ pub async fn list(
         &admin,
         StatusCode::OK,
         "console/activity.html",
-        context! { code, filters, entries => field(&answer, "entries"), next, csv },
+        context! { code, filters, entries => answer.entries, next, csv },
     )
 }
 

@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderValue, Method, Request, StatusCode, header};
 use axum::response::Response;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -56,17 +57,19 @@ impl Api {
         Api(router)
     }
 
-    /// `path` below `/admin/api/v1`; `body` as JSON. 204 reads as `null`.
-    pub async fn call(
+    /// `path` below `/admin/api/v1`; `body` as JSON. The answer is read as the type the API
+    /// documents for it (204 reads as `null`: `()` or `IgnoredAny`); an answer of another shape
+    /// is a broken console, never a page built from guesses.
+    pub async fn call<T: DeserializeOwned>(
         &self,
         token: &str,
         caller: &Caller,
         method: Method,
         path: &str,
         body: Option<Value>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<T, ApiError> {
         let res = self.send(token, caller, method, path, body).await?;
-        read_json(res).await
+        typed(read_json(res).await?)
     }
 
     /// The API's answer as it is (a streamed CSV export), once it is known to be a success.
@@ -106,13 +109,13 @@ impl Api {
 
     /// A form POST to one of the protocol's endpoints (`/token`, `/revoke`) as the console's
     /// own client.
-    pub async fn protocol(
+    pub async fn protocol<T: DeserializeOwned>(
         &self,
         path: &str,
         client_id: &str,
         secret: &str,
         form: &[(&str, &str)],
-    ) -> Result<Value, ApiError> {
+    ) -> Result<T, ApiError> {
         use base64::Engine;
         let basic = base64::engine::general_purpose::STANDARD.encode(format!(
             "{}:{}",
@@ -128,8 +131,12 @@ impl Api {
             .body(Body::from(body))
             .map_err(|e| broken(e.to_string()))?;
         let res = self.0.clone().oneshot(req).await.map_err(|e| broken(e.to_string()))?;
-        read_json(res).await
+        typed(read_json(res).await?)
     }
+}
+
+fn typed<T: DeserializeOwned>(json: Value) -> Result<T, ApiError> {
+    serde_json::from_value(json).map_err(|e| broken(format!("an answer of an unexpected shape: {e}")))
 }
 
 fn broken(why: impl Into<String>) -> ApiError {
@@ -161,9 +168,4 @@ async fn read_json(res: Response) -> Result<Value, ApiError> {
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
         .unwrap_or_default();
     Err(ApiError::Refused { status, detail, errors })
-}
-
-/// A member of an API answer, `null` when absent (what the templates show as nothing).
-pub fn field<'a>(value: &'a Value, name: &str) -> &'a Value {
-    value.get(name).unwrap_or(&Value::Null)
 }

@@ -9,9 +9,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::Console;
-use super::api::{ApiError, field};
+use super::api::ApiError;
 use super::session::{Admin, Flash};
 use super::view::{back, confirm, expired, page, refused, refused_action, seg};
+use crate::accounts::admin::{SecretShown, WithSecret};
+use crate::domain::application::Client;
+use crate::domain::tenant::Tenant;
 use crate::http::{PageForm, csrf};
 
 const LIST: &str = "/admin/applications";
@@ -69,8 +72,8 @@ async fn render_list(
 ) -> Response {
     let token = &admin.signed.token;
     let (apps, providers) = tokio::join!(
-        console.api.call(token, &admin.caller, Method::GET, "/clients", None),
-        console.api.call(token, &admin.caller, Method::GET, "/providers", None),
+        console.api.call::<Vec<Client>>(token, &admin.caller, Method::GET, "/clients", None),
+        console.api.call::<Vec<Tenant>>(token, &admin.caller, Method::GET, "/providers", None),
     );
     match (apps, providers) {
         (Ok(apps), Ok(providers)) => {
@@ -102,7 +105,8 @@ pub async fn register(State(console): State<Console>, admin: Admin, PageForm(for
         "backchannel_logout_uri": optional(&form.backchannel_logout_uri),
         "token_endpoint_auth_method": if public { "none" } else { "client_secret_basic" },
     });
-    match console.api.call(&admin.signed.token, &admin.caller, Method::POST, "/clients", Some(body)).await {
+    match console.api.call::<WithSecret>(&admin.signed.token, &admin.caller, Method::POST, "/clients", Some(body)).await
+    {
         Ok(app) => page(&console, &admin, StatusCode::OK, "console/secret.html", context! { app, registered => true }),
         Err(ApiError::Refused {
             status: StatusCode::BAD_REQUEST | StatusCode::CONFLICT | StatusCode::NOT_FOUND,
@@ -122,21 +126,15 @@ async fn render_app(
     errors: Map<String, Value>,
 ) -> Response {
     let path = format!("/clients/{}", seg(client_id));
-    match console.api.call(&admin.signed.token, &admin.caller, Method::GET, &path, None).await {
+    match console.api.call::<Client>(&admin.signed.token, &admin.caller, Method::GET, &path, None).await {
         Ok(app) => {
-            let join = |k: &str| {
-                field(&app, k)
-                    .as_array()
-                    .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
-                    .unwrap_or_default()
-            };
-            let text = |k: &str| field(&app, k).as_str().unwrap_or_default().to_string();
+            let m = &app.metadata;
             let current = AppForm {
-                name: text("name"),
-                redirect_uris: join("redirect_uris"),
-                post_logout_redirect_uris: join("post_logout_redirect_uris"),
-                initiate_login_uri: text("initiate_login_uri"),
-                backchannel_logout_uri: text("backchannel_logout_uri"),
+                name: app.name.clone(),
+                redirect_uris: m.redirect_uris.join("\n"),
+                post_logout_redirect_uris: m.post_logout_redirect_uris.join("\n"),
+                initiate_login_uri: m.initiate_login_uri.clone().unwrap_or_default(),
+                backchannel_logout_uri: m.backchannel_logout_uri.clone().unwrap_or_default(),
                 ..AppForm::default()
             };
             let form = typed.unwrap_or(&current);
@@ -168,7 +166,7 @@ pub async fn update(
         "backchannel_logout_uri": optional(&form.backchannel_logout_uri),
     });
     let path = format!("/clients/{}", seg(&client_id));
-    match console.api.call(&admin.signed.token, &admin.caller, Method::PATCH, &path, Some(body)).await {
+    match console.api.call::<Client>(&admin.signed.token, &admin.caller, Method::PATCH, &path, Some(body)).await {
         Ok(_) => back(&console, &here, Flash::notice("Application saved.")),
         Err(ApiError::Refused { status: StatusCode::BAD_REQUEST | StatusCode::CONFLICT, detail, errors }) => {
             render_app(&console, &admin, &client_id, StatusCode::BAD_REQUEST, Some(&form), field_errors(detail, errors))
@@ -194,7 +192,7 @@ pub async fn rotate(
         return confirm(&console, &admin, &format!("{here}/secret"), &[], question, "Rotate secret", &here);
     }
     let path = format!("/clients/{}/secret", seg(&client_id));
-    match console.api.call(&admin.signed.token, &admin.caller, Method::POST, &path, None).await {
+    match console.api.call::<SecretShown>(&admin.signed.token, &admin.caller, Method::POST, &path, None).await {
         Ok(app) => page(&console, &admin, StatusCode::OK, "console/secret.html", context! { app, registered => false }),
         Err(e) => refused_action(&console, &admin, e, &here),
     }
@@ -220,7 +218,7 @@ pub async fn switch(
     let path = format!("/clients/{}", seg(&client_id));
     match console
         .api
-        .call(&admin.signed.token, &admin.caller, Method::PATCH, &path, Some(json!({ "disabled": disable })))
+        .call::<Client>(&admin.signed.token, &admin.caller, Method::PATCH, &path, Some(json!({ "disabled": disable })))
         .await
     {
         Ok(_) => {

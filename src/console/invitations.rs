@@ -7,12 +7,14 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{Map, Value, json};
 
 use super::Console;
-use super::api::{ApiError, field};
+use super::api::ApiError;
 use super::session::{Admin, Flash};
 use super::view::{back, confirm, expired, page, refused, refused_action, seg};
+use crate::domain::invitation::{Invitation, InvitationListed};
 use crate::http::{PageForm, csrf};
 
 fn list_path(code: &str) -> String {
@@ -39,7 +41,8 @@ async fn render(
     errors: Map<String, Value>,
 ) -> Response {
     let path = format!("/providers/{}/invitations", seg(code));
-    match console.api.call(&admin.signed.token, &admin.caller, Method::GET, &path, None).await {
+    match console.api.call::<Vec<InvitationListed>>(&admin.signed.token, &admin.caller, Method::GET, &path, None).await
+    {
         Ok(invitations) => {
             let empty = InviteForm::default();
             let form = typed.unwrap_or(&empty);
@@ -66,11 +69,8 @@ pub async fn invite(
     }
     let body = json!({ "name": form.name, "email": form.email });
     let path = format!("/providers/{}/invitations", seg(&code));
-    match console.api.call(&admin.signed.token, &admin.caller, Method::POST, &path, Some(body)).await {
-        Ok(sent) => {
-            let to = field(&sent, "email").as_str().unwrap_or_default().to_string();
-            back(&console, &here, Flash::notice(format!("Invitation sent to {to}.")))
-        }
+    match console.api.call::<Invitation>(&admin.signed.token, &admin.caller, Method::POST, &path, Some(body)).await {
+        Ok(sent) => back(&console, &here, Flash::notice(format!("Invitation sent to {}.", sent.email))),
         Err(ApiError::Refused { status: StatusCode::BAD_REQUEST, detail, errors }) => {
             let mut shown: Map<String, Value> = errors.into_iter().map(|(k, v)| (k, json!(v))).collect();
             if shown.is_empty() {
@@ -113,7 +113,7 @@ pub async fn decide(
             );
         }
     };
-    match console.api.call(&admin.signed.token, &admin.caller, method, &path, None).await {
+    match console.api.call::<IgnoredAny>(&admin.signed.token, &admin.caller, method, &path, None).await {
         Ok(_) => back(&console, &here, Flash::notice(done)),
         Err(e) => refused_action(&console, &admin, e, &here),
     }
@@ -142,7 +142,7 @@ pub async fn send_reset_link(
         return expired(&console, &to);
     }
     let path = format!("/providers/{}/users/{}/reset-link", seg(&code), seg(&login));
-    match console.api.call(&admin.signed.token, &admin.caller, Method::POST, &path, None).await {
+    match console.api.call::<IgnoredAny>(&admin.signed.token, &admin.caller, Method::POST, &path, None).await {
         Ok(_) => back(&console, &to, Flash::notice(format!("A password-reset link was sent to {login}'s address."))),
         Err(e) => refused_action(&console, &admin, e, &to),
     }

@@ -11,9 +11,10 @@ use serde_json::{Map, Value, json};
 
 use super::Console;
 use super::api::ApiError;
-use super::api::field;
 use super::session::{Admin, Flash};
 use super::view::{self, back, expired, page, refused, seg};
+use crate::domain::policy::PolicyMode;
+use crate::domain::tenant::Tenant;
 use crate::http::page::see_other;
 use crate::http::{PageForm, csrf};
 
@@ -22,13 +23,13 @@ pub async fn home(State(console): State<Console>, admin: Admin) -> Response {
         return see_other(&format!("/admin/providers/{}/users", seg(code)), vec![]);
     }
     let s = &admin.signed;
-    match console.api.call(&s.token, &admin.caller, Method::GET, "/providers", None).await {
+    match console.api.call::<Vec<Tenant>>(&s.token, &admin.caller, Method::GET, "/providers", None).await {
         Ok(providers) => page(&console, &admin, StatusCode::OK, "console/providers.html", context! { providers }),
         Err(e) => refused(&console, &admin, e, "/admin"),
     }
 }
 
-async fn provider(console: &Console, admin: &Admin, code: &str) -> Result<Value, ApiError> {
+async fn provider(console: &Console, admin: &Admin, code: &str) -> Result<Tenant, ApiError> {
     console.api.call(&admin.signed.token, &admin.caller, Method::GET, &format!("/providers/{}", seg(code)), None).await
 }
 
@@ -58,11 +59,11 @@ fn render(
     console: &Console,
     admin: &Admin,
     status: StatusCode,
-    provider: &Value,
+    provider: &Tenant,
     typed: Option<&SettingsForm>,
     errors: Map<String, Value>,
 ) -> Response {
-    let policy = field(provider, "password_policy");
+    let policy = &provider.password_policy;
     let values = match typed {
         Some(f) => context! {
             max_failed_attempts => f.max_failed_attempts,
@@ -74,13 +75,13 @@ fn render(
             help_contact => f.help_contact,
         },
         None => context! {
-            max_failed_attempts => field(policy, "max_failed_attempts"),
-            min_password_length => field(policy, "min_length"),
-            password_history => field(policy, "history"),
-            nist_mode => field(policy, "mode") == "nist",
-            self_reset_enabled => field(provider, "self_reset_enabled"),
-            unified_login_enabled => field(provider, "unified_login_enabled"),
-            help_contact => field(provider, "help_contact"),
+            max_failed_attempts => policy.max_failed_attempts,
+            min_password_length => policy.min_length,
+            password_history => policy.history,
+            nist_mode => policy.mode == PolicyMode::Nist,
+            self_reset_enabled => provider.self_reset_enabled,
+            unified_login_enabled => provider.unified_login_enabled,
+            help_contact => provider.help_contact,
         },
     };
     page(console, admin, status, "console/settings.html", context! { provider, values, errors })
@@ -139,7 +140,7 @@ pub async fn save_settings(
         map.insert("unified_login_enabled".into(), json!(form.unified_login_enabled.is_some()));
     }
     let path = format!("/providers/{}", seg(&code));
-    match console.api.call(&admin.signed.token, &admin.caller, Method::PATCH, &path, Some(changes)).await {
+    match console.api.call::<Tenant>(&admin.signed.token, &admin.caller, Method::PATCH, &path, Some(changes)).await {
         Ok(_) => back(&console, &here, Flash::notice("Settings saved.")),
         Err(ApiError::Refused { status: StatusCode::BAD_REQUEST, detail, errors }) => {
             let mut shown: Map<String, Value> = errors.into_iter().map(|(k, v)| (k, json!(v))).collect();

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::Console;
 use super::session::{Admin, Flash};
 use super::view::{back, confirm, expired, page, refused, refused_action};
+use crate::domain::recovery::{RecoveryRequest, RecoveryRequestListed};
 use crate::http::{PageForm, PageQuery, csrf};
 
 const HERE: &str = "/admin/requests";
@@ -28,7 +29,11 @@ pub async fn list(State(console): State<Console>, admin: Admin, PageQuery(filter
         _ => "pending",
     };
     let path = format!("/recovery-requests?status={status}");
-    match console.api.call(&admin.signed.token, &admin.caller, Method::GET, &path, None).await {
+    match console
+        .api
+        .call::<Vec<RecoveryRequestListed>>(&admin.signed.token, &admin.caller, Method::GET, &path, None)
+        .await
+    {
         Ok(requests) => page(&console, &admin, StatusCode::OK, "console/requests.html", context! { requests, status }),
         Err(e) => refused(&console, &admin, e, HERE),
     }
@@ -76,7 +81,7 @@ pub async fn decide(
         return confirm(&console, &admin, &format!("{HERE}/{id}/{decision}"), &[], question, button, HERE);
     }
     let path = format!("/recovery-requests/{id}/{decision}");
-    match console.api.call(&admin.signed.token, &admin.caller, Method::POST, &path, None).await {
+    match console.api.call::<RecoveryRequest>(&admin.signed.token, &admin.caller, Method::POST, &path, None).await {
         Ok(_) => back(&console, HERE, Flash::notice(done)),
         Err(e) => refused_action(&console, &admin, e, HERE),
     }

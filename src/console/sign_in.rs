@@ -9,11 +9,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use minijinja::context;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::Console;
 use super::api::{ApiError, Caller};
 use super::session::{Signed, SigningIn, safe_next};
+use crate::accounts::admin::Me;
 use crate::domain::application::CONSOLE_CLIENT_ID;
 use crate::http::page::{Page, message, see_other};
 use crate::http::{PageForm, PageQuery, csrf};
@@ -90,18 +90,16 @@ pub async fn callback(
         ("redirect_uri", redirect_uri.as_str()),
         ("code_verifier", pending.verifier.as_str()),
     ];
-    let tokens = match console.api.protocol("/token", CONSOLE_CLIENT_ID, console.secret.expose(), &form).await {
+    let tokens: Tokens = match console.api.protocol("/token", CONSOLE_CLIENT_ID, console.secret.expose(), &form).await {
         Ok(t) => t,
         Err(e) => return refused("Sign-in failed", &describe(&e)),
     };
     if nonce_of(&tokens).as_deref() != Some(pending.nonce.as_str()) {
         return refused("Sign-in failed", "The ID token does not answer this sign-in.");
     }
-    let Some(token) = tokens.get("access_token").and_then(Value::as_str).map(str::to_string) else {
-        return refused("Sign-in failed", "No access token was issued.");
-    };
-    let lifetime = tokens.get("expires_in").and_then(Value::as_i64).unwrap_or(300).clamp(60, 24 * 3600);
-    let me = console.api.call(&token, &Caller::default(), Method::GET, "/me", None).await;
+    let token = tokens.access_token;
+    let lifetime = tokens.expires_in.unwrap_or(300).clamp(60, 24 * 3600);
+    let me = console.api.call::<Me>(&token, &Caller::default(), Method::GET, "/me", None).await;
     let me = match me {
         Ok(me) => me,
         Err(e) => {
@@ -111,19 +109,12 @@ pub async fn callback(
             return res;
         }
     };
-    let text = |k: &str| me.get(k).and_then(Value::as_str).map(str::to_string);
     // The browser arrives here from the sign-in page, with the Lanyard session just started.
     let Some(session_tag) = console.session_tag(&headers) else {
         revoke(&console, &token).await;
         return refused("Sign-in failed", "This browser has no Lanyard session. Open the console again.");
     };
-    let signed = Signed {
-        session_tag,
-        token,
-        actor: text("actor").unwrap_or_default(),
-        role: text("role").unwrap_or_default(),
-        provider: text("provider_code"),
-    };
+    let signed = Signed { session_tag, token, actor: me.actor, role: me.role, provider: me.provider_code };
     see_other(&pending.next, vec![forget, console.signed_in_cookie(&signed, lifetime)])
 }
 
@@ -137,16 +128,30 @@ fn describe(e: &ApiError) -> String {
 
 /// The `nonce` claim of the ID token. Its signature is not checked: it came straight from our
 /// own token endpoint, in process (OIDC Core §3.1.3.7 allows this for a direct TLS answer).
-fn nonce_of(tokens: &Value) -> Option<String> {
-    let id_token = tokens.get("id_token")?.as_str()?;
-    let payload = id_token.split('.').nth(1)?;
-    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    claims.get("nonce")?.as_str().map(str::to_string)
+fn nonce_of(tokens: &Tokens) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Claims {
+        nonce: Option<String>,
+    }
+    let payload = tokens.id_token.as_deref()?.split('.').nth(1)?;
+    serde_json::from_slice::<Claims>(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?.nonce
+}
+
+/// The token endpoint's answer (RFC 6749 §5.1), as far as the console reads it.
+#[derive(Deserialize)]
+struct Tokens {
+    access_token: String,
+    expires_in: Option<i64>,
+    id_token: Option<String>,
 }
 
 async fn revoke(console: &Console, token: &str) {
     let form = [("token", token), ("token_type_hint", "access_token")];
-    if let Err(e) = console.api.protocol("/revoke", CONSOLE_CLIENT_ID, console.secret.expose(), &form).await {
+    if let Err(e) = console
+        .api
+        .protocol::<serde::de::IgnoredAny>("/revoke", CONSOLE_CLIENT_ID, console.secret.expose(), &form)
+        .await
+    {
         tracing::warn!(error = ?e, "revoking the console's access token failed");
     }
 }

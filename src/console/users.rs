@@ -7,13 +7,18 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Value, json};
 
 use super::Console;
 use super::api::ApiError;
-use super::api::field;
 use super::session::{Admin, Flash};
 use super::view::{back, confirm, expired, page, refused, refused_action, seg};
+use crate::accounts::admin::{Page, WithPassword};
+use crate::accounts::session::LiveSession;
+use crate::domain::application::ApplicationAccess;
+use crate::domain::tenant::Tenant;
+use crate::domain::user::User;
 use crate::http::{PageForm, PageQuery, csrf};
 
 fn list_path(code: &str) -> String {
@@ -28,11 +33,17 @@ fn api_user(code: &str, login: &str) -> String {
     format!("/providers/{}/users/{}", seg(code), seg(login))
 }
 
-async fn get(console: &Console, admin: &Admin, path: &str) -> Result<Value, ApiError> {
+async fn get<T: DeserializeOwned>(console: &Console, admin: &Admin, path: &str) -> Result<T, ApiError> {
     console.api.call(&admin.signed.token, &admin.caller, Method::GET, path, None).await
 }
 
-async fn send(console: &Console, admin: &Admin, method: Method, path: &str, body: Value) -> Result<Value, ApiError> {
+async fn send<T: DeserializeOwned>(
+    console: &Console,
+    admin: &Admin,
+    method: Method,
+    path: &str,
+    body: Value,
+) -> Result<T, ApiError> {
     console.api.call(&admin.signed.token, &admin.caller, method, path, Some(body)).await
 }
 
@@ -49,12 +60,12 @@ pub async fn list(
     PageQuery(search): PageQuery<Search>,
 ) -> Response {
     let here = list_path(&code);
-    let provider = match get(&console, &admin, &format!("/providers/{}", seg(&code))).await {
+    let provider: Tenant = match get(&console, &admin, &format!("/providers/{}", seg(&code))).await {
         Ok(p) => p,
         Err(e) => return refused(&console, &admin, e, &here),
     };
     let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("q", &search.q).finish();
-    match get(&console, &admin, &format!("/providers/{}/users?{query}", seg(&code))).await {
+    match get::<Vec<User>>(&console, &admin, &format!("/providers/{}/users?{query}", seg(&code))).await {
         Ok(users) => {
             page(&console, &admin, StatusCode::OK, "console/users.html", context! { provider, users, q => search.q })
         }
@@ -71,13 +82,13 @@ pub struct NewUserForm {
 }
 
 /// The temporary password is on this answer only: it is not redirected to, stored or logged.
-fn temporary(console: &Console, admin: &Admin, code: &str, user: &Value, created: bool) -> Response {
+fn temporary(console: &Console, admin: &Admin, code: &str, shown: &WithPassword, created: bool) -> Response {
     page(
         console,
         admin,
         StatusCode::OK,
         "console/temporary_password.html",
-        context! { code, user, created, password => field(user, "temporary_password") },
+        context! { code, user => shown, created, password => shown.temporary_password },
     )
 }
 
@@ -105,7 +116,7 @@ pub async fn show(
 ) -> Response {
     let here = user_path(&code, &login);
     let api = api_user(&code, &login);
-    let user = match get(&console, &admin, &api).await {
+    let user: User = match get(&console, &admin, &api).await {
         Ok(u) => u,
         Err(e) => return refused(&console, &admin, e, &here),
     };
@@ -116,9 +127,9 @@ pub async fn show(
     let (apps_path, sessions_path) = (format!("{api}/applications"), format!("{api}/sessions"));
     let activity_path = format!("/providers/{}/activity?{activity_query}", seg(&code));
     let (apps, sessions, activity) = tokio::join!(
-        get(&console, &admin, &apps_path),
-        get(&console, &admin, &sessions_path),
-        get(&console, &admin, &activity_path),
+        get::<Vec<ApplicationAccess>>(&console, &admin, &apps_path),
+        get::<Vec<LiveSession>>(&console, &admin, &sessions_path),
+        get::<Page>(&console, &admin, &activity_path),
     );
     let (apps, sessions, activity) = match (apps, sessions, activity) {
         (Ok(a), Ok(s), Ok(act)) => (a, s, act),
@@ -129,7 +140,7 @@ pub async fn show(
         &admin,
         StatusCode::OK,
         "console/user.html",
-        context! { code, user, apps, sessions, entries => field(&activity, "entries") },
+        context! { code, user, apps, sessions, entries => activity.entries },
     )
 }
 
@@ -178,12 +189,14 @@ pub async fn change_status(
         return confirm(&console, &admin, &format!("{here}/status"), &fields, question, button, &to);
     }
     let body = json!({ "action": form.action });
-    match send(&console, &admin, Method::POST, &format!("{}/status", api_user(&code, &login)), body).await {
+    match send::<Option<User>>(&console, &admin, Method::POST, &format!("{}/status", api_user(&code, &login)), body)
+        .await
+    {
         Ok(_) if form.action == "delete" => {
             back(&console, &list_path(&code), Flash::notice(format!("{login} was deleted.")))
         }
         Ok(user) => {
-            let status = field(&user, "status").as_str().unwrap_or_default().replace('_', " ");
+            let status = user.map(|u| u.status.as_str().replace('_', " ")).unwrap_or_default();
             back(&console, &to, Flash::notice(format!("{login} is now {status}.")))
         }
         Err(e) => refused_action(&console, &admin, e, &to),
@@ -223,7 +236,7 @@ pub async fn self_reset(
     }
     let enabled = form.enabled == "true";
     let body = json!({ "self_reset_enabled": enabled });
-    match send(&console, &admin, Method::PATCH, &api_user(&code, &login), body).await {
+    match send::<User>(&console, &admin, Method::PATCH, &api_user(&code, &login), body).await {
         Ok(_) => {
             let state = if enabled { "enabled" } else { "disabled" };
             back(&console, &to, Flash::notice(format!("Self password reset {state} for {login}.")))
@@ -245,21 +258,21 @@ pub async fn role(
     }
     // Only what differs from the user as they are now is sent, so the record holds real
     // changes (and a change someone else made meanwhile is not undone by an unchanged field).
-    let current = match get(&console, &admin, &api_user(&code, &login)).await {
+    let current: User = match get(&console, &admin, &api_user(&code, &login)).await {
         Ok(u) => u,
         Err(e) => return refused_action(&console, &admin, e, &here),
     };
     let mut body = serde_json::Map::new();
-    if field(&current, "user_type").as_str() != Some(form.user_type.as_str()) {
+    if current.user_type.as_str() != form.user_type {
         body.insert("user_type".into(), json!(form.user_type));
     }
-    if field(&current, "is_user_admin").as_bool() != Some(form.user_administrator.is_some()) {
+    if current.is_user_admin != form.user_administrator.is_some() {
         body.insert("user_administrator".into(), json!(form.user_administrator.is_some()));
     }
     if body.is_empty() {
         return back(&console, &here, Flash::notice("Nothing changed."));
     }
-    match send(&console, &admin, Method::PATCH, &api_user(&code, &login), Value::Object(body)).await {
+    match send::<User>(&console, &admin, Method::PATCH, &api_user(&code, &login), Value::Object(body)).await {
         Ok(_) => back(&console, &here, Flash::notice("Type and role saved.")),
         Err(e) => refused_action(&console, &admin, e, &here),
     }
@@ -281,7 +294,7 @@ pub async fn sign_out_everywhere(
         return confirm(&console, &admin, &format!("{here}/sign-out"), &[], question, "Sign out everywhere", &here);
     }
     let path = format!("{}/sessions", api_user(&code, &login));
-    match console.api.call(&admin.signed.token, &admin.caller, Method::DELETE, &path, None).await {
+    match console.api.call::<IgnoredAny>(&admin.signed.token, &admin.caller, Method::DELETE, &path, None).await {
         Ok(_) => back(&console, &here, Flash::notice(format!("{login} was signed out everywhere."))),
         Err(e) => refused_action(&console, &admin, e, &here),
     }
@@ -299,7 +312,7 @@ pub async fn app_access(
         return expired(&console, &here);
     }
     let path = format!("{}/applications/{}", api_user(&code, &login), seg(&client_id));
-    match send(&console, &admin, Method::PUT, &path, json!({ "status": form.status })).await {
+    match send::<IgnoredAny>(&console, &admin, Method::PUT, &path, json!({ "status": form.status })).await {
         Ok(_) => back(&console, &here, Flash::notice(format!("Access to {client_id} saved."))),
         Err(e) => refused_action(&console, &admin, e, &here),
     }

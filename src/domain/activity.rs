@@ -1,6 +1,6 @@
 //! L7: the user activity record — who, when, from where, which application, what kind of login.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::tenant::TenantId;
 use super::user::UserId;
@@ -113,7 +113,7 @@ pub struct ActivityQuery {
 }
 
 /// One line of the record, as read back.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActivityEntry {
     pub id: i32,
     pub tenant_id: Option<TenantId>,

@@ -136,7 +136,7 @@ fn default_scopes() -> Vec<String> {
     ["openid", "profile", "email", "offline_access"].map(String::from).to_vec()
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Client {
     pub client_id: String,
     pub name: String,
@@ -168,7 +168,7 @@ impl Client {
 }
 
 /// T4: a user's status in one application their provider uses (`active` unless set otherwise).
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationAccess {
     pub client_id: String,
     pub name: String,

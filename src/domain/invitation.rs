@@ -1,11 +1,11 @@
 //! P1–P2: an emailed invitation to create a portal account, and what staff see of it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::tenant::TenantId;
 use super::user::UserId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationStatus {
     /// Sent; the person has not registered yet (the link may have expired).
@@ -32,7 +32,7 @@ impl InvitationStatus {
     }
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Invitation {
     pub id: i32,
     pub tenant_id: TenantId,
@@ -54,13 +54,13 @@ pub struct Invitation {
 }
 
 /// P2: an invitee as staff see them.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct InvitationListed {
     #[serde(flatten)]
     pub invitation: Invitation,
     /// `invited` (link live), `expired`, `revoked` (no account yet); `active`, `locked`,
     /// `disabled` (deactivated), `deleted` (the account).
-    pub portal_status: &'static str,
+    pub portal_status: String,
     /// The username the person chose, once registered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_name: Option<String>,

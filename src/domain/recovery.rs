@@ -1,11 +1,11 @@
 //! A2: a locked-out super admin's request for help, as a platform operator sees it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::tenant::TenantId;
 use super::user::UserId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecoveryStatus {
     /// Waiting for a platform operator.
@@ -48,7 +48,7 @@ impl RecoveryStatus {
     }
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecoveryRequest {
     pub id: i32,
     pub tenant_id: TenantId,
@@ -61,7 +61,7 @@ pub struct RecoveryRequest {
 }
 
 /// A request with the names an operator reads: whose account, in which provider.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecoveryRequestListed {
     #[serde(flatten)]
     pub request: RecoveryRequest,

@@ -66,3 +66,45 @@ impl StatusEvent {
         self.until.map_or(60, |until| until - now).clamp(60, 24 * 3600)
     }
 }
+
+/// The open and recent events as read at one moment, `now`: every question about what is
+/// current or coming is answered against that moment, so a page asks its handle once.
+#[derive(Clone, Debug, Default)]
+pub struct StatusBoard {
+    pub now: i64,
+    /// Newest first.
+    pub events: Vec<StatusEvent>,
+}
+
+impl StatusBoard {
+    /// The open event of `kind` in force now, if any.
+    pub fn current(&self, kind: StatusKind) -> Option<&StatusEvent> {
+        self.events.iter().find(|e| e.kind == kind && e.is_current(self.now))
+    }
+
+    /// The soonest maintenance window announced for later.
+    pub fn next_maintenance(&self) -> Option<&StatusEvent> {
+        self.events
+            .iter()
+            .filter(|e| e.kind == StatusKind::Maintenance && e.is_upcoming(self.now))
+            .min_by_key(|e| e.starts_at)
+    }
+
+    /// The open maintenance windows: (in force now, announced for later).
+    pub fn open_maintenance(&self) -> (Vec<StatusEvent>, Vec<StatusEvent>) {
+        let open = self.events.iter().filter(|e| e.kind == StatusKind::Maintenance && e.ended_at.is_none());
+        open.cloned().partition(|e| e.is_current(self.now))
+    }
+
+    /// When anything on the board last changed (the feed's `updated`); `now` when it is empty.
+    pub fn updated(&self) -> i64 {
+        self.events.iter().map(|e| e.ended_at.unwrap_or(e.created_at)).max().unwrap_or(self.now)
+    }
+}
+
+/// M1: the window in force, with how long a client should wait (`Retry-After`) as of now.
+#[derive(Clone, Debug)]
+pub struct InForce {
+    pub window: StatusEvent,
+    pub retry_after: i64,
+}

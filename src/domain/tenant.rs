@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::policy::PasswordPolicy;
 
 /// A provider code as typed on the sign-in page. Case-sensitive (T1, L1): `ACME` ≠ `acme`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, pattern = "^[A-Za-z0-9._-]{1,64}$")]
 pub struct ProviderCode(String);
 
@@ -27,6 +27,20 @@ impl ProviderCode {
     }
 }
 
+impl TryFrom<String> for ProviderCode {
+    type Error = &'static str;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        ProviderCode::parse(&raw).ok_or("not a provider code")
+    }
+}
+
+impl From<ProviderCode> for String {
+    fn from(code: ProviderCode) -> String {
+        code.0
+    }
+}
+
 impl std::fmt::Display for ProviderCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
@@ -35,7 +49,7 @@ impl std::fmt::Display for ProviderCode {
 
 pub type TenantId = i32;
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tenant {
     pub id: TenantId,
     pub provider_code: ProviderCode,

@@ -1,6 +1,6 @@
 //! T2, T3: users, their login names, types and statuses.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::tenant::TenantId;
 
@@ -14,6 +14,13 @@ pub struct LoginName {
 impl Serialize for LoginName {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.spelling)
+    }
+}
+
+impl<'de> Deserialize<'de> for LoginName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        LoginName::parse(&raw).map_err(serde::de::Error::custom)
     }
 }
 
@@ -83,7 +90,7 @@ impl LoginName {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UserType {
     Regular,
@@ -119,7 +126,7 @@ impl UserType {
 }
 
 /// T3: exactly one of these at a time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
     Active,
@@ -159,7 +166,7 @@ impl UserStatus {
 
 pub type UserId = i32;
 
-#[derive(Clone, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
     pub id: UserId,
     pub tenant_id: TenantId,

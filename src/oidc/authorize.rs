@@ -78,7 +78,7 @@ pub async fn authorize(
             Ok(u) => u.map(|u| u.subject),
             Err(e) => return redirect.error(&OAuthError::from(e)),
         };
-        if session_satisfies(s, subject.as_deref(), &pending, accounts.clock.now(), false) {
+        if session_satisfies(s, subject.as_deref(), &pending, oidc.clock.now(), false) {
             return complete(ctx, s, &pending, &client, &redirect, None).await;
         }
     }
@@ -115,7 +115,7 @@ pub async fn resume(
     PageQuery(q): PageQuery<ResumeQuery>,
 ) -> Response {
     let expired = || error_page("This sign-in request has expired. Please go back to the application and try again.");
-    let taken = match accounts.take_interaction(&q.auth).await {
+    let taken = match accounts.interactions().take(&q.auth).await {
         Ok(Some(i)) => i,
         Ok(None) => return expired(),
         Err(e) => return PageError::from(e).into_response(),
@@ -140,12 +140,11 @@ pub async fn resume(
         },
         None => None,
     };
-    let ready =
-        session.as_ref().filter(|s| session_satisfies(s, subject.as_deref(), &pending, accounts.clock.now(), true));
+    let ready = session.as_ref().filter(|s| session_satisfies(s, subject.as_deref(), &pending, oidc.clock.now(), true));
     let Some(session) = ready else {
         // Not done yet (no session, the forced change, or a fresher sign-in needed): the
         // interaction goes back for the page that comes next.
-        if let Err(e) = accounts.return_interaction(&q.auth, &taken).await {
+        if let Err(e) = accounts.interactions().put_back(&q.auth, &taken).await {
             return redirect.error(&OAuthError::from(e));
         }
         let next = match &session {

@@ -168,7 +168,7 @@ pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> R
         max_age,
         login_hint: get("login_hint"),
         id_token_hint_sub,
-        created_at: state.accounts.clock.now(),
+        created_at: state.oidc.clock.now(),
     };
     Ok(AuthorizeRequest { client, redirect, pending, prompt_none })
 }

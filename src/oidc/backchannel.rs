@@ -72,7 +72,7 @@ pub async fn deliver(ctx: Ctx<'_>, event: &SessionsEnded) -> Vec<JoinHandle<()>>
             }
             let alg = Alg::parse(&client.metadata.id_token_signed_response_alg).unwrap_or(Alg::RS256);
             let Some(signer) = ctx.oidc.ring.signer(alg) else { continue };
-            let now = ctx.accounts.clock.now();
+            let now = ctx.oidc.clock.now();
             let claims = LogoutToken {
                 iss: &ctx.oidc.issuer,
                 aud: &client.client_id,

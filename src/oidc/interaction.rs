@@ -32,7 +32,7 @@ pub async fn save(accounts: &Accounts, pending: &PendingAuthorization, from: &st
         // Every field is plain data: serialising cannot fail.
         request: serde_json::to_string(pending).unwrap_or_default(),
     };
-    accounts.save_interaction(&interaction, from).await
+    accounts.interactions().save(&interaction, from).await
 }
 
 /// The request inside an interaction this module saved.

@@ -54,6 +54,8 @@ pub struct Oidc {
     pub unified_login_timeout_secs: i64,
     /// An ID token older than this no longer starts a unified login.
     pub session_ttl_secs: i64,
+    /// The protocol's own time: `iat`, `exp`, `auth_time` and `max_age`, the hand-off's age.
+    pub clock: crate::clock::Clock,
 }
 
 /// The protocol's sub-state, cheap to clone.

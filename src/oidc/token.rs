@@ -104,7 +104,7 @@ async fn authorization_code(
     if !state.oidc.grants.subject_live(&record.subject).await? {
         return Err(invalid(ErrorCode::InvalidGrant, "the sign-in behind this code has been revoked"));
     }
-    let granted_at = state.accounts.clock.now();
+    let granted_at = state.oidc.clock.now();
     issue(state, client, &record.grant_id, granted_at, record.subject, record.scope, record.nonce.as_deref()).await
 }
 
@@ -155,7 +155,7 @@ async fn client_credentials(state: Ctx<'_>, client: &Client, scope: Option<&str>
     if asked.iter().any(|s| !client.metadata.scopes.contains(s)) {
         return Err(invalid(ErrorCode::InvalidScope, "a requested scope is not allowed for this client"));
     }
-    let now = state.accounts.clock.now();
+    let now = state.oidc.clock.now();
     let record = TokenRecord {
         grant_id: Grants::new_grant_id(),
         client_id: client.client_id.clone(),
@@ -194,7 +194,7 @@ async fn issue(
     scope: Vec<String>,
     nonce: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
-    let now = state.accounts.clock.now();
+    let now = state.oidc.clock.now();
     let lifetimes = state.oidc.tokens;
     let Some((user, tenant)) = state.accounts.account(subject.user_id, subject.tenant_id).await? else {
         state.oidc.grants.revoke_grant(grant_id).await?;

@@ -90,7 +90,7 @@ async fn handoff(
         return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "unified login needs a confidential client"));
     }
     // The hint must be recent: an old ID token must not start hand-offs for ever.
-    let now = state.accounts.clock.now();
+    let now = state.oidc.clock.now();
     let claims = jwt::verify_id_token(&state.oidc.ring, &state.oidc.issuer, hint)
         .filter(|c| c.get("aud").and_then(|v| v.as_str()) == Some(from.client_id.as_str()))
         .filter(|c| c.get("iat").and_then(|v| v.as_i64()).is_some_and(|iat| now - iat <= state.oidc.session_ttl_secs))
@@ -160,7 +160,7 @@ pub async fn start(
         Ok(None) => return error_page(&timed_out("the application you came from")),
         Err(e) => return OAuthError::server(e).into_response(),
     };
-    if accounts.clock.now() - record.created_at > oidc.unified_login_timeout_secs {
+    if oidc.clock.now() - record.created_at > oidc.unified_login_timeout_secs {
         return error_page(&timed_out(&record.from_name));
     }
     match session::current(&accounts, &site, &headers).await {
@@ -207,7 +207,7 @@ pub async fn redeem(
     if record.to_id != client.client_id {
         return Err(refuse(timed_out(&record.from_name)));
     }
-    if state.accounts.clock.now() - record.created_at > state.oidc.unified_login_timeout_secs {
+    if state.oidc.clock.now() - record.created_at > state.oidc.unified_login_timeout_secs {
         return Err(refuse(timed_out(&record.from_name)));
     }
     match session {

@@ -71,7 +71,7 @@ pub async fn show(
 ) -> Result<Page, PageError> {
     // OIDC `login_hint` pre-fills the Login Name.
     let hint = match &q.auth {
-        Some(id) => accounts.interaction(id).await?.and_then(|i| i.login_hint),
+        Some(id) => accounts.interactions().get(id).await?.and_then(|i| i.login_hint),
         None => None,
     };
     let login_name = hint.as_deref().unwrap_or("");
@@ -134,7 +134,7 @@ pub async fn submit(
     }
     // L7: the activity record names the application the user is signing in to.
     let client_id = match form.auth.as_deref() {
-        Some(id) => accounts.interaction(id).await?.map(|i| i.client_id),
+        Some(id) => accounts.interactions().get(id).await?.map(|i| i.client_id),
         None => None,
     };
     let request = SignInRequest {

@@ -13,7 +13,7 @@ use minijinja::context;
 use serde_json::json;
 
 use crate::accounts::Accounts;
-use crate::domain::service_status::StatusEvent;
+use crate::domain::service_status::InForce;
 use crate::http::templates;
 
 /// Paths served whatever the window says.
@@ -27,7 +27,7 @@ pub async fn gate(State(accounts): State<Accounts>, req: Request, next: Next) ->
     if always_served(req.uri().path()) {
         return next.run(req).await;
     }
-    let Some(window) = accounts.maintenance_now().await else {
+    let Some(in_force) = accounts.maintenance_now().await else {
         return next.run(req).await;
     };
     let wants_html = req
@@ -35,11 +35,11 @@ pub async fn gate(State(accounts): State<Accounts>, req: Request, next: Next) ->
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    notice(&window, accounts.clock.now(), wants_html)
+    notice(&in_force, wants_html)
 }
 
-fn notice(window: &StatusEvent, now: i64, html: bool) -> Response {
-    let retry_after = window.retry_after(now);
+fn notice(in_force: &InForce, html: bool) -> Response {
+    let (window, retry_after) = (&in_force.window, in_force.retry_after);
     let until = window.until.map(templates::utc_minute);
     let mut res = if html {
         let page = templates::render(

@@ -40,12 +40,12 @@ async fn render(
     notice: Option<&str>,
     error: Option<&str>,
 ) -> Result<Response, PageError> {
-    let allowed = accounts.self_reset_allowed(s.user_id).await?;
+    let allowed = accounts.enrolling().allowed(s.user_id).await?;
     let email = match &allowed {
         Some((_, u)) if u.email_verified => u.email.clone(),
         _ => None,
     };
-    let enrolment = accounts.enrolment(&s.sid).await?;
+    let enrolment = accounts.enrolling().state(&s.sid).await?;
     let token = csrf::issue(headers, site);
     let page = Page::render(
         if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
@@ -90,14 +90,18 @@ pub async fn submit(
         return render(&accounts, &site, &headers, &s, None, Some("This form expired. Please try again.")).await;
     }
     let result = match form.step.as_str() {
-        "verify" => accounts.enrol_verify(s.user_id, &s.sid, &form.current_password, &origin).await.map(|()| None),
+        "verify" => {
+            accounts.enrolling().verify(s.user_id, &s.sid, &form.current_password, &origin).await.map(|()| None)
+        }
         "send" => accounts
-            .enrol_send_code(s.user_id, &s.sid, &form.email)
+            .enrolling()
+            .send_code(s.user_id, &s.sid, &form.email)
             .await
             .map(|()| Some("We sent a 6-digit code to that address. It is valid for 10 minutes.")),
-        "code" => accounts.enrol_check_code(s.user_id, &s.sid, &form.code).await.map(|()| None),
+        "code" => accounts.enrolling().check_code(s.user_id, &s.sid, &form.code).await.map(|()| None),
         "save" => accounts
-            .enrol_save(s.user_id, &s.sid, origin)
+            .enrolling()
+            .save(s.user_id, &s.sid, origin)
             .await
             .map(|_| Some("Saved. Password tokens will go to this address.")),
         _ => Err(EnrolError::Field("Unknown step.")),

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::accounts::Accounts;
 use crate::clock::rfc3339;
-use crate::domain::service_status::{StatusEvent, StatusKind};
+use crate::domain::service_status::{StatusBoard, StatusEvent, StatusKind};
 use crate::http::{Site, templates};
 
 const STORES_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
@@ -29,29 +29,24 @@ struct Status {
 }
 
 async fn status(accounts: &Accounts) -> Status {
-    let now = accounts.clock.now();
     // The page must answer when the stores do not: then it says so.
     let read = tokio::time::timeout(STORES_WAIT, async {
-        tokio::join!(accounts.status_history(), accounts.operations().readiness())
+        tokio::join!(accounts.status_board(), accounts.operations().readiness())
     });
-    let (events, ready) = match read.await {
-        Ok((events, r)) => (events.unwrap_or_default(), r.database.is_ok() && r.ephemeral_store.is_ok()),
-        Err(_) => (Vec::new(), false),
+    let (board, ready) = match read.await {
+        Ok((board, r)) => (board.unwrap_or_default(), r.database.is_ok() && r.ephemeral_store.is_ok()),
+        Err(_) => (StatusBoard::default(), false),
     };
-    let open = |kind: StatusKind| events.iter().find(|e| e.kind == kind && e.is_current(now)).cloned();
-    let (maintenance, incident) = (open(StatusKind::Maintenance), open(StatusKind::Incident));
-    let next_maintenance = events
-        .iter()
-        .filter(|e| e.kind == StatusKind::Maintenance && e.is_upcoming(now))
-        .min_by_key(|e| e.starts_at)
-        .cloned();
+    let maintenance = board.current(StatusKind::Maintenance).cloned();
+    let incident = board.current(StatusKind::Incident).cloned();
+    let next_maintenance = board.next_maintenance().cloned();
     let word = match (&maintenance, &incident, ready) {
         (Some(_), _, _) => "maintenance",
         (None, _, false) => "unavailable",
         (None, Some(_), true) => "incident",
         (None, None, true) => "up",
     };
-    Status { status: word, maintenance, next_maintenance, incident, recent: events }
+    Status { status: word, maintenance, next_maintenance, incident, recent: board.events }
 }
 
 fn no_store(mut res: Response) -> Response {
@@ -86,9 +81,9 @@ pub async fn json(State(accounts): State<Accounts>) -> Response {
 }
 
 pub async fn feed(State(accounts): State<Accounts>, State(site): State<Site>) -> Response {
-    let events = accounts.status_history().await.unwrap_or_default();
-    let now = accounts.clock.now();
-    let updated = events.iter().map(|e| e.ended_at.unwrap_or(e.created_at)).max().unwrap_or(now);
+    let board = accounts.status_board().await.unwrap_or_default();
+    let updated = board.updated();
+    let events = board.events;
     let origin = &site.origin;
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n\

@@ -676,7 +676,42 @@ backend_tests! {
     admin_people => people_use_their_own_tokens,
 }
 
+/// The wing decides, whatever surface calls it: an actor's write that T2/A1 forbid is refused by
+/// `Admin` itself, without the HTTP layer's checks in front of it.
+async fn the_wing_refuses_what_an_actor_may_not_do(backend: Backend) {
+    use lanyard::accounts::admin::{Acting, Actor, AdminError, Role};
+    use lanyard::domain::activity::Origin;
+    use lanyard::domain::user::UserType;
+    use lanyard::secret::Secret;
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.tenant("OTHER").await;
+    app.user("ACME", "alice").await;
+    app.user("OTHER", "olga").await;
+    let accounts = &app.state.accounts;
+    accounts
+        .admin(crate::support::operator())
+        .create_user("ACME", "root", UserType::SuperAdmin, &Secret::new(PASSWORD), false)
+        .await
+        .unwrap();
+    let acme = accounts.lanyard().tenant("ACME").await.unwrap();
+    let acting = Acting { actor: "user:ACME/helper".into(), origin: Origin::default() };
+    let helper = accounts.admin(Actor::new(Role::UserAdministrator(acme.id), acting));
+    let password = Secret::new("Another-Pass9");
+    let appointing = helper.create_user("ACME", "newboss", UserType::ProviderAdmin, &password, true).await;
+    assert!(matches!(appointing, Err(AdminError::Forbidden(_))), "T2: a user administrator appoints no admins");
+    let above = helper.set_password("ACME", "root", &password, true).await;
+    assert!(matches!(above, Err(AdminError::Forbidden(_))), "A1: nobody administers someone above them");
+    let elsewhere = helper.set_password("OTHER", "olga", &password, true).await;
+    assert!(matches!(elsewhere, Err(AdminError::NotFound(_))), "T1: another provider's user does not exist");
+    let invite = helper.invite("OTHER", "Olga", "olga@example.org", "https://id.example").await;
+    assert!(matches!(invite, Err(AdminError::NotFound(_))), "T1: another provider's invitations do not exist");
+    helper.set_password("ACME", "alice", &password, true).await.expect("a regular user of its own provider");
+    app.stop().await;
+}
+
 backend_tests! {
+    admin_wing_refuses => the_wing_refuses_what_an_actor_may_not_do,
     admin_work => administrators_do_their_work_over_http,
     admin_cross_provider_denials => another_providers_administrators_are_refused_everywhere,
     admin_bad_input => bad_input_gets_problem_details,

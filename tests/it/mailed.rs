@@ -201,8 +201,8 @@ async fn mail(app: &TestApp, sink: &Sink, n: usize, login: &str, kind: Kind) -> 
             let user = accounts.lanyard().user("ACME", login).await.unwrap().1;
             let sid = format!("sid-{login}");
             let new = format!("new-{login}@acme.example");
-            accounts.enrol_verify(user.id, &sid, &Secret::new(PASSWORD), &origin(n)).await.unwrap();
-            accounts.enrol_send_code(user.id, &sid, &new).await.unwrap();
+            accounts.enrolling().verify(user.id, &sid, &Secret::new(PASSWORD), &origin(n)).await.unwrap();
+            accounts.enrolling().send_code(user.id, &sid, &new).await.unwrap();
             let code = after(&mail_to(sink, &new, "code is ").await, "code is ").chars().take(6).collect();
             Held::Code { sid, code }
         }
@@ -230,8 +230,8 @@ async fn works(app: &TestApp, n: usize, user: &User, held: &Held) -> bool {
             done
         }
         Held::Code { sid, code } => {
-            accounts.enrol_check_code(user.id, sid, code).await.is_ok()
-                && accounts.enrol_save(user.id, sid, origin(n)).await.is_ok()
+            accounts.enrolling().check_code(user.id, sid, code).await.is_ok()
+                && accounts.enrolling().save(user.id, sid, origin(n)).await.is_ok()
         }
     }
 }
@@ -291,8 +291,8 @@ async fn happen(app: &TestApp, sink: &Sink, n: usize, login: &str, event: Event)
         Event::OwnAddress => {
             let Held::Code { sid, code } = mail(app, sink, n, login, Kind::AddressCode).await else { unreachable!() };
             let user = accounts.lanyard().user("ACME", login).await.unwrap().1;
-            accounts.enrol_check_code(user.id, &sid, &code).await.unwrap();
-            accounts.enrol_save(user.id, &sid, origin(n)).await.unwrap();
+            accounts.enrolling().check_code(user.id, &sid, &code).await.unwrap();
+            accounts.enrolling().save(user.id, &sid, origin(n)).await.unwrap();
         }
         Event::AdminLock => {
             status(StatusChange::AdminLock).await;

@@ -8,6 +8,7 @@
 //! administration reads (the lists, the activity record, lookups by code and login) is its own.
 
 pub mod actor;
+mod answers;
 mod clients;
 mod directory;
 mod error;
@@ -17,6 +18,7 @@ mod users;
 
 pub use crate::store::UserUpdate;
 pub use actor::{Acting, Actor, Role};
+pub use answers::{Me, Page, SecretShown, WithPassword, WithSecret};
 pub use error::AdminError;
 pub use tenants::{HELP_CONTACT_MAX, MAX_FAILED_ATTEMPTS, NAME_MAX};
 pub use users::{StatusChange, temporary_password};

@@ -3,6 +3,7 @@
 use super::{Admin, AdminError};
 use crate::accounts::Internal;
 use crate::accounts::mailed::Voiding;
+use crate::accounts::session;
 use crate::domain::activity::{ActivityKind, NewActivity};
 use crate::domain::application::{ApplicationAccess, CONSOLE_CLIENT_ID};
 use crate::domain::tenant::Tenant;
@@ -39,7 +40,10 @@ impl Admin<'_> {
         password: &Secret,
         temporary: bool,
     ) -> Result<User, AdminError> {
-        let tenant = self.tenant(code).await?;
+        let tenant = self.provider(code).await?;
+        if !self.actor.may_appoint(user_type) {
+            return Err(AdminError::Forbidden("you cannot create users of this type".into()));
+        }
         let name = LoginName::parse_new(login).map_err(|m| AdminError::field("login_name", m))?;
         self.check_policy(&tenant, password, &name)?;
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
@@ -67,7 +71,7 @@ impl Admin<'_> {
         password: &Secret,
         temporary: bool,
     ) -> Result<User, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
+        let (tenant, user) = self.administered(code, login).await?;
         self.check_policy(&tenant, password, &user.login_name)?;
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
         let now = self.clock.now();
@@ -87,7 +91,7 @@ impl Admin<'_> {
     }
 
     pub async fn change_status(&self, code: &str, login: &str, change: StatusChange) -> Result<User, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
+        let (tenant, user) = self.administered(code, login).await?;
         let (allowed, to, kind) = match change {
             StatusChange::Unlock => (user.status.is_locked(), UserStatus::Active, ActivityKind::Unlocked),
             StatusChange::AdminLock => {
@@ -137,7 +141,7 @@ impl Admin<'_> {
     /// L6: an administrator's "sign out everywhere": every session and token of the user ends,
     /// and the applications that got tokens are told.
     pub async fn sign_out_everywhere(&self, code: &str, login: &str) -> Result<User, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
+        let (tenant, user) = self.administered(code, login).await?;
         self.end_all_sessions(&user).await?;
         self.audit(Some(&tenant), Some(&user), user.login_name.as_str(), "signed out everywhere (L6)".into()).await?;
         Ok(user)
@@ -154,8 +158,8 @@ impl Admin<'_> {
         code: &str,
         login: &str,
     ) -> Result<Vec<crate::accounts::session::LiveSession>, AdminError> {
-        let (_, user) = self.user(code, login).await?;
-        Ok(self.live_sessions(user.id).await?)
+        let (_, user) = self.administered(code, login).await?;
+        Ok(session::live_sessions(&self.ephemeral, self.session_lifetime, self.clock.now(), user.id).await?)
     }
 
     /// A platform operator makes a user (of any provider) a platform operator, or no longer one.
@@ -196,7 +200,7 @@ impl Admin<'_> {
         if !["active", "admin_locked", "password_locked", "deactivated"].contains(&status) {
             return Err(AdminError::field("status", format!("{status:?}: use active, admin_locked or deactivated")));
         }
-        let (tenant, user) = self.user(code, login).await?;
+        let (tenant, user) = self.administered(code, login).await?;
         if self.store.client(client_id).await?.is_none() {
             return Err(AdminError::NotFound(format!("client {client_id}")));
         }
@@ -213,7 +217,7 @@ impl Admin<'_> {
 
     /// T4: the user's status in each application their provider uses.
     pub async fn user_applications(&self, code: &str, login: &str) -> Result<Vec<ApplicationAccess>, AdminError> {
-        let (tenant, user) = self.user(code, login).await?;
+        let (tenant, user) = self.administered(code, login).await?;
         let set: std::collections::HashMap<String, String> =
             self.store.app_accesses(user.id).await?.into_iter().collect();
         let mut apps: Vec<ApplicationAccess> = self
