@@ -114,7 +114,7 @@ impl AppState {
             Some(kek) => Sealer::new(kek.expose()),
             None => Sealer::new(DEV_KEY_ENCRYPTION_KEY.trim()),
         };
-        let ring = KeyRing::load(store.clone(), sealer, clock.clone()).await?;
+        let ring = KeyRing::load(store.clone(), sealer.clone(), clock.clone()).await?;
         let issuer = issuer_str(&config.issuer);
         let oidc = Oidc {
             discovery: oidc::discovery::document(&issuer).to_string().into_bytes().into(),
@@ -156,6 +156,7 @@ impl AppState {
             session_ttl: config.session_ttl_secs,
             session_idle: config.session_idle_secs,
             mac: Mac::new(&key),
+            sealer: sealer.clone(),
             internal_calls_ok: config.environment == Environment::Development,
             link_ttl: config.invitation_ttl_secs,
         });

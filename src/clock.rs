@@ -71,6 +71,11 @@ impl ManualClock {
     pub fn set(&self, now: UnixTime) {
         self.0.store(now, Ordering::SeqCst);
     }
+
+    /// The time it shows (a test computing what an authenticator app would show now).
+    pub fn now(&self) -> UnixTime {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 /// Formats a timestamp as RFC 3339 for people (CLI tables, pages); machines get the integer.

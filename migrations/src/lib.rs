@@ -15,6 +15,7 @@ mod m20261203_000008_invitations;
 mod m20261204_000009_status_events;
 mod m20261205_000010_help_contact;
 mod m20261207_000011_mailed_epoch;
+mod m20261207_000012_second_factors;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000009_status_events::Migration),
             Box::new(m20261205_000010_help_contact::Migration),
             Box::new(m20261207_000011_mailed_epoch::Migration),
+            Box::new(m20261207_000012_second_factors::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
-//! L3's count for every place a password is checked against an account (sign-in, Settings'
-//! Verify). A check takes a slot on the user row *before* its password is verified, in one
+//! L3's count for every place a password or a second factor's code (F5) is checked against an
+//! account (sign-in, Settings' Verify, a change at will). A check takes a slot on the user row *before* its password is verified, in one
 //! conditional UPDATE, and slots are free only while settled failures plus checks in flight stay
 //! under the limit: concurrent wrong passwords can neither exceed the limit nor run more
 //! verifications than it allows (GHSA-7h8m-vrxx-vr4m). Only settled failures lock, so a right
@@ -7,11 +7,14 @@
 //! waits for one to come free (a right password frees them all) or for the lock, and is never
 //! refused for the others.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use super::{Accounts, Internal};
 use crate::domain::user::{User, UserStatus};
 use crate::secret::Secret;
+use crate::store::OnRight;
 
 /// How long a check waits for the account's other checks. Far longer than a verification takes;
 /// reached only when the hash pool is swamped.
@@ -33,47 +36,65 @@ pub enum Verdict {
     Busy,
 }
 
+/// One check of something the person knows against the account: a password, or a second
+/// factor's code (F5). `Ok(true)` right, `Ok(false)` wrong; an error counts as nothing.
+pub(super) type Check = Pin<Box<dyn Future<Output = Result<bool, Internal>> + Send>>;
+
 impl Accounts {
-    /// Runs to the end even when the request that asked goes away (a closed connection drops
-    /// the handler's future): a slot, once taken, is always settled.
-    /// `sign_in`: a right password is recorded as the account's last sign-in.
+    /// A password check under L3 (sign-in, Settings, a change at will).
     pub(super) async fn counted_verify(
         &self,
         user: &User,
         max: u32,
         password: &Secret,
-        sign_in: bool,
+        on_right: OnRight,
     ) -> Result<Verdict, Internal> {
-        let (this, user, password) = (self.clone(), user.clone(), password.clone());
-        tokio::spawn(async move { this.counted_verify_to_the_end(&user, max.max(1), &password, sign_in).await })
+        let (hash, password) = (user.password_hash.clone(), password.clone());
+        let check = move |accounts: Accounts| -> Check {
+            Box::pin(async move {
+                // Admitted to the hash pool only with a slot, so checks waiting for one hold no
+                // place in its queue; a password that could not be checked counts as nothing.
+                let admitted = accounts.hasher.admit()?;
+                Ok(admitted.verify(&password, hash.as_deref()).await?)
+            })
+        };
+        self.counted_check(user, max, on_right, check).await
+    }
+
+    /// Runs to the end even when the request that asked goes away (a closed connection drops
+    /// the handler's future): a slot, once taken, is always settled.
+    pub(super) async fn counted_check(
+        &self,
+        user: &User,
+        max: u32,
+        on_right: OnRight,
+        check: impl FnOnce(Accounts) -> Check + Send + 'static,
+    ) -> Result<Verdict, Internal> {
+        let (this, user) = (self.clone(), user.clone());
+        tokio::spawn(async move { this.counted_check_to_the_end(&user, max.max(1), on_right, check).await })
             .await
             .map_err(|e| Internal::Task(e.to_string()))?
     }
 
-    async fn counted_verify_to_the_end(
+    async fn counted_check_to_the_end(
         &self,
         user: &User,
         max: u32,
-        password: &Secret,
-        sign_in: bool,
+        on_right: OnRight,
+        check: impl FnOnce(Accounts) -> Check,
     ) -> Result<Verdict, Internal> {
         if let Some(refusal) = self.reserve_slot(user, max).await? {
             return Ok(refusal);
         }
-        // Admitted to the hash pool only with a slot, so checks waiting for one hold no place in
-        // its queue. Settled whatever happens, so the slot is not lost with an error; a password
-        // that could not be checked (pool full or failed) counts as nothing (L3).
-        let right = match self.hasher.admit() {
-            Ok(admitted) => admitted.verify(password, user.password_hash.as_deref()).await,
-            Err(refused) => Err(refused),
-        };
+        // Settled whatever happens, so the slot is not lost with an error.
+        let right = check(self.clone()).await;
         let (failures, status) = self
             .store
-            .settle_sign_in_attempt(user.id, right.as_ref().ok().copied(), max, self.clock.now(), sign_in)
+            .settle_sign_in_attempt(user.id, right.as_ref().ok().copied(), max, self.clock.now(), on_right)
             .await?;
         match (right?, status) {
             (true, UserStatus::Active) => Ok(Verdict::Right),
-            // Locked or closed by someone else while the password was checked.
+            // Locked or closed by someone else while the answer was checked.
             (true, UserStatus::PasswordLocked | UserStatus::AdminLocked) => Ok(Verdict::Locked),
             (true, _) => Ok(Verdict::Closed),
             // A slot is free only while failures plus checks in flight stay under the limit, so

@@ -12,6 +12,7 @@ use crate::domain::tenant::Tenant;
 use crate::domain::user::{User, UserId};
 use crate::mail::templates;
 use crate::secret::{Secret, random_digits};
+use crate::store::OnRight;
 use crate::store::{Ephemeral, StoreError};
 
 /// S2: the code is valid ten minutes.
@@ -131,7 +132,7 @@ impl Enrolling<'_> {
         }
         let max = tenant.password_policy.max_failed_attempts.max(1);
         const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
-        let (failures, locked) = match self.counted_verify(&user, max, password, false).await? {
+        let (failures, locked) = match self.counted_verify(&user, max, password, OnRight::Reset).await? {
             Verdict::Right => {
                 self.save_state(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
                 return Ok(());

@@ -175,7 +175,7 @@ impl Accounts {
             ..self.invitation_entry(&tenant, &accepted, origin)
         };
         self.store.record_activity(&entry, now).await?;
-        Ok(SignedIn { user, tenant, must_change_password: false, epoch })
+        Ok(SignedIn { user, tenant, must_change_password: false, second_factor: false, epoch })
     }
 
     fn invitation_entry(&self, tenant: &Tenant, invitation: &Invitation, origin: &Origin) -> NewActivity {

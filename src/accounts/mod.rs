@@ -10,6 +10,7 @@ pub mod directory;
 pub mod enrolment;
 pub mod epoch;
 pub mod events;
+pub mod factors;
 pub mod interaction;
 pub mod invitation;
 pub mod limits;
@@ -29,11 +30,12 @@ pub mod sign_in;
 pub mod sign_out;
 pub mod status_cache;
 pub mod throttle;
+pub mod totp;
 pub mod unified;
 
 use crate::clock::Clock;
 use crate::mail::Outbox;
-use crate::secret::Mac;
+use crate::secret::{Mac, Sealer};
 use crate::store::{Ephemeral, Store, StoreError};
 use events::Events;
 use password::{HashError, PasswordHasher};
@@ -58,6 +60,8 @@ pub struct Held {
     session_lifetime: session_lifetime::Lifetime,
     /// Keyed with the deployment's secret: the stored form of mailed tokens and codes.
     mac: Mac,
+    /// Under the key-encryption key: authenticator apps' secrets at rest (F2).
+    sealer: Sealer,
     /// Development: applications' back-channel URIs may be on loopback or private addresses.
     internal_calls_ok: bool,
     /// P1, P3: how long invitation links and staff-sent reset links work.
@@ -86,6 +90,7 @@ pub struct Parts {
     pub session_ttl: i64,
     pub session_idle: i64,
     pub mac: Mac,
+    pub sealer: Sealer,
     pub internal_calls_ok: bool,
     pub link_ttl: i64,
 }
@@ -102,6 +107,7 @@ impl Accounts {
             events: p.events,
             session_lifetime: session_lifetime::Lifetime { ttl: p.session_ttl, idle: p.session_idle },
             mac: p.mac,
+            sealer: p.sealer,
             internal_calls_ok: p.internal_calls_ok,
             link_ttl: p.link_ttl,
             status_cache: std::sync::Arc::default(),
@@ -120,6 +126,9 @@ pub enum Internal {
     Mail(String),
     #[error("background task: {0}")]
     Task(String),
+    /// A sealed secret that does not open under this deployment's key (F2).
+    #[error("a sealed secret does not open: is key_encryption_key the one it was sealed with?")]
+    Sealed,
 }
 
 impl Internal {

@@ -8,6 +8,7 @@ use super::{Accounts, Internal, epoch};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::user::{UserId, UserStatus};
 use crate::secret::Secret;
+use crate::store::OnRight;
 
 const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
 
@@ -73,7 +74,7 @@ impl Accounts {
         // The current password is checked (and counted) before anything compares the new one
         // with stored hashes: the history check must not be an uncounted password oracle.
         let max = tenant.password_policy.max_failed_attempts.max(1);
-        match self.counted_verify(&user, max, current, false).await? {
+        match self.counted_verify(&user, max, current, OnRight::Reset).await? {
             Verdict::Right => {}
             Verdict::Wrong { failures, locked } => {
                 let mut entry = NewActivity {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::session_lifetime::Lifetime;
 use super::{Accounts, epoch};
 use crate::domain::activity::Origin;
+use crate::domain::second_factor::Proof;
 use crate::domain::tenant::TenantId;
 use crate::domain::user::UserId;
 use crate::secret::random_token;
@@ -41,9 +42,68 @@ pub struct SessionRecord {
     /// When the browser last used the session (to the minute): the idle timeout counts from here.
     #[serde(default)]
     pub last_seen: i64,
+    /// F1: what is still pending after the password, before any application gets a token.
+    #[serde(default)]
+    pub required: Vec<Required>,
+    /// F7: what this session proved (`amr`, `acr`).
+    #[serde(default = "password_only")]
+    pub proofs: Vec<Proof>,
+    /// F7: when a second factor was last proved in this session.
+    #[serde(default)]
+    pub second_factor_at: Option<i64>,
+}
+
+fn password_only() -> Vec<Proof> {
+    vec![Proof::Password]
+}
+
+/// F1: a step a session must still take, in the order they are asked for: the second factor
+/// (F5) first, so nothing else is offered to someone who only knows the password, then L4's
+/// new password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Required {
+    SecondFactor,
+    ChangePassword,
+}
+
+impl Required {
+    /// The page that takes this step.
+    pub fn path(self) -> &'static str {
+        match self {
+            Required::SecondFactor => "/sign-in/second-factor",
+            Required::ChangePassword => "/password/change",
+        }
+    }
 }
 
 impl SessionRecord {
+    /// F1: the one place that says what a session must do next; `None` once it is complete.
+    pub fn next_required(&self) -> Option<Required> {
+        let pending = self.required.iter().copied();
+        let l4 = self.must_change_password.then_some(Required::ChangePassword);
+        pending.chain(l4).min_by_key(|r| *r as u8)
+    }
+
+    /// F1: nothing pending; only such a session gets tokens, pages and settings.
+    pub fn complete(&self) -> bool {
+        self.next_required().is_none()
+    }
+
+    /// F7: a second factor was proved in this session.
+    pub fn second_factor_proved_at(&self) -> Option<i64> {
+        self.second_factor_at
+    }
+
+    /// F5, F7: the second factor was proved now.
+    pub fn second_factor_proved(&mut self, proof: Proof, now: i64) {
+        self.required.retain(|r| *r != Required::SecondFactor);
+        if !self.proofs.contains(&proof) {
+            self.proofs.push(proof);
+        }
+        self.second_factor_at = Some(now);
+    }
+
     /// When the session began; records from before `started_at` existed began at their sign-in.
     fn began(&self) -> i64 {
         if self.started_at > 0 { self.started_at } else { self.auth_time }
@@ -104,6 +164,9 @@ impl Accounts {
             epoch: signed_in.epoch.clone(),
             started_at: 0,
             last_seen: 0,
+            required: if signed_in.second_factor { vec![Required::SecondFactor] } else { Vec::new() },
+            proofs: password_only(),
+            second_factor_at: None,
         }
     }
 

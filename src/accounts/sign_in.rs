@@ -10,6 +10,7 @@ use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserStatus};
 use crate::secret::Secret;
+use crate::store::OnRight;
 
 /// L3's virtual lock for names that cannot sign in lasts as long as a real one would in practice.
 const VIRTUAL_LOCK_WINDOW: i64 = 90 * 24 * 3600;
@@ -29,6 +30,8 @@ pub struct SignedIn {
     pub tenant: Tenant,
     /// L4: the user must choose a new password before anything else.
     pub must_change_password: bool,
+    /// F5: the password was right and a second factor is still to be proved.
+    pub second_factor: bool,
     /// The user's epoch, read *before* the password was checked: a sign-in racing a reset must
     /// not land in the epoch the reset created.
     pub epoch: String,
@@ -123,11 +126,17 @@ impl Accounts {
         }
         // Read *before* verifying: a sign-in racing a reset must not land in the reset's epoch.
         let epoch = super::epoch::current(&self.ephemeral, user.id).await?;
-        match self.counted_verify(&user, max, &req.password, true).await? {
+        // F5: with a second factor to come, a right password leaves L3's count as it is: only the
+        // whole sign-in clears it, or a known password would buy fresh code guesses each time.
+        let second_factor = self.store.totp_app(user.id).await?.is_some();
+        let on_right = if second_factor { OnRight::Keep } else { OnRight::SignedIn };
+        match self.counted_verify(&user, max, &req.password, on_right).await? {
             Verdict::Right => {
-                self.note(&req, Some(&tenant), Some(&user), ActivityKind::SignIn, String::new()).await?;
+                if !second_factor {
+                    self.note(&req, Some(&tenant), Some(&user), ActivityKind::SignIn, String::new()).await?;
+                }
                 let must_change_password = user.must_change_password;
-                Ok(SignedIn { user, tenant, must_change_password, epoch })
+                Ok(SignedIn { user, tenant, must_change_password, second_factor, epoch })
             }
             Verdict::Wrong { failures, locked } => {
                 self.note_failure(&req, Some(&tenant), Some(&user), Refusal::WrongPassword).await?;
@@ -243,6 +252,7 @@ mod tests {
             session_ttl: 3600,
             session_idle: 3600,
             mac: crate::secret::Mac::new(b"test"),
+            sealer: crate::secret::Sealer::new(&"k".repeat(32)),
             internal_calls_ok: true,
             link_ttl: 48 * 3600,
         });

@@ -19,6 +19,18 @@ pub enum ActivityKind {
     AdminAction,
     /// U4: an application asked for a unified-login hand-off to another.
     UnifiedLoginStarted,
+    /// F2: an authenticator app was enrolled (or replaced).
+    MfaEnrolled,
+    /// F5: a second factor was proved at sign-in.
+    MfaVerified,
+    /// F5: a wrong second-factor code.
+    MfaFailed,
+    /// F3: a recovery code was used.
+    RecoveryCodeUsed,
+    /// F3: new recovery codes voided the old ones.
+    RecoveryCodesRegenerated,
+    /// F6: an administrator removed a person's second factors.
+    MfaReset,
 }
 
 impl ActivityKind {
@@ -34,6 +46,12 @@ impl ActivityKind {
             ActivityKind::Invitation => "invitation",
             ActivityKind::AdminAction => "admin_action",
             ActivityKind::UnifiedLoginStarted => "unified_login_started",
+            ActivityKind::MfaEnrolled => "mfa_enrolled",
+            ActivityKind::MfaVerified => "mfa_verified",
+            ActivityKind::MfaFailed => "mfa_failed",
+            ActivityKind::RecoveryCodeUsed => "recovery_code_used",
+            ActivityKind::RecoveryCodesRegenerated => "recovery_codes_regenerated",
+            ActivityKind::MfaReset => "mfa_reset",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod field_error;
 pub mod invitation;
 pub mod policy;
 pub mod recovery;
+pub mod second_factor;
 pub mod service_status;
 pub mod tenant;
 pub mod user;

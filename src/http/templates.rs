@@ -15,6 +15,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("forgot.html", include_str!("../../templates/forgot.html")),
     ("reset.html", include_str!("../../templates/reset.html")),
     ("settings.html", include_str!("../../templates/settings.html")),
+    ("authenticator.html", include_str!("../../templates/authenticator.html")),
+    ("second_factor.html", include_str!("../../templates/second_factor.html")),
     ("login_help.html", include_str!("../../templates/login_help.html")),
     ("help.html", include_str!("../../templates/help.html")),
     ("recover.html", include_str!("../../templates/recover.html")),

@@ -19,6 +19,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("invitation.html", include_str!("../../templates/mail/invitation.html")),
     ("reset_link.txt", include_str!("../../templates/mail/reset_link.txt")),
     ("reset_link.html", include_str!("../../templates/mail/reset_link.html")),
+    ("second_factor_code.txt", include_str!("../../templates/mail/second_factor_code.txt")),
+    ("second_factor_code.html", include_str!("../../templates/mail/second_factor_code.html")),
+    ("second_factor_changed.txt", include_str!("../../templates/mail/second_factor_changed.txt")),
+    ("second_factor_changed.html", include_str!("../../templates/mail/second_factor_changed.html")),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {

@@ -19,6 +19,7 @@ use crate::accounts::interaction::SaveError;
 use crate::accounts::session::SessionRecord;
 use crate::domain::activity::Origin;
 use crate::domain::application::Client;
+use crate::domain::second_factor;
 use crate::http::page::{self, PageError, see_other};
 use crate::http::{OAuthParams, PageQuery, ParamError, RequestOrigin, Site, session};
 
@@ -42,7 +43,7 @@ fn session_satisfies(
     // prompt=login and max_age need a password entered after the request arrived / recently.
     let login_ok = !p.prompt_login || (resumed && s.auth_time >= p.created_at);
     let age_ok = p.max_age.is_none_or(|max| now - s.auth_time <= max || (resumed && s.auth_time >= p.created_at));
-    !s.must_change_password && hint_ok && login_ok && age_ok
+    s.complete() && hint_ok && login_ok && age_ok
 }
 
 pub async fn authorize(
@@ -61,10 +62,23 @@ pub async fn authorize(
         Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
         Err(Rejection::Failed(e)) => return crate::http::page::PageError::from(e).into_response(),
     };
-    let session = match session::current(&accounts, &site, &headers).await {
+    let mut session = match session::current(&accounts, &site, &headers).await {
         Ok(s) => s,
         Err(e) => return redirect.error(&OAuthError::from(e)),
     };
+    // F7: the multi-factor level on a password-only session asks for the second factor (step-up),
+    // not the password again; a person with no second factor gets the level they have.
+    if let (true, Some(s)) = (pending.wants_second_factor, session.as_mut()) {
+        match accounts.factors().step_up(s).await {
+            Ok(false) => {}
+            Ok(true) => {
+                if let Err(e) = session::update(&accounts, &site, &headers, s).await {
+                    return redirect.error(&OAuthError::from(e));
+                }
+            }
+            Err(e) => return redirect.error(&OAuthError::from(e)),
+        }
+    }
     // U2: a unified-login hand-off is answered from the session or refused with U3's text.
     if pending.login_hint.as_deref().is_some_and(|h| h.starts_with(unified_login::HINT_PREFIX)) {
         return match (unified_login::redeem(ctx, session.as_ref(), &client, &pending).await, &session) {
@@ -84,13 +98,15 @@ pub async fn authorize(
     }
     if prompt_none {
         let code = match &session {
-            Some(s) if s.must_change_password => ErrorCode::InteractionRequired,
+            Some(s) if !s.complete() => ErrorCode::InteractionRequired,
             _ => ErrorCode::LoginRequired,
         };
         return redirect.error(&OAuthError::new(code, "the user must sign in at Lanyard"));
     }
+    // F1: a session that owes a step takes it; otherwise the person signs in.
+    let next = session.as_ref().and_then(|s| s.next_required()).map_or("/login", |step| step.path());
     match interaction::save(&accounts, &pending, &origin.ip).await {
-        Ok(id) => see_other(&format!("/login?auth={id}"), vec![]),
+        Ok(id) => see_other(&format!("{next}?auth={id}"), vec![]),
         Err(SaveError::OverBudget) => page::message(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many sign-in requests",
@@ -147,9 +163,9 @@ pub async fn resume(
         if let Err(e) = accounts.interactions().put_back(&q.auth, &taken).await {
             return redirect.error(&OAuthError::from(e));
         }
-        let next = match &session {
-            Some(s) if s.must_change_password => "/password/change",
-            _ => "/login",
+        let next = match session.as_ref().and_then(|s| s.next_required()) {
+            Some(step) => step.path(),
+            None => "/login",
         };
         return see_other(&format!("{next}?auth={}", q.auth), vec![]);
     };
@@ -218,7 +234,8 @@ async fn complete(
             sub: user.subject.clone(),
             auth_time: session.auth_time,
             sid: session.sid.clone(),
-            amr: vec!["pwd".into()],
+            amr: second_factor::amr(&session.proofs).into_iter().map(String::from).collect(),
+            acr: Some(second_factor::acr(&session.proofs).into()),
             epoch: session.epoch.clone(),
             initiated_from: unified.as_ref().map(|u| u.from.clone()),
         },

@@ -26,6 +26,9 @@ pub struct Subject {
     pub auth_time: i64,
     pub sid: String,
     pub amr: Vec<String>,
+    /// F7: the authentication context class the session reached.
+    #[serde(default)]
+    pub acr: Option<String>,
     /// The user's epoch when the session signed in (see `accounts::epoch`).
     #[serde(default)]
     pub epoch: String,

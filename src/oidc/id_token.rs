@@ -25,6 +25,9 @@ pub struct IdTokenClaims<'a> {
     pub at_hash: String,
     pub sid: &'a str,
     pub amr: &'a [String],
+    /// F7: `urn:lanyard:acr:pwd` or `urn:lanyard:acr:mfa`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<&'a str>,
     /// U2: the application a unified login came from, `{client_id, name}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initiated_from: Option<Value>,

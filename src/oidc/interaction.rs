@@ -21,6 +21,9 @@ pub struct PendingAuthorization {
     pub login_hint: Option<String>,
     pub id_token_hint_sub: Option<String>,
     pub created_at: i64,
+    /// F7: `acr_values` asked for the multi-factor level.
+    #[serde(default)]
+    pub wants_second_factor: bool,
 }
 
 /// Saves the request for the sign-in page; returns the interaction's handle.

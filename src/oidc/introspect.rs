@@ -68,6 +68,11 @@ fn active(oidc: &Protocol, r: &TokenRecord, kind: &str) -> Value {
     if let (Some(s), Some(obj)) = (&r.subject, v.as_object_mut()) {
         obj.insert("sub".into(), json!(s.sub));
         obj.insert("auth_time".into(), json!(s.auth_time));
+        // F7: the same `amr` and `acr` as the ID token of the grant.
+        obj.insert("amr".into(), json!(s.amr));
+        if let Some(acr) = &s.acr {
+            obj.insert("acr".into(), json!(acr));
+        }
     }
     v
 }

@@ -249,6 +249,7 @@ async fn issue(
         at_hash: at_hash(alg, &access_token),
         sid: &subject.sid,
         amr: &subject.amr,
+        acr: subject.acr.as_deref(),
         initiated_from: subject
             .initiated_from
             .as_ref()

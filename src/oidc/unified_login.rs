@@ -211,7 +211,7 @@ pub async fn redeem(
         return Err(refuse(timed_out(&record.from_name)));
     }
     match session {
-        Some(s) if s.user_id == record.user_id && s.tenant_id == record.tenant_id && !s.must_change_password => {
+        Some(s) if s.user_id == record.user_id && s.tenant_id == record.tenant_id && s.complete() => {
             Ok((record.from_id, record.from_name))
         }
         _ => Err(refuse(timed_out(&record.from_name))),

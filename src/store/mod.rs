@@ -10,6 +10,7 @@ pub mod entities;
 mod ephemeral;
 mod invitations;
 mod recovery;
+mod second_factors;
 mod signing_keys;
 mod sqlite;
 mod status_events;
@@ -24,9 +25,10 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 pub use ephemeral::{Ephemeral, Follow, Followed};
 pub use invitations::NewInvitation;
+pub use second_factors::StoredApp;
 pub use signing_keys::StoredKey;
 pub use status_events::NewStatusEvent;
-pub use users::{NewUser, UserUpdate};
+pub use users::{NewUser, OnRight, UserUpdate};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -48,6 +48,14 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
+/// What a right answer settles (see `settle_sign_in_attempt`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnRight {
+    SignedIn,
+    Reset,
+    Keep,
+}
+
 impl Store {
     pub async fn create_user(&self, new: NewUser<'_>, now: i64) -> Result<User, StoreError> {
         let model = user::ActiveModel {
@@ -286,27 +294,33 @@ impl Store {
     /// The wrong one that brings the failures to `max` locks the account in the same statement,
     /// so a crash can never leave the count at the limit with the account still open.
     /// Returns the failures and the account's status afterwards.
-    /// `sign_in`: a right password at sign-in is also the account's last sign-in.
+    /// `on_right` says what a right answer settles: the whole sign-in (the count cleared, the
+    /// account's last sign-in), a check that clears the count, or a first factor with a second
+    /// still to come (F5), which must not clear it: else a known password would buy a fresh
+    /// round of code guesses each time.
     pub async fn settle_sign_in_attempt(
         &self,
         id: UserId,
         right: Option<bool>,
         max: u32,
         now: i64,
-        sign_in: bool,
+        on_right: OnRight,
     ) -> Result<(i64, UserStatus), StoreError> {
         // SET expressions all read the row as it was before the update.
-        let (set, params) = match right {
-            Some(true) if sign_in => ("failed_attempts = 0, last_sign_in_at = $2", vec![id.into(), now.into()]),
-            Some(true) => ("failed_attempts = 0", vec![id.into()]),
-            Some(false) => (
+        let (set, params) = match (right, on_right) {
+            (Some(true), OnRight::SignedIn) => {
+                ("failed_attempts = 0, last_sign_in_at = $2", vec![id.into(), now.into()])
+            }
+            (Some(true), OnRight::Reset) => ("failed_attempts = 0", vec![id.into()]),
+            (Some(true), OnRight::Keep) => ("failed_attempts = failed_attempts", vec![id.into()]),
+            (Some(false), _) => (
                 "failed_attempts = failed_attempts + 1, \
                  status = CASE WHEN status = 'active' AND failed_attempts + 1 >= $2 \
                    THEN 'password_locked' ELSE status END, \
                  updated_at = CASE WHEN status = 'active' AND failed_attempts + 1 >= $2 THEN $3 ELSE updated_at END",
                 vec![id.into(), i64::from(max).into(), now.into()],
             ),
-            None => ("failed_attempts = failed_attempts", vec![id.into()]),
+            (None, _) => ("failed_attempts = failed_attempts", vec![id.into()]),
         };
         let stmt = self.statement(
             &format!(

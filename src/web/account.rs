@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::accounts::Accounts;
 use crate::accounts::password_change::ChangeError;
+use crate::accounts::session::Required;
 use crate::http::page::{self, Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
 use crate::secret::Secret;
@@ -29,8 +30,9 @@ pub async fn show(
     let Some(s) = session::current(&accounts, &site, &headers).await? else {
         return Ok(see_other("/login", vec![]));
     };
-    if s.must_change_password {
-        return Ok(see_other("/password/change", vec![]));
+    // F1: the account page waits for what is still required.
+    if let Some(step) = s.next_required() {
+        return Ok(see_other(step.path(), vec![]));
     }
     let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
         return Ok(see_other("/login", vec![session::clear(&site)]));
@@ -138,8 +140,13 @@ pub async fn show_change(
 ) -> Result<Response, PageError> {
     match session::current(&accounts, &site, &headers).await? {
         None => Ok(see_other("/login", vec![])),
-        Some(s) if !s.must_change_password => super::own_password::show(&site, &headers),
-        Some(_) => change_page(&site, &headers, q.auth.as_deref(), StatusCode::OK, vec![], vec![], vec![]),
+        Some(s) => match s.next_required() {
+            None => super::own_password::show(&site, &headers),
+            Some(Required::ChangePassword) => {
+                change_page(&site, &headers, q.auth.as_deref(), StatusCode::OK, vec![], vec![], vec![])
+            }
+            Some(step) => Ok(see_other(step.path(), vec![])),
+        },
     }
 }
 
@@ -153,6 +160,9 @@ pub async fn submit_change(
     let Some(mut s) = session::current(&accounts, &site, &headers).await? else {
         return Ok(see_other("/login", vec![]));
     };
+    if let Some(step) = s.next_required().filter(|r| *r != Required::ChangePassword) {
+        return Ok(see_other(step.path(), vec![]));
+    }
     if !s.must_change_password {
         let form = super::own_password::OwnChangeForm {
             csrf: form.csrf,
@@ -177,7 +187,7 @@ pub async fn submit_change(
         Ok(()) => {
             s.must_change_password = false;
             session::update(&accounts, &site, &headers, &s).await?;
-            Ok(see_other(&super::login::next_step(false, form.auth.as_deref()), vec![]))
+            Ok(see_other(&super::login::next_step(&s, form.auth.as_deref()), vec![]))
         }
         Err(ChangeError::Refused { new_password, confirm_password }) => {
             let all = new_password.iter().chain(&confirm_password).cloned().collect();

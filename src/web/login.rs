@@ -7,6 +7,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use crate::accounts::Accounts;
+use crate::accounts::session::SessionRecord;
 use crate::accounts::sign_in::{SignInError, SignInRequest};
 use crate::accounts::throttle::{RetryAfter, ThrottleError};
 use crate::http::page::{Page, PageError, see_other};
@@ -79,13 +80,15 @@ pub async fn show(
     render_form(&site, &headers, StatusCode::OK, form)
 }
 
-/// Where to go once signed in: the forced change (L4) first, then the pending authorization.
-pub fn next_step(must_change_password: bool, auth: Option<&str>) -> String {
-    match (must_change_password, auth.filter(|a| is_random_token(a))) {
-        (true, Some(a)) => format!("/password/change?auth={a}"),
-        (true, None) => "/password/change".into(),
-        (false, Some(a)) => format!("/authorize/resume?auth={a}"),
-        (false, None) => "/account".into(),
+/// Where to go once signed in: the session's next required step (F1: the second factor, then
+/// L4's new password), then the pending authorization.
+pub fn next_step(record: &SessionRecord, auth: Option<&str>) -> String {
+    let auth = auth.filter(|a| is_random_token(a));
+    match (record.next_required(), auth) {
+        (Some(step), Some(a)) => format!("{}?auth={a}", step.path()),
+        (Some(step), None) => step.path().into(),
+        (None, Some(a)) => format!("/authorize/resume?auth={a}"),
+        (None, None) => "/account".into(),
     }
 }
 
@@ -160,6 +163,6 @@ pub async fn submit(
 
     let record = accounts.session_for(&signed_in);
     let cookie = session::start(&accounts, &site, &headers, &record, &origin).await?;
-    // L4: nothing else until a new password is chosen.
-    Ok(see_other(&next_step(record.must_change_password, form.auth.as_deref()), vec![cookie]))
+    // F1: nothing else until what is required is done.
+    Ok(see_other(&next_step(&record, form.auth.as_deref()), vec![cookie]))
 }

@@ -4,6 +4,7 @@
 //! `app` nor `oidc`.
 
 mod account;
+mod authenticator;
 mod health;
 mod help;
 mod invitation;
@@ -12,6 +13,7 @@ pub mod maintenance;
 mod own_password;
 mod recover;
 pub mod reset;
+mod second_factor;
 pub mod settings;
 mod status;
 
@@ -42,6 +44,8 @@ where
         .route("/password/reset", post(reset::submit_reset))
         .route("/password/reset/resend", post(reset::resend))
         .route("/settings", get(settings::show).post(settings::submit))
+        .route("/settings/authenticator", get(authenticator::show).post(authenticator::submit))
+        .route("/sign-in/second-factor", get(second_factor::show).post(second_factor::submit))
         .route("/invitation", get(invitation::show_register).post(invitation::submit_register))
         .route("/password/link", get(invitation::show_reset_link).post(invitation::submit_reset_link))
         .route("/healthz", get(health::healthz))

@@ -64,7 +64,7 @@ async fn render(
 }
 
 async fn signed_in(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
-    Ok(session::current(accounts, site, headers).await?.filter(|s| !s.must_change_password))
+    Ok(session::current(accounts, site, headers).await?.filter(SessionRecord::complete))
 }
 
 pub async fn show(

@@ -27,6 +27,7 @@ mod recovery;
 pub mod reset;
 mod restarts;
 mod scale_out;
+mod second_factors;
 mod sessions_ended;
 mod sign_in;
 mod smtp_sink;

@@ -176,6 +176,7 @@ pub async fn browse(
         if location.starts_with(REDIRECT)
             || location.starts_with(LOGOUT_REDIRECT)
             || location.starts_with("/password/change")
+            || location.starts_with("/sign-in/second-factor")
         {
             return res;
         }

@@ -1,0 +1,429 @@
+//! F2, F3, F5: a person's second factors. Settings enrols an authenticator app in two steps — a
+//! new secret proposed to this session, then confirmed with the app's own code (and, when the
+//! person has a verified address, a code mailed there, so a stolen password cannot enrol the
+//! thief's own app unnoticed) — and hands out recovery codes once. At sign-in, a code from the
+//! app or a recovery code is the second step, counted under L3 like a password.
+
+use serde::{Deserialize, Serialize};
+
+use super::attempt::{Check, Verdict};
+use super::session::{Required, SessionRecord};
+use super::totp;
+use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::second_factor::{Proof, RECOVERY_CODES, SecondFactors};
+use crate::domain::tenant::Tenant;
+use crate::domain::user::{User, UserId};
+use crate::mail::templates;
+use crate::secret::{random_bytes, random_digits, random_from};
+use crate::store::{Ephemeral, OnRight, StoreError};
+
+/// How long a proposed secret waits for its confirmation.
+const PROPOSAL_TTL: i64 = 10 * 60;
+/// Wrong confirmations before a proposal is thrown away.
+const PROPOSAL_TRIES: u32 = 5;
+/// F5: code checks per account per window, beyond L3's count (which a right password at the
+/// first step does not clear).
+const CHECKS_PER_WINDOW: i64 = 10;
+const CHECK_WINDOW: i64 = 5 * 60;
+/// A recovery code: ten characters that cannot be misread, shown as two groups of five.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+const CODE_CHARS: usize = 10;
+const SEALED_APP: &str = "totp-app";
+const MAILED_PURPOSE: &str = "totp-enrol-mail";
+const RECOVERY_PURPOSE: &str = "recovery-code";
+
+/// Longest code a person may type: longer input is wrong without being looked at.
+pub const MAX_CODE_CHARS: usize = 32;
+
+/// A person's second factors: `accounts.factors()`.
+pub struct Factors<'a>(&'a Accounts);
+
+impl std::ops::Deref for Factors<'_> {
+    type Target = Accounts;
+
+    fn deref(&self) -> &Accounts {
+        self.0
+    }
+}
+
+impl Accounts {
+    pub fn factors(&self) -> Factors<'_> {
+        Factors(self)
+    }
+}
+
+/// A secret proposed to one session, waiting for the app's first code.
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    user_id: UserId,
+    sealed_secret: String,
+    /// The keyed digest of the code mailed to the verified address, if one was.
+    mailed: Option<String>,
+    tries: u32,
+}
+
+/// What the enrolment page shows: the secret to type by hand and the URI its QR code carries.
+pub struct Proposal {
+    pub secret: String,
+    pub uri: String,
+    /// A code went to the person's verified address and must be typed too.
+    pub mailed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FactorError {
+    /// A message for the form.
+    #[error("{0}")]
+    Field(&'static str),
+    /// The account cannot do this now (closed, or the proposal is gone).
+    #[error("not allowed")]
+    NotAllowed,
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<StoreError> for FactorError {
+    fn from(e: StoreError) -> Self {
+        FactorError::Internal(e.into())
+    }
+}
+
+/// A second factor proved at sign-in.
+#[derive(Debug)]
+pub struct Proved {
+    pub proof: Proof,
+    /// After a recovery code: how many are left.
+    pub codes_left: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    #[error("wrong code")]
+    Wrong,
+    /// L3's lock (this code reached the limit, or the account was locked).
+    #[error("locked")]
+    Locked,
+    /// Too many checks for this account just now; nothing was counted.
+    #[error("too many attempts")]
+    TooMany,
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<StoreError> for ProveError {
+    fn from(e: StoreError) -> Self {
+        ProveError::Internal(e.into())
+    }
+}
+
+fn pending_key(sid: &str) -> String {
+    Ephemeral::secret_key("totp-proposal", sid)
+}
+
+/// A recovery code as typed: case, spaces and dashes do not matter.
+fn normalise(code: &str) -> String {
+    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+fn is_app_code(code: &str) -> bool {
+    let code = code.trim();
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Factors<'_> {
+    /// What the person has enrolled.
+    pub async fn enrolled(&self, user_id: UserId) -> Result<SecondFactors, StoreError> {
+        let app = self.store.totp_app(user_id).await?;
+        let recovery_codes_left = if app.is_some() { self.store.recovery_codes_left(user_id).await? } else { 0 };
+        Ok(SecondFactors { authenticator_app: app.map(|a| a.enrolled), recovery_codes_left })
+    }
+
+    /// F2, step 1: a new secret for this session (any earlier proposal is replaced), sealed in
+    /// the ephemeral store until confirmed; a code to the verified address, if there is one.
+    pub async fn propose_app(
+        &self,
+        sid: &str,
+        user: &User,
+        tenant: &Tenant,
+        issuer: &str,
+    ) -> Result<Proposal, FactorError> {
+        let secret = random_bytes::<{ totp::SECRET_BYTES }>();
+        let mailed = match user.email.as_deref().filter(|_| user.email_verified) {
+            Some(email) => {
+                let code = random_digits(6);
+                let ctx = minijinja::context! { code, minutes => PROPOSAL_TTL / 60, provider => tenant.name };
+                let message = templates::message("second_factor_code", email, "Your Lanyard code to add an app", ctx)
+                    .map_err(|e| Internal::Mail(e.to_string()))?;
+                self.outbox.dispatch(message);
+                Some(self.mac.sign(MAILED_PURPOSE, &format!("{}:{code}", user.id)))
+            }
+            None => None,
+        };
+        let pending = Pending {
+            user_id: user.id,
+            sealed_secret: self.sealer.seal(&format!("{SEALED_APP}:{}", user.id), &secret),
+            mailed: mailed.clone(),
+            tries: 0,
+        };
+        let json = serde_json::to_string(&pending).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.ephemeral.put(&pending_key(sid), &json, PROPOSAL_TTL).await?;
+        let account = format!("{}/{}", tenant.provider_code, user.login_name.as_str());
+        Ok(Proposal {
+            secret: totp::base32(&secret),
+            uri: totp::provisioning_uri(issuer, &account, &secret),
+            mailed: mailed.is_some(),
+        })
+    }
+
+    /// The proposal this session is confirming, shown again after a wrong code: the person's
+    /// app already holds its secret.
+    pub async fn current_proposal(
+        &self,
+        sid: &str,
+        user: &User,
+        tenant: &Tenant,
+        issuer: &str,
+    ) -> Result<Option<Proposal>, FactorError> {
+        let Some(raw) = self.ephemeral.get(&pending_key(sid)).await? else { return Ok(None) };
+        let Ok(pending) = serde_json::from_str::<Pending>(&raw) else { return Ok(None) };
+        let purpose = format!("{SEALED_APP}:{}", user.id);
+        let Some(secret) = self.sealer.open(&purpose, &pending.sealed_secret).filter(|_| pending.user_id == user.id)
+        else {
+            return Ok(None);
+        };
+        let account = format!("{}/{}", tenant.provider_code, user.login_name.as_str());
+        let uri = totp::provisioning_uri(issuer, &account, &secret);
+        Ok(Some(Proposal { secret: totp::base32(&secret), uri, mailed: pending.mailed.is_some() }))
+    }
+
+    /// F2, step 2: the app's current code (and the mailed one) confirm the proposal; the app is
+    /// enrolled, replacing any earlier one, with ten new recovery codes (F3), returned once.
+    pub async fn confirm_app(
+        &self,
+        sid: &str,
+        user: &User,
+        tenant: &Tenant,
+        code: &str,
+        mailed_code: &str,
+        origin: &Origin,
+    ) -> Result<Vec<String>, FactorError> {
+        let key = pending_key(sid);
+        let raw = self.ephemeral.get(&key).await?.ok_or(FactorError::NotAllowed)?;
+        let mut pending: Pending = serde_json::from_str(&raw).map_err(|_| FactorError::NotAllowed)?;
+        if pending.user_id != user.id {
+            return Err(FactorError::NotAllowed);
+        }
+        let secret = self
+            .sealer
+            .open(&format!("{SEALED_APP}:{}", user.id), &pending.sealed_secret)
+            .ok_or(FactorError::NotAllowed)?;
+        let now = self.clock.now();
+        let step = totp::matching_step(&secret, code, now);
+        let mail_ok = match &pending.mailed {
+            Some(digest) => self.mac.verify(MAILED_PURPOSE, &format!("{}:{}", user.id, mailed_code.trim()), digest),
+            None => true,
+        };
+        let Some(step) = step.filter(|_| mail_ok) else {
+            pending.tries += 1;
+            if pending.tries >= PROPOSAL_TRIES {
+                self.ephemeral.delete(&key).await?;
+                return Err(FactorError::Field("Too many wrong codes. Start again."));
+            }
+            let json = serde_json::to_string(&pending).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            self.ephemeral.put(&key, &json, PROPOSAL_TTL).await?;
+            return Err(FactorError::Field(if mail_ok {
+                "The code from the app is not correct. Check the time on your phone and try again."
+            } else {
+                "The code from your email is not correct."
+            }));
+        };
+        // Single use: of two tabs confirming one proposal, one enrols.
+        if self.ephemeral.take(&key).await?.is_none() {
+            return Err(FactorError::NotAllowed);
+        }
+        let (codes, digests) = self.new_recovery_codes(user.id);
+        self.store.enrol_totp(user.id, pending.sealed_secret, step, &digests, now).await?;
+        self.record(tenant, user, ActivityKind::MfaEnrolled, "authenticator app enrolled (F2)", origin).await?;
+        self.notify(tenant, user, "An authenticator app was added as a second factor");
+        Ok(codes)
+    }
+
+    /// F3: new codes void the old ones; returned once.
+    pub async fn regenerate_codes(
+        &self,
+        user: &User,
+        tenant: &Tenant,
+        origin: &Origin,
+    ) -> Result<Vec<String>, FactorError> {
+        if self.store.totp_app(user.id).await?.is_none() {
+            return Err(FactorError::NotAllowed);
+        }
+        let (codes, digests) = self.new_recovery_codes(user.id);
+        self.store.replace_recovery_codes(user.id, &digests, self.clock.now()).await?;
+        self.record(tenant, user, ActivityKind::RecoveryCodesRegenerated, "new recovery codes (F3)", origin).await?;
+        self.notify(tenant, user, "New recovery codes were made (the old ones no longer work)");
+        Ok(codes)
+    }
+
+    /// F5: the second step of a sign-in. A code from the app (accepted once per time step) or a
+    /// recovery code (used once), counted under L3 exactly like a password: a right one clears
+    /// the count, completes the sign-in and is noted in `session` (F7); the wrong one that
+    /// reaches the limit locks.
+    pub async fn prove(
+        &self,
+        session: &mut SessionRecord,
+        code: &str,
+        client_id: Option<String>,
+        origin: &Origin,
+    ) -> Result<Proved, ProveError> {
+        let Some((user, tenant)) = self.account(session.user_id, session.tenant_id).await? else {
+            return Err(ProveError::Locked);
+        };
+        let now = self.clock.now();
+        let window = format!("mfa-checks:{}:{}", user.id, now - now.rem_euclid(CHECK_WINDOW));
+        if self.ephemeral.incr(&window, CHECK_WINDOW).await? > CHECKS_PER_WINDOW {
+            return Err(ProveError::TooMany);
+        }
+        let proof = if is_app_code(code) { Proof::AppCode } else { Proof::RecoveryCode };
+        let code = if code.chars().count() > MAX_CODE_CHARS { String::new() } else { code.to_string() };
+        let user_id = user.id;
+        let check = move |accounts: Accounts| -> Check {
+            Box::pin(async move {
+                let now = accounts.clock.now();
+                match proof {
+                    Proof::AppCode => {
+                        let Some(app) = accounts.store.totp_app(user_id).await? else { return Ok(false) };
+                        let purpose = format!("{SEALED_APP}:{user_id}");
+                        let secret = accounts.sealer.open(&purpose, &app.sealed_secret).ok_or(Internal::Sealed)?;
+                        match totp::matching_step(&secret, &code, now) {
+                            // F2: a code already accepted in its step is refused (replay).
+                            Some(step) => Ok(accounts.store.accept_totp_step(app.id, step, now).await?),
+                            None => Ok(false),
+                        }
+                    }
+                    _ => {
+                        let typed = normalise(&code);
+                        if typed.len() != CODE_CHARS {
+                            return Ok(false);
+                        }
+                        let digest = accounts.mac.sign(RECOVERY_PURPOSE, &format!("{user_id}:{typed}"));
+                        Ok(accounts.store.use_recovery_code(user_id, &digest, now).await?)
+                    }
+                }
+            })
+        };
+        let max = tenant.password_policy.max_failed_attempts.max(1);
+        let login_type = if proof == Proof::AppCode { "authenticator_app" } else { "recovery_code" };
+        let entry = |kind: ActivityKind, detail: String| NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind,
+            detail,
+            login_type: login_type.into(),
+            client_id: client_id.clone(),
+            origin: origin.clone(),
+            actor: String::new(),
+        };
+        match self.counted_check(&user, max, OnRight::SignedIn, check).await? {
+            Verdict::Right => {
+                let codes_left = match proof {
+                    Proof::RecoveryCode => {
+                        let left = self.store.recovery_codes_left(user.id).await?;
+                        let detail = format!("recovery code used, {left} left (F3)");
+                        self.store.record_activity(&entry(ActivityKind::RecoveryCodeUsed, detail), now).await?;
+                        self.notify(&tenant, &user, &format!("A recovery code was used to sign in ({left} left)"));
+                        Some(left)
+                    }
+                    _ => None,
+                };
+                self.store.record_activity(&entry(ActivityKind::MfaVerified, String::new()), now).await?;
+                self.store.record_activity(&entry(ActivityKind::SignIn, String::new()), now).await?;
+                session.second_factor_proved(proof, now);
+                Ok(Proved { proof, codes_left })
+            }
+            Verdict::Wrong { failures, locked } => {
+                self.store.record_activity(&entry(ActivityKind::MfaFailed, "wrong code (F5)".into()), now).await?;
+                if locked {
+                    let detail = format!("{failures} incorrect passwords or codes (limit {max})");
+                    self.store.record_activity(&entry(ActivityKind::Locked, detail), now).await?;
+                    self.end_all_sessions(&user).await?;
+                }
+                if failures >= i64::from(max) { Err(ProveError::Locked) } else { Err(ProveError::Wrong) }
+            }
+            Verdict::Locked | Verdict::Closed => Err(ProveError::Locked),
+            Verdict::Busy => Err(ProveError::TooMany),
+        }
+    }
+
+    /// F7: asks `session` for its second factor when it has none yet and the person has one to
+    /// give (true: the session now owes it).
+    pub async fn step_up(&self, session: &mut SessionRecord) -> Result<bool, StoreError> {
+        if session.second_factor_proved_at().is_some() || session.required.contains(&Required::SecondFactor) {
+            return Ok(false);
+        }
+        if self.store.totp_app(session.user_id).await?.is_none() {
+            return Ok(false);
+        }
+        session.required.insert(0, Required::SecondFactor);
+        Ok(true)
+    }
+
+    /// Ten codes to show, and their keyed digests to store.
+    fn new_recovery_codes(&self, user_id: UserId) -> (Vec<String>, Vec<String>) {
+        (0..RECOVERY_CODES)
+            .map(|_| {
+                let raw = random_from(CODE_ALPHABET, CODE_CHARS);
+                let digest = self.mac.sign(RECOVERY_PURPOSE, &format!("{user_id}:{raw}"));
+                let (a, b) = raw.split_at(CODE_CHARS / 2);
+                (format!("{a}-{b}"), digest)
+            })
+            .unzip()
+    }
+
+    async fn record(
+        &self,
+        tenant: &Tenant,
+        user: &User,
+        kind: ActivityKind,
+        detail: &str,
+        origin: &Origin,
+    ) -> Result<(), StoreError> {
+        let entry = NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind,
+            detail: detail.into(),
+            login_type: "password".into(),
+            client_id: None,
+            origin: origin.clone(),
+            actor: String::new(),
+        };
+        self.store.record_activity(&entry, self.clock.now()).await
+    }
+
+    /// Mail: a second factor was added, used or changed, to the verified address (if any).
+    fn notify(&self, tenant: &Tenant, user: &User, what: &str) {
+        let Some(email) = user.email.as_deref().filter(|_| user.email_verified) else { return };
+        let ctx = minijinja::context! { what, provider => tenant.name };
+        match templates::message("second_factor_changed", email, "Your Lanyard second factor", ctx) {
+            Ok(message) => self.outbox.dispatch(message),
+            Err(e) => tracing::error!(error = %e, "second-factor notice"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f3_recovery_codes_are_read_loosely() {
+        assert_eq!(normalise(" abcde-fghjk "), "ABCDEFGHJK");
+        assert!(is_app_code(" 123456 "));
+        assert!(!is_app_code("12345"));
+        assert!(!is_app_code("ABCDE-FGHJK"));
+    }
+}

@@ -1,0 +1,81 @@
+//! F2–F3, F7: second factors as the rules see them. Never a secret: what is enrolled, when it
+//! was last used, and what a sign-in proved.
+
+use serde::{Deserialize, Serialize};
+
+/// F3: how many recovery codes a person gets at a time.
+pub const RECOVERY_CODES: usize = 10;
+
+/// F2: the person's authenticator app, as they and their administrators may see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EnrolledApp {
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// What a person has enrolled (F2, F3), for Settings, the console and the API.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SecondFactors {
+    /// The authenticator app, if one is enrolled.
+    pub authenticator_app: Option<EnrolledApp>,
+    /// Recovery codes not yet used.
+    pub recovery_codes_left: u64,
+}
+
+impl SecondFactors {
+    pub fn any(&self) -> bool {
+        self.authenticator_app.is_some()
+    }
+}
+
+/// F7: the two authentication context classes an application may ask for (`acr_values`) and
+/// an ID token states (`acr`).
+pub const ACR_PASSWORD: &str = "urn:lanyard:acr:pwd";
+pub const ACR_MULTI_FACTOR: &str = "urn:lanyard:acr:mfa";
+pub const ACR_VALUES: [&str; 2] = [ACR_PASSWORD, ACR_MULTI_FACTOR];
+
+/// F7: how a sign-in proved who it was (RFC 8176 `amr` values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Proof {
+    /// The password (`pwd`).
+    Password,
+    /// A code from the authenticator app (`otp`).
+    AppCode,
+    /// A recovery code (`otp` too: a one-time password from a list).
+    RecoveryCode,
+}
+
+/// RFC 8176's `amr` for what a session proved, in a fixed order.
+pub fn amr(proofs: &[Proof]) -> Vec<&'static str> {
+    let mut amr = Vec::new();
+    if proofs.contains(&Proof::Password) {
+        amr.push("pwd");
+    }
+    if proofs.iter().any(|p| matches!(p, Proof::AppCode | Proof::RecoveryCode)) {
+        amr.push("otp");
+    }
+    if amr.len() > 1 {
+        amr.push("mfa");
+    }
+    amr
+}
+
+/// F7: the `acr` a session with these proofs reaches.
+pub fn acr(proofs: &[Proof]) -> &'static str {
+    if amr(proofs).contains(&"mfa") { ACR_MULTI_FACTOR } else { ACR_PASSWORD }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f7_amr_names_each_method_and_mfa_only_for_two() {
+        assert_eq!(amr(&[Proof::Password]), ["pwd"]);
+        assert_eq!(amr(&[Proof::Password, Proof::AppCode]), ["pwd", "otp", "mfa"]);
+        assert_eq!(amr(&[Proof::Password, Proof::RecoveryCode]), ["pwd", "otp", "mfa"]);
+        assert_eq!(acr(&[Proof::Password]), ACR_PASSWORD);
+        assert_eq!(acr(&[Proof::AppCode, Proof::Password]), ACR_MULTI_FACTOR);
+    }
+}

@@ -1,0 +1,302 @@
+//! F1–F3, F5, F7: an authenticator app enrolled in Settings, then asked for after the password;
+//! recovery codes; wrong codes under L3; `amr`/`acr` of the session.
+
+use lanyard::accounts::totp;
+use lanyard::domain::user::UserStatus;
+use reqwest::StatusCode;
+
+use crate::backend_tests;
+use crate::oidc::rp::{at, browse, callback, param, setup};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, csrf_of};
+
+const LIMIT: &str = "Your account has been locked. Please contact your agency administrator.";
+
+/// Signs in on the issuer's host name (the cookie jar the RP flows use too).
+async fn sign_in(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    login: &str,
+    password: &str,
+    code: &str,
+) -> reqwest::Response {
+    let csrf = csrf_of(&page(app, browser, "/login").await);
+    let form = [("csrf", csrf.as_str()), ("login_name", login), ("password", password), ("provider_code", code)];
+    browser.post(at(app, "/login")).form(&form).send().await.unwrap()
+}
+
+async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> String {
+    browser.get(at(app, path)).send().await.unwrap().text().await.unwrap()
+}
+
+async fn app_post(app: &TestApp, browser: &reqwest::Client, fields: &[(&str, &str)]) -> String {
+    let html = page(app, browser, "/settings/authenticator").await;
+    assert!(html.contains("name=\"csrf\""), "{html}");
+    let csrf = csrf_of(&html);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    browser.post(at(app, "/settings/authenticator")).form(&form).send().await.unwrap().text().await.unwrap()
+}
+
+/// The secret the enrolment page shows as text.
+fn secret_of(html: &str) -> Vec<u8> {
+    let start = html.find("<code id=\"secret\">").expect("the secret is on the page") + 18;
+    let encoded = html[start..].split('<').next().unwrap().to_string();
+    totp_rs::Secret::Encoded(encoded).to_bytes().unwrap()
+}
+
+fn codes_of(html: &str) -> Vec<String> {
+    html.split("<li><code>").skip(1).map(|c| c.split('<').next().unwrap().to_string()).collect()
+}
+
+fn code(secret: &[u8], at: i64) -> String {
+    totp::code_at(secret, at).unwrap()
+}
+
+/// The current time of the test's clock.
+fn now(app: &TestApp) -> i64 {
+    app.clock.now()
+}
+
+/// Alice enrols an app (no verified address: no mailed code); returns its secret and her codes.
+async fn enrolled(app: &TestApp) -> (Vec<u8>, Vec<String>) {
+    let browser = app.browser();
+    sign_in(app, &browser, "alice", PASSWORD, "ACME").await;
+    let html = app_post(app, &browser, &[("step", "start")]).await;
+    assert!(html.contains("<svg"), "F2: the QR code is drawn on the page: {html}");
+    let secret = secret_of(&html);
+    let html = app_post(app, &browser, &[("step", "confirm"), ("code", &code(&secret, now(app)))]).await;
+    let codes = codes_of(&html);
+    assert_eq!(codes.len(), 10, "F3: ten codes, shown once: {html}");
+    // The next sign-in must not reuse the step the enrolment just accepted.
+    app.clock.advance(30);
+    (secret, codes)
+}
+
+/// Signs in with the password; the browser now owes its second factor.
+async fn password_step(app: &TestApp) -> reqwest::Client {
+    let browser = app.browser();
+    let res = sign_in(app, &browser, "alice", PASSWORD, "ACME").await;
+    assert_eq!(res.headers()["location"], "/sign-in/second-factor", "F1: the second factor comes next");
+    browser
+}
+
+async fn code_post(app: &TestApp, browser: &reqwest::Client, code: &str) -> reqwest::Response {
+    code_post_for(app, browser, code, None).await
+}
+
+async fn code_post_for(app: &TestApp, browser: &reqwest::Client, code: &str, auth: Option<&str>) -> reqwest::Response {
+    let csrf = csrf_of(&page(app, browser, "/sign-in/second-factor").await);
+    let mut form = vec![("csrf", csrf.as_str()), ("code", code)];
+    if let Some(auth) = auth {
+        form.push(("auth", auth));
+    }
+    browser.post(at(app, "/sign-in/second-factor")).form(&form).send().await.unwrap()
+}
+
+/// The ID token's payload, unverified (the RP's verification is `rp::claims`).
+fn payload(tokens: &openidconnect::core::CoreTokenResponse) -> serde_json::Value {
+    use base64::Engine;
+    let raw = openidconnect::TokenResponse::id_token(tokens).unwrap().to_string();
+    let part = raw.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+async fn f7_the_id_token_says_how_and_step_up_asks_only_for_the_code(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    // A session that proved the password only, before the app was enrolled in it.
+    let browser = app.browser();
+    let req = rp.request(&[]);
+    let res = browse(&app, &browser, req.url.as_str(), Some(("alice", PASSWORD))).await;
+    let tokens = rp.exchange(param(&callback(&res), "code").unwrap(), req.verifier).await;
+    let claims = payload(&tokens);
+    assert_eq!(claims["amr"], serde_json::json!(["pwd"]));
+    assert_eq!(claims["acr"], "urn:lanyard:acr:pwd");
+    let html = app_post(&app, &browser, &[("step", "start")]).await;
+    let secret = secret_of(&html);
+    app_post(&app, &browser, &[("step", "confirm"), ("code", &code(&secret, app.clock.now()))]).await;
+    app.clock.advance(30);
+    // Without acr_values the session answers as it is: no prompt.
+    let req = rp.request(&[]);
+    let res = browse(&app, &browser, req.url.as_str(), None).await;
+    let tokens = rp.exchange(param(&callback(&res), "code").unwrap(), req.verifier).await;
+    assert_eq!(payload(&tokens)["acr"], "urn:lanyard:acr:pwd", "no step-up unless asked");
+    // F7: asking for the multi-factor level asks for the code, not the password.
+    let req = rp.request(&[("acr_values", "urn:lanyard:acr:mfa")]);
+    let res = browse(&app, &browser, req.url.as_str(), None).await;
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/sign-in/second-factor?auth="), "step-up: {location}");
+    let auth = location.split("auth=").nth(1).unwrap().to_string();
+    let res = code_post_for(&app, &browser, &code(&secret, app.clock.now()), Some(&auth)).await;
+    let next = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(next.starts_with("/authorize/resume"), "{next}");
+    let res = browse(&app, &browser, &at(&app, &next), None).await;
+    let tokens = rp.exchange(param(&callback(&res), "code").unwrap(), req.verifier).await;
+    let claims = rp.claims(&tokens, &req.nonce);
+    assert!(claims.auth_time().is_some());
+    let claims = payload(&tokens);
+    assert_eq!(claims["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
+    assert_eq!(claims["acr"], "urn:lanyard:acr:mfa");
+    // Introspection says the same.
+    use openidconnect::OAuth2TokenResponse;
+    let access = tokens.access_token().secret().clone();
+    let answer: serde_json::Value =
+        rp.post(&at(&app, "/introspect"), &[("token", &access)]).await.json().await.unwrap();
+    assert_eq!(answer["acr"], "urn:lanyard:acr:mfa", "{answer}");
+    assert_eq!(answer["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
+    // A fresh sign-in with the app goes straight to the code, and on to the application.
+    let fresh = app.browser();
+    let req = rp.request(&[]);
+    let res = browse(&app, &fresh, req.url.as_str(), Some(("alice", PASSWORD))).await;
+    let location = res.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with("/sign-in/second-factor?auth="), "{location}");
+    app.stop().await;
+}
+
+async fn f2_f5_an_app_code_completes_the_sign_in_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let (secret, _) = enrolled(&app).await;
+    let browser = password_step(&app).await;
+    // F1: nothing else until the code is given.
+    let account = browser.get(at(&app, "/account")).send().await.unwrap();
+    assert_eq!(account.headers()["location"], "/sign-in/second-factor");
+    let settings = browser.get(at(&app, "/settings")).send().await.unwrap();
+    assert_eq!(settings.headers()["location"], "/login", "Settings are for complete sessions");
+    let html = code_post(&app, &browser, "ABCDE-FGHJK").await.text().await.unwrap();
+    assert_eq!(alert_of(&html).as_deref(), Some("The code is not correct."), "{html}");
+    let right = code(&secret, now(&app));
+    let res = code_post(&app, &browser, &right).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/account");
+    assert_eq!(browser.get(at(&app, "/account")).send().await.unwrap().status(), StatusCode::OK);
+    // F2: the same code again, in another sign-in within its step, is refused (replay).
+    let again = password_step(&app).await;
+    let html = code_post(&app, &again, &right).await.text().await.unwrap();
+    assert_eq!(alert_of(&html).as_deref(), Some("The code is not correct."), "replay: {html}");
+    app.clock.advance(30);
+    let res = code_post(&app, &again, &code(&secret, now(&app))).await;
+    assert_eq!(res.headers()["location"], "/account", "the next step's code works");
+    let (tenant, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    assert_eq!(alice.failed_attempts, 0, "L3: the whole sign-in clears the count");
+    let kinds: Vec<String> = app
+        .state
+        .accounts
+        .lanyard()
+        .activity(&tenant, Some(&alice), None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for kind in ["mfa_enrolled", "mfa_verified", "mfa_failed"] {
+        assert!(kinds.iter().any(|k| k == kind), "L7: {kind} in {kinds:?}");
+    }
+    app.stop().await;
+}
+
+async fn f2_enrolment_needs_a_right_code_and_drift_is_one_step(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let browser = app.browser();
+    sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
+    let secret = secret_of(&app_post(&app, &browser, &[("step", "start")]).await);
+    let too_old = code(&secret, now(&app) - 60);
+    let html = app_post(&app, &browser, &[("step", "confirm"), ("code", &too_old)]).await;
+    assert!(
+        alert_of(&html).unwrap_or_default().starts_with("The code from the app is not correct."),
+        "±2 steps: {html}"
+    );
+    assert_eq!(secret_of(&html), secret, "the same secret stays on the page");
+    let one_behind = code(&secret, now(&app) - 30);
+    let html = app_post(&app, &browser, &[("step", "confirm"), ("code", &one_behind)]).await;
+    assert_eq!(codes_of(&html).len(), 10, "±1 step is accepted: {html}");
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let enrolled = app.state.accounts.factors().enrolled(alice.id).await.unwrap();
+    assert!(enrolled.authenticator_app.is_some());
+    app.stop().await;
+}
+
+async fn f3_recovery_codes_work_once_and_new_ones_void_the_old(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let (_, codes) = enrolled(&app).await;
+    let browser = password_step(&app).await;
+    let res = code_post(&app, &browser, &codes[0].to_lowercase()).await;
+    assert_eq!(res.headers()["location"], "/account", "F3: a recovery code signs in (case does not matter)");
+    let again = password_step(&app).await;
+    let html = code_post(&app, &again, &codes[0]).await.text().await.unwrap();
+    assert_eq!(alert_of(&html).as_deref(), Some("The code is not correct."), "used once");
+    let html = app_post(&app, &browser, &[("step", "codes")]).await;
+    let fresh = codes_of(&html);
+    assert_eq!(fresh.len(), 10);
+    let html = code_post(&app, &again, &codes[1]).await.text().await.unwrap();
+    assert_eq!(alert_of(&html).as_deref(), Some("The code is not correct."), "new codes void the old");
+    let res = code_post(&app, &again, &fresh[3]).await;
+    assert_eq!(res.headers()["location"], "/account");
+    let (tenant, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let entries = app.state.accounts.lanyard().activity(&tenant, Some(&alice), None, 50).await.unwrap();
+    assert!(entries.iter().any(|e| e.kind == "recovery_code_used" && e.detail.contains("9 left")), "{entries:?}");
+    assert!(entries.iter().any(|e| e.kind == "recovery_codes_regenerated"));
+    app.stop().await;
+}
+
+async fn f5_concurrent_wrong_codes_lock_at_exactly_the_limit(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    enrolled(&app).await;
+    let mut browsers = Vec::new();
+    for _ in 0..16 {
+        browsers.push(password_step(&app).await);
+    }
+    let mut forms = Vec::new();
+    for b in &browsers {
+        forms.push(csrf_of(&page(&app, b, "/sign-in/second-factor").await));
+    }
+    let tasks = browsers.iter().zip(&forms).map(|(b, csrf)| {
+        let form = [("csrf", csrf.as_str()), ("code", "ABCDE-FGHJK")];
+        b.post(at(&app, "/sign-in/second-factor")).form(&form).send()
+    });
+    let answers: Vec<String> = futures_util::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|r| r.status().to_string())
+        .collect();
+    assert_eq!(answers.len(), 16);
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    assert_eq!(alice.status, UserStatus::PasswordLocked, "F5: wrong codes lock like wrong passwords");
+    assert_eq!(alice.failed_attempts, 3, "exactly L3's limit was counted");
+    app.stop().await;
+}
+
+async fn f5_a_right_password_does_not_clear_wrong_codes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    enrolled(&app).await;
+    let browser = password_step(&app).await;
+    code_post(&app, &browser, "ABCDE-FGHJK").await;
+    code_post(&app, &browser, "ABCDE-FGHJK").await;
+    let browser = password_step(&app).await;
+    let html = code_post(&app, &browser, "ABCDE-FGHJK").await.text().await.unwrap();
+    assert_eq!(alert_of(&html).as_deref(), Some(LIMIT), "{html}");
+    let res = sign_in(&app, &app.browser(), "alice", PASSWORD, "ACME").await;
+    assert_eq!(res.status(), StatusCode::OK, "locked: the password no longer gets past the first page");
+    app.stop().await;
+}
+
+backend_tests! {
+    f7_amr_acr_and_step_up => f7_the_id_token_says_how_and_step_up_asks_only_for_the_code,
+    f5_app_code_signs_in_once => f2_f5_an_app_code_completes_the_sign_in_once,
+    f2_enrolment_and_drift => f2_enrolment_needs_a_right_code_and_drift_is_one_step,
+    f3_recovery_codes => f3_recovery_codes_work_once_and_new_ones_void_the_old,
+    f5_concurrent_wrong_codes => f5_concurrent_wrong_codes_lock_at_exactly_the_limit,
+    f5_password_keeps_code_failures => f5_a_right_password_does_not_clear_wrong_codes,
+}
