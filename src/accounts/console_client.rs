@@ -22,6 +22,7 @@ impl Admin<'_> {
             access_token_format: Default::default(),
             admin_role: None,
             administration: true,
+            require_mfa: false,
             disabled: false,
         };
         metadata.validate(true)?;

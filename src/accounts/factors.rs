@@ -11,7 +11,7 @@ use super::session::{Required, SessionRecord};
 use super::totp;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
-use crate::domain::second_factor::{Proof, RECOVERY_CODES, SecondFactors};
+use crate::domain::second_factor::{MfaPolicy, Proof, RECOVERY_CODES, SecondFactors};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{User, UserId};
 use crate::mail::templates;
@@ -357,17 +357,36 @@ impl Factors<'_> {
         }
     }
 
-    /// F7: asks `session` for its second factor when it has none yet and the person has one to
-    /// give (true: the session now owes it).
-    pub async fn step_up(&self, session: &mut SessionRecord) -> Result<bool, StoreError> {
-        if session.second_factor_proved_at().is_some() || session.required.contains(&Required::SecondFactor) {
+    /// F7, F4: asks `session` for its second factor when it has proved none yet — for an
+    /// application's `acr_values`, or one that requires it (`require_mfa`, whatever the
+    /// provider's policy). With an app enrolled the session owes its code; without one, only
+    /// an application that requires it makes the session set one up. True when the session
+    /// now owes a step.
+    pub async fn step_up(&self, session: &mut SessionRecord, client_requires: bool) -> Result<bool, StoreError> {
+        let pending = |r: &Required| matches!(r, Required::SecondFactor | Required::EnrolSecondFactor);
+        if session.second_factor_proved_at().is_some() || session.required.iter().any(pending) {
             return Ok(false);
         }
-        if self.store.totp_app(session.user_id).await?.is_none() {
-            return Ok(false);
-        }
-        session.required.insert(0, Required::SecondFactor);
+        let Some(tenant) = self.store.tenant_by_id(session.tenant_id).await? else { return Ok(false) };
+        let offered = client_requires || tenant.mfa_policy != MfaPolicy::Off;
+        let enrolled = offered && self.store.totp_app(session.user_id).await?.is_some();
+        let step = match (enrolled, client_requires) {
+            (true, _) => Required::SecondFactor,
+            (false, true) => Required::EnrolSecondFactor,
+            (false, false) => return Ok(false),
+        };
+        session.required.insert(0, step);
         Ok(true)
+    }
+
+    /// F4, F7: an app was just enrolled in this session: its first code proved it.
+    pub fn enrolled_in(&self, session: &mut SessionRecord) {
+        session.second_factor_proved(Proof::AppCode, self.clock.now());
+    }
+
+    /// F4: whether this provider offers second factors at all.
+    pub fn offered(&self, tenant: &Tenant) -> bool {
+        tenant.mfa_policy != MfaPolicy::Off
     }
 
     /// Ten codes to show, and their keyed digests to store.
@@ -405,7 +424,7 @@ impl Factors<'_> {
     }
 
     /// Mail: a second factor was added, used or changed, to the verified address (if any).
-    fn notify(&self, tenant: &Tenant, user: &User, what: &str) {
+    pub(super) fn notify(&self, tenant: &Tenant, user: &User, what: &str) {
         let Some(email) = user.email.as_deref().filter(|_| user.email_verified) else { return };
         let ctx = minijinja::context! { what, provider => tenant.name };
         match templates::message("second_factor_changed", email, "Your Lanyard second factor", ctx) {

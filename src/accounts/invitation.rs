@@ -175,7 +175,8 @@ impl Accounts {
             ..self.invitation_entry(&tenant, &accepted, origin)
         };
         self.store.record_activity(&entry, now).await?;
-        Ok(SignedIn { user, tenant, must_change_password: false, second_factor: false, epoch })
+        let must_enrol = tenant.mfa_policy.requires(user.administers());
+        Ok(SignedIn { user, tenant, must_change_password: false, second_factor: false, must_enrol, epoch })
     }
 
     fn invitation_entry(&self, tenant: &Tenant, invitation: &Invitation, origin: &Origin) -> NewActivity {

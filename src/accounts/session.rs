@@ -59,12 +59,14 @@ fn password_only() -> Vec<Proof> {
 
 /// F1: a step a session must still take, in the order they are asked for: the second factor
 /// (F5) first, so nothing else is offered to someone who only knows the password, then L4's
-/// new password.
+/// new password, then setting up a second factor the policy wants (F4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Required {
     SecondFactor,
     ChangePassword,
+    /// F4: the policy wants a second factor and none is enrolled yet.
+    EnrolSecondFactor,
 }
 
 impl Required {
@@ -73,6 +75,7 @@ impl Required {
         match self {
             Required::SecondFactor => "/sign-in/second-factor",
             Required::ChangePassword => "/password/change",
+            Required::EnrolSecondFactor => "/sign-in/second-factor/setup",
         }
     }
 }
@@ -95,9 +98,9 @@ impl SessionRecord {
         self.second_factor_at
     }
 
-    /// F5, F7: the second factor was proved now.
+    /// F5, F7: the second factor was proved now (a code at sign-in, or a new app's first code).
     pub fn second_factor_proved(&mut self, proof: Proof, now: i64) {
-        self.required.retain(|r| *r != Required::SecondFactor);
+        self.required.retain(|r| !matches!(r, Required::SecondFactor | Required::EnrolSecondFactor));
         if !self.proofs.contains(&proof) {
             self.proofs.push(proof);
         }
@@ -164,7 +167,13 @@ impl Accounts {
             epoch: signed_in.epoch.clone(),
             started_at: 0,
             last_seen: 0,
-            required: if signed_in.second_factor { vec![Required::SecondFactor] } else { Vec::new() },
+            required: [
+                signed_in.second_factor.then_some(Required::SecondFactor),
+                signed_in.must_enrol.then_some(Required::EnrolSecondFactor),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             proofs: password_only(),
             second_factor_at: None,
         }

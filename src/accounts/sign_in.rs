@@ -7,6 +7,7 @@
 use super::attempt::Verdict;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::second_factor::MfaPolicy;
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserStatus};
 use crate::secret::Secret;
@@ -32,6 +33,8 @@ pub struct SignedIn {
     pub must_change_password: bool,
     /// F5: the password was right and a second factor is still to be proved.
     pub second_factor: bool,
+    /// F4: the provider's policy wants a second factor and none is enrolled.
+    pub must_enrol: bool,
     /// The user's epoch, read *before* the password was checked: a sign-in racing a reset must
     /// not land in the epoch the reset created.
     pub epoch: String,
@@ -128,7 +131,11 @@ impl Accounts {
         let epoch = super::epoch::current(&self.ephemeral, user.id).await?;
         // F5: with a second factor to come, a right password leaves L3's count as it is: only the
         // whole sign-in clears it, or a known password would buy fresh code guesses each time.
-        let second_factor = self.store.totp_app(user.id).await?.is_some();
+        // F4: a provider with the second factor off neither offers nor asks for one.
+        let policy = tenant.mfa_policy;
+        let enrolled = policy != MfaPolicy::Off && self.store.totp_app(user.id).await?.is_some();
+        let second_factor = enrolled;
+        let must_enrol = !enrolled && policy.requires(user.administers());
         let on_right = if second_factor { OnRight::Keep } else { OnRight::SignedIn };
         match self.counted_verify(&user, max, &req.password, on_right).await? {
             Verdict::Right => {
@@ -136,7 +143,7 @@ impl Accounts {
                     self.note(&req, Some(&tenant), Some(&user), ActivityKind::SignIn, String::new()).await?;
                 }
                 let must_change_password = user.must_change_password;
-                Ok(SignedIn { user, tenant, must_change_password, second_factor, epoch })
+                Ok(SignedIn { user, tenant, must_change_password, second_factor, must_enrol, epoch })
             }
             Verdict::Wrong { failures, locked } => {
                 self.note_failure(&req, Some(&tenant), Some(&user), Refusal::WrongPassword).await?;

@@ -151,6 +151,8 @@ pub struct ClientChanges {
     disabled: Option<bool>,
     /// Mark the application for administration (its people's `admin` scope), or unmark it.
     administration: Option<bool>,
+    /// F4: its users need a second factor, whatever their provider's policy.
+    require_mfa: Option<bool>,
 }
 
 /// A field that is present, even as `null` (serde reads a bare `Option<Option<_>>` null as absent).
@@ -195,6 +197,9 @@ pub async fn update(
     }
     if let Some(administration) = changes.administration {
         metadata.administration = administration;
+    }
+    if let Some(require_mfa) = changes.require_mfa {
+        metadata.require_mfa = require_mfa;
     }
     let name = changes.name.unwrap_or(client.name);
     actor.accounts(&accounts).update_client(&client_id, &name, &metadata).await?;

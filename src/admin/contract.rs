@@ -167,6 +167,8 @@ const LINKS: &[(&str, &str, &str, &str, LinkParameters)] = &[
     ("create_user", "201", "ListApplications", "list_user_applications", USER),
     ("create_user", "201", "SendResetLink", "send_user_reset_link", USER),
     ("create_user", "201", "SignOutEverywhere", "sign_out_user_everywhere", USER),
+    ("create_user", "201", "ShowSecondFactors", "show_user_second_factors", USER),
+    ("create_user", "201", "ResetSecondFactors", "reset_user_second_factors", USER),
     ("create_client", "201", "ShowClient", "show_client", CLIENT),
     ("create_client", "201", "UpdateClient", "update_client", CLIENT),
     ("create_client", "201", "RotateSecret", "rotate_client_secret", CLIENT),

@@ -16,6 +16,7 @@ pub mod me;
 pub mod problem;
 pub mod providers;
 pub mod recovery;
+pub mod second_factors;
 pub mod users;
 
 use axum::Router;
@@ -69,6 +70,7 @@ where
         .routes(routes!(users::change_status))
         .routes(routes!(users::list_sessions, users::sign_out_everywhere))
         .routes(routes!(users::list_app_access))
+        .routes(routes!(second_factors::show, second_factors::reset))
         .routes(routes!(users::set_app_access))
         .routes(routes!(me::show))
         .routes(routes!(maintenance::show, maintenance::start, maintenance::end))

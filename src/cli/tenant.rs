@@ -4,6 +4,7 @@ use super::CliError;
 use super::output::{emit, on_off};
 use crate::accounts::admin::Actor;
 use crate::app::AppState;
+use crate::domain::second_factor::MfaPolicy;
 use crate::domain::tenant::{Tenant, TenantChanges};
 
 #[derive(Subcommand, Debug)]
@@ -48,18 +49,26 @@ pub enum TenantCommand {
         /// ("Front office, ext. 214"); "" removes it.
         #[arg(long)]
         help_contact: Option<String>,
+        /// F4: who must use a second factor: off, optional, administrators or everyone.
+        #[arg(long, value_parser = mfa_policy)]
+        mfa_policy: Option<MfaPolicy>,
     },
+}
+
+fn mfa_policy(s: &str) -> Result<MfaPolicy, String> {
+    MfaPolicy::parse(s).ok_or_else(|| "use off, optional, administrators or everyone".into())
 }
 
 fn line(t: &Tenant) -> String {
     format!(
-        "{}\t{}\t{}\tmax-failed-attempts={}\tself-reset={}\tunified-login={}",
+        "{}\t{}\t{}\tmax-failed-attempts={}\tself-reset={}\tunified-login={}\tsecond-factor={}",
         t.provider_code,
         t.name,
         if t.active { "active" } else { "inactive" },
         t.password_policy.max_failed_attempts,
         on(t.self_reset_enabled),
         on(t.unified_login_enabled),
+        t.mfa_policy.as_str(),
     )
 }
 
@@ -88,6 +97,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
             password_history,
             nist_policy,
             help_contact,
+            mfa_policy,
         } => {
             let changes = TenantChanges {
                 name,
@@ -99,6 +109,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
                 password_history,
                 nist_mode: nist_policy,
                 help_contact,
+                mfa_policy,
             };
             emit(json, &accounts.update_tenant(&code, &changes).await?, line);
         }

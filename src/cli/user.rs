@@ -70,6 +70,14 @@ pub enum UserCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// F6: show the user's second factors (never a secret); with --reset, remove the app and
+    /// the recovery codes and end every session of the user.
+    SecondFactors {
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        reset: bool,
+    },
     /// Admin-lock the account (T3).
     Lock {
         #[command(flatten)]
@@ -197,6 +205,20 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
         UserCommand::SendResetLink { who } => {
             let base = crate::config::issuer_str(&state.config.issuer);
             accounts.send_reset_link(&who.tenant, &who.login, &base).await?
+        }
+        UserCommand::SecondFactors { who, reset } => {
+            let factors = if reset {
+                accounts.reset_second_factors(&who.tenant, &who.login).await?
+            } else {
+                accounts.second_factors_of(&who.tenant, &who.login).await?
+            };
+            emit(json, &factors, |f| match &f.authenticator_app {
+                Some(app) => {
+                    format!("authenticator app since {}	{} recovery codes left", app.created_at, f.recovery_codes_left)
+                }
+                None => "no second factor".into(),
+            });
+            return Ok(());
         }
         UserCommand::Lock { who } => status(who, StatusChange::AdminLock).await?,
         UserCommand::Unlock { who } => status(who, StatusChange::Unlock).await?,

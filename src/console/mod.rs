@@ -12,6 +12,7 @@ mod applications;
 mod invitations;
 mod providers;
 mod requests;
+mod second_factors;
 mod session;
 mod sign_in;
 mod users;
@@ -85,6 +86,7 @@ pub fn routes(console: Console) -> Router {
         .route(&format!("{user}/self-reset"), post(users::self_reset))
         .route(&format!("{user}/role"), post(users::role))
         .route(&format!("{user}/sign-out"), post(users::sign_out_everywhere))
+        .route(&format!("{user}/second-factors"), post(second_factors::reset))
         .route(&format!("{user}/applications/{{client_id}}"), post(users::app_access))
         .route(&format!("{user}/reset-link"), post(invitations::send_reset_link))
         .route("/admin/providers/{code}/invitations", get(invitations::list).post(invitations::invite))

@@ -73,6 +73,7 @@ fn render(
             self_reset_enabled => f.self_reset_enabled.is_some(),
             unified_login_enabled => f.unified_login_enabled.is_some(),
             help_contact => f.help_contact,
+            mfa_policy => f.mfa_policy,
         },
         None => context! {
             max_failed_attempts => policy.max_failed_attempts,
@@ -82,6 +83,7 @@ fn render(
             self_reset_enabled => provider.self_reset_enabled,
             unified_login_enabled => provider.unified_login_enabled,
             help_contact => provider.help_contact,
+            mfa_policy => provider.mfa_policy.as_str(),
         },
     };
     page(console, admin, status, "console/settings.html", context! { provider, values, errors })
@@ -98,6 +100,7 @@ pub struct SettingsForm {
     self_reset_enabled: Option<String>,
     unified_login_enabled: Option<String>,
     help_contact: String,
+    mfa_policy: String,
 }
 
 pub async fn save_settings(
@@ -135,6 +138,7 @@ pub async fn save_settings(
         "nist_mode": form.nist_mode.is_some(),
         "self_reset_enabled": form.self_reset_enabled.is_some(),
         "help_contact": form.help_contact,
+        "mfa_policy": form.mfa_policy,
     });
     if let (true, Some(map)) = (admin.signed.role == "platform_operator", changes.as_object_mut()) {
         map.insert("unified_login_enabled".into(), json!(form.unified_login_enabled.is_some()));

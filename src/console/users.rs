@@ -17,6 +17,7 @@ use super::view::{back, confirm, expired, page, refused, refused_action, seg};
 use crate::accounts::admin::{Page, WithPassword};
 use crate::accounts::session::LiveSession;
 use crate::domain::application::ApplicationAccess;
+use crate::domain::second_factor::SecondFactors;
 use crate::domain::tenant::Tenant;
 use crate::domain::user::User;
 use crate::http::{PageForm, PageQuery, csrf};
@@ -25,11 +26,11 @@ fn list_path(code: &str) -> String {
     format!("/admin/providers/{}/users", seg(code))
 }
 
-fn user_path(code: &str, login: &str) -> String {
+pub(super) fn user_path(code: &str, login: &str) -> String {
     format!("/admin/providers/{}/users/{}", seg(code), seg(login))
 }
 
-fn api_user(code: &str, login: &str) -> String {
+pub(super) fn api_user(code: &str, login: &str) -> String {
     format!("/providers/{}/users/{}", seg(code), seg(login))
 }
 
@@ -126,21 +127,25 @@ pub async fn show(
         .finish();
     let (apps_path, sessions_path) = (format!("{api}/applications"), format!("{api}/sessions"));
     let activity_path = format!("/providers/{}/activity?{activity_query}", seg(&code));
-    let (apps, sessions, activity) = tokio::join!(
+    let factors_path = format!("{api}/second-factors");
+    let (apps, sessions, activity, factors) = tokio::join!(
         get::<Vec<ApplicationAccess>>(&console, &admin, &apps_path),
         get::<Vec<LiveSession>>(&console, &admin, &sessions_path),
         get::<Page>(&console, &admin, &activity_path),
+        get::<SecondFactors>(&console, &admin, &factors_path),
     );
     let (apps, sessions, activity) = match (apps, sessions, activity) {
         (Ok(a), Ok(s), Ok(act)) => (a, s, act),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return refused(&console, &admin, e, &here),
     };
+    // F6: someone this administrator may not administer shows no factors (the API says so).
+    let factors = factors.ok();
     page(
         &console,
         &admin,
         StatusCode::OK,
         "console/user.html",
-        context! { code, user, apps, sessions, entries => activity.entries },
+        context! { code, user, apps, sessions, factors, entries => activity.entries },
     )
 }
 

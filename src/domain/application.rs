@@ -50,6 +50,10 @@ pub struct ClientMetadata {
     /// console is marked by Lanyard itself. A Lanyard extension.
     #[serde(default)]
     pub administration: bool,
+    /// F4: this application's users need a second factor, whatever their provider's policy.
+    /// Set by a platform operator. A Lanyard extension.
+    #[serde(default)]
+    pub require_mfa: bool,
     /// Switched off by a platform operator: no sign-in, token or refresh for it until switched
     /// back on (tokens already issued run out within their lifetime).
     #[serde(default)]
@@ -75,6 +79,7 @@ impl ClientMetadata {
         "access_token_format",
         "admin_role",
         "administration",
+        "require_mfa",
         "disabled",
     ];
 }
@@ -354,6 +359,7 @@ mod tests {
             access_token_format: AccessTokenFormat::Opaque,
             admin_role: None,
             administration: false,
+            require_mfa: false,
             disabled: false,
         }
     }

@@ -28,6 +28,48 @@ impl SecondFactors {
     }
 }
 
+/// F4: who must use a second factor at one provider (its administrators decide).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaPolicy {
+    /// No second factor is offered or asked for.
+    Off,
+    /// People may enrol one; those who have one are asked for it.
+    #[default]
+    Optional,
+    /// Administrators (provider and super admins, user administrators, platform operators)
+    /// must have one.
+    Administrators,
+    Everyone,
+}
+
+impl MfaPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaPolicy::Off => "off",
+            MfaPolicy::Optional => "optional",
+            MfaPolicy::Administrators => "administrators",
+            MfaPolicy::Everyone => "everyone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [MfaPolicy::Off, MfaPolicy::Optional, MfaPolicy::Administrators, MfaPolicy::Everyone]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+
+    /// Whether someone must have a second factor under this policy; `administers` as
+    /// `User::administers` says.
+    pub fn requires(self, administers: bool) -> bool {
+        match self {
+            MfaPolicy::Off | MfaPolicy::Optional => false,
+            MfaPolicy::Administrators => administers,
+            MfaPolicy::Everyone => true,
+        }
+    }
+}
+
 /// F7: the two authentication context classes an application may ask for (`acr_values`) and
 /// an ID token states (`acr`).
 pub const ACR_PASSWORD: &str = "urn:lanyard:acr:pwd";

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::policy::PasswordPolicy;
+use super::second_factor::MfaPolicy;
 
 /// A provider code as typed on the sign-in page. Case-sensitive (T1, L1): `ACME` ≠ `acme`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -64,6 +65,9 @@ pub struct Tenant {
     /// The administrators' contact line on the sign-in help page, shown only to someone who
     /// typed this provider's code ("Front office, ext. 214"); set by its administrators.
     pub help_contact: Option<String>,
+    /// F4: who must use a second factor.
+    #[serde(default)]
+    pub mfa_policy: MfaPolicy,
 }
 
 /// What an administrator may change on a tenant; `None` leaves a field as it is.
@@ -86,6 +90,8 @@ pub struct TenantChanges {
     pub nist_mode: Option<bool>,
     /// Plain text, one line, at most 200 characters; empty removes it.
     pub help_contact: Option<String>,
+    /// F4: `off`, `optional`, `administrators` or `everyone`.
+    pub mfa_policy: Option<MfaPolicy>,
 }
 
 #[cfg(test)]

@@ -197,6 +197,14 @@ pub struct User {
     pub mailed_epoch: i64,
 }
 
+impl User {
+    /// F4: administers something — a provider or super admin, a user administrator, a platform
+    /// operator — and so falls under a policy for administrators.
+    pub fn administers(&self) -> bool {
+        self.user_type.is_admin() || self.is_user_admin || self.is_platform_operator
+    }
+}
+
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("User")

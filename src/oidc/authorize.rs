@@ -43,7 +43,8 @@ fn session_satisfies(
     // prompt=login and max_age need a password entered after the request arrived / recently.
     let login_ok = !p.prompt_login || (resumed && s.auth_time >= p.created_at);
     let age_ok = p.max_age.is_none_or(|max| now - s.auth_time <= max || (resumed && s.auth_time >= p.created_at));
-    s.complete() && hint_ok && login_ok && age_ok
+    let factor_ok = !p.requires_second_factor || s.second_factor_proved_at().is_some();
+    s.complete() && hint_ok && login_ok && age_ok && factor_ok
 }
 
 pub async fn authorize(
@@ -67,9 +68,11 @@ pub async fn authorize(
         Err(e) => return redirect.error(&OAuthError::from(e)),
     };
     // F7: the multi-factor level on a password-only session asks for the second factor (step-up),
-    // not the password again; a person with no second factor gets the level they have.
-    if let (true, Some(s)) = (pending.wants_second_factor, session.as_mut()) {
-        match accounts.factors().step_up(s).await {
+    // not the password again; a person with no second factor gets the level they have, unless
+    // the application requires one (F4): then they set one up.
+    let client_requires = client.metadata.require_mfa;
+    if let (true, Some(s)) = (pending.wants_second_factor || client_requires, session.as_mut()) {
+        match accounts.factors().step_up(s, client_requires).await {
             Ok(false) => {}
             Ok(true) => {
                 if let Err(e) = session::update(&accounts, &site, &headers, s).await {
@@ -145,10 +148,23 @@ pub async fn resume(
     ) else {
         return expired();
     };
-    let session = match session::current(&accounts, &site, &headers).await {
+    let mut session = match session::current(&accounts, &site, &headers).await {
         Ok(s) => s,
         Err(e) => return redirect.error(&OAuthError::from(e)),
     };
+    // F4: an application that requires a second factor gets none without one, whatever way the
+    // session was completed in the meantime.
+    if let (true, Some(s)) = (pending.requires_second_factor, session.as_mut()) {
+        match accounts.factors().step_up(s, true).await {
+            Ok(false) => {}
+            Ok(true) => {
+                if let Err(e) = session::update(&accounts, &site, &headers, s).await {
+                    return redirect.error(&OAuthError::from(e));
+                }
+            }
+            Err(e) => return redirect.error(&OAuthError::from(e)),
+        }
+    }
     let subject = match &session {
         Some(s) => match accounts.user_by_id(s.user_id).await {
             Ok(u) => u.map(|u| u.subject),

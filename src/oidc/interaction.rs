@@ -24,6 +24,9 @@ pub struct PendingAuthorization {
     /// F7: `acr_values` asked for the multi-factor level.
     #[serde(default)]
     pub wants_second_factor: bool,
+    /// F4: the application requires a second factor (`require_mfa`).
+    #[serde(default)]
+    pub requires_second_factor: bool,
 }
 
 /// Saves the request for the sign-in page; returns the interaction's handle.

@@ -3,6 +3,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use super::entities::tenant;
 use super::{Store, StoreError};
 use crate::domain::policy::{PasswordPolicy, PolicyMode};
+use crate::domain::second_factor::MfaPolicy;
 use crate::domain::tenant::{ProviderCode, Tenant, TenantChanges, TenantId};
 
 fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
@@ -18,6 +19,8 @@ fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
         unified_login_enabled: m.unified_login_enabled,
         created_at: m.created_at,
         help_contact: m.help_contact,
+        mfa_policy: MfaPolicy::parse(&m.mfa_policy)
+            .ok_or_else(|| StoreError::Corrupt(format!("second-factor policy of tenant {}: {}", m.id, m.mfa_policy)))?,
     })
 }
 
@@ -36,6 +39,7 @@ impl Store {
             unified_login_enabled: Set(false),
             created_at: Set(now),
             help_contact: Set(None),
+            mfa_policy: Set(MfaPolicy::default().as_str().into()),
             ..Default::default()
         }
         .insert(&*self.writer().await)
@@ -99,6 +103,9 @@ impl Store {
         if let Some(line) = &changes.help_contact {
             let line = line.trim();
             model.help_contact = Set((!line.is_empty()).then(|| line.to_string()));
+        }
+        if let Some(p) = changes.mfa_policy {
+            model.mfa_policy = Set(p.as_str().into());
         }
         model.password_policy = Set(policy_json(&policy));
         let updated = to_domain(model.update(&*self.writer().await).await?);

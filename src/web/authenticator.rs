@@ -1,7 +1,8 @@
 //! F2, F3: Settings → Authenticator app. The person starts an enrolment (a new secret shown as a
 //! QR code drawn here as SVG — no external service, no script — and as text), confirms it with
 //! the app's code (and a mailed one, when they have a verified address), and sees their
-//! recovery codes once; later they can make new codes, which void the old.
+//! recovery codes once; later they can make new codes, which void the old. The same enrolment
+//! is a step of a sign-in when a second factor is required and none is set up (F4, F1).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -11,9 +12,13 @@ use serde::Deserialize;
 
 use crate::accounts::Accounts;
 use crate::accounts::factors::{FactorError, MAX_CODE_CHARS, Proposal};
-use crate::accounts::session::SessionRecord;
+use crate::accounts::session::{Required, SessionRecord};
+use crate::domain::activity::Origin;
 use crate::http::page::{Page, PageError, see_other};
-use crate::http::{PageForm, RequestOrigin, Site, csrf, session};
+use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
+use crate::secret::is_random_token;
+
+use super::login::{LoginQuery, next_step};
 
 /// What the person's app shows as the account's issuer.
 const ISSUER: &str = "Lanyard";
@@ -25,7 +30,10 @@ pub struct AppForm {
     step: String,
     code: String,
     mailed_code: String,
+    auth: Option<String>,
 }
+
+const SETUP: &str = "/sign-in/second-factor/setup";
 
 /// The QR code of the provisioning URI, as an inline SVG element.
 fn qr_svg(uri: &str) -> Option<String> {
@@ -33,6 +41,13 @@ fn qr_svg(uri: &str) -> Option<String> {
     let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
     // The renderer writes a standalone document; inline in HTML only the element belongs.
     svg.find("<svg").and_then(|at| svg.get(at..)).map(str::to_string)
+}
+
+/// Where the enrolment happens: Settings, or a sign-in that requires it (F4).
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Settings,
+    SignIn { auth: Option<&'a str> },
 }
 
 enum View<'a> {
@@ -48,22 +63,37 @@ async fn render(
     s: &SessionRecord,
     view: View<'_>,
     status: StatusCode,
+    place: Place<'_>,
 ) -> Result<Response, PageError> {
     let enrolled = accounts.factors().enrolled(s.user_id).await?;
+    let offered = match accounts.account(s.user_id, s.tenant_id).await? {
+        Some((_, tenant)) => accounts.factors().offered(&tenant),
+        None => false,
+    };
     let token = csrf::issue(headers, site);
+    let (setup, action, auth, done) = match place {
+        Place::Settings => (false, None, None, None),
+        Place::SignIn { auth } => {
+            let auth = auth.filter(|a| is_random_token(a));
+            (true, Some(SETUP), auth, Some(next_step(s, auth)))
+        }
+    };
     let ctx = match view {
-        View::Status { notice } => context! { csrf => token.token, enrolled, notice, max => MAX_CODE_CHARS },
+        View::Status { notice } => context! { csrf => token.token, enrolled, offered, notice, max => MAX_CODE_CHARS },
         View::Proposal { proposal, error } => context! {
             csrf => token.token,
             enrolled,
             proposal => context! { secret => proposal.secret, mailed => proposal.mailed, qr => qr_svg(&proposal.uri) },
             error,
+            setup,
+            action,
+            auth,
             max => MAX_CODE_CHARS,
         },
         View::Codes { codes } => {
             // The codes are letters, digits and dashes: only the line breaks need escaping.
             let codes_href = format!("data:text/plain;charset=utf-8,{}%0A", codes.join("%0A"));
-            context! { csrf => token.token, enrolled, codes, codes_href }
+            context! { csrf => token.token, enrolled, codes, codes_href, done }
         }
     };
     let page = Page::render(status, "authenticator.html", ctx)?;
@@ -74,13 +104,21 @@ async fn signed_in(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Res
     Ok(session::current(accounts, site, headers).await?.filter(SessionRecord::complete))
 }
 
+/// The session that must set up a second factor now (F4), if this browser has one.
+async fn setting_up(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
+    let s = session::current(accounts, site, headers).await?;
+    Ok(s.filter(|s| s.next_required() == Some(Required::EnrolSecondFactor)))
+}
+
 pub async fn show(
     State(accounts): State<Accounts>,
     State(site): State<Site>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     match signed_in(&accounts, &site, &headers).await? {
-        Some(s) => render(&accounts, &site, &headers, &s, View::Status { notice: None }, StatusCode::OK).await,
+        Some(s) => {
+            render(&accounts, &site, &headers, &s, View::Status { notice: None }, StatusCode::OK, Place::Settings).await
+        }
         None => Ok(see_other("/login", vec![])),
     }
 }
@@ -93,45 +131,110 @@ pub async fn submit(
     PageForm(form): PageForm<AppForm>,
 ) -> Result<Response, PageError> {
     let Some(s) = signed_in(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    step(&accounts, &site, &headers, s, &origin, form, Place::Settings).await
+}
+
+/// F4: the sign-in's own enrolment page, for a session that must set up a second factor.
+pub async fn show_setup(
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
+    PageQuery(q): PageQuery<LoginQuery>,
+) -> Result<Response, PageError> {
+    let Some(s) = setting_up(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    let form = AppForm { step: "start".into(), ..AppForm::default() };
+    let place = Place::SignIn { auth: q.auth.as_deref() };
+    step(&accounts, &site, &headers, s, &origin, form, place).await
+}
+
+pub async fn submit_setup(
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
+    PageForm(form): PageForm<AppForm>,
+) -> Result<Response, PageError> {
+    let Some(s) = setting_up(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    let auth = form.auth.clone();
+    if form.step != "confirm" {
+        return Ok(see_other(SETUP, vec![]));
+    }
+    step(&accounts, &site, &headers, s, &origin, form, Place::SignIn { auth: auth.as_deref() }).await
+}
+
+async fn step(
+    accounts: &Accounts,
+    site: &Site,
+    headers: &HeaderMap,
+    mut s: SessionRecord,
+    origin: &Origin,
+    form: AppForm,
+    place: Place<'_>,
+) -> Result<Response, PageError> {
     let again = |notice| View::Status { notice };
-    if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
+    let is_get = matches!(place, Place::SignIn { .. }) && form.step == "start";
+    if !is_get && !csrf::verify(headers, site, form.csrf.as_deref()) {
         let view = again(Some("This form expired. Please try again."));
-        return render(&accounts, &site, &headers, &s, view, StatusCode::FORBIDDEN).await;
+        return render(accounts, site, headers, &s, view, StatusCode::FORBIDDEN, place).await;
     }
     let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
-        return Ok(see_other("/login", vec![session::clear(&site)]));
+        return Ok(see_other("/login", vec![session::clear(site)]));
     };
     let factors = accounts.factors();
+    // F4: a provider without second factors offers none in Settings (a sign-in an application
+    // requires one for still sets one up).
+    if matches!(place, Place::Settings) && !factors.offered(&tenant) {
+        return render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await;
+    }
     match form.step.as_str() {
         "start" => {
-            let proposal = factors.propose_app(&s.sid, &user, &tenant, ISSUER).await.map_err(internal)?;
+            // A setup page reloaded keeps the secret the person's app may already hold.
+            let current = match place {
+                Place::SignIn { .. } => {
+                    factors.current_proposal(&s.sid, &user, &tenant, ISSUER).await.map_err(internal)?
+                }
+                Place::Settings => None,
+            };
+            let proposal = match current {
+                Some(p) => p,
+                None => factors.propose_app(&s.sid, &user, &tenant, ISSUER).await.map_err(internal)?,
+            };
             let view = View::Proposal { proposal: &proposal, error: None };
-            render(&accounts, &site, &headers, &s, view, StatusCode::OK).await
+            render(accounts, site, headers, &s, view, StatusCode::OK, place).await
         }
-        "confirm" => match factors.confirm_app(&s.sid, &user, &tenant, &form.code, &form.mailed_code, &origin).await {
-            Ok(codes) => render(&accounts, &site, &headers, &s, View::Codes { codes: &codes }, StatusCode::OK).await,
+        "confirm" => match factors.confirm_app(&s.sid, &user, &tenant, &form.code, &form.mailed_code, origin).await {
+            Ok(codes) => {
+                factors.enrolled_in(&mut s);
+                session::update(accounts, site, headers, &s).await?;
+                render(accounts, site, headers, &s, View::Codes { codes: &codes }, StatusCode::OK, place).await
+            }
             Err(FactorError::Field(message)) => {
                 // The same secret stays on the page: the person's app already holds it.
                 match factors.current_proposal(&s.sid, &user, &tenant, ISSUER).await.map_err(internal)? {
                     Some(proposal) => {
                         let view = View::Proposal { proposal: &proposal, error: Some(message) };
-                        render(&accounts, &site, &headers, &s, view, StatusCode::BAD_REQUEST).await
+                        render(accounts, site, headers, &s, view, StatusCode::BAD_REQUEST, place).await
                     }
-                    None => render(&accounts, &site, &headers, &s, again(Some(message)), StatusCode::BAD_REQUEST).await,
+                    None => {
+                        render(accounts, site, headers, &s, again(Some(message)), StatusCode::BAD_REQUEST, place).await
+                    }
                 }
             }
             Err(FactorError::NotAllowed) => {
                 let view = again(Some("That setup expired. Start again."));
-                render(&accounts, &site, &headers, &s, view, StatusCode::BAD_REQUEST).await
+                render(accounts, site, headers, &s, view, StatusCode::BAD_REQUEST, place).await
             }
             Err(FactorError::Internal(e)) => Err(e.into()),
         },
-        "codes" => match factors.regenerate_codes(&user, &tenant, &origin).await {
-            Ok(codes) => render(&accounts, &site, &headers, &s, View::Codes { codes: &codes }, StatusCode::OK).await,
+        "codes" if matches!(place, Place::Settings) => match factors.regenerate_codes(&user, &tenant, origin).await {
+            Ok(codes) => {
+                render(accounts, site, headers, &s, View::Codes { codes: &codes }, StatusCode::OK, place).await
+            }
             Err(FactorError::Internal(e)) => Err(e.into()),
-            Err(_) => render(&accounts, &site, &headers, &s, again(None), StatusCode::BAD_REQUEST).await,
+            Err(_) => render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await,
         },
-        _ => render(&accounts, &site, &headers, &s, again(None), StatusCode::BAD_REQUEST).await,
+        _ => render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await,
     }
 }
 

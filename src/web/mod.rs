@@ -46,6 +46,7 @@ where
         .route("/settings", get(settings::show).post(settings::submit))
         .route("/settings/authenticator", get(authenticator::show).post(authenticator::submit))
         .route("/sign-in/second-factor", get(second_factor::show).post(second_factor::submit))
+        .route("/sign-in/second-factor/setup", get(authenticator::show_setup).post(authenticator::submit_setup))
         .route("/invitation", get(invitation::show_register).post(invitation::submit_register))
         .route("/password/link", get(invitation::show_reset_link).post(invitation::submit_reset_link))
         .route("/healthz", get(health::healthz))

@@ -117,6 +117,8 @@ examples = {
     "list_user_sessions": {"code": "ACME", "login": "frank"},
     "sign_out_user_everywhere": {"code": "ACME", "login": "frank"},
     "list_user_applications": {"code": "ACME", "login": "gina"},
+    "show_user_second_factors": {"code": "ACME", "login": "hank"},
+    "reset_user_second_factors": {"code": "ACME", "login": "hank"},
     "set_user_application_access": {"code": "ACME", "login": "gina", "client_id": "records"},
     "show_client": {"client_id": "records"},
     "update_client": {"client_id": "records"},

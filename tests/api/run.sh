@@ -25,7 +25,7 @@ export LANYARD_SIGNIN_LIMIT_PER_IP=1000000 LANYARD_PENDING_AUTHORIZATIONS_PER_IP
 # Issue 32: what the operations need, one subject per operation that changes one (the examples
 # tests/api/fixture.py writes into the document name them), and the run's own credentials out
 # of every operation's reach: a platform client whose id no example, link or listing leads to.
-for login in alice bob carol dave erin frank gina; do
+for login in alice bob carol dave erin frank gina hank; do
   "$bin" user create --tenant ACME "$login" >/dev/null
 done
 "$bin" user set --tenant ACME carol --email carol@acme.example >/dev/null

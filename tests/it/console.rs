@@ -78,6 +78,37 @@ async fn setup(backend: Backend) -> TestApp {
     app
 }
 
+/// F6 from the console: the user's page shows the app (never its secret); the reset goes
+/// through a confirmation and the API, and the record names the console's user.
+async fn f6_console_resets_second_factors(backend: Backend) {
+    let app = setup(backend).await;
+    let (tenant, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let factors = app.state.accounts.factors();
+    let proposal = factors.propose_app("console-test", &alice, &tenant, "Lanyard").await.unwrap();
+    let secret = totp_rs::Secret::Encoded(proposal.secret.clone()).to_bytes().unwrap();
+    let now = app.clock.now();
+    let code = lanyard::accounts::totp::code_at(&secret, now).unwrap();
+    factors.confirm_app("console-test", &alice, &tenant, &code, "", &Default::default()).await.unwrap();
+    let client = app.browser();
+    console(&app, &client, "/admin", "boss", "ACME").await;
+    let user = app.url("/admin/providers/ACME/users/alice");
+    let page = client.get(&user).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Authenticator app set up") && page.contains("Recovery codes left: 10"), "{page}");
+    assert!(!page.contains(&proposal.secret), "never key material");
+    let csrf = csrf_of(&page);
+    let confirm = client.post(format!("{user}/second-factors")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert!(confirm.text().await.unwrap().contains("second factors?"));
+    let form = [("csrf", csrf.as_str()), ("confirmed", "yes")];
+    let res = client.post(format!("{user}/second-factors")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(app.state.accounts.factors().enrolled(alice.id).await.unwrap().authenticator_app.is_none());
+    let page = client.get(&user).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("No second factor is set up."), "{page}");
+    let entries = app.state.accounts.lanyard().activity(&tenant, Some(&alice), None, 50).await.unwrap();
+    assert!(entries.iter().any(|e| e.kind == "mfa_reset" && e.actor == "user:ACME/boss"), "{entries:?}");
+    app.stop().await;
+}
+
 async fn signs_in_and_acts_through_the_api(backend: Backend) {
     let app = setup(backend).await;
     let client = app.browser();
@@ -321,6 +352,7 @@ async fn signing_out_of_lanyard_ends_console_access(backend: Backend) {
 }
 
 backend_tests! {
+    console_f6_reset => f6_console_resets_second_factors,
     console_ends_with_the_lanyard_session => signing_out_of_lanyard_ends_console_access,
     console_signs_in_and_acts_through_the_api => signs_in_and_acts_through_the_api,
     console_sign_in_is_bound_to_its_browser => sign_in_is_bound_to_its_browser,

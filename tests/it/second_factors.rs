@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 
 use crate::backend_tests;
 use crate::oidc::rp::{at, browse, callback, param, setup};
-use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, csrf_of};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, call, csrf_of, token_for};
 
 const LIMIT: &str = "Your account has been locked. Please contact your agency administrator.";
 
@@ -104,7 +104,7 @@ fn payload(tokens: &openidconnect::core::CoreTokenResponse) -> serde_json::Value
 async fn f7_the_id_token_says_how_and_step_up_asks_only_for_the_code(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let rp = setup(&app).await;
-    // A session that proved the password only, before the app was enrolled in it.
+    // A session that proved the password only; the app is enrolled later, in another browser.
     let browser = app.browser();
     let req = rp.request(&[]);
     let res = browse(&app, &browser, req.url.as_str(), Some(("alice", PASSWORD))).await;
@@ -112,10 +112,7 @@ async fn f7_the_id_token_says_how_and_step_up_asks_only_for_the_code(backend: Ba
     let claims = payload(&tokens);
     assert_eq!(claims["amr"], serde_json::json!(["pwd"]));
     assert_eq!(claims["acr"], "urn:lanyard:acr:pwd");
-    let html = app_post(&app, &browser, &[("step", "start")]).await;
-    let secret = secret_of(&html);
-    app_post(&app, &browser, &[("step", "confirm"), ("code", &code(&secret, app.clock.now()))]).await;
-    app.clock.advance(30);
+    let (secret, _) = enrolled(&app).await;
     // Without acr_values the session answers as it is: no prompt.
     let req = rp.request(&[]);
     let res = browse(&app, &browser, req.url.as_str(), None).await;
@@ -292,7 +289,171 @@ async fn f5_a_right_password_does_not_clear_wrong_codes(backend: Backend) {
     app.stop().await;
 }
 
+async fn f6_administrators_reset_second_factors_from_the_api_and_the_cli(backend: Backend) {
+    use lanyard::domain::application::AdminGrant;
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.tenant("OTHER").await;
+    app.user("ACME", "alice").await;
+    let (secret, _) = enrolled(&app).await;
+    let live = password_step(&app).await;
+    code_post(&app, &live, &code(&secret, app.clock.now())).await;
+    assert_eq!(live.get(at(&app, "/account")).send().await.unwrap().status(), StatusCode::OK);
+    let path = "/providers/ACME/users/alice/second-factors";
+    let other = token_for(&app, "other-admin", Some(AdminGrant::ProviderAdmin { provider: "OTHER".into() })).await;
+    let (status, _) = call(&app, &other, "DELETE", path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "T1: another provider's person does not exist");
+    let admin = token_for(&app, "acme-admin", Some(AdminGrant::ProviderAdmin { provider: "ACME".into() })).await;
+    let (status, shown) = call(&app, &admin, "GET", path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(shown["authenticator_app"]["created_at"].is_i64(), "F11: the app is shown: {shown}");
+    assert_eq!(shown["recovery_codes_left"], 10);
+    assert!(!shown.to_string().contains("secret"), "never key material: {shown}");
+    let (status, after) = call(&app, &admin, "DELETE", path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(after["authenticator_app"].is_null(), "{after}");
+    let res = live.get(at(&app, "/account")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login", "F6: every session of the person ended");
+    let res = sign_in(&app, &app.browser(), "alice", PASSWORD, "ACME").await;
+    assert_eq!(res.headers()["location"], "/account", "no code is asked any more");
+    let (tenant, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let entries = app.state.accounts.lanyard().activity(&tenant, Some(&alice), None, 50).await.unwrap();
+    assert!(entries.iter().any(|e| e.kind == "mfa_reset" && e.actor == "client:acme-admin"), "{entries:?}");
+    // The CLI, on an app enrolled again.
+    enrolled(&app).await;
+    let cli = crate::cli::Cli { scratch: &app.scratch };
+    let shown = cli.json(&["user", "second-factors", "--tenant", "ACME", "alice"], None);
+    assert_eq!(shown["recovery_codes_left"], 10);
+    let reset = cli.json(&["user", "second-factors", "--tenant", "ACME", "alice", "--reset"], None);
+    assert!(reset["authenticator_app"].is_null(), "{reset}");
+    let entries = app.state.accounts.lanyard().activity(&tenant, Some(&alice), None, 50).await.unwrap();
+    assert!(entries.iter().any(|e| e.kind == "mfa_reset" && e.actor == "cli"), "{entries:?}");
+    app.stop().await;
+}
+
+/// Enrols `login`'s app through the accounts directly (the pages are tested above).
+async fn enrol_directly(app: &TestApp, code_: &str, login: &str) {
+    let (tenant, user) = app.state.accounts.lanyard().user(code_, login).await.unwrap();
+    let factors = app.state.accounts.factors();
+    let sid = format!("sid-{code_}-{login}");
+    let proposal = factors.propose_app(&sid, &user, &tenant, "Lanyard").await.unwrap();
+    let secret = totp_rs::Secret::Encoded(proposal.secret).to_bytes().unwrap();
+    factors.confirm_app(&sid, &user, &tenant, &code(&secret, app.clock.now()), "", &Default::default()).await.unwrap();
+}
+
+async fn f4_the_policy_matrix(backend: Backend) {
+    use lanyard::accounts::sign_in::SignInRequest;
+    use lanyard::domain::second_factor::MfaPolicy;
+    use lanyard::domain::tenant::TenantChanges;
+    use lanyard::domain::user::UserType;
+    let app = TestApp::spawn(backend).await;
+    let operator = app.state.accounts.admin(crate::support::operator());
+    for policy in [MfaPolicy::Off, MfaPolicy::Optional, MfaPolicy::Administrators, MfaPolicy::Everyone] {
+        let tenant = format!("P-{}", policy.as_str());
+        app.tenant(&tenant).await;
+        let changes = TenantChanges { mfa_policy: Some(policy), ..Default::default() };
+        operator.update_tenant(&tenant, &changes).await.unwrap();
+        for (login, kind) in [("reg", UserType::Regular), ("adm", UserType::ProviderAdmin)] {
+            for enrolled in [false, true] {
+                let name = format!("{login}-{enrolled}");
+                let password = lanyard::secret::Secret::new(PASSWORD);
+                operator.create_user(&tenant, &name, kind, &password, false).await.unwrap();
+                if enrolled {
+                    enrol_directly(&app, &tenant, &name).await;
+                }
+                let req = SignInRequest {
+                    login_name: name.clone(),
+                    password: password.clone(),
+                    provider_code: tenant.clone(),
+                    client_id: None,
+                    origin: Default::default(),
+                };
+                let signed = app.state.accounts.sign_in(req).await.unwrap();
+                let asks_code = policy != MfaPolicy::Off && enrolled;
+                let must_enrol = !enrolled
+                    && (policy == MfaPolicy::Everyone
+                        || (policy == MfaPolicy::Administrators && kind == UserType::ProviderAdmin));
+                assert_eq!(signed.second_factor, asks_code, "F4 {policy:?} {name}: code asked");
+                assert_eq!(signed.must_enrol, must_enrol, "F4 {policy:?} {name}: enrolment required");
+            }
+        }
+    }
+    app.stop().await;
+}
+
+async fn f4_required_enrolment_is_a_step_of_the_sign_in(backend: Backend) {
+    use lanyard::domain::second_factor::MfaPolicy;
+    use lanyard::domain::tenant::TenantChanges;
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let changes = TenantChanges { mfa_policy: Some(MfaPolicy::Everyone), ..Default::default() };
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
+    let browser = app.browser();
+    let res = sign_in(&app, &browser, "alice", PASSWORD, "ACME").await;
+    assert_eq!(res.headers()["location"], "/sign-in/second-factor/setup", "F1, F4: set one up first");
+    let account = browser.get(at(&app, "/account")).send().await.unwrap();
+    assert_eq!(account.headers()["location"], "/sign-in/second-factor/setup");
+    let html = page(&app, &browser, "/sign-in/second-factor/setup").await;
+    assert!(html.contains("A second factor is required to continue") && html.contains("<svg"), "{html}");
+    let secret = secret_of(&html);
+    assert_eq!(
+        secret_of(&page(&app, &browser, "/sign-in/second-factor/setup").await),
+        secret,
+        "a reload keeps the secret"
+    );
+    let csrf = csrf_of(&html);
+    let form = [("csrf", csrf.as_str()), ("step", "confirm"), ("code", &code(&secret, app.clock.now()))];
+    let html =
+        browser.post(at(&app, "/sign-in/second-factor/setup")).form(&form).send().await.unwrap().text().await.unwrap();
+    assert_eq!(codes_of(&html).len(), 10, "{html}");
+    let html = html.replace("&#x2f;", "/");
+    assert!(html.contains("href=\"/account\" id=\"done\""), "continue where the sign-in was going: {html}");
+    assert_eq!(browser.get(at(&app, "/account")).send().await.unwrap().status(), StatusCode::OK);
+    app.clock.advance(30);
+    let again = password_step(&app).await;
+    let res = code_post(&app, &again, &code(&secret, app.clock.now())).await;
+    assert_eq!(res.headers()["location"], "/account", "the next sign-in asks for the code");
+    app.stop().await;
+}
+
+async fn f4_an_application_may_require_a_second_factor(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut meta = crate::oidc::rp::metadata(false);
+    meta.require_mfa = true;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let rp = crate::oidc::rp::register(&app, "strict", meta, &["ACME"]).await;
+    let browser = app.browser();
+    let req = rp.request(&[]);
+    let res = browse(&app, &browser, req.url.as_str(), Some(("alice", PASSWORD))).await;
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/sign-in/second-factor/setup?auth="), "F4: the application requires one: {location}");
+    let auth = location.split("auth=").nth(1).unwrap().to_string();
+    let html = page(&app, &browser, &location).await;
+    let secret = secret_of(&html);
+    let csrf = csrf_of(&html);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("step", "confirm"),
+        ("code", &code(&secret, app.clock.now())),
+        ("auth", auth.as_str()),
+    ];
+    let html =
+        browser.post(at(&app, "/sign-in/second-factor/setup")).form(&form).send().await.unwrap().text().await.unwrap();
+    let done = format!("href=\"/authorize/resume?auth={auth}\"");
+    assert!(html.replace("&#x2f;", "/").contains(&done), "{html}");
+    let res = browse(&app, &browser, &at(&app, &format!("/authorize/resume?auth={auth}")), None).await;
+    let tokens = rp.exchange(param(&callback(&res), "code").unwrap(), req.verifier).await;
+    assert_eq!(payload(&tokens)["acr"], "urn:lanyard:acr:mfa");
+    app.stop().await;
+}
+
 backend_tests! {
+    f4_policy_matrix => f4_the_policy_matrix,
+    f4_required_enrolment => f4_required_enrolment_is_a_step_of_the_sign_in,
+    f4_client_require_mfa => f4_an_application_may_require_a_second_factor,
+    f6_admin_reset => f6_administrators_reset_second_factors_from_the_api_and_the_cli,
     f7_amr_acr_and_step_up => f7_the_id_token_says_how_and_step_up_asks_only_for_the_code,
     f5_app_code_signs_in_once => f2_f5_an_app_code_completes_the_sign_in_once,
     f2_enrolment_and_drift => f2_enrolment_needs_a_right_code_and_drift_is_one_step,

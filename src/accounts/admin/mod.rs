@@ -12,6 +12,7 @@ mod answers;
 mod clients;
 mod directory;
 mod error;
+mod factors;
 mod tenants;
 mod unchecked;
 mod users;

@@ -13,6 +13,7 @@ pub struct Model {
     pub unified_login_enabled: bool,
     pub created_at: i64,
     pub help_contact: Option<String>,
+    pub mfa_policy: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
