@@ -22,6 +22,8 @@ use crate::store::{Ephemeral, OnRight, StoreError};
 const PROPOSAL_TTL: i64 = 10 * 60;
 /// Wrong confirmations before a proposal is thrown away.
 const PROPOSAL_TRIES: u32 = 5;
+/// New proposals per account an hour: each may mail a code to the person's address.
+const PROPOSALS_PER_HOUR: i64 = 10;
 /// F5: code checks per account per window, beyond L3's count (which a right password at the
 /// first step does not clear).
 const CHECKS_PER_WINDOW: i64 = 10;
@@ -148,6 +150,11 @@ impl Factors<'_> {
         tenant: &Tenant,
         issuer: &str,
     ) -> Result<Proposal, FactorError> {
+        let now = self.clock.now();
+        let window = format!("totp-proposals:{}:{}", user.id, now - now.rem_euclid(3600));
+        if self.ephemeral.incr(&window, 3600).await? > PROPOSALS_PER_HOUR {
+            return Err(FactorError::Field("Too many setups were started. Please try again later."));
+        }
         let secret = random_bytes::<{ totp::SECRET_BYTES }>();
         let mailed = match user.email.as_deref().filter(|_| user.email_verified) {
             Some(email) => {
@@ -357,26 +364,45 @@ impl Factors<'_> {
         }
     }
 
-    /// F7, F4: asks `session` for its second factor when it has proved none yet — for an
-    /// application's `acr_values`, or one that requires it (`require_mfa`, whatever the
-    /// provider's policy). With an app enrolled the session owes its code; without one, only
-    /// an application that requires it makes the session set one up. True when the session
-    /// now owes a step.
-    pub async fn step_up(&self, session: &mut SessionRecord, client_requires: bool) -> Result<bool, StoreError> {
-        let pending = |r: &Required| matches!(r, Required::SecondFactor | Required::EnrolSecondFactor);
-        if session.second_factor_proved_at().is_some() || session.required.iter().any(pending) {
-            return Ok(false);
+    /// F7, F4: the step a request needs of a complete session that has proved no second factor:
+    /// its code when an app is enrolled (for `acr_values`, or an application that requires
+    /// one), or setting one up when none is and the application requires it (`require_mfa`,
+    /// whatever the provider's policy). The session itself is not changed: a step-up asked by
+    /// one application does not hold up the others.
+    pub async fn step_up(
+        &self,
+        session: &SessionRecord,
+        client_requires: bool,
+    ) -> Result<Option<Required>, StoreError> {
+        if !session.complete() || session.second_factor_proved_at().is_some() {
+            return Ok(None);
         }
-        let Some(tenant) = self.store.tenant_by_id(session.tenant_id).await? else { return Ok(false) };
+        let Some(tenant) = self.store.tenant_by_id(session.tenant_id).await? else { return Ok(None) };
         let offered = client_requires || tenant.mfa_policy != MfaPolicy::Off;
         let enrolled = offered && self.store.totp_app(session.user_id).await?.is_some();
-        let step = match (enrolled, client_requires) {
-            (true, _) => Required::SecondFactor,
-            (false, true) => Required::EnrolSecondFactor,
-            (false, false) => return Ok(false),
-        };
-        session.required.insert(0, step);
-        Ok(true)
+        Ok(match (enrolled, client_requires) {
+            (true, _) => Some(Required::SecondFactor),
+            (false, true) => Some(Required::EnrolSecondFactor),
+            (false, false) => None,
+        })
+    }
+
+    /// Whether `session` may take `step` at its page now: the step it owes, or a step-up
+    /// (a code when an app is enrolled, an enrolment when none is) for a complete session that
+    /// has proved no second factor yet.
+    pub async fn may_take(&self, session: &SessionRecord, step: Required) -> Result<bool, StoreError> {
+        if session.next_required() == Some(step) {
+            return Ok(true);
+        }
+        if !session.complete() || session.second_factor_proved_at().is_some() {
+            return Ok(false);
+        }
+        let enrolled = self.store.totp_app(session.user_id).await?.is_some();
+        Ok(match step {
+            Required::SecondFactor => enrolled,
+            Required::EnrolSecondFactor => !enrolled,
+            Required::ChangePassword => false,
+        })
     }
 
     /// F4, F7: an app was just enrolled in this session: its first code proved it.

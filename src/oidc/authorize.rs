@@ -63,25 +63,20 @@ pub async fn authorize(
         Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
         Err(Rejection::Failed(e)) => return crate::http::page::PageError::from(e).into_response(),
     };
-    let mut session = match session::current(&accounts, &site, &headers).await {
+    let session = match session::current(&accounts, &site, &headers).await {
         Ok(s) => s,
         Err(e) => return redirect.error(&OAuthError::from(e)),
     };
     // F7: the multi-factor level on a password-only session asks for the second factor (step-up),
     // not the password again; a person with no second factor gets the level they have, unless
     // the application requires one (F4): then they set one up.
-    let client_requires = client.metadata.require_mfa;
-    if let (true, Some(s)) = (pending.wants_second_factor || client_requires, session.as_mut()) {
-        match accounts.factors().step_up(s, client_requires).await {
-            Ok(false) => {}
-            Ok(true) => {
-                if let Err(e) = session::update(&accounts, &site, &headers, s).await {
-                    return redirect.error(&OAuthError::from(e));
-                }
-            }
+    let step_up = match (&session, pending.wants_second_factor || pending.requires_second_factor) {
+        (Some(s), true) => match accounts.factors().step_up(s, pending.requires_second_factor).await {
+            Ok(step) => step,
             Err(e) => return redirect.error(&OAuthError::from(e)),
-        }
-    }
+        },
+        _ => None,
+    };
     // U2: a unified-login hand-off is answered from the session or refused with U3's text.
     if pending.login_hint.as_deref().is_some_and(|h| h.starts_with(unified_login::HINT_PREFIX)) {
         return match (unified_login::redeem(ctx, session.as_ref(), &client, &pending).await, &session) {
@@ -95,19 +90,19 @@ pub async fn authorize(
             Ok(u) => u.map(|u| u.subject),
             Err(e) => return redirect.error(&OAuthError::from(e)),
         };
-        if session_satisfies(s, subject.as_deref(), &pending, oidc.clock.now(), false) {
+        if step_up.is_none() && session_satisfies(s, subject.as_deref(), &pending, oidc.clock.now(), false) {
             return complete(ctx, s, &pending, &client, &redirect, None).await;
         }
     }
     if prompt_none {
         let code = match &session {
-            Some(s) if !s.complete() => ErrorCode::InteractionRequired,
+            Some(s) if !s.complete() || step_up.is_some() => ErrorCode::InteractionRequired,
             _ => ErrorCode::LoginRequired,
         };
         return redirect.error(&OAuthError::new(code, "the user must sign in at Lanyard"));
     }
     // F1: a session that owes a step takes it; otherwise the person signs in.
-    let next = session.as_ref().and_then(|s| s.next_required()).map_or("/login", |step| step.path());
+    let next = step_up.or(session.as_ref().and_then(|s| s.next_required())).map_or("/login", |step| step.path());
     match interaction::save(&accounts, &pending, &origin.ip).await {
         Ok(id) => see_other(&format!("{next}?auth={id}"), vec![]),
         Err(SaveError::OverBudget) => page::message(
@@ -148,23 +143,19 @@ pub async fn resume(
     ) else {
         return expired();
     };
-    let mut session = match session::current(&accounts, &site, &headers).await {
+    let session = match session::current(&accounts, &site, &headers).await {
         Ok(s) => s,
         Err(e) => return redirect.error(&OAuthError::from(e)),
     };
     // F4: an application that requires a second factor gets none without one, whatever way the
     // session was completed in the meantime.
-    if let (true, Some(s)) = (pending.requires_second_factor, session.as_mut()) {
-        match accounts.factors().step_up(s, true).await {
-            Ok(false) => {}
-            Ok(true) => {
-                if let Err(e) = session::update(&accounts, &site, &headers, s).await {
-                    return redirect.error(&OAuthError::from(e));
-                }
-            }
+    let step_up = match (&session, pending.requires_second_factor) {
+        (Some(s), true) => match accounts.factors().step_up(s, true).await {
+            Ok(step) => step,
             Err(e) => return redirect.error(&OAuthError::from(e)),
-        }
-    }
+        },
+        _ => None,
+    };
     let subject = match &session {
         Some(s) => match accounts.user_by_id(s.user_id).await {
             Ok(u) => u.map(|u| u.subject),
@@ -179,7 +170,7 @@ pub async fn resume(
         if let Err(e) = accounts.interactions().put_back(&q.auth, &taken).await {
             return redirect.error(&OAuthError::from(e));
         }
-        let next = match session.as_ref().and_then(|s| s.next_required()) {
+        let next = match step_up.or(session.as_ref().and_then(|s| s.next_required())) {
             Some(step) => step.path(),
             None => "/login",
         };

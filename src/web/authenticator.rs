@@ -104,10 +104,13 @@ async fn signed_in(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Res
     Ok(session::current(accounts, site, headers).await?.filter(SessionRecord::complete))
 }
 
-/// The session that must set up a second factor now (F4), if this browser has one.
+/// The session that must set up a second factor now (F4), or may for an application that
+/// requires one, if this browser has one.
 async fn setting_up(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
-    let s = session::current(accounts, site, headers).await?;
-    Ok(s.filter(|s| s.next_required() == Some(Required::EnrolSecondFactor)))
+    match session::current(accounts, site, headers).await? {
+        Some(s) if accounts.factors().may_take(&s, Required::EnrolSecondFactor).await? => Ok(Some(s)),
+        _ => Ok(None),
+    }
 }
 
 pub async fn show(
@@ -198,7 +201,14 @@ async fn step(
             };
             let proposal = match current {
                 Some(p) => p,
-                None => factors.propose_app(&s.sid, &user, &tenant, ISSUER).await.map_err(internal)?,
+                None => match factors.propose_app(&s.sid, &user, &tenant, ISSUER).await {
+                    Ok(p) => p,
+                    Err(FactorError::Field(message)) => {
+                        let view = again(Some(message));
+                        return render(accounts, site, headers, &s, view, StatusCode::TOO_MANY_REQUESTS, place).await;
+                    }
+                    Err(e) => return Err(internal(e)),
+                },
             };
             let view = View::Proposal { proposal: &proposal, error: None };
             render(accounts, site, headers, &s, view, StatusCode::OK, place).await

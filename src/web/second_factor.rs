@@ -46,10 +46,12 @@ fn render(
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
 
-/// The session that owes its second factor now, if this browser has one.
+/// The session that owes its second factor now, or may give it for a step-up (F7).
 async fn owing(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
-    let s = session::current(accounts, site, headers).await?;
-    Ok(s.filter(|s| s.next_required() == Some(Required::SecondFactor)))
+    match session::current(accounts, site, headers).await? {
+        Some(s) if accounts.factors().may_take(&s, Required::SecondFactor).await? => Ok(Some(s)),
+        _ => Ok(None),
+    }
 }
 
 pub async fn show(

@@ -146,6 +146,11 @@ async fn browser_self_reset_enrolment_and_reset() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_second_factor_enrol_sign_in_recovery_code_and_admin_reset() {
+    demo_script("browser_second_factor_enrol_sign_in_recovery_code_and_admin_reset", "second_factor.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_unified_login_between_the_demo_applications() {
     demo_script("browser_unified_login_between_the_demo_applications", "unified_login.mjs").await;
 }

@@ -124,6 +124,10 @@ async fn f7_the_id_token_says_how_and_step_up_asks_only_for_the_code(backend: Ba
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/sign-in/second-factor?auth="), "step-up: {location}");
     let auth = location.split("auth=").nth(1).unwrap().to_string();
+    // One application's step-up does not hold up the others: the session is as it was.
+    let other = rp.request(&[]);
+    let res = browse(&app, &browser, other.url.as_str(), None).await;
+    assert!(param(&callback(&res), "code").is_some(), "no prompt for an application that did not ask");
     let res = code_post_for(&app, &browser, &code(&secret, app.clock.now()), Some(&auth)).await;
     let next = res.headers()["location"].to_str().unwrap().to_string();
     assert!(next.starts_with("/authorize/resume"), "{next}");

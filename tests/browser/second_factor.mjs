@@ -1,0 +1,107 @@
+// Second factors in a real browser (issue 27): alice enrols an authenticator app from Settings
+// by reading the key off the page (F2), keeps her recovery codes (F3), signs in with a code
+// from the "app" (F5) and with a recovery code; the demo's provider admin resets her factors
+// from the console (F6) and she signs in with her password alone, then enrols again.
+// Usage: node second_factor.mjs <issuer> <screenshot-dir>
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { launch, signIn } from "./lib.mjs";
+
+const [issuer, shots] = process.argv.slice(2);
+
+/// RFC 4648 base32, no padding.
+function base32(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of text.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/// What an authenticator app shows `ahead` steps from now (RFC 6238: HMAC-SHA-1, 30 s, 6 digits).
+function appCode(secret, ahead = 0) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + ahead));
+  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+const { browser, page, violations } = await launch();
+const admin = await (await browser.newContext()).newPage();
+
+async function enrol() {
+  await page.goto(`${issuer}/settings`);
+  await page.getByRole("link", { name: /Authenticator app/ }).click();
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  await page.waitForLoadState();
+  assert.ok(await page.locator("#qr svg").isVisible(), "the QR code is drawn on the page");
+  const secret = (await page.locator("#secret").innerText()).trim();
+  await page.getByLabel("Code from the app").fill(appCode(secret));
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.waitForLoadState();
+  const codes = await page.locator("#recovery-codes code").allInnerTexts();
+  assert.equal(codes.length, 10, "F3: ten recovery codes, shown once");
+  return { secret, codes };
+}
+
+async function signOut() {
+  await page.goto(`${issuer}/account`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForLoadState();
+}
+
+try {
+  await page.goto(`${issuer}/login`);
+  await signIn(page, "alice", "Lanyard-Demo-1");
+  await page.goto(`${issuer}/settings/authenticator`);
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  await page.waitForLoadState();
+  await page.screenshot({ path: `${shots}/second_factor_enrol.png`, fullPage: true });
+  const { secret, codes } = await enrol();
+  await page.screenshot({ path: `${shots}/second_factor_codes.png`, fullPage: true });
+  await page.getByRole("link", { name: "Done" }).click();
+  assert.match(await page.locator("#app-status").innerText(), /is set up/);
+  await signOut();
+
+  // The password, then a code from the app (the next step: the enrolment used this one).
+  await page.goto(`${issuer}/login`);
+  await signIn(page, "alice", "Lanyard-Demo-1");
+  assert.equal(new URL(page.url()).pathname, "/sign-in/second-factor", "F1: the code comes next");
+  assert.ok(!(await page.content()).includes("alice"), "F5: the code page names no one");
+  await page.screenshot({ path: `${shots}/second_factor_code.png`, fullPage: true });
+  await page.getByLabel("Code").fill(appCode(secret, 1));
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.waitForURL(`${issuer}/account`);
+  await signOut();
+
+  // A recovery code instead.
+  await page.goto(`${issuer}/login`);
+  await signIn(page, "alice", "Lanyard-Demo-1");
+  await page.getByLabel("Code").fill(codes[0].toLowerCase());
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.waitForURL(`${issuer}/account`);
+
+  // The provider admin resets alice's factors from the console (F6): her session ends.
+  await admin.goto(`${issuer}/admin`);
+  await signIn(admin, "admin", "Lanyard-Admin-1");
+  await admin.goto(`${issuer}/admin/providers/DEMO/users/alice`);
+  assert.match(await admin.locator("#second-factor").innerText(), /Recovery codes left: 9/);
+  await admin.getByRole("button", { name: "Reset second factors" }).click();
+  await admin.waitForLoadState();
+  await admin.getByRole("button", { name: "Reset second factors" }).click();
+  await admin.waitForLoadState();
+  assert.match(await admin.locator("#second-factor").innerText(), /No second factor/);
+  await page.goto(`${issuer}/account`);
+  assert.match(page.url(), /\/login/, "F6: every session of alice ended");
+
+  // The password alone signs her in now; she enrols again.
+  await signIn(page, "alice", "Lanyard-Demo-1");
+  await page.waitForURL(`${issuer}/account`);
+  await enrol();
+  assert.deepEqual(violations, [], "no CSP violations");
+  console.log("browser: second factors passed");
+} finally {
+  await browser.close();
+}
