@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
 use crate::demo_apps::{DemoApp, Peer};
 use crate::domain::application::ClientMetadata;
+use crate::domain::second_factor::MfaPolicy;
 use crate::domain::tenant::TenantChanges;
 use crate::domain::user::UserType;
 use crate::secret::Secret;
@@ -21,6 +22,11 @@ pub const DEMO_TENANT: &str = "DEMO";
 /// The platform's own staff: the demo's platform operator belongs here, not to an agency.
 pub const PLATFORM_TENANT: &str = "PLATFORM";
 const OPERATOR: (&str, &str) = ("operator", "Lanyard-Operator-1");
+
+/// F4: a second agency whose administrators must use a second factor, so the demo shows the
+/// authenticator-app setup at its administrator's first sign-in.
+pub const CLINIC_TENANT: &str = "CLINIC";
+const CLINIC_ADMIN: (&str, &str) = ("clinic-admin", "Lanyard-Clinic-1");
 
 /// (login, type, password, must change at first sign-in)
 const DEMO_USERS: &[(&str, UserType, &str, bool)] = &[
@@ -73,6 +79,11 @@ pub async fn run(config: Config, args: DemoArgs) -> Result<(), CliError> {
         "  {:<14}  password {}  Provider Code {PLATFORM_TENANT}  [Platform operator]",
         format!("{}:", OPERATOR.0),
         OPERATOR.1
+    );
+    println!(
+        "  {:<14}  password {}  Provider Code {CLINIC_TENANT}  [Provider Admin; sets up an authenticator app first]",
+        format!("{}:", CLINIC_ADMIN.0),
+        CLINIC_ADMIN.1
     );
     println!("  Status page:    {issuer}/status   (try: lanyard maintenance on --until 30m --message \"...\")");
     println!("  Data directory: {}", state.config.data_dir.display());
@@ -159,7 +170,25 @@ pub async fn seed(accounts: &Accounts) -> Result<(), CliError> {
             Err(e) => return Err(e.into()),
         }
     }
+    seed_clinic(accounts).await?;
     seed_operator(accounts).await
+}
+
+/// F4: CLINIC requires a second factor of its administrators.
+async fn seed_clinic(accounts: &Admin<'_>) -> Result<(), CliError> {
+    match accounts.create_tenant(CLINIC_TENANT, "Demo Clinic").await {
+        Ok(_) => {
+            let changes = TenantChanges { mfa_policy: Some(MfaPolicy::Administrators), ..TenantChanges::default() };
+            accounts.update_tenant(CLINIC_TENANT, &changes).await?;
+        }
+        Err(AdminError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let (login, password) = CLINIC_ADMIN;
+    match accounts.create_user(CLINIC_TENANT, login, UserType::ProviderAdmin, &Secret::new(password), false).await {
+        Ok(_) | Err(AdminError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A platform operator, so a newcomer can open every page of the console.

@@ -1,7 +1,8 @@
 // Second factors in a real browser (issue 27): alice enrols an authenticator app from Settings
 // by reading the key off the page (F2), keeps her recovery codes (F3), signs in with a code
 // from the "app" (F5) and with a recovery code; the demo's provider admin resets her factors
-// from the console (F6) and she signs in with her password alone, then enrols again.
+// from the console (F6) and she signs in with her password alone, then enrols again. CLINIC's
+// administrator must set one up at the first sign-in (F4).
 // Usage: node second_factor.mjs <issuer> <screenshot-dir>
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -100,6 +101,21 @@ try {
   await signIn(page, "alice", "Lanyard-Demo-1");
   await page.waitForURL(`${issuer}/account`);
   await enrol();
+
+  // F4: CLINIC requires a second factor of its administrators: the first sign-in sets one up.
+  const clinic = await (await browser.newContext()).newPage();
+  await clinic.goto(`${issuer}/login`);
+  await signIn(clinic, "clinic-admin", "Lanyard-Clinic-1", "CLINIC");
+  assert.equal(new URL(clinic.url()).pathname, "/sign-in/second-factor/setup", "F1, F4: set up first");
+  assert.match(await clinic.locator("#setup-reason").innerText(), /required/);
+  await clinic.screenshot({ path: `${shots}/second_factor_required_setup.png`, fullPage: true });
+  const key = (await clinic.locator("#secret").innerText()).trim();
+  await clinic.getByLabel("Code from the app").fill(appCode(key));
+  await clinic.getByRole("button", { name: "Confirm" }).click();
+  await clinic.waitForLoadState();
+  assert.equal((await clinic.locator("#recovery-codes code").allInnerTexts()).length, 10);
+  await clinic.getByRole("link", { name: "Continue" }).click();
+  await clinic.waitForURL(`${issuer}/account`);
   assert.deepEqual(violations, [], "no CSP violations");
   console.log("browser: second factors passed");
 } finally {
