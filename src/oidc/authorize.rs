@@ -80,6 +80,20 @@ pub async fn authorize(
     // U2: a unified-login hand-off is answered from the session or refused with U3's text.
     if pending.login_hint.as_deref().is_some_and(|h| h.starts_with(unified_login::HINT_PREFIX)) {
         return match (unified_login::redeem(ctx, session.as_ref(), &client, &pending).await, &session) {
+            // F8: B wants a second factor A's session has not proved: B's tab asks for it alone,
+            // the hand-off already taken (its 30 seconds were kept) and carried in the request.
+            (Ok(from), Some(_)) if step_up.is_some() && !prompt_none => {
+                let pending = PendingAuthorization { unified_from: Some(from), ..pending };
+                let next = step_up.map_or("/login", |step| step.path());
+                match interaction::save(&accounts, &pending, &origin.ip).await {
+                    Ok(id) => see_other(&format!("{next}?auth={id}"), vec![]),
+                    Err(SaveError::OverBudget) => too_many_waiting(),
+                    Err(SaveError::Store(e)) => redirect.error(&OAuthError::from(e)),
+                }
+            }
+            (Ok(_), Some(_)) if step_up.is_some() => {
+                redirect.error(&OAuthError::new(ErrorCode::InteractionRequired, "a second factor is needed"))
+            }
             (Ok(from), Some(s)) => complete(ctx, s, &pending, &client, &redirect, Some(Unified { from, origin })).await,
             (Ok(_), None) => redirect.error(&OAuthError::new(ErrorCode::LoginRequired, "no session")),
             (Err(e), _) => redirect.error(&e),
@@ -105,13 +119,17 @@ pub async fn authorize(
     let next = step_up.or(session.as_ref().and_then(|s| s.next_required())).map_or("/login", |step| step.path());
     match interaction::save(&accounts, &pending, &origin.ip).await {
         Ok(id) => see_other(&format!("{next}?auth={id}"), vec![]),
-        Err(SaveError::OverBudget) => page::message(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many sign-in requests",
-            "Too many sign-in requests are waiting from your network. Please try again in a few minutes.",
-        ),
+        Err(SaveError::OverBudget) => too_many_waiting(),
         Err(SaveError::Store(e)) => redirect.error(&OAuthError::from(e)),
     }
+}
+
+fn too_many_waiting() -> Response {
+    page::message(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many sign-in requests",
+        "Too many sign-in requests are waiting from your network. Please try again in a few minutes.",
+    )
 }
 
 #[derive(Deserialize)]
@@ -126,6 +144,7 @@ pub async fn resume(
     State(accounts): State<Accounts>,
     State(site): State<Site>,
     headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
     PageQuery(q): PageQuery<ResumeQuery>,
 ) -> Response {
     let expired = || error_page("This sign-in request has expired. Please go back to the application and try again.");
@@ -182,7 +201,9 @@ pub async fn resume(
         Err(e) => return redirect.error(&OAuthError::from(e)),
     };
     let ctx = Ctx { oidc: &oidc, accounts: &accounts };
-    complete(ctx, session, &pending, &client, &redirect, None).await
+    // F8: a unified login that stopped for B's second factor finishes as one (U4's records).
+    let unified = pending.unified_from.clone().map(|from| Unified { from, origin });
+    complete(ctx, session, &pending, &client, &redirect, unified).await
 }
 
 /// A unified login being completed: A (client id, name), and where the browser is.

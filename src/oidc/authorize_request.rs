@@ -170,6 +170,7 @@ pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> R
         id_token_hint_sub,
         created_at: state.oidc.clock.now(),
         requires_second_factor: client.metadata.require_mfa,
+        unified_from: None,
         wants_second_factor: get("acr_values")
             .is_some_and(|v| v.split(' ').any(|a| a == crate::domain::second_factor::ACR_MULTI_FACTOR)),
     };

@@ -27,6 +27,10 @@ pub struct PendingAuthorization {
     /// F4: the application requires a second factor (`require_mfa`).
     #[serde(default)]
     pub requires_second_factor: bool,
+    /// F8: a unified login's hand-off, already taken, waiting for B's second factor: A's
+    /// (client id, name).
+    #[serde(default)]
+    pub unified_from: Option<(String, String)>,
 }
 
 /// Saves the request for the sign-in page; returns the interaction's handle.

@@ -335,14 +335,15 @@ async fn f6_administrators_reset_second_factors_from_the_api_and_the_cli(backend
     app.stop().await;
 }
 
-/// Enrols `login`'s app through the accounts directly (the pages are tested above).
-async fn enrol_directly(app: &TestApp, code_: &str, login: &str) {
+/// Enrols `login`'s app through the accounts directly (the pages are tested above); its secret.
+async fn enrol_directly(app: &TestApp, code_: &str, login: &str) -> Vec<u8> {
     let (tenant, user) = app.state.accounts.lanyard().user(code_, login).await.unwrap();
     let factors = app.state.accounts.factors();
     let sid = format!("sid-{code_}-{login}");
     let proposal = factors.propose_app(&sid, &user, &tenant, "Lanyard").await.unwrap();
     let secret = totp_rs::Secret::Encoded(proposal.secret).to_bytes().unwrap();
     factors.confirm_app(&sid, &user, &tenant, &code(&secret, app.clock.now()), "", &Default::default()).await.unwrap();
+    secret
 }
 
 async fn f4_the_policy_matrix(backend: Backend) {
@@ -453,7 +454,50 @@ async fn f4_an_application_may_require_a_second_factor(backend: Backend) {
     app.stop().await;
 }
 
+async fn f8_unified_login_keeps_the_level_and_asks_b_only_for_the_code(backend: Backend) {
+    use crate::unified::{handoff, start, world};
+    let app = TestApp::spawn(backend).await;
+    // alice is signed in to A with her password only; her app is enrolled afterwards.
+    let w = world(&app, true).await;
+    let mut meta = crate::oidc::rp::metadata(false);
+    meta.initiate_login_uri = Some("http://localhost:4002/initiate".into());
+    meta.require_mfa = true;
+    let strict = crate::oidc::rp::register_named(&app, "care-strict", "Care Strict", meta, &["ACME"]).await;
+    let secret = enrol_directly(&app, "ACME", "alice").await;
+    app.clock.advance(30);
+    // F8: B requires a second factor A's session did not prove: B's tab asks for the code only.
+    let hint = start(&w, &handoff(&app, &w, "care-strict").await.unwrap()).await;
+    let req = strict.request(&[("login_hint", &hint)]);
+    let res = w.browser.get(req.url.as_str()).send().await.unwrap();
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/sign-in/second-factor?auth="), "the code, not the password: {location}");
+    let auth = location.split("auth=").nth(1).unwrap().to_string();
+    let res = code_post_for(&app, &w.browser, &code(&secret, app.clock.now()), Some(&auth)).await;
+    let next = res.headers()["location"].to_str().unwrap().to_string();
+    let res = w.browser.get(at(&app, &next)).send().await.unwrap();
+    let tokens = strict.exchange(param(&callback(&res), "code").unwrap(), req.verifier).await;
+    let claims = payload(&tokens);
+    assert_eq!(claims["acr"], "urn:lanyard:acr:mfa");
+    assert_eq!(claims["initiated_from"]["client_id"], "care-records", "still a unified login (U2)");
+    let (tenant, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let activity = app.state.accounts.lanyard().activity(&tenant, Some(&alice), None, 30).await.unwrap();
+    assert!(
+        activity
+            .iter()
+            .any(|e| e.client_id.as_deref() == Some("care-strict")
+                && e.login_type == "Login initiated from Care Records"),
+        "U4: {activity:?}"
+    );
+    // The session has proved it now: the next hand-off opens B without asking.
+    let hint = start(&w, &handoff(&app, &w, "care-strict").await.unwrap()).await;
+    let req = strict.request(&[("login_hint", &hint)]);
+    let res = w.browser.get(req.url.as_str()).send().await.unwrap();
+    assert!(param(&callback(&res), "code").is_some(), "F8: the level travels with the session");
+    app.stop().await;
+}
+
 backend_tests! {
+    f8_unified_keeps_the_level => f8_unified_login_keeps_the_level_and_asks_b_only_for_the_code,
     f4_policy_matrix => f4_the_policy_matrix,
     f4_required_enrolment => f4_required_enrolment_is_a_step_of_the_sign_in,
     f4_client_require_mfa => f4_an_application_may_require_a_second_factor,
