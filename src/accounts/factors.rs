@@ -24,6 +24,8 @@ const PROPOSAL_TTL: i64 = 10 * 60;
 const PROPOSAL_TRIES: u32 = 5;
 /// New proposals per account an hour: each may mail a code to the person's address.
 const PROPOSALS_PER_HOUR: i64 = 10;
+/// Confirmations per account an hour, across proposals.
+const CONFIRMS_PER_HOUR: i64 = 20;
 /// F5: code checks per account per window, beyond L3's count (which a right password at the
 /// first step does not clear).
 const CHECKS_PER_WINDOW: i64 = 10;
@@ -62,7 +64,6 @@ struct Pending {
     sealed_secret: String,
     /// The keyed digest of the code mailed to the verified address, if one was.
     mailed: Option<String>,
-    tries: u32,
 }
 
 /// What the enrolment page shows: the secret to type by hand and the URI its QR code carries.
@@ -123,6 +124,11 @@ fn pending_key(sid: &str) -> String {
     Ephemeral::secret_key("totp-proposal", sid)
 }
 
+/// Confirmations tried against the session's current proposal (a new proposal starts again).
+fn tries_key(sid: &str) -> String {
+    Ephemeral::secret_key("totp-proposal-tries", sid)
+}
+
 /// A recovery code as typed: case, spaces and dashes do not matter.
 fn normalise(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
@@ -171,10 +177,10 @@ impl Factors<'_> {
             user_id: user.id,
             sealed_secret: self.sealer.seal(&format!("{SEALED_APP}:{}", user.id), &secret),
             mailed: mailed.clone(),
-            tries: 0,
         };
         let json = serde_json::to_string(&pending).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.ephemeral.put(&pending_key(sid), &json, PROPOSAL_TTL).await?;
+        self.ephemeral.delete(&tries_key(sid)).await?;
         let account = format!("{}/{}", tenant.provider_code, user.login_name.as_str());
         Ok(Proposal {
             secret: totp::base32(&secret),
@@ -217,28 +223,29 @@ impl Factors<'_> {
     ) -> Result<Vec<String>, FactorError> {
         let key = pending_key(sid);
         let raw = self.ephemeral.get(&key).await?.ok_or(FactorError::NotAllowed)?;
-        let mut pending: Pending = serde_json::from_str(&raw).map_err(|_| FactorError::NotAllowed)?;
+        let pending: Pending = serde_json::from_str(&raw).map_err(|_| FactorError::NotAllowed)?;
         if pending.user_id != user.id {
             return Err(FactorError::NotAllowed);
+        }
+        // Counted atomically before anything is compared, per proposal and per account, so
+        // parallel guesses at the mailed code cannot outrun the limits.
+        let now = self.clock.now();
+        let tries = self.ephemeral.incr(&tries_key(sid), PROPOSAL_TTL).await?;
+        let hourly = format!("totp-confirms:{}:{}", user.id, now - now.rem_euclid(3600));
+        if tries > i64::from(PROPOSAL_TRIES) || self.ephemeral.incr(&hourly, 3600).await? > CONFIRMS_PER_HOUR {
+            self.ephemeral.delete(&key).await?;
+            return Err(FactorError::Field("Too many wrong codes. Start again."));
         }
         let secret = self
             .sealer
             .open(&format!("{SEALED_APP}:{}", user.id), &pending.sealed_secret)
             .ok_or(FactorError::NotAllowed)?;
-        let now = self.clock.now();
         let step = totp::matching_step(&secret, code, now);
         let mail_ok = match &pending.mailed {
             Some(digest) => self.mac.verify(MAILED_PURPOSE, &format!("{}:{}", user.id, mailed_code.trim()), digest),
             None => true,
         };
         let Some(step) = step.filter(|_| mail_ok) else {
-            pending.tries += 1;
-            if pending.tries >= PROPOSAL_TRIES {
-                self.ephemeral.delete(&key).await?;
-                return Err(FactorError::Field("Too many wrong codes. Start again."));
-            }
-            let json = serde_json::to_string(&pending).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            self.ephemeral.put(&key, &json, PROPOSAL_TTL).await?;
             return Err(FactorError::Field(if mail_ok {
                 "The code from the app is not correct. Check the time on your phone and try again."
             } else {
@@ -391,6 +398,10 @@ impl Factors<'_> {
     /// (a code when an app is enrolled, an enrolment when none is) for a complete session that
     /// has proved no second factor yet.
     pub async fn may_take(&self, session: &SessionRecord, step: Required) -> Result<bool, StoreError> {
+        // An app enrolled meanwhile (another session) is proved, never replaced, from here.
+        if step == Required::EnrolSecondFactor && self.store.totp_app(session.user_id).await?.is_some() {
+            return Ok(false);
+        }
         if session.next_required() == Some(step) {
             return Ok(true);
         }
@@ -408,6 +419,13 @@ impl Factors<'_> {
     /// F4, F7: an app was just enrolled in this session: its first code proved it.
     pub fn enrolled_in(&self, session: &mut SessionRecord) {
         session.second_factor_proved(Proof::AppCode, self.clock.now());
+    }
+
+    /// F2, F3: whether this session may change the person's factors (a new app, new recovery
+    /// codes): with an app enrolled, only a session that proved it — a session that knew the
+    /// password alone must not replace it or mint codes.
+    pub async fn may_change(&self, session: &SessionRecord) -> Result<bool, StoreError> {
+        Ok(session.second_factor_proved_at().is_some() || self.store.totp_app(session.user_id).await?.is_none())
     }
 
     /// F4: whether this provider offers second factors at all.

@@ -243,7 +243,8 @@ impl Accounts {
         let Some(raw) = self.ephemeral.get(&info.record_key).await? else { return Ok(false) };
         let Ok(mut record) = serde_json::from_str::<SessionRecord>(&raw) else { return Ok(false) };
         let now = self.clock.now();
-        if record.user_id != user_id
+        if !record.complete()
+            || record.user_id != user_id
             || record.sid != sid
             || self.session_lifetime.timed_out(record.began(), record.last_seen, now)
             || epoch::current(&self.ephemeral, user_id).await? != record.epoch

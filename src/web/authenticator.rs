@@ -190,6 +190,10 @@ async fn step(
     if matches!(place, Place::Settings) && !factors.offered(&tenant) {
         return render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await;
     }
+    if !factors.may_change(&s).await? {
+        let view = again(Some("Sign in with a code from your app first: then you can replace it or make new codes."));
+        return render(accounts, site, headers, &s, view, StatusCode::FORBIDDEN, place).await;
+    }
     match form.step.as_str() {
         "start" => {
             // A setup page reloaded keeps the secret the person's app may already hold.

@@ -496,7 +496,53 @@ async fn f8_unified_login_keeps_the_level_and_asks_b_only_for_the_code(backend: 
     app.stop().await;
 }
 
+async fn f2_guesses_at_the_mailed_code_are_bounded_even_in_parallel(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let (tenant, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    app.state.accounts.lanyard().set_verified_email_unchecked(&alice, "alice@acme.example").await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let factors = app.state.accounts.factors();
+    let proposal = factors.propose_app("thief-session", &alice, &tenant, "Lanyard").await.unwrap();
+    assert!(proposal.mailed, "a verified address gets a code to confirm with");
+    let secret = totp_rs::Secret::Encoded(proposal.secret).to_bytes().unwrap();
+    let right = code(&secret, app.clock.now());
+    let guesses = (0..30).map(|n| {
+        let (alice, tenant, right, accounts) = (&alice, &tenant, &right, &app.state.accounts);
+        async move {
+            let guess = format!("{:06}", n);
+            accounts.factors().confirm_app("thief-session", alice, tenant, right, &guess, &Default::default()).await
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|a| matches!(a, Err(lanyard::accounts::factors::FactorError::Field(m)) if m.contains("email is not correct")))
+        .count();
+    assert!(checked <= 5, "F2: at most 5 guesses are checked per proposal, {checked} were");
+    assert!(app.state.accounts.factors().enrolled(alice.id).await.unwrap().authenticator_app.is_none());
+    app.stop().await;
+}
+
+async fn f2_a_session_that_knew_only_the_password_cannot_replace_the_app(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let thief = app.browser();
+    sign_in(&app, &thief, "alice", PASSWORD, "ACME").await;
+    enrolled(&app).await;
+    for step in ["start", "codes"] {
+        let html = app_post(&app, &thief, &[("step", step)]).await;
+        assert!(html.contains("Sign in with a code from your app first"), "{step}: {html}");
+        assert!(!html.contains("id=\"secret\"") && !html.contains("recovery-codes"), "{step}");
+    }
+    app.stop().await;
+}
+
 backend_tests! {
+    f2_mailed_code_guesses_bounded => f2_guesses_at_the_mailed_code_are_bounded_even_in_parallel,
+    f2_password_only_session_cannot_replace => f2_a_session_that_knew_only_the_password_cannot_replace_the_app,
     f8_unified_keeps_the_level => f8_unified_login_keeps_the_level_and_asks_b_only_for_the_code,
     f4_policy_matrix => f4_the_policy_matrix,
     f4_required_enrolment => f4_required_enrolment_is_a_step_of_the_sign_in,
