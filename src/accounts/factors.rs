@@ -74,6 +74,14 @@ pub struct Proposal {
     pub mailed: bool,
 }
 
+impl Proposal {
+    /// The app names the account `<provider code>/<login name>` under `issuer`.
+    fn of(user: &User, tenant: &Tenant, issuer: &str, secret: &[u8], mailed: bool) -> Self {
+        let account = format!("{}/{}", tenant.provider_code, user.login_name.as_str());
+        Proposal { secret: totp::base32(secret), uri: totp::provisioning_uri(issuer, &account, secret), mailed }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FactorError {
     /// A message for the form.
@@ -181,12 +189,7 @@ impl Factors<'_> {
         let json = serde_json::to_string(&pending).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.ephemeral.put(&pending_key(sid), &json, PROPOSAL_TTL).await?;
         self.ephemeral.delete(&tries_key(sid)).await?;
-        let account = format!("{}/{}", tenant.provider_code, user.login_name.as_str());
-        Ok(Proposal {
-            secret: totp::base32(&secret),
-            uri: totp::provisioning_uri(issuer, &account, &secret),
-            mailed: mailed.is_some(),
-        })
+        Ok(Proposal::of(user, tenant, issuer, &secret, mailed.is_some()))
     }
 
     /// The proposal this session is confirming, shown again after a wrong code: the person's
@@ -205,9 +208,7 @@ impl Factors<'_> {
         else {
             return Ok(None);
         };
-        let account = format!("{}/{}", tenant.provider_code, user.login_name.as_str());
-        let uri = totp::provisioning_uri(issuer, &account, &secret);
-        Ok(Some(Proposal { secret: totp::base32(&secret), uri, mailed: pending.mailed.is_some() }))
+        Ok(Some(Proposal::of(user, tenant, issuer, &secret, pending.mailed.is_some())))
     }
 
     /// F2, step 2: the app's current code (and the mailed one) confirm the proposal; the app is
@@ -381,7 +382,7 @@ impl Factors<'_> {
         session: &SessionRecord,
         client_requires: bool,
     ) -> Result<Option<Required>, StoreError> {
-        if !session.complete() || session.second_factor_proved_at().is_some() {
+        if !session.complete() || session.second_factor_at.is_some() {
             return Ok(None);
         }
         let Some(tenant) = self.store.tenant_by_id(session.tenant_id).await? else { return Ok(None) };
@@ -405,7 +406,7 @@ impl Factors<'_> {
         if session.next_required() == Some(step) {
             return Ok(true);
         }
-        if !session.complete() || session.second_factor_proved_at().is_some() {
+        if !session.complete() || session.second_factor_at.is_some() {
             return Ok(false);
         }
         let enrolled = self.store.totp_app(session.user_id).await?.is_some();
@@ -425,7 +426,7 @@ impl Factors<'_> {
     /// codes): with an app enrolled, only a session that proved it — a session that knew the
     /// password alone must not replace it or mint codes.
     pub async fn may_change(&self, session: &SessionRecord) -> Result<bool, StoreError> {
-        Ok(session.second_factor_proved_at().is_some() || self.store.totp_app(session.user_id).await?.is_none())
+        Ok(session.second_factor_at.is_some() || self.store.totp_app(session.user_id).await?.is_none())
     }
 
     /// F4: whether this provider offers second factors at all.

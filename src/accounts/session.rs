@@ -93,11 +93,6 @@ impl SessionRecord {
         self.next_required().is_none()
     }
 
-    /// F7: a second factor was proved in this session.
-    pub fn second_factor_proved_at(&self) -> Option<i64> {
-        self.second_factor_at
-    }
-
     /// F5, F7: the second factor was proved now (a code at sign-in, or a new app's first code).
     pub fn second_factor_proved(&mut self, proof: Proof, now: i64) {
         self.required.retain(|r| !matches!(r, Required::SecondFactor | Required::EnrolSecondFactor));

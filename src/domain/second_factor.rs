@@ -22,12 +22,6 @@ pub struct SecondFactors {
     pub recovery_codes_left: u64,
 }
 
-impl SecondFactors {
-    pub fn any(&self) -> bool {
-        self.authenticator_app.is_some()
-    }
-}
-
 /// F4: who must use a second factor at one provider (its administrators decide).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -43,7 +43,7 @@ fn session_satisfies(
     // prompt=login and max_age need a password entered after the request arrived / recently.
     let login_ok = !p.prompt_login || (resumed && s.auth_time >= p.created_at);
     let age_ok = p.max_age.is_none_or(|max| now - s.auth_time <= max || (resumed && s.auth_time >= p.created_at));
-    let factor_ok = !p.requires_second_factor || s.second_factor_proved_at().is_some();
+    let factor_ok = !p.requires_second_factor || s.second_factor_at.is_some();
     s.complete() && hint_ok && login_ok && age_ok && factor_ok
 }
 
