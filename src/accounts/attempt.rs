@@ -14,7 +14,7 @@ use std::time::Duration;
 use super::{Accounts, Internal};
 use crate::domain::user::{User, UserStatus};
 use crate::secret::Secret;
-use crate::store::OnRight;
+use crate::store::{OnRight, StoreError};
 
 /// How long a check waits for the account's other checks. Far longer than a verification takes;
 /// reached only when the hash pool is swamped.
@@ -59,6 +59,13 @@ impl Accounts {
             })
         };
         self.counted_check(user, max, on_right, check).await
+    }
+
+    /// F5: what a right password alone does to the count: with a second factor enrolled it
+    /// leaves it as it is (only a right code clears it), or a known password — at sign-in, at
+    /// Settings, at a change at will — would buy fresh code guesses each time.
+    pub(super) async fn password_settles(&self, user: &User, otherwise: OnRight) -> Result<OnRight, StoreError> {
+        Ok(if self.store.totp_app(user.id).await?.is_some() { OnRight::Keep } else { otherwise })
     }
 
     /// Runs to the end even when the request that asked goes away (a closed connection drops

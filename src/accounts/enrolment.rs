@@ -132,7 +132,8 @@ impl Enrolling<'_> {
         }
         let max = tenant.password_policy.max_failed_attempts.max(1);
         const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
-        let (failures, locked) = match self.counted_verify(&user, max, password, OnRight::Reset).await? {
+        let on_right = self.password_settles(&user, OnRight::Reset).await?;
+        let (failures, locked) = match self.counted_verify(&user, max, password, on_right).await? {
             Verdict::Right => {
                 self.save_state(sid, &Enrolment { password_verified: true, ..Enrolment::default() }).await?;
                 return Ok(());
@@ -243,6 +244,15 @@ impl Enrolling<'_> {
         self.store.set_verified_email(user.id, &email, now).await?;
         self.ephemeral.delete(&state_key(sid)).await?;
         self.mailed_voided(&user, Voiding::AddressChanged, Some(Mailed::AddressCode), &origin, "").await?;
+        // The address it replaced hears of it: it may be the person's, and the new one not.
+        if let Some(old) = user.email.as_deref().filter(|old| user.email_verified && *old != email) {
+            let what = "The address for password resets (and second-factor notices) was changed";
+            let ctx = minijinja::context! { what, provider => tenant.name };
+            match templates::message("account_changed", old, "Your Lanyard address was changed", ctx) {
+                Ok(message) => self.outbox.dispatch(message),
+                Err(e) => tracing::error!(error = %e, "address-changed notice"),
+            }
+        }
         let entry = NewActivity {
             tenant_id: Some(tenant.id),
             user_id: Some(user.id),

@@ -1,10 +1,7 @@
-//! F2, F3, F5: a person's second factors. Settings enrols an authenticator app in two steps — a
-//! new secret proposed to this session, then confirmed with the app's own code (and, when the
-//! person has a verified address, a code mailed there, so a stolen password cannot enrol the
-//! thief's own app unnoticed) — and hands out recovery codes once. At sign-in, a code from the
-//! app or a recovery code is the second step, counted under L3 like a password.
-
-use serde::{Deserialize, Serialize};
+//! F3, F5, F7: a person's second factors once enrolled (adding and removing an app is
+//! `app_enrolment.rs`). At sign-in, a code from the app or a recovery code is the second step,
+//! counted under L3 like a password; recovery codes are handed out once and may be renewed; an
+//! application asking for more than a session proved gets a step-up, not a second password.
 
 use super::attempt::{Check, Verdict};
 use super::session::{Required, SessionRecord};
@@ -15,17 +12,9 @@ use crate::domain::second_factor::{MfaPolicy, Proof, RECOVERY_CODES, SecondFacto
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{User, UserId};
 use crate::mail::templates;
-use crate::secret::{random_bytes, random_digits, random_from};
-use crate::store::{Ephemeral, OnRight, StoreError};
+use crate::secret::random_from;
+use crate::store::{OnRight, StoreError};
 
-/// How long a proposed secret waits for its confirmation.
-const PROPOSAL_TTL: i64 = 10 * 60;
-/// Wrong confirmations before a proposal is thrown away.
-const PROPOSAL_TRIES: u32 = 5;
-/// New proposals per account an hour: each may mail a code to the person's address.
-const PROPOSALS_PER_HOUR: i64 = 10;
-/// Confirmations per account an hour, across proposals.
-const CONFIRMS_PER_HOUR: i64 = 20;
 /// F5: code checks per account per window, beyond L3's count (which a right password at the
 /// first step does not clear).
 const CHECKS_PER_WINDOW: i64 = 10;
@@ -33,15 +22,15 @@ const CHECK_WINDOW: i64 = 5 * 60;
 /// A recovery code: ten characters that cannot be misread, shown as two groups of five.
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 const CODE_CHARS: usize = 10;
-const SEALED_APP: &str = "totp-app";
-const MAILED_PURPOSE: &str = "totp-enrol-mail";
+/// The purpose an app's secret is sealed under (with the person's id).
+pub(super) const SEALED_APP: &str = "totp-app";
 const RECOVERY_PURPOSE: &str = "recovery-code";
 
 /// Longest code a person may type: longer input is wrong without being looked at.
 pub const MAX_CODE_CHARS: usize = 32;
 
 /// A person's second factors: `accounts.factors()`.
-pub struct Factors<'a>(&'a Accounts);
+pub struct Factors<'a>(pub(super) &'a Accounts);
 
 impl std::ops::Deref for Factors<'_> {
     type Target = Accounts;
@@ -54,31 +43,6 @@ impl std::ops::Deref for Factors<'_> {
 impl Accounts {
     pub fn factors(&self) -> Factors<'_> {
         Factors(self)
-    }
-}
-
-/// A secret proposed to one session, waiting for the app's first code.
-#[derive(Serialize, Deserialize)]
-struct Pending {
-    user_id: UserId,
-    sealed_secret: String,
-    /// The keyed digest of the code mailed to the verified address, if one was.
-    mailed: Option<String>,
-}
-
-/// What the enrolment page shows: the secret to type by hand and the URI its QR code carries.
-pub struct Proposal {
-    pub secret: String,
-    pub uri: String,
-    /// A code went to the person's verified address and must be typed too.
-    pub mailed: bool,
-}
-
-impl Proposal {
-    /// The app names the account `<provider code>/<login name>` under `issuer`.
-    fn of(user: &User, tenant: &Tenant, issuer: &str, secret: &[u8], mailed: bool) -> Self {
-        let account = format!("{}/{}", tenant.provider_code, user.login_name.as_str());
-        Proposal { secret: totp::base32(secret), uri: totp::provisioning_uri(issuer, &account, secret), mailed }
     }
 }
 
@@ -128,15 +92,6 @@ impl From<StoreError> for ProveError {
     }
 }
 
-fn pending_key(sid: &str) -> String {
-    Ephemeral::secret_key("totp-proposal", sid)
-}
-
-/// Confirmations tried against the session's current proposal (a new proposal starts again).
-fn tries_key(sid: &str) -> String {
-    Ephemeral::secret_key("totp-proposal-tries", sid)
-}
-
 /// A recovery code as typed: case, spaces and dashes do not matter.
 fn normalise(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
@@ -153,115 +108,6 @@ impl Factors<'_> {
         let app = self.store.totp_app(user_id).await?;
         let recovery_codes_left = if app.is_some() { self.store.recovery_codes_left(user_id).await? } else { 0 };
         Ok(SecondFactors { authenticator_app: app.map(|a| a.enrolled), recovery_codes_left })
-    }
-
-    /// F2, step 1: a new secret for this session (any earlier proposal is replaced), sealed in
-    /// the ephemeral store until confirmed; a code to the verified address, if there is one.
-    pub async fn propose_app(
-        &self,
-        sid: &str,
-        user: &User,
-        tenant: &Tenant,
-        issuer: &str,
-    ) -> Result<Proposal, FactorError> {
-        let now = self.clock.now();
-        let window = format!("totp-proposals:{}:{}", user.id, now - now.rem_euclid(3600));
-        if self.ephemeral.incr(&window, 3600).await? > PROPOSALS_PER_HOUR {
-            return Err(FactorError::Field("Too many setups were started. Please try again later."));
-        }
-        let secret = random_bytes::<{ totp::SECRET_BYTES }>();
-        let mailed = match user.email.as_deref().filter(|_| user.email_verified) {
-            Some(email) => {
-                let code = random_digits(6);
-                let ctx = minijinja::context! { code, minutes => PROPOSAL_TTL / 60, provider => tenant.name };
-                let message = templates::message("second_factor_code", email, "Your Lanyard code to add an app", ctx)
-                    .map_err(|e| Internal::Mail(e.to_string()))?;
-                self.outbox.dispatch(message);
-                Some(self.mac.sign(MAILED_PURPOSE, &format!("{}:{code}", user.id)))
-            }
-            None => None,
-        };
-        let pending = Pending {
-            user_id: user.id,
-            sealed_secret: self.sealer.seal(&format!("{SEALED_APP}:{}", user.id), &secret),
-            mailed: mailed.clone(),
-        };
-        let json = serde_json::to_string(&pending).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.ephemeral.put(&pending_key(sid), &json, PROPOSAL_TTL).await?;
-        self.ephemeral.delete(&tries_key(sid)).await?;
-        Ok(Proposal::of(user, tenant, issuer, &secret, mailed.is_some()))
-    }
-
-    /// The proposal this session is confirming, shown again after a wrong code: the person's
-    /// app already holds its secret.
-    pub async fn current_proposal(
-        &self,
-        sid: &str,
-        user: &User,
-        tenant: &Tenant,
-        issuer: &str,
-    ) -> Result<Option<Proposal>, FactorError> {
-        let Some(raw) = self.ephemeral.get(&pending_key(sid)).await? else { return Ok(None) };
-        let Ok(pending) = serde_json::from_str::<Pending>(&raw) else { return Ok(None) };
-        let purpose = format!("{SEALED_APP}:{}", user.id);
-        let Some(secret) = self.sealer.open(&purpose, &pending.sealed_secret).filter(|_| pending.user_id == user.id)
-        else {
-            return Ok(None);
-        };
-        Ok(Some(Proposal::of(user, tenant, issuer, &secret, pending.mailed.is_some())))
-    }
-
-    /// F2, step 2: the app's current code (and the mailed one) confirm the proposal; the app is
-    /// enrolled, replacing any earlier one, with ten new recovery codes (F3), returned once.
-    pub async fn confirm_app(
-        &self,
-        sid: &str,
-        user: &User,
-        tenant: &Tenant,
-        code: &str,
-        mailed_code: &str,
-        origin: &Origin,
-    ) -> Result<Vec<String>, FactorError> {
-        let key = pending_key(sid);
-        let raw = self.ephemeral.get(&key).await?.ok_or(FactorError::NotAllowed)?;
-        let pending: Pending = serde_json::from_str(&raw).map_err(|_| FactorError::NotAllowed)?;
-        if pending.user_id != user.id {
-            return Err(FactorError::NotAllowed);
-        }
-        // Counted atomically before anything is compared, per proposal and per account, so
-        // parallel guesses at the mailed code cannot outrun the limits.
-        let now = self.clock.now();
-        let tries = self.ephemeral.incr(&tries_key(sid), PROPOSAL_TTL).await?;
-        let hourly = format!("totp-confirms:{}:{}", user.id, now - now.rem_euclid(3600));
-        if tries > i64::from(PROPOSAL_TRIES) || self.ephemeral.incr(&hourly, 3600).await? > CONFIRMS_PER_HOUR {
-            self.ephemeral.delete(&key).await?;
-            return Err(FactorError::Field("Too many wrong codes. Start again."));
-        }
-        let secret = self
-            .sealer
-            .open(&format!("{SEALED_APP}:{}", user.id), &pending.sealed_secret)
-            .ok_or(FactorError::NotAllowed)?;
-        let step = totp::matching_step(&secret, code, now);
-        let mail_ok = match &pending.mailed {
-            Some(digest) => self.mac.verify(MAILED_PURPOSE, &format!("{}:{}", user.id, mailed_code.trim()), digest),
-            None => true,
-        };
-        let Some(step) = step.filter(|_| mail_ok) else {
-            return Err(FactorError::Field(if mail_ok {
-                "The code from the app is not correct. Check the time on your phone and try again."
-            } else {
-                "The code from your email is not correct."
-            }));
-        };
-        // Single use: of two tabs confirming one proposal, one enrols.
-        if self.ephemeral.take(&key).await?.is_none() {
-            return Err(FactorError::NotAllowed);
-        }
-        let (codes, digests) = self.new_recovery_codes(user.id);
-        self.store.enrol_totp(user.id, pending.sealed_secret, step, &digests, now).await?;
-        self.record(tenant, user, ActivityKind::MfaEnrolled, "authenticator app enrolled (F2)", origin).await?;
-        self.notify(tenant, user, "An authenticator app was added as a second factor");
-        Ok(codes)
     }
 
     /// F3: new codes void the old ones; returned once.
@@ -385,9 +231,7 @@ impl Factors<'_> {
         if !session.complete() || session.second_factor_at.is_some() {
             return Ok(None);
         }
-        let Some(tenant) = self.store.tenant_by_id(session.tenant_id).await? else { return Ok(None) };
-        let offered = client_requires || tenant.mfa_policy != MfaPolicy::Off;
-        let enrolled = offered && self.store.totp_app(session.user_id).await?.is_some();
+        let enrolled = self.store.totp_app(session.user_id).await?.is_some();
         Ok(match (enrolled, client_requires) {
             (true, _) => Some(Required::SecondFactor),
             (false, true) => Some(Required::EnrolSecondFactor),
@@ -435,7 +279,7 @@ impl Factors<'_> {
     }
 
     /// Ten codes to show, and their keyed digests to store.
-    fn new_recovery_codes(&self, user_id: UserId) -> (Vec<String>, Vec<String>) {
+    pub(super) fn new_recovery_codes(&self, user_id: UserId) -> (Vec<String>, Vec<String>) {
         (0..RECOVERY_CODES)
             .map(|_| {
                 let raw = random_from(CODE_ALPHABET, CODE_CHARS);
@@ -446,7 +290,7 @@ impl Factors<'_> {
             .unzip()
     }
 
-    async fn record(
+    pub(super) async fn record(
         &self,
         tenant: &Tenant,
         user: &User,
@@ -472,7 +316,7 @@ impl Factors<'_> {
     pub(super) fn notify(&self, tenant: &Tenant, user: &User, what: &str) {
         let Some(email) = user.email.as_deref().filter(|_| user.email_verified) else { return };
         let ctx = minijinja::context! { what, provider => tenant.name };
-        match templates::message("second_factor_changed", email, "Your Lanyard second factor", ctx) {
+        match templates::message("account_changed", email, "Your Lanyard second factor", ctx) {
             Ok(message) => self.outbox.dispatch(message),
             Err(e) => tracing::error!(error = %e, "second-factor notice"),
         }

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod app_enrolment;
 pub mod attempt;
 pub mod console_client;
 pub mod directory;

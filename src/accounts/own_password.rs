@@ -74,7 +74,8 @@ impl Accounts {
         // The current password is checked (and counted) before anything compares the new one
         // with stored hashes: the history check must not be an uncounted password oracle.
         let max = tenant.password_policy.max_failed_attempts.max(1);
-        match self.counted_verify(&user, max, current, OnRight::Reset).await? {
+        let on_right = self.password_settles(&user, OnRight::Reset).await?;
+        match self.counted_verify(&user, max, current, on_right).await? {
             Verdict::Right => {}
             Verdict::Wrong { failures, locked } => {
                 let mut entry = NewActivity {

@@ -7,7 +7,6 @@
 use super::attempt::Verdict;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
-use crate::domain::second_factor::MfaPolicy;
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserStatus};
 use crate::secret::Secret;
@@ -129,14 +128,13 @@ impl Accounts {
         }
         // Read *before* verifying: a sign-in racing a reset must not land in the reset's epoch.
         let epoch = super::epoch::current(&self.ephemeral, user.id).await?;
-        // F5: with a second factor to come, a right password leaves L3's count as it is: only the
-        // whole sign-in clears it, or a known password would buy fresh code guesses each time.
-        // F4: a provider with the second factor off neither offers nor asks for one.
-        let policy = tenant.mfa_policy;
-        let enrolled = policy != MfaPolicy::Off && self.store.totp_app(user.id).await?.is_some();
-        let second_factor = enrolled;
-        let must_enrol = !enrolled && policy.requires(user.administers());
-        let on_right = if second_factor { OnRight::Keep } else { OnRight::SignedIn };
+        // F5: a factor enrolled is a factor asked, whatever the provider's policy says now (an
+        // application may have required it): with a code to come, a right password leaves L3's
+        // count as it is and only the whole sign-in clears it, or a known password would buy
+        // fresh code guesses each time.
+        let on_right = self.password_settles(&user, OnRight::SignedIn).await?;
+        let second_factor = on_right == OnRight::Keep;
+        let must_enrol = !second_factor && tenant.mfa_policy.requires(user.administers());
         match self.counted_verify(&user, max, &req.password, on_right).await? {
             Verdict::Right => {
                 if !second_factor {

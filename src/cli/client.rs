@@ -52,6 +52,9 @@ pub enum ClientCommand {
         /// tokens with their administrative power (scope admin). Off by default.
         #[arg(long)]
         administration: bool,
+        /// F4: the application's users need a second factor, whatever their provider says.
+        #[arg(long)]
+        require_mfa: bool,
     },
     List,
     Show {
@@ -82,6 +85,9 @@ pub enum ClientCommand {
         /// on|off: the people who sign in to it may get tokens with their administrative power.
         #[arg(long, value_parser = super::output::on_off)]
         administration: Option<bool>,
+        /// on|off (F4): the application's users need a second factor, whatever their provider says.
+        #[arg(long, value_parser = super::output::on_off)]
+        require_mfa: Option<bool>,
     },
     /// Delete the application (its users' per-application statuses go with it).
     Delete {
@@ -127,6 +133,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             tenants,
             admin_role,
             administration,
+            require_mfa,
         } => {
             let token_endpoint_auth_method = match (public, auth_method.as_str()) {
                 (true, _) => TokenEndpointAuthMethod::None,
@@ -154,6 +161,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
                 metadata.scopes = scopes;
             }
             metadata.administration = administration;
+            metadata.require_mfa = require_mfa;
             if let Some(role) = admin_role {
                 metadata.admin_role =
                     Some(AdminGrant::parse(&role).map_err(|e| CliError(format!("--admin-role: {e}")))?);
@@ -197,6 +205,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             disable,
             enable,
             administration,
+            require_mfa,
         } => {
             let c = accounts
                 .client_registration(&client_id)
@@ -220,6 +229,9 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             }
             if let Some(administration) = administration {
                 metadata.administration = administration;
+            }
+            if let Some(require_mfa) = require_mfa {
+                metadata.require_mfa = require_mfa;
             }
             accounts.update_client(&client_id, name.as_deref().unwrap_or(&c.name), &metadata).await?;
             let updated = accounts

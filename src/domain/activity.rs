@@ -31,6 +31,8 @@ pub enum ActivityKind {
     RecoveryCodesRegenerated,
     /// F6: an administrator removed a person's second factors.
     MfaReset,
+    /// F2: a person removed their own authenticator app.
+    MfaRemoved,
 }
 
 impl ActivityKind {
@@ -52,6 +54,7 @@ impl ActivityKind {
             ActivityKind::RecoveryCodeUsed => "recovery_code_used",
             ActivityKind::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             ActivityKind::MfaReset => "mfa_reset",
+            ActivityKind::MfaRemoved => "mfa_removed",
         }
     }
 }

@@ -21,8 +21,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("reset_link.html", include_str!("../../templates/mail/reset_link.html")),
     ("second_factor_code.txt", include_str!("../../templates/mail/second_factor_code.txt")),
     ("second_factor_code.html", include_str!("../../templates/mail/second_factor_code.html")),
-    ("second_factor_changed.txt", include_str!("../../templates/mail/second_factor_changed.txt")),
-    ("second_factor_changed.html", include_str!("../../templates/mail/second_factor_changed.html")),
+    ("account_changed.txt", include_str!("../../templates/mail/account_changed.txt")),
+    ("account_changed.html", include_str!("../../templates/mail/account_changed.html")),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {

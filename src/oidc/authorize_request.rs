@@ -3,6 +3,7 @@
 //! everything else (failures redirect to the verified target with the spec's error code).
 
 use super::Ctx;
+use super::acr_request::AcrRequest;
 use super::error::{ErrorCode, OAuthError};
 use super::interaction::PendingAuthorization;
 use super::pkce;
@@ -155,6 +156,11 @@ pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> R
         },
     };
 
+    let acr = match AcrRequest::read(get("acr_values").as_deref(), get("claims").as_deref()) {
+        Ok(acr) => acr,
+        Err(description) => return fail(ErrorCode::InvalidRequest, description),
+    };
+
     let pending = PendingAuthorization {
         client_id: client.client_id.clone(),
         redirect_uri: redirect.uri().to_string(),
@@ -169,10 +175,9 @@ pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> R
         login_hint: get("login_hint"),
         id_token_hint_sub,
         created_at: state.oidc.clock.now(),
-        requires_second_factor: client.metadata.require_mfa,
+        requires_second_factor: client.metadata.require_mfa || acr.requires_multi_factor,
         unified_from: None,
-        wants_second_factor: get("acr_values")
-            .is_some_and(|v| v.split(' ').any(|a| a == crate::domain::second_factor::ACR_MULTI_FACTOR)),
+        wants_second_factor: acr.wants_multi_factor,
     };
     Ok(AuthorizeRequest { client, redirect, pending, prompt_none })
 }

@@ -2,6 +2,7 @@
 //! the sub-states they need (`Oidc`, `Accounts`, `Site`), never the whole application, so this
 //! module imports neither `app` nor `web`.
 
+pub mod acr_request;
 pub mod authorize;
 pub mod authorize_request;
 pub mod backchannel;

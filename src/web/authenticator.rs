@@ -11,7 +11,8 @@ use minijinja::context;
 use serde::Deserialize;
 
 use crate::accounts::Accounts;
-use crate::accounts::factors::{FactorError, MAX_CODE_CHARS, Proposal};
+use crate::accounts::app_enrolment::Proposal;
+use crate::accounts::factors::{FactorError, MAX_CODE_CHARS};
 use crate::accounts::session::{Required, SessionRecord};
 use crate::domain::activity::Origin;
 use crate::http::page::{Page, PageError, see_other};
@@ -51,9 +52,21 @@ enum Place<'a> {
 }
 
 enum View<'a> {
-    Status { notice: Option<&'a str> },
-    Proposal { proposal: &'a Proposal, error: Option<&'a str> },
-    Codes { codes: &'a [String] },
+    Status {
+        notice: Option<&'a str>,
+    },
+    Proposal {
+        proposal: &'a Proposal,
+        error: Option<&'a str>,
+    },
+    Codes {
+        codes: &'a [String],
+    },
+    /// F2: a removal waiting for its confirmation (with the mailed code, when one went).
+    Removal {
+        mailed: bool,
+        error: Option<&'a str>,
+    },
 }
 
 async fn render(
@@ -94,6 +107,9 @@ async fn render(
             // The codes are letters, digits and dashes: only the line breaks need escaping.
             let codes_href = format!("data:text/plain;charset=utf-8,{}%0A", codes.join("%0A"));
             context! { csrf => token.token, enrolled, codes, codes_href, done }
+        }
+        View::Removal { mailed, error } => {
+            context! { csrf => token.token, enrolled, removal => context! { mailed }, error, max => MAX_CODE_CHARS }
         }
     };
     let page = Page::render(status, "authenticator.html", ctx)?;
@@ -185,13 +201,14 @@ async fn step(
         return Ok(see_other("/login", vec![session::clear(site)]));
     };
     let factors = accounts.factors();
-    // F4: a provider without second factors offers none in Settings (a sign-in an application
-    // requires one for still sets one up).
-    if matches!(place, Place::Settings) && !factors.offered(&tenant) {
+    // F4: a provider without second factors offers no new one in Settings (a sign-in an
+    // application requires one for still sets one up); an app already set up stays the
+    // person's to keep or remove.
+    if matches!(place, Place::Settings) && form.step == "start" && !factors.offered(&tenant) {
         return render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await;
     }
     if !factors.may_change(&s).await? {
-        let view = again(Some("Sign in with a code from your app first: then you can replace it or make new codes."));
+        let view = again(Some("Sign in with a code from your app first: then you can change your second factor."));
         return render(accounts, site, headers, &s, view, StatusCode::FORBIDDEN, place).await;
     }
     match form.step.as_str() {
@@ -248,6 +265,38 @@ async fn step(
             Err(FactorError::Internal(e)) => Err(e.into()),
             Err(_) => render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await,
         },
+        "remove" if matches!(place, Place::Settings) => match factors.propose_removal(&s.sid, &user, &tenant).await {
+            Ok(mailed) => {
+                render(accounts, site, headers, &s, View::Removal { mailed, error: None }, StatusCode::OK, place).await
+            }
+            Err(FactorError::Field(message)) => {
+                render(accounts, site, headers, &s, again(Some(message)), StatusCode::BAD_REQUEST, place).await
+            }
+            Err(FactorError::NotAllowed) => {
+                render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await
+            }
+            Err(FactorError::Internal(e)) => Err(e.into()),
+        },
+        "remove_confirm" if matches!(place, Place::Settings) => {
+            match factors.confirm_removal(&s.sid, &user, &tenant, &form.mailed_code, origin).await {
+                Ok(()) => {
+                    let view = again(Some("The authenticator app was removed."));
+                    render(accounts, site, headers, &s, view, StatusCode::OK, place).await
+                }
+                Err(FactorError::Field(message)) => {
+                    let view = match factors.pending_removal(&s.sid, &user).await.map_err(internal)? {
+                        Some(mailed) => View::Removal { mailed, error: Some(message) },
+                        None => again(Some(message)),
+                    };
+                    render(accounts, site, headers, &s, view, StatusCode::BAD_REQUEST, place).await
+                }
+                Err(FactorError::NotAllowed) => {
+                    let view = again(Some("That removal expired. Start again."));
+                    render(accounts, site, headers, &s, view, StatusCode::BAD_REQUEST, place).await
+                }
+                Err(FactorError::Internal(e)) => Err(e.into()),
+            }
+        }
         _ => render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await,
     }
 }

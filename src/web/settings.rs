@@ -89,6 +89,12 @@ pub async fn submit(
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return render(&accounts, &site, &headers, &s, None, Some("This form expired. Please try again.")).await;
     }
+    // F2: the verified address guards changes to the second factors (its codes, its notices);
+    // a session that knew only the password must not redirect it.
+    if !accounts.factors().may_change(&s).await? {
+        let message = "Sign in with a code from your app first: then you can change this address.";
+        return render(&accounts, &site, &headers, &s, None, Some(message)).await;
+    }
     let result = match form.step.as_str() {
         "verify" => {
             accounts.enrolling().verify(s.user_id, &s.sid, &form.current_password, &origin).await.map(|()| None)

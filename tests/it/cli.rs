@@ -168,6 +168,9 @@ async fn cli_round_trips_with_json(backend: Backend) {
     assert_eq!((updated["name"].as_str(), updated["disabled"].as_bool()), (Some("Operations"), Some(true)));
     let enabled = cli.json(&["client", "update", "ops", "--enable"], None);
     assert_eq!(enabled["disabled"], false);
+    assert_eq!(enabled["require_mfa"], false);
+    let strict = cli.json(&["client", "update", "ops", "--require-mfa", "on"], None);
+    assert_eq!(strict["require_mfa"], true, "F4: an application requires a second factor");
     cli.json(&["client", "delete", "ops"], None);
     assert!(cli.fails(&["client", "show", "ops"]).contains("does not exist"));
 

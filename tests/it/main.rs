@@ -10,6 +10,7 @@ mod browser;
 pub mod cli;
 mod console;
 mod crash;
+mod factor_changes;
 pub mod faults;
 mod invitations;
 mod limits;

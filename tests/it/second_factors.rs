@@ -9,10 +9,10 @@ use crate::backend_tests;
 use crate::oidc::rp::{at, browse, callback, param, setup};
 use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, call, csrf_of, token_for};
 
-const LIMIT: &str = "Your account has been locked. Please contact your agency administrator.";
+pub(crate) const LIMIT: &str = "Your account has been locked. Please contact your agency administrator.";
 
 /// Signs in on the issuer's host name (the cookie jar the RP flows use too).
-async fn sign_in(
+pub(crate) async fn sign_in(
     app: &TestApp,
     browser: &reqwest::Client,
     login: &str,
@@ -24,11 +24,11 @@ async fn sign_in(
     browser.post(at(app, "/login")).form(&form).send().await.unwrap()
 }
 
-async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> String {
+pub(crate) async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> String {
     browser.get(at(app, path)).send().await.unwrap().text().await.unwrap()
 }
 
-async fn app_post(app: &TestApp, browser: &reqwest::Client, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn app_post(app: &TestApp, browser: &reqwest::Client, fields: &[(&str, &str)]) -> String {
     let html = page(app, browser, "/settings/authenticator").await;
     assert!(html.contains("name=\"csrf\""), "{html}");
     let csrf = csrf_of(&html);
@@ -38,27 +38,27 @@ async fn app_post(app: &TestApp, browser: &reqwest::Client, fields: &[(&str, &st
 }
 
 /// The secret the enrolment page shows as text.
-fn secret_of(html: &str) -> Vec<u8> {
+pub(crate) fn secret_of(html: &str) -> Vec<u8> {
     let start = html.find("<code id=\"secret\">").expect("the secret is on the page") + 18;
     let encoded = html[start..].split('<').next().unwrap().to_string();
     totp_rs::Secret::Encoded(encoded).to_bytes().unwrap()
 }
 
-fn codes_of(html: &str) -> Vec<String> {
+pub(crate) fn codes_of(html: &str) -> Vec<String> {
     html.split("<li><code>").skip(1).map(|c| c.split('<').next().unwrap().to_string()).collect()
 }
 
-fn code(secret: &[u8], at: i64) -> String {
+pub(crate) fn code(secret: &[u8], at: i64) -> String {
     totp::code_at(secret, at).unwrap()
 }
 
 /// The current time of the test's clock.
-fn now(app: &TestApp) -> i64 {
+pub(crate) fn now(app: &TestApp) -> i64 {
     app.clock.now()
 }
 
 /// Alice enrols an app (no verified address: no mailed code); returns its secret and her codes.
-async fn enrolled(app: &TestApp) -> (Vec<u8>, Vec<String>) {
+pub(crate) async fn enrolled(app: &TestApp) -> (Vec<u8>, Vec<String>) {
     let browser = app.browser();
     sign_in(app, &browser, "alice", PASSWORD, "ACME").await;
     let html = app_post(app, &browser, &[("step", "start")]).await;
@@ -73,18 +73,23 @@ async fn enrolled(app: &TestApp) -> (Vec<u8>, Vec<String>) {
 }
 
 /// Signs in with the password; the browser now owes its second factor.
-async fn password_step(app: &TestApp) -> reqwest::Client {
+pub(crate) async fn password_step(app: &TestApp) -> reqwest::Client {
     let browser = app.browser();
     let res = sign_in(app, &browser, "alice", PASSWORD, "ACME").await;
     assert_eq!(res.headers()["location"], "/sign-in/second-factor", "F1: the second factor comes next");
     browser
 }
 
-async fn code_post(app: &TestApp, browser: &reqwest::Client, code: &str) -> reqwest::Response {
+pub(crate) async fn code_post(app: &TestApp, browser: &reqwest::Client, code: &str) -> reqwest::Response {
     code_post_for(app, browser, code, None).await
 }
 
-async fn code_post_for(app: &TestApp, browser: &reqwest::Client, code: &str, auth: Option<&str>) -> reqwest::Response {
+pub(crate) async fn code_post_for(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    code: &str,
+    auth: Option<&str>,
+) -> reqwest::Response {
     let csrf = csrf_of(&page(app, browser, "/sign-in/second-factor").await);
     let mut form = vec![("csrf", csrf.as_str()), ("code", code)];
     if let Some(auth) = auth {
@@ -94,7 +99,7 @@ async fn code_post_for(app: &TestApp, browser: &reqwest::Client, code: &str, aut
 }
 
 /// The ID token's payload, unverified (the RP's verification is `rp::claims`).
-fn payload(tokens: &openidconnect::core::CoreTokenResponse) -> serde_json::Value {
+pub(crate) fn payload(tokens: &openidconnect::core::CoreTokenResponse) -> serde_json::Value {
     use base64::Engine;
     let raw = openidconnect::TokenResponse::id_token(tokens).unwrap().to_string();
     let part = raw.split('.').nth(1).unwrap();
@@ -336,7 +341,7 @@ async fn f6_administrators_reset_second_factors_from_the_api_and_the_cli(backend
 }
 
 /// Enrols `login`'s app through the accounts directly (the pages are tested above); its secret.
-async fn enrol_directly(app: &TestApp, code_: &str, login: &str) -> Vec<u8> {
+pub(crate) async fn enrol_directly(app: &TestApp, code_: &str, login: &str) -> Vec<u8> {
     let (tenant, user) = app.state.accounts.lanyard().user(code_, login).await.unwrap();
     let factors = app.state.accounts.factors();
     let sid = format!("sid-{code_}-{login}");
@@ -374,7 +379,8 @@ async fn f4_the_policy_matrix(backend: Backend) {
                     origin: Default::default(),
                 };
                 let signed = app.state.accounts.sign_in(req).await.unwrap();
-                let asks_code = policy != MfaPolicy::Off && enrolled;
+                // F5: a factor enrolled is a factor asked, even where the provider has them off.
+                let asks_code = enrolled;
                 let must_enrol = !enrolled
                     && (policy == MfaPolicy::Everyone
                         || (policy == MfaPolicy::Administrators && kind == UserType::ProviderAdmin));
