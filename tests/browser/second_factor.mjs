@@ -1,33 +1,14 @@
 // Second factors in a real browser (issue 27): alice enrols an authenticator app from Settings
 // by reading the key off the page (F2), keeps her recovery codes (F3), signs in with a code
 // from the "app" (F5) and with a recovery code; the demo's provider admin resets her factors
-// from the console (F6) and she signs in with her password alone, then enrols again. CLINIC's
+// from the console (F6) and she signs in with her password alone, enrols again and removes the
+// app herself (F2). CLINIC's
 // administrator must set one up at the first sign-in (F4).
 // Usage: node second_factor.mjs <issuer> <screenshot-dir>
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
-import { launch, signIn } from "./lib.mjs";
+import { appCode, launch, signIn } from "./lib.mjs";
 
 const [issuer, shots] = process.argv.slice(2);
-
-/// RFC 4648 base32, no padding.
-function base32(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of text.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/// What an authenticator app shows `ahead` steps from now (RFC 6238: HMAC-SHA-1, 30 s, 6 digits).
-function appCode(secret, ahead = 0) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + ahead));
-  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
 
 const { browser, page, violations } = await launch();
 const admin = await (await browser.newContext()).newPage();
@@ -101,6 +82,19 @@ try {
   await signIn(page, "alice", "Lanyard-Demo-1");
   await page.waitForURL(`${issuer}/account`);
   await enrol();
+
+  // F2: she removes it herself (no verified address: no mailed code to type); the next
+  // sign-in asks for the password alone.
+  await page.getByRole("link", { name: "Done" }).click();
+  await page.getByRole("button", { name: "Remove the app" }).click();
+  await page.waitForLoadState();
+  await page.getByRole("button", { name: "Remove the app" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("#app-status").innerText(), /No authenticator app/);
+  await signOut();
+  await page.goto(`${issuer}/login`);
+  await signIn(page, "alice", "Lanyard-Demo-1");
+  await page.waitForURL(`${issuer}/account`);
 
   // F4: CLINIC requires a second factor of its administrators: the first sign-in sets one up.
   const clinic = await (await browser.newContext()).newPage();

@@ -156,6 +156,11 @@ async fn browser_unified_login_between_the_demo_applications() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_unified_login_asks_b_only_for_the_second_factor() {
+    demo_script("browser_unified_login_asks_b_only_for_the_second_factor", "unified_second_factor.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_one_applications_sign_out_leaves_the_other_signed_in() {
     demo_script("browser_one_applications_sign_out_leaves_the_other_signed_in", "sign_out.mjs").await;
 }
