@@ -41,12 +41,21 @@ struct Pending {
     mailed_epoch: i64,
 }
 
-/// A removal one session asked for, waiting for its confirmation.
+/// A removal one session asked for, waiting for its confirmation: of the app enrolled then.
 #[derive(Serialize, Deserialize)]
 struct PendingRemoval {
     user_id: UserId,
+    app_id: i32,
     mailed: Option<String>,
     mailed_epoch: i64,
+}
+
+/// An app just enrolled: its recovery codes, shown once, and — when it replaced another — the
+/// account's new session epoch: every session ended, for a session that proved the old app
+/// must not keep the rights it gave.
+pub struct Enrolled {
+    pub codes: Vec<String>,
+    pub sessions_ended: Option<String>,
 }
 
 /// What the enrolment page shows: the secret to type by hand and the URI its QR code carries.
@@ -114,7 +123,13 @@ impl Factors<'_> {
         tenant: &Tenant,
         issuer: &str,
     ) -> Result<Option<Proposal>, FactorError> {
-        let Some(pending) = self.pending::<Pending>(&pending_key(sid)).await? else { return Ok(None) };
+        let key = pending_key(sid);
+        let Some(pending) = self.pending::<Pending>(&key).await? else { return Ok(None) };
+        // S7: a proposal whose mailed code died is shown no more.
+        if !mailed_current(user, pending.mailed_epoch) {
+            self.ephemeral.delete(&key).await?;
+            return Ok(None);
+        }
         let Some(secret) =
             self.sealer.open(&sealed_purpose(user.id), &pending.sealed_secret).filter(|_| pending.user_id == user.id)
         else {
@@ -133,10 +148,11 @@ impl Factors<'_> {
         code: &str,
         mailed_code: &str,
         origin: &Origin,
-    ) -> Result<Vec<String>, FactorError> {
+    ) -> Result<Enrolled, FactorError> {
         let key = pending_key(sid);
         let pending: Pending = self.pending(&key).await?.ok_or(FactorError::NotAllowed)?;
         if pending.user_id != user.id || !mailed_current(user, pending.mailed_epoch) {
+            self.ephemeral.delete(&key).await?;
             return Err(FactorError::NotAllowed);
         }
         self.count_confirmation(&key, user.id).await?;
@@ -157,10 +173,19 @@ impl Factors<'_> {
             return Err(FactorError::NotAllowed);
         }
         let (codes, digests) = self.new_recovery_codes(user.id);
-        self.store.enrol_totp(user.id, pending.sealed_secret, step, &digests, now).await?;
-        self.record(tenant, user, ActivityKind::MfaEnrolled, "authenticator app enrolled (F2)", origin).await?;
+        let replaced = self.store.totp_app(user.id).await?.is_some();
+        if !self.store.enrol_totp(user.id, pending.sealed_secret, step, &digests, pending.mailed_epoch, now).await? {
+            return Err(FactorError::NotAllowed);
+        }
+        let detail = if replaced {
+            "authenticator app replaced; sessions ended (F2)"
+        } else {
+            "authenticator app enrolled (F2)"
+        };
+        self.record(tenant, user, ActivityKind::MfaEnrolled, detail, origin).await?;
         self.notify(tenant, user, "An authenticator app was added as a second factor");
-        Ok(codes)
+        let sessions_ended = if replaced { Some(self.end_all_sessions(user).await?) } else { None };
+        Ok(Enrolled { codes, sessions_ended })
     }
 
     /// F2: whether the person may remove their app: not while their provider requires one of
@@ -175,18 +200,22 @@ impl Factors<'_> {
         if !self.may_remove(user, tenant) {
             return Err(FactorError::Field("Your provider requires a second factor: replace the app instead."));
         }
-        if self.store.totp_app(user.id).await?.is_none() {
-            return Err(FactorError::NotAllowed);
-        }
+        let app = self.store.totp_app(user.id).await?.ok_or(FactorError::NotAllowed)?;
         self.count_proposal(user.id).await?;
         let mailed = self.mail_code(user, tenant, REMOVAL_PURPOSE, true)?;
-        let pending = PendingRemoval { user_id: user.id, mailed: mailed.clone(), mailed_epoch: user.mailed_epoch };
+        let pending = PendingRemoval {
+            user_id: user.id,
+            app_id: app.id,
+            mailed: mailed.clone(),
+            mailed_epoch: user.mailed_epoch,
+        };
         self.put_pending(&removal_key(sid), &pending).await?;
         Ok(mailed.is_some())
     }
 
     /// F2, removing, step 2: with the mailed code (when one went), the app and its recovery
-    /// codes are removed, recorded (`mfa_removed`) and mailed.
+    /// codes are removed, recorded (`mfa_removed`) and mailed, and every session ends (a
+    /// session that proved the app loses what it gave); the answer is the new session epoch.
     pub async fn confirm_removal(
         &self,
         sid: &str,
@@ -194,7 +223,7 @@ impl Factors<'_> {
         tenant: &Tenant,
         mailed_code: &str,
         origin: &Origin,
-    ) -> Result<(), FactorError> {
+    ) -> Result<String, FactorError> {
         let key = removal_key(sid);
         let pending: PendingRemoval = self.pending(&key).await?.ok_or(FactorError::NotAllowed)?;
         if pending.user_id != user.id || !mailed_current(user, pending.mailed_epoch) || !self.may_remove(user, tenant) {
@@ -207,13 +236,13 @@ impl Factors<'_> {
         if self.ephemeral.take(&key).await?.is_none() {
             return Err(FactorError::NotAllowed);
         }
-        if self.store.remove_second_factors(user.id).await? == 0 {
+        if !self.store.remove_totp_app(user.id, pending.app_id, pending.mailed_epoch).await? {
             return Err(FactorError::NotAllowed);
         }
-        self.record(tenant, user, ActivityKind::MfaRemoved, "authenticator app removed by its owner (F2)", origin)
-            .await?;
+        let detail = "authenticator app removed by its owner; sessions ended (F2)";
+        self.record(tenant, user, ActivityKind::MfaRemoved, detail, origin).await?;
         self.notify(tenant, user, "Your authenticator app was removed: signing in no longer asks for its codes");
-        Ok(())
+        Ok(self.end_all_sessions(user).await?)
     }
 
     /// Whether this session has a removal waiting for its confirmation (and if a code went).

@@ -26,6 +26,28 @@ const CODE_CHARS: usize = 10;
 pub(super) const SEALED_APP: &str = "totp-app";
 const RECOVERY_PURPOSE: &str = "recovery-code";
 
+/// F4, F7: what an authorization request asks of the session's level.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Asked {
+    /// `acr_values` asked for the multi-factor level: met when it can be.
+    pub wanted: bool,
+    /// The application requires a second factor (`require_mfa`).
+    pub by_application: bool,
+    /// An essential `acr` claim only the multi-factor level meets.
+    pub essential: bool,
+}
+
+impl Asked {
+    fn any(self) -> bool {
+        self.wanted || self.by_application || self.essential
+    }
+
+    /// Whether the request must not be answered at the password level.
+    pub fn required(self) -> bool {
+        self.by_application || self.essential
+    }
+}
+
 /// Longest code a person may type: longer input is wrong without being looked at.
 pub const MAX_CODE_CHARS: usize = 32;
 
@@ -219,30 +241,34 @@ impl Factors<'_> {
     }
 
     /// F7, F4: the step a request needs of a complete session that has proved no second factor:
-    /// its code when an app is enrolled (for `acr_values`, or an application that requires
-    /// one), or setting one up when none is and the application requires it (`require_mfa`,
-    /// whatever the provider's policy). The session itself is not changed: a step-up asked by
-    /// one application does not hold up the others.
-    pub async fn step_up(
-        &self,
-        session: &SessionRecord,
-        client_requires: bool,
-    ) -> Result<Option<Required>, StoreError> {
-        if !session.complete() || session.second_factor_at.is_some() {
+    /// its code when an app is enrolled, or setting one up when none is and the application
+    /// requires one (`require_mfa`, whatever the provider's policy) or an essential `acr` asks
+    /// for one where the provider offers them. `None` when nothing is asked or nothing can be
+    /// given. The session itself is not changed: a step-up asked by one application does not
+    /// hold up the others.
+    pub async fn step_up(&self, session: &SessionRecord, asked: Asked) -> Result<Option<Required>, StoreError> {
+        if !asked.any() || !session.complete() || session.second_factor_at.is_some() {
             return Ok(None);
         }
-        let enrolled = self.store.totp_app(session.user_id).await?.is_some();
-        Ok(match (enrolled, client_requires) {
-            (true, _) => Some(Required::SecondFactor),
-            (false, true) => Some(Required::EnrolSecondFactor),
-            (false, false) => None,
-        })
+        if self.store.totp_app(session.user_id).await?.is_some() {
+            return Ok(Some(Required::SecondFactor));
+        }
+        let may_enrol = asked.by_application
+            || (asked.essential && self.store.tenant_by_id(session.tenant_id).await?.is_some_and(|t| self.offered(&t)));
+        Ok(may_enrol.then_some(Required::EnrolSecondFactor))
     }
 
-    /// Whether `session` may take `step` at its page now: the step it owes, or a step-up
-    /// (a code when an app is enrolled, an enrolment when none is) for a complete session that
-    /// has proved no second factor yet.
-    pub async fn may_take(&self, session: &SessionRecord, step: Required) -> Result<bool, StoreError> {
+    /// Whether `session` may take `step` at its page now: the step it owes, or a step-up for a
+    /// complete session that has proved no second factor yet — its app's code, or setting one
+    /// up only for a waiting request that requires one (`for_request`): a session that knew
+    /// the password alone must not enrol a factor of its choosing, which would then be asked
+    /// of the account's owner.
+    pub async fn may_take(
+        &self,
+        session: &SessionRecord,
+        step: Required,
+        for_request: bool,
+    ) -> Result<bool, StoreError> {
         // An app enrolled meanwhile (another session) is proved, never replaced, from here.
         if step == Required::EnrolSecondFactor && self.store.totp_app(session.user_id).await?.is_some() {
             return Ok(false);
@@ -253,10 +279,9 @@ impl Factors<'_> {
         if !session.complete() || session.second_factor_at.is_some() {
             return Ok(false);
         }
-        let enrolled = self.store.totp_app(session.user_id).await?.is_some();
         Ok(match step {
-            Required::SecondFactor => enrolled,
-            Required::EnrolSecondFactor => !enrolled,
+            Required::SecondFactor => self.store.totp_app(session.user_id).await?.is_some(),
+            Required::EnrolSecondFactor => for_request,
             Required::ChangePassword => false,
         })
     }

@@ -24,6 +24,10 @@ pub struct Interaction {
     pub created_at: i64,
     /// The protocol's own record of the request; opaque here.
     pub request: String,
+    /// F4, F7: the request needs a second factor of a person who has none (an application's
+    /// `require_mfa`, or an essential `acr`), so a session may set one up for it.
+    #[serde(default)]
+    pub requires_second_factor: bool,
 }
 
 /// Why an interaction was not saved.

@@ -1,8 +1,8 @@
 //! F7: what an authorization request asks of the session's level — `acr_values` (a voluntary
 //! request, OIDC Core §3.1.2.1) and the `acr` member of the `claims` parameter (§5.5.1.1). The
-//! `claims` parameter is read for `acr` alone (discovery does not advertise it): an essential
-//! request that only the multi-factor level satisfies must be met or fail, so it makes the
-//! second factor required for this request, as an application's `require_mfa` does.
+//! `claims` parameter is read for `acr` alone (discovery does not advertise it, so a value that
+//! is not a JSON object is ignored, as an unsupported parameter is): an essential request that
+//! only the multi-factor level satisfies must be met or fail (`access_denied`).
 
 use serde_json::Value;
 
@@ -18,16 +18,12 @@ pub struct AcrRequest {
 }
 
 impl AcrRequest {
-    /// `Err` when `claims` is not a JSON object (`invalid_request`).
-    pub fn read(acr_values: Option<&str>, claims: Option<&str>) -> Result<Self, &'static str> {
+    pub fn read(acr_values: Option<&str>, claims: Option<&str>) -> Self {
         let mut out = AcrRequest {
             wants_multi_factor: acr_values.is_some_and(|v| v.split(' ').any(|a| a == ACR_MULTI_FACTOR)),
             requires_multi_factor: false,
         };
-        let Some(claims) = claims else { return Ok(out) };
-        let Ok(Value::Object(claims)) = serde_json::from_str::<Value>(claims) else {
-            return Err("claims must be a JSON object");
-        };
+        let Some(Ok(Value::Object(claims))) = claims.map(serde_json::from_str::<Value>) else { return out };
         for target in ["id_token", "userinfo"] {
             let Some(acr) = claims.get(target).and_then(|t| t.get("acr")).filter(|a| a.is_object()) else { continue };
             let mut values: Vec<&str> = acr.get("value").and_then(Value::as_str).into_iter().collect();
@@ -41,7 +37,7 @@ impl AcrRequest {
             let essential = acr.get("essential").and_then(Value::as_bool).unwrap_or(false);
             out.requires_multi_factor |= essential && values.iter().all(|v| *v == ACR_MULTI_FACTOR);
         }
-        Ok(out)
+        out
     }
 }
 
@@ -53,36 +49,37 @@ mod tests {
 
     #[test]
     fn f7_acr_values_is_a_wish() {
-        let r = AcrRequest::read(Some(&format!("urn:other {MFA}")), None).unwrap();
+        let r = AcrRequest::read(Some(&format!("urn:other {MFA}")), None);
         assert_eq!(r, AcrRequest { wants_multi_factor: true, requires_multi_factor: false });
-        assert_eq!(AcrRequest::read(Some("urn:other"), None).unwrap(), AcrRequest::default());
+        assert_eq!(AcrRequest::read(Some("urn:other"), None), AcrRequest::default());
     }
 
     #[test]
     fn f7_an_essential_acr_claim_of_the_multi_factor_level_is_a_requirement() {
         let essential = format!(r#"{{"id_token":{{"acr":{{"essential":true,"values":["{MFA}"]}}}}}}"#);
-        let r = AcrRequest::read(None, Some(&essential)).unwrap();
+        let r = AcrRequest::read(None, Some(&essential));
         assert!(r.requires_multi_factor && r.wants_multi_factor);
         let single = format!(r#"{{"userinfo":{{"acr":{{"essential":true,"value":"{MFA}"}}}}}}"#);
-        assert!(AcrRequest::read(None, Some(&single)).unwrap().requires_multi_factor);
+        assert!(AcrRequest::read(None, Some(&single)).requires_multi_factor);
         // Voluntary, or satisfied by the password level too: a wish only.
         let voluntary = format!(r#"{{"id_token":{{"acr":{{"values":["{MFA}"]}}}}}}"#);
-        assert!(!AcrRequest::read(None, Some(&voluntary)).unwrap().requires_multi_factor);
+        assert!(!AcrRequest::read(None, Some(&voluntary)).requires_multi_factor);
         let either =
             format!(r#"{{"id_token":{{"acr":{{"essential":true,"values":["urn:lanyard:acr:pwd","{MFA}"]}}}}}}"#);
-        let r = AcrRequest::read(None, Some(&either)).unwrap();
+        let r = AcrRequest::read(None, Some(&either));
         assert!(r.wants_multi_factor && !r.requires_multi_factor);
         // Other claims, or an acr of null, ask nothing.
-        assert_eq!(
-            AcrRequest::read(None, Some(r#"{"id_token":{"acr":null,"email":null}}"#)).unwrap(),
-            AcrRequest::default()
-        );
+        assert_eq!(AcrRequest::read(None, Some(r#"{"id_token":{"acr":null,"email":null}}"#)), AcrRequest::default());
     }
 
     #[test]
-    fn f7_a_claims_parameter_that_is_not_an_object_is_refused() {
+    fn f7_a_claims_parameter_that_is_not_an_object_is_ignored() {
         for bad in ["", "[]", "\"acr\"", "{", "null"] {
-            assert!(AcrRequest::read(None, Some(bad)).is_err(), "{bad}");
+            assert_eq!(
+                AcrRequest::read(Some(MFA), Some(bad)),
+                AcrRequest { wants_multi_factor: true, requires_multi_factor: false },
+                "{bad}"
+            );
         }
     }
 }

@@ -15,8 +15,9 @@ use super::unified_login::{self, INVALID_CREDENTIAL};
 use super::{Ctx, Protocol};
 use crate::accounts::Accounts;
 use crate::accounts::access::{AccessRefusal, CheckError};
+use crate::accounts::factors::Asked;
 use crate::accounts::interaction::SaveError;
-use crate::accounts::session::SessionRecord;
+use crate::accounts::session::{Required, SessionRecord};
 use crate::domain::activity::Origin;
 use crate::domain::application::Client;
 use crate::domain::second_factor;
@@ -25,6 +26,22 @@ use crate::http::{OAuthParams, PageQuery, ParamError, RequestOrigin, Site, sessi
 
 fn error_page(message: &str) -> Response {
     page::message(StatusCode::BAD_REQUEST, "Sign-in request refused", message)
+}
+
+/// F4, F7: what the request asks of the session's level.
+fn asked(p: &PendingAuthorization) -> Asked {
+    Asked { wanted: p.wants_second_factor, by_application: p.requires_second_factor, essential: p.essential_acr }
+}
+
+/// F7: a complete session the request needs a second factor of, with none to prove or set up
+/// (an essential `acr` where the provider offers no second factors): a failed authentication
+/// (OIDC Core §5.5.1.1), not a sign-in page that could never satisfy it.
+fn unmet(session: Option<&SessionRecord>, p: &PendingAuthorization, step_up: Option<Required>) -> bool {
+    step_up.is_none() && asked(p).required() && session.is_some_and(|s| s.complete() && s.second_factor_at.is_none())
+}
+
+fn access_denied() -> OAuthError {
+    OAuthError::new(ErrorCode::AccessDenied, "the multi-factor level is not available to this person")
 }
 
 /// Whether the Lanyard session can answer this request without showing the sign-in page.
@@ -43,7 +60,7 @@ fn session_satisfies(
     // prompt=login and max_age need a password entered after the request arrived / recently.
     let login_ok = !p.prompt_login || (resumed && s.auth_time >= p.created_at);
     let age_ok = p.max_age.is_none_or(|max| now - s.auth_time <= max || (resumed && s.auth_time >= p.created_at));
-    let factor_ok = !p.requires_second_factor || s.second_factor_at.is_some();
+    let factor_ok = !asked(p).required() || s.second_factor_at.is_some();
     s.complete() && hint_ok && login_ok && age_ok && factor_ok
 }
 
@@ -70,13 +87,16 @@ pub async fn authorize(
     // F7: the multi-factor level on a password-only session asks for the second factor (step-up),
     // not the password again; a person with no second factor gets the level they have, unless
     // the application requires one (F4): then they set one up.
-    let step_up = match (&session, pending.wants_second_factor || pending.requires_second_factor) {
-        (Some(s), true) => match accounts.factors().step_up(s, pending.requires_second_factor).await {
+    let step_up = match &session {
+        Some(s) => match accounts.factors().step_up(s, asked(&pending)).await {
             Ok(step) => step,
             Err(e) => return redirect.error(&OAuthError::from(e)),
         },
-        _ => None,
+        None => None,
     };
+    if unmet(session.as_ref(), &pending, step_up) {
+        return redirect.error(&access_denied());
+    }
     // U2: a unified-login hand-off is answered from the session or refused with U3's text.
     if pending.login_hint.as_deref().is_some_and(|h| h.starts_with(unified_login::HINT_PREFIX)) {
         return match (unified_login::redeem(ctx, session.as_ref(), &client, &pending).await, &session) {
@@ -168,13 +188,17 @@ pub async fn resume(
     };
     // F4: an application that requires a second factor gets none without one, whatever way the
     // session was completed in the meantime.
-    let step_up = match (&session, pending.requires_second_factor) {
-        (Some(s), true) => match accounts.factors().step_up(s, true).await {
+    let required = Asked { wanted: false, ..asked(&pending) };
+    let step_up = match &session {
+        Some(s) => match accounts.factors().step_up(s, required).await {
             Ok(step) => step,
             Err(e) => return redirect.error(&OAuthError::from(e)),
         },
-        _ => None,
+        None => None,
     };
+    if unmet(session.as_ref(), &pending, step_up) {
+        return redirect.error(&access_denied());
+    }
     let subject = match &session {
         Some(s) => match accounts.user_by_id(s.user_id).await {
             Ok(u) => u.map(|u| u.subject),

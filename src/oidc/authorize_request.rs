@@ -156,10 +156,7 @@ pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> R
         },
     };
 
-    let acr = match AcrRequest::read(get("acr_values").as_deref(), get("claims").as_deref()) {
-        Ok(acr) => acr,
-        Err(description) => return fail(ErrorCode::InvalidRequest, description),
-    };
+    let acr = AcrRequest::read(get("acr_values").as_deref(), get("claims").as_deref());
 
     let pending = PendingAuthorization {
         client_id: client.client_id.clone(),
@@ -175,7 +172,8 @@ pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> R
         login_hint: get("login_hint"),
         id_token_hint_sub,
         created_at: state.oidc.clock.now(),
-        requires_second_factor: client.metadata.require_mfa || acr.requires_multi_factor,
+        requires_second_factor: client.metadata.require_mfa,
+        essential_acr: acr.requires_multi_factor,
         unified_from: None,
         wants_second_factor: acr.wants_multi_factor,
     };

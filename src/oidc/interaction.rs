@@ -27,6 +27,9 @@ pub struct PendingAuthorization {
     /// F4: the application requires a second factor (`require_mfa`).
     #[serde(default)]
     pub requires_second_factor: bool,
+    /// F7: an essential `acr` claim that only the multi-factor level meets.
+    #[serde(default)]
+    pub essential_acr: bool,
     /// F8: a unified login's hand-off, already taken, waiting for B's second factor: A's
     /// (client id, name).
     #[serde(default)]
@@ -41,6 +44,7 @@ pub async fn save(accounts: &Accounts, pending: &PendingAuthorization, from: &st
         created_at: pending.created_at,
         // Every field is plain data: serialising cannot fail.
         request: serde_json::to_string(pending).unwrap_or_default(),
+        requires_second_factor: pending.requires_second_factor || pending.essential_acr,
     };
     accounts.interactions().save(&interaction, from).await
 }

@@ -36,17 +36,23 @@ impl Store {
     }
 
     /// F2, F3: the person's app is `sealed_secret` from now on (any earlier one dies) and their
-    /// recovery codes are `digests` (any earlier ones die), in one transaction.
+    /// recovery codes are `digests` (any earlier ones die), in one transaction — if the account
+    /// still has `mailed_epoch` (S7: a mailed code that confirmed it dies with the address or
+    /// the password, whichever of the two comes first). False when it has not.
     pub async fn enrol_totp(
         &self,
         user_id: UserId,
         sealed_secret: String,
         accepted_step: i64,
         digests: &[String],
+        mailed_epoch: i64,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let writer = self.writer().await;
         let txn = writer.begin().await?;
+        if !self.epoch_holds(&txn, user_id, mailed_epoch).await? {
+            return Ok(false);
+        }
         second_factor::Entity::delete_many()
             .filter(second_factor::Column::UserId.eq(user_id))
             .filter(second_factor::Column::Kind.eq(TOTP))
@@ -65,7 +71,44 @@ impl Store {
         .await?;
         insert_codes(&txn, user_id, digests, now).await?;
         txn.commit().await?;
-        Ok(())
+        Ok(true)
+    }
+
+    /// F2: the person removes app `app_id` (and its recovery codes), if it is still theirs and
+    /// the account still has `mailed_epoch` (S7), in one transaction. False when not.
+    pub async fn remove_totp_app(&self, user_id: UserId, app_id: i32, mailed_epoch: i64) -> Result<bool, StoreError> {
+        let writer = self.writer().await;
+        let txn = writer.begin().await?;
+        if !self.epoch_holds(&txn, user_id, mailed_epoch).await? {
+            return Ok(false);
+        }
+        let removed = second_factor::Entity::delete_many()
+            .filter(second_factor::Column::Id.eq(app_id))
+            .filter(second_factor::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
+        if removed.rows_affected == 0 {
+            return Ok(false);
+        }
+        recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(user_id)).exec(&txn).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Whether the account still has `mailed_epoch`, checked by a write that holds the user's
+    /// row until the transaction ends: an event of S7 that moves the epoch waits for it, or
+    /// came first and is seen.
+    async fn epoch_holds<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        user_id: UserId,
+        mailed_epoch: i64,
+    ) -> Result<bool, StoreError> {
+        let stmt = self.statement(
+            "UPDATE users SET mailed_epoch = mailed_epoch WHERE id = $1 AND mailed_epoch = $2",
+            vec![user_id.into(), mailed_epoch.into()],
+        );
+        Ok(txn.execute_raw(stmt).await?.rows_affected() == 1)
     }
 
     /// Accepts time step `step` for the app: true only if it is newer than every step accepted

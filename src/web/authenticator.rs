@@ -11,7 +11,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use crate::accounts::Accounts;
-use crate::accounts::app_enrolment::Proposal;
+use crate::accounts::app_enrolment::{Enrolled, Proposal};
 use crate::accounts::factors::{FactorError, MAX_CODE_CHARS};
 use crate::accounts::session::{Required, SessionRecord};
 use crate::domain::activity::Origin;
@@ -79,9 +79,9 @@ async fn render(
     place: Place<'_>,
 ) -> Result<Response, PageError> {
     let enrolled = accounts.factors().enrolled(s.user_id).await?;
-    let offered = match accounts.account(s.user_id, s.tenant_id).await? {
-        Some((_, tenant)) => accounts.factors().offered(&tenant),
-        None => false,
+    let (offered, removable) = match accounts.account(s.user_id, s.tenant_id).await? {
+        Some((user, tenant)) => (accounts.factors().offered(&tenant), accounts.factors().may_remove(&user, &tenant)),
+        None => (false, false),
     };
     let token = csrf::issue(headers, site);
     let (setup, action, auth, done) = match place {
@@ -92,7 +92,9 @@ async fn render(
         }
     };
     let ctx = match view {
-        View::Status { notice } => context! { csrf => token.token, enrolled, offered, notice, max => MAX_CODE_CHARS },
+        View::Status { notice } => {
+            context! { csrf => token.token, enrolled, offered, removable, notice, max => MAX_CODE_CHARS }
+        }
         View::Proposal { proposal, error } => context! {
             csrf => token.token,
             enrolled,
@@ -120,13 +122,20 @@ async fn signed_in(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Res
     Ok(session::current(accounts, site, headers).await?.filter(SessionRecord::complete))
 }
 
-/// The session that must set up a second factor now (F4), or may for an application that
-/// requires one, if this browser has one.
-async fn setting_up(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
-    match session::current(accounts, site, headers).await? {
-        Some(s) if accounts.factors().may_take(&s, Required::EnrolSecondFactor).await? => Ok(Some(s)),
-        _ => Ok(None),
-    }
+/// The session that must set up a second factor now (F4), or may for the waiting request
+/// `auth` when it requires one (F4, F7), if this browser has one.
+async fn setting_up(
+    accounts: &Accounts,
+    site: &Site,
+    headers: &HeaderMap,
+    auth: Option<&str>,
+) -> Result<Option<SessionRecord>, PageError> {
+    let Some(s) = session::current(accounts, site, headers).await? else { return Ok(None) };
+    let for_request = match auth.filter(|a| is_random_token(a)) {
+        Some(auth) => accounts.interactions().get(auth).await?.is_some_and(|i| i.requires_second_factor),
+        None => false,
+    };
+    Ok(accounts.factors().may_take(&s, Required::EnrolSecondFactor, for_request).await?.then_some(s))
 }
 
 pub async fn show(
@@ -161,7 +170,9 @@ pub async fn show_setup(
     RequestOrigin(origin): RequestOrigin,
     PageQuery(q): PageQuery<LoginQuery>,
 ) -> Result<Response, PageError> {
-    let Some(s) = setting_up(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    let Some(s) = setting_up(&accounts, &site, &headers, q.auth.as_deref()).await? else {
+        return Ok(see_other("/login", vec![]));
+    };
     let form = AppForm { step: "start".into(), ..AppForm::default() };
     let place = Place::SignIn { auth: q.auth.as_deref() };
     step(&accounts, &site, &headers, s, &origin, form, place).await
@@ -174,7 +185,9 @@ pub async fn submit_setup(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<AppForm>,
 ) -> Result<Response, PageError> {
-    let Some(s) = setting_up(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    let Some(s) = setting_up(&accounts, &site, &headers, form.auth.as_deref()).await? else {
+        return Ok(see_other("/login", vec![]));
+    };
     let auth = form.auth.clone();
     if form.step != "confirm" {
         return Ok(see_other(SETUP, vec![]));
@@ -204,7 +217,10 @@ async fn step(
     // F4: a provider without second factors offers no new one in Settings (a sign-in an
     // application requires one for still sets one up); an app already set up stays the
     // person's to keep or remove.
-    if matches!(place, Place::Settings) && form.step == "start" && !factors.offered(&tenant) {
+    if matches!(place, Place::Settings)
+        && ["start", "confirm"].contains(&form.step.as_str())
+        && !factors.offered(&tenant)
+    {
         return render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await;
     }
     if !factors.may_change(&s).await? {
@@ -235,10 +251,18 @@ async fn step(
             render(accounts, site, headers, &s, view, StatusCode::OK, place).await
         }
         "confirm" => match factors.confirm_app(&s.sid, &user, &tenant, &form.code, &form.mailed_code, origin).await {
-            Ok(codes) => {
+            Ok(Enrolled { codes, sessions_ended: None }) => {
                 factors.enrolled_in(&mut s);
                 session::update(accounts, site, headers, &s).await?;
                 render(accounts, site, headers, &s, View::Codes { codes: &codes }, StatusCode::OK, place).await
+            }
+            Ok(Enrolled { codes, sessions_ended: Some(epoch) }) => {
+                // A replacement ended every session: this browser goes on in a new one.
+                let mut next = accounts.session_after_change(&s, epoch);
+                factors.enrolled_in(&mut next);
+                let cookie = session::start(accounts, site, headers, &next, origin).await?;
+                let page = render(accounts, site, headers, &next, View::Codes { codes: &codes }, StatusCode::OK, place);
+                Ok(with_cookie(page.await?, &cookie))
             }
             Err(FactorError::Field(message)) => {
                 // The same secret stays on the page: the person's app already holds it.
@@ -279,9 +303,11 @@ async fn step(
         },
         "remove_confirm" if matches!(place, Place::Settings) => {
             match factors.confirm_removal(&s.sid, &user, &tenant, &form.mailed_code, origin).await {
-                Ok(()) => {
-                    let view = again(Some("The authenticator app was removed."));
-                    render(accounts, site, headers, &s, view, StatusCode::OK, place).await
+                Ok(epoch) => {
+                    let next = accounts.session_after_change(&s, epoch);
+                    let cookie = session::start(accounts, site, headers, &next, origin).await?;
+                    let view = again(Some("The authenticator app was removed. You were signed out everywhere else."));
+                    Ok(with_cookie(render(accounts, site, headers, &next, view, StatusCode::OK, place).await?, &cookie))
                 }
                 Err(FactorError::Field(message)) => {
                     let view = match factors.pending_removal(&s.sid, &user).await.map_err(internal)? {
@@ -299,6 +325,14 @@ async fn step(
         }
         _ => render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await,
     }
+}
+
+/// The page, with the new session's cookie.
+fn with_cookie(mut page: Response, cookie: &str) -> Response {
+    if let Ok(value) = axum::http::HeaderValue::from_str(cookie) {
+        page.headers_mut().append(axum::http::header::SET_COOKIE, value);
+    }
+    page
 }
 
 fn internal(e: FactorError) -> PageError {

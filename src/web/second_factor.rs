@@ -49,7 +49,7 @@ fn render(
 /// The session that owes its second factor now, or may give it for a step-up (F7).
 async fn owing(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
     match session::current(accounts, site, headers).await? {
-        Some(s) if accounts.factors().may_take(&s, Required::SecondFactor).await? => Ok(Some(s)),
+        Some(s) if accounts.factors().may_take(&s, Required::SecondFactor, false).await? => Ok(Some(s)),
         _ => Ok(None),
     }
 }

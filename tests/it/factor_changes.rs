@@ -54,6 +54,9 @@ async fn f2_the_person_removes_their_app_with_a_mailed_code(backend: Backend) {
     app.user("ACME", "alice").await;
     let (secret, _) = enrolled(&app).await;
     verified(&app, "alice", "alice@acme.example").await;
+    let elsewhere = password_step(&app).await;
+    assert_eq!(code_post(&app, &elsewhere, &code(&secret, app.clock.now())).await.status(), StatusCode::SEE_OTHER);
+    app.clock.advance(30);
     let browser = password_step(&app).await;
     assert_eq!(code_post(&app, &browser, &code(&secret, app.clock.now())).await.status(), StatusCode::SEE_OTHER);
     let html = app_post(&app, &browser, &[("step", "remove")]).await;
@@ -66,6 +69,10 @@ async fn f2_the_person_removes_their_app_with_a_mailed_code(backend: Backend) {
     assert!(app.state.accounts.factors().enrolled(alice_id(&app).await).await.unwrap().authenticator_app.is_some());
     let html = app_post(&app, &browser, &[("step", "remove_confirm"), ("mailed_code", &mailed)]).await;
     assert!(html.contains("The authenticator app was removed."), "{html}");
+    // Every other session ends (one that proved the app loses what it gave); this one goes on.
+    let other = elsewhere.get(at(&app, "/account")).send().await.unwrap();
+    assert_eq!(other.headers()["location"], "/login", "F2: the other sessions ended");
+    assert_eq!(browser.get(at(&app, "/account")).send().await.unwrap().status(), StatusCode::OK);
     assert!(app.state.accounts.factors().enrolled(alice_id(&app).await).await.unwrap().authenticator_app.is_none());
     assert!(kinds(&app, "alice").await.iter().any(|k| k == "mfa_removed"), "recorded as mfa_removed");
     mail_to(&sink, "alice@acme.example", "Your authenticator app was removed").await;
@@ -82,6 +89,50 @@ async fn f2_the_person_removes_their_app_with_a_mailed_code(backend: Backend) {
     let (tenant, bob) = app.state.accounts.lanyard().user("ACME", "bob").await.unwrap();
     let refused = app.state.accounts.factors().propose_removal("sid-bob", &bob, &tenant).await;
     assert!(matches!(refused, Err(lanyard::accounts::factors::FactorError::Field(_))), "{refused:?}");
+    app.stop().await;
+}
+
+async fn f2_a_removal_is_of_the_app_it_was_asked_for(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    enrol_directly(&app, "ACME", "alice").await;
+    let factors = app.state.accounts.factors();
+    let (tenant, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    assert!(!factors.propose_removal("old-phone", &alice, &tenant).await.unwrap(), "no address: no code");
+    // The app is replaced before the removal is confirmed: the removal dies with the old app.
+    app.clock.advance(30);
+    enrol_directly(&app, "ACME", "alice").await;
+    let late = factors.confirm_removal("old-phone", &alice, &tenant, "", &Default::default()).await;
+    assert!(matches!(late, Err(lanyard::accounts::factors::FactorError::NotAllowed)), "{late:?}");
+    assert!(factors.enrolled(alice.id).await.unwrap().authenticator_app.is_some());
+    app.stop().await;
+}
+
+async fn f4_a_session_that_knew_only_the_password_enrols_nothing_unasked(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let changes = TenantChanges { mfa_policy: Some(MfaPolicy::Off), ..Default::default() };
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
+    let thief = app.browser();
+    sign_in(&app, &thief, "alice", PASSWORD, "ACME").await;
+    // No request requires a factor: the sign-in's setup page is not open to this session, and
+    // Settings offers none where the provider has them off.
+    let res = thief.get(at(&app, "/sign-in/second-factor/setup")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login", "F4: no setup unless owed or asked for");
+    let csrf = csrf_of(&page(&app, &thief, "/password/change").await);
+    let form = [("csrf", csrf.as_str()), ("step", "start")];
+    let res = thief.post(at(&app, "/settings/authenticator")).form(&form).send().await.unwrap();
+    let html = res.text().await.unwrap();
+    assert!(!html.contains("id=\"secret\""), "F4: Settings offers no app here: {html}");
+    // An essential acr cannot be met here: the application hears access_denied, no setup.
+    let rp = crate::oidc::rp::register(&app, "essential", crate::oidc::rp::metadata(false), &["ACME"]).await;
+    let claims = r#"{"id_token":{"acr":{"essential":true,"values":["urn:lanyard:acr:mfa"]}}}"#;
+    let req = rp.request(&[("claims", claims)]);
+    let res = browse(&app, &thief, req.url.as_str(), None).await;
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains("error=access_denied"), "F7: {location}");
     app.stop().await;
 }
 
@@ -105,7 +156,7 @@ async fn f2_s7_a_mailed_enrolment_code_dies_with_the_address(backend: Backend) {
     let (_, alice) = accounts.lanyard().user("ACME", "alice").await.unwrap();
     let now = app.clock.now();
     let late = factors.confirm_app("sid-a", &alice, &tenant, &code(&secret, now), &mailed, &Default::default()).await;
-    assert!(matches!(late, Err(lanyard::accounts::factors::FactorError::NotAllowed)), "S7: {late:?}");
+    assert!(matches!(late, Err(lanyard::accounts::factors::FactorError::NotAllowed)), "S7: {:?}", late.err());
     assert!(factors.enrolled(alice.id).await.unwrap().authenticator_app.is_none());
     app.stop().await;
 }
@@ -186,11 +237,11 @@ async fn f7_an_essential_acr_claim_requires_the_second_factor(backend: Backend) 
     let res = browse(&app, &app.browser(), req.url.as_str(), Some(("alice", PASSWORD))).await;
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/sign-in/second-factor/setup?auth="), "F7: essential: {location}");
-    // A `claims` that is not JSON is the client's error, sent to its redirect URI.
+    // A `claims` that is not a JSON object is ignored, as an unadvertised parameter is.
     let req = rp.request(&[("claims", "{not json")]);
     let res = browse(&app, &app.browser(), req.url.as_str(), None).await;
     let location = res.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.contains("error=invalid_request"), "{location}");
+    assert!(location.starts_with("/login?auth="), "{location}");
     app.stop().await;
 }
 
@@ -200,4 +251,6 @@ backend_tests! {
     s2_address_guarded_and_old_told => s2_only_a_session_that_proved_the_app_moves_the_address_and_the_old_one_hears,
     f5_no_password_clears_codes => f5_no_right_password_anywhere_clears_wrong_codes,
     f7_essential_acr_claim => f7_an_essential_acr_claim_requires_the_second_factor,
+    f2_removal_is_of_its_app => f2_a_removal_is_of_the_app_it_was_asked_for,
+    f4_no_enrolment_unasked => f4_a_session_that_knew_only_the_password_enrols_nothing_unasked,
 }

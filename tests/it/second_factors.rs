@@ -538,7 +538,7 @@ async fn f2_a_session_that_knew_only_the_password_cannot_replace_the_app(backend
     let thief = app.browser();
     sign_in(&app, &thief, "alice", PASSWORD, "ACME").await;
     enrolled(&app).await;
-    for step in ["start", "codes"] {
+    for step in ["start", "codes", "remove", "remove_confirm"] {
         let html = app_post(&app, &thief, &[("step", step)]).await;
         assert!(html.contains("Sign in with a code from your app first"), "{step}: {html}");
         assert!(!html.contains("id=\"secret\"") && !html.contains("recovery-codes"), "{step}");
