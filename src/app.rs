@@ -159,6 +159,13 @@ impl AppState {
             sealer: sealer.clone(),
             internal_calls_ok: config.environment == Environment::Development,
             link_ttl: config.invitation_ttl_secs,
+            relying_party: match crate::accounts::relying_party::RelyingParty::for_origin(&config.webauthn_origin) {
+                Ok(party) => Some(party),
+                Err(why) => {
+                    tracing::warn!("{why}");
+                    None
+                }
+            },
         });
         let site = Site::new(&config.issuer, Mac::new(&key), config.trusted_proxies.clone());
         accounts

@@ -16,6 +16,7 @@ mod m20261204_000009_status_events;
 mod m20261205_000010_help_contact;
 mod m20261207_000011_mailed_epoch;
 mod m20261207_000012_second_factors;
+mod m20261207_000013_passkeys;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_help_contact::Migration),
             Box::new(m20261207_000011_mailed_epoch::Migration),
             Box::new(m20261207_000012_second_factors::Migration),
+            Box::new(m20261207_000013_passkeys::Migration),
         ]
     }
 }

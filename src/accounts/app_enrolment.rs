@@ -103,7 +103,7 @@ impl Factors<'_> {
     ) -> Result<Proposal, FactorError> {
         self.count_proposal(user.id).await?;
         let secret = random_bytes::<{ totp::SECRET_BYTES }>();
-        let mailed = self.mail_code(user, tenant, MAILED_PURPOSE, false)?;
+        let mailed = self.mail_code(user, tenant, MAILED_PURPOSE, "add an authenticator app")?;
         let pending = Pending {
             user_id: user.id,
             sealed_secret: self.sealer.seal(&sealed_purpose(user.id), &secret),
@@ -202,7 +202,7 @@ impl Factors<'_> {
         }
         let app = self.store.totp_app(user.id).await?.ok_or(FactorError::NotAllowed)?;
         self.count_proposal(user.id).await?;
-        let mailed = self.mail_code(user, tenant, REMOVAL_PURPOSE, true)?;
+        let mailed = self.mail_code(user, tenant, REMOVAL_PURPOSE, "remove your authenticator app")?;
         let pending = PendingRemoval {
             user_id: user.id,
             app_id: app.id,
@@ -251,7 +251,7 @@ impl Factors<'_> {
         Ok(pending.filter(|p| p.user_id == user.id).map(|p| p.mailed.is_some()))
     }
 
-    async fn count_proposal(&self, user_id: UserId) -> Result<(), FactorError> {
+    pub(super) async fn count_proposal(&self, user_id: UserId) -> Result<(), FactorError> {
         let now = self.clock.now();
         let window = format!("totp-proposals:{user_id}:{}", now - now.rem_euclid(3600));
         if self.ephemeral.incr(&window, 3600).await? > PROPOSALS_PER_HOUR {
@@ -275,24 +275,29 @@ impl Factors<'_> {
     }
 
     /// A code to the verified address, if there is one; its keyed digest to keep.
-    fn mail_code(
+    pub(super) fn mail_code(
         &self,
         user: &User,
         tenant: &Tenant,
         purpose: &str,
-        removing: bool,
+        action: &str,
     ) -> Result<Option<String>, Internal> {
+        let removing = action.starts_with("remove");
         let Some(email) = user.email.as_deref().filter(|_| user.email_verified) else { return Ok(None) };
         let code = random_digits(6);
-        let ctx = minijinja::context! { code, removing, minutes => PROPOSAL_TTL / 60, provider => tenant.name };
-        let subject = if removing { "Your Lanyard code to remove an app" } else { "Your Lanyard code to add an app" };
+        let ctx = minijinja::context! { code, action, removing, minutes => PROPOSAL_TTL / 60, provider => tenant.name };
+        let subject = if removing {
+            "Your Lanyard code to remove a second factor"
+        } else {
+            "Your Lanyard code to add a second factor"
+        };
         let message =
             templates::message("second_factor_code", email, subject, ctx).map_err(|e| Internal::Mail(e.to_string()))?;
         self.outbox.dispatch(message);
         Ok(Some(self.mac.sign(purpose, &format!("{}:{code}", user.id))))
     }
 
-    fn mailed_right(&self, user_id: UserId, purpose: &str, digest: Option<&str>, typed: &str) -> bool {
+    pub(super) fn mailed_right(&self, user_id: UserId, purpose: &str, digest: Option<&str>, typed: &str) -> bool {
         match digest {
             Some(digest) => self.mac.verify(purpose, &format!("{user_id}:{}", typed.trim()), digest),
             None => true,

@@ -65,7 +65,7 @@ impl Accounts {
     /// leaves it as it is (only a right code clears it), or a known password — at sign-in, at
     /// Settings, at a change at will — would buy fresh code guesses each time.
     pub(super) async fn password_settles(&self, user: &User, otherwise: OnRight) -> Result<OnRight, StoreError> {
-        Ok(if self.store.totp_app(user.id).await?.is_some() { OnRight::Keep } else { otherwise })
+        Ok(if self.store.has_second_factor(user.id).await? { OnRight::Keep } else { otherwise })
     }
 
     /// Runs to the end even when the request that asked goes away (a closed connection drops

@@ -129,7 +129,8 @@ impl Factors<'_> {
     pub async fn enrolled(&self, user_id: UserId) -> Result<SecondFactors, StoreError> {
         let app = self.store.totp_app(user_id).await?;
         let recovery_codes_left = if app.is_some() { self.store.recovery_codes_left(user_id).await? } else { 0 };
-        Ok(SecondFactors { authenticator_app: app.map(|a| a.enrolled), recovery_codes_left })
+        let passkeys = self.store.passkeys(user_id).await?.into_iter().map(|k| k.key).collect();
+        Ok(SecondFactors { authenticator_app: app.map(|a| a.enrolled), recovery_codes_left, passkeys })
     }
 
     /// F3: new codes void the old ones; returned once.
@@ -250,7 +251,7 @@ impl Factors<'_> {
         if !asked.any() || !session.complete() || session.second_factor_at.is_some() {
             return Ok(None);
         }
-        if self.store.totp_app(session.user_id).await?.is_some() {
+        if self.store.has_second_factor(session.user_id).await? {
             return Ok(Some(Required::SecondFactor));
         }
         let may_enrol = asked.by_application
@@ -270,7 +271,7 @@ impl Factors<'_> {
         for_request: bool,
     ) -> Result<bool, StoreError> {
         // An app enrolled meanwhile (another session) is proved, never replaced, from here.
-        if step == Required::EnrolSecondFactor && self.store.totp_app(session.user_id).await?.is_some() {
+        if step == Required::EnrolSecondFactor && self.store.has_second_factor(session.user_id).await? {
             return Ok(false);
         }
         if session.next_required() == Some(step) {
@@ -280,7 +281,7 @@ impl Factors<'_> {
             return Ok(false);
         }
         Ok(match step {
-            Required::SecondFactor => self.store.totp_app(session.user_id).await?.is_some(),
+            Required::SecondFactor => self.store.has_second_factor(session.user_id).await?,
             Required::EnrolSecondFactor => for_request,
             Required::ChangePassword => false,
         })
@@ -295,7 +296,7 @@ impl Factors<'_> {
     /// codes): with an app enrolled, only a session that proved it — a session that knew the
     /// password alone must not replace it or mint codes.
     pub async fn may_change(&self, session: &SessionRecord) -> Result<bool, StoreError> {
-        Ok(session.second_factor_at.is_some() || self.store.totp_app(session.user_id).await?.is_none())
+        Ok(session.second_factor_at.is_some() || !self.store.has_second_factor(session.user_id).await?)
     }
 
     /// F4: whether this provider offers second factors at all.

@@ -18,9 +18,11 @@ pub mod limits;
 pub mod mailed;
 pub mod operations;
 pub mod own_password;
+pub mod passkeys;
 pub mod password;
 pub mod password_change;
 pub mod recovery;
+pub mod relying_party;
 pub mod reset;
 pub mod reset_link;
 pub mod service_status;
@@ -69,6 +71,8 @@ pub struct Held {
     link_ttl: i64,
     /// M1: the open maintenance windows, shared by every clone.
     status_cache: std::sync::Arc<status_cache::StatusCache>,
+    /// F12: passkeys' relying party, when the origin can be one.
+    relying_party: Option<relying_party::RelyingParty>,
 }
 
 impl std::ops::Deref for Accounts {
@@ -94,6 +98,7 @@ pub struct Parts {
     pub sealer: Sealer,
     pub internal_calls_ok: bool,
     pub link_ttl: i64,
+    pub relying_party: Option<relying_party::RelyingParty>,
 }
 
 impl Accounts {
@@ -112,6 +117,7 @@ impl Accounts {
             internal_calls_ok: p.internal_calls_ok,
             link_ttl: p.link_ttl,
             status_cache: std::sync::Arc::default(),
+            relying_party: p.relying_party,
         }))
     }
 }

@@ -260,6 +260,7 @@ mod tests {
             sealer: crate::secret::Sealer::new(&"k".repeat(32)),
             internal_calls_ok: true,
             link_ttl: 48 * 3600,
+            relying_party: None,
         });
         accounts.admin(crate::accounts::admin::Actor::operator()).create_tenant("ACME", "Acme").await.unwrap();
         accounts

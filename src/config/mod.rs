@@ -33,6 +33,9 @@ pub struct Config {
     pub environment: Environment,
     pub listen: SocketAddr,
     pub issuer: url::Url,
+    /// F12: the origin passkey ceremonies must come from (default: the issuer's own), for a
+    /// deployment whose pages are reached under another public name.
+    pub webauthn_origin: url::Url,
     pub data_dir: PathBuf,
     pub database_url: Secret,
     pub database_max_connections: u32,
@@ -161,6 +164,13 @@ fn build(v: Values) -> Result<Config, ConfigError> {
         }
         Some((s, origin)) => parse_issuer(&s, environment).map_err(|m| bad(origin, m))?,
     };
+    let webauthn_origin = match v.text("webauthn_origin")? {
+        None => url::Url::parse(&issuer.origin().ascii_serialization()).map_err(|e| bad("issuer", e.to_string()))?,
+        Some((s, origin)) => match url::Url::parse(&s) {
+            Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() && u.path() == "/" => u,
+            _ => return Err(bad(origin, format!("{s:?} is not an origin like https://id.example.org"))),
+        },
+    };
     let data_dir = PathBuf::from(v.text("data_dir")?.map(|(s, _)| s).unwrap_or_else(|| "data".into()));
     let database_url = match v.text("database_url")? {
         Some((s, origin)) => {
@@ -226,6 +236,7 @@ fn build(v: Values) -> Result<Config, ConfigError> {
         environment,
         listen,
         issuer,
+        webauthn_origin,
         data_dir,
         database_url,
         database_max_connections: v.number("database_max_connections", 10, 1, 1000)?,

@@ -17,6 +17,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("environment", Kind::Text),
     ("listen", Kind::Text),
     ("issuer", Kind::Text),
+    ("webauthn_origin", Kind::Text),
     ("data_dir", Kind::Text),
     ("database_url", Kind::SecretText),
     ("database_max_connections", Kind::Number),

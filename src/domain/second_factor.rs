@@ -13,13 +13,45 @@ pub struct EnrolledApp {
     pub last_used_at: Option<i64>,
 }
 
-/// What a person has enrolled (F2, F3), for Settings, the console and the API.
+/// F9: a passkey or security key as its owner and their administrators see it — never key
+/// material.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RegisteredKey {
+    pub id: i32,
+    /// The name its owner gave it ("Work laptop").
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    /// The authenticator's model (its AAGUID), when it said.
+    pub aaguid: Option<String>,
+    /// The key verified its user (PIN, biometrics) when it was registered.
+    pub user_verified: bool,
+    /// The key may be copied to other devices (a synced passkey), and is.
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+}
+
+/// F9: passkeys and security keys one person may hold.
+pub const MAX_KEYS: u64 = 10;
+/// F9: the longest name of a key.
+pub const MAX_KEY_NAME: usize = 64;
+
+/// What a person has enrolled (F2, F3, F9), for Settings, the console and the API.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SecondFactors {
     /// The authenticator app, if one is enrolled.
     pub authenticator_app: Option<EnrolledApp>,
     /// Recovery codes not yet used.
     pub recovery_codes_left: u64,
+    /// Passkeys and security keys.
+    #[serde(default)]
+    pub passkeys: Vec<RegisteredKey>,
+}
+
+impl SecondFactors {
+    pub fn any(&self) -> bool {
+        self.authenticator_app.is_some() || !self.passkeys.is_empty()
+    }
 }
 
 /// F4: who must use a second factor at one provider (its administrators decide).
@@ -80,6 +112,10 @@ pub enum Proof {
     AppCode,
     /// A recovery code (`otp` too: a one-time password from a list).
     RecoveryCode,
+    /// F10: a security key whose private key cannot leave it (`hwk`).
+    HardwareKey,
+    /// F10: a passkey that may be synced between devices (`swk`).
+    SoftwareKey,
 }
 
 /// RFC 8176's `amr` for what a session proved, in a fixed order.
@@ -90,6 +126,12 @@ pub fn amr(proofs: &[Proof]) -> Vec<&'static str> {
     }
     if proofs.iter().any(|p| matches!(p, Proof::AppCode | Proof::RecoveryCode)) {
         amr.push("otp");
+    }
+    if proofs.contains(&Proof::HardwareKey) {
+        amr.push("hwk");
+    }
+    if proofs.contains(&Proof::SoftwareKey) {
+        amr.push("swk");
     }
     if amr.len() > 1 {
         amr.push("mfa");
@@ -113,5 +155,7 @@ mod tests {
         assert_eq!(amr(&[Proof::Password, Proof::RecoveryCode]), ["pwd", "otp", "mfa"]);
         assert_eq!(acr(&[Proof::Password]), ACR_PASSWORD);
         assert_eq!(acr(&[Proof::AppCode, Proof::Password]), ACR_MULTI_FACTOR);
+        assert_eq!(amr(&[Proof::Password, Proof::HardwareKey]), ["pwd", "hwk", "mfa"]);
+        assert_eq!(amr(&[Proof::Password, Proof::SoftwareKey]), ["pwd", "swk", "mfa"]);
     }
 }

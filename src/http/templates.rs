@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("reset.html", include_str!("../../templates/reset.html")),
     ("settings.html", include_str!("../../templates/settings.html")),
     ("authenticator.html", include_str!("../../templates/authenticator.html")),
+    ("passkeys.html", include_str!("../../templates/passkeys.html")),
     ("second_factor.html", include_str!("../../templates/second_factor.html")),
     ("login_help.html", include_str!("../../templates/login_help.html")),
     ("help.html", include_str!("../../templates/help.html")),
@@ -45,6 +46,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 pub const STYLESHEET: &str = include_str!("../../templates/lanyard.css");
 pub const FORM_POST_SCRIPT: &str = include_str!("../../templates/form_post.js");
 pub const CAPS_LOCK_SCRIPT: &str = include_str!("../../templates/caps_lock.js");
+pub const WEBAUTHN_SCRIPT: &str = include_str!("../../templates/webauthn.js");
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {
     let mut env = Environment::new();

@@ -111,6 +111,11 @@ impl Store {
         Ok(txn.execute_raw(stmt).await?.rows_affected() == 1)
     }
 
+    /// Whether the person has any second factor (an app or a passkey, F2, F9).
+    pub async fn has_second_factor(&self, user_id: UserId) -> Result<bool, StoreError> {
+        Ok(self.totp_app(user_id).await?.is_some() || self.has_passkey(user_id).await?)
+    }
+
     /// Accepts time step `step` for the app: true only if it is newer than every step accepted
     /// before (one statement, so of two requests with one code, one wins).
     pub async fn accept_totp_step(&self, app_id: i32, step: i64, now: i64) -> Result<bool, StoreError> {
@@ -152,15 +157,16 @@ impl Store {
         Ok(())
     }
 
-    /// F6: the app and the codes are gone. How many factors there were.
+    /// F6, F11: the app, the codes and every passkey are gone. How many factors there were.
     pub async fn remove_second_factors(&self, user_id: UserId) -> Result<u64, StoreError> {
         let writer = self.writer().await;
         let txn = writer.begin().await?;
         let removed =
             second_factor::Entity::delete_many().filter(second_factor::Column::UserId.eq(user_id)).exec(&txn).await?;
         recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(user_id)).exec(&txn).await?;
+        let keys = Store::remove_passkeys_in(&txn, user_id).await?;
         txn.commit().await?;
-        Ok(removed.rows_affected)
+        Ok(removed.rows_affected + keys)
     }
 }
 

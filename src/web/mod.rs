@@ -11,6 +11,7 @@ mod invitation;
 pub mod login;
 pub mod maintenance;
 mod own_password;
+mod passkeys;
 mod recover;
 pub mod reset;
 mod second_factor;
@@ -45,6 +46,7 @@ where
         .route("/password/reset/resend", post(reset::resend))
         .route("/settings", get(settings::show).post(settings::submit))
         .route("/settings/authenticator", get(authenticator::show).post(authenticator::submit))
+        .route("/settings/passkeys", get(passkeys::show).post(passkeys::submit))
         .route("/sign-in/second-factor", get(second_factor::show).post(second_factor::submit))
         .route("/sign-in/second-factor/setup", get(authenticator::show_setup).post(authenticator::submit_setup))
         .route("/invitation", get(invitation::show_register).post(invitation::submit_register))
@@ -57,6 +59,7 @@ where
         .route("/static/lanyard.css", get(stylesheet))
         .route("/static/form_post.js", get(form_post_script))
         .route("/static/caps_lock.js", get(caps_lock_script))
+        .route("/static/webauthn.js", get(webauthn_script))
         .fallback(page::not_found)
 }
 
@@ -71,6 +74,13 @@ async fn caps_lock_script() -> impl axum::response::IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         templates::CAPS_LOCK_SCRIPT,
+    )
+}
+
+async fn webauthn_script() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        templates::WEBAUTHN_SCRIPT,
     )
 }
 

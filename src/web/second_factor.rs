@@ -1,6 +1,6 @@
-//! F5: the second step of a sign-in — a code from the authenticator app or a recovery code —
-//! reached only by a session that passed the password and still owes its second factor (F1).
-//! The page names no one and no factor: it asks for "a code".
+//! F5, F10: the second step of a sign-in — a passkey or security key, a code from the
+//! authenticator app or a recovery code — reached only by a session that passed the password
+//! and still owes its second factor (F1). The page names no one.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -11,12 +11,14 @@ use serde::Deserialize;
 use super::login::{LoginQuery, next_step};
 use crate::accounts::Accounts;
 use crate::accounts::factors::{MAX_CODE_CHARS, ProveError};
+use crate::accounts::passkeys::PasskeyError;
 use crate::accounts::session::{Required, SessionRecord};
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
 use crate::secret::is_random_token;
 
 const WRONG: &str = "The code is not correct.";
+const WRONG_KEY: &str = "The passkey or security key was not accepted.";
 /// L3's own words: a wrong code that reaches the limit locks like a wrong password.
 const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
 const TOO_MANY: &str = "Too many attempts. Please try again later.";
@@ -26,22 +28,35 @@ const TOO_MANY: &str = "Too many attempts. Please try again later.";
 pub struct CodeForm {
     csrf: Option<String>,
     code: String,
+    /// F10: the browser's answer to a passkey ceremony, instead of a code.
+    assertion: String,
     auth: Option<String>,
 }
 
-fn render(
+/// The page; with the person's keys, a new passkey ceremony (F10) beside the code.
+async fn render(
+    accounts: &Accounts,
     site: &Site,
     headers: &HeaderMap,
+    s: Option<&SessionRecord>,
     auth: Option<&str>,
     status: StatusCode,
     error: Option<&str>,
 ) -> Result<Response, PageError> {
+    let passkey = match s {
+        Some(s) => accounts.passkeys().start_assertion(&s.sid, s.user_id).await.map_err(passkey_error)?,
+        None => None,
+    };
+    let has_app = match s {
+        Some(s) => accounts.factors().enrolled(s.user_id).await?.authenticator_app.is_some(),
+        None => true,
+    };
     let token = csrf::issue(headers, site);
     let auth = auth.filter(|a| is_random_token(a));
     let page = Page::render(
         status,
         "second_factor.html",
-        context! { csrf => token.token, auth, error, max => MAX_CODE_CHARS },
+        context! { csrf => token.token, auth, error, passkey, has_app, max => MAX_CODE_CHARS },
     )?;
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
@@ -61,7 +76,7 @@ pub async fn show(
     PageQuery(q): PageQuery<LoginQuery>,
 ) -> Result<Response, PageError> {
     match owing(&accounts, &site, &headers).await? {
-        Some(_) => render(&site, &headers, q.auth.as_deref(), StatusCode::OK, None),
+        Some(s) => render(&accounts, &site, &headers, Some(&s), q.auth.as_deref(), StatusCode::OK, None).await,
         None => Ok(see_other("/login", vec![])),
     }
 }
@@ -75,29 +90,46 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let auth = form.auth.as_deref();
     let Some(mut s) = owing(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    let again = |s: SessionRecord, status, error| {
+        let (accounts, site, headers) = (accounts.clone(), site.clone(), headers.clone());
+        async move { render(&accounts, &site, &headers, Some(&s), auth, status, Some(error)).await }
+    };
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
-        return render(&site, &headers, auth, StatusCode::FORBIDDEN, Some("This form expired. Please try again."));
+        return again(s, StatusCode::FORBIDDEN, "This form expired. Please try again.").await;
     }
-    if form.code.trim().is_empty() {
-        return render(&site, &headers, auth, StatusCode::OK, Some("Code is required."));
+    let with_key = !form.assertion.is_empty();
+    if !with_key && form.code.trim().is_empty() {
+        return again(s, StatusCode::OK, "Code is required.").await;
     }
     // L7: the activity record names the application the person is signing in to.
     let client_id = match auth.filter(|a| is_random_token(a)) {
         Some(id) => accounts.interactions().get(id).await?.map(|i| i.client_id),
         None => None,
     };
-    match accounts.factors().prove(&mut s, &form.code, client_id, &origin).await {
+    let proved = if with_key {
+        accounts.passkeys().prove(&mut s, &form.assertion, client_id, &origin).await
+    } else {
+        accounts.factors().prove(&mut s, &form.code, client_id, &origin).await
+    };
+    match proved {
         Ok(_) => {
             session::update(&accounts, &site, &headers, &s).await?;
             Ok(see_other(&next_step(&s, auth), vec![]))
         }
-        Err(ProveError::Wrong) => render(&site, &headers, auth, StatusCode::OK, Some(WRONG)),
-        Err(ProveError::TooMany) => render(&site, &headers, auth, StatusCode::TOO_MANY_REQUESTS, Some(TOO_MANY)),
+        Err(ProveError::Wrong) => again(s, StatusCode::OK, if with_key { WRONG_KEY } else { WRONG }).await,
+        Err(ProveError::TooMany) => again(s, StatusCode::TOO_MANY_REQUESTS, TOO_MANY).await,
         // The lock ended every session of the account, this one too.
         Err(ProveError::Locked) => {
-            let page = render(&site, &headers, None, StatusCode::OK, Some(LOCKED))?;
+            let page = render(&accounts, &site, &headers, None, None, StatusCode::OK, Some(LOCKED)).await?;
             Ok(([(axum::http::header::SET_COOKIE, session::clear(&site))], page).into_response())
         }
         Err(ProveError::Internal(e)) => Err(e.into()),
+    }
+}
+
+fn passkey_error(e: PasskeyError) -> PageError {
+    match e {
+        PasskeyError::Internal(e) => e.into(),
+        other => crate::accounts::Internal::Task(other.to_string()).into(),
     }
 }

@@ -161,6 +161,11 @@ async fn browser_unified_login_asks_b_only_for_the_second_factor() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_passkey_added_used_as_second_factor_and_removed() {
+    demo_script("browser_passkey_added_used_as_second_factor_and_removed", "passkeys.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_one_applications_sign_out_leaves_the_other_signed_in() {
     demo_script("browser_one_applications_sign_out_leaves_the_other_signed_in", "sign_out.mjs").await;
 }

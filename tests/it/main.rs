@@ -22,6 +22,7 @@ mod metrics;
 mod module_graph;
 mod nodes;
 pub mod oidc;
+mod passkeys;
 mod people;
 mod properties;
 mod recovery;

@@ -27,7 +27,8 @@ impl Admin<'_> {
             user_id: Some(user.id),
             login_name: user.login_name.as_str().to_string(),
             kind: ActivityKind::MfaReset,
-            detail: "second factors reset by an administrator (F6): app and recovery codes removed".into(),
+            detail: "second factors reset by an administrator (F6, F11): app, recovery codes and passkeys removed"
+                .into(),
             login_type: "admin".into(),
             client_id: None,
             origin: self.actor.acting.origin.clone(),

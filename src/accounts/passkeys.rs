@@ -1,0 +1,415 @@
+//! F9, F10: passkeys and security keys through `webauthn-rs`. Settings registers one in two
+//! halves — the options for the browser, then its answer — and the sign-in asks one as the
+//! second factor, with the person's own keys named in `allowCredentials` (never a
+//! discoverability report). Each ceremony's state waits in the ephemeral store, five minutes and
+//! single use, so a ceremony begun on one node ends on another. A failed assertion is a wrong
+//! answer under L3 like a wrong code; a sign counter that goes backwards (a cloned key) fails
+//! and is recorded.
+
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Serialize};
+use webauthn_rs::prelude::{
+    AttestationMetadata, Credential, PublicKeyCredential, RegisterPublicKeyCredential, SecurityKey,
+    SecurityKeyAuthentication, SecurityKeyRegistration, Uuid, WebauthnError,
+};
+
+use super::attempt::{Check, Verdict};
+use super::factors::{ProveError, Proved};
+use super::relying_party::RelyingParty;
+use super::session::SessionRecord;
+use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::second_factor::{MAX_KEY_NAME, MAX_KEYS, Proof, RegisteredKey};
+use crate::domain::tenant::Tenant;
+use crate::domain::user::{User, UserId};
+use crate::store::{Added, Ephemeral, NewKey, OnRight, StoreError};
+
+/// F9: a ceremony's state lives five minutes.
+const CEREMONY_TTL: i64 = 5 * 60;
+/// The longest answer a browser may send for one ceremony: larger is refused unread.
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024;
+
+/// A person's passkeys: `accounts.passkeys()`.
+pub struct Passkeys<'a>(&'a Accounts);
+
+impl Accounts {
+    pub fn passkeys(&self) -> Passkeys<'_> {
+        Passkeys(self)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasskeyError {
+    /// A message for the page.
+    #[error("{0}")]
+    Field(&'static str),
+    /// No relying party (an IP-address origin), or the ceremony is gone.
+    #[error("not available")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<StoreError> for PasskeyError {
+    fn from(e: StoreError) -> Self {
+        PasskeyError::Internal(e.into())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Registering {
+    user_id: UserId,
+    name: String,
+    state: SecurityKeyRegistration,
+    /// F2's guard for every factor: the keyed digest of a code mailed to the verified address.
+    mailed: Option<String>,
+    mailed_epoch: i64,
+}
+
+/// The first half of a registration: the options for the browser, and whether a code went to
+/// the person's verified address (to be typed beside the key).
+pub struct Registration {
+    pub options: String,
+    pub mailed: bool,
+}
+
+const MAILED_PURPOSE: &str = "passkey-enrol-mail";
+
+#[derive(Serialize, Deserialize)]
+struct Asserting {
+    user_id: UserId,
+    state: SecurityKeyAuthentication,
+}
+
+fn registering_key(sid: &str) -> String {
+    Ephemeral::secret_key("passkey-registration", sid)
+}
+
+fn asserting_key(sid: &str) -> String {
+    Ephemeral::secret_key("passkey-assertion", sid)
+}
+
+/// The WebAuthn user handle: stable for a person, and no id of ours.
+fn user_handle(user: &User) -> Uuid {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, user.subject.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(digest.as_ref().get(..16).unwrap_or(&[0u8; 16]));
+    Uuid::from_bytes(bytes)
+}
+
+/// What one assertion proved, read back after L3's count settled.
+enum Outcome {
+    Verified {
+        key_id: i32,
+        software: bool,
+    },
+    /// F10: the sign counter went backwards.
+    Cloned {
+        key_id: i32,
+    },
+}
+
+impl Passkeys<'_> {
+    fn party(&self) -> Result<&RelyingParty, PasskeyError> {
+        self.0.relying_party.as_ref().ok_or(PasskeyError::Unavailable)
+    }
+
+    /// F12: whether this deployment offers passkeys at all.
+    pub fn available(&self) -> bool {
+        self.0.relying_party.is_some()
+    }
+
+    pub async fn list(&self, user_id: UserId) -> Result<Vec<RegisteredKey>, StoreError> {
+        Ok(self.0.store.passkeys(user_id).await?.into_iter().map(|k| k.key).collect())
+    }
+
+    /// F9, first half: the options for `navigator.credentials.create`, as JSON; the person's
+    /// own keys are excluded so one authenticator is not registered twice. As for an app (F2),
+    /// a code goes to the verified address, if any, so a stolen password cannot add a key.
+    pub async fn start_registration(
+        &self,
+        sid: &str,
+        user: &User,
+        tenant: &Tenant,
+        name: &str,
+    ) -> Result<Registration, PasskeyError> {
+        let party = self.party()?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(PasskeyError::Field("Name the key, for example \"Work laptop\"."));
+        }
+        if name.chars().count() > MAX_KEY_NAME || name.chars().any(char::is_control) {
+            return Err(PasskeyError::Field("Use a shorter name, on one line."));
+        }
+        let keys = self.0.store.passkeys(user.id).await?;
+        if keys.len() as u64 >= MAX_KEYS {
+            return Err(PasskeyError::Field("You have as many keys as a person may hold. Remove one first."));
+        }
+        let exclude = keys
+            .iter()
+            .filter_map(|k| serde_json::from_str::<SecurityKey>(&k.credential).ok())
+            .map(|k| k.cred_id().clone())
+            .collect::<Vec<_>>();
+        let login = user.login_name.as_str();
+        let (options, state) = party
+            .webauthn()
+            .start_securitykey_registration(user_handle(user), login, login, Some(exclude), None, None)
+            .map_err(|e| Internal::Task(format!("passkey registration: {e}")))?;
+        let factors = self.0.factors();
+        if factors.count_proposal(user.id).await.is_err() {
+            return Err(PasskeyError::Field("Too many changes were started. Please try again later."));
+        }
+        let mailed = factors.mail_code(user, tenant, MAILED_PURPOSE, "add a passkey or security key")?;
+        let waiting = Registering {
+            user_id: user.id,
+            name: name.to_string(),
+            state,
+            mailed: mailed.clone(),
+            mailed_epoch: user.mailed_epoch,
+        };
+        self.put(&registering_key(sid), &waiting).await?;
+        Ok(Registration { options: browser_options(&options), mailed: mailed.is_some() })
+    }
+
+    /// F9, second half: the browser's answer; the key is saved with its flags.
+    pub async fn finish_registration(
+        &self,
+        sid: &str,
+        user: &User,
+        tenant: &Tenant,
+        answer: &str,
+        mailed_code: &str,
+        origin: &Origin,
+    ) -> Result<RegisteredKey, PasskeyError> {
+        let party = self.party()?;
+        // Single use: one answer (and one guess at the mailed code) per ceremony.
+        let Some(waiting) = self.take::<Registering>(&registering_key(sid)).await? else {
+            return Err(PasskeyError::Field("That request expired. Start again."));
+        };
+        if waiting.user_id != user.id || !super::mailed::mailed_current(user, waiting.mailed_epoch) {
+            return Err(PasskeyError::Field("That request expired. Start again."));
+        }
+        if !self.0.factors().mailed_right(user.id, MAILED_PURPOSE, waiting.mailed.as_deref(), mailed_code) {
+            return Err(PasskeyError::Field("The code from your email is not correct. Start again."));
+        }
+        let answer = (answer.len() <= MAX_ANSWER_BYTES)
+            .then(|| serde_json::from_str::<RegisterPublicKeyCredential>(answer).ok())
+            .flatten()
+            .ok_or(PasskeyError::Field("The browser's answer could not be read. Try again."))?;
+        let key = party
+            .webauthn()
+            .finish_securitykey_registration(&answer, &waiting.state)
+            .map_err(|_| PasskeyError::Field("The key's answer was not accepted. Try again."))?;
+        let cred: Credential = key.clone().into();
+        let aaguid = match &cred.attestation.metadata {
+            AttestationMetadata::Packed { aaguid } | AttestationMetadata::Tpm { aaguid, .. } => {
+                Some(aaguid.to_string())
+            }
+            _ => None,
+        };
+        let credential = serde_json::to_string(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let new = NewKey {
+            name: waiting.name,
+            credential_id: base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                cred.cred_id.as_ref() as &[u8],
+            ),
+            credential,
+            aaguid,
+            user_verified: cred.user_verified,
+            backup_eligible: cred.backup_eligible,
+            backup_state: cred.backup_state,
+        };
+        let now = self.0.clock.now();
+        match self.0.store.add_passkey(user.id, new, MAX_KEYS, now).await? {
+            Added::Added => {}
+            Added::Full => return Err(PasskeyError::Field("You have as many keys as a person may hold.")),
+            Added::Known => return Err(PasskeyError::Field("That key is registered already.")),
+        }
+        self.record(tenant, user, ActivityKind::MfaEnrolled, "passkey or security key added (F9)", origin).await?;
+        self.0.factors().notify(tenant, user, "A passkey or security key was added as a second factor");
+        let keys = self.list(user.id).await?;
+        keys.into_iter().last().ok_or(PasskeyError::Unavailable)
+    }
+
+    /// F10: the options for `navigator.credentials.get` naming the person's own keys, as JSON;
+    /// `None` when they have none.
+    pub async fn start_assertion(&self, sid: &str, user_id: UserId) -> Result<Option<String>, PasskeyError> {
+        let Ok(party) = self.party() else { return Ok(None) };
+        let keys: Vec<SecurityKey> = self
+            .0
+            .store
+            .passkeys(user_id)
+            .await?
+            .iter()
+            .filter_map(|k| serde_json::from_str(&k.credential).ok())
+            .collect();
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let (options, state) = party
+            .webauthn()
+            .start_securitykey_authentication(&keys)
+            .map_err(|e| Internal::Task(format!("passkey assertion: {e}")))?;
+        self.put(&asserting_key(sid), &Asserting { user_id, state }).await?;
+        Ok(Some(browser_options(&options)))
+    }
+
+    /// F10: the second factor given by a key, counted under L3 exactly like a code: a right
+    /// answer clears the count and completes the sign-in; a wrong one, a replayed or expired
+    /// ceremony, or a cloned key's counter is a wrong answer.
+    pub async fn prove(
+        &self,
+        session: &mut SessionRecord,
+        answer: &str,
+        client_id: Option<String>,
+        origin: &Origin,
+    ) -> Result<Proved, ProveError> {
+        let Some((user, tenant)) = self.0.account(session.user_id, session.tenant_id).await? else {
+            return Err(ProveError::Locked);
+        };
+        let party = self.party().map_err(|_| ProveError::Wrong)?.clone();
+        // Single use: taken before anything is checked.
+        let waiting = self.take::<Asserting>(&asserting_key(&session.sid)).await?.filter(|w| w.user_id == user.id);
+        let answer = (answer.len() <= MAX_ANSWER_BYTES)
+            .then(|| serde_json::from_str::<PublicKeyCredential>(answer).ok())
+            .flatten();
+        let outcome: Arc<OnceLock<Outcome>> = Arc::default();
+        let seen = outcome.clone();
+        let user_id = user.id;
+        let check = move |accounts: Accounts| -> Check {
+            Box::pin(async move {
+                let (Some(waiting), Some(answer)) = (waiting, answer) else { return Ok(false) };
+                let keys = accounts.store.passkeys(user_id).await?;
+                let stored = keys.iter().find_map(|k| {
+                    let key = serde_json::from_str::<SecurityKey>(&k.credential).ok()?;
+                    (key.cred_id().as_ref() == answer.raw_id.as_ref()).then_some((k.key.clone(), key))
+                });
+                let Some((info, mut key)) = stored else { return Ok(false) };
+                match party.webauthn().finish_securitykey_authentication(&answer, &waiting.state) {
+                    Ok(result) => {
+                        key.update_credential(&result);
+                        let credential = serde_json::to_string(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                        let now = accounts.clock.now();
+                        accounts.store.passkey_used(info.id, &credential, result.backup_state(), now).await?;
+                        let _ = seen.set(Outcome::Verified { key_id: info.id, software: info.backup_eligible });
+                        Ok(true)
+                    }
+                    Err(WebauthnError::CredentialPossibleCompromise) => {
+                        let _ = seen.set(Outcome::Cloned { key_id: info.id });
+                        Ok(false)
+                    }
+                    Err(_) => Ok(false),
+                }
+            })
+        };
+        let max = tenant.password_policy.max_failed_attempts.max(1);
+        let now = self.0.clock.now();
+        let entry = |kind: ActivityKind, detail: String| NewActivity {
+            tenant_id: Some(tenant.id),
+            user_id: Some(user.id),
+            login_name: user.login_name.as_str().to_string(),
+            kind,
+            detail,
+            login_type: "passkey".into(),
+            client_id: client_id.clone(),
+            origin: origin.clone(),
+            actor: String::new(),
+        };
+        match self.0.counted_check(&user, max, OnRight::SignedIn, check).await? {
+            Verdict::Right => {
+                let proof = match outcome.get() {
+                    Some(Outcome::Verified { software: true, .. }) => Proof::SoftwareKey,
+                    _ => Proof::HardwareKey,
+                };
+                if let Some(Outcome::Verified { key_id, .. }) = outcome.get() {
+                    let detail = format!("passkey {key_id} (F10)");
+                    self.0.store.record_activity(&entry(ActivityKind::MfaVerified, detail), now).await?;
+                }
+                self.0.store.record_activity(&entry(ActivityKind::SignIn, String::new()), now).await?;
+                session.second_factor_proved(proof, now);
+                Ok(Proved { proof, codes_left: None })
+            }
+            Verdict::Wrong { failures, locked } => {
+                let detail = match outcome.get() {
+                    Some(Outcome::Cloned { key_id }) => {
+                        format!("passkey {key_id}: its sign counter went backwards, a cloned key? (F10)")
+                    }
+                    _ => "passkey or security key not accepted (F10)".into(),
+                };
+                self.0.store.record_activity(&entry(ActivityKind::MfaFailed, detail), now).await?;
+                if locked {
+                    let detail = format!("{failures} incorrect passwords or second factors (limit {max})");
+                    self.0.store.record_activity(&entry(ActivityKind::Locked, detail), now).await?;
+                    self.0.end_all_sessions(&user).await?;
+                }
+                if failures >= i64::from(max) { Err(ProveError::Locked) } else { Err(ProveError::Wrong) }
+            }
+            Verdict::Locked | Verdict::Closed => Err(ProveError::Locked),
+            Verdict::Busy => Err(ProveError::TooMany),
+        }
+    }
+
+    /// F9: the person removes one of their keys (from a session that proved a second factor,
+    /// or has none: `Factors::may_change`); every session ends, as with the app.
+    pub async fn remove(
+        &self,
+        user: &User,
+        tenant: &Tenant,
+        key_id: i32,
+        origin: &Origin,
+    ) -> Result<Option<String>, PasskeyError> {
+        if !self.0.store.remove_passkey(user.id, key_id).await? {
+            return Ok(None);
+        }
+        self.record(
+            tenant,
+            user,
+            ActivityKind::MfaRemoved,
+            "passkey or security key removed by its owner (F9)",
+            origin,
+        )
+        .await?;
+        self.0.factors().notify(tenant, user, "A passkey or security key was removed");
+        Ok(Some(self.0.end_all_sessions(user).await?))
+    }
+
+    async fn record(
+        &self,
+        tenant: &Tenant,
+        user: &User,
+        kind: ActivityKind,
+        detail: &str,
+        origin: &Origin,
+    ) -> Result<(), StoreError> {
+        self.0.factors().record(tenant, user, kind, detail, origin).await
+    }
+
+    async fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+        let json = serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.0.ephemeral.put(key, &json, CEREMONY_TTL).await
+    }
+
+    async fn take<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        Ok(self.0.ephemeral.take(key).await?.and_then(|raw| serde_json::from_str(&raw).ok()))
+    }
+}
+
+/// The options as the page's script reads them: the `publicKey` member, without the library's
+/// security-key hint, so a laptop's or phone's own passkey is offered as readily as a USB key,
+/// and without its credProtect request, which Chromium refuses for a non-discoverable
+/// credential ("protection policy is inconsistent"); user verification is still asked
+/// (preferred) and recorded per key and per sign-in.
+fn browser_options<T: Serialize>(options: &T) -> String {
+    let mut value = serde_json::to_value(options).unwrap_or_default();
+    if let Some(public_key) = value.get_mut("publicKey").and_then(|p| p.as_object_mut()) {
+        public_key.remove("hints");
+        if let Some(extensions) = public_key.get_mut("extensions").and_then(|e| e.as_object_mut()) {
+            extensions.remove("credentialProtectionPolicy");
+            extensions.remove("enforceCredentialProtectionPolicy");
+        }
+    }
+    // A data block inside the page: nothing in it may close the element.
+    value.get("publicKey").map(|v| v.to_string().replace('<', "\\u003c")).unwrap_or_default()
+}

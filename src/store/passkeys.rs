@@ -1,0 +1,131 @@
+//! F9–F11: a person's passkeys and security keys. What is stored is the library's record of
+//! each credential (its public key and sign counter, as JSON) beside the flags the pages show;
+//! a new key is added under the person's row lock, so the number of keys stays bounded however
+//! many registrations race.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+
+use super::entities::passkey;
+use super::{Store, StoreError};
+use crate::domain::second_factor::RegisteredKey;
+use crate::domain::user::UserId;
+
+/// A key as stored: what people see, and the library's record to verify with.
+pub struct StoredPasskey {
+    pub key: RegisteredKey,
+    pub credential: String,
+}
+
+/// A key just registered.
+pub struct NewKey {
+    pub name: String,
+    pub credential_id: String,
+    pub credential: String,
+    pub aaguid: Option<String>,
+    pub user_verified: bool,
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+}
+
+/// What became of a registration.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Added {
+    Added,
+    /// The person already holds `max` keys.
+    Full,
+    /// The credential is registered already (to this account or another).
+    Known,
+}
+
+fn key_of(m: passkey::Model) -> StoredPasskey {
+    StoredPasskey {
+        key: RegisteredKey {
+            id: m.id,
+            name: m.name,
+            created_at: m.created_at,
+            last_used_at: m.last_used_at,
+            aaguid: m.aaguid,
+            user_verified: m.user_verified,
+            backup_eligible: m.backup_eligible,
+            backup_state: m.backup_state,
+        },
+        credential: m.credential,
+    }
+}
+
+impl Store {
+    pub async fn passkeys(&self, user_id: UserId) -> Result<Vec<StoredPasskey>, StoreError> {
+        let rows = passkey::Entity::find()
+            .filter(passkey::Column::UserId.eq(user_id))
+            .order_by_asc(passkey::Column::Id)
+            .all(self.conn())
+            .await?;
+        Ok(rows.into_iter().map(key_of).collect())
+    }
+
+    pub async fn has_passkey(&self, user_id: UserId) -> Result<bool, StoreError> {
+        Ok(passkey::Entity::find().filter(passkey::Column::UserId.eq(user_id)).count(self.conn()).await? > 0)
+    }
+
+    /// F9: adds `key` unless the person holds `max` keys or the credential is known, in one
+    /// transaction that holds the person's row.
+    pub async fn add_passkey(&self, user_id: UserId, key: NewKey, max: u64, now: i64) -> Result<Added, StoreError> {
+        let writer = self.writer().await;
+        let txn = writer.begin().await?;
+        let hold = self.statement("UPDATE users SET id = id WHERE id = $1", vec![user_id.into()]);
+        txn.execute_raw(hold).await?;
+        if passkey::Entity::find().filter(passkey::Column::UserId.eq(user_id)).count(&txn).await? >= max {
+            return Ok(Added::Full);
+        }
+        let known = passkey::Entity::find().filter(passkey::Column::CredentialId.eq(key.credential_id.clone()));
+        if known.count(&txn).await? > 0 {
+            return Ok(Added::Known);
+        }
+        passkey::ActiveModel {
+            user_id: Set(user_id),
+            name: Set(key.name),
+            credential_id: Set(key.credential_id),
+            credential: Set(key.credential),
+            aaguid: Set(key.aaguid),
+            user_verified: Set(key.user_verified),
+            backup_eligible: Set(key.backup_eligible),
+            backup_state: Set(key.backup_state),
+            created_at: Set(now),
+            last_used_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(Added::Added)
+    }
+
+    /// F10: a key was used: its record (the new sign counter) and when.
+    pub async fn passkey_used(
+        &self,
+        id: i32,
+        credential: &str,
+        backup_state: bool,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let stmt = self.statement(
+            "UPDATE passkeys SET credential = $2, backup_state = $3, last_used_at = $4 WHERE id = $1",
+            vec![id.into(), credential.to_string().into(), backup_state.into(), now.into()],
+        );
+        self.write(stmt).await?;
+        Ok(())
+    }
+
+    /// F9: the person removes one of their keys; false when it is not theirs (or gone).
+    pub async fn remove_passkey(&self, user_id: UserId, id: i32) -> Result<bool, StoreError> {
+        let stmt =
+            self.statement("DELETE FROM passkeys WHERE id = $1 AND user_id = $2", vec![id.into(), user_id.into()]);
+        Ok(self.write(stmt).await? == 1)
+    }
+
+    /// F11: every key of the person (with F6's reset).
+    pub(super) async fn remove_passkeys_in<C: ConnectionTrait>(txn: &C, user_id: UserId) -> Result<u64, StoreError> {
+        Ok(passkey::Entity::delete_many().filter(passkey::Column::UserId.eq(user_id)).exec(txn).await?.rows_affected)
+    }
+}

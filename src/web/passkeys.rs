@@ -1,0 +1,184 @@
+//! F9: Settings → Passkeys and security keys. The person names a key, the browser asks it (the
+//! page's script, `webauthn.js`), and the answer — with the code mailed to a verified address,
+//! as for an app (F2) — registers it; the list shows each key's name, when it was added and
+//! last used, and whether it verified its user or is synced; a key is removed from a session
+//! that proved a second factor.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::accounts::Accounts;
+use crate::accounts::factors::MAX_CODE_CHARS;
+use crate::accounts::passkeys::{PasskeyError, Registration};
+use crate::accounts::session::SessionRecord;
+use crate::domain::activity::Origin;
+use crate::domain::second_factor::MAX_KEY_NAME;
+use crate::http::page::{Page, PageError, see_other};
+use crate::http::{PageForm, RequestOrigin, Site, csrf, session};
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct KeyForm {
+    csrf: Option<String>,
+    step: String,
+    name: String,
+    answer: String,
+    mailed_code: String,
+    key: i32,
+}
+
+enum View<'a> {
+    List { notice: Option<&'a str>, error: Option<&'a str> },
+    Ceremony { registration: &'a Registration, name: &'a str },
+}
+
+async fn render(
+    accounts: &Accounts,
+    site: &Site,
+    headers: &HeaderMap,
+    s: &SessionRecord,
+    view: View<'_>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let keys = accounts.passkeys().list(s.user_id).await?;
+    let may_change = accounts.factors().may_change(s).await?;
+    let offered = match accounts.account(s.user_id, s.tenant_id).await? {
+        Some((_, tenant)) => accounts.factors().offered(&tenant) && accounts.passkeys().available(),
+        None => false,
+    };
+    let token = csrf::issue(headers, site);
+    let ctx = match view {
+        View::List { notice, error } => context! {
+            csrf => token.token, keys, may_change, offered, notice, error, max_name => MAX_KEY_NAME,
+        },
+        View::Ceremony { registration, name } => context! {
+            csrf => token.token, keys, ceremony => registration.options, mailed => registration.mailed, name,
+            max => MAX_CODE_CHARS,
+        },
+    };
+    let page = Page::render(status, "passkeys.html", ctx)?;
+    Ok(page.with_cookie(token.set_cookie).into_response())
+}
+
+async fn signed_in(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
+    Ok(session::current(accounts, site, headers).await?.filter(SessionRecord::complete))
+}
+
+pub async fn show(
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    match signed_in(&accounts, &site, &headers).await? {
+        Some(s) => {
+            let view = View::List { notice: None, error: None };
+            render(&accounts, &site, &headers, &s, view, StatusCode::OK).await
+        }
+        None => Ok(see_other("/login", vec![])),
+    }
+}
+
+pub async fn submit(
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
+    PageForm(form): PageForm<KeyForm>,
+) -> Result<Response, PageError> {
+    let Some(s) = signed_in(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    let refuse = |message| View::List { notice: None, error: Some(message) };
+    if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
+        let view = refuse("This form expired. Please try again.");
+        return render(&accounts, &site, &headers, &s, view, StatusCode::FORBIDDEN).await;
+    }
+    let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
+        return Ok(see_other("/login", vec![session::clear(&site)]));
+    };
+    // F2, F9: with a factor enrolled, only a session that proved one changes the factors.
+    if !accounts.factors().may_change(&s).await? {
+        let view = refuse("Sign in with your second factor first: then you can change your keys.");
+        return render(&accounts, &site, &headers, &s, view, StatusCode::FORBIDDEN).await;
+    }
+    let passkeys = accounts.passkeys();
+    if form.step != "remove" && !(accounts.factors().offered(&tenant) && passkeys.available()) {
+        return render(
+            &accounts,
+            &site,
+            &headers,
+            &s,
+            refuse("Passkeys are not offered here."),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    match form.step.as_str() {
+        "start" => match passkeys.start_registration(&s.sid, &user, &tenant, &form.name).await {
+            Ok(registration) => {
+                let view = View::Ceremony { registration: &registration, name: form.name.trim() };
+                render(&accounts, &site, &headers, &s, view, StatusCode::OK).await
+            }
+            Err(e) => failed(&accounts, &site, &headers, &s, e).await,
+        },
+        "finish" => {
+            match passkeys.finish_registration(&s.sid, &user, &tenant, &form.answer, &form.mailed_code, &origin).await {
+                Ok(key) => {
+                    let notice = format!("Added \"{}\".", key.name);
+                    let view = View::List { notice: Some(&notice), error: None };
+                    render(&accounts, &site, &headers, &s, view, StatusCode::OK).await
+                }
+                Err(e) => failed(&accounts, &site, &headers, &s, e).await,
+            }
+        }
+        "remove" => remove(&accounts, &site, &headers, s, form.key, &origin).await,
+        _ => render(&accounts, &site, &headers, &s, refuse("Unknown step."), StatusCode::BAD_REQUEST).await,
+    }
+}
+
+/// Removing a key ends every session (as with an app): this browser goes on in a new one.
+async fn remove(
+    accounts: &Accounts,
+    site: &Site,
+    headers: &HeaderMap,
+    s: SessionRecord,
+    key: i32,
+    origin: &Origin,
+) -> Result<Response, PageError> {
+    let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
+        return Ok(see_other("/login", vec![session::clear(site)]));
+    };
+    match accounts.passkeys().remove(&user, &tenant, key, origin).await {
+        Ok(Some(epoch)) => {
+            let next = accounts.session_after_change(&s, epoch);
+            let cookie = session::start(accounts, site, headers, &next, origin).await?;
+            let view = View::List { notice: Some("Removed. You were signed out everywhere else."), error: None };
+            let mut page = render(accounts, site, headers, &next, view, StatusCode::OK).await?;
+            if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+                page.headers_mut().append(axum::http::header::SET_COOKIE, value);
+            }
+            Ok(page)
+        }
+        Ok(None) => {
+            let view = View::List { notice: None, error: Some("That key is not yours, or is gone.") };
+            render(accounts, site, headers, &s, view, StatusCode::BAD_REQUEST).await
+        }
+        Err(e) => failed(accounts, site, headers, &s, e).await,
+    }
+}
+
+async fn failed(
+    accounts: &Accounts,
+    site: &Site,
+    headers: &HeaderMap,
+    s: &SessionRecord,
+    e: PasskeyError,
+) -> Result<Response, PageError> {
+    let message = match e {
+        PasskeyError::Field(message) => message,
+        PasskeyError::Unavailable => "Passkeys are not offered here.",
+        PasskeyError::Internal(e) => return Err(e.into()),
+    };
+    render(accounts, site, headers, s, View::List { notice: None, error: Some(message) }, StatusCode::BAD_REQUEST).await
+}

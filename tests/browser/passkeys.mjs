@@ -1,0 +1,54 @@
+// Passkeys in a real browser (issue 28, F9, F10, F12) with Chromium's virtual authenticator
+// (CDP WebAuthn): alice adds a passkey in Settings, signs in with her password and then the key,
+// and removes it. Real ceremonies: the browser signs, Lanyard verifies with webauthn-rs.
+// Usage: node passkeys.mjs <issuer> <screenshot-dir>
+import assert from "node:assert/strict";
+import { launch, signIn } from "./lib.mjs";
+
+const [issuer, shots] = process.argv.slice(2);
+const { browser, page, violations } = await launch();
+page.on("console", (m) => console.error("console:", m.text()));
+try {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  });
+
+  await page.goto(`${issuer}/login`);
+  await signIn(page, "alice", "Lanyard-Demo-1");
+  await page.goto(`${issuer}/settings`);
+  await page.getByRole("link", { name: "Passkeys and security keys" }).click();
+  await page.getByLabel("Name").fill("Work laptop");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.waitForLoadState();
+  await page.getByRole("button", { name: "Add the key" }).click();
+  await page.waitForURL(`${issuer}/settings/passkeys`);
+  await page.waitForSelector("#passkeys");
+  assert.match(await page.locator("#passkeys").innerText(), /Work laptop/, "F9: the key is listed by its name");
+  await page.screenshot({ path: `${shots}/passkeys.png`, fullPage: true });
+
+  await page.goto(`${issuer}/account`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForLoadState();
+  await page.goto(`${issuer}/login`);
+  await signIn(page, "alice", "Lanyard-Demo-1");
+  assert.equal(new URL(page.url()).pathname, "/sign-in/second-factor", "F10: the key comes after the password");
+  await page.getByRole("button", { name: "Use your passkey or security key" }).click();
+  await page.waitForURL(`${issuer}/account`);
+
+  await page.goto(`${issuer}/settings/passkeys`);
+  await page.getByRole("button", { name: "Remove" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("#passkeys-status").innerText(), /No passkey/, "F9: removed");
+  assert.deepEqual(violations, [], "no CSP violations");
+  console.log("browser: passkeys passed");
+} catch (e) {
+  console.error("page at failure:", page.url(), "\n", await page.locator("main, body").first().innerText().catch(() => ""));
+  throw e;
+} finally {
+  await browser.close();
+}
