@@ -6,6 +6,10 @@
 //!   page and the POST: the secret opened, the step accepted by one conditional UPDATE, the
 //!   activity written).
 //!
+//! - F10, CPU: verifying a passkey's assertion with `webauthn-rs` (ES256 through OpenSSL: the
+//!   client data, the authenticator data, the signature, the counter), against a software
+//!   authenticator's real answers.
+//!
 //! Run: `cargo bench --bench second_factor`. Prints numbers; asserts nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::disallowed_methods)]
 
@@ -136,7 +140,40 @@ async fn end_to_end() {
     );
 }
 
+fn webauthn() {
+    use webauthn_authenticator_rs::WebauthnAuthenticator;
+    use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+    use webauthn_rs::WebauthnBuilder;
+    use webauthn_rs::prelude::{Url, Uuid};
+
+    let origin = Url::parse("https://id.example.org").unwrap();
+    let party = WebauthnBuilder::new("id.example.org", &origin).unwrap().build().unwrap();
+    let mut key = WebauthnAuthenticator::new(SoftPasskey::new(true));
+    let (options, state) =
+        party.start_securitykey_registration(Uuid::new_v4(), "alice", "alice", None, None, None).unwrap();
+    let answer = key.do_registration(origin.clone(), options).unwrap();
+    let mut registered = party.finish_securitykey_registration(&answer, &state).unwrap();
+    let n = 300u32;
+    let mut verify = Duration::ZERO;
+    let mut start = Duration::ZERO;
+    for _ in 0..n {
+        let t = Instant::now();
+        let (options, state) = party.start_securitykey_authentication(std::slice::from_ref(&registered)).unwrap();
+        start += t.elapsed();
+        let answer = key.do_authentication(origin.clone(), options).unwrap();
+        let t = Instant::now();
+        let result = party.finish_securitykey_authentication(&answer, &state).unwrap();
+        verify += t.elapsed();
+        registered.update_credential(&result);
+    }
+    let us = |d: Duration| d.as_secs_f64() * 1e6 / f64::from(n);
+    println!("F10 passkey, CPU per sign-in ({n} runs, ES256):");
+    println!("  start an assertion (challenge, options) {:.1} µs", us(start));
+    println!("  verify the answer (webauthn-rs)         {:.1} µs", us(verify));
+}
+
 fn main() {
     cpu();
+    webauthn();
     tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(end_to_end());
 }

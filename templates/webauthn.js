@@ -28,7 +28,17 @@
   var create = form.getAttribute("data-webauthn") === "create";
   button.hidden = false;
 
+  // Enter in the form's other field asks the key too, rather than posting no answer.
+  form.addEventListener("submit", function (event) {
+    if (!document.getElementById("webauthn-answer").value) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+
   button.addEventListener("click", function () {
+    // The mailed code, when asked, is typed before the key is: one ceremony, one try.
+    if (form.reportValidity && !form.reportValidity()) return;
     var o = JSON.parse(data.textContent);
     o.challenge = toBuffer(o.challenge);
     if (o.user) o.user.id = toBuffer(o.user.id);

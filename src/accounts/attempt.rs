@@ -65,7 +65,15 @@ impl Accounts {
     /// leaves it as it is (only a right code clears it), or a known password — at sign-in, at
     /// Settings, at a change at will — would buy fresh code guesses each time.
     pub(super) async fn password_settles(&self, user: &User, otherwise: OnRight) -> Result<OnRight, StoreError> {
-        Ok(if self.store.has_second_factor(user.id).await? { OnRight::Keep } else { otherwise })
+        Ok(if self.has_factor(user.id).await? { OnRight::Keep } else { otherwise })
+    }
+
+    /// Whether the person has a second factor they can give here: an app, or a passkey where
+    /// this deployment is a relying party (F12) — a key it cannot ask for must not lock its
+    /// owner out.
+    pub(super) async fn has_factor(&self, user_id: crate::domain::user::UserId) -> Result<bool, StoreError> {
+        Ok(self.store.totp_app(user_id).await?.is_some()
+            || (self.relying_party.is_some() && self.store.has_passkey(user_id).await?))
     }
 
     /// Runs to the end even when the request that asked goes away (a closed connection drops

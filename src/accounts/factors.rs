@@ -104,6 +104,10 @@ pub enum ProveError {
     /// Too many checks for this account just now; nothing was counted.
     #[error("too many attempts")]
     TooMany,
+    /// F10: the key's ceremony had expired or was replaced (a reload, another tab): nothing was
+    /// checked, so nothing is counted; the page starts a new one.
+    #[error("expired")]
+    Expired,
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -164,11 +168,8 @@ impl Factors<'_> {
         let Some((user, tenant)) = self.account(session.user_id, session.tenant_id).await? else {
             return Err(ProveError::Locked);
         };
+        self.within_check_window(user.id).await?;
         let now = self.clock.now();
-        let window = format!("mfa-checks:{}:{}", user.id, now - now.rem_euclid(CHECK_WINDOW));
-        if self.ephemeral.incr(&window, CHECK_WINDOW).await? > CHECKS_PER_WINDOW {
-            return Err(ProveError::TooMany);
-        }
         let proof = if is_app_code(code) { Proof::AppCode } else { Proof::RecoveryCode };
         let code = if code.chars().count() > MAX_CODE_CHARS { String::new() } else { code.to_string() };
         let user_id = user.id;
@@ -251,7 +252,7 @@ impl Factors<'_> {
         if !asked.any() || !session.complete() || session.second_factor_at.is_some() {
             return Ok(None);
         }
-        if self.store.has_second_factor(session.user_id).await? {
+        if self.has_factor(session.user_id).await? {
             return Ok(Some(Required::SecondFactor));
         }
         let may_enrol = asked.by_application
@@ -271,7 +272,7 @@ impl Factors<'_> {
         for_request: bool,
     ) -> Result<bool, StoreError> {
         // An app enrolled meanwhile (another session) is proved, never replaced, from here.
-        if step == Required::EnrolSecondFactor && self.store.has_second_factor(session.user_id).await? {
+        if step == Required::EnrolSecondFactor && self.has_factor(session.user_id).await? {
             return Ok(false);
         }
         if session.next_required() == Some(step) {
@@ -281,7 +282,7 @@ impl Factors<'_> {
             return Ok(false);
         }
         Ok(match step {
-            Required::SecondFactor => self.store.has_second_factor(session.user_id).await?,
+            Required::SecondFactor => self.has_factor(session.user_id).await?,
             Required::EnrolSecondFactor => for_request,
             Required::ChangePassword => false,
         })
@@ -296,7 +297,17 @@ impl Factors<'_> {
     /// codes): with an app enrolled, only a session that proved it — a session that knew the
     /// password alone must not replace it or mint codes.
     pub async fn may_change(&self, session: &SessionRecord) -> Result<bool, StoreError> {
-        Ok(session.second_factor_at.is_some() || !self.store.has_second_factor(session.user_id).await?)
+        Ok(session.second_factor_at.is_some() || !self.has_factor(session.user_id).await?)
+    }
+
+    /// F5, F10: second-factor checks per account per window, codes and keys alike, beyond L3.
+    pub(super) async fn within_check_window(&self, user_id: UserId) -> Result<(), ProveError> {
+        let now = self.clock.now();
+        let window = format!("mfa-checks:{user_id}:{}", now - now.rem_euclid(CHECK_WINDOW));
+        if self.ephemeral.incr(&window, CHECK_WINDOW).await? > CHECKS_PER_WINDOW {
+            return Err(ProveError::TooMany);
+        }
+        Ok(())
     }
 
     /// F4: whether this provider offers second factors at all.

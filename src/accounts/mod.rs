@@ -18,6 +18,7 @@ pub mod limits;
 pub mod mailed;
 pub mod operations;
 pub mod own_password;
+pub mod passkey_removal;
 pub mod passkeys;
 pub mod password;
 pub mod password_change;

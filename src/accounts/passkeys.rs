@@ -27,11 +27,13 @@ use crate::store::{Added, Ephemeral, NewKey, OnRight, StoreError};
 
 /// F9: a ceremony's state lives five minutes.
 const CEREMONY_TTL: i64 = 5 * 60;
-/// The longest answer a browser may send for one ceremony: larger is refused unread.
-pub const MAX_ANSWER_BYTES: usize = 16 * 1024;
+/// The longest answer a browser may send for one ceremony: the form reader's own limit on a
+/// field (a larger one is refused before it gets here); enough for an answer without
+/// attestation, which is what Lanyard asks for.
+pub const MAX_ANSWER_BYTES: usize = 4096;
 
 /// A person's passkeys: `accounts.passkeys()`.
-pub struct Passkeys<'a>(&'a Accounts);
+pub struct Passkeys<'a>(pub(super) &'a Accounts);
 
 impl Accounts {
     pub fn passkeys(&self) -> Passkeys<'_> {
@@ -75,7 +77,6 @@ pub struct Registration {
 }
 
 const MAILED_PURPOSE: &str = "passkey-enrol-mail";
-
 #[derive(Serialize, Deserialize)]
 struct Asserting {
     user_id: UserId,
@@ -102,7 +103,6 @@ fn user_handle(user: &User) -> Uuid {
 enum Outcome {
     Verified {
         key_id: i32,
-        software: bool,
     },
     /// F10: the sign counter went backwards.
     Cloned {
@@ -135,13 +135,7 @@ impl Passkeys<'_> {
         name: &str,
     ) -> Result<Registration, PasskeyError> {
         let party = self.party()?;
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(PasskeyError::Field("Name the key, for example \"Work laptop\"."));
-        }
-        if name.chars().count() > MAX_KEY_NAME || name.chars().any(char::is_control) {
-            return Err(PasskeyError::Field("Use a shorter name, on one line."));
-        }
+        let name = key_name(name)?;
         let keys = self.0.store.passkeys(user.id).await?;
         if keys.len() as u64 >= MAX_KEYS {
             return Err(PasskeyError::Field("You have as many keys as a person may hold. Remove one first."));
@@ -157,8 +151,10 @@ impl Passkeys<'_> {
             .start_securitykey_registration(user_handle(user), login, login, Some(exclude), None, None)
             .map_err(|e| Internal::Task(format!("passkey registration: {e}")))?;
         let factors = self.0.factors();
-        if factors.count_proposal(user.id).await.is_err() {
-            return Err(PasskeyError::Field("Too many changes were started. Please try again later."));
+        match factors.count_proposal(user.id).await {
+            Ok(()) => {}
+            Err(super::factors::FactorError::Internal(e)) => return Err(e.into()),
+            Err(_) => return Err(PasskeyError::Field("Too many changes were started. Please try again later.")),
         }
         let mailed = factors.mail_code(user, tenant, MAILED_PURPOSE, "add a passkey or security key")?;
         let waiting = Registering {
@@ -222,15 +218,22 @@ impl Passkeys<'_> {
             backup_state: cred.backup_state,
         };
         let now = self.0.clock.now();
-        match self.0.store.add_passkey(user.id, new, MAX_KEYS, now).await? {
+        match self.0.store.add_passkey(user.id, new, MAX_KEYS, waiting.mailed_epoch, now).await? {
             Added::Added => {}
             Added::Full => return Err(PasskeyError::Field("You have as many keys as a person may hold.")),
             Added::Known => return Err(PasskeyError::Field("That key is registered already.")),
+            Added::Stale => return Err(PasskeyError::Field("That request expired. Start again.")),
         }
         self.record(tenant, user, ActivityKind::MfaEnrolled, "passkey or security key added (F9)", origin).await?;
         self.0.factors().notify(tenant, user, "A passkey or security key was added as a second factor");
         let keys = self.list(user.id).await?;
         keys.into_iter().last().ok_or(PasskeyError::Unavailable)
+    }
+
+    /// F9: a key was just registered in this session: creating it proved the person holds it,
+    /// as an app's first code does (F4, F7).
+    pub fn registered_in(&self, session: &mut SessionRecord) {
+        session.second_factor_proved(Proof::SoftwareKey, self.0.clock.now());
     }
 
     /// F10: the options for `navigator.credentials.get` naming the person's own keys, as JSON;
@@ -269,9 +272,15 @@ impl Passkeys<'_> {
         let Some((user, tenant)) = self.0.account(session.user_id, session.tenant_id).await? else {
             return Err(ProveError::Locked);
         };
-        let party = self.party().map_err(|_| ProveError::Wrong)?.clone();
-        // Single use: taken before anything is checked.
-        let waiting = self.take::<Asserting>(&asserting_key(&session.sid)).await?.filter(|w| w.user_id == user.id);
+        let party = self.party().map_err(|_| ProveError::Expired)?.clone();
+        // Single use: taken before anything is checked. No ceremony (expired, or replaced by a
+        // reload or another tab) is nothing checked, so nothing counted: the page starts anew.
+        let Some(waiting) =
+            self.take::<Asserting>(&asserting_key(&session.sid)).await?.filter(|w| w.user_id == user.id)
+        else {
+            return Err(ProveError::Expired);
+        };
+        self.0.factors().within_check_window(user.id).await?;
         let answer = (answer.len() <= MAX_ANSWER_BYTES)
             .then(|| serde_json::from_str::<PublicKeyCredential>(answer).ok())
             .flatten();
@@ -280,24 +289,37 @@ impl Passkeys<'_> {
         let user_id = user.id;
         let check = move |accounts: Accounts| -> Check {
             Box::pin(async move {
-                let (Some(waiting), Some(answer)) = (waiting, answer) else { return Ok(false) };
+                let Some(answer) = answer else { return Ok(false) };
+                // The key as stored now (the ceremony's copy may be minutes old).
                 let keys = accounts.store.passkeys(user_id).await?;
                 let stored = keys.iter().find_map(|k| {
                     let key = serde_json::from_str::<SecurityKey>(&k.credential).ok()?;
-                    (key.cred_id().as_ref() == answer.raw_id.as_ref()).then_some((k.key.clone(), key))
+                    (key.cred_id().as_ref() == answer.raw_id.as_ref()).then_some((k.key.id, k.credential.clone(), key))
                 });
-                let Some((info, mut key)) = stored else { return Ok(false) };
+                let Some((key_id, was, mut key)) = stored else { return Ok(false) };
                 match party.webauthn().finish_securitykey_authentication(&answer, &waiting.state) {
                     Ok(result) => {
+                        // F10: the counter must move past the stored one, not only past the
+                        // ceremony's copy; and of two answers racing, one moves it.
+                        let stored_counter = Credential::from(key.clone()).counter;
+                        let behind = (result.counter() > 0 || stored_counter > 0) && result.counter() <= stored_counter;
                         key.update_credential(&result);
                         let credential = serde_json::to_string(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                         let now = accounts.clock.now();
-                        accounts.store.passkey_used(info.id, &credential, result.backup_state(), now).await?;
-                        let _ = seen.set(Outcome::Verified { key_id: info.id, software: info.backup_eligible });
+                        if behind
+                            || !accounts
+                                .store
+                                .passkey_used(key_id, &was, &credential, result.backup_state(), now)
+                                .await?
+                        {
+                            let _ = seen.set(Outcome::Cloned { key_id });
+                            return Ok(false);
+                        }
+                        let _ = seen.set(Outcome::Verified { key_id });
                         Ok(true)
                     }
                     Err(WebauthnError::CredentialPossibleCompromise) => {
-                        let _ = seen.set(Outcome::Cloned { key_id: info.id });
+                        let _ = seen.set(Outcome::Cloned { key_id });
                         Ok(false)
                     }
                     Err(_) => Ok(false),
@@ -319,11 +341,10 @@ impl Passkeys<'_> {
         };
         match self.0.counted_check(&user, max, OnRight::SignedIn, check).await? {
             Verdict::Right => {
-                let proof = match outcome.get() {
-                    Some(Outcome::Verified { software: true, .. }) => Proof::SoftwareKey,
-                    _ => Proof::HardwareKey,
-                };
-                if let Some(Outcome::Verified { key_id, .. }) = outcome.get() {
+                // RFC 8176: `hwk` needs the key's hardware attested, which Lanyard does not ask
+                // for (yet): every key is `swk`.
+                let proof = Proof::SoftwareKey;
+                if let Some(Outcome::Verified { key_id }) = outcome.get() {
                     let detail = format!("passkey {key_id} (F10)");
                     self.0.store.record_activity(&entry(ActivityKind::MfaVerified, detail), now).await?;
                 }
@@ -351,31 +372,13 @@ impl Passkeys<'_> {
         }
     }
 
-    /// F9: the person removes one of their keys (from a session that proved a second factor,
-    /// or has none: `Factors::may_change`); every session ends, as with the app.
-    pub async fn remove(
-        &self,
-        user: &User,
-        tenant: &Tenant,
-        key_id: i32,
-        origin: &Origin,
-    ) -> Result<Option<String>, PasskeyError> {
-        if !self.0.store.remove_passkey(user.id, key_id).await? {
-            return Ok(None);
-        }
-        self.record(
-            tenant,
-            user,
-            ActivityKind::MfaRemoved,
-            "passkey or security key removed by its owner (F9)",
-            origin,
-        )
-        .await?;
-        self.0.factors().notify(tenant, user, "A passkey or security key was removed");
-        Ok(Some(self.0.end_all_sessions(user).await?))
+    /// F9: the person renames one of their keys; false when it is not theirs.
+    pub async fn rename(&self, user: &User, key_id: i32, name: &str) -> Result<bool, PasskeyError> {
+        let name = key_name(name)?;
+        Ok(self.0.store.rename_passkey(user.id, key_id, name).await?)
     }
 
-    async fn record(
+    pub(super) async fn record(
         &self,
         tenant: &Tenant,
         user: &User,
@@ -386,14 +389,26 @@ impl Passkeys<'_> {
         self.0.factors().record(tenant, user, kind, detail, origin).await
     }
 
-    async fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+    pub(super) async fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
         let json = serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.0.ephemeral.put(key, &json, CEREMONY_TTL).await
     }
 
-    async fn take<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Result<Option<T>, StoreError> {
+    pub(super) async fn take<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Result<Option<T>, StoreError> {
         Ok(self.0.ephemeral.take(key).await?.and_then(|raw| serde_json::from_str(&raw).ok()))
     }
+}
+
+/// A key's name as typed: trimmed, one line, at most `MAX_KEY_NAME` characters.
+fn key_name(name: &str) -> Result<&str, PasskeyError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(PasskeyError::Field("Name the key, for example \"Work laptop\"."));
+    }
+    if name.chars().count() > MAX_KEY_NAME || name.chars().any(char::is_control) {
+        return Err(PasskeyError::Field("Use a shorter name, on one line."));
+    }
+    Ok(name)
 }
 
 /// The options as the page's script reads them: the `publicKey` member, without the library's

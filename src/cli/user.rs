@@ -212,11 +212,19 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
             } else {
                 accounts.second_factors_of(&who.tenant, &who.login).await?
             };
-            emit(json, &factors, |f| match &f.authenticator_app {
-                Some(app) => {
-                    format!("authenticator app since {}	{} recovery codes left", app.created_at, f.recovery_codes_left)
-                }
-                None => "no second factor".into(),
+            emit(json, &factors, |f| {
+                let mut lines: Vec<String> = f
+                    .authenticator_app
+                    .iter()
+                    .map(|app| {
+                        format!(
+                            "authenticator app since {}\t{} recovery codes left",
+                            app.created_at, f.recovery_codes_left
+                        )
+                    })
+                    .collect();
+                lines.extend(f.passkeys.iter().map(|k| format!("passkey\t{}\tsince {}", k.name, k.created_at)));
+                if lines.is_empty() { "no second factor".into() } else { lines.join("\n") }
             });
             return Ok(());
         }

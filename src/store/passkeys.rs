@@ -36,6 +36,8 @@ pub enum Added {
     Full,
     /// The credential is registered already (to this account or another).
     Known,
+    /// S7: the account's mailed epoch moved since the ceremony began (its mailed code died).
+    Stale,
 }
 
 fn key_of(m: passkey::Model) -> StoredPasskey {
@@ -68,21 +70,35 @@ impl Store {
         Ok(passkey::Entity::find().filter(passkey::Column::UserId.eq(user_id)).count(self.conn()).await? > 0)
     }
 
-    /// F9: adds `key` unless the person holds `max` keys or the credential is known, in one
-    /// transaction that holds the person's row.
-    pub async fn add_passkey(&self, user_id: UserId, key: NewKey, max: u64, now: i64) -> Result<Added, StoreError> {
+    /// F9: adds `key` unless the person holds `max` keys, the credential is known, or the
+    /// account's mailed epoch is no longer `mailed_epoch` (S7), in one transaction that holds the
+    /// person's row.
+    pub async fn add_passkey(
+        &self,
+        user_id: UserId,
+        key: NewKey,
+        max: u64,
+        mailed_epoch: i64,
+        now: i64,
+    ) -> Result<Added, StoreError> {
         let writer = self.writer().await;
         let txn = writer.begin().await?;
-        let hold = self.statement("UPDATE users SET id = id WHERE id = $1", vec![user_id.into()]);
-        txn.execute_raw(hold).await?;
+        let hold = self.statement(
+            "UPDATE users SET mailed_epoch = mailed_epoch WHERE id = $1 AND mailed_epoch = $2",
+            vec![user_id.into(), mailed_epoch.into()],
+        );
+        if txn.execute_raw(hold).await?.rows_affected() != 1 {
+            return Ok(Added::Stale);
+        }
         if passkey::Entity::find().filter(passkey::Column::UserId.eq(user_id)).count(&txn).await? >= max {
             return Ok(Added::Full);
         }
-        let known = passkey::Entity::find().filter(passkey::Column::CredentialId.eq(key.credential_id.clone()));
+        let credential_id = key.credential_id.clone();
+        let known = passkey::Entity::find().filter(passkey::Column::CredentialId.eq(credential_id.clone()));
         if known.count(&txn).await? > 0 {
             return Ok(Added::Known);
         }
-        passkey::ActiveModel {
+        let inserted = passkey::ActiveModel {
             user_id: Set(user_id),
             name: Set(key.name),
             credential_id: Set(key.credential_id),
@@ -96,25 +112,41 @@ impl Store {
             ..Default::default()
         }
         .insert(&txn)
-        .await?;
+        .await;
+        if let Err(e) = inserted {
+            drop(txn);
+            // Another account registered the same credential meanwhile: the unique index said no.
+            let known = passkey::Entity::find().filter(passkey::Column::CredentialId.eq(credential_id));
+            return if known.count(self.conn()).await? > 0 { Ok(Added::Known) } else { Err(e.into()) };
+        }
         txn.commit().await?;
         Ok(Added::Added)
     }
 
-    /// F10: a key was used: its record (the new sign counter) and when.
+    /// F10: a key was used: its record (the new sign counter) and when — only if the record is
+    /// still `was` (of two assertions racing, one moves the counter; false for the other).
     pub async fn passkey_used(
         &self,
         id: i32,
+        was: &str,
         credential: &str,
         backup_state: bool,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let stmt = self.statement(
-            "UPDATE passkeys SET credential = $2, backup_state = $3, last_used_at = $4 WHERE id = $1",
-            vec![id.into(), credential.to_string().into(), backup_state.into(), now.into()],
+            "UPDATE passkeys SET credential = $3, backup_state = $4, last_used_at = $5 WHERE id = $1 AND credential = $2",
+            vec![id.into(), was.to_string().into(), credential.to_string().into(), backup_state.into(), now.into()],
         );
-        self.write(stmt).await?;
-        Ok(())
+        Ok(self.write(stmt).await? == 1)
+    }
+
+    /// F9: the person renames one of their keys; false when it is not theirs (or gone).
+    pub async fn rename_passkey(&self, user_id: UserId, id: i32, name: &str) -> Result<bool, StoreError> {
+        let stmt = self.statement(
+            "UPDATE passkeys SET name = $3 WHERE id = $1 AND user_id = $2",
+            vec![id.into(), user_id.into(), name.to_string().into()],
+        );
+        Ok(self.write(stmt).await? == 1)
     }
 
     /// F9: the person removes one of their keys; false when it is not theirs (or gone).

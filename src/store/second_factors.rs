@@ -111,11 +111,6 @@ impl Store {
         Ok(txn.execute_raw(stmt).await?.rows_affected() == 1)
     }
 
-    /// Whether the person has any second factor (an app or a passkey, F2, F9).
-    pub async fn has_second_factor(&self, user_id: UserId) -> Result<bool, StoreError> {
-        Ok(self.totp_app(user_id).await?.is_some() || self.has_passkey(user_id).await?)
-    }
-
     /// Accepts time step `step` for the app: true only if it is newer than every step accepted
     /// before (one statement, so of two requests with one code, one wins).
     pub async fn accept_totp_step(&self, app_id: i32, step: i64, now: i64) -> Result<bool, StoreError> {

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::accounts::Accounts;
 use crate::accounts::factors::MAX_CODE_CHARS;
+use crate::accounts::passkey_removal::Removal;
 use crate::accounts::passkeys::{PasskeyError, Registration};
 use crate::accounts::session::SessionRecord;
 use crate::domain::activity::Origin;
@@ -31,8 +32,16 @@ pub struct KeyForm {
 }
 
 enum View<'a> {
-    List { notice: Option<&'a str>, error: Option<&'a str> },
-    Ceremony { registration: &'a Registration, name: &'a str },
+    List {
+        notice: Option<&'a str>,
+        error: Option<&'a str>,
+    },
+    Ceremony {
+        registration: &'a Registration,
+        name: &'a str,
+    },
+    /// A removal waiting for the code mailed to the verified address.
+    Removing,
 }
 
 async fn render(
@@ -54,6 +63,7 @@ async fn render(
         View::List { notice, error } => context! {
             csrf => token.token, keys, may_change, offered, notice, error, max_name => MAX_KEY_NAME,
         },
+        View::Removing => context! { csrf => token.token, keys, removing => true, max => MAX_CODE_CHARS },
         View::Ceremony { registration, name } => context! {
             csrf => token.token, keys, ceremony => registration.options, mailed => registration.mailed, name,
             max => MAX_CODE_CHARS,
@@ -103,7 +113,8 @@ pub async fn submit(
         return render(&accounts, &site, &headers, &s, view, StatusCode::FORBIDDEN).await;
     }
     let passkeys = accounts.passkeys();
-    if form.step != "remove" && !(accounts.factors().offered(&tenant) && passkeys.available()) {
+    let adding = matches!(form.step.as_str(), "start" | "finish");
+    if adding && !(accounts.factors().offered(&tenant) && passkeys.available()) {
         return render(
             &accounts,
             &site,
@@ -125,6 +136,9 @@ pub async fn submit(
         "finish" => {
             match passkeys.finish_registration(&s.sid, &user, &tenant, &form.answer, &form.mailed_code, &origin).await {
                 Ok(key) => {
+                    let mut s = s;
+                    passkeys.registered_in(&mut s);
+                    session::update(&accounts, &site, &headers, &s).await?;
                     let notice = format!("Added \"{}\".", key.name);
                     let view = View::List { notice: Some(&notice), error: None };
                     render(&accounts, &site, &headers, &s, view, StatusCode::OK).await
@@ -132,40 +146,47 @@ pub async fn submit(
                 Err(e) => failed(&accounts, &site, &headers, &s, e).await,
             }
         }
-        "remove" => remove(&accounts, &site, &headers, s, form.key, &origin).await,
+        "remove" => match passkeys.start_removal(&s.sid, &user, &tenant, form.key, &origin).await {
+            Ok(Removal::Done(epoch)) => removed(&accounts, &site, &headers, s, epoch, &origin).await,
+            Ok(Removal::Mailed) => render(&accounts, &site, &headers, &s, View::Removing, StatusCode::OK).await,
+            Err(e) => failed(&accounts, &site, &headers, &s, e).await,
+        },
+        "remove_confirm" => match passkeys.confirm_removal(&s.sid, &user, &tenant, &form.mailed_code, &origin).await {
+            Ok(epoch) => removed(&accounts, &site, &headers, s, epoch, &origin).await,
+            Err(e) => failed(&accounts, &site, &headers, &s, e).await,
+        },
+        "rename" => match passkeys.rename(&user, form.key, &form.name).await {
+            Ok(true) => {
+                let view = View::List { notice: Some("Renamed."), error: None };
+                render(&accounts, &site, &headers, &s, view, StatusCode::OK).await
+            }
+            Ok(false) => {
+                let view = refuse("That key is not yours, or is gone.");
+                render(&accounts, &site, &headers, &s, view, StatusCode::BAD_REQUEST).await
+            }
+            Err(e) => failed(&accounts, &site, &headers, &s, e).await,
+        },
         _ => render(&accounts, &site, &headers, &s, refuse("Unknown step."), StatusCode::BAD_REQUEST).await,
     }
 }
 
-/// Removing a key ends every session (as with an app): this browser goes on in a new one.
-async fn remove(
+/// Removing a key ended every session (as with an app): this browser goes on in a new one.
+async fn removed(
     accounts: &Accounts,
     site: &Site,
     headers: &HeaderMap,
     s: SessionRecord,
-    key: i32,
+    epoch: String,
     origin: &Origin,
 ) -> Result<Response, PageError> {
-    let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
-        return Ok(see_other("/login", vec![session::clear(site)]));
-    };
-    match accounts.passkeys().remove(&user, &tenant, key, origin).await {
-        Ok(Some(epoch)) => {
-            let next = accounts.session_after_change(&s, epoch);
-            let cookie = session::start(accounts, site, headers, &next, origin).await?;
-            let view = View::List { notice: Some("Removed. You were signed out everywhere else."), error: None };
-            let mut page = render(accounts, site, headers, &next, view, StatusCode::OK).await?;
-            if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
-                page.headers_mut().append(axum::http::header::SET_COOKIE, value);
-            }
-            Ok(page)
-        }
-        Ok(None) => {
-            let view = View::List { notice: None, error: Some("That key is not yours, or is gone.") };
-            render(accounts, site, headers, &s, view, StatusCode::BAD_REQUEST).await
-        }
-        Err(e) => failed(accounts, site, headers, &s, e).await,
+    let next = accounts.session_after_change(&s, epoch);
+    let cookie = session::start(accounts, site, headers, &next, origin).await?;
+    let view = View::List { notice: Some("Removed. You were signed out everywhere else."), error: None };
+    let mut page = render(accounts, site, headers, &next, view, StatusCode::OK).await?;
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+        page.headers_mut().append(axum::http::header::SET_COOKIE, value);
     }
+    Ok(page)
 }
 
 async fn failed(

@@ -118,6 +118,7 @@ pub async fn submit(
         }
         Err(ProveError::Wrong) => again(s, StatusCode::OK, if with_key { WRONG_KEY } else { WRONG }).await,
         Err(ProveError::TooMany) => again(s, StatusCode::TOO_MANY_REQUESTS, TOO_MANY).await,
+        Err(ProveError::Expired) => again(s, StatusCode::OK, "That took too long. Try again.").await,
         // The lock ended every session of the account, this one too.
         Err(ProveError::Locked) => {
             let page = render(&accounts, &site, &headers, None, None, StatusCode::OK, Some(LOCKED)).await?;

@@ -27,8 +27,13 @@ try {
   await page.getByRole("button", { name: "Add the key" }).click();
   await page.waitForURL(`${issuer}/settings/passkeys`);
   await page.waitForSelector("#passkeys");
-  assert.match(await page.locator("#passkeys").innerText(), /Work laptop/, "F9: the key is listed by its name");
+  const name = page.locator("#passkeys input[name=name]");
+  assert.equal(await name.inputValue(), "Work laptop", "F9: the key is listed by its name");
   await page.screenshot({ path: `${shots}/passkeys.png`, fullPage: true });
+  await name.fill("Laptop");
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.waitForSelector(".notice");
+  assert.equal(await page.locator("#passkeys input[name=name]").inputValue(), "Laptop", "F9: renamed");
 
   await page.goto(`${issuer}/account`);
   await page.getByRole("button", { name: "Sign out" }).click();

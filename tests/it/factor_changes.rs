@@ -15,7 +15,7 @@ use crate::smtp_sink::Sink;
 use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, csrf_of, spawn_with_mail};
 
 /// The newest mail to `to` containing `needle`.
-async fn mail_to(sink: &Sink, to: &str, needle: &str) -> String {
+pub(crate) async fn mail_to(sink: &Sink, to: &str, needle: &str) -> String {
     let header = format!("To: {to}");
     for _ in 0..200 {
         let all = sink.messages.lock().await.clone();
@@ -30,12 +30,12 @@ async fn mail_to(sink: &Sink, to: &str, needle: &str) -> String {
 }
 
 /// The six digits after `marker` in a mail.
-fn digits_after(mail: &str, marker: &str) -> String {
+pub(crate) fn digits_after(mail: &str, marker: &str) -> String {
     let at = mail.find(marker).unwrap_or_else(|| panic!("{marker:?} in {mail}")) + marker.len();
     mail[at..].chars().filter(char::is_ascii_digit).take(6).collect()
 }
 
-async fn verified(app: &TestApp, login: &str, email: &str) {
+pub(crate) async fn verified(app: &TestApp, login: &str, email: &str) {
     let accounts = &app.state.accounts;
     let (_, user) = accounts.lanyard().user("ACME", login).await.unwrap();
     accounts.lanyard().set_verified_email_unchecked(&user, email).await.unwrap();

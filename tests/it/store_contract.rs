@@ -196,6 +196,7 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
         "m20261205_000010_help_contact",
         "m20261207_000011_mailed_epoch",
         "m20261207_000012_second_factors",
+        "m20261207_000013_passkeys",
     ];
     assert_eq!(applied, expected_migrations.map(String::from).to_vec());
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };

@@ -1,0 +1,111 @@
+//! F9: a person removes one of their keys, from a session that proved a second factor (or has
+//! none: `Factors::may_change`). As for the app (F2), with a verified address a code mailed
+//! there confirms it; without one it is removed at once. Every session ends, as with the app.
+
+use serde::{Deserialize, Serialize};
+
+use super::factors::FactorError;
+use super::passkeys::{PasskeyError, Passkeys};
+use crate::domain::activity::{ActivityKind, Origin};
+use crate::domain::tenant::Tenant;
+use crate::domain::user::{User, UserId};
+use crate::store::Ephemeral;
+
+const REMOVAL_PURPOSE: &str = "passkey-remove-mail";
+
+/// A removal waiting for the code mailed to the verified address.
+#[derive(Serialize, Deserialize)]
+struct Removing {
+    user_id: UserId,
+    key_id: i32,
+    mailed: Option<String>,
+    mailed_epoch: i64,
+}
+
+fn removing_key(sid: &str) -> String {
+    Ephemeral::secret_key("passkey-removal", sid)
+}
+
+/// What became of a request to remove a key.
+pub enum Removal {
+    /// Removed; every session ended: the account's new session epoch.
+    Done(String),
+    /// A code went to the verified address; `confirm_removal` takes it.
+    Mailed,
+}
+
+impl Passkeys<'_> {
+    /// F9: the person removes one of their keys (from a session that proved a second factor,
+    /// or has none: `Factors::may_change`). As for the app (F2), with a verified address a code
+    /// mailed there confirms it; without one it is removed at once. Every session ends.
+    pub async fn start_removal(
+        &self,
+        sid: &str,
+        user: &User,
+        tenant: &Tenant,
+        key_id: i32,
+        origin: &Origin,
+    ) -> Result<Removal, PasskeyError> {
+        if !self.0.store.passkeys(user.id).await?.iter().any(|k| k.key.id == key_id) {
+            return Err(PasskeyError::Field("That key is not yours, or is gone."));
+        }
+        let factors = self.0.factors();
+        match factors.count_proposal(user.id).await {
+            Ok(()) => {}
+            Err(FactorError::Internal(e)) => return Err(e.into()),
+            Err(_) => return Err(PasskeyError::Field("Too many changes were started. Please try again later.")),
+        }
+        match factors.mail_code(user, tenant, REMOVAL_PURPOSE, "remove a passkey or security key")? {
+            None => self.remove_now(user, tenant, key_id, origin).await.map(Removal::Done),
+            Some(mailed) => {
+                let waiting =
+                    Removing { user_id: user.id, key_id, mailed: Some(mailed), mailed_epoch: user.mailed_epoch };
+                self.put(&removing_key(sid), &waiting).await?;
+                Ok(Removal::Mailed)
+            }
+        }
+    }
+
+    /// F9: the mailed code confirms the removal this session asked for (one try: a wrong code
+    /// starts again). Returns the new session epoch.
+    pub async fn confirm_removal(
+        &self,
+        sid: &str,
+        user: &User,
+        tenant: &Tenant,
+        mailed_code: &str,
+        origin: &Origin,
+    ) -> Result<String, PasskeyError> {
+        let expired = PasskeyError::Field("That request expired. Start again.");
+        let Some(waiting) = self.take::<Removing>(&removing_key(sid)).await? else { return Err(expired) };
+        if waiting.user_id != user.id || !super::mailed::mailed_current(user, waiting.mailed_epoch) {
+            return Err(expired);
+        }
+        if !self.0.factors().mailed_right(user.id, REMOVAL_PURPOSE, waiting.mailed.as_deref(), mailed_code) {
+            return Err(PasskeyError::Field("The code from your email is not correct. Start again."));
+        }
+        self.remove_now(user, tenant, waiting.key_id, origin).await
+    }
+
+    async fn remove_now(
+        &self,
+        user: &User,
+        tenant: &Tenant,
+        key_id: i32,
+        origin: &Origin,
+    ) -> Result<String, PasskeyError> {
+        if !self.0.store.remove_passkey(user.id, key_id).await? {
+            return Err(PasskeyError::Field("That key is not yours, or is gone."));
+        }
+        self.record(
+            tenant,
+            user,
+            ActivityKind::MfaRemoved,
+            "passkey or security key removed by its owner (F9)",
+            origin,
+        )
+        .await?;
+        self.0.factors().notify(tenant, user, "A passkey or security key was removed");
+        Ok(self.0.end_all_sessions(user).await?)
+    }
+}
