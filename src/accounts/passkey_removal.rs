@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::factors::FactorError;
 use super::passkeys::{PasskeyError, Passkeys};
 use crate::domain::activity::{ActivityKind, Origin};
 use crate::domain::tenant::Tenant;
@@ -50,11 +49,7 @@ impl Passkeys<'_> {
             return Err(PasskeyError::Field("That key is not yours, or is gone."));
         }
         let factors = self.0.factors();
-        match factors.count_proposal(user.id).await {
-            Ok(()) => {}
-            Err(FactorError::Internal(e)) => return Err(e.into()),
-            Err(_) => return Err(PasskeyError::Field("Too many changes were started. Please try again later.")),
-        }
+        factors.count_proposal(user.id).await?;
         match factors.mail_code(user, tenant, REMOVAL_PURPOSE, "remove a passkey or security key")? {
             None => self.remove_now(user, tenant, key_id, origin).await.map(Removal::Done),
             Some(mailed) => {

@@ -15,7 +15,7 @@ use webauthn_rs::prelude::{
 };
 
 use super::attempt::{Check, Verdict};
-use super::factors::{ProveError, Proved};
+use super::factors::{FactorError, ProveError, Proved};
 use super::relying_party::RelyingParty;
 use super::session::SessionRecord;
 use super::{Accounts, Internal};
@@ -51,6 +51,17 @@ pub enum PasskeyError {
     Unavailable,
     #[error(transparent)]
     Internal(#[from] Internal),
+}
+
+/// A change of factors refused by F2's shared limits (the same words), or failed.
+impl From<FactorError> for PasskeyError {
+    fn from(e: FactorError) -> Self {
+        match e {
+            FactorError::Field(message) => PasskeyError::Field(message),
+            FactorError::NotAllowed => PasskeyError::Unavailable,
+            FactorError::Internal(e) => PasskeyError::Internal(e),
+        }
+    }
 }
 
 impl From<StoreError> for PasskeyError {
@@ -151,11 +162,7 @@ impl Passkeys<'_> {
             .start_securitykey_registration(user_handle(user), login, login, Some(exclude), None, None)
             .map_err(|e| Internal::Task(format!("passkey registration: {e}")))?;
         let factors = self.0.factors();
-        match factors.count_proposal(user.id).await {
-            Ok(()) => {}
-            Err(super::factors::FactorError::Internal(e)) => return Err(e.into()),
-            Err(_) => return Err(PasskeyError::Field("Too many changes were started. Please try again later.")),
-        }
+        factors.count_proposal(user.id).await?;
         let mailed = factors.mail_code(user, tenant, MAILED_PURPOSE, "add a passkey or security key")?;
         let waiting = Registering {
             user_id: user.id,

@@ -41,6 +41,24 @@ pub async fn current(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> R
     }
 }
 
+/// The browser's session if it owes no step (F1): what Settings' pages act for.
+pub async fn complete(
+    accounts: &Accounts,
+    site: &Site,
+    headers: &HeaderMap,
+) -> Result<Option<SessionRecord>, Internal> {
+    Ok(current(accounts, site, headers).await?.filter(SessionRecord::complete))
+}
+
+/// The page's response with a new session's cookie (after every session ended, this browser
+/// goes on in a new one).
+pub fn with_cookie(mut page: axum::response::Response, cookie: &str) -> axum::response::Response {
+    if let Ok(value) = axum::http::HeaderValue::from_str(cookie) {
+        page.headers_mut().append(axum::http::header::SET_COOKIE, value);
+    }
+    page
+}
+
 /// Rewrites the record under the same id (after the forced password change, L4).
 pub async fn update(
     accounts: &Accounts,

@@ -118,10 +118,6 @@ async fn render(
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
 
-async fn signed_in(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
-    Ok(session::current(accounts, site, headers).await?.filter(SessionRecord::complete))
-}
-
 /// The session that must set up a second factor now (F4), or may for the waiting request
 /// `auth` when it requires one (F4, F7), if this browser has one.
 async fn setting_up(
@@ -143,7 +139,7 @@ pub async fn show(
     State(site): State<Site>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    match signed_in(&accounts, &site, &headers).await? {
+    match session::complete(&accounts, &site, &headers).await? {
         Some(s) => {
             render(&accounts, &site, &headers, &s, View::Status { notice: None }, StatusCode::OK, Place::Settings).await
         }
@@ -158,7 +154,7 @@ pub async fn submit(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<AppForm>,
 ) -> Result<Response, PageError> {
-    let Some(s) = signed_in(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    let Some(s) = session::complete(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
     step(&accounts, &site, &headers, s, &origin, form, Place::Settings).await
 }
 
@@ -262,7 +258,7 @@ async fn step(
                 factors.enrolled_in(&mut next);
                 let cookie = session::start(accounts, site, headers, &next, origin).await?;
                 let page = render(accounts, site, headers, &next, View::Codes { codes: &codes }, StatusCode::OK, place);
-                Ok(with_cookie(page.await?, &cookie))
+                Ok(session::with_cookie(page.await?, &cookie))
             }
             Err(FactorError::Field(message)) => {
                 // The same secret stays on the page: the person's app already holds it.
@@ -307,7 +303,10 @@ async fn step(
                     let next = accounts.session_after_change(&s, epoch);
                     let cookie = session::start(accounts, site, headers, &next, origin).await?;
                     let view = again(Some("The authenticator app was removed. You were signed out everywhere else."));
-                    Ok(with_cookie(render(accounts, site, headers, &next, view, StatusCode::OK, place).await?, &cookie))
+                    Ok(session::with_cookie(
+                        render(accounts, site, headers, &next, view, StatusCode::OK, place).await?,
+                        &cookie,
+                    ))
                 }
                 Err(FactorError::Field(message)) => {
                     let view = match factors.pending_removal(&s.sid, &user).await.map_err(internal)? {
@@ -325,14 +324,6 @@ async fn step(
         }
         _ => render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await,
     }
-}
-
-/// The page, with the new session's cookie.
-fn with_cookie(mut page: Response, cookie: &str) -> Response {
-    if let Ok(value) = axum::http::HeaderValue::from_str(cookie) {
-        page.headers_mut().append(axum::http::header::SET_COOKIE, value);
-    }
-    page
 }
 
 fn internal(e: FactorError) -> PageError {

@@ -73,16 +73,12 @@ async fn render(
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
 
-async fn signed_in(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
-    Ok(session::current(accounts, site, headers).await?.filter(SessionRecord::complete))
-}
-
 pub async fn show(
     State(accounts): State<Accounts>,
     State(site): State<Site>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    match signed_in(&accounts, &site, &headers).await? {
+    match session::complete(&accounts, &site, &headers).await? {
         Some(s) => {
             let view = View::List { notice: None, error: None };
             render(&accounts, &site, &headers, &s, view, StatusCode::OK).await
@@ -98,7 +94,7 @@ pub async fn submit(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<KeyForm>,
 ) -> Result<Response, PageError> {
-    let Some(s) = signed_in(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    let Some(s) = session::complete(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
     let refuse = |message| View::List { notice: None, error: Some(message) };
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         let view = refuse("This form expired. Please try again.");
@@ -182,11 +178,7 @@ async fn removed(
     let next = accounts.session_after_change(&s, epoch);
     let cookie = session::start(accounts, site, headers, &next, origin).await?;
     let view = View::List { notice: Some("Removed. You were signed out everywhere else."), error: None };
-    let mut page = render(accounts, site, headers, &next, view, StatusCode::OK).await?;
-    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
-        page.headers_mut().append(axum::http::header::SET_COOKIE, value);
-    }
-    Ok(page)
+    Ok(session::with_cookie(render(accounts, site, headers, &next, view, StatusCode::OK).await?, &cookie))
 }
 
 async fn failed(

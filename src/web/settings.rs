@@ -63,16 +63,12 @@ async fn render(
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
 
-async fn signed_in(accounts: &Accounts, site: &Site, headers: &HeaderMap) -> Result<Option<SessionRecord>, PageError> {
-    Ok(session::current(accounts, site, headers).await?.filter(SessionRecord::complete))
-}
-
 pub async fn show(
     State(accounts): State<Accounts>,
     State(site): State<Site>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    match signed_in(&accounts, &site, &headers).await? {
+    match session::complete(&accounts, &site, &headers).await? {
         Some(s) => render(&accounts, &site, &headers, &s, None, None).await,
         None => Ok(see_other("/login", vec![])),
     }
@@ -85,7 +81,7 @@ pub async fn submit(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<SettingsForm>,
 ) -> Result<Response, PageError> {
-    let Some(s) = signed_in(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
+    let Some(s) = session::complete(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return render(&accounts, &site, &headers, &s, None, Some("This form expired. Please try again.")).await;
     }
