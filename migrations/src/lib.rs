@@ -17,6 +17,7 @@ mod m20261205_000010_help_contact;
 mod m20261207_000011_mailed_epoch;
 mod m20261207_000012_second_factors;
 mod m20261207_000013_passkeys;
+mod m20261207_000014_passkey_sign_in;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_mailed_epoch::Migration),
             Box::new(m20261207_000012_second_factors::Migration),
             Box::new(m20261207_000013_passkeys::Migration),
+            Box::new(m20261207_000014_passkey_sign_in::Migration),
         ]
     }
 }

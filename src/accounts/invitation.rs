@@ -176,7 +176,8 @@ impl Accounts {
         };
         self.store.record_activity(&entry, now).await?;
         let must_enrol = tenant.mfa_policy.requires(user.administers());
-        Ok(SignedIn { user, tenant, must_change_password: false, second_factor: false, must_enrol, epoch })
+        let proofs = vec![crate::domain::second_factor::Proof::Password];
+        Ok(SignedIn { user, tenant, must_change_password: false, second_factor: false, must_enrol, epoch, proofs })
     }
 
     fn invitation_entry(&self, tenant: &Tenant, invitation: &Invitation, origin: &Origin) -> NewActivity {

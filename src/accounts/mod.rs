@@ -5,6 +5,7 @@
 pub mod access;
 pub mod admin;
 pub mod app_enrolment;
+pub mod assertion;
 pub mod attempt;
 pub mod console_client;
 pub mod directory;
@@ -14,6 +15,7 @@ pub mod events;
 pub mod factors;
 pub mod interaction;
 pub mod invitation;
+pub mod key_sign_in;
 pub mod limits;
 pub mod mailed;
 pub mod operations;

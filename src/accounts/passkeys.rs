@@ -6,15 +6,16 @@
 //! answer under L3 like a wrong code; a sign counter that goes backwards (a cloned key) fails
 //! and is recorded.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
-    AttestationMetadata, Credential, PublicKeyCredential, RegisterPublicKeyCredential, SecurityKey,
-    SecurityKeyAuthentication, SecurityKeyRegistration, Uuid, WebauthnError,
+    AttestationMetadata, Credential, RegisterPublicKeyCredential, SecurityKey, SecurityKeyAuthentication,
+    SecurityKeyRegistration, Uuid,
 };
 
-use super::attempt::{Check, Verdict};
+use super::assertion::{self, Outcome, Seen, browser_options, read_answer};
+use super::attempt::Verdict;
 use super::factors::{FactorError, ProveError, Proved};
 use super::relying_party::RelyingParty;
 use super::session::SessionRecord;
@@ -27,10 +28,7 @@ use crate::store::{Added, Ephemeral, NewKey, OnRight, StoreError};
 
 /// F9: a ceremony's state lives five minutes.
 const CEREMONY_TTL: i64 = 5 * 60;
-/// The longest answer a browser may send for one ceremony: the form reader's own limit on a
-/// field (a larger one is refused before it gets here); enough for an answer without
-/// attestation, which is what Lanyard asks for.
-pub const MAX_ANSWER_BYTES: usize = 4096;
+pub use super::assertion::MAX_ANSWER_BYTES;
 
 /// A person's passkeys: `accounts.passkeys()`.
 pub struct Passkeys<'a>(pub(super) &'a Accounts);
@@ -110,17 +108,6 @@ fn user_handle(user: &User) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-/// What one assertion proved, read back after L3's count settled.
-enum Outcome {
-    Verified {
-        key_id: i32,
-    },
-    /// F10: the sign counter went backwards.
-    Cloned {
-        key_id: i32,
-    },
-}
-
 impl Passkeys<'_> {
     fn party(&self) -> Result<&RelyingParty, PasskeyError> {
         self.0.relying_party.as_ref().ok_or(PasskeyError::Unavailable)
@@ -172,7 +159,7 @@ impl Passkeys<'_> {
             mailed_epoch: user.mailed_epoch,
         };
         self.put(&registering_key(sid), &waiting).await?;
-        Ok(Registration { options: browser_options(&options), mailed: mailed.is_some() })
+        Ok(Registration { options: browser_options(&options, false), mailed: mailed.is_some() })
     }
 
     /// F9, second half: the browser's answer; the key is saved with its flags.
@@ -263,7 +250,7 @@ impl Passkeys<'_> {
             .start_securitykey_authentication(&keys)
             .map_err(|e| Internal::Task(format!("passkey assertion: {e}")))?;
         self.put(&asserting_key(sid), &Asserting { user_id, state }).await?;
-        Ok(Some(browser_options(&options)))
+        Ok(Some(browser_options(&options, false)))
     }
 
     /// F10: the second factor given by a key, counted under L3 exactly like a code: a right
@@ -288,51 +275,8 @@ impl Passkeys<'_> {
             return Err(ProveError::Expired);
         };
         self.0.factors().within_check_window(user.id).await?;
-        let answer = (answer.len() <= MAX_ANSWER_BYTES)
-            .then(|| serde_json::from_str::<PublicKeyCredential>(answer).ok())
-            .flatten();
-        let outcome: Arc<OnceLock<Outcome>> = Arc::default();
-        let seen = outcome.clone();
-        let user_id = user.id;
-        let check = move |accounts: Accounts| -> Check {
-            Box::pin(async move {
-                let Some(answer) = answer else { return Ok(false) };
-                // The key as stored now (the ceremony's copy may be minutes old).
-                let keys = accounts.store.passkeys(user_id).await?;
-                let stored = keys.iter().find_map(|k| {
-                    let key = serde_json::from_str::<SecurityKey>(&k.credential).ok()?;
-                    (key.cred_id().as_ref() == answer.raw_id.as_ref()).then_some((k.key.id, k.credential.clone(), key))
-                });
-                let Some((key_id, was, mut key)) = stored else { return Ok(false) };
-                match party.webauthn().finish_securitykey_authentication(&answer, &waiting.state) {
-                    Ok(result) => {
-                        // F10: the counter must move past the stored one, not only past the
-                        // ceremony's copy; and of two answers racing, one moves it.
-                        let stored_counter = Credential::from(key.clone()).counter;
-                        let behind = (result.counter() > 0 || stored_counter > 0) && result.counter() <= stored_counter;
-                        key.update_credential(&result);
-                        let credential = serde_json::to_string(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                        let now = accounts.clock.now();
-                        if behind
-                            || !accounts
-                                .store
-                                .passkey_used(key_id, &was, &credential, result.backup_state(), now)
-                                .await?
-                        {
-                            let _ = seen.set(Outcome::Cloned { key_id });
-                            return Ok(false);
-                        }
-                        let _ = seen.set(Outcome::Verified { key_id });
-                        Ok(true)
-                    }
-                    Err(WebauthnError::CredentialPossibleCompromise) => {
-                        let _ = seen.set(Outcome::Cloned { key_id });
-                        Ok(false)
-                    }
-                    Err(_) => Ok(false),
-                }
-            })
-        };
+        let outcome: Seen = Arc::default();
+        let check = assertion::check(party, waiting.state, read_answer(answer), user.id, outcome.clone());
         let max = tenant.password_policy.max_failed_attempts.max(1);
         let now = self.0.clock.now();
         let entry = |kind: ActivityKind, detail: String| NewActivity {
@@ -351,7 +295,7 @@ impl Passkeys<'_> {
                 // RFC 8176: `hwk` needs the key's hardware attested, which Lanyard does not ask
                 // for (yet): every key is `swk`.
                 let proof = Proof::SoftwareKey;
-                if let Some(Outcome::Verified { key_id }) = outcome.get() {
+                if let Some(Outcome::Verified { key_id, .. }) = outcome.get() {
                     let detail = format!("passkey {key_id} (F10)");
                     self.0.store.record_activity(&entry(ActivityKind::MfaVerified, detail), now).await?;
                 }
@@ -416,22 +360,4 @@ fn key_name(name: &str) -> Result<&str, PasskeyError> {
         return Err(PasskeyError::Field("Use a shorter name, on one line."));
     }
     Ok(name)
-}
-
-/// The options as the page's script reads them: the `publicKey` member, without the library's
-/// security-key hint, so a laptop's or phone's own passkey is offered as readily as a USB key,
-/// and without its credProtect request, which Chromium refuses for a non-discoverable
-/// credential ("protection policy is inconsistent"); user verification is still asked
-/// (preferred) and recorded per key and per sign-in.
-fn browser_options<T: Serialize>(options: &T) -> String {
-    let mut value = serde_json::to_value(options).unwrap_or_default();
-    if let Some(public_key) = value.get_mut("publicKey").and_then(|p| p.as_object_mut()) {
-        public_key.remove("hints");
-        if let Some(extensions) = public_key.get_mut("extensions").and_then(|e| e.as_object_mut()) {
-            extensions.remove("credentialProtectionPolicy");
-            extensions.remove("enforceCredentialProtectionPolicy");
-        }
-    }
-    // A data block inside the page: nothing in it may close the element.
-    value.get("publicKey").map(|v| v.to_string().replace('<', "\\u003c")).unwrap_or_default()
 }

@@ -8,9 +8,12 @@ use std::sync::Arc;
 use webauthn_rs::prelude::Url;
 use webauthn_rs::{Webauthn, WebauthnBuilder};
 
+/// How long the browser waits for the person's key: a ceremony's own lifetime (F9).
+pub const CEREMONY_SECS: u64 = 5 * 60;
+
 /// The relying party, when the origin can be one.
 #[derive(Clone)]
-pub struct RelyingParty(Arc<Webauthn>);
+pub struct RelyingParty(Arc<Webauthn>, Arc<str>);
 
 impl std::fmt::Debug for RelyingParty {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,13 +31,19 @@ impl RelyingParty {
             ));
         };
         let webauthn = WebauthnBuilder::new(host, origin)
-            .and_then(|b| b.rp_name("Lanyard").build())
+            .map(|b| b.rp_name("Lanyard").timeout(std::time::Duration::from_secs(CEREMONY_SECS)))
+            .and_then(|b| b.build())
             .map_err(|e| format!("passkeys are off: {origin} cannot be a WebAuthn relying party: {e}"))?;
-        Ok(RelyingParty(Arc::new(webauthn)))
+        Ok(RelyingParty(Arc::new(webauthn), host.into()))
     }
 
     pub fn webauthn(&self) -> &Webauthn {
         &self.0
+    }
+
+    /// The relying-party id (the host).
+    pub fn id(&self) -> &str {
+        &self.1
     }
 }
 

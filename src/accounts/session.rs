@@ -169,8 +169,9 @@ impl Accounts {
             .into_iter()
             .flatten()
             .collect(),
-            proofs: password_only(),
-            second_factor_at: None,
+            proofs: signed_in.proofs.clone(),
+            // F10: a passkey in the sign-in itself proved the second factor.
+            second_factor_at: (signed_in.proofs.len() > 1).then(|| self.clock.now()),
         }
     }
 

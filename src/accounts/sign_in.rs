@@ -7,6 +7,7 @@
 use super::attempt::Verdict;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::second_factor::Proof;
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserStatus};
 use crate::secret::Secret;
@@ -22,6 +23,9 @@ pub struct SignInRequest {
     pub provider_code: String,
     pub client_id: Option<String>,
     pub origin: Origin,
+    /// F10: a passkey without user verification proved this person a moment ago
+    /// (`accounts.key_sign_in()`); with the right password the two are the whole sign-in.
+    pub key_proof: Option<String>,
 }
 
 #[derive(Debug)]
@@ -37,6 +41,8 @@ pub struct SignedIn {
     /// The user's epoch, read *before* the password was checked: a sign-in racing a reset must
     /// not land in the epoch the reset created.
     pub epoch: String,
+    /// F7: what this sign-in proved (the password, or a passkey and more).
+    pub proofs: Vec<Proof>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,20 +134,28 @@ impl Accounts {
         }
         // Read *before* verifying: a sign-in racing a reset must not land in the reset's epoch.
         let epoch = super::epoch::current(&self.ephemeral, user.id).await?;
+        // F10: a key that proved this person a moment ago (single use, taken whatever the
+        // password turns out to be) is the second factor of this sign-in.
+        let key_proved = match &req.key_proof {
+            Some(proof) => self.key_sign_in().take_proof(proof, user.id).await?,
+            None => false,
+        };
         // F5: a factor enrolled is a factor asked, whatever the provider's policy says now (an
         // application may have required it): with a code to come, a right password leaves L3's
         // count as it is and only the whole sign-in clears it, or a known password would buy
         // fresh code guesses each time.
-        let on_right = self.password_settles(&user, OnRight::SignedIn).await?;
+        let on_right =
+            if key_proved { OnRight::SignedIn } else { self.password_settles(&user, OnRight::SignedIn).await? };
         let second_factor = on_right == OnRight::Keep;
-        let must_enrol = !second_factor && tenant.mfa_policy.requires(user.administers());
+        let must_enrol = !second_factor && !key_proved && tenant.mfa_policy.requires(user.administers());
         match self.counted_verify(&user, max, &req.password, on_right).await? {
             Verdict::Right => {
                 if !second_factor {
                     self.note(&req, Some(&tenant), Some(&user), ActivityKind::SignIn, String::new()).await?;
                 }
                 let must_change_password = user.must_change_password;
-                Ok(SignedIn { user, tenant, must_change_password, second_factor, must_enrol, epoch })
+                let proofs = if key_proved { vec![Proof::Password, Proof::SoftwareKey] } else { vec![Proof::Password] };
+                Ok(SignedIn { user, tenant, must_change_password, second_factor, must_enrol, epoch, proofs })
             }
             Verdict::Wrong { failures, locked } => {
                 self.note_failure(&req, Some(&tenant), Some(&user), Refusal::WrongPassword).await?;
@@ -176,16 +190,29 @@ impl Accounts {
         user: Option<User>,
         refusal: Refusal,
     ) -> Result<SignedIn, SignInError> {
-        let key = format!("virtual-lock:{}:{}", req.provider_code, LoginName::fold(&req.login_name));
-        let policy = tenant.as_ref().map(|t| t.password_policy.clone()).unwrap_or_default();
-        let max = i64::from(policy.max_failed_attempts.max(1));
-        let attempt =
-            self.ephemeral.incr(&crate::store::Ephemeral::secret_key("signin", &key), VIRTUAL_LOCK_WINDOW).await?;
+        let (attempt, max) = self.count_virtual(&req.provider_code, &req.login_name, tenant.as_ref()).await?;
         if attempt <= max {
             self.hasher.verify(&req.password, None).await.map_err(Internal::from)?;
         }
         self.note_failure(&req, tenant.as_ref(), user.as_ref(), refusal).await?;
         if attempt >= max { Err(SignInError::Locked) } else { Err(SignInError::InvalidCredentials) }
+    }
+
+    /// L3's count for a (provider code, login name) that cannot sign in: this attempt's number,
+    /// and the limit it locks at — shared by the password and the passkey (F10), so either way
+    /// such a name shows the lock when an account would.
+    pub(super) async fn count_virtual(
+        &self,
+        provider_code: &str,
+        login_name: &str,
+        tenant: Option<&Tenant>,
+    ) -> Result<(i64, i64), crate::store::StoreError> {
+        let key = format!("virtual-lock:{provider_code}:{}", LoginName::fold(login_name));
+        let policy = tenant.map(|t| t.password_policy.clone()).unwrap_or_default();
+        let max = i64::from(policy.max_failed_attempts.max(1));
+        let attempt =
+            self.ephemeral.incr(&crate::store::Ephemeral::secret_key("signin", &key), VIRTUAL_LOCK_WINDOW).await?;
+        Ok((attempt, max))
     }
 
     async fn note_failure(
@@ -278,6 +305,7 @@ mod tests {
             provider_code: code.into(),
             client_id: None,
             origin: Origin::cli(),
+            key_proof: None,
         }
     }
 

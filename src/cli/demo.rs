@@ -147,11 +147,12 @@ pub async fn seed(accounts: &Accounts) -> Result<(), CliError> {
     let accounts = &accounts.admin(Actor::lanyard());
     match accounts.create_tenant(DEMO_TENANT, "Demo Agency").await {
         Ok(_) => {
-            // S1 and U1: the demo provider has self reset and unified login switched on, and its
-            // administrators' line on the sign-in help page.
+            // S1, U1 and F10: the demo provider has self reset, unified login and signing in with
+            // a passkey switched on, and its administrators' line on the sign-in help page.
             let changes = TenantChanges {
                 self_reset_enabled: Some(true),
                 unified_login_enabled: Some(true),
+                passkey_sign_in: Some(true),
                 help_contact: Some("Demo Agency front desk: 555-0100, ext. 214 (weekdays 8 am to 6 pm)".into()),
                 ..TenantChanges::default()
             };

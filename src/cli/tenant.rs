@@ -52,6 +52,9 @@ pub enum TenantCommand {
         /// F4: who must use a second factor: off, optional, administrators or everyone.
         #[arg(long, value_parser = mfa_policy)]
         mfa_policy: Option<MfaPolicy>,
+        /// on|off: F10, a passkey that verifies its holder signs in without the password.
+        #[arg(long, value_parser = on_off)]
+        passkey_sign_in: Option<bool>,
     },
 }
 
@@ -61,7 +64,7 @@ fn mfa_policy(s: &str) -> Result<MfaPolicy, String> {
 
 fn line(t: &Tenant) -> String {
     format!(
-        "{}\t{}\t{}\tmax-failed-attempts={}\tself-reset={}\tunified-login={}\tsecond-factor={}",
+        "{}\t{}\t{}\tmax-failed-attempts={}\tself-reset={}\tunified-login={}\tsecond-factor={}\tpasskey-sign-in={}",
         t.provider_code,
         t.name,
         if t.active { "active" } else { "inactive" },
@@ -69,6 +72,7 @@ fn line(t: &Tenant) -> String {
         on(t.self_reset_enabled),
         on(t.unified_login_enabled),
         t.mfa_policy.as_str(),
+        on(t.passkey_sign_in),
     )
 }
 
@@ -98,6 +102,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
             nist_policy,
             help_contact,
             mfa_policy,
+            passkey_sign_in,
         } => {
             let changes = TenantChanges {
                 name,
@@ -110,6 +115,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
                 nist_mode: nist_policy,
                 help_contact,
                 mfa_policy,
+                passkey_sign_in,
             };
             emit(json, &accounts.update_tenant(&code, &changes).await?, line);
         }

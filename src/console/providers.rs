@@ -74,6 +74,7 @@ fn render(
             unified_login_enabled => f.unified_login_enabled.is_some(),
             help_contact => f.help_contact,
             mfa_policy => f.mfa_policy,
+            passkey_sign_in => f.passkey_sign_in.is_some(),
         },
         None => context! {
             max_failed_attempts => policy.max_failed_attempts,
@@ -84,6 +85,7 @@ fn render(
             unified_login_enabled => provider.unified_login_enabled,
             help_contact => provider.help_contact,
             mfa_policy => provider.mfa_policy.as_str(),
+            passkey_sign_in => provider.passkey_sign_in,
         },
     };
     page(console, admin, status, "console/settings.html", context! { provider, values, errors })
@@ -101,6 +103,7 @@ pub struct SettingsForm {
     unified_login_enabled: Option<String>,
     help_contact: String,
     mfa_policy: String,
+    passkey_sign_in: Option<String>,
 }
 
 pub async fn save_settings(
@@ -139,6 +142,7 @@ pub async fn save_settings(
         "self_reset_enabled": form.self_reset_enabled.is_some(),
         "help_contact": form.help_contact,
         "mfa_policy": form.mfa_policy,
+        "passkey_sign_in": form.passkey_sign_in.is_some(),
     });
     if let (true, Some(map)) = (admin.signed.role == "platform_operator", changes.as_object_mut()) {
         map.insert("unified_login_enabled".into(), json!(form.unified_login_enabled.is_some()));

@@ -116,6 +116,9 @@ pub enum Proof {
     HardwareKey,
     /// F10: a passkey that may be synced between devices (`swk`).
     SoftwareKey,
+    /// F10: the key verified its holder (PIN, biometrics) when it signed: with a key, a sign-in
+    /// without the password is two factors (`user`).
+    UserVerified,
 }
 
 /// RFC 8176's `amr` for what a session proved, in a fixed order.
@@ -132,6 +135,9 @@ pub fn amr(proofs: &[Proof]) -> Vec<&'static str> {
     }
     if proofs.contains(&Proof::SoftwareKey) {
         amr.push("swk");
+    }
+    if proofs.contains(&Proof::UserVerified) {
+        amr.push("user");
     }
     if amr.len() > 1 {
         amr.push("mfa");
@@ -157,5 +163,7 @@ mod tests {
         assert_eq!(acr(&[Proof::AppCode, Proof::Password]), ACR_MULTI_FACTOR);
         assert_eq!(amr(&[Proof::Password, Proof::HardwareKey]), ["pwd", "hwk", "mfa"]);
         assert_eq!(amr(&[Proof::Password, Proof::SoftwareKey]), ["pwd", "swk", "mfa"]);
+        assert_eq!(amr(&[Proof::SoftwareKey, Proof::UserVerified]), ["swk", "user", "mfa"], "F10 passwordless");
+        assert_eq!(amr(&[Proof::SoftwareKey]), ["swk"], "F10: a key without UV is one factor");
     }
 }

@@ -68,6 +68,9 @@ pub struct Tenant {
     /// F4: who must use a second factor.
     #[serde(default)]
     pub mfa_policy: MfaPolicy,
+    /// F10: people may sign in with a passkey instead of their password (off by default).
+    #[serde(default)]
+    pub passkey_sign_in: bool,
 }
 
 /// What an administrator may change on a tenant; `None` leaves a field as it is.
@@ -92,6 +95,8 @@ pub struct TenantChanges {
     pub help_contact: Option<String>,
     /// F4: `off`, `optional`, `administrators` or `everyone`.
     pub mfa_policy: Option<MfaPolicy>,
+    /// F10: a passkey that verifies its holder signs in without the password.
+    pub passkey_sign_in: Option<bool>,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use minijinja::Environment;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
+    ("login_passkey.html", include_str!("../../templates/login_passkey.html")),
     ("account.html", include_str!("../../templates/account.html")),
     ("change_password.html", include_str!("../../templates/change_password.html")),
     ("message.html", include_str!("../../templates/message.html")),

@@ -21,6 +21,7 @@ fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
         help_contact: m.help_contact,
         mfa_policy: MfaPolicy::parse(&m.mfa_policy)
             .ok_or_else(|| StoreError::Corrupt(format!("second-factor policy of tenant {}: {}", m.id, m.mfa_policy)))?,
+        passkey_sign_in: m.passkey_sign_in,
     })
 }
 
@@ -40,6 +41,7 @@ impl Store {
             created_at: Set(now),
             help_contact: Set(None),
             mfa_policy: Set(MfaPolicy::default().as_str().into()),
+            passkey_sign_in: Set(false),
             ..Default::default()
         }
         .insert(&*self.writer().await)
@@ -106,6 +108,9 @@ impl Store {
         }
         if let Some(p) = changes.mfa_policy {
             model.mfa_policy = Set(p.as_str().into());
+        }
+        if let Some(on) = changes.passkey_sign_in {
+            model.passkey_sign_in = Set(on);
         }
         model.password_policy = Set(policy_json(&policy));
         let updated = to_domain(model.update(&*self.writer().await).await?);

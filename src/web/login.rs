@@ -18,8 +18,8 @@ use crate::secret::{Secret, is_random_token};
 pub const INVALID_CREDENTIALS: &str = "Invalid Credentials";
 /// L3: shown on every attempt at a locked account, right password or not.
 pub const ACCOUNT_LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
-const FORM_EXPIRED: &str = "Your sign-in form expired. Please try again.";
-const TOO_MANY: &str = "Too many sign-in attempts. Please wait a minute and try again.";
+pub(super) const FORM_EXPIRED: &str = "Your sign-in form expired. Please try again.";
+pub(super) const TOO_MANY: &str = "Too many sign-in attempts. Please wait a minute and try again.";
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginQuery {
@@ -35,18 +35,31 @@ pub struct LoginForm {
     login_name: String,
     password: Secret,
     provider_code: String,
+    /// F10: a passkey without user verification proved the person; the password completes it.
+    key_proof: Option<String>,
 }
 
 /// What the form shows again after a failed attempt: never the password.
-struct FormState<'a> {
-    login_name: &'a str,
-    provider_code: &'a str,
-    auth: Option<&'a str>,
-    error: Option<&'a str>,
-    field_errors: Vec<(&'static str, &'static str)>,
+#[derive(Default)]
+pub(super) struct FormState<'a> {
+    pub login_name: &'a str,
+    pub provider_code: &'a str,
+    pub auth: Option<&'a str>,
+    pub error: Option<&'a str>,
+    pub field_errors: Vec<(&'static str, &'static str)>,
+    /// F10: a passkey sign-in is offered (this deployment is a relying party).
+    pub passkeys: bool,
+    /// F10: a key without user verification proved the person; the password completes it.
+    pub key_proof: Option<&'a str>,
+    pub notice: Option<&'a str>,
 }
 
-fn render_form(site: &Site, headers: &HeaderMap, status: StatusCode, form: FormState<'_>) -> Result<Page, PageError> {
+pub(super) fn render_form(
+    site: &Site,
+    headers: &HeaderMap,
+    status: StatusCode,
+    form: FormState<'_>,
+) -> Result<Page, PageError> {
     let token = csrf::issue(headers, site);
     let field_errors: std::collections::BTreeMap<_, _> = form.field_errors.into_iter().collect();
     let page = Page::render(
@@ -59,6 +72,9 @@ fn render_form(site: &Site, headers: &HeaderMap, status: StatusCode, form: FormS
             provider_code => form.provider_code,
             error => form.error,
             field_errors => field_errors,
+            passkeys => form.passkeys && form.key_proof.is_none(),
+            key_proof => form.key_proof,
+            notice => form.notice,
         },
     )?;
     Ok(page.with_cookie(token.set_cookie))
@@ -76,7 +92,8 @@ pub async fn show(
         None => None,
     };
     let login_name = hint.as_deref().unwrap_or("");
-    let form = FormState { login_name, provider_code: "", auth: q.auth.as_deref(), error: None, field_errors: vec![] };
+    let passkeys = accounts.passkeys().available();
+    let form = FormState { login_name, auth: q.auth.as_deref(), passkeys, ..FormState::default() };
     render_form(&site, &headers, StatusCode::OK, form)
 }
 
@@ -106,6 +123,8 @@ pub async fn submit(
             auth: form.auth.as_deref(),
             error,
             field_errors,
+            passkeys: accounts.passkeys().available(),
+            ..FormState::default()
         };
         render_form(&site, &headers, status, fs).map(IntoResponse::into_response)
     };
@@ -146,6 +165,7 @@ pub async fn submit(
         provider_code: form.provider_code.clone(),
         client_id,
         origin: origin.clone(),
+        key_proof: form.key_proof.clone().filter(|p| is_random_token(p)),
     };
     let signed_in = match accounts.sign_in(request).await {
         Ok(s) => s,

@@ -8,6 +8,7 @@ mod authenticator;
 mod health;
 mod help;
 mod invitation;
+mod key_sign_in;
 pub mod login;
 pub mod maintenance;
 mod own_password;
@@ -36,6 +37,8 @@ where
         .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/login", get(login::show).post(login::submit))
         .route("/login/help", get(recover::show_help).post(recover::submit_help))
+        .route("/login/passkey", post(key_sign_in::start))
+        .route("/login/passkey/finish", post(key_sign_in::finish))
         .route("/help", get(help::show))
         .route("/recover", get(recover::show_link).post(recover::submit_link))
         .route("/account", get(account::show))

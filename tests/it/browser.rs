@@ -166,6 +166,11 @@ async fn browser_passkey_added_used_as_second_factor_and_removed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_passkey_sign_in_without_password_usb_key_relay_refused_and_reset() {
+    demo_script("browser_passkey_sign_in_without_password_usb_key_relay_refused_and_reset", "passwordless.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_one_applications_sign_out_leaves_the_other_signed_in() {
     demo_script("browser_one_applications_sign_out_leaves_the_other_signed_in", "sign_out.mjs").await;
 }

@@ -77,7 +77,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261205_000010_help_contact",
             "m20261207_000011_mailed_epoch",
             "m20261207_000012_second_factors",
-            "m20261207_000013_passkeys"
+            "m20261207_000013_passkeys",
+            "m20261207_000014_passkey_sign_in"
         ])
     );
 

@@ -23,6 +23,7 @@ mod module_graph;
 mod nodes;
 pub mod oidc;
 mod passkeys;
+mod passwordless;
 mod people;
 mod properties;
 mod recovery;

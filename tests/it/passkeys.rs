@@ -14,23 +14,28 @@ use crate::oidc::rp::at;
 use crate::second_factors::{page, password_step};
 use crate::support::{AsLanyard, Backend, TestApp, csrf_of};
 
-type Authenticator = WebauthnAuthenticator<SoftPasskey>;
+pub(crate) type Authenticator = WebauthnAuthenticator<SoftPasskey>;
 
-fn origin(app: &TestApp) -> url::Url {
+pub(crate) fn origin(app: &TestApp) -> url::Url {
     url::Url::parse(&at(app, "/")).unwrap()
 }
 
 /// The options a page carries for its script.
-fn options_of(html: &str) -> String {
+pub(crate) fn options_of(html: &str) -> String {
     let start = html.find("id=\"webauthn-options\">").expect("the page carries a ceremony") + 22;
     html[start..].split("</script>").next().unwrap().to_string()
 }
 
 /// Alice registers a key through the accounts' API, as Settings does.
 async fn registered(app: &TestApp) -> Authenticator {
-    let mut key = WebauthnAuthenticator::new(SoftPasskey::new(true));
+    registered_as(app, "ACME", "alice", true).await
+}
+
+/// `login` registers a key that verifies its holder (`user_verified`) or only their presence.
+pub(crate) async fn registered_as(app: &TestApp, code: &str, login: &str, user_verified: bool) -> Authenticator {
+    let mut key = WebauthnAuthenticator::new(SoftPasskey::new(user_verified));
     let accounts = &app.state.accounts;
-    let (tenant, alice) = accounts.lanyard().user("ACME", "alice").await.unwrap();
+    let (tenant, alice) = accounts.lanyard().user(code, login).await.unwrap();
     let started = accounts.passkeys().start_registration("sid-settings", &alice, &tenant, "Work laptop").await.unwrap();
     assert!(!started.mailed, "no verified address: no mailed code");
     let options: CreationChallengeResponse =

@@ -377,6 +377,7 @@ async fn f4_the_policy_matrix(backend: Backend) {
                     provider_code: tenant.clone(),
                     client_id: None,
                     origin: Default::default(),
+                    key_proof: None,
                 };
                 let signed = app.state.accounts.sign_in(req).await.unwrap();
                 // F5: a factor enrolled is a factor asked, even where the provider has them off.

@@ -14,6 +14,7 @@ pub struct Model {
     pub created_at: i64,
     pub help_contact: Option<String>,
     pub mfa_policy: String,
+    pub passkey_sign_in: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

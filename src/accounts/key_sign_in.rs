@@ -1,0 +1,342 @@
+//! F10: signing in with a passkey instead of the password, where the provider allows it. The
+//! person types Provider Code and Login Name; the browser is asked for one of their keys, named
+//! in `allowCredentials` (never a discoverability report). A key that verified its holder (PIN,
+//! biometrics) is both factors; one that did not is one, and the password is asked too.
+//!
+//! L2: an unknown login name, a wrong provider code, a provider that does not allow it, a person
+//! with no key and a closed account all get the same page: a decoy ceremony naming credential ids
+//! derived from the name (the same each time, as real ones are), in the numbers and sizes real
+//! people's keys come in (`webauthn_rs::fake`), and its answer counts against the name as a wrong
+//! password would (L3's virtual lock). A real account's failed assertions count under L3.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use webauthn_rs::fake::{FakePasskeyDistribution, WebauthnFakeCredentialGenerator};
+use webauthn_rs::prelude::{SecurityKey, SecurityKeyAuthentication};
+
+use super::assertion::{self, Outcome, Seen, browser_options, claims_user_verified, read_answer};
+use super::attempt::Verdict;
+use super::sign_in::SignedIn;
+use super::{Accounts, Internal};
+use crate::domain::activity::{ActivityKind, NewActivity, Origin};
+use crate::domain::second_factor::Proof;
+use crate::domain::tenant::{ProviderCode, Tenant, TenantId};
+use crate::domain::user::{LoginName, User, UserId, UserStatus};
+use crate::secret::random_token;
+use crate::store::{Ephemeral, OnRight, StoreError};
+
+/// A ceremony, and a key's proof waiting for the password, live as long as a ceremony (F9).
+const TTL: i64 = super::relying_party::CEREMONY_SECS as i64;
+/// The most a typed provider code or login name is kept for the answer (they are checked
+/// against their own limits before; this bounds what the ephemeral store holds).
+const MAX_TYPED: usize = 256;
+
+/// `accounts.key_sign_in()`.
+pub struct KeySignIn<'a>(&'a Accounts);
+
+impl Accounts {
+    pub fn key_sign_in(&self) -> KeySignIn<'_> {
+        KeySignIn(self)
+    }
+}
+
+/// What the page needs to ask the browser for a key.
+pub struct Challenge {
+    /// Names the ceremony in the form (single use).
+    pub ceremony: String,
+    /// The options for `navigator.credentials.get`, as JSON.
+    pub options: String,
+}
+
+/// How a sign-in with a key ended well.
+pub enum KeySignedIn {
+    /// The key verified its holder: the sign-in is complete (two factors).
+    Complete(Box<SignedIn>),
+    /// The key did not verify its holder: the password completes the sign-in, with `proof`.
+    PasswordToo { proof: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeySignInError {
+    /// L2: the one answer for every way to fail that is not a lock.
+    #[error("invalid credentials")]
+    Invalid,
+    /// L3's lock.
+    #[error("locked")]
+    Locked,
+    /// Too many checks just now; nothing was counted.
+    #[error("busy")]
+    Busy,
+    /// The ceremony expired or was used: nothing was checked.
+    #[error("expired")]
+    Expired,
+    /// This deployment is no relying party (F12).
+    #[error("not available")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl From<StoreError> for KeySignInError {
+    fn from(e: StoreError) -> Self {
+        KeySignInError::Internal(e.into())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Ceremony {
+    provider_code: String,
+    login_name: String,
+    /// The real ceremony, or `None` for a decoy; `why` says which refusal, for the record.
+    account: Option<Waiting>,
+    why: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Waiting {
+    tenant_id: TenantId,
+    user_id: UserId,
+    state: SecurityKeyAuthentication,
+}
+
+fn ceremony_key(id: &str) -> String {
+    Ephemeral::secret_key("passkey-sign-in", id)
+}
+
+fn proof_key(id: &str) -> String {
+    Ephemeral::secret_key("passkey-proof", id)
+}
+
+fn bounded(s: &str) -> String {
+    s.chars().take(MAX_TYPED).collect()
+}
+
+impl KeySignIn<'_> {
+    /// F10, first half: a ceremony for whoever was named — real or decoy, the same to see (L2).
+    pub async fn start(&self, provider_code: &str, login_name: &str) -> Result<Challenge, KeySignInError> {
+        let party = self.0.relying_party.as_ref().ok_or(KeySignInError::Unavailable)?;
+        let tenant = match ProviderCode::parse(provider_code) {
+            Some(code) => self.0.store.tenant_by_code(&code).await?,
+            None => None,
+        };
+        let user = match (&tenant, LoginName::parse(login_name)) {
+            (Some(t), Ok(name)) => self.0.store.user_by_login(t.id, &name).await?,
+            _ => None,
+        };
+        // The same reads whoever it is: the keys of the person, or of nobody.
+        let stored = self.0.store.passkeys(user.as_ref().map_or(0, |u| u.id)).await?;
+        let keys: Vec<SecurityKey> = stored.iter().filter_map(|k| serde_json::from_str(&k.credential).ok()).collect();
+        let why = match (&tenant, &user) {
+            (None, _) => "unknown provider code",
+            (Some(t), _) if !t.active => "provider inactive",
+            (Some(t), _) if !t.passkey_sign_in => "the provider does not allow signing in with a passkey",
+            (_, None) => "unknown login name",
+            (_, Some(u)) if !can_sign_in(u.status) => "account closed",
+            _ if keys.is_empty() => "no passkey",
+            _ => "",
+        };
+        let (options, account) = match (tenant, user) {
+            (Some(t), Some(u)) if why.is_empty() => {
+                let (options, state) = party
+                    .webauthn()
+                    .start_securitykey_authentication(&keys)
+                    .map_err(|e| Internal::Task(format!("passkey sign-in: {e}")))?;
+                (browser_options(&options, true), Some(Waiting { tenant_id: t.id, user_id: u.id, state }))
+            }
+            _ => (self.decoy(party.id(), provider_code, login_name)?, None),
+        };
+        let ceremony = random_token();
+        let waiting = Ceremony {
+            provider_code: bounded(provider_code),
+            login_name: bounded(login_name),
+            account,
+            why: why.into(),
+        };
+        let json = serde_json::to_string(&waiting).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.0.ephemeral.put(&ceremony_key(&ceremony), &json, TTL).await?;
+        Ok(Challenge { ceremony, options })
+    }
+
+    /// F10, second half: the browser's answer. Taken once, whatever it says.
+    pub async fn finish(
+        &self,
+        ceremony: &str,
+        answer: &str,
+        client_id: Option<String>,
+        origin: &Origin,
+    ) -> Result<KeySignedIn, KeySignInError> {
+        let party = self.0.relying_party.clone().ok_or(KeySignInError::Unavailable)?;
+        let Some(raw) = self.0.ephemeral.take(&ceremony_key(ceremony)).await? else {
+            return Err(KeySignInError::Expired);
+        };
+        let c: Ceremony = serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let note = Note { c: &c, client_id, origin };
+        let Some(waiting) = &c.account else { return self.refuse(&note, None, None, &c.why).await };
+        let Some((user, tenant)) = self.0.account(waiting.user_id, waiting.tenant_id).await? else {
+            return self.refuse(&note, None, None, "account deleted").await;
+        };
+        // Switched off, or closed, since the ceremony began.
+        if !tenant.active || !tenant.passkey_sign_in || !can_sign_in(user.status) {
+            return self.refuse(&note, Some(&tenant), Some(&user), "no longer allowed").await;
+        }
+        let (tenant, user) = (&tenant, &user);
+        if user.status.is_locked() {
+            note.record(self.0, tenant, user, ActivityKind::SignInFailed, "account locked").await?;
+            return Err(KeySignInError::Locked);
+        }
+        match self.0.factors().within_check_window(user.id).await {
+            Ok(()) => {}
+            Err(super::factors::ProveError::Internal(e)) => return Err(e.into()),
+            Err(_) => return Err(KeySignInError::Busy),
+        }
+        // Read *before* verifying, as a password sign-in does: a reset racing it wins.
+        let epoch = super::epoch::current(&self.0.ephemeral, user.id).await?;
+        let answer = read_answer(answer);
+        // L3: a key that verified its holder is the whole sign-in and clears the count; one that
+        // did not is the first factor only and leaves it for the password's turn.
+        let whole = answer.as_ref().is_some_and(claims_user_verified);
+        let on_right = if whole { OnRight::SignedIn } else { OnRight::Keep };
+        let outcome: Seen = Arc::default();
+        let check = assertion::check(party, waiting.state.clone(), answer, user.id, outcome.clone());
+        let max = tenant.password_policy.max_failed_attempts.max(1);
+        match self.0.counted_check(user, max, on_right, check).await? {
+            Verdict::Right => {
+                let Some(Outcome::Verified { key_id, user_verified }) = outcome.get().copied() else {
+                    return Err(Internal::Task("a right key without its outcome".into()).into());
+                };
+                if user_verified && whole {
+                    note.record(self.0, tenant, user, ActivityKind::MfaVerified, &format!("passkey {key_id} (F10)"))
+                        .await?;
+                    note.record(self.0, tenant, user, ActivityKind::SignIn, "").await?;
+                    let signed_in = SignedIn {
+                        user: user.clone(),
+                        tenant: tenant.clone(),
+                        must_change_password: user.must_change_password,
+                        second_factor: false,
+                        must_enrol: false,
+                        epoch,
+                        proofs: vec![Proof::SoftwareKey, Proof::UserVerified],
+                    };
+                    return Ok(KeySignedIn::Complete(Box::new(signed_in)));
+                }
+                let detail = format!("passkey {key_id} without user verification: the password is asked too (F10)");
+                note.record(self.0, tenant, user, ActivityKind::MfaVerified, &detail).await?;
+                let proof = random_token();
+                self.0.ephemeral.put(&proof_key(&proof), &user.id.to_string(), TTL).await?;
+                Ok(KeySignedIn::PasswordToo { proof })
+            }
+            Verdict::Wrong { failures, locked } => {
+                let detail = match outcome.get() {
+                    Some(Outcome::Cloned { key_id }) => {
+                        format!("passkey {key_id}: its sign counter went backwards, a cloned key? (F10)")
+                    }
+                    _ => "passkey or security key not accepted (F10)".into(),
+                };
+                note.record(self.0, tenant, user, ActivityKind::SignInFailed, &detail).await?;
+                if locked {
+                    let detail = format!("{failures} incorrect passwords or second factors (limit {max})");
+                    note.record(self.0, tenant, user, ActivityKind::Locked, &detail).await?;
+                    self.0.end_all_sessions(user).await?;
+                }
+                if failures >= i64::from(max) { Err(KeySignInError::Locked) } else { Err(KeySignInError::Invalid) }
+            }
+            Verdict::Locked => {
+                note.record(self.0, tenant, user, ActivityKind::SignInFailed, "account locked").await?;
+                Err(KeySignInError::Locked)
+            }
+            Verdict::Closed => Err(KeySignInError::Invalid),
+            Verdict::Busy => Err(KeySignInError::Busy),
+        }
+    }
+
+    /// F10: whether `proof` is a key's proof of `user_id` still waiting for the password;
+    /// used up either way.
+    pub(super) async fn take_proof(&self, proof: &str, user_id: UserId) -> Result<bool, StoreError> {
+        let found = self.0.ephemeral.take(&proof_key(proof)).await?;
+        Ok(found.is_some_and(|id| id == user_id.to_string()))
+    }
+
+    /// L2, L3: a decoy's answer, or a real one's that can no longer be: counted against the name
+    /// as a password sign-in counts a name that cannot sign in.
+    async fn refuse(
+        &self,
+        note: &Note<'_>,
+        tenant: Option<&Tenant>,
+        user: Option<&User>,
+        why: &str,
+    ) -> Result<KeySignedIn, KeySignInError> {
+        let (attempt, max) = self.0.count_virtual(&note.c.provider_code, &note.c.login_name, tenant).await?;
+        crate::telemetry::metrics::sign_in_failure("passkey");
+        let entry = note.entry(tenant, user, ActivityKind::SignInFailed, &format!("passkey sign-in: {why} (F10)"));
+        self.0.store.record_activity(&entry, self.0.clock.now()).await?;
+        if attempt >= max { Err(KeySignInError::Locked) } else { Err(KeySignInError::Invalid) }
+    }
+
+    /// A decoy's options: what a real person's would look like, with credential ids that are
+    /// the same for the same name every time.
+    fn decoy(&self, rp_id: &str, provider_code: &str, login_name: &str) -> Result<String, KeySignInError> {
+        let seed = self.0.mac.sign("passkey-decoy", "seed");
+        let generator = WebauthnFakeCredentialGenerator::<FakePasskeyDistribution>::new(seed.as_bytes())
+            .map_err(|e| Internal::Task(format!("passkey decoy: {e}")))?;
+        let name = format!("{provider_code}\n{}", LoginName::fold(login_name));
+        // The library's distribution has people without keys; a decoy always names one, as
+        // every real ceremony does.
+        let ids = (0..8)
+            .map(|round| generator.generate(format!("{round}\n{name}").as_bytes()).unwrap_or_default())
+            .find(|ids| !ids.is_empty())
+            .unwrap_or_else(|| vec![crate::secret::random_bytes::<20>().to_vec().into()]);
+        let options = serde_json::json!({
+            "publicKey": {
+                "challenge": base64::Engine::encode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    crate::secret::random_bytes::<32>(),
+                ),
+                "timeout": super::relying_party::CEREMONY_SECS * 1000,
+                "rpId": rp_id,
+                "allowCredentials": ids.iter().map(|id| serde_json::json!({"type": "public-key", "id": id})).collect::<Vec<_>>(),
+                "userVerification": "preferred",
+            }
+        });
+        Ok(browser_options(&options, true))
+    }
+}
+
+/// Who may be signed in at all (a lock is answered with L3's message, after the key).
+fn can_sign_in(status: UserStatus) -> bool {
+    matches!(status, UserStatus::Active | UserStatus::PasswordLocked | UserStatus::AdminLocked)
+}
+
+/// What every activity record of one answer shares.
+struct Note<'a> {
+    c: &'a Ceremony,
+    client_id: Option<String>,
+    origin: &'a Origin,
+}
+
+impl Note<'_> {
+    fn entry(&self, tenant: Option<&Tenant>, user: Option<&User>, kind: ActivityKind, detail: &str) -> NewActivity {
+        NewActivity {
+            tenant_id: tenant.map(|t| t.id),
+            user_id: user.map(|u| u.id),
+            login_name: user.map_or_else(|| self.c.login_name.clone(), |u| u.login_name.as_str().to_string()),
+            kind,
+            detail: detail.into(),
+            login_type: "passkey".into(),
+            client_id: self.client_id.clone(),
+            origin: self.origin.clone(),
+            actor: String::new(),
+        }
+    }
+
+    async fn record(
+        &self,
+        accounts: &Accounts,
+        tenant: &Tenant,
+        user: &User,
+        kind: ActivityKind,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        accounts.store.record_activity(&self.entry(Some(tenant), Some(user), kind, detail), accounts.clock.now()).await
+    }
+}
