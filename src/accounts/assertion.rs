@@ -41,8 +41,9 @@ pub(super) fn read_answer(answer: &str) -> Option<PublicKeyCredential> {
 
 /// The check of `answer` for the ceremony `state`, against `user_id`'s keys as stored when it
 /// runs (the ceremony's copy may be minutes old): `Ok(true)` when a key of theirs signed it and
-/// its counter moved on. Of two answers racing, one moves the counter (`passkey_used` is
-/// conditional on the credential it read).
+/// its counter moved on. The write is conditional on the key as read: when another answer moved
+/// the key meanwhile (two tabs), the key is read again, and only a counter behind the newest
+/// stored one is a clone.
 pub(super) fn check(
     party: RelyingParty,
     state: SecurityKeyAuthentication,
@@ -53,38 +54,48 @@ pub(super) fn check(
     move |accounts: Accounts| -> Check {
         Box::pin(async move {
             let Some(answer) = answer else { return Ok(false) };
-            let keys = accounts.store.passkeys(user_id).await?;
-            let stored = keys.iter().find_map(|k| {
-                let key = serde_json::from_str::<SecurityKey>(&k.credential).ok()?;
-                (key.cred_id().as_ref() == answer.raw_id.as_ref()).then_some((k.key.id, k.credential.clone(), key))
-            });
-            let Some((key_id, was, mut key)) = stored else { return Ok(false) };
-            match party.webauthn().finish_securitykey_authentication(&answer, &state) {
-                Ok(result) => {
-                    // F10: the counter must move past the stored one, not only past the
-                    // ceremony's copy.
-                    let stored_counter = Credential::from(key.clone()).counter;
-                    let behind = (result.counter() > 0 || stored_counter > 0) && result.counter() <= stored_counter;
-                    key.update_credential(&result);
-                    let credential = serde_json::to_string(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    let now = accounts.clock.now();
-                    if behind
-                        || !accounts.store.passkey_used(key_id, &was, &credential, result.backup_state(), now).await?
-                    {
-                        let _ = seen.set(Outcome::Cloned { key_id });
-                        return Ok(false);
-                    }
-                    let _ = seen.set(Outcome::Verified { key_id, user_verified: result.user_verified() });
-                    Ok(true)
-                }
+            let Some((key_id, _, _)) = stored(&accounts, user_id, &answer).await? else { return Ok(false) };
+            let result = match party.webauthn().finish_securitykey_authentication(&answer, &state) {
+                Ok(result) => result,
                 Err(WebauthnError::CredentialPossibleCompromise) => {
                     let _ = seen.set(Outcome::Cloned { key_id });
-                    Ok(false)
+                    return Ok(false);
                 }
-                Err(_) => Ok(false),
+                Err(_) => return Ok(false),
+            };
+            for _ in 0..3 {
+                let Some((key_id, was, mut key)) = stored(&accounts, user_id, &answer).await? else { return Ok(false) };
+                // F10: the counter must move past the stored one, not only past the ceremony's copy.
+                let stored_counter = Credential::from(key.clone()).counter;
+                if (result.counter() > 0 || stored_counter > 0) && result.counter() <= stored_counter {
+                    let _ = seen.set(Outcome::Cloned { key_id });
+                    return Ok(false);
+                }
+                key.update_credential(&result);
+                let credential = serde_json::to_string(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let now = accounts.clock.now();
+                if accounts.store.passkey_used(key_id, &was, &credential, result.backup_state(), now).await? {
+                    let _ = seen.set(Outcome::Verified { key_id, user_verified: result.user_verified() });
+                    return Ok(true);
+                }
             }
+            // Moved by others three times over while this answer was checked: not proved here.
+            Ok(false)
         })
     }
+}
+
+/// The key `answer` names among `user_id`'s, as stored now: its id, its stored form, and it.
+async fn stored(
+    accounts: &Accounts,
+    user_id: UserId,
+    answer: &PublicKeyCredential,
+) -> Result<Option<(i32, String, SecurityKey)>, StoreError> {
+    let keys = accounts.store.passkeys(user_id).await?;
+    Ok(keys.iter().find_map(|k| {
+        let key = serde_json::from_str::<SecurityKey>(&k.credential).ok()?;
+        (key.cred_id().as_ref() == answer.raw_id.as_ref()).then_some((k.key.id, k.credential.clone(), key))
+    }))
 }
 
 /// Whether an answer's authenticator data says the key verified its holder (the UV flag, bit 2

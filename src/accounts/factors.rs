@@ -108,6 +108,10 @@ pub enum ProveError {
     /// checked, so nothing is counted; the page starts a new one.
     #[error("expired")]
     Expired,
+    /// F9: the provider wants the person's passkey or security key, not a code a phishing page
+    /// could relay; nothing was checked or counted.
+    #[error("a key is required")]
+    KeyRequired,
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -168,6 +172,9 @@ impl Factors<'_> {
         let Some((user, tenant)) = self.account(session.user_id, session.tenant_id).await? else {
             return Err(ProveError::Locked);
         };
+        if self.key_only(&user, &tenant).await? {
+            return Err(ProveError::KeyRequired);
+        }
         self.within_check_window(user.id).await?;
         let now = self.clock.now();
         let proof = if is_app_code(code) { Proof::AppCode } else { Proof::RecoveryCode };
@@ -226,6 +233,10 @@ impl Factors<'_> {
                 self.store.record_activity(&entry(ActivityKind::MfaVerified, String::new()), now).await?;
                 self.store.record_activity(&entry(ActivityKind::SignIn, String::new()), now).await?;
                 session.second_factor_proved(proof, now);
+                // F9: a code proved the person, and the key their provider wants is still owed.
+                if self.needs_key(&user, &tenant) && !session.required.contains(&Required::EnrolSecondFactor) {
+                    session.required.push(Required::EnrolSecondFactor);
+                }
                 Ok(Proved { proof, codes_left })
             }
             Verdict::Wrong { failures, locked } => {
@@ -271,8 +282,12 @@ impl Factors<'_> {
         step: Required,
         for_request: bool,
     ) -> Result<bool, StoreError> {
-        // An app enrolled meanwhile (another session) is proved, never replaced, from here.
-        if step == Required::EnrolSecondFactor && self.has_factor(session.user_id).await? {
+        // An app enrolled meanwhile (another session) is proved, never replaced, from here; a
+        // key owed under F9 is still set up.
+        if step == Required::EnrolSecondFactor
+            && self.has_factor(session.user_id).await?
+            && !self.owes_key(session).await?
+        {
             return Ok(false);
         }
         if session.next_required() == Some(step) {
@@ -308,6 +323,25 @@ impl Factors<'_> {
             return Err(ProveError::TooMany);
         }
         Ok(())
+    }
+
+    /// F9: whether this person's second factor must be a passkey or security key: their
+    /// provider's policy says so, and this deployment can ask for one (F12; where it cannot, any
+    /// factor does, or nobody could comply).
+    pub fn needs_key(&self, user: &User, tenant: &Tenant) -> bool {
+        tenant.mfa_policy.requires_key(user.administers()) && self.relying_party.is_some()
+    }
+
+    /// F9: the policy wants a key of this session's person and they have none yet.
+    pub async fn owes_key(&self, session: &SessionRecord) -> Result<bool, StoreError> {
+        let Some((user, tenant)) = self.account(session.user_id, session.tenant_id).await? else { return Ok(false) };
+        Ok(self.needs_key(&user, &tenant) && !self.store.has_passkey(user.id).await?)
+    }
+
+    /// F9: only their key will do for this person's second step (the policy wants one, and they
+    /// have one): an app's code or a recovery code is not asked.
+    pub async fn key_only(&self, user: &User, tenant: &Tenant) -> Result<bool, StoreError> {
+        Ok(self.needs_key(user, tenant) && self.store.has_passkey(user.id).await?)
     }
 
     /// F4: whether this provider offers second factors at all.

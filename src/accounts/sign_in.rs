@@ -147,7 +147,10 @@ impl Accounts {
         let on_right =
             if key_proved { OnRight::SignedIn } else { self.password_settles(&user, OnRight::SignedIn).await? };
         let second_factor = on_right == OnRight::Keep;
-        let must_enrol = !second_factor && !key_proved && tenant.mfa_policy.requires(user.administers());
+        // F4, F9: what the policy wants and is not enrolled yet — any factor, or a key.
+        let owes_key =
+            !key_proved && self.factors().needs_key(&user, &tenant) && !self.store.has_passkey(user.id).await?;
+        let must_enrol = !key_proved && tenant.mfa_policy.requires(user.administers()) && (!second_factor || owes_key);
         match self.counted_verify(&user, max, &req.password, on_right).await? {
             Verdict::Right => {
                 if !second_factor {

@@ -49,7 +49,8 @@ pub enum TenantCommand {
         /// ("Front office, ext. 214"); "" removes it.
         #[arg(long)]
         help_contact: Option<String>,
-        /// F4: who must use a second factor: off, optional, administrators or everyone.
+        /// F4, F9: who must use a second factor: off, optional, administrators, everyone,
+        /// passkey_administrators or passkey_everyone (a passkey or security key).
         #[arg(long, value_parser = mfa_policy)]
         mfa_policy: Option<MfaPolicy>,
         /// on|off: F10, a passkey that verifies its holder signs in without the password.
@@ -59,7 +60,8 @@ pub enum TenantCommand {
 }
 
 fn mfa_policy(s: &str) -> Result<MfaPolicy, String> {
-    MfaPolicy::parse(s).ok_or_else(|| "use off, optional, administrators or everyone".into())
+    MfaPolicy::parse(s)
+        .ok_or_else(|| "use off, optional, administrators, everyone, passkey_administrators or passkey_everyone".into())
 }
 
 fn line(t: &Tenant) -> String {

@@ -54,7 +54,8 @@ impl SecondFactors {
     }
 }
 
-/// F4: who must use a second factor at one provider (its administrators decide).
+/// F4, F9: who must use a second factor at one provider (its administrators decide), and
+/// whether it must be phishing-resistant (a passkey or security key).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MfaPolicy {
@@ -67,22 +68,35 @@ pub enum MfaPolicy {
     /// must have one.
     Administrators,
     Everyone,
+    /// F9: administrators must have a passkey or security key, and sign in with it.
+    PasskeyAdministrators,
+    /// F9: everyone must have a passkey or security key, and sign in with it.
+    PasskeyEveryone,
 }
 
 impl MfaPolicy {
+    pub const ALL: [MfaPolicy; 6] = [
+        MfaPolicy::Off,
+        MfaPolicy::Optional,
+        MfaPolicy::Administrators,
+        MfaPolicy::Everyone,
+        MfaPolicy::PasskeyAdministrators,
+        MfaPolicy::PasskeyEveryone,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             MfaPolicy::Off => "off",
             MfaPolicy::Optional => "optional",
             MfaPolicy::Administrators => "administrators",
             MfaPolicy::Everyone => "everyone",
+            MfaPolicy::PasskeyAdministrators => "passkey_administrators",
+            MfaPolicy::PasskeyEveryone => "passkey_everyone",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [MfaPolicy::Off, MfaPolicy::Optional, MfaPolicy::Administrators, MfaPolicy::Everyone]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        MfaPolicy::ALL.into_iter().find(|p| p.as_str() == s)
     }
 
     /// Whether someone must have a second factor under this policy; `administers` as
@@ -90,8 +104,18 @@ impl MfaPolicy {
     pub fn requires(self, administers: bool) -> bool {
         match self {
             MfaPolicy::Off | MfaPolicy::Optional => false,
-            MfaPolicy::Administrators => administers,
-            MfaPolicy::Everyone => true,
+            MfaPolicy::Administrators | MfaPolicy::PasskeyAdministrators => administers,
+            MfaPolicy::Everyone | MfaPolicy::PasskeyEveryone => true,
+        }
+    }
+
+    /// F9: whether that factor must be a passkey or security key (phishing-resistant): an app's
+    /// code or a recovery code, which a phishing page can relay, does not do.
+    pub fn requires_key(self, administers: bool) -> bool {
+        match self {
+            MfaPolicy::PasskeyAdministrators => administers,
+            MfaPolicy::PasskeyEveryone => true,
+            _ => false,
         }
     }
 }
@@ -153,6 +177,18 @@ pub fn acr(proofs: &[Proof]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn f4_f9_the_passkey_policies_require_a_key_of_whom_they_name() {
+        for policy in MfaPolicy::ALL {
+            assert_eq!(MfaPolicy::parse(policy.as_str()), Some(policy));
+        }
+        assert!(MfaPolicy::PasskeyAdministrators.requires_key(true));
+        assert!(!MfaPolicy::PasskeyAdministrators.requires_key(false));
+        assert!(!MfaPolicy::PasskeyAdministrators.requires(false));
+        assert!(MfaPolicy::PasskeyEveryone.requires_key(false) && MfaPolicy::PasskeyEveryone.requires(false));
+        assert!(!MfaPolicy::Everyone.requires_key(true), "an app does for the plain policies");
+    }
 
     #[test]
     fn f7_amr_names_each_method_and_mfa_only_for_two() {

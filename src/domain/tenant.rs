@@ -93,7 +93,8 @@ pub struct TenantChanges {
     pub nist_mode: Option<bool>,
     /// Plain text, one line, at most 200 characters; empty removes it.
     pub help_contact: Option<String>,
-    /// F4: `off`, `optional`, `administrators` or `everyone`.
+    /// F4, F9: `off`, `optional`, `administrators`, `everyone`, `passkey_administrators` or
+    /// `passkey_everyone` (the factor must be a passkey or security key).
     pub mfa_policy: Option<MfaPolicy>,
     /// F10: a passkey that verifies its holder signs in without the password.
     pub passkey_sign_in: Option<bool>,

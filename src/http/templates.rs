@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("settings.html", include_str!("../../templates/settings.html")),
     ("authenticator.html", include_str!("../../templates/authenticator.html")),
     ("passkeys.html", include_str!("../../templates/passkeys.html")),
+    ("key_setup.html", include_str!("../../templates/key_setup.html")),
     ("second_factor.html", include_str!("../../templates/second_factor.html")),
     ("login_help.html", include_str!("../../templates/login_help.html")),
     ("help.html", include_str!("../../templates/help.html")),

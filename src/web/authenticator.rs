@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::accounts::Accounts;
 use crate::accounts::app_enrolment::{Enrolled, Proposal};
 use crate::accounts::factors::{FactorError, MAX_CODE_CHARS};
-use crate::accounts::session::{Required, SessionRecord};
+use crate::accounts::session::SessionRecord;
 use crate::domain::activity::Origin;
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
@@ -118,22 +118,6 @@ async fn render(
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
 
-/// The session that must set up a second factor now (F4), or may for the waiting request
-/// `auth` when it requires one (F4, F7), if this browser has one.
-async fn setting_up(
-    accounts: &Accounts,
-    site: &Site,
-    headers: &HeaderMap,
-    auth: Option<&str>,
-) -> Result<Option<SessionRecord>, PageError> {
-    let Some(s) = session::current(accounts, site, headers).await? else { return Ok(None) };
-    let for_request = match auth.filter(|a| is_random_token(a)) {
-        Some(auth) => accounts.interactions().get(auth).await?.is_some_and(|i| i.requires_second_factor),
-        None => false,
-    };
-    Ok(accounts.factors().may_take(&s, Required::EnrolSecondFactor, for_request).await?.then_some(s))
-}
-
 pub async fn show(
     State(accounts): State<Accounts>,
     State(site): State<Site>,
@@ -166,9 +150,12 @@ pub async fn show_setup(
     RequestOrigin(origin): RequestOrigin,
     PageQuery(q): PageQuery<LoginQuery>,
 ) -> Result<Response, PageError> {
-    let Some(s) = setting_up(&accounts, &site, &headers, q.auth.as_deref()).await? else {
+    let Some(s) = super::setup_step::setting_up(&accounts, &site, &headers, q.auth.as_deref()).await? else {
         return Ok(see_other("/login", vec![]));
     };
+    if accounts.factors().owes_key(&s).await? {
+        return Ok(see_other(&super::setup_step::key_setup_path(q.auth.as_deref()), vec![]));
+    }
     let form = AppForm { step: "start".into(), ..AppForm::default() };
     let place = Place::SignIn { auth: q.auth.as_deref() };
     step(&accounts, &site, &headers, s, &origin, form, place).await
@@ -181,9 +168,13 @@ pub async fn submit_setup(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<AppForm>,
 ) -> Result<Response, PageError> {
-    let Some(s) = setting_up(&accounts, &site, &headers, form.auth.as_deref()).await? else {
+    let Some(s) = super::setup_step::setting_up(&accounts, &site, &headers, form.auth.as_deref()).await? else {
         return Ok(see_other("/login", vec![]));
     };
+    // F9: where the policy wants a key, an app does not settle the step.
+    if accounts.factors().owes_key(&s).await? {
+        return Ok(see_other(&super::setup_step::key_setup_path(form.auth.as_deref()), vec![]));
+    }
     let auth = form.auth.clone();
     if form.step != "confirm" {
         return Ok(see_other(SETUP, vec![]));

@@ -106,9 +106,12 @@ pub async fn start(
         }
         Err(ThrottleError::Internal(e)) => return Err(e.into()),
     }
-    let challenge = match accounts.key_sign_in().start(&form.provider_code, &form.login_name).await {
+    let challenge = match accounts.key_sign_in().start(&form.provider_code, &form.login_name, &origin.ip).await {
         Ok(c) => c,
         Err(KeySignInError::Internal(e)) => return Err(e.into()),
+        Err(KeySignInError::Busy) => {
+            return Ok(with_retry(again(StatusCode::TOO_MANY_REQUESTS, Some(TOO_MANY))?, 60));
+        }
         Err(_) => return again(StatusCode::OK, Some(UNAVAILABLE)),
     };
     let token = csrf::issue(&headers, &site);

@@ -8,6 +8,7 @@ mod authenticator;
 mod health;
 mod help;
 mod invitation;
+mod key_setup;
 mod key_sign_in;
 pub mod login;
 pub mod maintenance;
@@ -17,6 +18,7 @@ mod recover;
 pub mod reset;
 mod second_factor;
 pub mod settings;
+mod setup_step;
 mod status;
 
 use axum::Router;
@@ -52,6 +54,7 @@ where
         .route("/settings/passkeys", get(passkeys::show).post(passkeys::submit))
         .route("/sign-in/second-factor", get(second_factor::show).post(second_factor::submit))
         .route("/sign-in/second-factor/setup", get(authenticator::show_setup).post(authenticator::submit_setup))
+        .route("/sign-in/passkey/setup", get(key_setup::show).post(key_setup::submit))
         .route("/invitation", get(invitation::show_register).post(invitation::submit_register))
         .route("/password/link", get(invitation::show_reset_link).post(invitation::submit_reset_link))
         .route("/healthz", get(health::healthz))

@@ -22,6 +22,8 @@ const WRONG_KEY: &str = "The passkey or security key was not accepted.";
 /// L3's own words: a wrong code that reaches the limit locks like a wrong password.
 const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
 const TOO_MANY: &str = "Too many attempts. Please try again later.";
+/// F9: the provider's policy wants the key, not a code.
+const KEY_REQUIRED: &str = "Your provider asks for your passkey or security key.";
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -48,7 +50,14 @@ async fn render(
         None => None,
     };
     let has_app = match s {
-        Some(s) => accounts.factors().enrolled(s.user_id).await?.authenticator_app.is_some(),
+        Some(s) => {
+            let factors = accounts.factors();
+            let key_only = match accounts.account(s.user_id, s.tenant_id).await? {
+                Some((user, tenant)) => factors.key_only(&user, &tenant).await?,
+                None => false,
+            };
+            !key_only && factors.enrolled(s.user_id).await?.authenticator_app.is_some()
+        }
         None => true,
     };
     let token = csrf::issue(headers, site);
@@ -119,6 +128,7 @@ pub async fn submit(
         Err(ProveError::Wrong) => again(s, StatusCode::OK, if with_key { WRONG_KEY } else { WRONG }).await,
         Err(ProveError::TooMany) => again(s, StatusCode::TOO_MANY_REQUESTS, TOO_MANY).await,
         Err(ProveError::Expired) => again(s, StatusCode::OK, "That took too long. Try again.").await,
+        Err(ProveError::KeyRequired) => again(s, StatusCode::OK, KEY_REQUIRED).await,
         // The lock ended every session of the account, this one too.
         Err(ProveError::Locked) => {
             let page = render(&accounts, &site, &headers, None, None, StatusCode::OK, Some(LOCKED)).await?;

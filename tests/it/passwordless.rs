@@ -256,7 +256,64 @@ async fn f10_a_ceremony_is_used_once_even_by_racing_answers(backend: Backend) {
     app.stop().await;
 }
 
+async fn f10_l2_l3_a_decoy_counts_where_a_wrong_password_would(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "bob").await;
+    allow(&app, "ACME", true).await;
+    let changes = TenantChanges { max_failed_attempts: Some(5), ..Default::default() };
+    app.state.accounts.admin(crate::support::operator()).update_tenant("ACME", &changes).await.unwrap();
+    let browser = app.browser();
+    // bob has no key, ghost does not exist: two wrong passwords, then decoy answers. Each name
+    // locks at the provider's limit (5), and at the same try, whichever way it failed.
+    for login in ["bob", "ghost"] {
+        for _ in 0..2 {
+            crate::support::sign_in(&app, &browser, login, "Wrong-Horse9", "ACME").await;
+        }
+        for attempt in 3..=5 {
+            let html = start(&app, &browser, login, "ACME", None).await;
+            let res = finish(&app, &browser, &html, "{}").await;
+            let expected = if attempt == 5 { LOCKED } else { INVALID };
+            assert_eq!(alert_of(&res.text().await.unwrap()).as_deref(), Some(expected), "{login}, try {attempt}");
+        }
+    }
+    let (_, bob) = app.state.accounts.lanyard().user("ACME", "bob").await.unwrap();
+    assert_eq!(bob.status, UserStatus::PasswordLocked, "L3: counted on bob's account, as a password would be");
+    // A locked account without a key hears L3's words too.
+    let html = start(&app, &browser, "bob", "ACME", None).await;
+    let res = finish(&app, &browser, &html, "{}").await;
+    assert_eq!(alert_of(&res.text().await.unwrap()).as_deref(), Some(LOCKED));
+    app.stop().await;
+}
+
+async fn f10_a_keys_proof_dies_with_the_accounts_sessions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    app.user("ACME", "alice").await;
+    let mut key = registered_as(&app, "ACME", "alice", false).await;
+    allow(&app, "ACME", true).await;
+    let browser = app.browser();
+    let html = start(&app, &browser, "alice", "ACME", None).await;
+    let form = finish(&app, &browser, &html, &answer(&app, &mut key, &html, false)).await.text().await.unwrap();
+    let proof_at = form.find("name=\"key_proof\" value=\"").unwrap() + 24;
+    let proof = form[proof_at..].split('"').next().unwrap().to_string();
+    // An administrator signs alice out everywhere meanwhile: the proof is of the old epoch.
+    app.state.accounts.admin(crate::support::operator()).sign_out_everywhere("ACME", "alice").await.unwrap();
+    let fields = [
+        ("csrf", csrf_of(&form)),
+        ("login_name", "alice".to_string()),
+        ("password", PASSWORD.into()),
+        ("provider_code", "ACME".into()),
+        ("key_proof", proof),
+    ];
+    let res = browser.post(at(&app, "/login")).form(&fields).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/sign-in/second-factor", "the key is asked again");
+    app.stop().await;
+}
+
 backend_tests! {
+    f10_decoy_counts_like_a_password => f10_l2_l3_a_decoy_counts_where_a_wrong_password_would,
+    f10_proof_dies_with_sessions => f10_a_keys_proof_dies_with_the_accounts_sessions,
     f10_verified_key_is_two_factors => f10_a_key_that_verifies_its_holder_signs_in_as_two_factors,
     f10_unverified_key_and_password => f10_a_key_without_user_verification_asks_for_the_password_too,
     f10_l2_decoys_look_the_same => f10_l2_every_name_that_cannot_sign_in_with_a_key_looks_the_same,
