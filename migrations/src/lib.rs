@@ -18,6 +18,7 @@ mod m20261207_000011_mailed_epoch;
 mod m20261207_000012_second_factors;
 mod m20261207_000013_passkeys;
 mod m20261207_000014_passkey_sign_in;
+mod m20261207_000015_key_models;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_second_factors::Migration),
             Box::new(m20261207_000013_passkeys::Migration),
             Box::new(m20261207_000014_passkey_sign_in::Migration),
+            Box::new(m20261207_000015_key_models::Migration),
         ]
     }
 }

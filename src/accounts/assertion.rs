@@ -26,6 +26,8 @@ pub(super) enum Outcome {
         key_id: i32,
         /// The key verified its holder (PIN, biometrics) for this signature.
         user_verified: bool,
+        /// F11: its attestation proved a listed model (`hwk`).
+        attested: bool,
     },
     /// F10: the sign counter went backwards.
     Cloned { key_id: i32 },
@@ -54,7 +56,7 @@ pub(super) fn check(
     move |accounts: Accounts| -> Check {
         Box::pin(async move {
             let Some(answer) = answer else { return Ok(false) };
-            let Some((key_id, _, _)) = stored(&accounts, user_id, &answer).await? else { return Ok(false) };
+            let Some((key_id, _, _, _)) = stored(&accounts, user_id, &answer).await? else { return Ok(false) };
             let result = match party.webauthn().finish_securitykey_authentication(&answer, &state) {
                 Ok(result) => result,
                 Err(WebauthnError::CredentialPossibleCompromise) => {
@@ -64,7 +66,9 @@ pub(super) fn check(
                 Err(_) => return Ok(false),
             };
             for _ in 0..3 {
-                let Some((key_id, was, mut key)) = stored(&accounts, user_id, &answer).await? else { return Ok(false) };
+                let Some((key_id, was, mut key, attested)) = stored(&accounts, user_id, &answer).await? else {
+                    return Ok(false);
+                };
                 // F10: the counter must move past the stored one, not only past the ceremony's copy.
                 let stored_counter = Credential::from(key.clone()).counter;
                 if (result.counter() > 0 || stored_counter > 0) && result.counter() <= stored_counter {
@@ -75,7 +79,7 @@ pub(super) fn check(
                 let credential = serde_json::to_string(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let now = accounts.clock.now();
                 if accounts.store.passkey_used(key_id, &was, &credential, result.backup_state(), now).await? {
-                    let _ = seen.set(Outcome::Verified { key_id, user_verified: result.user_verified() });
+                    let _ = seen.set(Outcome::Verified { key_id, user_verified: result.user_verified(), attested });
                     return Ok(true);
                 }
             }
@@ -85,16 +89,18 @@ pub(super) fn check(
     }
 }
 
-/// The key `answer` names among `user_id`'s, as stored now: its id, its stored form, and it.
+/// The key `answer` names among `user_id`'s, as stored now: its id, its stored form, it, and
+/// whether it is attested (F11).
 async fn stored(
     accounts: &Accounts,
     user_id: UserId,
     answer: &PublicKeyCredential,
-) -> Result<Option<(i32, String, SecurityKey)>, StoreError> {
+) -> Result<Option<(i32, String, SecurityKey, bool)>, StoreError> {
     let keys = accounts.store.passkeys(user_id).await?;
     Ok(keys.iter().find_map(|k| {
         let key = serde_json::from_str::<SecurityKey>(&k.credential).ok()?;
-        (key.cred_id().as_ref() == answer.raw_id.as_ref()).then_some((k.key.id, k.credential.clone(), key))
+        let theirs = key.cred_id().as_ref() == answer.raw_id.as_ref();
+        theirs.then_some((k.key.id, k.credential.clone(), key, k.key.attested))
     }))
 }
 

@@ -137,7 +137,7 @@ impl Factors<'_> {
     pub async fn enrolled(&self, user_id: UserId) -> Result<SecondFactors, StoreError> {
         let app = self.store.totp_app(user_id).await?;
         let recovery_codes_left = if app.is_some() { self.store.recovery_codes_left(user_id).await? } else { 0 };
-        let passkeys = self.store.passkeys(user_id).await?.into_iter().map(|k| k.key).collect();
+        let passkeys = self.passkeys().list(user_id).await?;
         Ok(SecondFactors { authenticator_app: app.map(|a| a.enrolled), recovery_codes_left, passkeys })
     }
 
@@ -233,8 +233,8 @@ impl Factors<'_> {
                 self.store.record_activity(&entry(ActivityKind::MfaVerified, String::new()), now).await?;
                 self.store.record_activity(&entry(ActivityKind::SignIn, String::new()), now).await?;
                 session.second_factor_proved(proof, now);
-                // F9: a code proved the person, and the key their provider wants is still owed.
-                if self.needs_key(&user, &tenant) && !session.required.contains(&Required::EnrolSecondFactor) {
+                // F9, F11: a code proved the person, and the key their provider wants is still owed.
+                if self.owes_key_of(&user, &tenant).await? && !session.required.contains(&Required::EnrolSecondFactor) {
                     session.required.push(Required::EnrolSecondFactor);
                 }
                 Ok(Proved { proof, codes_left })
@@ -325,23 +325,18 @@ impl Factors<'_> {
         Ok(())
     }
 
-    /// F9: whether this person's second factor must be a passkey or security key: their
-    /// provider's policy says so, and this deployment can ask for one (F12; where it cannot, any
-    /// factor does, or nobody could comply).
-    pub fn needs_key(&self, user: &User, tenant: &Tenant) -> bool {
-        tenant.mfa_policy.requires_key(user.administers()) && self.relying_party.is_some()
-    }
-
-    /// F9: the policy wants a key of this session's person and they have none yet.
+    /// F9, F11: the policy wants a key of this session's person, or their provider accepts none
+    /// of theirs, and they have none it accepts yet.
     pub async fn owes_key(&self, session: &SessionRecord) -> Result<bool, StoreError> {
         let Some((user, tenant)) = self.account(session.user_id, session.tenant_id).await? else { return Ok(false) };
-        Ok(self.needs_key(&user, &tenant) && !self.store.has_passkey(user.id).await?)
+        self.owes_key_of(&user, &tenant).await
     }
 
     /// F9: only their key will do for this person's second step (the policy wants one, and they
-    /// have one): an app's code or a recovery code is not asked.
+    /// have one it accepts): an app's code or a recovery code is not asked. Where this deployment
+    /// can ask for no key (F12), any factor does, or nobody could comply.
     pub async fn key_only(&self, user: &User, tenant: &Tenant) -> Result<bool, StoreError> {
-        Ok(self.needs_key(user, tenant) && self.store.has_passkey(user.id).await?)
+        Ok(tenant.mfa_policy.requires_key(user.administers()) && self.has_usable_key(user.id).await?)
     }
 
     /// F4: whether this provider offers second factors at all.

@@ -145,8 +145,12 @@ impl KeySignIn<'_> {
             (Some(t), Ok(name)) => self.0.store.user_by_login(t.id, &name).await?,
             _ => None,
         };
-        // The same reads whoever it is: the keys of the person, or of nobody.
-        let stored = self.0.store.passkeys(user.as_ref().map_or(0, |u| u.id)).await?;
+        // The same reads whoever it is: the keys of the person (those their provider accepts,
+        // F11), or of nobody.
+        let stored = match &user {
+            Some(u) => self.0.usable_keys(u).await?,
+            None => self.0.store.passkeys(0).await?,
+        };
         let keys: Vec<SecurityKey> = stored.iter().filter_map(|k| serde_json::from_str(&k.credential).ok()).collect();
         // Where the password path would count a wrong password on the account, so does this.
         let account = match (&tenant, &user) {
@@ -276,7 +280,7 @@ impl KeySignIn<'_> {
             };
             return self.settle(note, tenant, user, verdict, &detail).await;
         }
-        let Some(Outcome::Verified { key_id, user_verified }) = found else {
+        let Some(Outcome::Verified { key_id, user_verified, attested }) = found else {
             return Err(Internal::Task("a right key without its outcome".into()).into());
         };
         if user_verified && whole {
@@ -289,7 +293,7 @@ impl KeySignIn<'_> {
                 second_factor: false,
                 must_enrol: false,
                 epoch,
-                proofs: vec![Proof::SoftwareKey, Proof::UserVerified],
+                proofs: vec![if attested { Proof::HardwareKey } else { Proof::SoftwareKey }, Proof::UserVerified],
             };
             return Ok(KeySignedIn::Complete(Box::new(signed_in)));
         }
@@ -332,15 +336,17 @@ impl KeySignIn<'_> {
         }
     }
 
-    /// F10: whether `proof` is a key's proof of `user_id` still waiting for the password — the
-    /// key still theirs, in the same epoch; used up either way.
-    pub(super) async fn take_proof(&self, proof: &str, user_id: UserId) -> Result<bool, StoreError> {
-        let Some(raw) = self.0.ephemeral.take(&proof_key(proof)).await? else { return Ok(false) };
-        let Ok(p) = serde_json::from_str::<KeyProof>(&raw) else { return Ok(false) };
+    /// F10: what `proof` proved of `user_id`, if it is a key's proof still waiting for the
+    /// password — the key still theirs, in the same epoch; used up either way.
+    pub(super) async fn take_proof(&self, proof: &str, user_id: UserId) -> Result<Option<Proof>, StoreError> {
+        let Some(raw) = self.0.ephemeral.take(&proof_key(proof)).await? else { return Ok(None) };
+        let Ok(p) = serde_json::from_str::<KeyProof>(&raw) else { return Ok(None) };
         if p.user_id != user_id || super::epoch::current(&self.0.ephemeral, user_id).await? != p.epoch {
-            return Ok(false);
+            return Ok(None);
         }
-        Ok(self.0.store.passkeys(user_id).await?.iter().any(|k| k.key.id == p.key_id))
+        let keys = self.0.store.passkeys(user_id).await?;
+        let key = keys.iter().find(|k| k.key.id == p.key_id);
+        Ok(key.map(|k| if k.key.attested { Proof::HardwareKey } else { Proof::SoftwareKey }))
     }
 
     /// L2, L3: a decoy's answer at a name with no account that signs in here: counted on the

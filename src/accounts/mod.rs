@@ -15,6 +15,7 @@ pub mod events;
 pub mod factors;
 pub mod interaction;
 pub mod invitation;
+mod key_models;
 pub mod key_sign_in;
 pub mod limits;
 pub mod mailed;

@@ -47,6 +47,9 @@ pub enum PasskeyError {
     /// No relying party (an IP-address origin), or the ceremony is gone.
     #[error("not available")]
     Unavailable,
+    /// F11: the key is not one of the models the provider accepts for its administrators.
+    #[error("Your provider accepts only these security keys for administrators: {0}.")]
+    NotAModel(String),
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -76,6 +79,9 @@ struct Registering {
     /// F2's guard for every factor: the keyed digest of a code mailed to the verified address.
     mailed: Option<String>,
     mailed_epoch: i64,
+    /// F11: the models the key must prove it is, by name; `None` when any key will do.
+    #[serde(default)]
+    models: Option<String>,
 }
 
 /// The first half of a registration: the options for the browser, and whether a code went to
@@ -118,8 +124,10 @@ impl Passkeys<'_> {
         self.0.relying_party.is_some()
     }
 
+    /// The person's keys, each named by its model when the provider lists it.
     pub async fn list(&self, user_id: UserId) -> Result<Vec<RegisteredKey>, StoreError> {
-        Ok(self.0.store.passkeys(user_id).await?.into_iter().map(|k| k.key).collect())
+        let Some(user) = self.0.store.user_by_id(user_id).await? else { return Ok(Vec::new()) };
+        Ok(self.0.keys_of(&user).await?.into_iter().map(|k| k.key).collect())
     }
 
     /// F9, first half: the options for `navigator.credentials.create`, as JSON; the person's
@@ -144,9 +152,13 @@ impl Passkeys<'_> {
             .map(|k| k.cred_id().clone())
             .collect::<Vec<_>>();
         let login = user.login_name.as_str();
+        // F11: where the provider lists models for its administrators, the key's attestation
+        // must prove one of them.
+        let rules = self.0.key_rules(user).await?;
+        let attestation = rules.attestation();
         let (options, state) = party
             .webauthn()
-            .start_securitykey_registration(user_handle(user), login, login, Some(exclude), None, None)
+            .start_securitykey_registration(user_handle(user), login, login, Some(exclude), attestation, None)
             .map_err(|e| Internal::Task(format!("passkey registration: {e}")))?;
         let factors = self.0.factors();
         factors.count_proposal(user.id).await?;
@@ -157,6 +169,7 @@ impl Passkeys<'_> {
             state,
             mailed: mailed.clone(),
             mailed_epoch: user.mailed_epoch,
+            models: rules.restricted().then(|| rules.names()),
         };
         self.put(&registering_key(sid), &waiting).await?;
         Ok(Registration { options: browser_options(&options, false), mailed: mailed.is_some() })
@@ -187,10 +200,13 @@ impl Passkeys<'_> {
             .then(|| serde_json::from_str::<RegisterPublicKeyCredential>(answer).ok())
             .flatten()
             .ok_or(PasskeyError::Field("The browser's answer could not be read. Try again."))?;
-        let key = party
-            .webauthn()
-            .finish_securitykey_registration(&answer, &waiting.state)
-            .map_err(|_| PasskeyError::Field("The key's answer was not accepted. Try again."))?;
+        let key = match party.webauthn().finish_securitykey_registration(&answer, &waiting.state) {
+            Ok(key) => key,
+            Err(_) if waiting.models.is_some() => {
+                return Err(PasskeyError::NotAModel(waiting.models.unwrap_or_default()));
+            }
+            Err(_) => return Err(PasskeyError::Field("The key's answer was not accepted. Try again.")),
+        };
         let cred: Credential = key.clone().into();
         let aaguid = match &cred.attestation.metadata {
             AttestationMetadata::Packed { aaguid } | AttestationMetadata::Tpm { aaguid, .. } => {
@@ -210,6 +226,8 @@ impl Passkeys<'_> {
             user_verified: cred.user_verified,
             backup_eligible: cred.backup_eligible,
             backup_state: cred.backup_state,
+            // Registered against the provider's models' CAs: its attestation was verified.
+            attested: waiting.models.is_some(),
         };
         let now = self.0.clock.now();
         match self.0.store.add_passkey(user.id, new, MAX_KEYS, waiting.mailed_epoch, now).await? {
@@ -234,14 +252,10 @@ impl Passkeys<'_> {
     /// `None` when they have none.
     pub async fn start_assertion(&self, sid: &str, user_id: UserId) -> Result<Option<String>, PasskeyError> {
         let Ok(party) = self.party() else { return Ok(None) };
-        let keys: Vec<SecurityKey> = self
-            .0
-            .store
-            .passkeys(user_id)
-            .await?
-            .iter()
-            .filter_map(|k| serde_json::from_str(&k.credential).ok())
-            .collect();
+        let Some(user) = self.0.store.user_by_id(user_id).await? else { return Ok(None) };
+        // F11: only keys the provider accepts of this person are asked for.
+        let keys: Vec<SecurityKey> =
+            self.0.usable_keys(&user).await?.iter().filter_map(|k| serde_json::from_str(&k.credential).ok()).collect();
         if keys.is_empty() {
             return Ok(None);
         }
@@ -292,9 +306,9 @@ impl Passkeys<'_> {
         };
         match self.0.counted_check(&user, max, OnRight::SignedIn, check).await? {
             Verdict::Right => {
-                // RFC 8176: `hwk` needs the key's hardware attested, which Lanyard does not ask
-                // for (yet): every key is `swk`.
-                let proof = Proof::SoftwareKey;
+                // RFC 8176: `hwk` when the key's attestation proved its hardware (F11), else `swk`.
+                let attested = matches!(outcome.get(), Some(Outcome::Verified { attested: true, .. }));
+                let proof = if attested { Proof::HardwareKey } else { Proof::SoftwareKey };
                 if let Some(Outcome::Verified { key_id, .. }) = outcome.get() {
                     let detail = format!("passkey {key_id} (F10)");
                     self.0.store.record_activity(&entry(ActivityKind::MfaVerified, detail), now).await?;

@@ -136,10 +136,11 @@ impl Accounts {
         let epoch = super::epoch::current(&self.ephemeral, user.id).await?;
         // F10: a key that proved this person a moment ago (single use, taken whatever the
         // password turns out to be) is the second factor of this sign-in.
-        let key_proved = match &req.key_proof {
+        let key_proof = match &req.key_proof {
             Some(proof) => self.key_sign_in().take_proof(proof, user.id).await?,
-            None => false,
+            None => None,
         };
+        let key_proved = key_proof.is_some();
         // F5: a factor enrolled is a factor asked, whatever the provider's policy says now (an
         // application may have required it): with a code to come, a right password leaves L3's
         // count as it is and only the whole sign-in clears it, or a known password would buy
@@ -147,10 +148,11 @@ impl Accounts {
         let on_right =
             if key_proved { OnRight::SignedIn } else { self.password_settles(&user, OnRight::SignedIn).await? };
         let second_factor = on_right == OnRight::Keep;
-        // F4, F9: what the policy wants and is not enrolled yet — any factor, or a key.
-        let owes_key =
-            !key_proved && self.factors().needs_key(&user, &tenant) && !self.store.has_passkey(user.id).await?;
-        let must_enrol = !key_proved && tenant.mfa_policy.requires(user.administers()) && (!second_factor || owes_key);
+        // F4, F9, F11: what is wanted and not enrolled yet — any factor, or a key of a kind the
+        // provider accepts.
+        let owes_key = !key_proved && self.owes_key_of(&user, &tenant).await?;
+        let must_enrol =
+            !key_proved && ((tenant.mfa_policy.requires(user.administers()) && !second_factor) || owes_key);
         match self.counted_verify(&user, max, &req.password, on_right).await? {
             Verdict::Right => {
                 if !second_factor {

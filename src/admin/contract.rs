@@ -47,6 +47,10 @@ fn body_field(schema: &str, field: &str) -> Option<Value> {
         }
         ("UserChanges" | "NewInvitation", "email") => email(),
         ("NewInvitation", "name") => line(200),
+        ("KeyModelChanges", "name") => line(crate::domain::second_factor::MAX_KEY_NAME),
+        ("KeyModelChanges", "attestation_ca") => {
+            json!({"minLength": 1, "maxLength": crate::domain::second_factor::MAX_CA_PEM})
+        }
         ("NewMaintenance", "message") => line(MAX_MESSAGE),
         ("NewMaintenance", "link") => json!({"pattern": LINK_PATTERN, "maxLength": MAX_LINK}),
         ("NewMaintenance", "until" | "from") => json!({"minimum": 0, "maximum": LAST_SECOND}),
@@ -137,6 +141,9 @@ fn query_parameter(name: &str) -> Option<Value> {
 /// The recovery requests' list filter (`admin::recovery::list`).
 pub const RECOVERY_STATUSES: [&str; 7] = ["pending", "approved", "refused", "completed", "withdrawn", "voided", "all"];
 
+/// An AAGUID as the documents spell it (the API reads any UUID spelling).
+pub const AAGUID_PATTERN: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
 /// The schema of each path parameter, by its name.
 fn path_parameter(name: &str) -> Option<Value> {
     Some(match name {
@@ -147,6 +154,7 @@ fn path_parameter(name: &str) -> Option<Value> {
         "client_id" => json!({"type": "string", "pattern": CLIENT_ID_PATTERN}),
         "id" => json!({"type": "integer", "format": "int32", "minimum": 1, "maximum": i32::MAX}),
         "format" => json!({"type": "string", "enum": ["csv", "jsonl"]}),
+        "aaguid" => json!({"type": "string", "pattern": AAGUID_PATTERN}),
         _ => return None,
     })
 }

@@ -11,6 +11,7 @@ pub mod clients;
 pub mod contract;
 pub mod extract;
 pub mod invitations;
+pub mod key_models;
 pub mod maintenance;
 pub mod me;
 pub mod problem;
@@ -64,6 +65,8 @@ where
     let v1 = OpenApiRouter::new()
         .routes(routes!(providers::list, providers::create))
         .routes(routes!(providers::show, providers::update))
+        .routes(routes!(key_models::list))
+        .routes(routes!(key_models::put, key_models::remove))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::show, users::update))
         .routes(routes!(users::reset_password))

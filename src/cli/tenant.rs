@@ -4,7 +4,7 @@ use super::CliError;
 use super::output::{emit, on_off};
 use crate::accounts::admin::Actor;
 use crate::app::AppState;
-use crate::domain::second_factor::MfaPolicy;
+use crate::domain::second_factor::{KeyModelChanges, MfaPolicy};
 use crate::domain::tenant::{Tenant, TenantChanges};
 
 #[derive(Subcommand, Debug)]
@@ -19,6 +19,9 @@ pub enum TenantCommand {
     Show {
         code: String,
     },
+    /// F11: the security-key models the provider accepts for its administrators.
+    #[command(subcommand)]
+    KeyModel(KeyModelCommand),
     /// Change a provider's settings.
     Set {
         code: String,
@@ -59,6 +62,28 @@ pub enum TenantCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum KeyModelCommand {
+    List {
+        code: String,
+    },
+    /// List (or replace) a model: its AAGUID, a name, and the maker's attestation CA (PEM file).
+    Set {
+        code: String,
+        #[arg(long)]
+        aaguid: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        ca_file: std::path::PathBuf,
+    },
+    Remove {
+        code: String,
+        #[arg(long)]
+        aaguid: String,
+    },
+}
+
 fn mfa_policy(s: &str) -> Result<MfaPolicy, String> {
     MfaPolicy::parse(s)
         .ok_or_else(|| "use off, optional, administrators, everyone, passkey_administrators or passkey_everyone".into())
@@ -92,6 +117,22 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
             emit(json, &all, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
         TenantCommand::Show { code } => emit(json, &accounts.tenant(&code).await?, line),
+        TenantCommand::KeyModel(KeyModelCommand::List { code }) => {
+            let models = accounts.key_models(&code).await?;
+            emit(json, &models, |all| {
+                all.iter().map(|m| format!("{}\t{}", m.aaguid, m.name)).collect::<Vec<_>>().join("\n")
+            });
+        }
+        TenantCommand::KeyModel(KeyModelCommand::Set { code, aaguid, name, ca_file }) => {
+            let attestation_ca =
+                std::fs::read_to_string(&ca_file).map_err(|e| CliError::from(format!("{}: {e}", ca_file.display())))?;
+            let changes = KeyModelChanges { name, attestation_ca };
+            let model = accounts.put_key_model(&code, &aaguid, &changes).await?;
+            emit(json, &model, |m| format!("{}\t{}", m.aaguid, m.name));
+        }
+        TenantCommand::KeyModel(KeyModelCommand::Remove { code, aaguid }) => {
+            accounts.remove_key_model(&code, &aaguid).await?;
+        }
         TenantCommand::Set {
             code,
             name,

@@ -14,6 +14,7 @@ use super::api::ApiError;
 use super::session::{Admin, Flash};
 use super::view::{self, back, expired, page, refused, seg};
 use crate::domain::policy::PolicyMode;
+use crate::domain::second_factor::KeyModel;
 use crate::domain::tenant::Tenant;
 use crate::http::page::see_other;
 use crate::http::{PageForm, csrf};
@@ -33,6 +34,13 @@ async fn provider(console: &Console, admin: &Admin, code: &str) -> Result<Tenant
     console.api.call(&admin.signed.token, &admin.caller, Method::GET, &format!("/providers/{}", seg(code)), None).await
 }
 
+/// F11: the security-key models the provider lists for its administrators (none when the API
+/// answers otherwise: the page still shows the settings).
+async fn key_models(console: &Console, admin: &Admin, code: &str) -> Vec<KeyModel> {
+    let path = format!("/providers/{}/key-models", seg(code));
+    console.api.call(&admin.signed.token, &admin.caller, Method::GET, &path, None).await.unwrap_or_default()
+}
+
 fn settings_path(code: &str) -> String {
     format!("/admin/providers/{}/settings", seg(code))
 }
@@ -50,7 +58,10 @@ pub async fn settings(State(console): State<Console>, admin: Admin, Path(code): 
         );
     }
     match provider(&console, &admin, &code).await {
-        Ok(p) => render(&console, &admin, StatusCode::OK, &p, None, Map::new()),
+        Ok(p) => {
+            let models = key_models(&console, &admin, &code).await;
+            render(&console, &admin, StatusCode::OK, &p, &models, None, Map::new())
+        }
         Err(e) => refused(&console, &admin, e, &settings_path(&code)),
     }
 }
@@ -60,6 +71,7 @@ fn render(
     admin: &Admin,
     status: StatusCode,
     provider: &Tenant,
+    models: &[KeyModel],
     typed: Option<&SettingsForm>,
     errors: Map<String, Value>,
 ) -> Response {
@@ -88,7 +100,7 @@ fn render(
             passkey_sign_in => provider.passkey_sign_in,
         },
     };
-    page(console, admin, status, "console/settings.html", context! { provider, values, errors })
+    page(console, admin, status, "console/settings.html", context! { provider, values, errors, models })
 }
 
 #[derive(Deserialize, Default)]
@@ -132,7 +144,8 @@ pub async fn save_settings(
     let min_length = number("min_password_length", &form.min_password_length);
     let history = number("password_history", &form.password_history);
     if !errors.is_empty() {
-        return render(&console, &admin, StatusCode::BAD_REQUEST, &current, Some(&form), errors);
+        let models = key_models(&console, &admin, &code).await;
+        return render(&console, &admin, StatusCode::BAD_REQUEST, &current, &models, Some(&form), errors);
     }
     let mut changes = json!({
         "max_failed_attempts": max_failed,
@@ -155,7 +168,8 @@ pub async fn save_settings(
             if shown.is_empty() {
                 shown.insert("form".into(), json!(detail));
             }
-            render(&console, &admin, StatusCode::BAD_REQUEST, &current, Some(&form), shown)
+            let models = key_models(&console, &admin, &code).await;
+            render(&console, &admin, StatusCode::BAD_REQUEST, &current, &models, Some(&form), shown)
         }
         Err(e) => view::refused_action(&console, &admin, e, &here),
     }

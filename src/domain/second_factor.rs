@@ -29,7 +29,41 @@ pub struct RegisteredKey {
     /// The key may be copied to other devices (a synced passkey), and is.
     pub backup_eligible: bool,
     pub backup_state: bool,
+    /// F11: its maker's attestation was verified against a model the provider lists: the
+    /// private key is in that model of hardware (`hwk`).
+    #[serde(default)]
+    pub attested: bool,
+    /// F11: the model's name, when the provider lists its AAGUID.
+    #[serde(default)]
+    pub model: Option<String>,
 }
+
+/// F11: a security-key model a provider accepts for its administrators: the AAGUID its keys
+/// report, a name, and the maker's attestation CA (a public certificate, PEM) that proves a key
+/// is that model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct KeyModel {
+    /// Lower-case, hyphenated.
+    pub aaguid: String,
+    pub name: String,
+    pub attestation_ca: String,
+    pub created_at: i64,
+}
+
+/// F11: what an administrator gives for a model (the AAGUID is in the path).
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyModelChanges {
+    /// One line, 1-64 characters.
+    pub name: String,
+    /// One X.509 certificate, PEM, at most 8192 characters.
+    pub attestation_ca: String,
+}
+
+/// F11: models one provider may list.
+pub const MAX_KEY_MODELS: u64 = 20;
+/// F11: the longest attestation CA certificate, PEM.
+pub const MAX_CA_PEM: usize = 8192;
 
 /// F9: passkeys and security keys one person may hold.
 pub const MAX_KEYS: u64 = 10;

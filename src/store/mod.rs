@@ -9,6 +9,7 @@ mod clients;
 pub mod entities;
 mod ephemeral;
 mod invitations;
+mod key_models;
 mod passkeys;
 mod recovery;
 mod second_factors;
@@ -26,6 +27,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 pub use ephemeral::{Ephemeral, Follow, Followed};
 pub use invitations::NewInvitation;
+pub use key_models::Put;
 pub use passkeys::{Added, NewKey, StoredPasskey};
 pub use second_factors::StoredApp;
 pub use signing_keys::StoredKey;

@@ -26,6 +26,8 @@ pub struct NewKey {
     pub user_verified: bool,
     pub backup_eligible: bool,
     pub backup_state: bool,
+    /// F11: verified against a model the provider lists.
+    pub attested: bool,
 }
 
 /// What became of a registration.
@@ -51,6 +53,8 @@ fn key_of(m: passkey::Model) -> StoredPasskey {
             user_verified: m.user_verified,
             backup_eligible: m.backup_eligible,
             backup_state: m.backup_state,
+            attested: m.attested,
+            model: None,
         },
         credential: m.credential,
     }
@@ -107,6 +111,7 @@ impl Store {
             user_verified: Set(key.user_verified),
             backup_eligible: Set(key.backup_eligible),
             backup_state: Set(key.backup_state),
+            attested: Set(key.attested),
             created_at: Set(now),
             last_used_at: Set(None),
             ..Default::default()

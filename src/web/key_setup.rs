@@ -98,11 +98,14 @@ pub async fn submit(
         let (site, headers) = (site.clone(), headers.clone());
         async move {
             let message = match e {
-                PasskeyError::Field(message) => message,
-                PasskeyError::Unavailable => "Passkeys are not offered here.",
+                PasskeyError::Field(message) => message.to_string(),
+                PasskeyError::NotAModel(names) => {
+                    format!("Your provider accepts only these security keys for administrators: {names}.")
+                }
+                PasskeyError::Unavailable => "Passkeys are not offered here.".to_string(),
                 PasskeyError::Internal(e) => return Err(e.into()),
             };
-            render(&site, &headers, auth, None, Some(message), StatusCode::BAD_REQUEST).await
+            render(&site, &headers, auth, None, Some(&message), StatusCode::BAD_REQUEST).await
         }
     };
     match form.step.as_str() {

@@ -189,9 +189,13 @@ async fn failed(
     e: PasskeyError,
 ) -> Result<Response, PageError> {
     let message = match e {
-        PasskeyError::Field(message) => message,
-        PasskeyError::Unavailable => "Passkeys are not offered here.",
+        PasskeyError::Field(message) => message.to_string(),
+        PasskeyError::NotAModel(names) => {
+            format!("Your provider accepts only these security keys for administrators: {names}.")
+        }
+        PasskeyError::Unavailable => "Passkeys are not offered here.".to_string(),
         PasskeyError::Internal(e) => return Err(e.into()),
     };
-    render(accounts, site, headers, s, View::List { notice: None, error: Some(message) }, StatusCode::BAD_REQUEST).await
+    render(accounts, site, headers, s, View::List { notice: None, error: Some(&message) }, StatusCode::BAD_REQUEST)
+        .await
 }

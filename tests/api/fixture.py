@@ -93,6 +93,11 @@ for login in ["root-approve", "root-refuse", "root-withdraw"]:
     requests_of[login] = request_of(login)
 api.post(f"{base}/admin/api/v1/recovery-requests/{requests_of['root-withdraw']}/approve").raise_for_status()
 
+# F11: a security-key model to remove (the one to list is the run's own example).
+CA = pathlib.Path(__file__).with_name("attestation_ca.pem").read_text()
+DOOMED_MODEL = "11111111-2222-3333-4444-555555555555"
+api.put(f"{base}/admin/api/v1/providers/ACME/key-models/{DOOMED_MODEL}", json={"name": "Doomed key", "attestation_ca": CA}).raise_for_status()
+
 invitations = api.get(f"{base}/admin/api/v1/providers/ACME/invitations").json()
 pending = sorted(i["id"] for i in invitations if i["status"] == "pending")
 
@@ -127,6 +132,9 @@ examples = {
     "approve_recovery_request": {"id": requests_of["root-approve"]},
     "refuse_recovery_request": {"id": requests_of["root-refuse"]},
     "withdraw_recovery_request": {"id": requests_of["root-withdraw"]},
+    "list_key_models": {"code": "ACME"},
+    "put_key_model": {"code": "ACME", "aaguid": "0fb9bcbc-a0d4-4042-bbb0-559bc1631e28"},
+    "remove_key_model": {"code": "ACME", "aaguid": DOOMED_MODEL},
 }
 bodies = {
     "start_maintenance": {"message": "Planned upgrade", "until": int(time.time()) + 3600},
@@ -134,6 +142,7 @@ bodies = {
     "set_user_application_access": {"status": "admin_locked"},
     "create_user": {"login_name": "new-person", "user_type": "regular"},
     "create_invitation": {"name": "New Invitee", "email": "new-invitee@acme.example"},
+    "put_key_model": {"name": "Fixture key", "attestation_ca": CA},
 }
 
 doc = json.loads(pathlib.Path(in_doc).read_text())

@@ -78,7 +78,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261207_000011_mailed_epoch",
             "m20261207_000012_second_factors",
             "m20261207_000013_passkeys",
-            "m20261207_000014_passkey_sign_in"
+            "m20261207_000014_passkey_sign_in",
+            "m20261207_000015_key_models"
         ])
     );
 
@@ -175,6 +176,18 @@ async fn cli_round_trips_with_json(backend: Backend) {
     assert_eq!(strict["require_mfa"], true, "F4: an application requires a second factor");
     cli.json(&["client", "delete", "ops"], None);
     assert!(cli.fails(&["client", "show", "ops"]).contains("does not exist"));
+
+    // F11: the security-key models a provider accepts for its administrators.
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/attestation_ca.pem");
+    let aaguid = "0FB9BCBC-A0D4-4042-BBB0-559BC1631E28";
+    let set = ["tenant", "key-model", "set", "ACME", "--aaguid", aaguid, "--name", "YubiKey 5", "--ca-file", ca];
+    assert_eq!(cli.json(&set, None)["aaguid"], aaguid.to_lowercase());
+    let listed = cli.json(&["tenant", "key-model", "list", "ACME"], None);
+    assert_eq!(listed[0]["name"], "YubiKey 5");
+    let bad = ["tenant", "key-model", "set", "ACME", "--aaguid", aaguid, "--name", "X", "--ca-file", "Cargo.toml"];
+    assert!(cli.fails(&bad).contains("attestation-ca"), "a file that is no certificate is refused");
+    assert!(cli.run(&["tenant", "key-model", "remove", "ACME", "--aaguid", aaguid], None).status.success());
+    assert_eq!(cli.json(&["tenant", "key-model", "list", "ACME"], None), serde_json::json!([]));
 
     let activity = cli.json(&["activity", "list", "--tenant", "ACME", "--user", "alice"], None);
     let kinds: Vec<&str> = activity.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();

@@ -13,6 +13,7 @@ mod crash;
 mod factor_changes;
 pub mod faults;
 mod invitations;
+mod key_models;
 mod key_policy;
 mod limits;
 mod load;

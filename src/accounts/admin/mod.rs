@@ -13,6 +13,7 @@ mod clients;
 mod directory;
 mod error;
 mod factors;
+mod key_models;
 mod tenants;
 mod unchecked;
 mod users;

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod client;
 pub mod client_tenant;
 pub mod invitation;
+pub mod key_model;
 pub mod passkey;
 pub mod password_history;
 pub mod recovery_code;

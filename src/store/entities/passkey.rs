@@ -15,6 +15,7 @@ pub struct Model {
     pub backup_state: bool,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    pub attested: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
