@@ -45,18 +45,23 @@ pub(super) fn read_answer(answer: &str) -> Option<PublicKeyCredential> {
 /// runs (the ceremony's copy may be minutes old): `Ok(true)` when a key of theirs signed it and
 /// its counter moved on. The write is conditional on the key as read: when another answer moved
 /// the key meanwhile (two tabs), the key is read again, and only a counter behind the newest
-/// stored one is a clone.
+/// stored one is a clone. `only`, when given, names the keys that may answer.
 pub(super) fn check(
     party: RelyingParty,
     state: SecurityKeyAuthentication,
     answer: Option<PublicKeyCredential>,
     user_id: UserId,
+    only: Option<Vec<i32>>,
     seen: Seen,
 ) -> impl FnOnce(Accounts) -> Check + Send + 'static {
     move |accounts: Accounts| -> Check {
         Box::pin(async move {
             let Some(answer) = answer else { return Ok(false) };
             let Some((key_id, _, _, _)) = stored(&accounts, user_id, &answer).await? else { return Ok(false) };
+            // Only the keys the caller allows now (F11: a model no longer listed does not count).
+            if only.as_ref().is_some_and(|ids| !ids.contains(&key_id)) {
+                return Ok(false);
+            }
             let result = match party.webauthn().finish_securitykey_authentication(&answer, &state) {
                 Ok(result) => result,
                 Err(WebauthnError::CredentialPossibleCompromise) => {

@@ -69,10 +69,12 @@ impl Accounts {
     }
 
     /// Whether the person has a second factor they can give here: an app, or a passkey where
-    /// this deployment is a relying party (F12) and their provider accepts it (F11) — a key it
-    /// cannot ask for must not lock its owner out.
+    /// this deployment is a relying party (F12) — a key it cannot ask for must not lock its owner
+    /// out. A key of a model the provider no longer accepts of them (F11) still counts here: it
+    /// proves the person before they set up one it accepts, so a password alone cannot.
     pub(super) async fn has_factor(&self, user_id: crate::domain::user::UserId) -> Result<bool, StoreError> {
-        Ok(self.store.totp_app(user_id).await?.is_some() || self.has_usable_key(user_id).await?)
+        Ok(self.store.totp_app(user_id).await?.is_some()
+            || (self.relying_party.is_some() && self.store.has_passkey(user_id).await?))
     }
 
     /// Runs to the end even when the request that asked goes away (a closed connection drops

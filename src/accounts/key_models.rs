@@ -76,6 +76,14 @@ impl Accounts {
         Ok(self.keys_of(user).await?.into_iter().filter(|k| rules.accepts(&k.key)).collect())
     }
 
+    /// F11: whether `key_id` of `user` was attested as a model their provider lists now (`hwk`).
+    pub(super) async fn listed_hardware(&self, user: &User, key_id: i32) -> Result<bool, StoreError> {
+        let keys = self.store.passkeys(user.id).await?;
+        let Some(key) = keys.iter().find(|k| k.key.id == key_id).filter(|k| k.key.attested) else { return Ok(false) };
+        let models = self.store.key_models(user.tenant_id).await?;
+        Ok(models.iter().any(|m| Some(&m.aaguid) == key.key.aaguid.as_ref()))
+    }
+
     /// Whether the person has a key they may sign in with (none where this deployment is no
     /// relying party, F12).
     pub(super) async fn has_usable_key(&self, user_id: UserId) -> Result<bool, StoreError> {

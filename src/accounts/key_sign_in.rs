@@ -33,7 +33,8 @@ const TTL: i64 = super::relying_party::CEREMONY_SECS as i64;
 /// The most a typed provider code or login name is kept for the answer (they are checked
 /// against their own limits before; this bounds what the ephemeral store holds).
 const MAX_TYPED: usize = 256;
-/// The least time an answer takes, real or decoy: longer than a real check's reads and writes.
+/// The least time a ceremony's start or answer takes, real or decoy: longer than a real one's
+/// reads and writes.
 const FLOOR: std::time::Duration = std::time::Duration::from_millis(60);
 /// Answers per name per window, real or decoy, beyond L3 (as F5's window for codes).
 const CHECKS_PER_WINDOW: i64 = 10;
@@ -127,9 +128,15 @@ fn bounded(s: &str) -> String {
 }
 
 impl KeySignIn<'_> {
-    /// F10, first half: a ceremony for whoever was named — real or decoy, the same to see (L2) —
-    /// within the address's budget of ceremonies (each is kept five minutes).
+    /// F10, first half: a ceremony for whoever was named — real or decoy, the same to see (L2),
+    /// never sooner than `FLOOR` — within the address's budget of ceremonies (each is kept five
+    /// minutes).
     pub async fn start(&self, provider_code: &str, login_name: &str, from: &str) -> Result<Challenge, KeySignInError> {
+        let (started, ()) = tokio::join!(self.begin(provider_code, login_name, from), tokio::time::sleep(FLOOR));
+        started
+    }
+
+    async fn begin(&self, provider_code: &str, login_name: &str, from: &str) -> Result<Challenge, KeySignInError> {
         let party = self.0.relying_party.as_ref().ok_or(KeySignInError::Unavailable)?;
         let now = self.0.clock.now();
         let window = now - now.rem_euclid(TTL);
@@ -268,7 +275,9 @@ impl KeySignIn<'_> {
         let whole = answer.as_ref().is_some_and(claims_user_verified);
         let on_right = if whole { OnRight::SignedIn } else { OnRight::Keep };
         let outcome: Seen = Arc::default();
-        let check = assertion::check(party, state, answer, user.id, outcome.clone());
+        // F11: the keys it accepts of this person now, not five minutes ago.
+        let usable = self.0.usable_keys(user).await?.iter().map(|k| k.key.id).collect();
+        let check = assertion::check(party, state, answer, user.id, Some(usable), outcome.clone());
         let verdict = self.0.counted_check(user, max_of(tenant), on_right, check).await?;
         let found = outcome.get().copied();
         if verdict != Verdict::Right {

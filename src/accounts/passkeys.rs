@@ -202,7 +202,8 @@ impl Passkeys<'_> {
             .ok_or(PasskeyError::Field("The browser's answer could not be read. Try again."))?;
         let key = match party.webauthn().finish_securitykey_registration(&answer, &waiting.state) {
             Ok(key) => key,
-            Err(_) if waiting.models.is_some() => {
+            // F11: only the attestation's own failures mean "not a listed model".
+            Err(e) if waiting.models.is_some() && format!("{e:?}").contains("Attestation") => {
                 return Err(PasskeyError::NotAModel(waiting.models.unwrap_or_default()));
             }
             Err(_) => return Err(PasskeyError::Field("The key's answer was not accepted. Try again.")),
@@ -244,18 +245,25 @@ impl Passkeys<'_> {
 
     /// F9: a key was just registered in this session: creating it proved the person holds it,
     /// as an app's first code does (F4, F7).
-    pub fn registered_in(&self, session: &mut SessionRecord) {
-        session.second_factor_proved(Proof::SoftwareKey, self.0.clock.now());
+    pub fn registered_in(&self, session: &mut SessionRecord, key: &RegisteredKey) {
+        let proof = if key.attested { Proof::HardwareKey } else { Proof::SoftwareKey };
+        session.second_factor_proved(proof, self.0.clock.now());
     }
 
     /// F10: the options for `navigator.credentials.get` naming the person's own keys, as JSON;
     /// `None` when they have none.
     pub async fn start_assertion(&self, sid: &str, user_id: UserId) -> Result<Option<String>, PasskeyError> {
         let Ok(party) = self.party() else { return Ok(None) };
-        let Some(user) = self.0.store.user_by_id(user_id).await? else { return Ok(None) };
-        // F11: only keys the provider accepts of this person are asked for.
-        let keys: Vec<SecurityKey> =
-            self.0.usable_keys(&user).await?.iter().filter_map(|k| serde_json::from_str(&k.credential).ok()).collect();
+        // Every key of theirs: one of a model their provider no longer accepts (F11) still proves
+        // them at this step, and they then set up one it accepts.
+        let keys: Vec<SecurityKey> = self
+            .0
+            .store
+            .passkeys(user_id)
+            .await?
+            .iter()
+            .filter_map(|k| serde_json::from_str(&k.credential).ok())
+            .collect();
         if keys.is_empty() {
             return Ok(None);
         }
@@ -290,7 +298,7 @@ impl Passkeys<'_> {
         };
         self.0.factors().within_check_window(user.id).await?;
         let outcome: Seen = Arc::default();
-        let check = assertion::check(party, waiting.state, read_answer(answer), user.id, outcome.clone());
+        let check = assertion::check(party, waiting.state, read_answer(answer), user.id, None, outcome.clone());
         let max = tenant.password_policy.max_failed_attempts.max(1);
         let now = self.0.clock.now();
         let entry = |kind: ActivityKind, detail: String| NewActivity {
@@ -306,15 +314,28 @@ impl Passkeys<'_> {
         };
         match self.0.counted_check(&user, max, OnRight::SignedIn, check).await? {
             Verdict::Right => {
-                // RFC 8176: `hwk` when the key's attestation proved its hardware (F11), else `swk`.
-                let attested = matches!(outcome.get(), Some(Outcome::Verified { attested: true, .. }));
-                let proof = if attested { Proof::HardwareKey } else { Proof::SoftwareKey };
+                // RFC 8176: `hwk` when the key's attestation proved a model its provider lists
+                // (F11), else `swk`.
+                let hardware = match outcome.get() {
+                    Some(Outcome::Verified { key_id, attested: true, .. }) => {
+                        self.0.listed_hardware(&user, *key_id).await?
+                    }
+                    _ => false,
+                };
+                let proof = if hardware { Proof::HardwareKey } else { Proof::SoftwareKey };
                 if let Some(Outcome::Verified { key_id, .. }) = outcome.get() {
                     let detail = format!("passkey {key_id} (F10)");
                     self.0.store.record_activity(&entry(ActivityKind::MfaVerified, detail), now).await?;
                 }
                 self.0.store.record_activity(&entry(ActivityKind::SignIn, String::new()), now).await?;
                 session.second_factor_proved(proof, now);
+                // F11: a key of a model the provider no longer accepts of them proved the person;
+                // one it accepts is still owed.
+                if self.0.owes_key_of(&user, &tenant).await?
+                    && !session.required.contains(&super::session::Required::EnrolSecondFactor)
+                {
+                    session.required.push(super::session::Required::EnrolSecondFactor);
+                }
                 Ok(Proved { proof, codes_left: None })
             }
             Verdict::Wrong { failures, locked } => {

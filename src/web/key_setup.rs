@@ -118,8 +118,8 @@ pub async fn submit(
         },
         "finish" => {
             match passkeys.finish_registration(&s.sid, &user, &tenant, &form.answer, &form.mailed_code, &origin).await {
-                Ok(_) => {
-                    passkeys.registered_in(&mut s);
+                Ok(key) => {
+                    passkeys.registered_in(&mut s, &key);
                     session::update(&accounts, &site, &headers, &s).await?;
                     Ok(see_other(&next_step(&s, auth), vec![]))
                 }

@@ -133,7 +133,7 @@ pub async fn submit(
             match passkeys.finish_registration(&s.sid, &user, &tenant, &form.answer, &form.mailed_code, &origin).await {
                 Ok(key) => {
                     let mut s = s;
-                    passkeys.registered_in(&mut s);
+                    passkeys.registered_in(&mut s, &key);
                     session::update(&accounts, &site, &headers, &s).await?;
                     let notice = format!("Added \"{}\".", key.name);
                     let view = View::List { notice: Some(&notice), error: None };

@@ -68,6 +68,13 @@ impl Actor {
         }
     }
 
+    /// F11: whether this actor may say which security-key models count as hardware for the
+    /// provider's administrators — a trust decision above a provider administrator (who could
+    /// otherwise list a CA of their own making, and so make any key `hwk`).
+    pub fn may_list_key_models(&self) -> bool {
+        matches!(self.role, Role::PlatformOperator | Role::SuperAdmin(_))
+    }
+
     /// Whether this actor may change a provider's settings (policy, S1 switch).
     pub fn may_change_settings(&self) -> bool {
         !matches!(self.role, Role::UserAdministrator(_))
