@@ -15,6 +15,7 @@ impl Admin<'_> {
             post_logout_redirect_uris: Vec::new(),
             initiate_login_uri: None,
             token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretBasic,
+            jwks: None,
             id_token_signed_response_alg: "ES256".into(),
             backchannel_logout_uri: None,
             grant_types: vec!["authorization_code".into()],

@@ -29,9 +29,12 @@ pub enum ClientCommand {
         /// A public client (PKCE, no secret).
         #[arg(long)]
         public: bool,
-        /// client_secret_basic (default) or client_secret_post.
+        /// client_secret_basic (default), client_secret_post or private_key_jwt (with --jwks-file).
         #[arg(long, default_value = "client_secret_basic")]
         auth_method: String,
+        /// RFC 7523: a JSON file with the client's public keys, a JWK Set ({"keys": [...]}).
+        #[arg(long)]
+        jwks_file: Option<std::path::PathBuf>,
         #[arg(long = "grant")]
         grant_types: Vec<String>,
         #[arg(long = "scope")]
@@ -126,6 +129,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             backchannel_logout_uri,
             public,
             auth_method,
+            jwks_file,
             grant_types,
             scopes,
             alg,
@@ -139,6 +143,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
                 (true, _) => TokenEndpointAuthMethod::None,
                 (false, "client_secret_basic") => TokenEndpointAuthMethod::ClientSecretBasic,
                 (false, "client_secret_post") => TokenEndpointAuthMethod::ClientSecretPost,
+                (false, "private_key_jwt") => TokenEndpointAuthMethod::PrivateKeyJwt,
                 (false, other) => {
                     return Err(CliError(format!("--auth-method: {other} is not supported")));
                 }
@@ -147,6 +152,11 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
                 "redirect_uris": redirect_uris,
                 "token_endpoint_auth_method": token_endpoint_auth_method,
             }))?;
+            if let Some(path) = jwks_file {
+                let text = std::fs::read_to_string(&path).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+                let jwks = serde_json::from_str(&text).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+                metadata.jwks = Some(jwks);
+            }
             metadata.post_logout_redirect_uris = post_logout_redirect_uris;
             metadata.initiate_login_uri = initiate_login_uri;
             metadata.backchannel_logout_uri = backchannel_logout_uri;

@@ -17,6 +17,15 @@ pub enum TokenEndpointAuthMethod {
     ClientSecretPost,
     /// Public clients: PKCE instead of a secret.
     None,
+    /// RFC 7523: a JWT signed with one of the client's registered keys (`jwks`); no secret.
+    PrivateKeyJwt,
+}
+
+impl TokenEndpointAuthMethod {
+    /// A secret Lanyard issues and the client presents.
+    pub fn uses_secret(&self) -> bool {
+        matches!(self, TokenEndpointAuthMethod::ClientSecretBasic | TokenEndpointAuthMethod::ClientSecretPost)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -27,6 +36,10 @@ pub struct ClientMetadata {
     #[serde(default)]
     pub initiate_login_uri: Option<String>,
     pub token_endpoint_auth_method: TokenEndpointAuthMethod,
+    /// RFC 7591 §2: the public keys of a `private_key_jwt` client, a JWK Set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub jwks: Option<serde_json::Value>,
     #[serde(default = "default_alg")]
     pub id_token_signed_response_alg: String,
     #[serde(default)]
@@ -72,6 +85,7 @@ impl ClientMetadata {
         "post_logout_redirect_uris",
         "initiate_login_uri",
         "token_endpoint_auth_method",
+        "jwks",
         "id_token_signed_response_alg",
         "backchannel_logout_uri",
         "grant_types",
@@ -170,6 +184,11 @@ impl Client {
     pub fn is_public(&self) -> bool {
         self.metadata.token_endpoint_auth_method == TokenEndpointAuthMethod::None
     }
+
+    /// Whether the client authenticates with a secret Lanyard issued (not public, not keys).
+    pub fn uses_secret(&self) -> bool {
+        self.metadata.token_endpoint_auth_method.uses_secret()
+    }
 }
 
 /// T4: a user's status in one application their provider uses (`active` unless set otherwise).
@@ -231,6 +250,15 @@ impl ClientMetadata {
                     format!("{uri} is a loopback or private address (allowed in development only)"),
                 ));
             }
+        }
+        // RFC 7523: a private_key_jwt client registers the keys it signs with; no other does.
+        match (&self.token_endpoint_auth_method, &self.jwks) {
+            (TokenEndpointAuthMethod::PrivateKeyJwt, Some(jwks)) => super::client_keys::check_jwks(jwks)?,
+            (TokenEndpointAuthMethod::PrivateKeyJwt, None) => {
+                return Err(FieldError::new("jwks", "a private_key_jwt client registers its public keys"));
+            }
+            (_, Some(_)) => return Err(FieldError::new("jwks", "only for token_endpoint_auth_method private_key_jwt")),
+            (_, None) => {}
         }
         if !["RS256", "ES256", "EdDSA"].contains(&self.id_token_signed_response_alg.as_str()) {
             let alg = &self.id_token_signed_response_alg;
@@ -352,6 +380,7 @@ mod tests {
             post_logout_redirect_uris: vec![],
             initiate_login_uri: None,
             token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretBasic,
+            jwks: None,
             id_token_signed_response_alg: default_alg(),
             backchannel_logout_uri: None,
             grant_types: default_grants(),
@@ -370,6 +399,7 @@ mod tests {
             initiate_login_uri: Some("https://app.example/start".into()),
             backchannel_logout_uri: Some("https://app.example/bc".into()),
             admin_role: Some(AdminGrant::PlatformOperator),
+            jwks: Some(serde_json::json!({"keys": []})),
             ..meta(&["https://app.example/cb"])
         };
         let json = serde_json::to_value(&full).unwrap();

@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod application;
 pub mod blocklist;
+pub mod client_keys;
 pub mod field_error;
 pub mod invitation;
 pub mod policy;

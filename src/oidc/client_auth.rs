@@ -1,12 +1,16 @@
-//! Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
-//! OIDC Core §9): client_secret_basic, client_secret_post, or none for public clients. A client
-//! must use the method it registered.
+//! Client authentication at the token, introspection and revocation endpoints and the
+//! unified-login hand-off (RFC 6749 §2.3, OIDC Core §9): client_secret_basic,
+//! client_secret_post, private_key_jwt (RFC 7523: an assertion signed with a registered key,
+//! each `jti` accepted once across every node), or none for public clients. A client must use
+//! the method it registered.
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use super::Oidc;
+use super::client_assertion::{self, JWT_BEARER};
 use super::error::{ErrorCode, OAuthError};
 use crate::accounts::Accounts;
 use crate::domain::application::{Client, TokenEndpointAuthMethod};
@@ -17,6 +21,8 @@ use crate::secret::{constant_time_eq, token_hash};
 struct Presented {
     client_id: String,
     secret: Option<String>,
+    /// RFC 7523: the client assertion, read but not yet verified.
+    assertion: Option<client_assertion::Presented>,
     method: TokenEndpointAuthMethod,
 }
 
@@ -26,6 +32,26 @@ fn unauthorized(basic: bool) -> OAuthError {
 
 fn presented(headers: &HeaderMap, form: &OAuthParams) -> Result<Presented, OAuthError> {
     let field = |k: &str| form.get(k).map(String::from);
+    let one_method = || OAuthError::new(ErrorCode::InvalidRequest, "use only one client authentication method");
+    if form.get("client_assertion_type").is_some() || form.get("client_assertion").is_some() {
+        if headers.contains_key(AUTHORIZATION) || field("client_secret").is_some() {
+            return Err(one_method());
+        }
+        if form.get("client_assertion_type") != Some(JWT_BEARER) {
+            return Err(unauthorized(false));
+        }
+        let assertion = form
+            .get("client_assertion")
+            .and_then(client_assertion::Presented::read)
+            .ok_or_else(|| unauthorized(false))?;
+        // The assertion names its client; a client_id beside it must be the same one.
+        let client_id = assertion.subject().ok_or_else(|| unauthorized(false))?.to_string();
+        if field("client_id").is_some_and(|id| id != client_id) {
+            return Err(unauthorized(false));
+        }
+        let method = TokenEndpointAuthMethod::PrivateKeyJwt;
+        return Ok(Presented { client_id, secret: None, assertion: Some(assertion), method });
+    }
     if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
             return Err(unauthorized(true));
@@ -37,11 +63,12 @@ fn presented(headers: &HeaderMap, form: &OAuthParams) -> Result<Presented, OAuth
         let id = urlencoded(id).ok_or_else(|| unauthorized(true))?;
         let secret = urlencoded(secret).ok_or_else(|| unauthorized(true))?;
         if field("client_secret").is_some() {
-            return Err(OAuthError::new(ErrorCode::InvalidRequest, "use only one client authentication method"));
+            return Err(one_method());
         }
         return Ok(Presented {
             client_id: id,
             secret: Some(secret),
+            assertion: None,
             method: TokenEndpointAuthMethod::ClientSecretBasic,
         });
     }
@@ -49,10 +76,13 @@ fn presented(headers: &HeaderMap, form: &OAuthParams) -> Result<Presented, OAuth
         return Err(unauthorized(false));
     };
     match field("client_secret") {
-        Some(secret) => {
-            Ok(Presented { client_id, secret: Some(secret), method: TokenEndpointAuthMethod::ClientSecretPost })
-        }
-        None => Ok(Presented { client_id, secret: None, method: TokenEndpointAuthMethod::None }),
+        Some(secret) => Ok(Presented {
+            client_id,
+            secret: Some(secret),
+            assertion: None,
+            method: TokenEndpointAuthMethod::ClientSecretPost,
+        }),
+        None => Ok(Presented { client_id, secret: None, assertion: None, method: TokenEndpointAuthMethod::None }),
     }
 }
 
@@ -61,10 +91,21 @@ fn urlencoded(s: &str) -> Option<String> {
     pairs.into_iter().next().map(|(_, v)| v)
 }
 
-pub async fn authenticate(accounts: &Accounts, headers: &HeaderMap, form: &OAuthParams) -> Result<Client, OAuthError> {
+/// The client that authenticated at `endpoint` (a path of this issuer, `/token`), or
+/// `invalid_client`.
+pub async fn authenticate(
+    oidc: &Oidc,
+    accounts: &Accounts,
+    headers: &HeaderMap,
+    form: &OAuthParams,
+    endpoint: &str,
+) -> Result<Client, OAuthError> {
     let p = presented(headers, form)?;
     let basic = p.method == TokenEndpointAuthMethod::ClientSecretBasic;
     let client = accounts.client(&p.client_id).await?.ok_or_else(|| unauthorized(basic))?;
+    if let Some(assertion) = &p.assertion {
+        return by_assertion(oidc, accounts, client, assertion, endpoint).await;
+    }
     if matches_presented(&client, &p) {
         return Ok(client);
     }
@@ -73,12 +114,50 @@ pub async fn authenticate(accounts: &Accounts, headers: &HeaderMap, form: &OAuth
     if matches_presented(&client, &p) { Ok(client) } else { Err(unauthorized(basic)) }
 }
 
+/// RFC 7523: the assertion verified with the client's keys (the stored registration's, when the
+/// cached one's do not verify it: the client may just have rotated them), its `jti` used once.
+async fn by_assertion(
+    oidc: &Oidc,
+    accounts: &Accounts,
+    client: Client,
+    assertion: &client_assertion::Presented,
+    endpoint: &str,
+) -> Result<Client, OAuthError> {
+    let at_endpoint = format!("{}{endpoint}", oidc.issuer);
+    let audiences = [oidc.issuer.as_str(), at_endpoint.as_str()];
+    let now = oidc.clock.now();
+    let check = |c: &Client| match (&c.metadata.token_endpoint_auth_method, &c.metadata.jwks) {
+        (TokenEndpointAuthMethod::PrivateKeyJwt, Some(jwks)) => assertion.check(jwks, &c.client_id, &audiences, now),
+        _ => Err("the client does not use private_key_jwt"),
+    };
+    let (client, checked) = match check(&client) {
+        Ok(checked) => (client, checked),
+        Err(_) => {
+            let fresh = accounts.client_fresh(&client.client_id).await?.ok_or_else(|| unauthorized(false))?;
+            match check(&fresh) {
+                Ok(checked) => (fresh, checked),
+                Err(why) => {
+                    tracing::info!(client = %fresh.client_id, why, "client assertion refused");
+                    return Err(unauthorized(false));
+                }
+            }
+        }
+    };
+    // Single use across every node, kept until the assertion expires.
+    let ttl = checked.exp - now + 1;
+    if !oidc.grants.first_use(&format!("{}:{}", client.client_id, checked.jti), ttl).await? {
+        tracing::info!(client = %client.client_id, "client assertion replayed");
+        return Err(unauthorized(false));
+    }
+    Ok(client)
+}
+
 fn matches_presented(client: &Client, p: &Presented) -> bool {
     if client.metadata.token_endpoint_auth_method != p.method {
         return false;
     }
     match (&client.secret_hash, &p.secret) {
-        (None, None) => true,
+        (None, None) => p.method == TokenEndpointAuthMethod::None,
         (Some(stored), Some(secret)) => constant_time_eq(stored.as_bytes(), token_hash(secret).as_bytes()),
         _ => false,
     }

@@ -143,6 +143,12 @@ impl Grants {
         self.eph.get(&Ephemeral::secret_key("handoff-used", handle)).await
     }
 
+    /// RFC 7523 §3: whether this is the first use of a client assertion's `jti` (`key` names the
+    /// client and it) within `ttl` seconds, on any node.
+    pub async fn first_use(&self, key: &str, ttl: i64) -> Result<bool, StoreError> {
+        Ok(self.eph.incr(&Ephemeral::secret_key("assertion-jti", key), ttl.max(1)).await? == 1)
+    }
+
     pub async fn issue_code(&self, record: &CodeRecord) -> Result<String, StoreError> {
         let code = self.new_token();
         self.eph.put(&self.eph.token_key("code", &code), &encode(record)?, CODE_TTL).await?;

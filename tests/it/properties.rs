@@ -188,6 +188,7 @@ fn client_with(registered: &[String]) -> Client {
         metadata: ClientMetadata {
             redirect_uris: registered.to_vec(),
             token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretBasic,
+            jwks: None,
             access_token_format: AccessTokenFormat::Opaque,
             ..crate::oidc::rp::metadata(false)
         },

@@ -73,8 +73,7 @@ impl Admin<'_> {
         // A provider named twice is served once (it was a 500: the second row broke a unique key).
         tenants.sort_unstable();
         tenants.dedup();
-        let secret = (metadata.token_endpoint_auth_method != crate::domain::application::TokenEndpointAuthMethod::None)
-            .then(|| Secret::new(random_token()));
+        let secret = metadata.token_endpoint_auth_method.uses_secret().then(|| Secret::new(random_token()));
         let hash = secret.as_ref().map(|s| token_hash(s.expose()));
         let client = self.store.create_client(&client_id, name, metadata, hash, &tenants, self.clock.now()).await?;
         let marked = if metadata.administration { "; marked for administration" } else { "" };
@@ -116,8 +115,10 @@ impl Admin<'_> {
         managed_elsewhere(client_id)?;
         let client =
             self.store.client(client_id).await?.ok_or_else(|| AdminError::NotFound(format!("client {client_id}")))?;
-        if client.is_public() {
-            return Err(AdminError::Refused(format!("client {client_id} is public (PKCE) and has no secret")));
+        if !client.uses_secret() {
+            return Err(AdminError::Refused(format!(
+                "client {client_id} has no secret (public with PKCE, or authenticates with its keys)"
+            )));
         }
         let secret = Secret::new(random_token());
         self.store.set_client_secret(client_id, token_hash(secret.expose())).await?;

@@ -7,4 +7,5 @@ mod code_flow;
 mod hints;
 pub mod logout;
 mod params;
+mod private_key_jwt;
 pub mod tokens;

@@ -1,0 +1,183 @@
+//! RFC 7523 §3, OIDC Core §9: a `private_key_jwt` client assertion. Read before the client is
+//! known (its `sub` names the client), then verified with the client's registered keys and
+//! checked: `iss` = `sub` = the client, `aud` naming the issuer or the endpoint, an `exp` in the
+//! near future, `iat`/`nbf` not ahead of our clock by more than a little, and a `jti` (which the
+//! caller makes single use).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::Value;
+
+use super::jwk;
+use crate::domain::client_keys::ASSERTION_ALGS;
+
+/// RFC 7523 §2.2's `client_assertion_type`.
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The longest assertion read at all.
+const MAX_ASSERTION: usize = 8192;
+/// How far ahead of our clock `iat` and `nbf` may be (clocks differ a little).
+const SKEW: i64 = 10;
+/// The longest an assertion may still be valid for: a credential, not a long-lived token.
+const MAX_LIFETIME: i64 = 600;
+const MAX_JTI: usize = 256;
+
+/// An assertion as presented: its parts, not yet verified.
+pub struct Presented {
+    header: Value,
+    claims: Value,
+    signing_input: String,
+    sig: Vec<u8>,
+}
+
+/// What a verified assertion leaves to be made single use.
+#[derive(Debug)]
+pub struct Checked {
+    pub jti: String,
+    pub exp: i64,
+}
+
+impl Presented {
+    /// A compact JWS with a JSON header and claims, or `None`.
+    pub fn read(token: &str) -> Option<Presented> {
+        if token.len() > MAX_ASSERTION {
+            return None;
+        }
+        let mut parts = token.split('.');
+        let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
+        let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()?;
+        let sig = URL_SAFE_NO_PAD.decode(s).ok()?;
+        (header.is_object() && claims.is_object()).then(|| Presented {
+            header,
+            claims,
+            signing_input: format!("{h}.{p}"),
+            sig,
+        })
+    }
+
+    /// The client it claims to be (`sub`).
+    pub fn subject(&self) -> Option<&str> {
+        self.claims.get("sub").and_then(Value::as_str)
+    }
+
+    /// Verified with one of `jwks`' keys (the one its `kid` names, when it names one) and
+    /// checked for `client_id` at one of `audiences` at `now`; `Err` says why, for the log.
+    pub fn check(&self, jwks: &Value, client_id: &str, audiences: &[&str], now: i64) -> Result<Checked, &'static str> {
+        let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or_default();
+        if !ASSERTION_ALGS.contains(&alg) {
+            return Err("algorithm not accepted");
+        }
+        if self.header.get("crit").is_some() {
+            return Err("critical header extensions are not understood");
+        }
+        let kid = self.header.get("kid").and_then(Value::as_str);
+        let keys = jwks.get("keys").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let signed = keys
+            .iter()
+            .filter(|k| kid.is_none_or(|kid| k.get("kid").and_then(Value::as_str) == Some(kid)))
+            .any(|k| jwk::verify(k, alg, self.signing_input.as_bytes(), &self.sig));
+        if !signed {
+            return Err("signature not verified by a registered key");
+        }
+        let claim = |name: &str| self.claims.get(name);
+        let text = |name: &str| claim(name).and_then(Value::as_str);
+        if text("iss") != Some(client_id) || text("sub") != Some(client_id) {
+            return Err("iss and sub must be the client");
+        }
+        let aud_ok = match claim("aud") {
+            Some(Value::String(a)) => audiences.contains(&a.as_str()),
+            Some(Value::Array(list)) => list.iter().any(|a| a.as_str().is_some_and(|a| audiences.contains(&a))),
+            _ => false,
+        };
+        if !aud_ok {
+            return Err("aud must name this issuer or endpoint");
+        }
+        let Some(exp) = claim("exp").and_then(Value::as_i64) else { return Err("exp is required") };
+        if exp <= now {
+            return Err("expired");
+        }
+        if exp > now + MAX_LIFETIME {
+            return Err("exp too far ahead");
+        }
+        for name in ["iat", "nbf"] {
+            match claim(name) {
+                None => {}
+                Some(v) if v.as_i64().is_some_and(|t| t <= now + SKEW) => {}
+                Some(_) => return Err("iat or nbf in the future"),
+            }
+        }
+        let jti = text("jti").filter(|j| !j.is_empty() && j.len() <= MAX_JTI).ok_or("jti is required")?;
+        Ok(Checked { jti: jti.to_string(), exp })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn signed(pair: &Ed25519KeyPair, claims: &Value) -> String {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(json!({"alg": "EdDSA", "kid": "k"}).to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(pair.sign(input.as_bytes()).as_ref()))
+    }
+
+    fn setup() -> (Ed25519KeyPair, Value, String) {
+        let pair = Ed25519KeyPair::generate().unwrap();
+        let jwk = json!({"kty": "OKP", "crv": "Ed25519", "kid": "k", "x": URL_SAFE_NO_PAD.encode(pair.public_key().as_ref())});
+        let claims = json!({"iss": "svc", "sub": "svc", "aud": "https://id.example", "exp": NOW + 60, "jti": "j"});
+        let token = signed(&pair, &claims);
+        (pair, json!({"keys": [jwk]}), token)
+    }
+
+    #[test]
+    fn a_good_assertion_checks() {
+        let (_, jwks, token) = setup();
+        let checked = Presented::read(&token).unwrap().check(&jwks, "svc", &["https://id.example"], NOW).unwrap();
+        assert_eq!((checked.jti.as_str(), checked.exp), ("j", NOW + 60));
+        assert!(Presented::read(&token).unwrap().check(&jwks, "other", &["https://id.example"], NOW).is_err());
+    }
+
+    proptest! {
+        /// Anything at all: read or refused, never a panic, never accepted.
+        #[test]
+        fn junk_is_never_accepted(token in ".{0,300}", dots in proptest::collection::vec("[A-Za-z0-9_-]{0,80}", 3)) {
+            let (_, jwks, _) = setup();
+            for t in [token, dots.join(".")] {
+                if let Some(p) = Presented::read(&t) {
+                    prop_assert!(p.check(&jwks, "svc", &["https://id.example"], NOW).is_err());
+                }
+            }
+        }
+
+        /// One character of a good assertion changed: never accepted.
+        #[test]
+        fn an_edit_is_never_accepted(at in 0usize..400, with in proptest::char::range('-', 'z')) {
+            let (_, jwks, token) = setup();
+            let mut chars: Vec<char> = token.chars().collect();
+            let i = at % chars.len();
+            prop_assume!(chars[i] != with && chars[i] != '.');
+            chars[i] = with;
+            let edited: String = chars.into_iter().collect();
+            if let Some(p) = Presented::read(&edited) {
+                // The last character of the signature may carry unused bits: decoding may give
+                // back the same bytes, which is the same signature, not an edit.
+                let same = URL_SAFE_NO_PAD.decode(edited.rsplit('.').next().unwrap_or_default()).ok()
+                    == URL_SAFE_NO_PAD.decode(token.rsplit('.').next().unwrap_or_default()).ok()
+                    && edited.rsplit_once('.').map(|(a, _)| a) == token.rsplit_once('.').map(|(a, _)| a);
+                prop_assert!(same || p.check(&jwks, "svc", &["https://id.example"], NOW).is_err());
+            }
+        }
+    }
+}
