@@ -129,6 +129,7 @@ impl AppState {
             http: oidc::backchannel::http_client(config.environment == Environment::Development)
                 .map_err(|e| StartError::Io(format!("outgoing HTTP client: {e}")))?,
             internal_calls_ok: config.environment == Environment::Development,
+            client_jwks: Default::default(),
             tokens: config.tokens,
             unified_login_timeout_secs: config.unified_login_timeout_secs,
             session_ttl_secs: config.session_ttl_secs,

@@ -16,6 +16,7 @@ impl Admin<'_> {
             initiate_login_uri: None,
             token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretBasic,
             jwks: None,
+            jwks_uri: None,
             id_token_signed_response_alg: "ES256".into(),
             backchannel_logout_uri: None,
             grant_types: vec!["authorization_code".into()],

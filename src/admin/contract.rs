@@ -58,9 +58,16 @@ fn body_field(schema: &str, field: &str) -> Option<Value> {
     })
 }
 
+/// An https URI with a host name (what Lanyard itself fetches: a client's `jwks_uri`). A host
+/// name's last label has a letter: one of digits alone would make the URL parser read the host
+/// as an IPv4 address, and refuse it.
+pub const HTTPS_URI_PATTERN: &str =
+    r"^https://([A-Za-z0-9-]+\.)*[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?$";
+
 /// A redirect, logout or initiate-login URI as `ClientMetadata::validate` accepts it (https, or
-/// http on the loopback host; no fragment), in its plain-ASCII form.
-pub const URI_PATTERN: &str = r"^(https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|http://(localhost|127\.0\.0\.1|\[::1\]))(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?$";
+/// http on the loopback host; no fragment), in its plain-ASCII form; a host name's last label
+/// has a letter, as above.
+pub const URI_PATTERN: &str = r"^(https://([A-Za-z0-9-]+\.)*[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*|http://(localhost|127\.0\.0\.1|\[::1\]))(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?$";
 
 /// A registration's fields, beyond their types (the request bodies only: stored registrations
 /// are answered as they were accepted).
@@ -84,6 +91,18 @@ fn registration_field(field: &str) -> Option<Value> {
         }
         "providers" => json!({"type": "array", "maxItems": ClientMetadata::MAX_ITEMS,
             "items": {"type": "string", "pattern": ProviderCode::PATTERN}}),
+        // RFC 7523: public keys, here as P-256 ones (the others are RSA and Ed25519: see
+        // `domain::client_keys`); Lanyard fetches a jwks_uri, so never a loopback one.
+        "jwks" => {
+            // 32 bytes: 43 characters, the last with its two unused bits zero (canonical).
+            let coordinate = json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$"});
+            let key = json!({"type": "object", "required": ["kty", "crv", "x", "y"], "additionalProperties": false,
+                "properties": {"kty": {"const": "EC"}, "crv": {"const": "P-256"}, "x": coordinate, "y": coordinate,
+                    "kid": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}, "use": {"const": "sig"}, "alg": {"const": "ES256"}}});
+            json!({"type": "object", "required": ["keys"], "additionalProperties": false,
+                "properties": {"keys": {"type": "array", "minItems": 1, "maxItems": crate::domain::client_keys::MAX_CLIENT_KEYS, "items": key}}})
+        }
+        "jwks_uri" => json!({"type": "string", "pattern": HTTPS_URI_PATTERN, "maxLength": ClientMetadata::MAX_URI}),
         _ => return None,
     })
 }
@@ -103,8 +122,16 @@ fn flatten_registration(schemas: &mut serde_json::Map<String, Value>) {
         required.extend(part.get("required").and_then(Value::as_array).into_iter().flatten().cloned());
     }
     let description = new_client.get("description").cloned().unwrap_or_default();
+    // RFC 7523: a private_key_jwt client gives its keys one way (jwks or jwks_uri); the others
+    // give neither.
+    let keyed = json!({"properties": {"token_endpoint_auth_method": {"const": "private_key_jwt"}},
+        "required": ["token_endpoint_auth_method"],
+        "oneOf": [{"required": ["jwks"], "not": {"required": ["jwks_uri"]}},
+                  {"required": ["jwks_uri"], "not": {"required": ["jwks"]}}]});
+    let unkeyed = json!({"properties": {"token_endpoint_auth_method": {"enum": ["client_secret_basic", "client_secret_post", "none"]},
+        "jwks": false, "jwks_uri": false}});
     *new_client = json!({"type": "object", "description": description, "properties": properties,
-        "required": required, "additionalProperties": false});
+        "required": required, "additionalProperties": false, "anyOf": [keyed, unkeyed]});
     if let Some(changes) =
         schemas.get_mut("ClientChanges").and_then(|c| c.get_mut("properties")).and_then(Value::as_object_mut)
     {

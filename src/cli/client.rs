@@ -35,6 +35,9 @@ pub enum ClientCommand {
         /// RFC 7523: a JSON file with the client's public keys, a JWK Set ({"keys": [...]}).
         #[arg(long)]
         jwks_file: Option<std::path::PathBuf>,
+        /// RFC 7591: where the client publishes its public keys instead (https).
+        #[arg(long)]
+        jwks_uri: Option<String>,
         #[arg(long = "grant")]
         grant_types: Vec<String>,
         #[arg(long = "scope")]
@@ -130,6 +133,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             public,
             auth_method,
             jwks_file,
+            jwks_uri,
             grant_types,
             scopes,
             alg,
@@ -157,6 +161,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
                 let jwks = serde_json::from_str(&text).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
                 metadata.jwks = Some(jwks);
             }
+            metadata.jwks_uri = jwks_uri;
             metadata.post_logout_redirect_uris = post_logout_redirect_uris;
             metadata.initiate_login_uri = initiate_login_uri;
             metadata.backchannel_logout_uri = backchannel_logout_uri;

@@ -40,6 +40,9 @@ pub struct ClientMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub jwks: Option<serde_json::Value>,
+    /// RFC 7591 §2: where a `private_key_jwt` client publishes its keys instead (https).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
     #[serde(default = "default_alg")]
     pub id_token_signed_response_alg: String,
     #[serde(default)]
@@ -86,6 +89,7 @@ impl ClientMetadata {
         "initiate_login_uri",
         "token_endpoint_auth_method",
         "jwks",
+        "jwks_uri",
         "id_token_signed_response_alg",
         "backchannel_logout_uri",
         "grant_types",
@@ -251,14 +255,36 @@ impl ClientMetadata {
                 ));
             }
         }
-        // RFC 7523: a private_key_jwt client registers the keys it signs with; no other does.
-        match (&self.token_endpoint_auth_method, &self.jwks) {
-            (TokenEndpointAuthMethod::PrivateKeyJwt, Some(jwks)) => super::client_keys::check_jwks(jwks)?,
-            (TokenEndpointAuthMethod::PrivateKeyJwt, None) => {
-                return Err(FieldError::new("jwks", "a private_key_jwt client registers its public keys"));
+        // RFC 7523: a private_key_jwt client registers the keys it signs with, inline or at a
+        // URL (one of the two); no other client does.
+        let keyed = self.token_endpoint_auth_method == TokenEndpointAuthMethod::PrivateKeyJwt;
+        match (&self.jwks, &self.jwks_uri) {
+            (Some(_), Some(_)) => return Err(FieldError::new("jwks_uri", "give jwks or jwks_uri, not both")),
+            (None, None) if keyed => {
+                return Err(FieldError::new(
+                    "jwks",
+                    "a private_key_jwt client registers its public keys (jwks or jwks_uri)",
+                ));
             }
-            (_, Some(_)) => return Err(FieldError::new("jwks", "only for token_endpoint_auth_method private_key_jwt")),
-            (_, None) => {}
+            (Some(_), _) | (_, Some(_)) if !keyed => {
+                return Err(FieldError::new("jwks", "only for token_endpoint_auth_method private_key_jwt"));
+            }
+            (Some(jwks), None) => super::client_keys::check_jwks(jwks)?,
+            (None, Some(uri)) => {
+                if uri.len() > Self::MAX_URI {
+                    return Err(FieldError::new("jwks_uri", format!("at most {} characters", Self::MAX_URI)));
+                }
+                check_uri(uri).map_err(|reason| FieldError::new("jwks_uri", reason))?;
+                // Lanyard fetches it: as for the back-channel URI, no loopback or private address.
+                let internal = url::Url::parse(uri).map(|u| internal_host(&u)).unwrap_or(true);
+                if internal && !internal_ok {
+                    return Err(FieldError::new(
+                        "jwks_uri",
+                        format!("{uri} is a loopback or private address (allowed in development only)"),
+                    ));
+                }
+            }
+            (None, None) => {}
         }
         if !["RS256", "ES256", "EdDSA"].contains(&self.id_token_signed_response_alg.as_str()) {
             let alg = &self.id_token_signed_response_alg;
@@ -381,6 +407,7 @@ mod tests {
             initiate_login_uri: None,
             token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretBasic,
             jwks: None,
+            jwks_uri: None,
             id_token_signed_response_alg: default_alg(),
             backchannel_logout_uri: None,
             grant_types: default_grants(),
@@ -400,6 +427,7 @@ mod tests {
             backchannel_logout_uri: Some("https://app.example/bc".into()),
             admin_role: Some(AdminGrant::PlatformOperator),
             jwks: Some(serde_json::json!({"keys": []})),
+            jwks_uri: Some("https://app.example/jwks".into()),
             ..meta(&["https://app.example/cb"])
         };
         let json = serde_json::to_value(&full).unwrap();

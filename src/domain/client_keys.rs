@@ -24,6 +24,13 @@ fn bytes(key: &Value, member: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(key.get(member)?.as_str()?).ok()
 }
 
+/// Whether `x` is an Ed25519 public key a signature can be checked against: a point on the
+/// curve, not of small order (those verify signatures made without any private key).
+pub fn ed25519_usable(x: &[u8]) -> bool {
+    let Ok(bytes) = <[u8; 32]>::try_from(x) else { return false };
+    curve25519_dalek::edwards::CompressedEdwardsY(bytes).decompress().is_some_and(|p| !p.is_small_order())
+}
+
 /// `jwks` as a registration may give it: `{"keys": [...]}`, each an RSA (2048-8192 bits), P-256 or
 /// Ed25519 public key, optionally with `kid` (≤ 128 characters), `use` = `sig` and an `alg` of
 /// its kind.
@@ -56,7 +63,7 @@ pub fn check_jwks(jwks: &Value) -> Result<(), FieldError> {
                     && bytes(key, "x").map(|x| x.len()) == Some(32)
                     && bytes(key, "y").map(|y| y.len()) == Some(32)
             }
-            "OKP" => curve == "Ed25519" && bytes(key, "x").map(|x| x.len()) == Some(32),
+            "OKP" => curve == "Ed25519" && bytes(key, "x").is_some_and(|x| ed25519_usable(&x)),
             _ => false,
         };
         if !shape {
@@ -94,7 +101,11 @@ mod tests {
     fn jwks_of_each_kind_pass_and_private_or_odd_keys_do_not() {
         let ec =
             json!({"kty": "EC", "crv": "P-256", "x": b64(32), "y": b64(32), "kid": "a", "use": "sig", "alg": "ES256"});
-        let ed = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(32)});
+        let real = URL_SAFE_NO_PAD.encode(
+            aws_lc_rs::signature::KeyPair::public_key(&aws_lc_rs::signature::Ed25519KeyPair::generate().unwrap())
+                .as_ref(),
+        );
+        let ed = json!({"kty": "OKP", "crv": "Ed25519", "x": real});
         let rsa = json!({"kty": "RSA", "n": b64(256), "e": "AQAB", "alg": "PS256"});
         assert!(check_jwks(&json!({"keys": [ec, ed, rsa]})).is_ok());
         let private = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(32), "d": b64(32)});
@@ -102,6 +113,10 @@ mod tests {
         let small_rsa = json!({"kty": "RSA", "n": b64(128), "e": "AQAB"});
         let wrong_alg = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(32), "alg": "RS256"});
         let p384 = json!({"kty": "EC", "crv": "P-384", "x": b64(48), "y": b64(48)});
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let small = json!({"kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(identity)});
+        assert!(check_jwks(&json!({"keys": [small]})).is_err(), "a small-order key forges signatures");
         for bad in [
             json!({}),
             json!({"keys": []}),
@@ -113,7 +128,7 @@ mod tests {
         ] {
             assert!(check_jwks(&bad).is_err(), "{bad}");
         }
-        let many: Vec<Value> = (0..11).map(|_| json!({"kty": "OKP", "crv": "Ed25519", "x": b64(32)})).collect();
+        let many: Vec<Value> = (0..11).map(|_| json!({"kty": "OKP", "crv": "Ed25519", "x": real})).collect();
         assert!(check_jwks(&json!({"keys": many})).is_err(), "bounded");
     }
 }

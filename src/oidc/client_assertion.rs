@@ -16,7 +16,7 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 /// The longest assertion read at all.
 const MAX_ASSERTION: usize = 8192;
 /// How far ahead of our clock `iat` and `nbf` may be (clocks differ a little).
-const SKEW: i64 = 10;
+pub const SKEW: i64 = 10;
 /// The longest an assertion may still be valid for: a credential, not a long-lived token.
 const MAX_LIFETIME: i64 = 600;
 const MAX_JTI: usize = 256;
@@ -63,37 +63,25 @@ impl Presented {
         self.claims.get("sub").and_then(Value::as_str)
     }
 
-    /// Verified with one of `jwks`' keys (the one its `kid` names, when it names one) and
-    /// checked for `client_id` at one of `audiences` at `now`; `Err` says why, for the log.
-    pub fn check(&self, jwks: &Value, client_id: &str, audiences: &[&str], now: i64) -> Result<Checked, &'static str> {
-        let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or_default();
-        if !ASSERTION_ALGS.contains(&alg) {
-            return Err("algorithm not accepted");
-        }
-        if self.header.get("crit").is_some() {
-            return Err("critical header extensions are not understood");
-        }
-        let kid = self.header.get("kid").and_then(Value::as_str);
-        let keys = jwks.get("keys").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-        let signed = keys
-            .iter()
-            .filter(|k| kid.is_none_or(|kid| k.get("kid").and_then(Value::as_str) == Some(kid)))
-            .any(|k| jwk::verify(k, alg, self.signing_input.as_bytes(), &self.sig));
-        if !signed {
-            return Err("signature not verified by a registered key");
-        }
+    /// Checked for `client_id` at `issuer` at `now`, then verified with one of `jwks`' keys
+    /// (the one its `kid` names; a client with several keys must name one). The claims come
+    /// first: what fails them costs no signature check. `Err` says why, for the log;
+    /// [`BAD_SIGNATURE`] when only the keys were wrong (the caller may look for newer ones).
+    pub fn check(&self, jwks: &Value, client_id: &str, issuer: &str, now: i64) -> Result<Checked, &'static str> {
         let claim = |name: &str| self.claims.get(name);
         let text = |name: &str| claim(name).and_then(Value::as_str);
         if text("iss") != Some(client_id) || text("sub") != Some(client_id) {
             return Err("iss and sub must be the client");
         }
+        // The issuer identifier only (draft-ietf-oauth-rfc7523bis): an endpoint's URL as `aud`
+        // is what a malicious server's metadata can make a client sign for another server.
         let aud_ok = match claim("aud") {
-            Some(Value::String(a)) => audiences.contains(&a.as_str()),
-            Some(Value::Array(list)) => list.iter().any(|a| a.as_str().is_some_and(|a| audiences.contains(&a))),
+            Some(Value::String(a)) => a == issuer,
+            Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(issuer)),
             _ => false,
         };
         if !aud_ok {
-            return Err("aud must name this issuer or endpoint");
+            return Err("aud must be this issuer");
         }
         let Some(exp) = claim("exp").and_then(Value::as_i64) else { return Err("exp is required") };
         if exp <= now {
@@ -110,9 +98,35 @@ impl Presented {
             }
         }
         let jti = text("jti").filter(|j| !j.is_empty() && j.len() <= MAX_JTI).ok_or("jti is required")?;
+        let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or_default();
+        if !ASSERTION_ALGS.contains(&alg) {
+            return Err("algorithm not accepted");
+        }
+        if self.header.get("crit").is_some() {
+            return Err("critical header extensions are not understood");
+        }
+        let kid = match self.header.get("kid") {
+            None => None,
+            Some(Value::String(kid)) => Some(kid.as_str()),
+            Some(_) => return Err("kid must be a string"),
+        };
+        let keys = jwks.get("keys").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        if kid.is_none() && keys.len() > 1 {
+            return Err("kid is required: the client has several keys");
+        }
+        let signed = keys
+            .iter()
+            .filter(|k| kid.is_none_or(|kid| k.get("kid").and_then(Value::as_str) == Some(kid)))
+            .any(|k| jwk::verify(k, alg, self.signing_input.as_bytes(), &self.sig));
+        if !signed {
+            return Err(BAD_SIGNATURE);
+        }
         Ok(Checked { jti: jti.to_string(), exp })
     }
 }
+
+/// What [`Presented::check`] says when the signature is all that failed.
+pub const BAD_SIGNATURE: &str = "signature not verified by a registered key";
 
 #[cfg(test)]
 mod tests {
@@ -144,9 +158,9 @@ mod tests {
     #[test]
     fn a_good_assertion_checks() {
         let (_, jwks, token) = setup();
-        let checked = Presented::read(&token).unwrap().check(&jwks, "svc", &["https://id.example"], NOW).unwrap();
+        let checked = Presented::read(&token).unwrap().check(&jwks, "svc", "https://id.example", NOW).unwrap();
         assert_eq!((checked.jti.as_str(), checked.exp), ("j", NOW + 60));
-        assert!(Presented::read(&token).unwrap().check(&jwks, "other", &["https://id.example"], NOW).is_err());
+        assert!(Presented::read(&token).unwrap().check(&jwks, "other", "https://id.example", NOW).is_err());
     }
 
     proptest! {
@@ -156,7 +170,7 @@ mod tests {
             let (_, jwks, _) = setup();
             for t in [token, dots.join(".")] {
                 if let Some(p) = Presented::read(&t) {
-                    prop_assert!(p.check(&jwks, "svc", &["https://id.example"], NOW).is_err());
+                    prop_assert!(p.check(&jwks, "svc", "https://id.example", NOW).is_err());
                 }
             }
         }
@@ -176,7 +190,7 @@ mod tests {
                 let same = URL_SAFE_NO_PAD.decode(edited.rsplit('.').next().unwrap_or_default()).ok()
                     == URL_SAFE_NO_PAD.decode(token.rsplit('.').next().unwrap_or_default()).ok()
                     && edited.rsplit_once('.').map(|(a, _)| a) == token.rsplit_once('.').map(|(a, _)| a);
-                prop_assert!(same || p.check(&jwks, "svc", &["https://id.example"], NOW).is_err());
+                prop_assert!(same || p.check(&jwks, "svc", "https://id.example", NOW).is_err());
             }
         }
     }

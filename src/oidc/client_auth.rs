@@ -37,13 +37,14 @@ fn presented(headers: &HeaderMap, form: &OAuthParams) -> Result<Presented, OAuth
         if headers.contains_key(AUTHORIZATION) || field("client_secret").is_some() {
             return Err(one_method());
         }
-        if form.get("client_assertion_type") != Some(JWT_BEARER) {
+        let missing = |what: &str| OAuthError::new(ErrorCode::InvalidRequest, format!("{what} is required"));
+        let (Some(kind), Some(raw)) = (form.get("client_assertion_type"), form.get("client_assertion")) else {
+            return Err(missing("client_assertion with client_assertion_type"));
+        };
+        if kind != JWT_BEARER {
             return Err(unauthorized(false));
         }
-        let assertion = form
-            .get("client_assertion")
-            .and_then(client_assertion::Presented::read)
-            .ok_or_else(|| unauthorized(false))?;
+        let assertion = client_assertion::Presented::read(raw).ok_or_else(|| unauthorized(false))?;
         // The assertion names its client; a client_id beside it must be the same one.
         let client_id = assertion.subject().ok_or_else(|| unauthorized(false))?.to_string();
         if field("client_id").is_some_and(|id| id != client_id) {
@@ -91,20 +92,18 @@ fn urlencoded(s: &str) -> Option<String> {
     pairs.into_iter().next().map(|(_, v)| v)
 }
 
-/// The client that authenticated at `endpoint` (a path of this issuer, `/token`), or
-/// `invalid_client`.
+/// The client that authenticated, or `invalid_client`.
 pub async fn authenticate(
     oidc: &Oidc,
     accounts: &Accounts,
     headers: &HeaderMap,
     form: &OAuthParams,
-    endpoint: &str,
 ) -> Result<Client, OAuthError> {
     let p = presented(headers, form)?;
     let basic = p.method == TokenEndpointAuthMethod::ClientSecretBasic;
     let client = accounts.client(&p.client_id).await?.ok_or_else(|| unauthorized(basic))?;
     if let Some(assertion) = &p.assertion {
-        return by_assertion(oidc, accounts, client, assertion, endpoint).await;
+        return by_assertion(oidc, accounts, client, assertion).await;
     }
     if matches_presented(&client, &p) {
         return Ok(client);
@@ -114,42 +113,59 @@ pub async fn authenticate(
     if matches_presented(&client, &p) { Ok(client) } else { Err(unauthorized(basic)) }
 }
 
-/// RFC 7523: the assertion verified with the client's keys (the stored registration's, when the
-/// cached one's do not verify it: the client may just have rotated them), its `jti` used once.
+/// RFC 7523: the assertion verified with the client's keys — registered inline, or published
+/// at its `jwks_uri` — and, when only the signature failed, with the stored registration's keys
+/// fetched afresh (the client may just have rotated them); its `jti` used once.
 async fn by_assertion(
     oidc: &Oidc,
     accounts: &Accounts,
     client: Client,
     assertion: &client_assertion::Presented,
-    endpoint: &str,
 ) -> Result<Client, OAuthError> {
-    let at_endpoint = format!("{}{endpoint}", oidc.issuer);
-    let audiences = [oidc.issuer.as_str(), at_endpoint.as_str()];
     let now = oidc.clock.now();
-    let check = |c: &Client| match (&c.metadata.token_endpoint_auth_method, &c.metadata.jwks) {
-        (TokenEndpointAuthMethod::PrivateKeyJwt, Some(jwks)) => assertion.check(jwks, &c.client_id, &audiences, now),
-        _ => Err("the client does not use private_key_jwt"),
-    };
-    let (client, checked) = match check(&client) {
+    let (client, checked) = match check_with(oidc, &client, assertion, now, false).await {
         Ok(checked) => (client, checked),
+        Err(why) if why != client_assertion::BAD_SIGNATURE => return Err(refused(&client, &why)),
         Err(_) => {
             let fresh = accounts.client_fresh(&client.client_id).await?.ok_or_else(|| unauthorized(false))?;
-            match check(&fresh) {
+            match check_with(oidc, &fresh, assertion, now, true).await {
                 Ok(checked) => (fresh, checked),
-                Err(why) => {
-                    tracing::info!(client = %fresh.client_id, why, "client assertion refused");
-                    return Err(unauthorized(false));
-                }
+                Err(why) => return Err(refused(&fresh, &why)),
             }
         }
     };
-    // Single use across every node, kept until the assertion expires.
-    let ttl = checked.exp - now + 1;
+    // Single use across every node, kept until the assertion has expired on any clock near ours.
+    let ttl = checked.exp - now + client_assertion::SKEW + 60;
     if !oidc.grants.first_use(&format!("{}:{}", client.client_id, checked.jti), ttl).await? {
-        tracing::info!(client = %client.client_id, "client assertion replayed");
-        return Err(unauthorized(false));
+        return Err(refused(&client, "jti replayed"));
     }
     Ok(client)
+}
+
+fn refused(client: &Client, why: &str) -> OAuthError {
+    tracing::debug!(client = %client.client_id, why, "client assertion refused");
+    unauthorized(false)
+}
+
+/// The assertion checked with `client`'s keys; `again` fetches published keys afresh.
+async fn check_with(
+    oidc: &Oidc,
+    client: &Client,
+    assertion: &client_assertion::Presented,
+    now: i64,
+    again: bool,
+) -> Result<client_assertion::Checked, String> {
+    if client.metadata.token_endpoint_auth_method != TokenEndpointAuthMethod::PrivateKeyJwt {
+        return Err("the client does not use private_key_jwt".into());
+    }
+    let keys = match (&client.metadata.jwks, &client.metadata.jwks_uri) {
+        (Some(jwks), _) => jwks.clone(),
+        (None, Some(uri)) => {
+            oidc.client_jwks.keys(&oidc.http, &client.client_id, uri, now, again).await.map_err(|e| e.to_string())?
+        }
+        (None, None) => return Err("the client registered no keys".into()),
+    };
+    assertion.check(&keys, &client.client_id, &oidc.issuer, now).map_err(String::from)
 }
 
 fn matches_presented(client: &Client, p: &Presented) -> bool {

@@ -33,7 +33,7 @@ async fn handle(
     headers: &HeaderMap,
     form: &OAuthParams,
 ) -> Result<Value, OAuthError> {
-    let client = client_auth::authenticate(oidc, accounts, headers, form, "/introspect").await?;
+    let client = client_auth::authenticate(oidc, accounts, headers, form).await?;
     if client.is_public() {
         return Err(OAuthError::new(ErrorCode::InvalidClient, "introspection needs a confidential client"));
     }

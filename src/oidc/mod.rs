@@ -8,6 +8,7 @@ pub mod authorize_request;
 pub mod backchannel;
 pub mod client_assertion;
 pub mod client_auth;
+pub mod client_jwks;
 pub mod cors;
 pub mod discovery;
 pub mod end_session;
@@ -48,8 +49,10 @@ pub struct Oidc {
     pub grants: Grants,
     /// Serialised once at start: a clone is a count.
     pub discovery: axum::body::Bytes,
-    /// Outgoing calls (back-channel logout).
+    /// Outgoing calls (back-channel logout, clients' `jwks_uri`).
     pub http: reqwest::Client,
+    /// RFC 7591: the keys `private_key_jwt` clients publish at their `jwks_uri`, per process.
+    pub client_jwks: client_jwks::JwksCache,
     /// Development: outgoing calls may go to loopback and private addresses.
     pub internal_calls_ok: bool,
     pub tokens: TokenLifetimes,

@@ -29,7 +29,7 @@ async fn handle(
     headers: &HeaderMap,
     form: &OAuthParams,
 ) -> Result<(), OAuthError> {
-    let client = client_auth::authenticate(oidc, accounts, headers, form, "/revoke").await?;
+    let client = client_auth::authenticate(oidc, accounts, headers, form).await?;
     let token = form.get("token").ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "token is required"))?;
     let grants = &oidc.grants;
     if let Some(r) = grants.access_token(token).await?

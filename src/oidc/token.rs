@@ -49,7 +49,7 @@ pub async fn token(
 
 async fn handle(state: Ctx<'_>, headers: &HeaderMap, fields: &OAuthParams) -> Result<TokenResponse, OAuthError> {
     let field = |k: &str| fields.get(k);
-    let client = client_auth::authenticate(state.oidc, state.accounts, headers, fields, "/token").await?;
+    let client = client_auth::authenticate(state.oidc, state.accounts, headers, fields).await?;
     let grant_type = field("grant_type").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "grant_type is required"))?;
     if !["authorization_code", "refresh_token", "client_credentials"].contains(&grant_type) {
         return Err(invalid(ErrorCode::UnsupportedGrantType, "unsupported grant_type"));

@@ -78,7 +78,7 @@ async fn handoff(
     form: &OAuthParams,
     origin: Origin,
 ) -> Result<serde_json::Value, OAuthError> {
-    let from = client_auth::authenticate(state.oidc, state.accounts, headers, form, "/unified-login/handoff").await?;
+    let from = client_auth::authenticate(state.oidc, state.accounts, headers, form).await?;
     let target_id = form
         .get("target_client_id")
         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "target_client_id is required"))?;

@@ -139,6 +139,8 @@ impl Store {
             .filter(client::Column::ClientId.eq(client_id))
             .exec(&*self.writer().await)
             .await?;
+        // Again after the write: a read between the first forget and the write cached the old row.
+        self.clients.forget(&client_id.to_string());
         if updated.rows_affected == 0 {
             return Err(StoreError::NotFound(format!("client {client_id}")));
         }
@@ -175,6 +177,8 @@ impl Store {
             .filter(client::Column::ClientId.eq(client_id))
             .exec(&*self.writer().await)
             .await?;
+        // Again after the write: a read between the first forget and the write cached the old row.
+        self.clients.forget(&client_id.to_string());
         if updated.rows_affected == 0 {
             return Err(StoreError::NotFound(format!("client {client_id}")));
         }

@@ -189,6 +189,7 @@ fn client_with(registered: &[String]) -> Client {
             redirect_uris: registered.to_vec(),
             token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretBasic,
             jwks: None,
+            jwks_uri: None,
             access_token_format: AccessTokenFormat::Opaque,
             ..crate::oidc::rp::metadata(false)
         },

@@ -124,17 +124,13 @@ async fn every_accepted_algorithm_signs_in_at_every_endpoint(backend: Backend) {
     let iss = issuer(&app);
     let mut access = String::new();
     for (i, key) in keys.iter().enumerate() {
-        // `aud` as the issuer, the endpoint's URL, or an array holding either.
-        let aud = match i {
-            0 => json!(iss),
-            1 => json!(format!("{iss}/token")),
-            _ => json!(["https://elsewhere.example", iss]),
-        };
+        // `aud` the issuer, as a string or in an array.
+        let aud = if i % 2 == 0 { json!(iss) } else { json!(["https://elsewhere.example", iss]) };
         let (status, body) = token_with(&app, &key.sign(&claims(&app, aud, &format!("jti-{i}")))).await;
         assert_eq!(status, StatusCode::OK, "{}: {body}", key.alg);
         access = body["access_token"].as_str().unwrap().to_string();
     }
-    let assertion = keys[0].sign(&claims(&app, json!(format!("{iss}/introspect")), "jti-introspect"));
+    let assertion = keys[0].sign(&claims(&app, json!(iss), "jti-introspect"));
     let form = [("token", access.as_str()), ("client_assertion_type", JWT_BEARER), ("client_assertion", &assertion)];
     let (status, body) = post(&app, "/introspect", &form).await;
     assert_eq!((status, body["active"].as_bool()), (StatusCode::OK, Some(true)), "introspection: {body}");
@@ -187,6 +183,10 @@ async fn every_wrong_assertion_is_invalid_client(backend: Backend) {
         ("no jti", key.sign(&with("j", "jti", Value::Null))),
         ("another iss", key.sign(&with("s", "iss", json!("other")))),
         ("another audience", key.sign(&with("a", "aud", json!("https://elsewhere.example")))),
+        // An endpoint's URL is what a malicious server's metadata could have a client sign for
+        // us (audience injection): only the issuer identifier is an audience.
+        ("the token endpoint as aud", key.sign(&with("t", "aud", json!(format!("{iss}/token"))))),
+        ("a kid that is not a string", key.sign_with(&json!({"alg": "ES256", "kid": 7}), &good("kid"))),
         ("alg none", unsigned),
         ("HS256 keyed with the public key", hmac),
         ("a key not registered", stranger.sign(&good("stranger"))),
@@ -271,7 +271,58 @@ async fn a_jti_is_used_once_across_nodes_and_registration_is_checked(backend: Ba
     first.stop().await;
 }
 
+async fn keys_at_a_jwks_uri_are_fetched_cached_and_fetched_again_when_rotated(backend: Backend) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    let app = TestApp::spawn(backend).await;
+    app.tenant("ACME").await;
+    let (a, b) = (client_key("ES256", "a"), client_key("PS256", "b"));
+    let published = Arc::new(Mutex::new(json!({"keys": [a.jwk.clone()]})));
+    let hits = Arc::new(AtomicUsize::new(0));
+    let (serve, count) = (published.clone(), hits.clone());
+    let router = axum::Router::new().route(
+        "/jwks",
+        axum::routing::get(move || {
+            let (serve, count) = (serve.clone(), count.clone());
+            async move {
+                count.fetch_add(1, Ordering::SeqCst);
+                let body = serve.lock().unwrap().to_string();
+                ([(axum::http::header::CONTENT_TYPE, "application/json")], body)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let mut meta = metadata(false);
+    meta.token_endpoint_auth_method = lanyard::domain::application::TokenEndpointAuthMethod::PrivateKeyJwt;
+    meta.jwks_uri = Some(format!("http://127.0.0.1:{port}/jwks"));
+    let operator = app.state.accounts.admin(crate::support::operator());
+    operator.create_client(Some("svc"), "Service", &meta, &["ACME".to_string()]).await.unwrap();
+    let iss = issuer(&app);
+    let status = |r: (StatusCode, Value)| r.0;
+    assert_eq!(status(token_with(&app, &a.sign(&claims(&app, json!(iss), "1"))).await), StatusCode::OK);
+    assert_eq!(status(token_with(&app, &a.sign(&claims(&app, json!(iss), "2"))).await), StatusCode::OK);
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "fetched once, then cached");
+    // The client rotates to key b: an assertion with the new kid makes Lanyard ask again.
+    *published.lock().unwrap() = json!({"keys": [b.jwk.clone()]});
+    app.clock.advance(11);
+    assert_eq!(status(token_with(&app, &b.sign(&claims(&app, json!(iss), "3"))).await), StatusCode::OK);
+    assert_eq!(hits.load(Ordering::SeqCst), 2, "the unknown kid fetched the keys again");
+    // The retired key a no longer signs in, and a flood of unknown kids fetches nothing more.
+    for jti in ["4", "5", "6"] {
+        assert_eq!(status(token_with(&app, &a.sign(&claims(&app, json!(iss), jti))).await), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 2, "at most one fetch per ten seconds");
+    // Published keys that are not a usable JWK Set are refused, not trusted.
+    *published.lock().unwrap() = json!({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]});
+    app.clock.advance(301);
+    assert_eq!(status(token_with(&app, &b.sign(&claims(&app, json!(iss), "7"))).await), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
 backend_tests! {
+    private_key_jwt_jwks_uri_rotation => keys_at_a_jwks_uri_are_fetched_cached_and_fetched_again_when_rotated,
     private_key_jwt_every_alg_every_endpoint => every_accepted_algorithm_signs_in_at_every_endpoint,
     private_key_jwt_wrong_assertions => every_wrong_assertion_is_invalid_client,
     private_key_jwt_jti_across_nodes => a_jti_is_used_once_across_nodes_and_registration_is_checked,
