@@ -25,6 +25,7 @@ impl Admin<'_> {
             admin_role: None,
             administration: true,
             require_mfa: false,
+            require_pushed_authorization_requests: false,
             disabled: false,
         };
         metadata.validate(true)?;

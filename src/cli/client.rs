@@ -61,6 +61,9 @@ pub enum ClientCommand {
         /// F4: the application's users need a second factor, whatever their provider says.
         #[arg(long)]
         require_mfa: bool,
+        /// RFC 9126: the application must push its authorization requests to /par first.
+        #[arg(long)]
+        require_par: bool,
     },
     List,
     Show {
@@ -142,6 +145,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             admin_role,
             administration,
             require_mfa,
+            require_par,
         } => {
             let token_endpoint_auth_method = match (public, auth_method.as_str()) {
                 (true, _) => TokenEndpointAuthMethod::None,
@@ -177,6 +181,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             }
             metadata.administration = administration;
             metadata.require_mfa = require_mfa;
+            metadata.require_pushed_authorization_requests = require_par;
             if let Some(role) = admin_role {
                 metadata.admin_role =
                     Some(AdminGrant::parse(&role).map_err(|e| CliError(format!("--admin-role: {e}")))?);

@@ -70,6 +70,9 @@ pub struct ClientMetadata {
     /// Set by a platform operator. A Lanyard extension.
     #[serde(default)]
     pub require_mfa: bool,
+    /// RFC 9126 §6: its authorization requests must be pushed (`/par`) first.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
     /// Switched off by a platform operator: no sign-in, token or refresh for it until switched
     /// back on (tokens already issued run out within their lifetime).
     #[serde(default)]
@@ -98,6 +101,7 @@ impl ClientMetadata {
         "admin_role",
         "administration",
         "require_mfa",
+        "require_pushed_authorization_requests",
         "disabled",
     ];
 }
@@ -416,6 +420,7 @@ mod tests {
             admin_role: None,
             administration: false,
             require_mfa: false,
+            require_pushed_authorization_requests: false,
             disabled: false,
         }
     }

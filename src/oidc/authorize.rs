@@ -73,8 +73,22 @@ pub async fn authorize(
     params: Result<OAuthParams, ParamError>,
 ) -> Response {
     let ctx = Ctx { oidc: &oidc, accounts: &accounts };
-    let AuthorizeRequest { client, redirect, pending, prompt_none } = match authorize_request::check(ctx, params).await
-    {
+    // RFC 9126: a request_uri names parameters the client pushed; they replace these.
+    let stored = match &params {
+        Ok(p) => match super::par::pushed(ctx, p).await {
+            Ok(stored) => stored,
+            Err(Rejection::Page(message)) => return error_page(&message),
+            Err(Rejection::Failed(e)) => return crate::http::page::PageError::from(e).into_response(),
+            Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
+        },
+        Err(_) => None,
+    };
+    let (params, pushed) = match stored {
+        Some(stored) => (Ok(stored), true),
+        None => (params, false),
+    };
+    let checked = authorize_request::check(ctx, params, pushed).await;
+    let AuthorizeRequest { client, redirect, pending, prompt_none } = match checked {
         Ok(r) => r,
         Err(Rejection::Page(message)) => return error_page(&message),
         Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),

@@ -31,10 +31,15 @@ fn invalid(code: ErrorCode, description: &str) -> OAuthError {
     OAuthError::new(code, description)
 }
 
-/// `params` as received (query or form). A parameter given twice is an error (RFC 6749 §3.1),
-/// sent to the client once its redirect_uri is verified from the first values — unless the
-/// repeated one is client_id or redirect_uri, which decide where errors go.
-pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> Result<AuthorizeRequest, Rejection> {
+/// `params` as received (query or form), or as pushed (RFC 9126: `pushed`, at `/par` or taken
+/// back at `/authorize`). A parameter given twice is an error (RFC 6749 §3.1), sent to the
+/// client once its redirect_uri is verified from the first values — unless the repeated one is
+/// client_id or redirect_uri, which decide where errors go.
+pub async fn check(
+    state: Ctx<'_>,
+    params: Result<OAuthParams, ParamError>,
+    pushed: bool,
+) -> Result<AuthorizeRequest, Rejection> {
     let (map, repeated) = match params {
         Ok(p) => (p, None),
         // Where to send the error is itself in doubt: a page (RFC 6749 §4.1.2.1).
@@ -86,6 +91,10 @@ pub async fn check(state: Ctx<'_>, params: Result<OAuthParams, ParamError>) -> R
 
     if let Some(description) = repeated {
         return fail(ErrorCode::InvalidRequest, &description);
+    }
+    // RFC 9126 §5: a client registered to push its requests is held to it.
+    if client.metadata.require_pushed_authorization_requests && !pushed {
+        return fail(ErrorCode::InvalidRequest, "this client must push its authorization requests (PAR)");
     }
     if map.has("request") {
         return fail(ErrorCode::RequestNotSupported, "request objects are not supported");

@@ -18,6 +18,8 @@ pub fn document(issuer: &str) -> Value {
         "jwks_uri": at("/jwks"),
         "introspection_endpoint": at("/introspect"),
         "revocation_endpoint": at("/revoke"),
+        "pushed_authorization_request_endpoint": at("/par"),
+        "require_pushed_authorization_requests": false,
         "end_session_endpoint": at("/end-session"),
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "response_types_supported": ["code"],

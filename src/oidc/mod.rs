@@ -21,6 +21,7 @@ pub mod jwk;
 pub mod jwt;
 pub mod key_ring;
 pub mod keys;
+pub mod par;
 pub mod pkce;
 pub mod redirect;
 pub mod revoke;
@@ -101,6 +102,7 @@ where
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/authorize/resume", get(authorize::resume))
         .route("/introspect", post(introspect::introspect))
+        .route("/par", post(par::push))
         .route("/revoke", post(revoke::revoke))
         .route("/end-session", get(end_session::get).post(end_session::post))
         .route("/unified-login/handoff", post(unified_login::create))

@@ -6,6 +6,7 @@ mod authorize;
 mod code_flow;
 mod hints;
 pub mod logout;
+mod par;
 mod params;
 mod private_key_jwt;
 pub mod tokens;

@@ -1,0 +1,89 @@
+//! RFC 9126, pushed authorization requests: a client posts its authorization parameters to
+//! `/par`, authenticated as at the token endpoint, and they go through the very checks
+//! `/authorize` runs (`authorize_request::check`, told it is a pushed request) before they are
+//! kept — sixty seconds, single use — under a `request_uri` the browser then carries to
+//! `/authorize` with the `client_id`. A client registered with
+//! `require_pushed_authorization_requests` is refused at `/authorize` without one.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::authorize_request::{self, Rejection};
+use super::error::{ErrorCode, OAuthError};
+use super::{Ctx, Protocol, client_auth};
+use crate::accounts::Accounts;
+use crate::http::{OAuthParams, ParamError};
+use crate::secret::{is_random_token, random_token};
+
+/// RFC 9126 §2.2's `request_uri` form.
+pub const REQUEST_URI_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
+/// How long a pushed request waits for the browser (RFC 9126 suggests a short lifetime).
+pub const EXPIRES_IN: i64 = 60;
+/// The client's credentials are not authorization parameters: never kept with them.
+const CREDENTIALS: [&str; 3] = ["client_secret", "client_assertion", "client_assertion_type"];
+
+pub async fn push(
+    State(oidc): State<Protocol>,
+    State(accounts): State<Accounts>,
+    headers: HeaderMap,
+    params: Result<OAuthParams, ParamError>,
+) -> Response {
+    match handle(Ctx { oidc: &oidc, accounts: &accounts }, &headers, params).await {
+        Ok(body) => (StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(
+    ctx: Ctx<'_>,
+    headers: &HeaderMap,
+    params: Result<OAuthParams, ParamError>,
+) -> Result<Value, OAuthError> {
+    let params = params?;
+    let client = client_auth::authenticate(ctx.oidc, ctx.accounts, headers, &params).await?;
+    if params.has("request_uri") {
+        return Err(OAuthError::new(ErrorCode::InvalidRequest, "request_uri cannot be pushed"));
+    }
+    if params.get("client_id").is_some_and(|id| id != client.client_id) {
+        return Err(OAuthError::new(ErrorCode::InvalidRequest, "client_id is not the authenticated client"));
+    }
+    let mut pairs: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| !CREDENTIALS.contains(k) && *k != "client_id")
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    pairs.push(("client_id".into(), client.client_id.clone()));
+    let pushed = OAuthParams::from_pairs(pairs.clone())?;
+    // One pipeline: what /authorize would refuse is refused here, as JSON.
+    match authorize_request::check(ctx, Ok(pushed), true).await {
+        Ok(_) => {}
+        Err(Rejection::Page(message)) => return Err(OAuthError::new(ErrorCode::InvalidRequest, message)),
+        Err(Rejection::Redirect(_, error)) => return Err(error),
+        Err(Rejection::Failed(e)) => return Err(OAuthError::server(e)),
+    }
+    let token = random_token();
+    let json = serde_json::to_string(&pairs).map_err(OAuthError::server)?;
+    ctx.oidc.grants.save_pushed(&token, &json, EXPIRES_IN).await?;
+    Ok(json!({"request_uri": format!("{REQUEST_URI_PREFIX}{token}"), "expires_in": EXPIRES_IN}))
+}
+
+/// At `/authorize`: the pushed parameters a `request_uri` names, taken once and only for the
+/// client that pushed them (`Ok(Some)`), or `Ok(None)` for a request that was not pushed.
+pub async fn pushed(ctx: Ctx<'_>, params: &OAuthParams) -> Result<Option<OAuthParams>, Rejection> {
+    let Some(uri) = params.get("request_uri") else { return Ok(None) };
+    let gone = || Rejection::Page("That sign-in request expired or was used. Start again from the application.".into());
+    let token = uri.strip_prefix(REQUEST_URI_PREFIX).filter(|t| is_random_token(t)).ok_or_else(gone)?;
+    let Some(client_id) = params.get("client_id") else {
+        return Err(Rejection::Page("The request does not name a client_id.".into()));
+    };
+    let raw = ctx.oidc.grants.take_pushed(token).await.map_err(|e| Rejection::Failed(e.into()))?.ok_or_else(gone)?;
+    let pairs: Vec<(String, String)> = serde_json::from_str(&raw).map_err(|_| gone())?;
+    let stored = OAuthParams::from_pairs(pairs).map_err(|_| gone())?;
+    if stored.get("client_id") != Some(client_id) {
+        return Err(gone());
+    }
+    Ok(Some(stored))
+}
