@@ -56,15 +56,21 @@ impl Interactions<'_> {
     /// Saves the request `from` a client address, within that address's budget of pending
     /// authorizations per `INTERACTION_TTL`.
     pub async fn save(self, interaction: &Interaction, from: &str) -> Result<String, SaveError> {
-        let now = self.0.clock.now();
-        let window = now - now.rem_euclid(INTERACTION_TTL);
-        let budget_key = Ephemeral::secret_key("pending-addr", &format!("{window}:{}", address_bucket(from)));
-        if self.0.ephemeral.incr(&budget_key, INTERACTION_TTL).await? > i64::from(self.0.limits.pending_per_address) {
+        if !self.admit(from).await? {
             return Err(SaveError::OverBudget);
         }
         let id = random_token();
         self.put(&id, interaction, INTERACTION_TTL).await?;
         Ok(id)
+    }
+
+    /// Whether the address `from` may leave one more pending request (a waiting authorization,
+    /// or a pushed one, RFC 9126) within its budget per `INTERACTION_TTL`; counts it if so.
+    pub async fn admit(self, from: &str) -> Result<bool, StoreError> {
+        let now = self.0.clock.now();
+        let window = now - now.rem_euclid(INTERACTION_TTL);
+        let budget_key = Ephemeral::secret_key("pending-addr", &format!("{window}:{}", address_bucket(from)));
+        Ok(self.0.ephemeral.incr(&budget_key, INTERACTION_TTL).await? <= i64::from(self.0.limits.pending_per_address))
     }
 
     pub async fn get(self, id: &str) -> Result<Option<Interaction>, StoreError> {

@@ -79,6 +79,7 @@ pub async fn authorize(
             Ok(stored) => stored,
             Err(Rejection::Page(message)) => return error_page(&message),
             Err(Rejection::Failed(e)) => return crate::http::page::PageError::from(e).into_response(),
+            // No redirect is verified before the pushed request is found.
             Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
         },
         Err(_) => None,

@@ -120,14 +120,15 @@ impl Grants {
         hex(&random_bytes::<16>())
     }
 
-    /// RFC 9126: keeps a pushed authorization request under the SHA-256 of its handle.
-    pub async fn save_pushed(&self, handle: &str, json: &str, ttl: i64) -> Result<(), StoreError> {
-        self.eph.put(&Ephemeral::secret_key("par", handle), json, ttl).await
+    /// RFC 9126: keeps a pushed authorization request under the SHA-256 of its client's id and
+    /// its handle.
+    pub async fn save_pushed(&self, client_id: &str, handle: &str, json: &str, ttl: i64) -> Result<(), StoreError> {
+        self.eph.put(&Ephemeral::secret_key("par", &format!("{client_id}:{handle}")), json, ttl).await
     }
 
-    /// RFC 9126: a pushed request, taken: single use.
-    pub async fn take_pushed(&self, handle: &str) -> Result<Option<String>, StoreError> {
-        self.eph.take(&Ephemeral::secret_key("par", handle)).await
+    /// RFC 9126: a pushed request of `client_id`, taken: single use.
+    pub async fn take_pushed(&self, client_id: &str, handle: &str) -> Result<Option<String>, StoreError> {
+        self.eph.take(&Ephemeral::secret_key("par", &format!("{client_id}:{handle}"))).await
     }
 
     /// U2: keeps a unified-login hand-off under the SHA-256 of its handle.

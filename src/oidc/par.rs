@@ -15,7 +15,7 @@ use super::authorize_request::{self, Rejection};
 use super::error::{ErrorCode, OAuthError};
 use super::{Ctx, Protocol, client_auth};
 use crate::accounts::Accounts;
-use crate::http::{OAuthParams, ParamError};
+use crate::http::{OAuthParams, ParamError, RequestOrigin};
 use crate::secret::{is_random_token, random_token};
 
 /// RFC 9126 §2.2's `request_uri` form.
@@ -29,9 +29,10 @@ pub async fn push(
     State(oidc): State<Protocol>,
     State(accounts): State<Accounts>,
     headers: HeaderMap,
+    RequestOrigin(origin): RequestOrigin,
     params: Result<OAuthParams, ParamError>,
 ) -> Response {
-    match handle(Ctx { oidc: &oidc, accounts: &accounts }, &headers, params).await {
+    match handle(Ctx { oidc: &oidc, accounts: &accounts }, &headers, &origin.ip, params).await {
         Ok(body) => (StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response(),
         Err(e) => e.into_response(),
     }
@@ -40,10 +41,16 @@ pub async fn push(
 async fn handle(
     ctx: Ctx<'_>,
     headers: &HeaderMap,
+    from: &str,
     params: Result<OAuthParams, ParamError>,
 ) -> Result<Value, OAuthError> {
     let params = params?;
     let client = client_auth::authenticate(ctx.oidc, ctx.accounts, headers, &params).await?;
+    // A public client authenticates with its id alone: what anyone may push is bounded by the
+    // address's budget of pending requests, shared with waiting authorizations.
+    if !ctx.accounts.interactions().admit(from).await? {
+        return Err(OAuthError::new(ErrorCode::TemporarilyUnavailable, "too many pending requests from this address"));
+    }
     if params.has("request_uri") {
         return Err(OAuthError::new(ErrorCode::InvalidRequest, "request_uri cannot be pushed"));
     }
@@ -66,20 +73,25 @@ async fn handle(
     }
     let token = random_token();
     let json = serde_json::to_string(&pairs).map_err(OAuthError::server)?;
-    ctx.oidc.grants.save_pushed(&token, &json, EXPIRES_IN).await?;
+    ctx.oidc.grants.save_pushed(&client.client_id, &token, &json, EXPIRES_IN).await?;
     Ok(json!({"request_uri": format!("{REQUEST_URI_PREFIX}{token}"), "expires_in": EXPIRES_IN}))
 }
 
-/// At `/authorize`: the pushed parameters a `request_uri` names, taken once and only for the
-/// client that pushed them (`Ok(Some)`), or `Ok(None)` for a request that was not pushed.
+/// At `/authorize`: the pushed parameters a `request_uri` of ours names, taken once and only for
+/// the client that pushed them (`Ok(Some)`), or `Ok(None)` for a request that was not pushed.
 pub async fn pushed(ctx: Ctx<'_>, params: &OAuthParams) -> Result<Option<OAuthParams>, Rejection> {
     let Some(uri) = params.get("request_uri") else { return Ok(None) };
     let gone = || Rejection::Page("That sign-in request expired or was used. Start again from the application.".into());
-    let token = uri.strip_prefix(REQUEST_URI_PREFIX).filter(|t| is_random_token(t)).ok_or_else(gone)?;
+    // Any other request_uri is a request object by reference, which is not supported: the
+    // usual checks answer it (request_uri_not_supported, to the verified redirect).
+    let Some(token) = uri.strip_prefix(REQUEST_URI_PREFIX) else { return Ok(None) };
+    let token = Some(token).filter(|t| is_random_token(t)).ok_or_else(gone)?;
     let Some(client_id) = params.get("client_id") else {
         return Err(Rejection::Page("The request does not name a client_id.".into()));
     };
-    let raw = ctx.oidc.grants.take_pushed(token).await.map_err(|e| Rejection::Failed(e.into()))?.ok_or_else(gone)?;
+    // Kept under the client's id with the handle: another client_id misses, and burns nothing.
+    let taken = ctx.oidc.grants.take_pushed(client_id, token).await.map_err(|e| Rejection::Failed(e.into()))?;
+    let raw = taken.ok_or_else(gone)?;
     let pairs: Vec<(String, String)> = serde_json::from_str(&raw).map_err(|_| gone())?;
     let stored = OAuthParams::from_pairs(pairs).map_err(|_| gone())?;
     if stored.get("client_id") != Some(client_id) {

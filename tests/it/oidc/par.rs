@@ -51,10 +51,27 @@ async fn a_pushed_request_signs_in_once(backend: Backend) {
     // Used: the same request_uri again is a page, not a second code.
     let res = browser.get(front(&app, "app", &uri)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "single use");
-    // Another client cannot redeem one pushed for this one, and an old one has expired.
+    // Another client cannot redeem one pushed for this one — nor use it up — and an old one has
+    // expired.
+    let other = register(&app, "other", metadata(false), &["ACME"]).await;
     let request = rp.request(&[]);
     let uri = push(&app, &rp, &request, &[]).await.1["request_uri"].as_str().unwrap().to_string();
     assert_eq!(browser.get(front(&app, "other", &uri)).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+    let res = browse(&app, &browser, &front(&app, "app", &uri), None).await;
+    assert!(param(&callback(&res), "code").is_some(), "the other client's try used nothing up");
+    // A request_uri that is not ours is a request object by reference: not supported, said to
+    // the verified redirect as before.
+    let plain = rp.request(&[("request_uri", "https://rp.example/request.jwt")]);
+    let res = browser.get(plain.url.as_str()).send().await.unwrap();
+    assert_eq!(param(&callback(&res), "error"), Some("request_uri_not_supported"));
+    // Front-channel parameters beside request_uri are not read: only the pushed ones.
+    let request = rp.request(&[]);
+    let uri = push(&app, &rp, &request, &[]).await.1["request_uri"].as_str().unwrap().to_string();
+    let mut url = url::Url::parse(&front(&app, "app", &uri)).unwrap();
+    url.query_pairs_mut().append_pair("state", "forged").append_pair("redirect_uri", "https://evil.example/cb");
+    let res = browse(&app, &browser, url.as_str(), None).await;
+    assert_eq!(param(&callback(&res), "state"), Some(request.state.secret().as_str()), "the pushed state");
+    drop(other);
     let request = rp.request(&[]);
     let uri = push(&app, &rp, &request, &[]).await.1["request_uri"].as_str().unwrap().to_string();
     app.clock.advance(61);
@@ -99,7 +116,22 @@ async fn par_checks_what_authorize_checks_and_is_required_where_registered(backe
     app.stop().await;
 }
 
+async fn a_public_client_pushes_within_its_addresss_budget(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(scratch, &[("LANYARD_PENDING_AUTHORIZATIONS_PER_IP", "3".into())]).await;
+    setup(&app).await;
+    let public = register(&app, "spa", metadata(true), &["ACME"]).await;
+    for _ in 0..3 {
+        let (status, body) = push(&app, &public, &public.request(&[]), &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "a public client may push (RFC 9126): {body}");
+    }
+    let (status, body) = push(&app, &public, &public.request(&[]), &[]).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("temporarily_unavailable")));
+    app.stop().await;
+}
+
 backend_tests! {
+    par_public_client_budget => a_public_client_pushes_within_its_addresss_budget,
     par_signs_in_once => a_pushed_request_signs_in_once,
     par_checks_and_is_required => par_checks_what_authorize_checks_and_is_required_where_registered,
 }
