@@ -98,7 +98,9 @@ impl Accounts {
     /// of them (F9), or lists the models its administrators' keys must be and theirs are all of
     /// others (F11).
     pub(super) async fn owes_key_of(&self, user: &User, tenant: &Tenant) -> Result<bool, StoreError> {
-        if self.relying_party.is_none() {
+        let wanted = tenant.mfa_policy.requires_key(user.administers());
+        // Asked at every sign-in: nobody the policy spares and no model list binds reads a key.
+        if self.relying_party.is_none() || (!wanted && !user.administers()) {
             return Ok(false);
         }
         let rules = self.key_rules(user).await?;
@@ -106,6 +108,6 @@ impl Accounts {
         if keys.iter().any(|k| rules.accepts(&k.key)) {
             return Ok(false);
         }
-        Ok(tenant.mfa_policy.requires_key(user.administers()) || (rules.restricted() && !keys.is_empty()))
+        Ok(wanted || (rules.restricted() && !keys.is_empty()))
     }
 }
