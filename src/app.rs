@@ -132,6 +132,7 @@ impl AppState {
             client_jwks: Default::default(),
             tokens: config.tokens,
             unified_login_timeout_secs: config.unified_login_timeout_secs,
+            dpop_nonces: oidc::dpop_check::Nonces::new(Mac::new(&key), config.dpop_nonce_secs),
             session_ttl_secs: config.session_ttl_secs,
             clock: clock.clone(),
         };

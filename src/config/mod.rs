@@ -54,6 +54,9 @@ pub struct Config {
     pub session_idle_secs: i64,
     /// U2: how long a unified-login hand-off may take from start to B's authorization request.
     pub unified_login_timeout_secs: i64,
+    /// RFC 9449 §8: how long a DPoP nonce's window lasts (a nonce is good for one to two); 0:
+    /// proofs need no nonce.
+    pub dpop_nonce_secs: i64,
     /// P1, P3: how long an invitation link and a staff-sent reset link work.
     pub invitation_ttl_secs: i64,
     /// Sign-in attempts a minute from one address at one provider code, and at one account.
@@ -250,6 +253,7 @@ fn build(v: Values) -> Result<Config, ConfigError> {
         session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
         session_idle_secs: v.number("session_idle_secs", 2 * 3600, 60, 30 * 24 * 3600)?,
         unified_login_timeout_secs: v.number("unified_login_timeout_secs", 30, 5, 600)?,
+        dpop_nonce_secs: v.number("dpop_nonce_secs", 60, 0, 3600)?,
         invitation_ttl_secs: v.number("invitation_ttl_secs", 48 * 3600, 3600, 30 * 24 * 3600)?,
         signin_limit_per_ip: v.number("signin_limit_per_ip", 120, 1, 1_000_000)?,
         signin_limit_per_account: v.number("signin_limit_per_account", 10, 1, 1_000_000)?,

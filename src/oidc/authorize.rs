@@ -295,6 +295,7 @@ async fn complete(
         scope: pending.scope.clone(),
         nonce: pending.nonce.clone(),
         code_challenge: pending.code_challenge.clone(),
+        dpop_jkt: pending.dpop_jkt.clone(),
         subject: Subject {
             user_id: user.id,
             tenant_id: tenant.id,

@@ -165,6 +165,11 @@ pub async fn check(
         },
     };
 
+    let dpop_jkt = get("dpop_jkt");
+    if dpop_jkt.as_deref().is_some_and(|jkt| !super::dpop::valid_jkt(jkt)) {
+        return fail(ErrorCode::InvalidRequest, "dpop_jkt must be a JWK SHA-256 thumbprint (RFC 7638)");
+    }
+
     let acr = AcrRequest::read(get("acr_values").as_deref(), get("claims").as_deref());
 
     let pending = PendingAuthorization {
@@ -185,6 +190,7 @@ pub async fn check(
         essential_acr: acr.requires_multi_factor,
         unified_from: None,
         wants_second_factor: acr.wants_multi_factor,
+        dpop_jkt,
     };
     Ok(AuthorizeRequest { client, redirect, pending, prompt_none })
 }

@@ -4,11 +4,9 @@
 //! near future, `iat`/`nbf` not ahead of our clock by more than a little, and a `jti` (which the
 //! caller makes single use).
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
-use super::jwk;
+use super::jws::Compact;
 use crate::domain::client_keys::ASSERTION_ALGS;
 
 /// RFC 7523 §2.2's `client_assertion_type`.
@@ -22,12 +20,7 @@ const MAX_LIFETIME: i64 = 600;
 const MAX_JTI: usize = 256;
 
 /// An assertion as presented: its parts, not yet verified.
-pub struct Presented {
-    header: Value,
-    claims: Value,
-    signing_input: String,
-    sig: Vec<u8>,
-}
+pub struct Presented(Compact);
 
 /// What a verified assertion leaves to be made single use.
 #[derive(Debug)]
@@ -39,28 +32,12 @@ pub struct Checked {
 impl Presented {
     /// A compact JWS with a JSON header and claims, or `None`.
     pub fn read(token: &str) -> Option<Presented> {
-        if token.len() > MAX_ASSERTION {
-            return None;
-        }
-        let mut parts = token.split('.');
-        let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
-        let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()?;
-        let sig = URL_SAFE_NO_PAD.decode(s).ok()?;
-        (header.is_object() && claims.is_object()).then(|| Presented {
-            header,
-            claims,
-            signing_input: format!("{h}.{p}"),
-            sig,
-        })
+        Compact::read(token, MAX_ASSERTION).map(Presented)
     }
 
     /// The client it claims to be (`sub`).
     pub fn subject(&self) -> Option<&str> {
-        self.claims.get("sub").and_then(Value::as_str)
+        self.0.text("sub")
     }
 
     /// Checked for `client_id` at `issuer` at `now`, then verified with one of `jwks`' keys
@@ -68,8 +45,8 @@ impl Presented {
     /// first: what fails them costs no signature check. `Err` says why, for the log;
     /// [`BAD_SIGNATURE`] when only the keys were wrong (the caller may look for newer ones).
     pub fn check(&self, jwks: &Value, client_id: &str, issuer: &str, now: i64) -> Result<Checked, &'static str> {
-        let claim = |name: &str| self.claims.get(name);
-        let text = |name: &str| claim(name).and_then(Value::as_str);
+        let claim = |name: &str| self.0.claims.get(name);
+        let text = |name: &str| self.0.text(name);
         if text("iss") != Some(client_id) || text("sub") != Some(client_id) {
             return Err("iss and sub must be the client");
         }
@@ -98,14 +75,14 @@ impl Presented {
             }
         }
         let jti = text("jti").filter(|j| !j.is_empty() && j.len() <= MAX_JTI).ok_or("jti is required")?;
-        let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or_default();
+        let alg = self.0.header_text("alg").unwrap_or_default();
         if !ASSERTION_ALGS.contains(&alg) {
             return Err("algorithm not accepted");
         }
-        if self.header.get("crit").is_some() {
+        if self.0.header.get("crit").is_some() {
             return Err("critical header extensions are not understood");
         }
-        let kid = match self.header.get("kid") {
+        let kid = match self.0.header.get("kid") {
             None => None,
             Some(Value::String(kid)) => Some(kid.as_str()),
             Some(_) => return Err("kid must be a string"),
@@ -117,7 +94,7 @@ impl Presented {
         let signed = keys
             .iter()
             .filter(|k| kid.is_none_or(|kid| k.get("kid").and_then(Value::as_str) == Some(kid)))
-            .any(|k| jwk::verify(k, alg, self.signing_input.as_bytes(), &self.sig));
+            .any(|k| self.0.verified_by(k, alg));
         if !signed {
             return Err(BAD_SIGNATURE);
         }
@@ -131,6 +108,8 @@ pub const BAD_SIGNATURE: &str = "signature not verified by a registered key";
 #[cfg(test)]
 mod tests {
     use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use proptest::prelude::*;
     use serde_json::json;
 

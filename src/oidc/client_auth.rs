@@ -136,7 +136,7 @@ async fn by_assertion(
     };
     // Single use across every node, kept until the assertion has expired on any clock near ours.
     let ttl = checked.exp - now + client_assertion::SKEW + 60;
-    if !oidc.grants.first_use(&format!("{}:{}", client.client_id, checked.jti), ttl).await? {
+    if !oidc.grants.first_use("assertion-jti", &format!("{}:{}", client.client_id, checked.jti), ttl).await? {
         return Err(refused(&client, "jti replayed"));
     }
     Ok(client)

@@ -17,7 +17,10 @@ pub async fn cors(State(accounts): State<Accounts>, req: Request, next: Next) ->
         if ok {
             let h = r.headers_mut();
             h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("authorization, content-type, dpop"),
+            );
             h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
         }
         r
@@ -28,6 +31,8 @@ pub async fn cors(State(accounts): State<Accounts>, req: Request, next: Next) ->
     h.append(header::VARY, HeaderValue::from_static("origin"));
     if ok && let Ok(v) = HeaderValue::from_str(&origin) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        // RFC 9449 §8: a browser client must read the nonce and the challenge to retry.
+        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("dpop-nonce, www-authenticate"));
     }
     res
 }

@@ -28,6 +28,10 @@ pub enum ErrorCode {
     UnsupportedTokenType,
     /// RFC 6749 §4.1.2.1: the server cannot answer now (a dependency is down); 503 here.
     TemporarilyUnavailable,
+    /// RFC 9449 §5: the DPoP proof is missing where required, or fails a check.
+    InvalidDpopProof,
+    /// RFC 9449 §8: the proof must carry the server's current nonce (sent in `DPoP-Nonce`).
+    UseDpopNonce,
 }
 
 impl ErrorCode {
@@ -50,6 +54,8 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
             ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+            ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            ErrorCode::UseDpopNonce => "use_dpop_nonce",
         }
     }
 }
@@ -118,12 +124,22 @@ impl IntoResponse for OAuthError {
 
 /// RFC 6750 §3: errors of protected resources (userinfo) go in WWW-Authenticate.
 pub fn bearer_error(code: ErrorCode, description: &str) -> Response {
+    resource_error("Bearer realm=\"lanyard\"", code, description)
+}
+
+/// RFC 9449 §7.1: the same for a request that used, or needed, a DPoP-bound token; the
+/// challenge names the algorithms a proof may use.
+pub fn dpop_error(code: ErrorCode, description: &str) -> Response {
+    let algs = super::dpop::DPOP_ALGS.join(" ");
+    resource_error(&format!("DPoP algs=\"{algs}\""), code, description)
+}
+
+fn resource_error(scheme: &str, code: ErrorCode, description: &str) -> Response {
     let status = match code {
         ErrorCode::InvalidRequest => StatusCode::BAD_REQUEST,
         _ => StatusCode::UNAUTHORIZED,
     };
-    let challenge =
-        format!("Bearer realm=\"lanyard\", error=\"{}\", error_description=\"{description}\"", code.as_str());
+    let challenge = format!("{scheme}, error=\"{}\", error_description=\"{description}\"", code.as_str());
     let mut res = (status, Json(json!({ "error": code.as_str(), "error_description": description }))).into_response();
     if let Ok(v) = HeaderValue::from_str(&challenge) {
         res.headers_mut().insert(header::WWW_AUTHENTICATE, v);

@@ -46,6 +46,9 @@ pub struct CodeRecord {
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
     pub subject: Subject,
+    /// RFC 9449 §10: the thumbprint of the DPoP key the code was bound to (`dpop_jkt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -61,6 +64,10 @@ pub struct TokenRecord {
     /// `granted_at + refresh_token_absolute`. 0 in records from before it existed: `issued_at`.
     #[serde(default)]
     pub granted_at: i64,
+    /// RFC 9449: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`); only that
+    /// key's proofs may use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
 }
 
 impl TokenRecord {
@@ -154,10 +161,10 @@ impl Grants {
         self.eph.get(&Ephemeral::secret_key("handoff-used", handle)).await
     }
 
-    /// RFC 7523 §3: whether this is the first use of a client assertion's `jti` (`key` names the
-    /// client and it) within `ttl` seconds, on any node.
-    pub async fn first_use(&self, key: &str, ttl: i64) -> Result<bool, StoreError> {
-        Ok(self.eph.incr(&Ephemeral::secret_key("assertion-jti", key), ttl.max(1)).await? == 1)
+    /// RFC 7523 §3, RFC 9449 §11.1: whether this is the first use of a `jti` (`key` names what
+    /// issued it and it; `kind` the sort of JWT) within `ttl` seconds, on any node.
+    pub async fn first_use(&self, kind: &str, key: &str, ttl: i64) -> Result<bool, StoreError> {
+        Ok(self.eph.incr(&Ephemeral::secret_key(kind, key), ttl.max(1)).await? == 1)
     }
 
     pub async fn issue_code(&self, record: &CodeRecord) -> Result<String, StoreError> {

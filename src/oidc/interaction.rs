@@ -34,6 +34,9 @@ pub struct PendingAuthorization {
     /// (client id, name).
     #[serde(default)]
     pub unified_from: Option<(String, String)>,
+    /// RFC 9449 §10: the DPoP key the code is to be bound to.
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
 }
 
 /// Saves the request for the sign-in page; returns the interaction's handle.

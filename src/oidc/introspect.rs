@@ -60,11 +60,19 @@ fn active(oidc: &Protocol, r: &TokenRecord, kind: &str) -> Value {
         "active": true,
         "scope": r.scope.join(" "),
         "client_id": r.client_id,
-        "token_type": if kind == "access_token" { "Bearer" } else { "refresh_token" },
+        "token_type": match (kind, &r.jkt) {
+            ("access_token", Some(_)) => "DPoP",
+            ("access_token", None) => "Bearer",
+            _ => "refresh_token",
+        },
         "exp": r.expires_at,
         "iat": r.issued_at,
         "iss": oidc.issuer,
     });
+    // RFC 9449 §6.2: the key a bound token goes with.
+    if let (Some(jkt), Some(obj)) = (&r.jkt, v.as_object_mut()) {
+        obj.insert("cnf".into(), json!({ "jkt": jkt }));
+    }
     if let (Some(s), Some(obj)) = (&r.subject, v.as_object_mut()) {
         obj.insert("sub".into(), json!(s.sub));
         obj.insert("auth_time".into(), json!(s.auth_time));

@@ -11,6 +11,8 @@ pub mod client_auth;
 pub mod client_jwks;
 pub mod cors;
 pub mod discovery;
+pub mod dpop;
+pub mod dpop_check;
 pub mod end_session;
 pub mod error;
 pub mod grants;
@@ -18,6 +20,7 @@ pub mod id_token;
 pub mod interaction;
 pub mod introspect;
 pub mod jwk;
+pub mod jws;
 pub mod jwt;
 pub mod key_ring;
 pub mod keys;
@@ -61,6 +64,8 @@ pub struct Oidc {
     pub unified_login_timeout_secs: i64,
     /// An ID token older than this no longer starts a unified login.
     pub session_ttl_secs: i64,
+    /// RFC 9449 §8: the nonces DPoP proofs must carry.
+    pub dpop_nonces: dpop_check::Nonces,
     /// The protocol's own time: `iat`, `exp`, `auth_time` and `max_age`, the hand-off's age.
     pub clock: crate::clock::Clock,
 }
@@ -73,7 +78,8 @@ impl crate::http::bearer::BearerCheck for Oidc {
     fn check<'a>(&'a self, token: &'a str) -> crate::http::bearer::Checking<'a> {
         Box::pin(async move {
             let record = self.grants.access_token(token).await.map_err(crate::accounts::Internal::from)?;
-            Ok(record.map(|r| crate::http::bearer::BearerGrant {
+            // The API takes bearer tokens only: a DPoP-bound one is no good without its proof.
+            Ok(record.filter(|r| r.jkt.is_none()).map(|r| crate::http::bearer::BearerGrant {
                 client_id: r.client_id,
                 scope: r.scope,
                 user_id: r.subject.as_ref().map(|s| s.user_id),

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::authorize_request::{self, Rejection};
 use super::error::{ErrorCode, OAuthError};
-use super::{Ctx, Protocol, client_auth};
+use super::{Ctx, Protocol, client_auth, dpop_check};
 use crate::accounts::Accounts;
 use crate::http::{OAuthParams, ParamError, RequestOrigin};
 use crate::secret::{is_random_token, random_token};
@@ -32,10 +32,11 @@ pub async fn push(
     RequestOrigin(origin): RequestOrigin,
     params: Result<OAuthParams, ParamError>,
 ) -> Response {
-    match handle(Ctx { oidc: &oidc, accounts: &accounts }, &headers, &origin.ip, params).await {
+    let res = match handle(Ctx { oidc: &oidc, accounts: &accounts }, &headers, &origin.ip, params).await {
         Ok(body) => (StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response(),
         Err(e) => e.into_response(),
-    }
+    };
+    dpop_check::with_nonce(&oidc, &headers, res)
 }
 
 async fn handle(
@@ -45,6 +46,8 @@ async fn handle(
     params: Result<OAuthParams, ParamError>,
 ) -> Result<Value, OAuthError> {
     let params = params?;
+    // RFC 9449 §10.1: a proof at PAR binds the code to its key, as `dpop_jkt` would.
+    let proof = dpop_check::presented(ctx.oidc, headers, "POST", "/par", None).await?;
     let client = client_auth::authenticate(ctx.oidc, ctx.accounts, headers, &params).await?;
     // A public client authenticates with its id alone: what anyone may push is bounded by the
     // address's budget of pending requests, shared with waiting authorizations.
@@ -63,6 +66,15 @@ async fn handle(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     pairs.push(("client_id".into(), client.client_id.clone()));
+    if let Some(proof) = proof {
+        match params.get("dpop_jkt") {
+            Some(jkt) if jkt != proof.jkt => {
+                return Err(OAuthError::new(ErrorCode::InvalidRequest, "the DPoP proof's key is not dpop_jkt"));
+            }
+            Some(_) => {}
+            None => pairs.push(("dpop_jkt".into(), proof.jkt)),
+        }
+    }
     let pushed = OAuthParams::from_pairs(pairs.clone())?;
     // One pipeline: what /authorize would refuse is refused here, as JSON.
     match authorize_request::check(ctx, Ok(pushed), true).await {

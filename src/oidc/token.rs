@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::client_auth;
+use super::dpop_check;
 use super::error::{ErrorCode, OAuthError};
 use super::grants::{Grants, Redeemed, Subject, TokenRecord};
 use super::id_token::{IdTokenClaims, at_hash, lanyard_claims};
@@ -41,14 +42,19 @@ pub async fn token(
     headers: HeaderMap,
     form: OAuthParams,
 ) -> Response {
-    match handle(Ctx { oidc: &oidc, accounts: &accounts }, &headers, &form).await {
+    let res = match handle(Ctx { oidc: &oidc, accounts: &accounts }, &headers, &form).await {
         Ok(r) => Json(r).into_response(),
         Err(e) => e.into_response(),
-    }
+    };
+    dpop_check::with_nonce(&oidc, &headers, res)
 }
 
 async fn handle(state: Ctx<'_>, headers: &HeaderMap, fields: &OAuthParams) -> Result<TokenResponse, OAuthError> {
     let field = |k: &str| fields.get(k);
+    // RFC 9449 §5: the proof first, so that a retry for a nonce finds the code (and the client's
+    // assertion) unused. Tokens issued with a proof are bound to its key.
+    let proof = dpop_check::presented(state.oidc, headers, "POST", "/token", None).await?;
+    let jkt = proof.map(|p| p.jkt);
     let client = client_auth::authenticate(state.oidc, state.accounts, headers, fields).await?;
     let grant_type = field("grant_type").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "grant_type is required"))?;
     if !["authorization_code", "refresh_token", "client_credentials"].contains(&grant_type) {
@@ -57,10 +63,11 @@ async fn handle(state: Ctx<'_>, headers: &HeaderMap, fields: &OAuthParams) -> Re
     if !client.metadata.grant_types.iter().any(|g| g == grant_type) {
         return Err(invalid(ErrorCode::UnauthorizedClient, "this client may not use this grant_type"));
     }
+    let jkt = jkt.as_deref();
     match grant_type {
-        "authorization_code" => authorization_code(state, &client, fields).await,
-        "refresh_token" => refresh(state, &client, fields).await,
-        _ => client_credentials(state, &client, field("scope")).await,
+        "authorization_code" => authorization_code(state, &client, fields, jkt).await,
+        "refresh_token" => refresh(state, &client, fields, jkt).await,
+        _ => client_credentials(state, &client, field("scope"), jkt).await,
     }
 }
 
@@ -68,6 +75,7 @@ async fn authorization_code(
     state: Ctx<'_>,
     client: &Client,
     fields: &OAuthParams,
+    jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let field = |k| fields.get(k);
     let code = field("code").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "code is required"))?;
@@ -100,15 +108,32 @@ async fn authorization_code(
         }
         (None, None) => {}
     }
+    // RFC 9449 §10: a code bound at the authorization request goes only with that key's proof.
+    if record.dpop_jkt.as_deref().is_some_and(|bound| jkt != Some(bound)) {
+        return Err(invalid(ErrorCode::InvalidGrant, "the code is bound to a DPoP key this request does not prove"));
+    }
     // A reset, lock or new password since the sign-in voids the code too.
     if !state.oidc.grants.subject_live(&record.subject).await? {
         return Err(invalid(ErrorCode::InvalidGrant, "the sign-in behind this code has been revoked"));
     }
     let granted_at = state.oidc.clock.now();
-    issue(state, client, &record.grant_id, granted_at, record.subject, record.scope, record.nonce.as_deref()).await
+    let grant = Grant { id: &record.grant_id, granted_at, jkt };
+    issue(state, client, grant, record.subject, record.scope, record.nonce.as_deref()).await
 }
 
-async fn refresh(state: Ctx<'_>, client: &Client, fields: &OAuthParams) -> Result<TokenResponse, OAuthError> {
+/// The grant a token is issued under, and the DPoP key (if any) it is bound to.
+struct Grant<'a> {
+    id: &'a str,
+    granted_at: i64,
+    jkt: Option<&'a str>,
+}
+
+async fn refresh(
+    state: Ctx<'_>,
+    client: &Client,
+    fields: &OAuthParams,
+    jkt: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
     let field = |k| fields.get(k);
     let token =
         field("refresh_token").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "refresh_token is required"))?;
@@ -118,6 +143,14 @@ async fn refresh(state: Ctx<'_>, client: &Client, fields: &OAuthParams) -> Resul
         // Checked before rotation so another client's guess cannot burn this client's token.
         Some((r, _)) if r.client_id != client.client_id => {
             return Err(invalid(ErrorCode::InvalidGrant, "the refresh token was issued to another client"));
+        }
+        // RFC 9449 §5: a public client's token goes only with its key's proof; refused before
+        // rotation, so a thief without the key burns nothing.
+        Some((r, _)) if r.jkt.as_deref().is_some_and(|bound| jkt != Some(bound)) => {
+            return Err(invalid(
+                ErrorCode::InvalidGrant,
+                "the refresh token is bound to a DPoP key this request does not prove",
+            ));
         }
         Some((_, false)) => Redeemed::Unknown,
         _ => grants.rotate_refresh_token(token, stored.as_ref().map(|(r, _)| r)).await?,
@@ -146,10 +179,15 @@ async fn refresh(state: Ctx<'_>, client: &Client, fields: &OAuthParams) -> Resul
             asked
         }
     };
-    issue(state, client, &record.grant_id, granted_at, subject, scope, None).await
+    issue(state, client, Grant { id: &record.grant_id, granted_at, jkt }, subject, scope, None).await
 }
 
-async fn client_credentials(state: Ctx<'_>, client: &Client, scope: Option<&str>) -> Result<TokenResponse, OAuthError> {
+async fn client_credentials(
+    state: Ctx<'_>,
+    client: &Client,
+    scope: Option<&str>,
+    jkt: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
     let asked: Vec<String> =
         scope.unwrap_or_default().split(' ').filter(|s| !s.is_empty() && *s != "openid").map(String::from).collect();
     if asked.iter().any(|s| !client.metadata.scopes.contains(s)) {
@@ -164,16 +202,22 @@ async fn client_credentials(state: Ctx<'_>, client: &Client, scope: Option<&str>
         issued_at: now,
         expires_at: now + access_lifetime(&state.oidc.tokens, &asked),
         granted_at: now,
+        jkt: jkt.map(String::from),
     };
     let access_token = mint_access_token(state, client, &record).await?;
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer",
+        token_type: token_type(jkt),
         expires_in: access_lifetime(&state.oidc.tokens, &asked),
         id_token: None,
         refresh_token: None,
         scope: asked.join(" "),
     })
+}
+
+/// RFC 9449 §5.1: a bound token's type is DPoP.
+fn token_type(jkt: Option<&str>) -> &'static str {
+    if jkt.is_some() { "DPoP" } else { "Bearer" }
 }
 
 /// An access token's life: short when it carries an administrator's power.
@@ -188,12 +232,12 @@ fn access_lifetime(lifetimes: &crate::config::TokenLifetimes, scope: &[String]) 
 async fn issue(
     state: Ctx<'_>,
     client: &Client,
-    grant_id: &str,
-    granted_at: i64,
+    grant: Grant<'_>,
     subject: Subject,
     scope: Vec<String>,
     nonce: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
+    let (grant_id, granted_at) = (grant.id, grant.granted_at);
     let now = state.oidc.clock.now();
     let lifetimes = state.oidc.tokens;
     let Some((user, tenant)) = state.accounts.account(subject.user_id, subject.tenant_id).await? else {
@@ -220,13 +264,19 @@ async fn issue(
         issued_at: now,
         expires_at: now + access_lifetime,
         granted_at,
+        jkt: grant.jkt.map(String::from),
     };
     // Each rotation gets the sliding lifetime, but never beyond the grant's absolute one: a
     // token used monthly does not live for ever (RFC 9700 §4.14.2).
     let refresh_expires = (now + lifetimes.refresh_token).min(granted_at + lifetimes.refresh_token_absolute);
     let wants_refresh = client.metadata.grant_types.iter().any(|g| g == "refresh_token");
-    let refresh =
-        (wants_refresh && refresh_expires > now).then(|| TokenRecord { expires_at: refresh_expires, ..access.clone() });
+    // RFC 9449 §5: a public client's refresh token is bound to its key too (a confidential
+    // client's is bound to the client by its authentication).
+    let refresh = (wants_refresh && refresh_expires > now).then(|| TokenRecord {
+        expires_at: refresh_expires,
+        jkt: if client.is_public() { access.jkt.clone() } else { None },
+        ..access.clone()
+    });
     // Both records in one round trip (on SQLite, one commit).
     let (access_token, refresh_token) = tokio::try_join!(mint_access_token(state, client, &access), async {
         match &refresh {
@@ -259,7 +309,7 @@ async fn issue(
     let id_token = jwt::sign(&key, jwt::ID_TOKEN_TYP, &claims).map_err(OAuthError::server)?;
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer",
+        token_type: token_type(grant.jkt),
         expires_in: access_lifetime,
         id_token: Some(id_token),
         refresh_token,
@@ -279,6 +329,9 @@ struct JwtAccessTokenClaims<'a> {
     scope: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_time: Option<i64>,
+    /// RFC 9449 §6.1: the key a bound token goes with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cnf: Option<serde_json::Value>,
 }
 
 /// Opaque by default; RFC 9068 JWT when the client asked for it. Either way the record is kept,
@@ -301,6 +354,7 @@ async fn mint_access_token(state: Ctx<'_>, client: &Client, record: &TokenRecord
         jti: crate::secret::random_token(),
         scope: record.scope.join(" "),
         auth_time: record.subject.as_ref().map(|s| s.auth_time),
+        cnf: record.jkt.as_ref().map(|jkt| serde_json::json!({ "jkt": jkt })),
     };
     let token = jwt::sign(&key, "at+jwt", &claims).map_err(OAuthError::server)?;
     state.oidc.grants.keep_access_token(&token, record).await?;

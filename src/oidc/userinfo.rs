@@ -7,16 +7,31 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::Protocol;
-use super::error::{ErrorCode, OAuthError, bearer_error};
+use super::error::{ErrorCode, OAuthError, bearer_error, dpop_error};
 use super::id_token::user_claims;
+use super::{Protocol, dpop_check};
 use crate::accounts::Accounts;
 use crate::http::{OAuthParams, ParamError};
 
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Bearer,
+    /// RFC 9449 §7.1: a DPoP-bound token, with its proof beside it.
+    Dpop,
+}
+
+/// The Authorization header's scheme (case-insensitive, RFC 9110 §11.1) and token.
+fn authorization(headers: &HeaderMap) -> Option<(Scheme, &str)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
-    Some(token.trim())
+    let (scheme, token) = value.split_once(' ')?;
+    let scheme = if scheme.eq_ignore_ascii_case("bearer") {
+        Scheme::Bearer
+    } else if scheme.eq_ignore_ascii_case("dpop") {
+        Scheme::Dpop
+    } else {
+        return None;
+    };
+    Some((scheme, token.trim()))
 }
 
 pub async fn userinfo(
@@ -26,14 +41,26 @@ pub async fn userinfo(
     headers: HeaderMap,
     params: Result<OAuthParams, ParamError>,
 ) -> Response {
+    let res = answer(&oidc, &accounts, &method, &headers, params).await;
+    dpop_check::with_nonce(&oidc, &headers, res)
+}
+
+async fn answer(
+    oidc: &Protocol,
+    accounts: &Accounts,
+    method: &Method,
+    headers: &HeaderMap,
+    params: Result<OAuthParams, ParamError>,
+) -> Response {
     let params = match params {
         Ok(p) => p,
         Err(e) => return bearer_error(ErrorCode::InvalidRequest, &e.description()),
     };
     let from_body = (method == Method::POST).then(|| params.get("access_token")).flatten();
-    let token = match (bearer(&headers), from_body) {
+    let (scheme, token) = match (authorization(headers), from_body) {
         (Some(_), Some(_)) => return bearer_error(ErrorCode::InvalidRequest, "use only one way to send the token"),
-        (Some(t), None) | (None, Some(t)) => t.to_string(),
+        (Some((scheme, t)), None) => (scheme, t.to_string()),
+        (None, Some(t)) => (Scheme::Bearer, t.to_string()),
         (None, None) => return bearer_error(ErrorCode::InvalidToken, "an access token is required"),
     };
     let record = match oidc.grants.access_token(&token).await {
@@ -41,6 +68,22 @@ pub async fn userinfo(
         Ok(None) => return bearer_error(ErrorCode::InvalidToken, "the access token is invalid or expired"),
         Err(e) => return OAuthError::from(e).into_response(),
     };
+    // RFC 9449 §7: a bound token only with a proof of its key, made for this request and token.
+    match (scheme, &record.jkt) {
+        (Scheme::Bearer, None) => {}
+        (Scheme::Bearer, Some(_)) => {
+            return dpop_error(ErrorCode::InvalidToken, "a DPoP-bound token goes with the DPoP scheme and a proof");
+        }
+        (Scheme::Dpop, bound) => {
+            let proof = dpop_check::presented(oidc, headers, method.as_str(), "/userinfo", Some(&token)).await;
+            match proof {
+                Ok(Some(p)) if bound.as_deref() == Some(p.jkt.as_str()) => {}
+                Ok(Some(_)) => return dpop_error(ErrorCode::InvalidToken, "the token is not bound to the proof's key"),
+                Ok(None) => return dpop_error(ErrorCode::InvalidDpopProof, "the DPoP scheme needs a DPoP proof"),
+                Err(r) => return dpop_check::resource_refusal(r),
+            }
+        }
+    }
     let Some(subject) = record.subject.clone() else {
         return bearer_error(ErrorCode::InvalidToken, "client credentials tokens have no user");
     };

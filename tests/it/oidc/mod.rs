@@ -4,6 +4,7 @@ pub mod rp;
 
 mod authorize;
 mod code_flow;
+mod dpop;
 mod hints;
 pub mod logout;
 mod par;
