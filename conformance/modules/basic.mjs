@@ -314,6 +314,16 @@ export const basicModules = [
 			const req = await authRequest(env, env.rp("basic"));
 			const params = outerParams(req, { request: unsignedJwt(requestObjectClaims(env, req)) });
 			const out = await ctx.must("authorization request", () => authorize(env, env.shared, params));
+			// As the OpenID Foundation's module: an OP whose request_object_signing_alg_values_supported
+			// leaves out "none" need not take unsigned objects; its refusal is checked, then skipped.
+			const algs = env.as.request_object_signing_alg_values_supported;
+			if (env.as.request_parameter_supported && Array.isArray(algs) && !algs.includes("none")) {
+				const cb = callback(out);
+				if (!cb) ctx.stop(`unsigned request object: expected an error redirect, got ${describeOutcome(out)}`);
+				const got = expectAuthzError(ctx, env, req, out, ["invalid_request_object", "request_not_supported"], { stateEchoed: false });
+				if (got && ctx.failures.length === 0) ctx.skip(`the OP does not accept alg none (request_object_signing_alg_values_supported=${algs.join(",")}) and refused it with ${got}`);
+				return;
+			}
 			await requestObjectOutcome(ctx, env, req, out, "request_not_supported", "request objects");
 		},
 	},
@@ -350,7 +360,7 @@ export const basicModules = [
 			if (cb && cb.target === new URL(invalid).href) ctx.stop(`the OP redirected to the unregistered redirect_uri given outside the request object: ${describeOutcome(out)}`);
 			if (out.type === "page") {
 				ctx.skip(
-					`request objects are not supported (request_parameter_supported=${env.as.request_parameter_supported}); the OP refused with an error page (HTTP ${out.res.status}) because the redirect_uri outside the object is unregistered, and did not redirect to it`,
+					`the OP refused the unsigned request object (request_parameter_supported=${env.as.request_parameter_supported}) with an error page (HTTP ${out.res.status}): the redirect_uri outside the object is unregistered, and it did not redirect there`,
 				);
 			}
 			await requestObjectOutcome(ctx, env, req, out, "request_not_supported", "request objects");

@@ -60,6 +60,8 @@ const MAX_REPEATS_NAMED: usize = 8;
 pub fn max_len(name: &str) -> usize {
     match name {
         "id_token_hint" | "client_assertion" | "logout_token" => 8192,
+        // RFC 9101: a signed request object carries every other parameter.
+        "request" => 16384,
         "claims" => 4096,
         "state" | "scope" | "redirect_uri" | "post_logout_redirect_uri" | "ui_locales" | "acr_values" => 2048,
         "nonce" | "login_hint" | "code" | "refresh_token" | "token" | "client_secret" => 1024,

@@ -73,6 +73,16 @@ pub async fn authorize(
     params: Result<OAuthParams, ParamError>,
 ) -> Response {
     let ctx = Ctx { oidc: &oidc, accounts: &accounts };
+    // RFC 9101: a signed request object's claims replace the parameters beside it.
+    let params = match params {
+        Ok(p) => match super::request_object::at_authorize(ctx, &p).await {
+            Ok(inner) => Ok(inner.unwrap_or(p)),
+            Err(Rejection::Page(message)) => return error_page(&message),
+            Err(Rejection::Failed(e)) => return crate::http::page::PageError::from(e).into_response(),
+            Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
+        },
+        Err(e) => Err(e),
+    };
     // RFC 9126: a request_uri names parameters the client pushed; they replace these.
     let stored = match &params {
         Ok(p) => match super::par::pushed(ctx, p).await {

@@ -96,8 +96,9 @@ pub async fn check(
     if client.metadata.require_pushed_authorization_requests && !pushed {
         return fail(ErrorCode::InvalidRequest, "this client must push its authorization requests (PAR)");
     }
+    // Unpacked before these checks (`request_object`): one still here was inside another.
     if map.has("request") {
-        return fail(ErrorCode::RequestNotSupported, "request objects are not supported");
+        return fail(ErrorCode::InvalidRequestObject, "a request object may not hold another");
     }
     if map.has("request_uri") {
         return fail(ErrorCode::RequestUriNotSupported, "request_uri is not supported");

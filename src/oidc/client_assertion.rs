@@ -82,28 +82,13 @@ impl Presented {
         if self.0.header.get("crit").is_some() {
             return Err("critical header extensions are not understood");
         }
-        let kid = match self.0.header.get("kid") {
-            None => None,
-            Some(Value::String(kid)) => Some(kid.as_str()),
-            Some(_) => return Err("kid must be a string"),
-        };
-        let keys = jwks.get("keys").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-        if kid.is_none() && keys.len() > 1 {
-            return Err("kid is required: the client has several keys");
-        }
-        let signed = keys
-            .iter()
-            .filter(|k| kid.is_none_or(|kid| k.get("kid").and_then(Value::as_str) == Some(kid)))
-            .any(|k| self.0.verified_by(k, alg));
-        if !signed {
-            return Err(BAD_SIGNATURE);
-        }
+        self.0.verified_by_one_of(jwks, alg)?;
         Ok(Checked { jti: jti.to_string(), exp })
     }
 }
 
 /// What [`Presented::check`] says when the signature is all that failed.
-pub const BAD_SIGNATURE: &str = "signature not verified by a registered key";
+pub use super::jws::BAD_SIGNATURE;
 
 #[cfg(test)]
 mod tests {

@@ -158,14 +158,20 @@ async fn check_with(
     if client.metadata.token_endpoint_auth_method != TokenEndpointAuthMethod::PrivateKeyJwt {
         return Err("the client does not use private_key_jwt".into());
     }
-    let keys = match (&client.metadata.jwks, &client.metadata.jwks_uri) {
-        (Some(jwks), _) => jwks.clone(),
-        (None, Some(uri)) => {
-            oidc.client_jwks.keys(&oidc.http, &client.client_id, uri, now, again).await.map_err(|e| e.to_string())?
-        }
-        (None, None) => return Err("the client registered no keys".into()),
-    };
+    let keys = keys_of(oidc, client, now, again).await?;
     assertion.check(&keys, &client.client_id, &oidc.issuer, now).map_err(String::from)
+}
+
+/// `client`'s public keys (a JWK Set): registered inline, or published at its `jwks_uri` (from
+/// the cache; `again` fetches them afresh, as when a signature failed after a rotation).
+pub async fn keys_of(oidc: &Oidc, client: &Client, now: i64, again: bool) -> Result<serde_json::Value, String> {
+    match (&client.metadata.jwks, &client.metadata.jwks_uri) {
+        (Some(jwks), _) => Ok(jwks.clone()),
+        (None, Some(uri)) => {
+            oidc.client_jwks.keys(&oidc.http, &client.client_id, uri, now, again).await.map_err(|e| e.to_string())
+        }
+        (None, None) => Err("the client registered no keys".into()),
+    }
 }
 
 fn matches_presented(client: &Client, p: &Presented) -> bool {

@@ -12,8 +12,8 @@ use axum::response::Response;
 use super::Oidc;
 use super::dpop::{self, MAX_AGE, Proof, SKEW};
 use super::error::{ErrorCode, OAuthError, dpop_error};
-use crate::secret::Mac;
 use crate::accounts::Internal;
+use crate::secret::Mac;
 
 /// RFC 9449 §4.1 and §8.1: the request and response headers.
 pub const DPOP: &str = "dpop";

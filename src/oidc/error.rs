@@ -32,6 +32,8 @@ pub enum ErrorCode {
     InvalidDpopProof,
     /// RFC 9449 §8: the proof must carry the server's current nonce (sent in `DPoP-Nonce`).
     UseDpopNonce,
+    /// OIDC Core §3.1.2.6, RFC 9101 §6.3: the request object does not verify or check.
+    InvalidRequestObject,
 }
 
 impl ErrorCode {
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
             ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
             ErrorCode::UseDpopNonce => "use_dpop_nonce",
+            ErrorCode::InvalidRequestObject => "invalid_request_object",
         }
     }
 }

@@ -50,4 +50,27 @@ impl Compact {
     pub fn verified_by(&self, key: &Value, alg: &str) -> bool {
         super::jwk::verify(key, alg, self.signing_input.as_bytes(), &self.sig)
     }
+
+    /// Verified under `alg` by the key of `jwks` (a JWK Set) its `kid` names — or, with no
+    /// `kid`, by the set's only key: a signer with several keys must say which it used.
+    pub fn verified_by_one_of(&self, jwks: &Value, alg: &str) -> Result<(), &'static str> {
+        let kid = match self.header.get("kid") {
+            None => None,
+            Some(Value::String(kid)) => Some(kid.as_str()),
+            Some(_) => return Err("kid must be a string"),
+        };
+        let keys = jwks.get("keys").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        if kid.is_none() && keys.len() > 1 {
+            return Err("kid is required: the signer has several keys");
+        }
+        let signed = keys
+            .iter()
+            .filter(|k| kid.is_none_or(|kid| k.get("kid").and_then(Value::as_str) == Some(kid)))
+            .any(|k| self.verified_by(k, alg));
+        if signed { Ok(()) } else { Err(BAD_SIGNATURE) }
+    }
 }
+
+/// What [`Compact::verified_by_one_of`] says when no key verified the signature (the caller may
+/// look for newer keys).
+pub const BAD_SIGNATURE: &str = "signature not verified by a registered key";

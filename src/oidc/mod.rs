@@ -27,6 +27,7 @@ pub mod keys;
 pub mod par;
 pub mod pkce;
 pub mod redirect;
+pub mod request_object;
 pub mod revoke;
 pub mod token;
 pub mod unified_login;

@@ -60,14 +60,19 @@ async fn handle(
     if params.get("client_id").is_some_and(|id| id != client.client_id) {
         return Err(OAuthError::new(ErrorCode::InvalidRequest, "client_id is not the authenticated client"));
     }
-    let mut pairs: Vec<(String, String)> = params
+    // RFC 9101 §6.3 via RFC 9126 §3: a signed request object's claims are the request.
+    let request = match params.get("request") {
+        Some(jwt) => super::request_object::unpack(ctx.oidc, &client, jwt).await?,
+        None => params,
+    };
+    let mut pairs: Vec<(String, String)> = request
         .iter()
         .filter(|(k, _)| !CREDENTIALS.contains(k) && *k != "client_id")
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     pairs.push(("client_id".into(), client.client_id.clone()));
     if let Some(proof) = proof {
-        match params.get("dpop_jkt") {
+        match request.get("dpop_jkt") {
             Some(jkt) if jkt != proof.jkt => {
                 return Err(OAuthError::new(ErrorCode::InvalidRequest, "the DPoP proof's key is not dpop_jkt"));
             }

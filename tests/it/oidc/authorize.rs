@@ -71,7 +71,8 @@ async fn errors_redirect_with_spec_codes_state_and_iss(backend: Backend) {
             "invalid_request",
         ),
         ("prompt=none without a session", with("app", &[("prompt", "none")]), "login_required"),
-        ("request objects", with("app", &[("request", "eyJ.x.y")]), "request_not_supported"),
+        // RFC 9101: a request object that is not one; the outer redirect_uri is registered.
+        ("a malformed request object", with("app", &[("request", "eyJ.x.y")]), "invalid_request_object"),
         ("bad max_age", with("app", &[("max_age", "-1")]), "invalid_request"),
     ] {
         let res = browser.get(authorize_url(&app, &params)).send().await.unwrap();

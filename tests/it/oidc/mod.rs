@@ -10,4 +10,5 @@ pub mod logout;
 mod par;
 mod params;
 mod private_key_jwt;
+mod request_object;
 pub mod tokens;

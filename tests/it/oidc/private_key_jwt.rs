@@ -16,7 +16,7 @@ use super::rp::{at, issuer, metadata};
 use crate::backend_tests;
 use crate::support::{Backend, TestApp};
 
-const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+pub(super) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 enum Pair {
     Ec(EcdsaKeyPair),
@@ -25,18 +25,18 @@ enum Pair {
 }
 
 /// A client's key pair: its JWS algorithm, `kid` and public JWK.
-struct ClientKey {
+pub(super) struct ClientKey {
     alg: &'static str,
     kid: String,
     pair: Pair,
-    jwk: Value,
+    pub(super) jwk: Value,
 }
 
-fn b64(bytes: &[u8]) -> String {
+pub(super) fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn client_key(alg: &'static str, kid: &str) -> ClientKey {
+pub(super) fn client_key(alg: &'static str, kid: &str) -> ClientKey {
     let (pair, mut jwk) = match alg {
         "ES256" => {
             let doc =
@@ -67,7 +67,7 @@ fn client_key(alg: &'static str, kid: &str) -> ClientKey {
 }
 
 impl ClientKey {
-    fn sign_with(&self, header: &Value, claims: &Value) -> String {
+    pub(super) fn sign_with(&self, header: &Value, claims: &Value) -> String {
         let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
         let rng = SystemRandom::new();
         let sig = match &self.pair {
@@ -84,18 +84,18 @@ impl ClientKey {
         format!("{input}.{}", b64(&sig))
     }
 
-    fn sign(&self, claims: &Value) -> String {
+    pub(super) fn sign(&self, claims: &Value) -> String {
         self.sign_with(&json!({"alg": self.alg, "kid": self.kid, "typ": "JWT"}), claims)
     }
 }
 
 /// Claims of a good assertion for `svc` at `aud`, now.
-fn claims(app: &TestApp, aud: Value, jti: &str) -> Value {
+pub(super) fn claims(app: &TestApp, aud: Value, jti: &str) -> Value {
     let now = app.clock.now();
     json!({"iss": "svc", "sub": "svc", "aud": aud, "exp": now + 60, "iat": now, "jti": jti})
 }
 
-async fn register(app: &TestApp, keys: &[&ClientKey]) {
+pub(super) async fn register(app: &TestApp, keys: &[&ClientKey]) {
     let mut meta = metadata(false);
     meta.token_endpoint_auth_method = lanyard::domain::application::TokenEndpointAuthMethod::PrivateKeyJwt;
     meta.jwks = Some(json!({"keys": keys.iter().map(|k| k.jwk.clone()).collect::<Vec<_>>()}));
