@@ -117,7 +117,7 @@ impl AppState {
         let ring = KeyRing::load(store.clone(), sealer.clone(), clock.clone()).await?;
         let issuer = issuer_str(&config.issuer);
         let oidc = Oidc {
-            discovery: oidc::discovery::document(&issuer).to_string().into_bytes().into(),
+            discovery: oidc::discovery::document(&issuer, config.dpop).to_string().into_bytes().into(),
             issuer,
             ring,
             // Used and revoked markers must outlive every token of a family, up to the absolute cap.
@@ -132,7 +132,7 @@ impl AppState {
             client_jwks: Default::default(),
             tokens: config.tokens,
             unified_login_timeout_secs: config.unified_login_timeout_secs,
-            dpop_nonces: oidc::dpop_check::Nonces::new(Mac::new(&key), config.dpop_nonce_secs),
+            dpop: config.dpop.then(|| oidc::dpop_check::Nonces::new(Mac::new(&key), config.dpop_nonce_secs)),
             session_ttl_secs: config.session_ttl_secs,
             clock: clock.clone(),
         };

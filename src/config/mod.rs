@@ -54,6 +54,9 @@ pub struct Config {
     pub session_idle_secs: i64,
     /// U2: how long a unified-login hand-off may take from start to B's authorization request.
     pub unified_login_timeout_secs: i64,
+    /// RFC 9449: DPoP on (the default) or off. Off while a cluster is upgraded from a release
+    /// without it: an older node would take a DPoP-bound token as a bearer token.
+    pub dpop: bool,
     /// RFC 9449 §8: how long a DPoP nonce's window lasts (a nonce is good for one to two); 0:
     /// proofs need no nonce.
     pub dpop_nonce_secs: i64,
@@ -234,6 +237,14 @@ fn build(v: Values) -> Result<Config, ConfigError> {
             _ => return Err(bad(origin, format!("expected text or json, got {s:?}"))),
         },
     };
+    let dpop = match v.text("dpop")? {
+        None => true,
+        Some((s, origin)) => match s.as_str() {
+            "on" => true,
+            "off" => false,
+            _ => return Err(bad(origin, format!("expected on or off, got {s:?}"))),
+        },
+    };
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     Ok(Config {
         environment,
@@ -253,6 +264,7 @@ fn build(v: Values) -> Result<Config, ConfigError> {
         session_ttl_secs: v.number("session_ttl_secs", 8 * 3600, 60, 30 * 24 * 3600)?,
         session_idle_secs: v.number("session_idle_secs", 2 * 3600, 60, 30 * 24 * 3600)?,
         unified_login_timeout_secs: v.number("unified_login_timeout_secs", 30, 5, 600)?,
+        dpop,
         dpop_nonce_secs: v.number("dpop_nonce_secs", 60, 0, 3600)?,
         invitation_ttl_secs: v.number("invitation_ttl_secs", 48 * 3600, 3600, 30 * 24 * 3600)?,
         signin_limit_per_ip: v.number("signin_limit_per_ip", 120, 1, 1_000_000)?,

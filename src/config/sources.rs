@@ -39,6 +39,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("session_ttl_secs", Kind::Number),
     ("session_idle_secs", Kind::Number),
     ("unified_login_timeout_secs", Kind::Number),
+    ("dpop", Kind::Text),
     ("dpop_nonce_secs", Kind::Number),
     ("invitation_ttl_secs", Kind::Number),
     ("signin_limit_per_ip", Kind::Number),

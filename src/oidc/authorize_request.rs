@@ -166,7 +166,8 @@ pub async fn check(
         },
     };
 
-    let dpop_jkt = get("dpop_jkt");
+    // With DPoP off the parameter is not understood, so not acted on (RFC 6749 §3.1).
+    let dpop_jkt = get("dpop_jkt").filter(|_| state.oidc.dpop.is_some());
     if dpop_jkt.as_deref().is_some_and(|jkt| !super::dpop::valid_jkt(jkt)) {
         return fail(ErrorCode::InvalidRequest, "dpop_jkt must be a JWK SHA-256 thumbprint (RFC 7638)");
     }

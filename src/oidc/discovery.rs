@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use super::Protocol;
 
-pub fn document(issuer: &str) -> Value {
+pub fn document(issuer: &str, dpop: bool) -> Value {
     let at = |path: &str| format!("{issuer}{path}");
-    json!({
+    let mut doc = json!({
         "issuer": issuer,
         "authorization_endpoint": at("/authorize"),
         "token_endpoint": at("/token"),
@@ -34,7 +34,6 @@ pub fn document(issuer: &str) -> Value {
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
         "revocation_endpoint_auth_signing_alg_values_supported": crate::domain::client_keys::ASSERTION_ALGS,
         "code_challenge_methods_supported": ["S256"],
-        "dpop_signing_alg_values_supported": super::dpop::DPOP_ALGS,
         "claims_supported": [
             "iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "amr", "acr",
             "name", "preferred_username", "email", "email_verified", "provider_code", "provider_name", "user_type", "unified_login",
@@ -51,7 +50,11 @@ pub fn document(issuer: &str) -> Value {
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
         "ui_locales_supported": ["en"],
-    })
+    });
+    if let (true, Some(fields)) = (dpop, doc.as_object_mut()) {
+        fields.insert("dpop_signing_alg_values_supported".into(), json!(super::dpop::DPOP_ALGS));
+    }
+    doc
 }
 
 pub async fn discovery(State(oidc): State<Protocol>) -> impl IntoResponse {

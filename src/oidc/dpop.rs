@@ -8,11 +8,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use super::jws::Compact;
-use crate::domain::client_keys::{ASSERTION_ALGS, check_jwks};
+use crate::domain::client_keys::check_jwks;
 use crate::secret::{constant_time_eq, sha256};
 
-/// The algorithms a proof may be signed with: the same asymmetric ones as client assertions.
-pub const DPOP_ALGS: [&str; 4] = ASSERTION_ALGS;
+/// The algorithms a proof may be signed with: FAPI 2.0's three (no legacy to keep RS256 for).
+pub const DPOP_ALGS: [&str; 3] = ["ES256", "PS256", "EdDSA"];
 /// The longest proof read at all (an 8192-bit RSA key in its header fits).
 const MAX_PROOF: usize = 8192;
 /// How old a proof may be: with a server nonce its freshness is the nonce's; without, this.
@@ -64,7 +64,12 @@ pub fn check(proof: &str, req: &Request) -> Result<Proof, &'static str> {
     if !same_target(jws.text("htu").unwrap_or_default(), req.url) {
         return Err("the DPoP proof's htu is not this endpoint");
     }
-    let iat = jws.claims.get("iat").and_then(Value::as_i64).ok_or("the DPoP proof needs an iat")?;
+    // A NumericDate may have a fraction (RFC 7519 §2).
+    let iat = jws
+        .claims
+        .get("iat")
+        .and_then(|v| v.as_i64().or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)));
+    let iat = iat.ok_or("the DPoP proof needs an iat")?;
     if iat > req.now + SKEW || iat < req.now - MAX_AGE {
         return Err("the DPoP proof's iat is too far from now");
     }
@@ -184,6 +189,7 @@ mod tests {
             ("iat ahead", Box::new(|_, c| c["iat"] = json!(NOW + SKEW + 1))),
             ("iat old", Box::new(|_, c| c["iat"] = json!(NOW - MAX_AGE - 1))),
             ("iat text", Box::new(|_, c| c["iat"] = json!("1800000000"))),
+            ("alg RS256", Box::new(|h, _| h["alg"] = json!("RS256"))),
             ("nonce number", Box::new(|_, c| c["nonce"] = json!(5))),
         ];
         for (why, edit) in cases {

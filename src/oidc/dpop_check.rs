@@ -1,10 +1,13 @@
 //! RFC 9449 at the endpoints: the `DPoP` header of a request (at most one) checked as a proof
-//! for this endpoint (`dpop`), then for the server's nonce (§8) and against replay (§11.1:
-//! each `jti` of a key once, on every node, through the ephemeral store).
+//! for this endpoint (`dpop`) and for the server's nonce (§8) — no store touched — then, once
+//! the client has authenticated, spent (§11.1: each `jti` of a key once, on every node, through
+//! the ephemeral store). With `dpop = off` the header is ignored, as by a server that does not
+//! know it (§5): tokens are bearer tokens.
 //!
 //! Nonces need no store: a nonce is the MAC, under the site's secret key (shared by every node),
 //! of the current window of `dpop_nonce_secs`; the current window's and the previous one's are
-//! accepted, so a nonce lives one to two windows and every node agrees on it.
+//! accepted, so a nonce lives one to two windows and every node agrees on it (the next window's
+//! too: a node whose clock runs a little behind another's still takes that one's nonce).
 
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
@@ -52,7 +55,7 @@ impl Nonces {
         }
         let Some(nonce) = nonce else { return false };
         let window = now.div_euclid(self.window);
-        [window, window - 1].iter().any(|w| self.mac.verify("dpop-nonce", &w.to_string(), nonce))
+        [window, window - 1, window + 1].iter().any(|w| self.mac.verify("dpop-nonce", &w.to_string(), nonce))
     }
 }
 
@@ -66,14 +69,16 @@ pub enum Refused {
 }
 
 /// The proof in `headers` for `method` at the issuer's `path` (with `access_token` at a
-/// resource), checked in full; `Ok(None)` when the request carries none.
-pub async fn presented(
+/// resource), checked but not yet spent; `Ok(None)` when the request carries none (or DPoP is
+/// off).
+pub fn presented(
     oidc: &Oidc,
     headers: &HeaderMap,
     method: &str,
     path: &str,
     access_token: Option<&str>,
 ) -> Result<Option<Proof>, Refused> {
+    let Some(nonces) = &oidc.dpop else { return Ok(None) };
     let mut values = headers.get_all(DPOP).iter();
     let Some(value) = values.next() else { return Ok(None) };
     if values.next().is_some() {
@@ -83,16 +88,36 @@ pub async fn presented(
     let now = oidc.clock.now();
     let url = format!("{}{path}", oidc.issuer);
     let proof = dpop::check(text, &dpop::Request { method, url: &url, access_token, now }).map_err(Refused::Proof)?;
-    if !oidc.dpop_nonces.accepts(proof.nonce.as_deref(), now) {
+    if !nonces.accepts(proof.nonce.as_deref(), now) {
         return Err(Refused::Nonce);
     }
+    Ok(Some(proof))
+}
+
+/// Uses the proof up: a second request with it, on any node, is refused.
+pub async fn spend(oidc: &Oidc, proof: &Proof) -> Result<(), Refused> {
     // Past MAX_AGE (and the skew ahead) the proof is refused by its iat: no need to remember it.
     let key = format!("{}:{}", proof.jkt, proof.jti);
     let first = oidc.grants.first_use("dpop-jti", &key, MAX_AGE + 2 * SKEW).await;
     if !first.map_err(|e| Refused::Failed(e.into()))? {
         return Err(Refused::Proof("the DPoP proof was used before"));
     }
-    Ok(Some(proof))
+    Ok(())
+}
+
+/// [`presented`] and [`spend`] at once, where no client authenticates (a resource).
+pub async fn presented_and_spent(
+    oidc: &Oidc,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+    access_token: Option<&str>,
+) -> Result<Option<Proof>, Refused> {
+    let proof = presented(oidc, headers, method, path, access_token)?;
+    if let Some(p) = &proof {
+        spend(oidc, p).await?;
+    }
+    Ok(proof)
 }
 
 /// At the token and PAR endpoints, errors are JSON (§5).
@@ -119,7 +144,7 @@ pub fn resource_refusal(r: Refused) -> Response {
 /// has it for its next proof, and a `use_dpop_nonce` error has what it asks for.
 pub fn with_nonce(oidc: &Oidc, request: &HeaderMap, mut res: Response) -> Response {
     if request.contains_key(DPOP)
-        && let Some(nonce) = oidc.dpop_nonces.current(oidc.clock.now())
+        && let Some(nonce) = oidc.dpop.as_ref().and_then(|n| n.current(oidc.clock.now()))
         && let Ok(v) = HeaderValue::from_str(&nonce)
     {
         res.headers_mut().insert(DPOP_NONCE, v);
@@ -137,7 +162,8 @@ mod tests {
         let n = nonces.current(600).unwrap();
         assert!(nonces.accepts(Some(&n), 600) && nonces.accepts(Some(&n), 719));
         assert!(!nonces.accepts(Some(&n), 720));
-        assert!(!nonces.accepts(Some(&n), 599));
+        assert!(nonces.accepts(Some(&n), 599), "a clock a little behind");
+        assert!(!nonces.accepts(Some(&n), 539));
         assert!(!nonces.accepts(None, 600));
         assert!(!Nonces::new(Mac::new(b"other"), 60).accepts(Some(&n), 600));
         let off = Nonces::new(Mac::new(b"k"), 0);

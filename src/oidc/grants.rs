@@ -81,7 +81,46 @@ pub enum Redeemed<T> {
     Fresh(T),
     /// Used before: the grant it belonged to has now been revoked.
     Replayed,
+    /// Live, but not the presenter's (another client's, or bound to a DPoP key the presenter did
+    /// not prove): left untouched.
+    Withheld(T),
     Unknown,
+}
+
+/// Who presents a code or a refresh token. Only its own client, proving the key it is bound to
+/// (if any), uses it up — or, replaying it, revokes its grant: someone who merely copied a value
+/// can do neither.
+#[derive(Clone, Copy)]
+pub struct Presenter<'a> {
+    pub client_id: &'a str,
+    /// The thumbprint of the DPoP key the request proved.
+    pub jkt: Option<&'a str>,
+}
+
+impl Presenter<'_> {
+    fn may_use(&self, client_id: &str, bound: Option<&str>) -> bool {
+        self.client_id == client_id && bound.is_none_or(|b| self.jkt == Some(b))
+    }
+}
+
+/// What a used-marker remembers of the value it stands for.
+#[derive(Serialize, Deserialize)]
+struct Used {
+    grant_id: String,
+    client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    jkt: Option<String>,
+}
+
+impl Used {
+    /// A marker as stored; one from before markers named their client is the bare grant id, and
+    /// counts for any presenter, as it did.
+    fn read(stored: String) -> (Used, bool) {
+        match serde_json::from_str::<Used>(&stored) {
+            Ok(used) => (used, false),
+            Err(_) => (Used { grant_id: stored, client_id: String::new(), jkt: None }, true),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -173,34 +212,45 @@ impl Grants {
         Ok(code)
     }
 
-    /// Atomically takes the code. A second presentation revokes what the first one got.
-    pub async fn redeem_code(&self, code: &str, marker_ttl: i64) -> Result<Redeemed<CodeRecord>, StoreError> {
+    /// Atomically takes the code, if it is `by`'s. A second presentation by its client revokes
+    /// what the first one got.
+    pub async fn redeem_code(
+        &self,
+        code: &str,
+        marker_ttl: i64,
+        by: Presenter<'_>,
+    ) -> Result<Redeemed<CodeRecord>, StoreError> {
         let (key, used_key) = (self.eph.token_key("code", code), self.eph.token_key("code-used", code));
         if let Some(record) = decode::<CodeRecord>(self.eph.get(&key).await?) {
-            self.eph.put(&used_key, &record.grant_id, marker_ttl).await?;
+            if !by.may_use(&record.client_id, record.dpop_jkt.as_deref()) {
+                return Ok(Redeemed::Withheld(record));
+            }
+            let used = Used { grant_id: record.grant_id, client_id: record.client_id, jkt: record.dpop_jkt };
+            self.eph.put(&used_key, &encode(&used)?, marker_ttl).await?;
         }
-        self.take_or_revoke(&key, &used_key).await
+        self.take_or_revoke(&key, &used_key, by).await
     }
 
     /// Single use with replay detection: callers write the "used" marker *before* taking the
     /// value, so every presentation that loses the race to take it — however close behind —
     /// finds the marker and revokes the grant: a thief racing the rightful client cannot keep a
-    /// live family.
+    /// live family. Only a presenter who could have used the value revokes.
     async fn take_or_revoke<T: serde::de::DeserializeOwned>(
         &self,
         key: &str,
         used_key: &str,
+        by: Presenter<'_>,
     ) -> Result<Redeemed<T>, StoreError> {
-        match decode::<T>(self.eph.take(key).await?) {
-            Some(record) => Ok(Redeemed::Fresh(record)),
-            None => match self.eph.get(used_key).await? {
-                Some(grant_id) => {
-                    self.revoke_grant(&grant_id).await?;
-                    Ok(Redeemed::Replayed)
-                }
-                None => Ok(Redeemed::Unknown),
-            },
+        if let Some(record) = decode::<T>(self.eph.take(key).await?) {
+            return Ok(Redeemed::Fresh(record));
         }
+        let Some(marker) = self.eph.get(used_key).await? else { return Ok(Redeemed::Unknown) };
+        let (used, legacy) = Used::read(marker);
+        if !legacy && !by.may_use(&used.client_id, used.jkt.as_deref()) {
+            return Ok(Redeemed::Unknown);
+        }
+        self.revoke_grant(&used.grant_id).await?;
+        Ok(Redeemed::Replayed)
     }
 
     pub async fn issue_access_token(&self, record: &TokenRecord) -> Result<String, StoreError> {
@@ -267,14 +317,23 @@ impl Grants {
         &self,
         token: &str,
         stored: Option<&TokenRecord>,
+        by: Presenter<'_>,
     ) -> Result<Redeemed<TokenRecord>, StoreError> {
         let (key, used_key) = (self.eph.token_key("rt", token), self.eph.token_key("rt-used", token));
         if let Some(record) = stored {
-            self.eph.put(&used_key, &record.grant_id, self.revocation_ttl).await?;
+            if !by.may_use(&record.client_id, record.jkt.as_deref()) {
+                return Ok(Redeemed::Withheld(record.clone()));
+            }
+            let used = Used {
+                grant_id: record.grant_id.clone(),
+                client_id: record.client_id.clone(),
+                jkt: record.jkt.clone(),
+            };
+            self.eph.put(&used_key, &encode(&used)?, self.revocation_ttl).await?;
         }
         // A reuse racing this one may revoke the grant between the check and the take: tokens
         // issued then belong to a revoked grant and are dead on arrival, which is the point.
-        self.take_or_revoke(&key, &used_key).await
+        self.take_or_revoke(&key, &used_key, by).await
     }
 
     pub async fn revoke_refresh_token(&self, token: &str) -> Result<(), StoreError> {

@@ -65,8 +65,8 @@ pub struct Oidc {
     pub unified_login_timeout_secs: i64,
     /// An ID token older than this no longer starts a unified login.
     pub session_ttl_secs: i64,
-    /// RFC 9449 §8: the nonces DPoP proofs must carry.
-    pub dpop_nonces: dpop_check::Nonces,
+    /// RFC 9449: DPoP, with the nonces proofs must carry; `None` when turned off (`dpop = off`).
+    pub dpop: Option<dpop_check::Nonces>,
     /// The protocol's own time: `iat`, `exp`, `auth_time` and `max_age`, the hand-off's age.
     pub clock: crate::clock::Clock,
 }
@@ -101,6 +101,7 @@ where
     let browser_callable = Router::new()
         .route("/token", post(token::token).options(cors::preflight))
         .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo).options(cors::preflight))
+        .route("/par", post(par::push).options(cors::preflight))
         .route_layer(axum::middleware::from_fn_with_state(Accounts::from_ref(state), cors::cors));
     Router::new()
         .merge(browser_callable)
@@ -109,7 +110,6 @@ where
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/authorize/resume", get(authorize::resume))
         .route("/introspect", post(introspect::introspect))
-        .route("/par", post(par::push))
         .route("/revoke", post(revoke::revoke))
         .route("/end-session", get(end_session::get).post(end_session::post))
         .route("/unified-login/handoff", post(unified_login::create))

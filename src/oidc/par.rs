@@ -47,8 +47,11 @@ async fn handle(
 ) -> Result<Value, OAuthError> {
     let params = params?;
     // RFC 9449 §10.1: a proof at PAR binds the code to its key, as `dpop_jkt` would.
-    let proof = dpop_check::presented(ctx.oidc, headers, "POST", "/par", None).await?;
+    let proof = dpop_check::presented(ctx.oidc, headers, "POST", "/par", None)?;
     let client = client_auth::authenticate(ctx.oidc, ctx.accounts, headers, &params).await?;
+    if let Some(p) = &proof {
+        dpop_check::spend(ctx.oidc, p).await?;
+    }
     // A public client authenticates with its id alone: what anyone may push is bounded by the
     // address's budget of pending requests, shared with waiting authorizations.
     if !ctx.accounts.interactions().admit(from).await? {

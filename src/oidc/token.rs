@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::client_auth;
 use super::dpop_check;
 use super::error::{ErrorCode, OAuthError};
-use super::grants::{Grants, Redeemed, Subject, TokenRecord};
+use super::grants::{Grants, Presenter, Redeemed, Subject, TokenRecord};
 use super::id_token::{IdTokenClaims, at_hash, lanyard_claims};
 use super::jwt;
 use super::keys::Alg;
@@ -53,9 +53,13 @@ async fn handle(state: Ctx<'_>, headers: &HeaderMap, fields: &OAuthParams) -> Re
     let field = |k: &str| fields.get(k);
     // RFC 9449 §5: the proof first, so that a retry for a nonce finds the code (and the client's
     // assertion) unused. Tokens issued with a proof are bound to its key.
-    let proof = dpop_check::presented(state.oidc, headers, "POST", "/token", None).await?;
-    let jkt = proof.map(|p| p.jkt);
+    let proof = dpop_check::presented(state.oidc, headers, "POST", "/token", None)?;
     let client = client_auth::authenticate(state.oidc, state.accounts, headers, fields).await?;
+    // Spent only for a client that authenticated: nobody else writes to the replay cache.
+    if let Some(p) = &proof {
+        dpop_check::spend(state.oidc, p).await?;
+    }
+    let jkt = proof.map(|p| p.jkt);
     let grant_type = field("grant_type").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "grant_type is required"))?;
     if !["authorization_code", "refresh_token", "client_credentials"].contains(&grant_type) {
         return Err(invalid(ErrorCode::UnsupportedGrantType, "unsupported grant_type"));
@@ -81,8 +85,19 @@ async fn authorization_code(
     let code = field("code").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "code is required"))?;
     let redirect_uri =
         field("redirect_uri").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "redirect_uri is required"))?;
-    let record = match state.oidc.grants.redeem_code(code, state.oidc.tokens.access_token).await? {
+    let by = Presenter { client_id: &client.client_id, jkt };
+    let record = match state.oidc.grants.redeem_code(code, state.oidc.tokens.access_token, by).await? {
         Redeemed::Fresh(r) => r,
+        // Neither used up nor revoked by one who only copied it.
+        Redeemed::Withheld(r) if r.client_id != client.client_id => {
+            return Err(invalid(ErrorCode::InvalidGrant, "the code was issued to another client"));
+        }
+        Redeemed::Withheld(_) => {
+            return Err(invalid(
+                ErrorCode::InvalidGrant,
+                "the code is bound to a DPoP key this request does not prove",
+            ));
+        }
         Redeemed::Replayed => {
             return Err(invalid(
                 ErrorCode::InvalidGrant,
@@ -92,9 +107,6 @@ async fn authorization_code(
         Redeemed::Unknown => return Err(invalid(ErrorCode::InvalidGrant, "the code is invalid or expired")),
     };
     // The code is consumed either way: a failed check must not leave it usable.
-    if record.client_id != client.client_id {
-        return Err(invalid(ErrorCode::InvalidGrant, "the code was issued to another client"));
-    }
     if record.redirect_uri != redirect_uri {
         return Err(invalid(ErrorCode::InvalidGrant, "redirect_uri does not match the authorization request"));
     }
@@ -107,10 +119,6 @@ async fn authorization_code(
             return Err(invalid(ErrorCode::InvalidGrant, "code_verifier given but no code_challenge was"));
         }
         (None, None) => {}
-    }
-    // RFC 9449 §10: a code bound at the authorization request goes only with that key's proof.
-    if record.dpop_jkt.as_deref().is_some_and(|bound| jkt != Some(bound)) {
-        return Err(invalid(ErrorCode::InvalidGrant, "the code is bound to a DPoP key this request does not prove"));
     }
     // A reset, lock or new password since the sign-in voids the code too.
     if !state.oidc.grants.subject_live(&record.subject).await? {
@@ -139,24 +147,24 @@ async fn refresh(
         field("refresh_token").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "refresh_token is required"))?;
     let grants = &state.oidc.grants;
     let stored = grants.refresh_token_record(token).await?;
+    // Another client's guess, or a copy of a public client's token without its DPoP key (RFC
+    // 9449 §5), neither burns the token nor — replayed — revokes its family.
+    let by = Presenter { client_id: &client.client_id, jkt };
     let redeemed = match &stored {
-        // Checked before rotation so another client's guess cannot burn this client's token.
-        Some((r, _)) if r.client_id != client.client_id => {
+        Some((_, false)) => Redeemed::Unknown,
+        _ => grants.rotate_refresh_token(token, stored.as_ref().map(|(r, _)| r), by).await?,
+    };
+    let record = match redeemed {
+        Redeemed::Fresh(r) => r,
+        Redeemed::Withheld(r) if r.client_id != client.client_id => {
             return Err(invalid(ErrorCode::InvalidGrant, "the refresh token was issued to another client"));
         }
-        // RFC 9449 §5: a public client's token goes only with its key's proof; refused before
-        // rotation, so a thief without the key burns nothing.
-        Some((r, _)) if r.jkt.as_deref().is_some_and(|bound| jkt != Some(bound)) => {
+        Redeemed::Withheld(_) => {
             return Err(invalid(
                 ErrorCode::InvalidGrant,
                 "the refresh token is bound to a DPoP key this request does not prove",
             ));
         }
-        Some((_, false)) => Redeemed::Unknown,
-        _ => grants.rotate_refresh_token(token, stored.as_ref().map(|(r, _)| r)).await?,
-    };
-    let record = match redeemed {
-        Redeemed::Fresh(r) => r,
         Redeemed::Replayed => {
             return Err(invalid(ErrorCode::InvalidGrant, "the refresh token was already used; its grant is revoked"));
         }

@@ -63,9 +63,14 @@ async fn answer(
         (None, Some(t)) => (Scheme::Bearer, t.to_string()),
         (None, None) => return bearer_error(ErrorCode::InvalidToken, "an access token is required"),
     };
+    // Refusals speak the scheme the token came with.
+    let refuse = |code, why: &str| match scheme {
+        Scheme::Bearer => bearer_error(code, why),
+        Scheme::Dpop => dpop_error(code, why),
+    };
     let record = match oidc.grants.access_token(&token).await {
         Ok(Some(r)) => r,
-        Ok(None) => return bearer_error(ErrorCode::InvalidToken, "the access token is invalid or expired"),
+        Ok(None) => return refuse(ErrorCode::InvalidToken, "the access token is invalid or expired"),
         Err(e) => return OAuthError::from(e).into_response(),
     };
     // RFC 9449 §7: a bound token only with a proof of its key, made for this request and token.
@@ -75,7 +80,8 @@ async fn answer(
             return dpop_error(ErrorCode::InvalidToken, "a DPoP-bound token goes with the DPoP scheme and a proof");
         }
         (Scheme::Dpop, bound) => {
-            let proof = dpop_check::presented(oidc, headers, method.as_str(), "/userinfo", Some(&token)).await;
+            let proof =
+                dpop_check::presented_and_spent(oidc, headers, method.as_str(), "/userinfo", Some(&token)).await;
             match proof {
                 Ok(Some(p)) if bound.as_deref() == Some(p.jkt.as_str()) => {}
                 Ok(Some(_)) => return dpop_error(ErrorCode::InvalidToken, "the token is not bound to the proof's key"),
@@ -85,10 +91,10 @@ async fn answer(
         }
     }
     let Some(subject) = record.subject.clone() else {
-        return bearer_error(ErrorCode::InvalidToken, "client credentials tokens have no user");
+        return refuse(ErrorCode::InvalidToken, "client credentials tokens have no user");
     };
     if !record.scope.iter().any(|s| s == "openid") {
-        return bearer_error(ErrorCode::InvalidToken, "the token was not issued with the openid scope");
+        return refuse(ErrorCode::InvalidToken, "the token was not issued with the openid scope");
     }
     // The application (a token outlives nothing of it: disabled or deleted, its tokens stop
     // too) and the account, together.
@@ -97,8 +103,8 @@ async fn answer(
         accounts.account_for_claims(subject.user_id, subject.tenant_id)
     );
     let (user, tenant) = match checks {
-        Ok((None, _)) => return bearer_error(ErrorCode::InvalidToken, "the application is disabled or deleted"),
-        Ok((_, None)) => return bearer_error(ErrorCode::InvalidToken, "the user no longer exists"),
+        Ok((None, _)) => return refuse(ErrorCode::InvalidToken, "the application is disabled or deleted"),
+        Ok((_, None)) => return refuse(ErrorCode::InvalidToken, "the user no longer exists"),
         Ok((Some(_), Some(account))) => account,
         Err(e) => return OAuthError::from(e).into_response(),
     };

@@ -167,6 +167,9 @@ async fn a_bound_token_goes_only_with_its_keys_fresh_proof(backend: Backend) {
     }
     let (status, body) = json_of(userinfo(&app, "DPoP", &access, None).await).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_dpop_proof")));
+    // Nor as a bearer token in the body (RFC 6750 §2.2).
+    let res = reqwest::Client::new().post(&ui).form(&[("access_token", access.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "a bound token in the body");
     // Introspection says how the token is bound.
     let (_, body) = json_of(rp.post(&at(&app, "/introspect"), &[("token", access.as_str())]).await).await;
     assert_eq!((body["token_type"].as_str(), body["cnf"]["jkt"].as_str()), (Some("DPoP"), Some(key.jkt().as_str())));
@@ -270,8 +273,20 @@ async fn a_public_clients_refresh_token_is_bound_to_its_key(backend: Backend) {
     assert_eq!((status, body["token_type"].as_str()), (StatusCode::OK, Some("DPoP")), "{body}");
     // The rotated token is bound to the same key.
     let next = body["refresh_token"].as_str().unwrap().to_string();
-    let form = [("grant_type", "refresh_token"), ("refresh_token", next.as_str()), ("client_id", "spa")];
+    let next_form = [("grant_type", "refresh_token"), ("refresh_token", next.as_str()), ("client_id", "spa")];
+    assert_eq!(json_of(token(&app, &spa, &next_form, None).await).await.1["error"], "invalid_grant");
+    // A copy of the used token, replayed without the key, revokes nothing: the family lives.
     assert_eq!(json_of(token(&app, &spa, &form, None).await).await.1["error"], "invalid_grant");
+    let proof = key.proof(&app, "POST", &tok, Some(&n), None);
+    let (status, body) = json_of(token(&app, &spa, &next_form, Some(&proof)).await).await;
+    assert_eq!(status, StatusCode::OK, "the family survives a keyless replay: {body}");
+    // Replayed with the key — the client itself is compromised — it revokes the family.
+    let latest = body["refresh_token"].as_str().unwrap().to_string();
+    let proof = key.proof(&app, "POST", &tok, Some(&n), None);
+    assert_eq!(json_of(token(&app, &spa, &next_form, Some(&proof)).await).await.1["error"], "invalid_grant");
+    let latest_form = [("grant_type", "refresh_token"), ("refresh_token", latest.as_str()), ("client_id", "spa")];
+    let proof = key.proof(&app, "POST", &tok, Some(&n), None);
+    assert_eq!(json_of(token(&app, &spa, &latest_form, Some(&proof)).await).await.1["error"], "invalid_grant");
     app.stop().await;
 }
 
@@ -312,12 +327,47 @@ async fn proofs_and_nonces_hold_across_nodes(backend: Backend) {
     }
     let discovery: Value =
         reqwest::get(at(&first, "/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
-    assert_eq!(discovery["dpop_signing_alg_values_supported"], json!(["PS256", "ES256", "EdDSA", "RS256"]));
+    assert_eq!(discovery["dpop_signing_alg_values_supported"], json!(["ES256", "PS256", "EdDSA"]));
     second.stop().await;
     first.stop().await;
 }
 
+async fn a_code_copied_without_its_key_or_client_burns_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = setup(&app).await;
+    let other = register(&app, "other", metadata(false), &["ACME"]).await;
+    let key = DpopKey::new();
+    let n = nonce(&app, &rp, &key).await;
+    let tok = at(&app, "/token");
+    let (code, verifier) = code_for(&app, &rp, &[("dpop_jkt", &key.jkt())]).await;
+    // Another client, then the right client without the key: refused, and the code still works.
+    assert_eq!(exchange(&app, &other, &code, &verifier, None).await.1["error"], "invalid_grant");
+    assert_eq!(exchange(&app, &rp, &code, &verifier, None).await.1["error"], "invalid_grant");
+    let (status, body) =
+        exchange(&app, &rp, &code, &verifier, Some(&key.proof(&app, "POST", &tok, Some(&n), None))).await;
+    assert_eq!((status, body["token_type"].as_str()), (StatusCode::OK, Some("DPoP")), "{body}");
+    app.stop().await;
+}
+
+async fn with_dpop_off_a_proof_is_ignored(backend: Backend) {
+    let scratch = crate::support::Scratch::new(&backend).await;
+    let app = TestApp::spawn_on(scratch, &[("LANYARD_DPOP", "off".into())]).await;
+    let rp = setup(&app).await;
+    let key = DpopKey::new();
+    let proof = key.proof(&app, "POST", &at(&app, "/token"), None, None);
+    let res = token(&app, &rp, &[("grant_type", "client_credentials")], Some(&proof)).await;
+    assert!(res.headers().get("dpop-nonce").is_none());
+    let (status, body) = json_of(res).await;
+    assert_eq!((status, body["token_type"].as_str()), (StatusCode::OK, Some("Bearer")), "{body}");
+    let discovery: Value =
+        reqwest::get(at(&app, "/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
+    assert!(discovery.get("dpop_signing_alg_values_supported").is_none());
+    app.stop().await;
+}
+
 backend_tests! {
+    dpop_copied_code => a_code_copied_without_its_key_or_client_burns_nothing,
+    dpop_off => with_dpop_off_a_proof_is_ignored,
     dpop_bound_token => a_bound_token_goes_only_with_its_keys_fresh_proof,
     dpop_jkt_binds_code => dpop_jkt_binds_the_code_at_authorize_and_at_par,
     dpop_public_refresh => a_public_clients_refresh_token_is_bound_to_its_key,

@@ -68,6 +68,8 @@ async fn codes_are_bound_to_client_redirect_uri_and_pkce(backend: Backend) {
     let (code, req) = code_for_alice(&app, &rp, &browser).await;
     let (_, body) = redeem(&app, &other, &code, req.verifier.secret()).await;
     assert_eq!(body["error"], "invalid_grant", "another client");
+    // Another client's try neither used the code up nor revoked anything.
+    assert_eq!(redeem(&app, &rp, &code, req.verifier.secret()).await.0, StatusCode::OK);
 
     let (code, req) = code_for_alice(&app, &rp, &browser).await;
     let (_, body) = token(
