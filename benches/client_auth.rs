@@ -6,6 +6,9 @@
 //!   requests with `client_secret_basic` and with `private_key_jwt` (ES256), one after another
 //!   (each assertion's `jti` is also made single use in the ephemeral store).
 //!
+//! - DPoP (RFC 9449): checking a proof in each accepted algorithm, and `client_credentials` with a
+//!   proof beside each kind of client authentication (the proof's `jti` is spent in the store).
+//!
 //! Run: `cargo bench --bench client_auth`. Prints numbers; asserts nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::disallowed_methods)]
 
@@ -102,6 +105,33 @@ fn cpu() {
     }
 }
 
+/// A DPoP proof for `htm` at `htu` (with the server's nonce), signed by `sign` under `alg`.
+fn proof(sign: &dyn Fn(&[u8]) -> Vec<u8>, alg: &str, jwk: &Value, htu: &str, now: i64, nonce: Option<&str>) -> String {
+    let header = json!({"typ": "dpop+jwt", "alg": alg, "jwk": jwk});
+    let mut claims = json!({"jti": b64(&aws_lc_rs::rand::generate::<[u8; 12]>(&SystemRandom::new()).unwrap().expose()), "htm": "POST", "htu": htu, "iat": now});
+    if let Some(n) = nonce {
+        claims["nonce"] = json!(n);
+    }
+    let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+    format!("{input}.{}", b64(&sign(input.as_bytes())))
+}
+
+fn dpop_cpu() {
+    let n = 2_000;
+    let now = 1_800_000_000;
+    println!("DPoP proof, CPU per request ({n} runs each):");
+    for alg in ["ES256", "EdDSA", "PS256"] {
+        let (sign, jwk) = signer(alg);
+        let token = proof(&*sign, alg, &jwk, "https://id.example/token", now, None);
+        let request =
+            lanyard::oidc::dpop::Request { method: "POST", url: "https://id.example/token", access_token: None, now };
+        let check = per_call(n, || {
+            std::hint::black_box(lanyard::oidc::dpop::check(&token, &request).unwrap());
+        });
+        println!("  proof {alg:<6} (read, jwk, verify, thumbprint)  {check:.2} µs");
+    }
+}
+
 fn median_ms(mut v: Vec<Duration>) -> f64 {
     v.sort();
     v[v.len() / 2].as_secs_f64() * 1000.0
@@ -159,14 +189,59 @@ async fn end_to_end() {
         assert_eq!(res.status(), 200);
         with_key.push(started.elapsed());
     }
+    // DPoP: the server's nonce first (a proof without one is told it), then a proof per request.
+    let (dpop_sign, dpop_jwk) = signer("ES256");
+    let first = proof(&*dpop_sign, "ES256", &dpop_jwk, &format!("{issuer}/token"), Clock::system().now(), None);
+    let res = http
+        .post(&url)
+        .basic_auth("basic", Some(&secret))
+        .header("DPoP", first)
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    let nonce = res.headers()["dpop-nonce"].to_str().unwrap().to_string();
+    let (mut secret_dpop, mut key_dpop) = (Vec::new(), Vec::new());
+    for i in 0..rounds {
+        let now = Clock::system().now();
+        let started = Instant::now();
+        let p = proof(&*dpop_sign, "ES256", &dpop_jwk, &format!("{issuer}/token"), now, Some(&nonce));
+        let res = http
+            .post(&url)
+            .basic_auth("basic", Some(&secret))
+            .header("DPoP", p)
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        secret_dpop.push(started.elapsed());
+        let started = Instant::now();
+        let token = assertion(&*sign, "ES256", &issuer, now, &format!("jti-dpop-{i}"));
+        let p = proof(&*dpop_sign, "ES256", &dpop_jwk, &format!("{issuer}/token"), now, Some(&nonce));
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            ("client_assertion", token.as_str()),
+        ];
+        let res = http.post(&url).header("DPoP", p).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        key_dpop.push(started.elapsed());
+    }
     let (s, k) = (median_ms(with_secret), median_ms(with_key));
-    println!("client_credentials token requests end to end, embedded SQLite, {rounds} each (medians):");
-    println!("  client_secret_basic                    {s:.3} ms");
-    println!("  private_key_jwt (ES256, signed here)   {k:.3} ms  (+{:.3} ms)", k - s);
+    let (sd, kd) = (median_ms(secret_dpop), median_ms(key_dpop));
+    println!(
+        "client_credentials token requests end to end, embedded SQLite, {rounds} each (medians; the bench signs too):"
+    );
+    println!("  client_secret_basic                          {s:.3} ms");
+    println!("  private_key_jwt (ES256)                      {k:.3} ms  (+{:.3} ms)", k - s);
+    println!("  client_secret_basic + DPoP (ES256)           {sd:.3} ms  (+{:.3} ms)", sd - s);
+    println!("  private_key_jwt + DPoP (ES256, FAPI 2.0)     {kd:.3} ms  (+{:.3} ms)", kd - s);
 }
 
 fn main() {
     cpu();
+    dpop_cpu();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(end_to_end());
 }

@@ -15,6 +15,7 @@ import { ModuleContext, describeError, outcome } from "./lib/harness.mjs";
 import { Env } from "./lib/op.mjs";
 import { basicModules, formPostModules } from "./modules/basic.mjs";
 import { configModules } from "./modules/config.mjs";
+import { fapi2Modules } from "./modules/fapi2.mjs";
 import { lanyardModules } from "./modules/lanyard.mjs";
 import { backchannelModules, logoutModules } from "./modules/logout.mjs";
 
@@ -30,7 +31,7 @@ options:
   --verbose               log every step to stderr
   --list                  print the module names and exit`;
 
-const ALL = [...configModules, ...basicModules, ...formPostModules, ...logoutModules, ...backchannelModules, ...lanyardModules];
+const ALL = [...configModules, ...basicModules, ...formPostModules, ...logoutModules, ...backchannelModules, ...lanyardModules, ...fapi2Modules];
 const TIMEOUT_MS = 150_000;
 const SLOW_TIMEOUT_MS = 150_000;
 

@@ -89,6 +89,26 @@ if grep -q -- '--jwt-access-tokens' <<<"$help"; then
   keys+=(jwt); methods+=(client_secret_basic); algs+=(RS256)
 fi
 
+# FAPI 2.0 (issue 29): a client held to the profile, with an ES256 key it signs with and an RSA
+# key it must not use (RS256 is outside FAPI 2.0); the private keys go to the setup file.
+fapi2_keys='{}'
+if grep -q -- '--profile' <<<"$help"; then
+  fapi2_keys="$(node -e '
+    const { generateKeyPairSync } = require("node:crypto");
+    const es = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+    const rs = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" });
+    process.stdout.write(JSON.stringify({ keys: [{ ...es, kid: "es", alg: "ES256" }, { ...rs, kid: "rs", alg: "RS256" }] }));
+  ')"
+  node -e '
+    const keys = JSON.parse(process.argv[1]).keys.map(({ d, p, q, dp, dq, qi, ...pub }) => pub);
+    process.stdout.write(JSON.stringify({ keys }));
+  ' "$fapi2_keys" >"${out}.fapi2.jwks"
+  create_client fapi2 --auth-method private_key_jwt --jwks-file "${out}.fapi2.jwks" --profile fapi2 --alg ES256 \
+    --grant authorization_code --grant refresh_token
+  rm -f "${out}.fapi2.jwks"
+  keys+=(fapi2); methods+=(private_key_jwt); algs+=(ES256)
+fi
+
 client_json() { # client_json <key> <auth method> <alg>
   node -e '
     const [id, secret, method, alg] = process.argv.slice(1);
@@ -104,12 +124,13 @@ for i in "${!keys[@]}"; do
 done
 
 node -e '
-  const [issuer, redirect, postLogout, backchannel, tenant, login, password, ...pairs] = process.argv.slice(1);
+  const [issuer, redirect, postLogout, backchannel, fapi2Keys, tenant, login, password, ...pairs] = process.argv.slice(1);
   const clients = {};
   for (let i = 0; i < pairs.length; i += 2) clients[pairs[i]] = JSON.parse(pairs[i + 1]);
   for (const k of ["basic", "logout", "backchannel"]) if (clients[k]) clients[k].post_logout_redirect_uris = [postLogout];
   if (clients.backchannel) clients.backchannel.backchannel_logout_uri = backchannel;
   if (clients.jwt) clients.jwt.access_token_format = "jwt";
+  if (clients.fapi2) Object.assign(clients.fapi2, { profile: "fapi2", private_jwks: JSON.parse(fapi2Keys) });
   const setup = {
     issuer,
     redirect_uri: redirect,
@@ -118,7 +139,7 @@ node -e '
     clients,
   };
   process.stdout.write(JSON.stringify(setup, null, 2) + "\n");
-' "$issuer" "$redirect_uri" "$post_logout_redirect_uri" "$backchannel_logout_uri" "$tenant" "$login" "$password" \
+' "$issuer" "$redirect_uri" "$post_logout_redirect_uri" "$backchannel_logout_uri" "$fapi2_keys" "$tenant" "$login" "$password" \
   "${clients_json[@]}" >"$out"
 chmod 600 "$out"
 rm -f "${out}.setup.log"

@@ -26,6 +26,9 @@ impl Admin<'_> {
             administration: true,
             require_mfa: false,
             require_pushed_authorization_requests: false,
+            dpop_bound_access_tokens: false,
+            profile: Default::default(),
+            refresh_token_rotation: None,
             disabled: false,
         };
         metadata.validate(true)?;

@@ -124,12 +124,16 @@ fn flatten_registration(schemas: &mut serde_json::Map<String, Value>) {
     let description = new_client.get("description").cloned().unwrap_or_default();
     // RFC 7523: a private_key_jwt client gives its keys one way (jwks or jwks_uri); the others
     // give neither.
+    // The fapi2 profile is for such a client only, signing ID tokens in ES256 or EdDSA.
     let keyed = json!({"properties": {"token_endpoint_auth_method": {"const": "private_key_jwt"}},
         "required": ["token_endpoint_auth_method"],
         "oneOf": [{"required": ["jwks"], "not": {"required": ["jwks_uri"]}},
-                  {"required": ["jwks_uri"], "not": {"required": ["jwks"]}}]});
+                  {"required": ["jwks_uri"], "not": {"required": ["jwks"]}}],
+        "anyOf": [{"properties": {"profile": {"const": "standard"}}},
+                  {"properties": {"id_token_signed_response_alg": {"enum": ["ES256", "EdDSA"]}},
+                   "required": ["id_token_signed_response_alg"]}]});
     let unkeyed = json!({"properties": {"token_endpoint_auth_method": {"enum": ["client_secret_basic", "client_secret_post", "none"]},
-        "jwks": false, "jwks_uri": false}});
+        "jwks": false, "jwks_uri": false, "profile": {"const": "standard"}}});
     *new_client = json!({"type": "object", "description": description, "properties": properties,
         "required": required, "additionalProperties": false, "anyOf": [keyed, unkeyed]});
     if let Some(changes) =

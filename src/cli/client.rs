@@ -64,6 +64,16 @@ pub enum ClientCommand {
         /// RFC 9126: the application must push its authorization requests to /par first.
         #[arg(long)]
         require_par: bool,
+        /// RFC 9449: the application's access tokens are always DPoP-bound.
+        #[arg(long)]
+        dpop_bound: bool,
+        /// standard (default) or fapi2: the FAPI 2.0 Security Profile (private_key_jwt, PAR,
+        /// PKCE, DPoP, PS256/ES256/EdDSA, refresh tokens not rotated).
+        #[arg(long, default_value = "standard")]
+        profile: String,
+        /// on|off: whether a refresh replaces the refresh token (default: on, off under fapi2).
+        #[arg(long, value_parser = super::output::on_off)]
+        refresh_rotation: Option<bool>,
     },
     List,
     Show {
@@ -146,6 +156,9 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             administration,
             require_mfa,
             require_par,
+            dpop_bound,
+            profile,
+            refresh_rotation,
         } => {
             let token_endpoint_auth_method = match (public, auth_method.as_str()) {
                 (true, _) => TokenEndpointAuthMethod::None,
@@ -182,6 +195,10 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             metadata.administration = administration;
             metadata.require_mfa = require_mfa;
             metadata.require_pushed_authorization_requests = require_par;
+            metadata.dpop_bound_access_tokens = dpop_bound;
+            metadata.profile = serde_json::from_value(serde_json::json!(profile))
+                .map_err(|_| CliError(format!("--profile: {profile} is not standard or fapi2")))?;
+            metadata.refresh_token_rotation = refresh_rotation;
             if let Some(role) = admin_role {
                 metadata.admin_role =
                     Some(AdminGrant::parse(&role).map_err(|e| CliError(format!("--admin-role: {e}")))?);

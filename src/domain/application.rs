@@ -73,6 +73,18 @@ pub struct ClientMetadata {
     /// RFC 9126 §6: its authorization requests must be pushed (`/par`) first.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449 §5.2: its access tokens are always DPoP-bound (a token request without a proof
+    /// is refused).
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
+    /// `standard` (default) or `fapi2`, the FAPI 2.0 Security Profile (`client_profile`). A
+    /// Lanyard extension.
+    #[serde(default, skip_serializing_if = "ClientProfile::is_standard")]
+    pub profile: ClientProfile,
+    /// Whether a refresh grant replaces the refresh token; unset: yes, except under `fapi2`. A
+    /// Lanyard extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_rotation: Option<bool>,
     /// Switched off by a platform operator: no sign-in, token or refresh for it until switched
     /// back on (tokens already issued run out within their lifetime).
     #[serde(default)]
@@ -102,6 +114,9 @@ impl ClientMetadata {
         "administration",
         "require_mfa",
         "require_pushed_authorization_requests",
+        "dpop_bound_access_tokens",
+        "profile",
+        "refresh_token_rotation",
         "disabled",
     ];
 }
@@ -140,6 +155,22 @@ impl AdminGrant {
             }
             _ => Err(format!("{text:?}: use platform, provider-admin:CODE or user-admin:CODE")),
         }
+    }
+}
+
+/// A client's security profile (what each requires: `client_profile`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientProfile {
+    #[default]
+    Standard,
+    /// The FAPI 2.0 Security Profile (Final).
+    Fapi2,
+}
+
+impl ClientProfile {
+    pub fn is_standard(&self) -> bool {
+        *self == ClientProfile::Standard
     }
 }
 
@@ -314,7 +345,7 @@ impl ClientMetadata {
                 format!("needs a confidential client with the client_credentials grant and the {ADMIN_SCOPE} scope"),
             ));
         }
-        Ok(())
+        self.check_profile()
     }
 
     /// Each URI field with its URIs.
@@ -421,6 +452,9 @@ mod tests {
             administration: false,
             require_mfa: false,
             require_pushed_authorization_requests: false,
+            dpop_bound_access_tokens: false,
+            profile: ClientProfile::Standard,
+            refresh_token_rotation: None,
             disabled: false,
         }
     }
@@ -433,6 +467,8 @@ mod tests {
             admin_role: Some(AdminGrant::PlatformOperator),
             jwks: Some(serde_json::json!({"keys": []})),
             jwks_uri: Some("https://app.example/jwks".into()),
+            profile: ClientProfile::Fapi2,
+            refresh_token_rotation: Some(false),
             ..meta(&["https://app.example/cb"])
         };
         let json = serde_json::to_value(&full).unwrap();

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod application;
 pub mod blocklist;
 pub mod client_keys;
+pub mod client_profile;
 pub mod field_error;
 pub mod invitation;
 pub mod policy;

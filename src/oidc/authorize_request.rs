@@ -93,7 +93,7 @@ pub async fn check(
         return fail(ErrorCode::InvalidRequest, &description);
     }
     // RFC 9126 §5: a client registered to push its requests is held to it.
-    if client.metadata.require_pushed_authorization_requests && !pushed {
+    if client.metadata.requires_par() && !pushed {
         return fail(ErrorCode::InvalidRequest, "this client must push its authorization requests (PAR)");
     }
     // Unpacked before these checks (`request_object`): one still here was inside another.
@@ -124,6 +124,9 @@ pub async fn check(
 
     let code_challenge = get("code_challenge");
     match (get("code_challenge_method").as_deref(), &code_challenge) {
+        (_, None) if client.metadata.requires_pkce() => {
+            return fail(ErrorCode::InvalidRequest, "PKCE (code_challenge with S256) is required of this client");
+        }
         (_, None) if client.is_public() => {
             return fail(ErrorCode::InvalidRequest, "PKCE (code_challenge with S256) is required for public clients");
         }

@@ -35,6 +35,16 @@ impl Presented {
         Compact::read(token, MAX_ASSERTION).map(Presented)
     }
 
+    /// The algorithm its header names.
+    pub fn alg(&self) -> &str {
+        self.0.header_text("alg").unwrap_or_default()
+    }
+
+    /// Whether its `aud` is a single string (not an array).
+    pub fn aud_is_string(&self) -> bool {
+        self.0.text("aud").is_some()
+    }
+
     /// The client it claims to be (`sub`).
     pub fn subject(&self) -> Option<&str> {
         self.0.text("sub")

@@ -158,6 +158,14 @@ async fn check_with(
     if client.metadata.token_endpoint_auth_method != TokenEndpointAuthMethod::PrivateKeyJwt {
         return Err("the client does not use private_key_jwt".into());
     }
+    // FAPI 2.0 §5.4: no RS256 for a client held to the profile.
+    if !client.metadata.accepts_signing_alg(assertion.alg()) {
+        return Err("algorithm not accepted for this client's profile".into());
+    }
+    // FAPI 2.0 §5.3.2.1: the issuer identifier as a string, not inside an array.
+    if client.metadata.requires_string_audience() && !assertion.aud_is_string() {
+        return Err("aud must be the issuer as a string for this client's profile".into());
+    }
     let keys = keys_of(oidc, client, now, again).await?;
     assertion.check(&keys, &client.client_id, &oidc.issuer, now).map_err(String::from)
 }

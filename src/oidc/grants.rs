@@ -98,7 +98,7 @@ pub struct Presenter<'a> {
 }
 
 impl Presenter<'_> {
-    fn may_use(&self, client_id: &str, bound: Option<&str>) -> bool {
+    pub fn may_use(&self, client_id: &str, bound: Option<&str>) -> bool {
         self.client_id == client_id && bound.is_none_or(|b| self.jkt == Some(b))
     }
 }

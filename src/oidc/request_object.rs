@@ -37,7 +37,7 @@ pub async fn unpack(oidc: &Oidc, client: &Client, jwt: &str) -> Result<OAuthPara
     let now = oidc.clock.now();
     let object = Compact::read(jwt, MAX_REQUEST_OBJECT).ok_or_else(|| refused("not a signed JWT"))?;
     let alg = object.header_text("alg").unwrap_or_default();
-    if !REQUEST_OBJECT_ALGS.contains(&alg) {
+    if !REQUEST_OBJECT_ALGS.contains(&alg) || !client.metadata.accepts_signing_alg(alg) {
         return Err(refused("the algorithm is not accepted"));
     }
     if object.header.get("crit").is_some() {

@@ -56,8 +56,13 @@ async fn handle(state: Ctx<'_>, headers: &HeaderMap, fields: &OAuthParams) -> Re
     let proof = dpop_check::presented(state.oidc, headers, "POST", "/token", None)?;
     let client = client_auth::authenticate(state.oidc, state.accounts, headers, fields).await?;
     // Spent only for a client that authenticated: nobody else writes to the replay cache.
-    if let Some(p) = &proof {
-        dpop_check::spend(state.oidc, p).await?;
+    match &proof {
+        Some(p) => dpop_check::spend(state.oidc, p).await?,
+        // RFC 9449 §5.2: a client registered for bound tokens gets no other kind.
+        None if client.metadata.requires_dpop() => {
+            return Err(invalid(ErrorCode::InvalidDpopProof, "this client's tokens are DPoP-bound: send a DPoP proof"));
+        }
+        None => {}
     }
     let jkt = proof.map(|p| p.jkt);
     let grant_type = field("grant_type").ok_or_else(|| invalid(ErrorCode::InvalidRequest, "grant_type is required"))?;
@@ -125,7 +130,7 @@ async fn authorization_code(
         return Err(invalid(ErrorCode::InvalidGrant, "the sign-in behind this code has been revoked"));
     }
     let granted_at = state.oidc.clock.now();
-    let grant = Grant { id: &record.grant_id, granted_at, jkt };
+    let grant = Grant { id: &record.grant_id, granted_at, jkt, new_refresh: true };
     issue(state, client, grant, record.subject, record.scope, record.nonce.as_deref()).await
 }
 
@@ -134,6 +139,8 @@ struct Grant<'a> {
     id: &'a str,
     granted_at: i64,
     jkt: Option<&'a str>,
+    /// Whether a refresh token is issued (none when the one presented stays, unrotated).
+    new_refresh: bool,
 }
 
 async fn refresh(
@@ -150,8 +157,12 @@ async fn refresh(
     // Another client's guess, or a copy of a public client's token without its DPoP key (RFC
     // 9449 §5), neither burns the token nor — replayed — revokes its family.
     let by = Presenter { client_id: &client.client_id, jkt };
+    let rotates = client.metadata.rotates_refresh_tokens();
     let redeemed = match &stored {
         Some((_, false)) => Redeemed::Unknown,
+        // FAPI 2.0 §5.3.2.1: not rotated; the token stays as it is, with its own expiry.
+        Some((r, true)) if !rotates && by.may_use(&r.client_id, r.jkt.as_deref()) => Redeemed::Fresh(r.clone()),
+        Some((r, true)) if !rotates => Redeemed::Withheld(r.clone()),
         _ => grants.rotate_refresh_token(token, stored.as_ref().map(|(r, _)| r), by).await?,
     };
     let record = match redeemed {
@@ -187,7 +198,8 @@ async fn refresh(
             asked
         }
     };
-    issue(state, client, Grant { id: &record.grant_id, granted_at, jkt }, subject, scope, None).await
+    issue(state, client, Grant { id: &record.grant_id, granted_at, jkt, new_refresh: rotates }, subject, scope, None)
+        .await
 }
 
 async fn client_credentials(
@@ -277,7 +289,7 @@ async fn issue(
     // Each rotation gets the sliding lifetime, but never beyond the grant's absolute one: a
     // token used monthly does not live for ever (RFC 9700 §4.14.2).
     let refresh_expires = (now + lifetimes.refresh_token).min(granted_at + lifetimes.refresh_token_absolute);
-    let wants_refresh = client.metadata.grant_types.iter().any(|g| g == "refresh_token");
+    let wants_refresh = grant.new_refresh && client.metadata.grant_types.iter().any(|g| g == "refresh_token");
     // RFC 9449 §5: a public client's refresh token is bound to its key too (a confidential
     // client's is bound to the client by its authentication).
     let refresh = (wants_refresh && refresh_expires > now).then(|| TokenRecord {

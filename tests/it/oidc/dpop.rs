@@ -19,13 +19,13 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 /// A client's DPoP key (P-256).
-struct DpopKey {
+pub(super) struct DpopKey {
     pair: EcdsaKeyPair,
     jwk: Value,
 }
 
 impl DpopKey {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let pair = EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
         let point = pair.public_key().as_ref().to_vec();
         let jwk = json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..65])});
@@ -33,7 +33,7 @@ impl DpopKey {
     }
 
     /// RFC 7638, written out here rather than taken from Lanyard.
-    fn jkt(&self) -> String {
+    pub(super) fn jkt(&self) -> String {
         let canonical = format!(
             r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
             self.jwk["x"].as_str().unwrap(),
@@ -51,7 +51,14 @@ impl DpopKey {
 
     /// A fresh proof for `method` at `url`, with the server's `nonce` and, at a resource, the
     /// token's hash.
-    fn proof(&self, app: &TestApp, method: &str, url: &str, nonce: Option<&str>, token: Option<&str>) -> String {
+    pub(super) fn proof(
+        &self,
+        app: &TestApp,
+        method: &str,
+        url: &str,
+        nonce: Option<&str>,
+        token: Option<&str>,
+    ) -> String {
         let mut claims = json!({
             "jti": b64(&aws_lc_rs::rand::generate::<[u8; 16]>(&SystemRandom::new()).unwrap().expose()),
             "htm": method, "htu": url, "iat": app.clock.now(),

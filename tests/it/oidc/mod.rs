@@ -5,6 +5,7 @@ pub mod rp;
 mod authorize;
 mod code_flow;
 mod dpop;
+mod fapi2;
 mod hints;
 pub mod logout;
 mod par;
