@@ -363,7 +363,8 @@ async fn sweep_forever(state: AppState) {
     }
 }
 
-/// Picks up signing keys another node or the CLI rotated (`key_reload_secs`).
+/// Rotates the signing keys when they are due (`key_rotation_days`, one node winning) and picks
+/// up keys another node or the CLI rotated (`key_reload_secs`).
 async fn reload_keys_forever(state: AppState) {
     let every = Duration::from_secs(state.config.tokens.key_reload.unsigned_abs());
     let mut tick = tokio::time::interval(every);
@@ -371,6 +372,10 @@ async fn reload_keys_forever(state: AppState) {
     tick.tick().await;
     loop {
         tick.tick().await;
+        let t = state.config.tokens;
+        if let Err(e) = state.oidc.ring.rotate_due(t.key_rotation, t.key_rotation_grace, t.longest_signed()).await {
+            tracing::warn!(error = %e, "rotating signing keys on schedule failed");
+        }
         if let Err(e) = state.oidc.ring.reload().await {
             tracing::warn!(error = %e, "reloading signing keys failed");
         }

@@ -29,15 +29,16 @@ function signJwt(header, payload, privateJwk) {
 }
 
 /** The fapi2 client of the setup file, as oauth4webapi wants it, with a fresh DPoP key. */
-async function fapiClient(ctx, env) {
+async function fapiClient(ctx, env, { extractable = false } = {}) {
 	const conf = env.setup.clients.fapi2;
 	if (!conf) ctx.skip("the setup file has no fapi2 client (this Lanyard's CLI has no --profile)");
 	const jwk = (kid) => conf.private_jwks.keys.find((k) => k.kid === kid);
 	const { kid: _kid, alg: _alg, ...es } = jwk("es");
 	const key = await crypto.subtle.importKey("jwk", es, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
 	const client = { client_id: conf.client_id, token_endpoint_auth_method: "private_key_jwt", id_token_signed_response_alg: "ES256" };
-	const dpopKeys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+	const dpopKeys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, extractable, ["sign", "verify"]);
 	return {
+		dpopKeys,
 		conf,
 		client,
 		auth: oauth.PrivateKeyJwt({ key, kid: "es" }),
@@ -147,12 +148,22 @@ async function happyFlow(ctx, env, f) {
 	return { req, tokens, claims };
 }
 
-/** A hand-built DPoP proof, with a key of its own. */
+/** Hand-built DPoP proofs signed with `priv`, naming `pub`. */
+function proofsOf(pub, priv) {
+	return (claims) => signJwt({ typ: "dpop+jwt", alg: "ES256", jwk: { kty: pub.kty, crv: pub.crv, x: pub.x, y: pub.y } }, { jti: randomUUID(), iat: now(), ...claims }, priv);
+}
+
+/** Hand-built DPoP proofs with a key of their own. */
 function rawProofKey() {
 	const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-	const pub = publicKey.export({ format: "jwk" });
-	const priv = privateKey.export({ format: "jwk" });
-	return (claims) => signJwt({ typ: "dpop+jwt", alg: "ES256", jwk: { kty: pub.kty, crv: pub.crv, x: pub.x, y: pub.y } }, { jti: randomUUID(), iat: now(), ...claims }, priv);
+	return proofsOf(publicKey.export({ format: "jwk" }), privateKey.export({ format: "jwk" }));
+}
+
+/** Hand-built DPoP proofs with the client's own (extractable) DPoP key. */
+async function ownProofKey(f) {
+	const pub = await crypto.subtle.exportKey("jwk", f.dpopKeys.publicKey);
+	const priv = await crypto.subtle.exportKey("jwk", f.dpopKeys.privateKey);
+	return proofsOf(pub, priv);
 }
 
 /** The server's current DPoP nonce, as a proof without one is told. */
@@ -256,7 +267,7 @@ export const fapi2Modules = [
 				const req = await requestParams(env, f);
 				const t = now();
 				const claims = { ...Object.fromEntries(req.params), iss: f.client.client_id, aud: env.as.issuer, nbf: t, exp: t + 300, jti: randomUUID(), ...edit };
-				const jwt = header.alg === "none" ? `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}.` : signJwt(header, claims, f.es);
+				const jwt = header.alg === "none" ? `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}.` : signJwt(header, claims, header.kid === "rs" ? f.rs : f.es);
 				return { client_id: f.client.client_id, request: jwt, client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: assertion(env, f) };
 			};
 			const par = env.as.pushed_authorization_request_endpoint;
@@ -264,6 +275,9 @@ export const fapi2Modules = [
 			ctx.expect(good.status === 201, `a signed request object pushed: HTTP ${good.status} ${JSON.stringify(good.body)}`);
 			const t = now();
 			for (const [what, form] of [
+				["RS256 (outside FAPI 2.0)", await objectFor({}, { alg: "RS256", kid: "rs", typ: "oauth-authz-req+jwt" })],
+				["without nbf", await objectFor({ nbf: undefined })],
+				["valid for over an hour from its nbf", await objectFor({ nbf: t - 1800, exp: t + 1900 })],
 				["unsigned (alg none)", await objectFor({}, { alg: "none" })],
 				["expired", await objectFor({ nbf: t - 600, exp: t - 60 })],
 				["valid for over an hour", await objectFor({ exp: t + 7200 })],
@@ -282,6 +296,7 @@ export const fapi2Modules = [
 			const { out, front } = await pushAndAuthorize(ctx, env, f, req);
 			expectCodeCallback(ctx, env, f, req, out);
 			const again = await ctx.must("the same request_uri again", () => authorize(env, env.shared, front));
+			if (again.type === "page") ctx.expect(again.res.status >= 400 && again.res.status < 500, `reused request_uri: an error page with HTTP ${again.res.status}`);
 			if (expectErrorPage(ctx, again, "reused request_uri")) return;
 			const cb = callback(again);
 			ctx.expect(cb && cb.params.get("error") && !cb.params.get("code"), `a reused request_uri got ${describeOutcome(again)}`);
@@ -293,6 +308,7 @@ export const fapi2Modules = [
 			const f = await fapiClient(ctx, env);
 			const req = await requestParams(env, f);
 			const out = await ctx.must("authorization request without PAR", () => authorize(env, env.shared, req.params));
+			if (out.type === "page") ctx.expect(out.res.status >= 400 && out.res.status < 500, `no PAR: an error page with HTTP ${out.res.status}`);
 			if (expectErrorPage(ctx, out, "no PAR")) return;
 			const cb = callback(out);
 			ctx.expect(cb?.params.get("error") === "invalid_request", `no PAR: ${describeOutcome(out)}`);
@@ -338,31 +354,35 @@ export const fapi2Modules = [
 	{
 		name: `${P}ensure-dpop-bound-token-needs-a-fresh-proof`,
 		run: async (ctx, env) => {
-			const f = await fapiClient(ctx, env);
+			const f = await fapiClient(ctx, env, { extractable: true });
 			const { tokens } = await happyFlow(ctx, env, f);
 			const token = tokens.access_token;
 			const bearer = await userinfoRaw(env, "Bearer", token);
 			ctx.expect(bearer.status === 401 && /^DPoP\b/.test(bearer.challenge), `the bound token as a bearer token: HTTP ${bearer.status} (${bearer.challenge})`);
-			// A proof of a key the token is not bound to, a replay, the wrong htu, the wrong method.
-			const proofWith = rawProofKey();
-			const nonce = await serverNonce(env, proofWith);
-			const stranger = await userinfoRaw(env, "DPoP", token, proofWith({ htm: "GET", htu: env.as.userinfo_endpoint, ath: ath(token), nonce }));
+			// Proofs built by hand with the token's own key: one right (the control), then each
+			// with one claim wrong; and a right one of a key the token is not bound to.
+			const own = await ownProofKey(f);
+			const nonce = await serverNonce(env, own);
+			const ui = env.as.userinfo_endpoint;
+			const good = { htm: "GET", htu: ui, ath: ath(token), nonce };
+			const control = await userinfoRaw(env, "DPoP", token, own(good));
+			ctx.expect(control.status === 200, `a right proof built by hand: HTTP ${control.status} (${control.challenge})`, "STOP");
+			const stranger = await userinfoRaw(env, "DPoP", token, rawProofKey()({ ...good }));
 			ctx.expect(stranger.status === 401, `a proof of another key: HTTP ${stranger.status}`);
-			for (const [what, claims] of [
-				["the token endpoint as htu", { htm: "GET", htu: env.as.token_endpoint, ath: ath(token), nonce }],
-				["POST as htm", { htm: "POST", htu: env.as.userinfo_endpoint, ath: ath(token), nonce }],
-				["no ath", { htm: "GET", htu: env.as.userinfo_endpoint, nonce }],
-				["an iat an hour old", { htm: "GET", htu: env.as.userinfo_endpoint, ath: ath(token), nonce, iat: now() - 3600 }],
+			for (const [what, edit] of [
+				["the token endpoint as htu", { htu: env.as.token_endpoint }],
+				["POST as htm", { htm: "POST" }],
+				["no ath", { ath: undefined }],
+				["another token's ath", { ath: ath(`${token}x`) }],
+				["an iat an hour old", { iat: now() - 3600 }],
+				["an iat a minute ahead", { iat: now() + 60 }],
+				["no nonce", { nonce: undefined }],
 			]) {
-				const r = await userinfoRaw(env, "DPoP", token, proofWith(claims));
+				const claims = { ...good, ...edit };
+				for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
+				const r = await userinfoRaw(env, "DPoP", token, own(claims));
 				ctx.expect(r.status === 401, `${what}: HTTP ${r.status}`);
 			}
-			const info = await ctx.must("UserInfo with the client's own fresh proof (oauth4webapi)", () =>
-				withNonce(async () =>
-					oauth.processUserInfoResponse(env.as, f.client, oauth.skipSubjectCheck, await oauth.userInfoRequest(env.as, f.client, token, { DPoP: f.dpop, ...env.http })),
-				),
-			);
-			ctx.expect(typeof info.sub === "string", "UserInfo answered without a sub");
 		},
 	},
 	{

@@ -109,6 +109,8 @@ pub struct TokenLifetimes {
     /// How often each node reads the signing keys again, so one rotated on another node (or by
     /// the CLI) is published and used everywhere without a restart.
     pub key_reload: i64,
+    /// Each signing key is replaced once it is this old (`key_rotation_days`); 0: only by hand.
+    pub key_rotation: i64,
 }
 
 impl TokenLifetimes {
@@ -284,6 +286,7 @@ fn build(v: Values) -> Result<Config, ConfigError> {
             )?,
             key_rotation_grace: v.number("key_rotation_grace_secs", 24 * 3600, 0, 30 * 24 * 3600)?,
             key_reload: v.number("key_reload_secs", 60, 1, 3600)?,
+            key_rotation: v.number::<i64>("key_rotation_days", 90, 0, 3650)? * 86_400,
         },
         argon2: Argon2Settings {
             memory_kib: v.number("argon2_memory_kib", Argon2Settings::default().memory_kib, 8, 4 * 1024 * 1024)?,

@@ -31,6 +31,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("key_encryption_key", Kind::SecretText),
     ("key_rotation_grace_secs", Kind::Number),
     ("key_reload_secs", Kind::Number),
+    ("key_rotation_days", Kind::Number),
     ("id_token_ttl_secs", Kind::Number),
     ("access_token_ttl_secs", Kind::Number),
     ("admin_access_token_ttl_secs", Kind::Number),

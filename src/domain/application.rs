@@ -345,7 +345,7 @@ impl ClientMetadata {
                 format!("needs a confidential client with the client_credentials grant and the {ADMIN_SCOPE} scope"),
             ));
         }
-        self.check_profile()
+        self.check_profile(internal_ok)
     }
 
     /// Each URI field with its URIs.

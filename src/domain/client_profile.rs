@@ -50,8 +50,19 @@ impl ClientMetadata {
         self.fapi2()
     }
 
-    /// Registration-time checks of the profile.
-    pub(super) fn check_profile(&self) -> Result<(), FieldError> {
+    /// Registration-time checks of the profile and of the settings beside it.
+    /// `internal_ok`: development, where loopback http redirects are allowed even under fapi2.
+    pub(super) fn check_profile(&self, internal_ok: bool) -> Result<(), FieldError> {
+        // RFC 9700 §4.14.2: a public client's refresh token is rotated or sender-constrained.
+        if self.token_endpoint_auth_method == TokenEndpointAuthMethod::None
+            && self.refresh_token_rotation == Some(false)
+            && !self.requires_dpop()
+        {
+            return Err(FieldError::new(
+                "refresh_token_rotation",
+                "a public client's refresh tokens rotate unless its tokens are DPoP-bound (dpop_bound_access_tokens)",
+            ));
+        }
         if !self.fapi2() {
             return Ok(());
         }
@@ -59,7 +70,11 @@ impl ClientMetadata {
             return Err(FieldError::new("profile", "fapi2 needs token_endpoint_auth_method private_key_jwt"));
         }
         if !FAPI2_ALGS.contains(&self.id_token_signed_response_alg.as_str()) {
-            return Err(FieldError::new("profile", "fapi2 needs id_token_signed_response_alg ES256 or EdDSA"));
+            return Err(FieldError::new("profile", "fapi2 needs id_token_signed_response_alg PS256, ES256 or EdDSA"));
+        }
+        // FAPI 2.0 §5.3.2.2: plain-http loopback redirects are for native apps, not this profile.
+        if !internal_ok && self.redirect_uris.iter().any(|u| !u.starts_with("https://")) {
+            return Err(FieldError::new("profile", "fapi2 needs https redirect_uris"));
         }
         Ok(())
     }
@@ -108,6 +123,15 @@ mod tests {
         let secret =
             meta(json!({"profile": "fapi2", "token_endpoint_auth_method": "client_secret_basic", "jwks": null}));
         assert_eq!(secret.validate(false).unwrap_err().field, "profile");
+        // Loopback http redirects only in development; a public client's refresh tokens rotate
+        // unless they are DPoP-bound.
+        let loopback = meta(json!({"profile": "fapi2", "redirect_uris": ["http://127.0.0.1:9/cb"]}));
+        assert!(loopback.validate(false).is_err() && loopback.validate(true).is_ok());
+        let public = json!({"token_endpoint_auth_method": "none", "jwks": null, "refresh_token_rotation": false});
+        assert_eq!(meta(public.clone()).validate(false).unwrap_err().field, "refresh_token_rotation");
+        let mut bound = public;
+        bound["dpop_bound_access_tokens"] = json!(true);
+        assert!(meta(bound).validate(false).is_ok());
         assert!(
             serde_json::from_value::<ClientMetadata>(
                 json!({"redirect_uris": [], "token_endpoint_auth_method": "none", "profile": "fapi3"})

@@ -60,6 +60,14 @@ impl Presented {
         if text("iss") != Some(client_id) || text("sub") != Some(client_id) {
             return Err("iss and sub must be the client");
         }
+        // A JWT made for something else — a request object (which travels through the browser),
+        // a DPoP proof, a logout token — is never a credential, whatever its claims.
+        let typ = self.0.header_text("typ").map(str::to_ascii_lowercase);
+        if typ.is_some_and(|t| !["jwt", "client-authentication+jwt"].contains(&t.as_str()))
+            || claim("response_type").is_some()
+        {
+            return Err("not a client assertion (its typ or claims say it is another kind of JWT)");
+        }
         // The issuer identifier only (draft-ietf-oauth-rfc7523bis): an endpoint's URL as `aud`
         // is what a malicious server's metadata can make a client sign for another server.
         let aud_ok = match claim("aud") {

@@ -4,7 +4,8 @@
 //! checked for shape as a registration's `jwks` is, and cached per process for `FRESH_SECS`. A
 //! client that rotated its keys is asked again when an assertion names a `kid` the cache does
 //! not know — at most once per `REFETCH_SECS`, so unknown `kid`s cannot turn Lanyard into a
-//! request amplifier.
+//! request amplifier; a fetch that failed is not tried again within `REFETCH_SECS` either (a
+//! request object at `/authorize` needs no authentication to ask for one).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,6 +23,8 @@ const REFETCH_SECS: i64 = 10;
 pub struct JwksCache {
     /// (client id, URI) → (the keys, when fetched).
     entries: Mutex<HashMap<(String, String), (Value, i64)>>,
+    /// (client id, URI) → when a fetch last failed.
+    failures: Mutex<HashMap<(String, String), i64>>,
 }
 
 /// Why a client's keys could not be had.
@@ -52,7 +55,21 @@ impl JwksCache {
                 return Ok(keys);
             }
         }
-        let keys = fetch(http, uri).await?;
+        let failed_at = self.failures.lock().ok().and_then(|f| f.get(&key).copied());
+        if failed_at.is_some_and(|at| now - at < REFETCH_SECS) {
+            return Err(FetchError("failed moments ago; not asked again yet".into()));
+        }
+        let keys = match fetch(http, uri).await {
+            Ok(keys) => keys,
+            Err(e) => {
+                if let Ok(mut failures) = self.failures.lock() {
+                    // Bounded by the registered clients, as the entries are.
+                    failures.retain(|(id, u), _| id != client_id || u == uri);
+                    failures.insert(key, now);
+                }
+                return Err(e);
+            }
+        };
         if let Ok(mut entries) = self.entries.lock() {
             // Bounded by the registered clients; a client's old URI goes when it changes.
             entries.retain(|(id, u), _| id != client_id || u == uri);

@@ -134,6 +134,42 @@ impl KeyRing {
         Ok(info)
     }
 
+    /// Scheduled rotation (`key_rotation_days`): each algorithm whose newest key is `period`
+    /// seconds old gets a new key, signing after `grace`; the older ones retire once every token
+    /// they signed has expired. Once across every node: each node that finds the key due adds
+    /// one, but only the node whose claim on the old key's retirement lands keeps its key — the
+    /// others remove theirs before it ever signs. `period` 0: manual rotation only.
+    pub async fn rotate_due(
+        &self,
+        period: i64,
+        grace: i64,
+        longest_token_lifetime: i64,
+    ) -> Result<Vec<KeyInfo>, RingError> {
+        if period <= 0 {
+            return Ok(Vec::new());
+        }
+        let now = self.clock.now();
+        let stored = self.key_rows.live_signing_keys(now).await?;
+        let mut added = Vec::new();
+        for alg in Alg::ALL {
+            let newest = stored.iter().filter(|k| k.alg == alg.as_str()).max_by_key(|k| k.created_at);
+            let Some(newest) = newest.filter(|k| now - k.created_at >= period) else { continue };
+            let info = self.add(alg, grace).await?;
+            let retire_at = info.active_from + longest_token_lifetime;
+            if self.key_rows.claim_key_retirement(&newest.kid, retire_at).await? {
+                self.key_rows.retire_signing_keys(alg.as_str(), &info.kid, retire_at).await?;
+                tracing::info!(kid = %info.kid, alg = %info.alg, replaces = %newest.kid, "signing key rotated on schedule");
+                added.push(info);
+            } else {
+                self.key_rows.delete_signing_key(&info.kid).await?;
+            }
+        }
+        if !added.is_empty() {
+            self.reload().await?;
+        }
+        Ok(added)
+    }
+
     async fn add(&self, alg: Alg, grace: i64) -> Result<KeyInfo, RingError> {
         let (key, pkcs8) = SigningKey::generate(alg)?;
         let now = self.clock.now();

@@ -4,6 +4,7 @@
 
 pub mod acr_request;
 pub mod authorize;
+pub mod authorize_checks;
 pub mod authorize_request;
 pub mod backchannel;
 pub mod client_assertion;

@@ -26,7 +26,7 @@ const MAX_REQUEST_OBJECT: usize = 16 * 1024;
 const JWT_CLAIMS: [&str; 6] = ["iss", "aud", "exp", "nbf", "iat", "jti"];
 /// RFC 9101 §10.8: its own type, or none; never a JWT made for something else (a DPoP proof, a
 /// logout token) passed off as a request.
-const TYPES: [&str; 2] = ["oauth-authz-req+jwt", "JWT"];
+const TYPES: [&str; 3] = ["oauth-authz-req+jwt", "application/oauth-authz-req+jwt", "jwt"];
 
 fn refused(why: &str) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidRequestObject, format!("the request object is invalid: {why}"))
@@ -43,7 +43,9 @@ pub async fn unpack(oidc: &Oidc, client: &Client, jwt: &str) -> Result<OAuthPara
     if object.header.get("crit").is_some() {
         return Err(refused("critical header extensions are not understood"));
     }
-    if object.header.get("typ").is_some_and(|t| t.as_str().is_none_or(|t| !TYPES.contains(&t))) {
+    // Media types compare without regard to case (RFC 7515 §4.1.9).
+    let typ = object.header.get("typ").map(|t| t.as_str().map(str::to_ascii_lowercase));
+    if typ.is_some_and(|t| t.is_none_or(|t| !TYPES.contains(&t.as_str()))) {
         return Err(refused("typ must be oauth-authz-req+jwt"));
     }
     check_claims(&object, client, &oidc.issuer, now).map_err(refused)?;
@@ -56,6 +58,15 @@ pub async fn unpack(oidc: &Oidc, client: &Client, jwt: &str) -> Result<OAuthPara
             object.verified_by_one_of(&keys, alg).map_err(refused)?;
         }
         Err(why) => return Err(refused(why)),
+    }
+    // A `jti` makes it single use (it travels through the browser, and into logs and Referer).
+    if let Some(jti) = object.text("jti") {
+        let exp = object.claims.get("exp").and_then(Value::as_i64).unwrap_or(now);
+        let key = format!("{}:{jti}", client.client_id);
+        let ttl = exp - now + super::client_assertion::SKEW + 60;
+        if jti.len() > 256 || !oidc.grants.first_use("request-jti", &key, ttl).await? {
+            return Err(refused("it was used before"));
+        }
     }
     let mut pairs: Vec<(String, String)> = Vec::new();
     if let Some(claims) = object.claims.as_object() {
@@ -92,13 +103,18 @@ fn check_claims(object: &Compact, client: &Client, issuer: &str, now: i64) -> Re
     if exp <= now {
         return Err("it has expired");
     }
-    if exp > now + MAX_LIFETIME {
-        return Err("exp is more than an hour ahead");
+    // FAPI 2.0 Message Signing §5.3.1: valid for at most an hour from its nbf (required of a
+    // fapi2 client; without one, from now).
+    let nbf = match object.claims.get("nbf") {
+        None if client.metadata.requires_string_audience() => return Err("nbf is required"),
+        None => now,
+        Some(v) => v.as_i64().ok_or("nbf must be a number")?,
+    };
+    if nbf > now + super::client_assertion::SKEW {
+        return Err("nbf is in the future");
     }
-    match object.claims.get("nbf") {
-        None => {}
-        Some(v) if v.as_i64().is_some_and(|t| t <= now + super::client_assertion::SKEW && t >= now - MAX_LIFETIME) => {}
-        Some(_) => return Err("nbf must be within the last hour"),
+    if exp - nbf > MAX_LIFETIME {
+        return Err("it is valid for more than an hour");
     }
     if object.claims.get("request").is_some() || object.claims.get("request_uri").is_some() {
         return Err("it may not hold another request");
@@ -119,7 +135,13 @@ pub async fn at_authorize(ctx: Ctx<'_>, params: &OAuthParams) -> Result<Option<O
         Ok(None) => return Err(Rejection::Page("The application that sent you here is not registered.".into())),
         Err(e) => return Err(Rejection::Failed(e.into())),
     };
-    unpack(ctx.oidc, &client, jwt).await.map(Some).map_err(|error| {
+    // A client held to PAR sends nothing by value: refused before any key is fetched.
+    let unpacked = if client.metadata.requires_par() {
+        Err(OAuthError::new(ErrorCode::InvalidRequest, "this client must push its authorization requests (PAR)"))
+    } else {
+        unpack(ctx.oidc, &client, jwt).await
+    };
+    unpacked.map(Some).map_err(|error| {
         let outer = params.get("redirect_uri").and_then(|uri| {
             VerifiedRedirect::verify(&client, uri, params.get("state").map(String::from), &ctx.oidc.issuer)
         });

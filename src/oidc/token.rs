@@ -288,7 +288,10 @@ async fn issue(
     };
     // Each rotation gets the sliding lifetime, but never beyond the grant's absolute one: a
     // token used monthly does not live for ever (RFC 9700 §4.14.2).
-    let refresh_expires = (now + lifetimes.refresh_token).min(granted_at + lifetimes.refresh_token_absolute);
+    let absolute = granted_at + lifetimes.refresh_token_absolute;
+    // One that is never replaced (FAPI 2.0) gets the grant's whole absolute life at once.
+    let refresh_expires =
+        if client.metadata.rotates_refresh_tokens() { (now + lifetimes.refresh_token).min(absolute) } else { absolute };
     let wants_refresh = grant.new_refresh && client.metadata.grant_types.iter().any(|g| g == "refresh_token");
     // RFC 9449 §5: a public client's refresh token is bound to its key too (a confidential
     // client's is bound to the client by its authentication).

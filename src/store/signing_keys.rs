@@ -67,4 +67,22 @@ impl Store {
             .await?;
         Ok(res.rows_affected)
     }
+
+    /// Sets `kid`'s retirement if nobody has yet: whether this call did (one conditional write,
+    /// so of several nodes racing to replace the key exactly one wins).
+    pub async fn claim_key_retirement(&self, kid: &str, at: i64) -> Result<bool, StoreError> {
+        let res = signing_key::Entity::update_many()
+            .col_expr(signing_key::Column::RetireAt, sea_orm::sea_query::Expr::value(at))
+            .filter(signing_key::Column::Kid.eq(kid))
+            .filter(signing_key::Column::RetireAt.is_null())
+            .exec(&*self.writer().await)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    /// Removes a key that never signed (a rotation that lost its race).
+    pub async fn delete_signing_key(&self, kid: &str) -> Result<(), StoreError> {
+        signing_key::Entity::delete_by_id(kid.to_string()).exec(&*self.writer().await).await?;
+        Ok(())
+    }
 }

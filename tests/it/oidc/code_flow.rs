@@ -156,7 +156,51 @@ async fn rotated_keys_publish_first_and_sign_after_the_grace(backend: Backend) {
     app.stop().await;
 }
 
+/// Issue 29: keys are replaced on schedule, once across nodes racing to do it.
+async fn keys_rotate_on_schedule_once_across_nodes(backend: Backend) {
+    use lanyard::oidc::keys::Alg;
+    let first = TestApp::spawn(backend).await;
+    let second = TestApp::spawn_on(first.scratch.share(), &[]).await;
+    let old = first.state.oidc.ring.signer(Alg::ES256).unwrap().kid.clone();
+    let (period, grace, longest) = (90 * 86_400, 600, 3600);
+    // Not yet due: nothing happens; then 90 days on, both nodes find it due at once.
+    assert!(first.state.oidc.ring.rotate_due(period, grace, longest).await.unwrap().is_empty());
+    first.clock.advance(period);
+    second.clock.advance(period);
+    let (a, b) = tokio::join!(
+        first.state.oidc.ring.rotate_due(period, grace, longest),
+        second.state.oidc.ring.rotate_due(period, grace, longest)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    for alg in Alg::ALL {
+        let won = a.iter().chain(&b).filter(|k| k.alg == alg.as_str()).count();
+        assert_eq!(won, 1, "{alg:?}: exactly one node rotates");
+    }
+    for node in [&first, &second] {
+        node.state.oidc.ring.reload().await.unwrap();
+        let keys = node.state.oidc.ring.list().await.unwrap();
+        assert_eq!(keys.iter().filter(|k| k.alg == "ES256").count(), 2, "the old key and one new one");
+        assert_eq!(node.state.oidc.ring.signer(Alg::ES256).unwrap().kid, old, "the old key signs during the grace");
+    }
+    // After the grace the new key signs everywhere; after the longest token life the old is gone.
+    first.clock.advance(grace);
+    second.clock.advance(grace);
+    let new = first.state.oidc.ring.signer(Alg::ES256).unwrap().kid.clone();
+    assert_ne!(new, old);
+    assert_eq!(second.state.oidc.ring.signer(Alg::ES256).unwrap().kid, new);
+    first.clock.advance(longest);
+    first.state.oidc.ring.reload().await.unwrap();
+    let jwks: serde_json::Value = serde_json::from_slice(&first.state.oidc.ring.jwks()).unwrap();
+    assert!(!jwks.to_string().contains(&old), "retired once its tokens have expired");
+    // Manual rotation only: nothing is ever due.
+    first.clock.advance(10 * period);
+    assert!(first.state.oidc.ring.rotate_due(0, grace, longest).await.unwrap().is_empty());
+    second.stop().await;
+    first.stop().await;
+}
+
 backend_tests! {
+    oidc_scheduled_key_rotation => keys_rotate_on_schedule_once_across_nodes,
     oidc_discovery => discovery_is_complete_and_consistent,
     oidc_code_flow => code_flow_issues_verified_tokens,
     oidc_token_no_store => token_responses_are_never_cached,

@@ -151,6 +151,27 @@ async fn a_fapi2_client_is_held_to_the_profile(backend: Backend) {
     let (status, body) = fapi.post("/token", &redeem, true).await;
     assert_eq!((status, body["token_type"].as_str()), (StatusCode::OK, Some("DPoP")), "{body}");
     let refresh = body["refresh_token"].as_str().unwrap().to_string();
+    // A refresh needs its proof too; PAR needs the client's authentication.
+    let (status, body) =
+        fapi.post("/token", &[("grant_type", "refresh_token"), ("refresh_token", &refresh)], false).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_dpop_proof")), "{body}");
+    let res = reqwest::Client::new().post(at(&app, "/par")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "PAR without client authentication");
+    // A request object signed RS256 is refused for this client.
+    let now = app.clock.now();
+    let mut object = serde_json::Map::new();
+    for (k, v) in &params {
+        object.insert(k.to_string(), json!(v));
+    }
+    object.extend([
+        ("iss".into(), json!("svc")),
+        ("aud".into(), json!(issuer(&app))),
+        ("nbf".into(), json!(now)),
+        ("exp".into(), json!(now + 60)),
+    ]);
+    let rs256 = legacy.sign_with(&json!({"alg": "RS256", "kid": "r"}), &Value::Object(object));
+    let (status, body) = fapi.post("/par", &[("client_id", "svc"), ("request", rs256.as_str())], true).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request_object")), "{body}");
     // Refresh tokens are not rotated: no new one, and the same one works again.
     for _ in 0..2 {
         let (status, body) =

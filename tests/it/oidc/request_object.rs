@@ -84,6 +84,22 @@ async fn a_signed_request_object_is_the_request(backend: Backend) {
     let params = callback(&browse(&app, &browser, url.as_str(), None).await);
     assert_eq!(param(&params, "state"), Some("s-pushed"));
     assert_eq!(redeem(&app, &key, param(&params, "code").unwrap(), "t2").await.0, StatusCode::OK);
+    // A request object with a jti works once; and it is never a client assertion, even one that
+    // carries every claim an assertion needs (it travels through the browser).
+    let mut once = request(&app, "s-once");
+    once["sub"] = json!("svc");
+    let object = signed(&key, &once);
+    let res = browse(&app, &browser, &front(&app, &object, &[]), None).await;
+    assert!(param(&callback(&res), "code").is_some());
+    let res = app.browser().get(front(&app, &object, &[("redirect_uri", REDIRECT)])).send().await.unwrap();
+    assert_eq!(param(&callback(&res), "error"), Some("invalid_request_object"), "a jti works once");
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_assertion_type", JWT_BEARER),
+        ("client_assertion", object.as_str()),
+    ];
+    let res = reqwest::Client::new().post(at(&app, "/token")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "a request object as a client assertion");
     let discovery: Value =
         reqwest::get(at(&app, "/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
     assert_eq!(discovery["request_parameter_supported"], true);
