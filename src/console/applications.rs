@@ -30,8 +30,15 @@ pub struct AppForm {
     csrf: Option<String>,
     name: String,
     client_id: String,
-    /// `confidential` (a secret) or `public` (PKCE only).
+    /// `confidential` (a secret), `keys` (`private_key_jwt`: its own keys) or `public` (PKCE only).
     client_type: String,
+    /// RFC 7523: a `keys` client's public keys, a JWK Set as JSON; or the URL it publishes them at.
+    jwks: String,
+    jwks_uri: String,
+    /// `fapi2`: held to the FAPI 2.0 Security Profile (a `keys` client only).
+    profile: String,
+    /// RFC 9449 §5.2: its access tokens are always DPoP-bound.
+    dpop_bound: String,
     /// Provider codes, separated by spaces or commas.
     providers: String,
     /// One per line.
@@ -94,8 +101,25 @@ pub async fn register(State(console): State<Console>, admin: Admin, PageForm(for
         return expired(&console, LIST);
     }
     let public = form.client_type == "public";
+    let keyed = form.client_type == "keys";
     let providers: Vec<&str> = form.providers.split([',', ' ']).filter(|p| !p.is_empty()).collect();
-    let body = json!({
+    let jwks = match form.jwks.trim() {
+        "" => Value::Null,
+        text => match serde_json::from_str::<Value>(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let errors = Map::from_iter([("jwks".to_string(), json!(format!("not JSON: {e}")))]);
+                return render_list(&console, &admin, StatusCode::BAD_REQUEST, Some(&form), errors).await;
+            }
+        },
+    };
+    let fapi2 = form.profile == "fapi2";
+    let method = match (public, keyed) {
+        (true, _) => "none",
+        (_, true) => "private_key_jwt",
+        _ => "client_secret_basic",
+    };
+    let mut body = json!({
         "client_id": optional(&form.client_id),
         "name": form.name.trim(),
         "providers": providers,
@@ -103,8 +127,20 @@ pub async fn register(State(console): State<Console>, admin: Admin, PageForm(for
         "post_logout_redirect_uris": lines(&form.post_logout_redirect_uris),
         "initiate_login_uri": optional(&form.initiate_login_uri),
         "backchannel_logout_uri": optional(&form.backchannel_logout_uri),
-        "token_endpoint_auth_method": if public { "none" } else { "client_secret_basic" },
+        "token_endpoint_auth_method": method,
+        "dpop_bound_access_tokens": !form.dpop_bound.is_empty(),
     });
+    if let Some(fields) = body.as_object_mut() {
+        if keyed {
+            fields.insert("jwks".into(), jwks);
+            fields.insert("jwks_uri".into(), optional(&form.jwks_uri));
+        }
+        if fapi2 {
+            // The profile signs ID tokens in a FAPI 2.0 algorithm; ES256 is everyone's.
+            fields.insert("profile".into(), json!("fapi2"));
+            fields.insert("id_token_signed_response_alg".into(), json!("ES256"));
+        }
+    }
     match console.api.call::<WithSecret>(&admin.signed.token, &admin.caller, Method::POST, "/clients", Some(body)).await
     {
         Ok(app) => page(&console, &admin, StatusCode::OK, "console/secret.html", context! { app, registered => true }),

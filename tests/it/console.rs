@@ -351,7 +351,55 @@ async fn signing_out_of_lanyard_ends_console_access(backend: Backend) {
     app.stop().await;
 }
 
+/// Issue 29: a platform operator registers a client that signs with its own keys, held to the
+/// FAPI 2.0 profile, from the console's form; a JWK Set that is not JSON is that field's error.
+async fn registers_a_keyed_fapi2_client(backend: Backend) {
+    let app = setup(backend).await;
+    app.state
+        .accounts
+        .admin(crate::support::operator())
+        .create_user("ACME", "root", UserType::SuperAdmin, &Secret::new(PASSWORD), false)
+        .await
+        .unwrap();
+    let platform = token_for(&app, "ops", Some(lanyard::domain::application::AdminGrant::PlatformOperator)).await;
+    let mark = json!({"platform_operator": true});
+    assert_eq!(call(&app, &platform, "PATCH", "/providers/ACME/users/root", Some(mark)).await.0, StatusCode::OK);
+    let client = app.browser();
+    console(&app, &client, "/admin", "root", "ACME").await;
+    let (_, res) = follow(&app, &client, app.url("/admin/applications")).await;
+    let page = res.text().await.unwrap();
+    assert!(page.contains("private_key_jwt") && page.contains("FAPI 2.0 profile"), "{page}");
+    let csrf = csrf_of(&page);
+    let jwks = r#"{"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("name", "Records"),
+        ("client_id", "records"),
+        ("client_type", "keys"),
+        ("providers", "ACME"),
+        ("redirect_uris", "http://localhost:4000/callback"),
+        ("profile", "fapi2"),
+        ("jwks", "{not json"),
+    ];
+    let res = client.post(app.url("/admin/applications")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("not JSON"), "the field's own message");
+    form.pop();
+    form.push(("jwks", jwks));
+    let res = client.post(app.url("/admin/applications")).form(&form).send().await.unwrap();
+    let page = res.text().await.unwrap();
+    assert!(page.contains("no secret") && page.contains("private_key_jwt"), "{page}");
+    let registered = app.state.accounts.client("records").await.unwrap().unwrap();
+    assert_eq!(registered.metadata.profile, lanyard::domain::application::ClientProfile::Fapi2);
+    assert_eq!(registered.metadata.id_token_signed_response_alg, "ES256");
+    assert!(registered.secret_hash.is_none() && registered.metadata.jwks.is_some());
+    let (_, res) = follow(&app, &client, app.url("/admin/applications/records")).await;
+    assert!(res.text().await.unwrap().contains("FAPI 2.0 profile:"));
+    app.stop().await;
+}
+
 backend_tests! {
+    console_keyed_fapi2_client => registers_a_keyed_fapi2_client,
     console_f6_reset => f6_console_resets_second_factors,
     console_ends_with_the_lanyard_session => signing_out_of_lanyard_ends_console_access,
     console_signs_in_and_acts_through_the_api => signs_in_and_acts_through_the_api,
