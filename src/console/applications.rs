@@ -103,7 +103,9 @@ pub async fn register(State(console): State<Console>, admin: Admin, PageForm(for
     let public = form.client_type == "public";
     let keyed = form.client_type == "keys";
     let providers: Vec<&str> = form.providers.split([',', ' ']).filter(|p| !p.is_empty()).collect();
+    // Read only for a client that signs with its own keys; ignored otherwise.
     let jwks = match form.jwks.trim() {
+        _ if !keyed => Value::Null,
         "" => Value::Null,
         text => match serde_json::from_str::<Value>(text) {
             Ok(v) => v,

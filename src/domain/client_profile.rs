@@ -70,7 +70,7 @@ impl ClientMetadata {
             return Err(FieldError::new("profile", "fapi2 needs token_endpoint_auth_method private_key_jwt"));
         }
         if !FAPI2_ALGS.contains(&self.id_token_signed_response_alg.as_str()) {
-            return Err(FieldError::new("profile", "fapi2 needs id_token_signed_response_alg PS256, ES256 or EdDSA"));
+            return Err(FieldError::new("profile", "fapi2 needs id_token_signed_response_alg ES256 or EdDSA"));
         }
         // FAPI 2.0 §5.3.2.2: plain-http loopback redirects are for native apps, not this profile.
         if !internal_ok && self.redirect_uris.iter().any(|u| !u.starts_with("https://")) {

@@ -17,6 +17,18 @@ pub struct Request<'a> {
     pub oidc: &'a Oidc,
     /// RFC 9126: the parameters were pushed (at `/par`, or taken back at `/authorize`).
     pub pushed: bool,
+    /// The `sub` of the `id_token_hint`, verified once (`Some(None)`: not a token of ours).
+    pub hint_sub: Option<Option<String>>,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(params: &'a OAuthParams, client: &'a Client, oidc: &'a Oidc, pushed: bool) -> Self {
+        let hint_sub = params.get("id_token_hint").map(|hint| {
+            let claims = super::jwt::verify_id_token(&oidc.ring, &oidc.issuer, hint)?;
+            claims.get("sub").and_then(|s| s.as_str()).map(String::from)
+        });
+        Request { params, client, oidc, pushed, hint_sub }
+    }
 }
 
 type Check = fn(&Request) -> Result<(), OAuthError>;
@@ -140,10 +152,8 @@ fn max_age_check(r: &Request) -> Result<(), OAuthError> {
 }
 
 fn id_token_hint_check(r: &Request) -> Result<(), OAuthError> {
-    match r.params.get("id_token_hint") {
-        Some(hint) if super::jwt::verify_id_token(&r.oidc.ring, &r.oidc.issuer, hint).is_none() => {
-            refuse(ErrorCode::InvalidRequest, "id_token_hint is not a token this server issued")
-        }
+    match r.hint_sub {
+        Some(None) => refuse(ErrorCode::InvalidRequest, "id_token_hint is not a token this server issued"),
         _ => Ok(()),
     }
 }
@@ -177,11 +187,9 @@ pub fn max_age(params: &OAuthParams) -> Option<i64> {
     params.get("max_age").and_then(|v| v.parse().ok())
 }
 
-/// The `sub` of a verified `id_token_hint` (verified again: a rare parameter, and the check
-/// keeps no state).
+/// The `sub` of the verified `id_token_hint`.
 pub fn id_token_hint_sub(r: &Request) -> Option<String> {
-    let claims = super::jwt::verify_id_token(&r.oidc.ring, &r.oidc.issuer, r.params.get("id_token_hint")?)?;
-    claims.get("sub").and_then(|s| s.as_str()).map(String::from)
+    r.hint_sub.clone().flatten()
 }
 
 /// RFC 9449 §10; with DPoP off the parameter is not understood, so not acted on (RFC 6749 §3.1).

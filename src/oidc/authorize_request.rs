@@ -94,7 +94,7 @@ pub async fn check(
         return fail(ErrorCode::InvalidRequest, &description);
     }
     // One table of named checks, the same for /authorize and /par.
-    let request = Request { params: &map, client: &client, oidc: state.oidc, pushed };
+    let request = Request::new(&map, &client, state.oidc, pushed);
     if let Some((name, error)) = authorize_checks::first_refusal(&request) {
         tracing::debug!(client = %client.client_id, check = name, "authorization request refused");
         return Err(Rejection::Redirect(Box::new(redirect), error));

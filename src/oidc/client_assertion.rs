@@ -62,10 +62,10 @@ impl Presented {
         }
         // A JWT made for something else — a request object (which travels through the browser),
         // a DPoP proof, a logout token — is never a credential, whatever its claims.
-        let typ = self.0.header_text("typ").map(str::to_ascii_lowercase);
-        if typ.is_some_and(|t| !["jwt", "client-authentication+jwt"].contains(&t.as_str()))
-            || claim("response_type").is_some()
-        {
+        // Media types compare without regard to case, `application/` optional (RFC 7515 §4.1.9).
+        let typ = self.0.header.get("typ").map(|t| t.as_str().map(str::to_ascii_lowercase));
+        let typ_ok = |t: &str| ["jwt", "client-authentication+jwt"].contains(&t.trim_start_matches("application/"));
+        if typ.is_some_and(|t| !t.is_some_and(|t| typ_ok(&t))) || claim("response_type").is_some() {
             return Err("not a client assertion (its typ or claims say it is another kind of JWT)");
         }
         // The issuer identifier only (draft-ietf-oauth-rfc7523bis): an endpoint's URL as `aud`

@@ -136,9 +136,9 @@ impl KeyRing {
 
     /// Scheduled rotation (`key_rotation_days`): each algorithm whose newest key is `period`
     /// seconds old gets a new key, signing after `grace`; the older ones retire once every token
-    /// they signed has expired. Once across every node: each node that finds the key due adds
-    /// one, but only the node whose claim on the old key's retirement lands keeps its key — the
-    /// others remove theirs before it ever signs. `period` 0: manual rotation only.
+    /// they signed has expired. Once across every node: each node that finds the key due makes
+    /// one, but stores it only in the transaction that claims the old key's retirement, which
+    /// one node alone can win — no other node's key is ever seen. `period` 0: by hand only.
     pub async fn rotate_due(
         &self,
         period: i64,
@@ -154,14 +154,11 @@ impl KeyRing {
         for alg in Alg::ALL {
             let newest = stored.iter().filter(|k| k.alg == alg.as_str()).max_by_key(|k| k.created_at);
             let Some(newest) = newest.filter(|k| now - k.created_at >= period) else { continue };
-            let info = self.add(alg, grace).await?;
+            let (stored, info) = self.generate(alg, grace)?;
             let retire_at = info.active_from + longest_token_lifetime;
-            if self.key_rows.claim_key_retirement(&newest.kid, retire_at).await? {
-                self.key_rows.retire_signing_keys(alg.as_str(), &info.kid, retire_at).await?;
+            if self.key_rows.replace_signing_key(&newest.kid, stored, retire_at).await? {
                 tracing::info!(kid = %info.kid, alg = %info.alg, replaces = %newest.kid, "signing key rotated on schedule");
                 added.push(info);
-            } else {
-                self.key_rows.delete_signing_key(&info.kid).await?;
             }
         }
         if !added.is_empty() {
@@ -171,6 +168,14 @@ impl KeyRing {
     }
 
     async fn add(&self, alg: Alg, grace: i64) -> Result<KeyInfo, RingError> {
+        let (stored, info) = self.generate(alg, grace)?;
+        self.key_rows.insert_signing_key(stored).await?;
+        tracing::info!(kid = %info.kid, alg = %info.alg, "signing key added");
+        Ok(info)
+    }
+
+    /// A new key of `alg`, sealed, signing from `now + grace`; not stored yet.
+    fn generate(&self, alg: Alg, grace: i64) -> Result<(StoredKey, KeyInfo), RingError> {
         let (key, pkcs8) = SigningKey::generate(alg)?;
         let now = self.clock.now();
         let stored = StoredKey {
@@ -189,9 +194,7 @@ impl KeyRing {
             active_from: now + grace,
             retire_at: None,
         };
-        self.key_rows.insert_signing_key(stored).await?;
-        tracing::info!(kid = %info.kid, alg = %info.alg, "signing key added");
-        Ok(info)
+        Ok((stored, info))
     }
 
     pub async fn list(&self) -> Result<Vec<KeyInfo>, RingError> {

@@ -26,7 +26,7 @@ const MAX_REQUEST_OBJECT: usize = 16 * 1024;
 const JWT_CLAIMS: [&str; 6] = ["iss", "aud", "exp", "nbf", "iat", "jti"];
 /// RFC 9101 §10.8: its own type, or none; never a JWT made for something else (a DPoP proof, a
 /// logout token) passed off as a request.
-const TYPES: [&str; 3] = ["oauth-authz-req+jwt", "application/oauth-authz-req+jwt", "jwt"];
+const TYPES: [&str; 2] = ["oauth-authz-req+jwt", "jwt"];
 
 fn refused(why: &str) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidRequestObject, format!("the request object is invalid: {why}"))
@@ -45,7 +45,7 @@ pub async fn unpack(oidc: &Oidc, client: &Client, jwt: &str) -> Result<OAuthPara
     }
     // Media types compare without regard to case (RFC 7515 §4.1.9).
     let typ = object.header.get("typ").map(|t| t.as_str().map(str::to_ascii_lowercase));
-    if typ.is_some_and(|t| t.is_none_or(|t| !TYPES.contains(&t.as_str()))) {
+    if typ.is_some_and(|t| t.is_none_or(|t| !TYPES.contains(&t.trim_start_matches("application/")))) {
         return Err(refused("typ must be oauth-authz-req+jwt"));
     }
     check_claims(&object, client, &oidc.issuer, now).map_err(refused)?;
@@ -63,9 +63,13 @@ pub async fn unpack(oidc: &Oidc, client: &Client, jwt: &str) -> Result<OAuthPara
     if let Some(jti) = object.text("jti") {
         let exp = object.claims.get("exp").and_then(Value::as_i64).unwrap_or(now);
         let key = format!("{}:{jti}", client.client_id);
+        if jti.len() > 256 {
+            return Err(refused("jti is longer than 256 characters"));
+        }
+        // exp is within the hour of now (checked above): no overflow here.
         let ttl = exp - now + super::client_assertion::SKEW + 60;
-        if jti.len() > 256 || !oidc.grants.first_use("request-jti", &key, ttl).await? {
-            return Err(refused("it was used before"));
+        if !oidc.grants.first_use("request-jti", &key, ttl).await? {
+            return Err(refused("it was used before (a request object with a jti works once)"));
         }
     }
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -113,7 +117,7 @@ fn check_claims(object: &Compact, client: &Client, issuer: &str, now: i64) -> Re
     if nbf > now + super::client_assertion::SKEW {
         return Err("nbf is in the future");
     }
-    if exp - nbf > MAX_LIFETIME {
+    if exp.saturating_sub(nbf) > MAX_LIFETIME || nbf < now - MAX_LIFETIME {
         return Err("it is valid for more than an hour");
     }
     if object.claims.get("request").is_some() || object.claims.get("request_uri").is_some() {

@@ -1,4 +1,6 @@
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 
 use super::entities::signing_key;
 use super::{Store, StoreError};
@@ -16,19 +18,42 @@ pub struct StoredKey {
 
 impl Store {
     pub async fn insert_signing_key(&self, key: StoredKey) -> Result<(), StoreError> {
-        signing_key::ActiveModel {
-            kid: Set(key.kid.clone()),
-            alg: Set(key.alg),
-            private_key: Set(key.sealed_private_key),
-            public_jwk: Set(key.public_jwk),
-            created_at: Set(key.created_at),
-            active_from: Set(key.active_from),
-            retire_at: Set(key.retire_at),
-        }
-        .insert(&*self.writer().await)
-        .await
-        .map_err(|e| StoreError::from_insert(e, format!("signing key {}", key.kid)))?;
+        let kid = key.kid.clone();
+        row(key)
+            .insert(&*self.writer().await)
+            .await
+            .map_err(|e| StoreError::from_insert(e, format!("signing key {kid}")))?;
         Ok(())
+    }
+
+    /// Scheduled rotation, in one transaction: `old_kid` is given its retirement — only if
+    /// nobody has yet, so of several nodes racing exactly one gets here — then `new` is stored
+    /// and every other key of its algorithm retires at `retire_at` too. `false` (and nothing
+    /// written) when another node or an operator replaced `old_kid` first.
+    pub async fn replace_signing_key(&self, old_kid: &str, new: StoredKey, retire_at: i64) -> Result<bool, StoreError> {
+        let writer = self.writer().await;
+        let txn = writer.begin().await?;
+        let claimed = signing_key::Entity::update_many()
+            .col_expr(signing_key::Column::RetireAt, sea_orm::sea_query::Expr::value(retire_at))
+            .filter(signing_key::Column::Kid.eq(old_kid))
+            .filter(signing_key::Column::RetireAt.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            // Dropped unfinished: rolled back.
+            return Ok(false);
+        }
+        let (alg, kid) = (new.alg.clone(), new.kid.clone());
+        row(new).insert(&txn).await.map_err(|e| StoreError::from_insert(e, format!("signing key {kid}")))?;
+        signing_key::Entity::update_many()
+            .col_expr(signing_key::Column::RetireAt, sea_orm::sea_query::Expr::value(retire_at))
+            .filter(signing_key::Column::Alg.eq(alg))
+            .filter(signing_key::Column::Kid.ne(kid))
+            .filter(signing_key::Column::RetireAt.is_null())
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// Keys that may still verify a live token, oldest first.
@@ -67,22 +92,16 @@ impl Store {
             .await?;
         Ok(res.rows_affected)
     }
+}
 
-    /// Sets `kid`'s retirement if nobody has yet: whether this call did (one conditional write,
-    /// so of several nodes racing to replace the key exactly one wins).
-    pub async fn claim_key_retirement(&self, kid: &str, at: i64) -> Result<bool, StoreError> {
-        let res = signing_key::Entity::update_many()
-            .col_expr(signing_key::Column::RetireAt, sea_orm::sea_query::Expr::value(at))
-            .filter(signing_key::Column::Kid.eq(kid))
-            .filter(signing_key::Column::RetireAt.is_null())
-            .exec(&*self.writer().await)
-            .await?;
-        Ok(res.rows_affected == 1)
-    }
-
-    /// Removes a key that never signed (a rotation that lost its race).
-    pub async fn delete_signing_key(&self, kid: &str) -> Result<(), StoreError> {
-        signing_key::Entity::delete_by_id(kid.to_string()).exec(&*self.writer().await).await?;
-        Ok(())
+fn row(key: StoredKey) -> signing_key::ActiveModel {
+    signing_key::ActiveModel {
+        kid: Set(key.kid),
+        alg: Set(key.alg),
+        private_key: Set(key.sealed_private_key),
+        public_jwk: Set(key.public_jwk),
+        created_at: Set(key.created_at),
+        active_from: Set(key.active_from),
+        retire_at: Set(key.retire_at),
     }
 }

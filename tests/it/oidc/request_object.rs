@@ -140,6 +140,11 @@ async fn every_wrong_request_object_is_refused(backend: Backend) {
         ("another iss", signed(&key, &with("iss", json!("app")))),
         ("another client_id inside", signed(&key, &with("client_id", json!("app")))),
         ("a request inside", signed(&key, &with("request", json!("x.y.z")))),
+        ("an nbf and exp at the ends of time", {
+            let mut c = with("nbf", json!(i64::MIN));
+            c["exp"] = json!(i64::MAX);
+            signed(&key, &c)
+        }),
         (
             "a DPoP proof's type",
             key.sign_with(&json!({"alg": "ES256", "kid": "k", "typ": "dpop+jwt"}), &request(&app, "s")),
