@@ -4,6 +4,7 @@
 //! import from here and neither imports the other's internals.
 
 pub mod activity;
+pub mod admin_grant;
 pub mod application;
 pub mod blocklist;
 pub mod client_keys;

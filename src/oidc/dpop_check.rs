@@ -59,6 +59,9 @@ impl Nonces {
     }
 }
 
+/// What a proof without the current nonce is told (§8).
+const USE_NONCE: &str = "use the DPoP-Nonce this response carries";
+
 /// Why a request's proof does not do.
 #[derive(Debug)]
 pub enum Refused {
@@ -125,7 +128,7 @@ impl From<Refused> for OAuthError {
     fn from(r: Refused) -> Self {
         match r {
             Refused::Proof(why) => OAuthError::new(ErrorCode::InvalidDpopProof, why),
-            Refused::Nonce => OAuthError::new(ErrorCode::UseDpopNonce, "use the DPoP-Nonce this response carries"),
+            Refused::Nonce => OAuthError::new(ErrorCode::UseDpopNonce, USE_NONCE),
             Refused::Failed(e) => OAuthError::from(e),
         }
     }
@@ -135,7 +138,7 @@ impl From<Refused> for OAuthError {
 pub fn resource_refusal(r: Refused) -> Response {
     match r {
         Refused::Proof(why) => dpop_error(ErrorCode::InvalidDpopProof, why),
-        Refused::Nonce => dpop_error(ErrorCode::UseDpopNonce, "use the DPoP-Nonce this response carries"),
+        Refused::Nonce => dpop_error(ErrorCode::UseDpopNonce, USE_NONCE),
         Refused::Failed(e) => axum::response::IntoResponse::into_response(OAuthError::from(e)),
     }
 }
