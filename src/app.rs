@@ -22,7 +22,7 @@ use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
 use crate::console::{self, Console};
 use crate::http::bearer::Bearer;
-use crate::http::{Site, headers, server};
+use crate::http::{Site, headers, language, server};
 use crate::mail::Outbox;
 use crate::oidc::{self, Ctx, Oidc, Protocol, grants::Grants, key_ring::KeyRing};
 use crate::secret::{Mac, Sealer, random_token};
@@ -253,7 +253,9 @@ pub fn build_router(state: AppState) -> Router {
     };
     // On its own address when `metrics_listen` says so (`serve` starts that listener).
     let router = if metrics_listen.is_none() { router.merge(metrics_routes(metrics_token)) } else { router };
-    let router = router.layer(middleware::from_fn_with_state(accounts, web::maintenance::gate));
+    let router = router
+        .layer(middleware::from_fn_with_state(accounts, web::maintenance::gate))
+        .layer(middleware::from_fn(language::translate_pages));
     let router = router
         .layer(middleware::from_fn(move |req, next| server::body_deadline(body_time, MAX_BODY, req, next)))
         .layer(middleware::from_fn(headers::security_headers));

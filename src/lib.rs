@@ -10,6 +10,7 @@ pub mod console;
 pub mod demo_apps;
 pub mod domain;
 pub mod http;
+pub mod i18n;
 pub mod mail;
 pub mod oidc;
 pub mod secret;

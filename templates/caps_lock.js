@@ -30,7 +30,8 @@
     note.id = (field.id || "password-" + i) + "-caps";
     note.setAttribute("role", "status");
     note.setAttribute("aria-live", "polite");
-    note.textContent = "Caps Lock is on. Passwords are case-sensitive.";
+    // G1: the page's own language, from the catalogue (base.html).
+    note.textContent = document.body.getAttribute("data-caps-lock") || "";
     note.hidden = true;
     field.insertAdjacentElement("afterend", note);
     var described = field.getAttribute("aria-describedby");

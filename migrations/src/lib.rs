@@ -19,6 +19,7 @@ mod m20261207_000012_second_factors;
 mod m20261207_000013_passkeys;
 mod m20261207_000014_passkey_sign_in;
 mod m20261207_000015_key_models;
+mod m20261207_000016_languages;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_passkeys::Migration),
             Box::new(m20261207_000014_passkey_sign_in::Migration),
             Box::new(m20261207_000015_key_models::Migration),
+            Box::new(m20261207_000016_languages::Migration),
         ]
     }
 }

@@ -9,11 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use super::Internal;
 use super::factors::{FactorError, Factors, SEALED_APP};
+use super::languages::for_mail;
 use super::mailed::mailed_current;
 use super::totp;
 use crate::domain::activity::{ActivityKind, Origin};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{User, UserId};
+use crate::i18n::Msg;
 use crate::mail::templates;
 use crate::secret::{random_bytes, random_digits};
 use crate::store::{Ephemeral, StoreError};
@@ -74,6 +76,13 @@ impl Proposal {
     }
 }
 
+/// What a mailed code is for, in the mail's words ("Your Lanyard code to … is"): adding a factor
+/// or removing one (the mail warns differently).
+pub(super) enum CodeFor {
+    Adding(Msg),
+    Removing(Msg),
+}
+
 fn pending_key(sid: &str) -> String {
     Ephemeral::secret_key("totp-proposal", sid)
 }
@@ -103,7 +112,8 @@ impl Factors<'_> {
     ) -> Result<Proposal, FactorError> {
         self.count_proposal(user.id).await?;
         let secret = random_bytes::<{ totp::SECRET_BYTES }>();
-        let mailed = self.mail_code(user, tenant, MAILED_PURPOSE, "add an authenticator app")?;
+        let action = CodeFor::Adding(Msg::new("factor-code-action-add-app"));
+        let mailed = self.mail_code(user, tenant, MAILED_PURPOSE, action)?;
         let pending = Pending {
             user_id: user.id,
             sealed_secret: self.sealer.seal(&sealed_purpose(user.id), &secret),
@@ -162,11 +172,11 @@ impl Factors<'_> {
         let step = totp::matching_step(&secret, code, now);
         let mail_ok = self.mailed_right(user.id, MAILED_PURPOSE, pending.mailed.as_deref(), mailed_code);
         let Some(step) = step.filter(|_| mail_ok) else {
-            return Err(FactorError::Field(if mail_ok {
-                "The code from the app is not correct. Check the time on your phone and try again."
+            return Err(FactorError::Field(Msg::new(if mail_ok {
+                "factor-app-code-wrong"
             } else {
-                "The code from your email is not correct."
-            }));
+                "factor-mailed-code-wrong"
+            })));
         };
         // Single use: of two tabs confirming one proposal, one enrols.
         if self.ephemeral.take(&key).await?.is_none() {
@@ -183,7 +193,7 @@ impl Factors<'_> {
             "authenticator app enrolled (F2)"
         };
         self.record(tenant, user, ActivityKind::MfaEnrolled, detail, origin).await?;
-        self.notify(tenant, user, "An authenticator app was added as a second factor");
+        self.notify(tenant, user, Msg::new("factor-changed-app-added"));
         let sessions_ended = if replaced { Some(self.end_all_sessions(user).await?) } else { None };
         Ok(Enrolled { codes, sessions_ended })
     }
@@ -198,11 +208,12 @@ impl Factors<'_> {
     /// whether one went.
     pub async fn propose_removal(&self, sid: &str, user: &User, tenant: &Tenant) -> Result<bool, FactorError> {
         if !self.may_remove(user, tenant) {
-            return Err(FactorError::Field("Your provider requires a second factor: replace the app instead."));
+            return Err(FactorError::Field(Msg::new("factor-removal-required")));
         }
         let app = self.store.totp_app(user.id).await?.ok_or(FactorError::NotAllowed)?;
         self.count_proposal(user.id).await?;
-        let mailed = self.mail_code(user, tenant, REMOVAL_PURPOSE, "remove your authenticator app")?;
+        let action = CodeFor::Removing(Msg::new("factor-code-action-remove-app"));
+        let mailed = self.mail_code(user, tenant, REMOVAL_PURPOSE, action)?;
         let pending = PendingRemoval {
             user_id: user.id,
             app_id: app.id,
@@ -231,7 +242,7 @@ impl Factors<'_> {
         }
         self.count_confirmation(&key, user.id).await?;
         if !self.mailed_right(user.id, REMOVAL_PURPOSE, pending.mailed.as_deref(), mailed_code) {
-            return Err(FactorError::Field("The code from your email is not correct."));
+            return Err(FactorError::Field(Msg::new("factor-mailed-code-wrong")));
         }
         if self.ephemeral.take(&key).await?.is_none() {
             return Err(FactorError::NotAllowed);
@@ -241,7 +252,7 @@ impl Factors<'_> {
         }
         let detail = "authenticator app removed by its owner; sessions ended (F2)";
         self.record(tenant, user, ActivityKind::MfaRemoved, detail, origin).await?;
-        self.notify(tenant, user, "Your authenticator app was removed: signing in no longer asks for its codes");
+        self.notify(tenant, user, Msg::new("factor-changed-app-removed"));
         Ok(self.end_all_sessions(user).await?)
     }
 
@@ -255,7 +266,7 @@ impl Factors<'_> {
         let now = self.clock.now();
         let window = format!("totp-proposals:{user_id}:{}", now - now.rem_euclid(3600));
         if self.ephemeral.incr(&window, 3600).await? > PROPOSALS_PER_HOUR {
-            return Err(FactorError::Field("Too many changes were started. Please try again later."));
+            return Err(FactorError::Field(Msg::new("factor-too-many-changes")));
         }
         Ok(())
     }
@@ -269,7 +280,7 @@ impl Factors<'_> {
         let hourly = format!("totp-confirms:{user_id}:{}", now - now.rem_euclid(3600));
         if tries > i64::from(PROPOSAL_TRIES) || self.ephemeral.incr(&hourly, 3600).await? > CONFIRMS_PER_HOUR {
             self.ephemeral.delete(key).await?;
-            return Err(FactorError::Field("Too many wrong codes. Start again."));
+            return Err(FactorError::Field(Msg::new("factor-too-many-wrong-codes")));
         }
         Ok(())
     }
@@ -280,19 +291,23 @@ impl Factors<'_> {
         user: &User,
         tenant: &Tenant,
         purpose: &str,
-        action: &str,
+        action: CodeFor,
     ) -> Result<Option<String>, Internal> {
-        let removing = action.starts_with("remove");
         let Some(email) = user.email.as_deref().filter(|_| user.email_verified) else { return Ok(None) };
+        let lang = for_mail(None, Some(user), tenant);
+        let (action, removing) = match action {
+            CodeFor::Adding(what) => (lang.text(&what), false),
+            CodeFor::Removing(what) => (lang.text(&what), true),
+        };
         let code = random_digits(6);
         let ctx = minijinja::context! { code, action, removing, minutes => PROPOSAL_TTL / 60, provider => tenant.name };
-        let subject = if removing {
-            "Your Lanyard code to remove a second factor"
+        let subject = Msg::new(if removing {
+            "mail-second-factor-code-remove-subject"
         } else {
-            "Your Lanyard code to add a second factor"
-        };
-        let message =
-            templates::message("second_factor_code", email, subject, ctx).map_err(|e| Internal::Mail(e.to_string()))?;
+            "mail-second-factor-code-add-subject"
+        });
+        let message = templates::message(lang, "second_factor_code", email, &subject, ctx)
+            .map_err(|e| Internal::Mail(e.to_string()))?;
         self.outbox.dispatch(message);
         Ok(Some(self.mac.sign(purpose, &format!("{}:{code}", user.id))))
     }

@@ -5,11 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::attempt::Verdict;
+use super::languages::for_mail;
 use super::mailed::{self, Mailed, Voiding, mailed_current};
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{User, UserId};
+use crate::i18n::Msg;
 use crate::mail::templates;
 use crate::secret::{Secret, random_digits};
 use crate::store::OnRight;
@@ -17,7 +19,12 @@ use crate::store::{Ephemeral, StoreError};
 
 /// S2: the code is valid ten minutes.
 pub const CODE_TTL: i64 = 10 * 60;
-const CODE_EXPIRED: &str = "The code has expired. Send a new one.";
+/// S2: the code has six digits.
+pub const CODE_DIGITS: u32 = 6;
+const CODE_EXPIRED: Msg = Msg::new("settings-code-expired");
+const TOO_MANY_ATTEMPTS: Msg = Msg::new("password-too-many-attempts");
+/// L3: the sign-in page's words.
+const LOCKED: Msg = Msg::new("login-account-locked");
 const MAX_CODE_TRIES: i64 = 5;
 /// Codes are stored keyed with the deployment's secret: six digits hashed plainly would be
 /// read back from a backup in a millisecond.
@@ -45,7 +52,7 @@ pub enum EnrolError {
     NotEnabled,
     /// A message for the form, naming what to fix.
     #[error("{0}")]
-    Field(&'static str),
+    Field(Msg),
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -128,10 +135,9 @@ impl Enrolling<'_> {
         let now = self.clock.now();
         let tries = self.ephemeral.incr(&format!("enrol-pw:{user_id}:{}", now - now.rem_euclid(3600)), 3600).await?;
         if tries > PASSWORD_TRIES_PER_HOUR {
-            return Err(EnrolError::Field("Too many attempts. Please try again later."));
+            return Err(EnrolError::Field(TOO_MANY_ATTEMPTS));
         }
         let max = tenant.password_policy.max_failed_attempts.max(1);
-        const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
         let on_right = self.password_settles(&user, OnRight::Reset).await?;
         let (failures, locked) = match self.counted_verify(&user, max, password, on_right).await? {
             Verdict::Right => {
@@ -140,7 +146,7 @@ impl Enrolling<'_> {
             }
             Verdict::Wrong { failures, locked } => (failures, locked),
             Verdict::Locked | Verdict::Closed => return Err(EnrolError::Field(LOCKED)),
-            Verdict::Busy => return Err(EnrolError::Field("Too many attempts. Please try again later.")),
+            Verdict::Busy => return Err(EnrolError::Field(TOO_MANY_ATTEMPTS)),
         };
         let mut entry = NewActivity {
             tenant_id: Some(tenant.id),
@@ -161,7 +167,7 @@ impl Enrolling<'_> {
             self.end_all_sessions(&user).await?;
             return Err(EnrolError::Field(LOCKED));
         }
-        Err(EnrolError::Field("The password is not correct."))
+        Err(EnrolError::Field(Msg::new("settings-password-wrong")))
     }
 
     /// Step 2: mails a 6-digit code to the address; a new address starts verification over.
@@ -169,21 +175,21 @@ impl Enrolling<'_> {
         let (tenant, user) = self.allowed(user_id).await?.ok_or(EnrolError::NotEnabled)?;
         let state = self.state(sid).await?;
         if !state.password_verified {
-            return Err(EnrolError::Field("Verify your current password first."));
+            return Err(EnrolError::Field(Msg::new("settings-verify-first")));
         }
         let email = email.trim();
         if email.is_empty() {
-            return Err(EnrolError::Field("Email is required."));
+            return Err(EnrolError::Field(Msg::new("settings-email-required")));
         }
         if !valid_email(email) {
-            return Err(EnrolError::Field("Enter a single email address, like name@example.org."));
+            return Err(EnrolError::Field(Msg::new("settings-email-invalid")));
         }
         let now = self.clock.now();
         let sent = self.ephemeral.incr(&format!("enrol-codes:{user_id}:{}", now - now.rem_euclid(3600)), 3600).await?;
         if sent > CODES_PER_HOUR {
-            return Err(EnrolError::Field("Too many codes were sent. Please try again later."));
+            return Err(EnrolError::Field(Msg::new("settings-too-many-codes")));
         }
-        let code = random_digits(6);
+        let code = random_digits(CODE_DIGITS);
         let next = Enrolment {
             password_verified: true,
             email: Some(email.to_string()),
@@ -196,7 +202,8 @@ impl Enrolling<'_> {
         self.ephemeral.put(&mailed::address_code_key(user_id), &state_key(sid), CODE_TTL).await?;
         self.ephemeral.delete(&format!("enrol-tries:{sid}")).await?;
         let ctx = minijinja::context! { code, minutes => CODE_TTL / 60, provider => tenant.name };
-        let message = templates::message("email_code", email, "Your Lanyard verification code", ctx)
+        let lang = for_mail(None, Some(&user), &tenant);
+        let message = templates::message(lang, "email_code", email, &Msg::new("mail-email-code-subject"), ctx)
             .map_err(|e| EnrolError::Internal(Internal::Mail(e.to_string())))?;
         self.outbox.dispatch(message);
         Ok(())
@@ -215,10 +222,10 @@ impl Enrolling<'_> {
         if tries > MAX_CODE_TRIES {
             state.code_hash = None;
             self.save_state(sid, &state).await?;
-            return Err(EnrolError::Field("Too many wrong codes. Send a new one."));
+            return Err(EnrolError::Field(Msg::new("settings-too-many-wrong-codes")));
         }
         if !self.mac.verify(CODE_PURPOSE, code.trim(), &expected) {
-            return Err(EnrolError::Field("The code is not correct."));
+            return Err(EnrolError::Field(Msg::new("settings-code-wrong")));
         }
         state.code_confirmed = true;
         self.save_state(sid, &state).await?;
@@ -238,7 +245,7 @@ impl Enrolling<'_> {
             return Err(EnrolError::Field(CODE_EXPIRED));
         }
         let (true, Some(email)) = (state.code_confirmed, state.email) else {
-            return Err(EnrolError::Field("Confirm the address with the code first."));
+            return Err(EnrolError::Field(Msg::new("settings-confirm-first")));
         };
         let now = self.clock.now();
         self.store.set_verified_email(user.id, &email, now).await?;
@@ -246,9 +253,10 @@ impl Enrolling<'_> {
         self.mailed_voided(&user, Voiding::AddressChanged, Some(Mailed::AddressCode), &origin, "").await?;
         // The address it replaced hears of it: it may be the person's, and the new one not.
         if let Some(old) = user.email.as_deref().filter(|old| user.email_verified && *old != email) {
-            let what = "The address for password resets (and second-factor notices) was changed";
+            let lang = for_mail(None, Some(&user), &tenant);
+            let what = lang.text(&Msg::new("factor-changed-address"));
             let ctx = minijinja::context! { what, provider => tenant.name };
-            match templates::message("account_changed", old, "Your Lanyard address was changed", ctx) {
+            match templates::message(lang, "account_changed", old, &Msg::new("mail-address-changed-subject"), ctx) {
                 Ok(message) => self.outbox.dispatch(message),
                 Err(e) => tracing::error!(error = %e, "address-changed notice"),
             }

@@ -4,6 +4,7 @@
 //! application asking for more than a session proved gets a step-up, not a second password.
 
 use super::attempt::{Check, Verdict};
+use super::languages::for_mail;
 use super::session::{Required, SessionRecord};
 use super::totp;
 use super::{Accounts, Internal};
@@ -11,6 +12,7 @@ use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::second_factor::{MfaPolicy, Proof, RECOVERY_CODES, SecondFactors};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{User, UserId};
+use crate::i18n::Msg;
 use crate::mail::templates;
 use crate::secret::random_from;
 use crate::store::{OnRight, StoreError};
@@ -70,9 +72,9 @@ impl Accounts {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FactorError {
-    /// A message for the form.
+    /// A message for the form (G1: named by id, worded in the page's language).
     #[error("{0}")]
-    Field(&'static str),
+    Field(Msg),
     /// The account cannot do this now (closed, or the proposal is gone).
     #[error("not allowed")]
     NotAllowed,
@@ -154,7 +156,7 @@ impl Factors<'_> {
         let (codes, digests) = self.new_recovery_codes(user.id);
         self.store.replace_recovery_codes(user.id, &digests, self.clock.now()).await?;
         self.record(tenant, user, ActivityKind::RecoveryCodesRegenerated, "new recovery codes (F3)", origin).await?;
-        self.notify(tenant, user, "New recovery codes were made (the old ones no longer work)");
+        self.notify(tenant, user, Msg::new("factor-changed-recovery-codes"));
         Ok(codes)
     }
 
@@ -225,7 +227,8 @@ impl Factors<'_> {
                         let left = self.store.recovery_codes_left(user.id).await?;
                         let detail = format!("recovery code used, {left} left (F3)");
                         self.store.record_activity(&entry(ActivityKind::RecoveryCodeUsed, detail), now).await?;
-                        self.notify(&tenant, &user, &format!("A recovery code was used to sign in ({left} left)"));
+                        let count = i64::try_from(left).unwrap_or(i64::MAX);
+                        self.notify(&tenant, &user, Msg::new("factor-changed-recovery-code-used").with("left", count));
                         Some(left)
                     }
                     _ => None,
@@ -378,11 +381,13 @@ impl Factors<'_> {
         self.store.record_activity(&entry, self.clock.now()).await
     }
 
-    /// Mail: a second factor was added, used or changed, to the verified address (if any).
-    pub(super) fn notify(&self, tenant: &Tenant, user: &User, what: &str) {
+    /// Mail: a second factor was added, used or changed, to the verified address (if any);
+    /// `what` is worded in the mail's language.
+    pub(super) fn notify(&self, tenant: &Tenant, user: &User, what: Msg) {
         let Some(email) = user.email.as_deref().filter(|_| user.email_verified) else { return };
-        let ctx = minijinja::context! { what, provider => tenant.name };
-        match templates::message("account_changed", email, "Your Lanyard second factor", ctx) {
+        let lang = for_mail(None, Some(user), tenant);
+        let ctx = minijinja::context! { what => lang.text(&what), provider => tenant.name };
+        match templates::message(lang, "account_changed", email, &Msg::new("mail-factor-changed-subject"), ctx) {
             Ok(message) => self.outbox.dispatch(message),
             Err(e) => tracing::error!(error = %e, "second-factor notice"),
         }

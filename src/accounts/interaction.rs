@@ -28,6 +28,10 @@ pub struct Interaction {
     /// `require_mfa`, or an essential `acr`), so a session may set one up for it.
     #[serde(default)]
     pub requires_second_factor: bool,
+    /// G1: the language the application asked for (`ui_locales`, or a unified login's), kept
+    /// for every page of the interaction.
+    #[serde(default)]
+    pub ui_locale: Option<String>,
 }
 
 /// Why an interaction was not saved.

@@ -7,12 +7,14 @@
 //! concept, not two.
 
 use super::admin::{Admin, AdminError};
+use super::languages::for_mail;
 use super::sign_in::SignedIn;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::invitation::{Invitation, InvitationListed, InvitationStatus};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{LoginName, UserStatus, UserType};
+use crate::i18n::Msg;
 use crate::mail::templates;
 use crate::secret::{Secret, constant_time_eq, hex, is_random_token, random_bytes, random_token};
 use crate::store::{NewInvitation, NewUser, StoreError};
@@ -28,7 +30,7 @@ pub enum RegisterError {
     InvalidLink,
     /// What to correct, per field, all at once (L5).
     #[error("registration refused")]
-    Refused { login_name: Vec<String>, new_password: Vec<String>, confirm_password: Vec<String> },
+    Refused { login_name: Vec<Msg>, new_password: Vec<Msg>, confirm_password: Vec<Msg> },
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -105,18 +107,18 @@ impl Accounts {
             return Err(RegisterError::InvalidLink);
         };
         let name = LoginName::parse_new(login_name);
-        let mut login_errors: Vec<String> = name.as_ref().err().map(|m| m.to_string()).into_iter().collect();
+        let mut login_errors: Vec<Msg> = name.as_ref().err().cloned().into_iter().collect();
         if let Ok(name) = &name
             && self.store.user_by_login(tenant.id, name).await?.is_some()
         {
-            login_errors.push("This Login Name is taken. Please choose another.".into());
+            login_errors.push(Msg::new("register-login-name-taken"));
         }
         let spelled = name.as_ref().map(|n| n.as_str()).unwrap_or(login_name);
         let new_errors = tenant.password_policy.violations(new_password.expose(), spelled);
         let confirm_errors = if confirm.is_empty() {
-            vec!["Confirm New Password is required.".to_string()]
+            vec![Msg::new("password-confirm-required")]
         } else if confirm != new_password {
-            vec!["New Password and Confirm New Password do not match.".to_string()]
+            vec![Msg::new("password-confirm-mismatch")]
         } else {
             vec![]
         };
@@ -146,7 +148,7 @@ impl Accounts {
             // Taken by someone else between the check and the insert.
             Err(StoreError::Conflict(_)) => {
                 return Err(RegisterError::Refused {
-                    login_name: vec!["This Login Name is taken. Please choose another.".into()],
+                    login_name: vec![Msg::new("register-login-name-taken")],
                     new_password: vec![],
                     confirm_password: vec![],
                 });
@@ -301,8 +303,8 @@ impl Admin<'_> {
         let link = format!("{}/invitation?token={}.{token}", base.trim_end_matches('/'), invitation.id);
         let hours = self.link_ttl / 3600;
         let ctx = minijinja::context! { link, hours, provider => tenant.name, name => invitation.name };
-        let subject = format!("{}: create your account", tenant.name);
-        let message = templates::message("invitation", &invitation.email, &subject, ctx)
+        let subject = Msg::new("mail-invitation-subject").with("provider", tenant.name.clone());
+        let message = templates::message(for_mail(None, None, tenant), "invitation", &invitation.email, &subject, ctx)
             .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
         self.outbox.dispatch(message);
         Ok(())

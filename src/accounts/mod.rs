@@ -17,6 +17,7 @@ pub mod interaction;
 pub mod invitation;
 mod key_models;
 pub mod key_sign_in;
+pub mod languages;
 pub mod limits;
 pub mod mailed;
 pub mod operations;

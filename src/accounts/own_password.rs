@@ -7,6 +7,7 @@ use super::attempt::Verdict;
 use super::{Accounts, Internal, epoch};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::user::{UserId, UserStatus};
+use crate::i18n::Msg;
 use crate::secret::Secret;
 use crate::store::OnRight;
 
@@ -16,7 +17,7 @@ const LOCKED: &str = "Your account has been locked. Please contact your agency a
 pub enum OwnChangeError {
     /// Messages per field, all at once (L5).
     #[error("the change was refused")]
-    Refused { current_password: Vec<String>, new_password: Vec<String>, confirm_password: Vec<String> },
+    Refused { current_password: Vec<Msg>, new_password: Vec<Msg>, confirm_password: Vec<Msg> },
     /// This wrong current password locked the account (L3), or it was locked meanwhile: every
     /// session, this one included, is over.
     #[error("{LOCKED}")]
@@ -56,7 +57,7 @@ impl Accounts {
         if current.is_empty() {
             let (new_errors, confirm_errors) = self.policy_errors(&tenant, &user, new_password, confirm);
             return Err(OwnChangeError::Refused {
-                current_password: vec!["Current Password is required.".into()],
+                current_password: vec![Msg::new("password-current-required")],
                 new_password: new_errors,
                 confirm_password: confirm_errors,
             });
@@ -66,7 +67,7 @@ impl Accounts {
         let tries = self.ephemeral.incr(&format!("own-pw:{user_id}:{}", now - now.rem_euclid(3600)), 3600).await?;
         if tries > super::enrolment::PASSWORD_TRIES_PER_HOUR {
             return Err(OwnChangeError::Refused {
-                current_password: vec!["Too many attempts. Please try again later.".into()],
+                current_password: vec![Msg::new("password-too-many-attempts")],
                 new_password: vec![],
                 confirm_password: vec![],
             });
@@ -99,7 +100,7 @@ impl Accounts {
                 }
                 let (new_errors, confirm_errors) = self.policy_errors(&tenant, &user, new_password, confirm);
                 return Err(OwnChangeError::Refused {
-                    current_password: vec!["The current password is not correct.".into()],
+                    current_password: vec![Msg::new("password-current-wrong")],
                     new_password: new_errors,
                     confirm_password: confirm_errors,
                 });
@@ -108,7 +109,7 @@ impl Accounts {
             Verdict::Closed => return Err(OwnChangeError::NotAllowed),
             Verdict::Busy => {
                 return Err(OwnChangeError::Refused {
-                    current_password: vec!["Too many attempts. Please try again later.".into()],
+                    current_password: vec![Msg::new("password-too-many-attempts")],
                     new_password: vec![],
                     confirm_password: vec![],
                 });
@@ -159,18 +160,18 @@ impl Accounts {
         user: &crate::domain::user::User,
         new_password: &Secret,
         confirm: &Secret,
-    ) -> (Vec<String>, Vec<String>) {
+    ) -> (Vec<Msg>, Vec<Msg>) {
         let new_errors = tenant.password_policy.violations(new_password.expose(), user.login_name.as_str());
         (new_errors, confirm_errors(new_password, confirm))
     }
 }
 
 /// The confirmation's messages (L4, S4 and this page alike).
-pub(super) fn confirm_errors(new_password: &Secret, confirm: &Secret) -> Vec<String> {
+pub(super) fn confirm_errors(new_password: &Secret, confirm: &Secret) -> Vec<Msg> {
     if confirm.is_empty() {
-        vec!["Confirm New Password is required.".to_string()]
+        vec![Msg::new("password-confirm-required")]
     } else if !new_password.is_empty() && confirm != new_password {
-        vec!["New Password and Confirm New Password do not match.".to_string()]
+        vec![Msg::new("password-confirm-mismatch")]
     } else {
         vec![]
     }

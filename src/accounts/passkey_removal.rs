@@ -4,13 +4,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::passkeys::{PasskeyError, Passkeys};
+use super::app_enrolment::CodeFor;
+use super::passkeys::{MAILED_CODE_WRONG, PasskeyError, Passkeys, REQUEST_EXPIRED};
 use crate::domain::activity::{ActivityKind, Origin};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{User, UserId};
+use crate::i18n::Msg;
 use crate::store::Ephemeral;
 
 const REMOVAL_PURPOSE: &str = "passkey-remove-mail";
+/// The key named is not the person's (or was removed meanwhile).
+const NOT_YOURS: Msg = Msg::new("passkey-not-yours");
 
 /// A removal waiting for the code mailed to the verified address.
 #[derive(Serialize, Deserialize)]
@@ -46,11 +50,12 @@ impl Passkeys<'_> {
         origin: &Origin,
     ) -> Result<Removal, PasskeyError> {
         if !self.0.store.passkeys(user.id).await?.iter().any(|k| k.key.id == key_id) {
-            return Err(PasskeyError::Field("That key is not yours, or is gone."));
+            return Err(PasskeyError::Field(NOT_YOURS));
         }
         let factors = self.0.factors();
         factors.count_proposal(user.id).await?;
-        match factors.mail_code(user, tenant, REMOVAL_PURPOSE, "remove a passkey or security key")? {
+        let action = CodeFor::Removing(Msg::new("factor-code-action-remove-passkey"));
+        match factors.mail_code(user, tenant, REMOVAL_PURPOSE, action)? {
             None => self.remove_now(user, tenant, key_id, origin).await.map(Removal::Done),
             Some(mailed) => {
                 let waiting =
@@ -71,13 +76,13 @@ impl Passkeys<'_> {
         mailed_code: &str,
         origin: &Origin,
     ) -> Result<String, PasskeyError> {
-        let expired = PasskeyError::Field("That request expired. Start again.");
+        let expired = PasskeyError::Field(REQUEST_EXPIRED);
         let Some(waiting) = self.take::<Removing>(&removing_key(sid)).await? else { return Err(expired) };
         if waiting.user_id != user.id || !super::mailed::mailed_current(user, waiting.mailed_epoch) {
             return Err(expired);
         }
         if !self.0.factors().mailed_right(user.id, REMOVAL_PURPOSE, waiting.mailed.as_deref(), mailed_code) {
-            return Err(PasskeyError::Field("The code from your email is not correct. Start again."));
+            return Err(PasskeyError::Field(MAILED_CODE_WRONG));
         }
         self.remove_now(user, tenant, waiting.key_id, origin).await
     }
@@ -90,7 +95,7 @@ impl Passkeys<'_> {
         origin: &Origin,
     ) -> Result<String, PasskeyError> {
         if !self.0.store.remove_passkey(user.id, key_id).await? {
-            return Err(PasskeyError::Field("That key is not yours, or is gone."));
+            return Err(PasskeyError::Field(NOT_YOURS));
         }
         self.record(
             tenant,
@@ -100,7 +105,7 @@ impl Passkeys<'_> {
             origin,
         )
         .await?;
-        self.0.factors().notify(tenant, user, "A passkey or security key was removed");
+        self.0.factors().notify(tenant, user, Msg::new("factor-changed-passkey-removed"));
         Ok(self.0.end_all_sessions(user).await?)
     }
 }

@@ -14,6 +14,7 @@ use webauthn_rs::prelude::{
     SecurityKeyRegistration, Uuid,
 };
 
+use super::app_enrolment::CodeFor;
 use super::assertion::{self, Outcome, Seen, browser_options, read_answer};
 use super::attempt::Verdict;
 use super::factors::{FactorError, ProveError, Proved};
@@ -24,10 +25,15 @@ use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::second_factor::{MAX_KEY_NAME, MAX_KEYS, Proof, RegisteredKey};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{User, UserId};
+use crate::i18n::Msg;
 use crate::store::{Added, Ephemeral, NewKey, OnRight, StoreError};
 
 /// F9: a ceremony's state lives five minutes.
 const CEREMONY_TTL: i64 = 5 * 60;
+/// The ceremony (or removal) is gone or was begun before S7 voided the mailed code.
+pub(super) const REQUEST_EXPIRED: Msg = Msg::new("passkey-request-expired");
+/// The code mailed to the verified address was wrong; the request is spent (one try).
+pub(super) const MAILED_CODE_WRONG: Msg = Msg::new("passkey-mailed-code-wrong");
 pub use super::assertion::MAX_ANSWER_BYTES;
 
 /// A person's passkeys: `accounts.passkeys()`.
@@ -41,14 +47,14 @@ impl Accounts {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasskeyError {
-    /// A message for the page.
+    /// A message for the page (G1: named by id, worded in the page's language).
     #[error("{0}")]
-    Field(&'static str),
+    Field(Msg),
     /// No relying party (an IP-address origin), or the ceremony is gone.
     #[error("not available")]
     Unavailable,
     /// F11: the key is not one of the models the provider accepts for its administrators.
-    #[error("Your provider accepts only these security keys for administrators: {0}.")]
+    #[error("not a model the provider accepts for administrators ({0})")]
     NotAModel(String),
     #[error(transparent)]
     Internal(#[from] Internal),
@@ -144,7 +150,7 @@ impl Passkeys<'_> {
         let name = key_name(name)?;
         let keys = self.0.store.passkeys(user.id).await?;
         if keys.len() as u64 >= MAX_KEYS {
-            return Err(PasskeyError::Field("You have as many keys as a person may hold. Remove one first."));
+            return Err(PasskeyError::Field(Msg::new("passkey-too-many-keys")));
         }
         let exclude = keys
             .iter()
@@ -162,7 +168,8 @@ impl Passkeys<'_> {
             .map_err(|e| Internal::Task(format!("passkey registration: {e}")))?;
         let factors = self.0.factors();
         factors.count_proposal(user.id).await?;
-        let mailed = factors.mail_code(user, tenant, MAILED_PURPOSE, "add a passkey or security key")?;
+        let action = CodeFor::Adding(Msg::new("factor-code-action-add-passkey"));
+        let mailed = factors.mail_code(user, tenant, MAILED_PURPOSE, action)?;
         let waiting = Registering {
             user_id: user.id,
             name: name.to_string(),
@@ -188,25 +195,25 @@ impl Passkeys<'_> {
         let party = self.party()?;
         // Single use: one answer (and one guess at the mailed code) per ceremony.
         let Some(waiting) = self.take::<Registering>(&registering_key(sid)).await? else {
-            return Err(PasskeyError::Field("That request expired. Start again."));
+            return Err(PasskeyError::Field(REQUEST_EXPIRED));
         };
         if waiting.user_id != user.id || !super::mailed::mailed_current(user, waiting.mailed_epoch) {
-            return Err(PasskeyError::Field("That request expired. Start again."));
+            return Err(PasskeyError::Field(REQUEST_EXPIRED));
         }
         if !self.0.factors().mailed_right(user.id, MAILED_PURPOSE, waiting.mailed.as_deref(), mailed_code) {
-            return Err(PasskeyError::Field("The code from your email is not correct. Start again."));
+            return Err(PasskeyError::Field(MAILED_CODE_WRONG));
         }
         let answer = (answer.len() <= MAX_ANSWER_BYTES)
             .then(|| serde_json::from_str::<RegisterPublicKeyCredential>(answer).ok())
             .flatten()
-            .ok_or(PasskeyError::Field("The browser's answer could not be read. Try again."))?;
+            .ok_or(PasskeyError::Field(Msg::new("passkey-answer-unreadable")))?;
         let key = match party.webauthn().finish_securitykey_registration(&answer, &waiting.state) {
             Ok(key) => key,
             // F11: only the attestation's own failures mean "not a listed model".
             Err(e) if waiting.models.is_some() && format!("{e:?}").contains("Attestation") => {
                 return Err(PasskeyError::NotAModel(waiting.models.unwrap_or_default()));
             }
-            Err(_) => return Err(PasskeyError::Field("The key's answer was not accepted. Try again.")),
+            Err(_) => return Err(PasskeyError::Field(Msg::new("passkey-answer-refused"))),
         };
         let cred: Credential = key.clone().into();
         let aaguid = match &cred.attestation.metadata {
@@ -233,12 +240,12 @@ impl Passkeys<'_> {
         let now = self.0.clock.now();
         match self.0.store.add_passkey(user.id, new, MAX_KEYS, waiting.mailed_epoch, now).await? {
             Added::Added => {}
-            Added::Full => return Err(PasskeyError::Field("You have as many keys as a person may hold.")),
-            Added::Known => return Err(PasskeyError::Field("That key is registered already.")),
-            Added::Stale => return Err(PasskeyError::Field("That request expired. Start again.")),
+            Added::Full => return Err(PasskeyError::Field(Msg::new("passkey-keys-full"))),
+            Added::Known => return Err(PasskeyError::Field(Msg::new("passkey-already-registered"))),
+            Added::Stale => return Err(PasskeyError::Field(REQUEST_EXPIRED)),
         }
         self.record(tenant, user, ActivityKind::MfaEnrolled, "passkey or security key added (F9)", origin).await?;
-        self.0.factors().notify(tenant, user, "A passkey or security key was added as a second factor");
+        self.0.factors().notify(tenant, user, Msg::new("factor-changed-passkey-added"));
         let keys = self.list(user.id).await?;
         keys.into_iter().last().ok_or(PasskeyError::Unavailable)
     }
@@ -389,10 +396,10 @@ impl Passkeys<'_> {
 fn key_name(name: &str) -> Result<&str, PasskeyError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(PasskeyError::Field("Name the key, for example \"Work laptop\"."));
+        return Err(PasskeyError::Field(Msg::new("passkey-name-required")));
     }
     if name.chars().count() > MAX_KEY_NAME || name.chars().any(char::is_control) {
-        return Err(PasskeyError::Field("Use a shorter name, on one line."));
+        return Err(PasskeyError::Field(Msg::new("passkey-name-too-long")));
     }
     Ok(name)
 }

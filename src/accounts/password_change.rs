@@ -3,13 +3,14 @@
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::user::UserId;
+use crate::i18n::Msg;
 use crate::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
     /// Field name → messages; the form shows each next to its field (L5).
     #[error("the new password was refused")]
-    Refused { new_password: Vec<String>, confirm_password: Vec<String> },
+    Refused { new_password: Vec<Msg>, confirm_password: Vec<Msg> },
     #[error("the account can no longer change its password")]
     NotAllowed,
     #[error(transparent)]
@@ -31,7 +32,7 @@ impl Accounts {
         tenant: &crate::domain::tenant::Tenant,
         new_password: &Secret,
         confirm: &Secret,
-    ) -> Result<(Vec<String>, Vec<String>), Internal> {
+    ) -> Result<(Vec<Msg>, Vec<Msg>), Internal> {
         let mut new_errors = tenant.password_policy.violations(new_password.expose(), user.login_name.as_str());
         let confirm_errors = super::own_password::confirm_errors(new_password, confirm);
         if new_errors.is_empty() {
@@ -46,13 +47,13 @@ impl Accounts {
         user: &crate::domain::user::User,
         policy: &crate::domain::policy::PasswordPolicy,
         new_password: &Secret,
-    ) -> Result<Option<String>, Internal> {
+    ) -> Result<Option<Msg>, Internal> {
         if self.hasher.verify(new_password, user.password_hash.as_deref()).await.map_err(Internal::from)? {
-            return Ok(Some("New Password must differ from the current password.".into()));
+            return Ok(Some(Msg::new("password-same-as-current")));
         }
         for old in self.store.previous_password_hashes(user.id, policy.history).await? {
             if self.hasher.verify(new_password, Some(&old)).await.map_err(Internal::from)? {
-                return Ok(Some(format!("New Password must not be one of your last {} passwords.", policy.history)));
+                return Ok(Some(Msg::new("password-reused").with("count", policy.history)));
             }
         }
         Ok(None)

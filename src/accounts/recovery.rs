@@ -10,12 +10,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::admin::{Admin, AdminError};
+use super::languages::for_mail;
 use super::mailed::{Mailed, Voiding, mailed_current};
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin, address_bucket};
 use crate::domain::recovery::{RecoveryRequest, RecoveryRequestListed, RecoveryStatus};
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserType};
+use crate::i18n::Msg;
 use crate::mail::templates;
 use crate::secret::{Secret, is_random_token, random_token};
 use crate::store::{Ephemeral, StoreError};
@@ -44,7 +46,7 @@ pub enum RecoverError {
     InvalidLink,
     /// The chosen password fails the policy or the confirmation (per field).
     #[error("password refused")]
-    Refused { new_password: Vec<String>, confirm_password: Vec<String> },
+    Refused { new_password: Vec<crate::i18n::Msg>, confirm_password: Vec<crate::i18n::Msg> },
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -248,8 +250,14 @@ impl Admin<'_> {
         let token = random_token();
         let link = format!("{}/recover?token={token}", base.trim_end_matches('/'));
         let ctx = minijinja::context! { link, hours => LINK_TTL / 3600, provider => tenant.name };
-        let message = templates::message("recovery_link", &email, "Your Lanyard password recovery link", ctx)
-            .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
+        let message = templates::message(
+            for_mail(None, Some(&user), &tenant),
+            "recovery_link",
+            &email,
+            &Msg::new("mail-recovery-link-subject"),
+            ctx,
+        )
+        .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
         let now = self.clock.now();
         let by = self.actor.acting.actor.clone();
         // The link exists before the request says so: a failure between the two leaves a

@@ -7,11 +7,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::languages::for_mail;
 use super::mailed::{self, Mailed, Voiding, mailed_current};
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin, address_bucket};
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User, UserStatus};
+use crate::i18n::{Lang, Msg};
 use crate::mail::templates;
 use crate::secret::{Secret, random_from, random_token};
 use crate::store::{Ephemeral, StoreError};
@@ -38,7 +40,7 @@ pub enum ResetError {
     WrongToken,
     /// L5: the new password broke the policy; messages per field.
     #[error("the new password was refused")]
-    Refused { new_password: Vec<String>, confirm_password: Vec<String> },
+    Refused { new_password: Vec<Msg>, confirm_password: Vec<Msg> },
     #[error(transparent)]
     Internal(#[from] Internal),
 }
@@ -55,6 +57,8 @@ pub struct ForgotRequest {
     pub provider_code: String,
     pub email: String,
     pub origin: Origin,
+    /// G1: the language the page was in, when the browser said one (the mail follows it).
+    pub language: Option<Lang>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -138,7 +142,7 @@ impl Accounts {
             return Err(ResetError::Generic);
         };
         let handle = random_token();
-        self.mail_token(&tenant, &user).await?;
+        self.mail_token(&tenant, &user, req.language).await?;
         self.ephemeral
             .put(&Ephemeral::secret_key("reset-flow", &handle), &json(&Flow { user_id: user.id })?, FLOW_TTL)
             .await?;
@@ -157,7 +161,7 @@ impl Accounts {
 
     /// S4: a fresh token restarts the five minutes; the earlier one stops working. After expiry
     /// the user starts over from Forgot Password?.
-    pub async fn resend_reset(&self, handle: &str, origin: &Origin) -> Result<(), ResetError> {
+    pub async fn resend_reset(&self, handle: &str, origin: &Origin, language: Option<Lang>) -> Result<(), ResetError> {
         let (tenant, user) = self.flow_account(handle).await?;
         let live =
             self.ephemeral.get(&token_key(user.id)).await?.and_then(|v| serde_json::from_str::<TokenRecord>(&v).ok());
@@ -170,7 +174,7 @@ impl Accounts {
         if self.ephemeral.incr(&format!("reset-sends:{}:{hour}", user.id), 3600).await? > SENDS_PER_HOUR_PER_ACCOUNT {
             return Err(ResetError::Generic);
         }
-        self.mail_token(&tenant, &user).await?;
+        self.mail_token(&tenant, &user, language).await?;
         let login = user.login_name.as_str().to_string();
         self.note_reset(
             Some(&tenant),
@@ -257,7 +261,13 @@ impl Accounts {
     pub(super) fn notify_password_changed(&self, tenant: &Tenant, user: &User) {
         let Some(email) = &user.email else { return };
         let ctx = minijinja::context! { provider => tenant.name };
-        match templates::message("password_changed", email, "Your Lanyard password was changed", ctx) {
+        match templates::message(
+            for_mail(None, Some(user), tenant),
+            "password_changed",
+            email,
+            &Msg::new("mail-password-changed-subject"),
+            ctx,
+        ) {
             Ok(m) => self.outbox.dispatch(m),
             Err(e) => tracing::error!(error = %e, "cannot render the password-changed notice"),
         }
@@ -317,7 +327,8 @@ impl Accounts {
         Ok((tenant, user))
     }
 
-    async fn mail_token(&self, tenant: &Tenant, user: &User) -> Result<(), ResetError> {
+    /// S3: in the language of the page that asked for it, where the page knew one (G1).
+    async fn mail_token(&self, tenant: &Tenant, user: &User, page: Option<Lang>) -> Result<(), ResetError> {
         let Some(email) = user.email.as_deref() else { return Err(ResetError::Generic) };
         let token = new_token();
         let record = TokenRecord {
@@ -327,8 +338,14 @@ impl Accounts {
         };
         self.ephemeral.put(&token_key(user.id), &json(&record)?, TOKEN_TTL).await?;
         let ctx = minijinja::context! { token, minutes => TOKEN_TTL / 60, provider => tenant.name };
-        let message = templates::message("reset_token", email, "Your Lanyard password token", ctx)
-            .map_err(|e| ResetError::Internal(Internal::Mail(e.to_string())))?;
+        let message = templates::message(
+            for_mail(page, Some(user), tenant),
+            "reset_token",
+            email,
+            &Msg::new("mail-reset-token-subject"),
+            ctx,
+        )
+        .map_err(|e| ResetError::Internal(Internal::Mail(e.to_string())))?;
         self.outbox.dispatch(message);
         Ok(())
     }

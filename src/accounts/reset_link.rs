@@ -5,12 +5,14 @@
 //! (deactivated) or deleted account cannot complete it, and S7 voids it (`mailed`).
 
 use super::admin::{Admin, AdminError};
+use super::languages::for_mail;
 // The same outcomes as A2's link: one error type for every mailed link to choose a password.
 use super::mailed::{self, Mailed, Voiding, mailed_current};
 use super::recovery::RecoverError;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::user::{User, UserStatus};
+use crate::i18n::Msg;
 use crate::mail::templates;
 use crate::secret::{Secret, is_random_token, random_token};
 
@@ -133,8 +135,14 @@ impl Admin<'_> {
         self.ephemeral.put(&live, &digest, self.link_ttl).await?;
         let link = format!("{}/password/link?token={token}", base.trim_end_matches('/'));
         let ctx = minijinja::context! { link, hours => self.link_ttl / 3600, provider => tenant.name };
-        let message = templates::message("reset_link", &email, &format!("{}: choose a new password", tenant.name), ctx)
-            .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
+        let message = templates::message(
+            for_mail(None, Some(&user), &tenant),
+            "reset_link",
+            &email,
+            &Msg::new("mail-reset-link-subject").with("provider", tenant.name.clone()),
+            ctx,
+        )
+        .map_err(|e| AdminError::Internal(Internal::Mail(e.to_string())))?;
         self.outbox.dispatch(message);
         let entry = NewActivity {
             tenant_id: Some(tenant.id),

@@ -42,6 +42,9 @@ fn body_field(schema: &str, field: &str) -> Option<Value> {
         ("TenantChanges", "help_contact") => {
             json!({"pattern": CONTACT_PATTERN, "maxLength": crate::accounts::admin::HELP_CONTACT_MAX})
         }
+        ("TenantChanges", "default_language") => {
+            json!({"enum": crate::i18n::Lang::published().map(crate::i18n::Lang::tag).collect::<Vec<_>>()})
+        }
         ("NewUser", "login_name") => {
             json!({"pattern": LOGIN_NAME_PATTERN, "minLength": 1, "maxLength": LoginName::MAX_CHARS})
         }

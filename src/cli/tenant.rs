@@ -59,6 +59,10 @@ pub enum TenantCommand {
         /// on|off: F10, a passkey that verifies its holder signs in without the password.
         #[arg(long, value_parser = on_off)]
         passkey_sign_in: Option<bool>,
+        /// G1: the language of the provider's pages and mails where nothing else decides
+        /// (en, es).
+        #[arg(long)]
+        default_language: Option<String>,
     },
 }
 
@@ -91,7 +95,7 @@ fn mfa_policy(s: &str) -> Result<MfaPolicy, String> {
 
 fn line(t: &Tenant) -> String {
     format!(
-        "{}\t{}\t{}\tmax-failed-attempts={}\tself-reset={}\tunified-login={}\tsecond-factor={}\tpasskey-sign-in={}",
+        "{}\t{}\t{}\tmax-failed-attempts={}\tself-reset={}\tunified-login={}\tsecond-factor={}\tpasskey-sign-in={}\tlanguage={}",
         t.provider_code,
         t.name,
         if t.active { "active" } else { "inactive" },
@@ -100,6 +104,7 @@ fn line(t: &Tenant) -> String {
         on(t.unified_login_enabled),
         t.mfa_policy.as_str(),
         on(t.passkey_sign_in),
+        t.default_language,
     )
 }
 
@@ -146,6 +151,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
             help_contact,
             mfa_policy,
             passkey_sign_in,
+            default_language,
         } => {
             let changes = TenantChanges {
                 name,
@@ -159,6 +165,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
                 help_contact,
                 mfa_policy,
                 passkey_sign_in,
+                default_language,
             };
             emit(json, &accounts.update_tenant(&code, &changes).await?, line);
         }

@@ -123,7 +123,7 @@ pub async fn csv(
     let here = format!("/admin/providers/{}/activity", seg(&code));
     filters.cursor.clear();
     let Ok(query) = filters.api_query(None) else {
-        return crate::http::page::message(StatusCode::BAD_REQUEST, "Bad request", "A filter is not valid.");
+        return crate::http::page::english_message(StatusCode::BAD_REQUEST, "Bad request", "A filter is not valid.");
     };
     let path = format!("/providers/{}/activity.csv?{query}", seg(&code));
     match console.api.stream(&admin.signed.token, &admin.caller, &path).await {

@@ -106,7 +106,7 @@ pub async fn decide(
             (Method::DELETE, format!("/providers/{}/invitations/{id}", seg(&code)), "Invitation revoked.")
         }
         _ => {
-            return crate::http::page::message(
+            return crate::http::page::english_message(
                 StatusCode::NOT_FOUND,
                 "Page not found",
                 "There is nothing at this address.",

@@ -87,6 +87,7 @@ fn render(
             help_contact => f.help_contact,
             mfa_policy => f.mfa_policy,
             passkey_sign_in => f.passkey_sign_in.is_some(),
+            default_language => f.default_language,
         },
         None => context! {
             max_failed_attempts => policy.max_failed_attempts,
@@ -98,6 +99,7 @@ fn render(
             help_contact => provider.help_contact,
             mfa_policy => provider.mfa_policy.as_str(),
             passkey_sign_in => provider.passkey_sign_in,
+            default_language => provider.default_language,
         },
     };
     page(console, admin, status, "console/settings.html", context! { provider, values, errors, models })
@@ -116,6 +118,7 @@ pub struct SettingsForm {
     help_contact: String,
     mfa_policy: String,
     passkey_sign_in: Option<String>,
+    default_language: String,
 }
 
 pub async fn save_settings(
@@ -157,6 +160,9 @@ pub async fn save_settings(
         "mfa_policy": form.mfa_policy,
         "passkey_sign_in": form.passkey_sign_in.is_some(),
     });
+    if let (false, Some(map)) = (form.default_language.is_empty(), changes.as_object_mut()) {
+        map.insert("default_language".into(), json!(form.default_language));
+    }
     if let (true, Some(map)) = (admin.signed.role == "platform_operator", changes.as_object_mut()) {
         map.insert("unified_login_enabled".into(), json!(form.unified_login_enabled.is_some()));
     }

@@ -70,7 +70,7 @@ pub async fn decide(
             "Withdrawn: the mailed link no longer works.",
         ),
         _ => {
-            return crate::http::page::message(
+            return crate::http::page::english_message(
                 StatusCode::NOT_FOUND,
                 "Page not found",
                 "There is nothing at this address.",

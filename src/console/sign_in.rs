@@ -15,8 +15,9 @@ use super::api::{ApiError, Caller};
 use super::session::{Signed, SigningIn, safe_next};
 use crate::accounts::admin::Me;
 use crate::domain::application::CONSOLE_CLIENT_ID;
-use crate::http::page::{Page, message, see_other};
+use crate::http::page::{Page, english_message as message, see_other};
 use crate::http::{PageForm, PageQuery, csrf};
+use crate::i18n::Lang;
 use crate::secret::{constant_time_eq, random_token, sha256};
 
 #[derive(Deserialize)]
@@ -176,7 +177,7 @@ pub async fn sign_out(
         revoke(&console, &signed.token).await;
     }
     let token = csrf::issue(&headers, &console.site);
-    let page = Page::render(StatusCode::OK, "console/signed_out.html", context! { csrf => token.token });
+    let page = Page::render(Lang::ENGLISH, StatusCode::OK, "console/signed_out.html", context! { csrf => token.token });
     match page {
         Ok(page) => page.with_cookie(token.set_cookie).with_cookie(Some(console.signed_out_cookie())).into_response(),
         Err(e) => e.into_response(),

@@ -9,8 +9,9 @@ use minijinja::{Value, context};
 use super::Console;
 use super::api::ApiError;
 use super::session::{Admin, Flash, sign_in_again};
-use crate::http::page::{Page, message, see_other};
+use crate::http::page::{Page, english_message as message, see_other};
 use crate::http::{csrf, templates};
+use crate::i18n::Lang;
 
 /// The console's pages load one script of ours (the copy button); still no inline script.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -54,7 +55,7 @@ pub fn page(console: &Console, admin: &Admin, status: StatusCode, template: &str
         flash => flash.as_ref().map(|(f, _)| f.clone()),
         ..ctx
     };
-    match Page::render(status, template, ctx) {
+    match Page::render(Lang::ENGLISH, status, template, ctx) {
         Ok(page) => {
             let mut res = page.with_cookie(token.set_cookie).with_cookie(flash.map(|(_, c)| c)).into_response();
             res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));

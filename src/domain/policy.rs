@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Msg;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyMode {
@@ -46,40 +48,40 @@ impl PasswordPolicy {
     }
 
     /// Every violated rule, each with its own message, in a stable order (L5).
-    pub fn violations(&self, password: &str, login_name: &str) -> Vec<String> {
+    pub fn violations(&self, password: &str, login_name: &str) -> Vec<Msg> {
         if password.is_empty() {
-            return vec!["New Password is required.".into()];
+            return vec![Msg::new("password-new-required")];
         }
         let mut out = Vec::new();
         // Length is counted in characters, not bytes: "any Unicode character" is allowed.
         let chars = u32::try_from(password.chars().count()).unwrap_or(u32::MAX);
         if chars < self.min_chars() {
-            out.push(format!("Password must be at least {} characters long.", self.min_chars()));
+            out.push(Msg::new("password-too-short").with("min", self.min_chars()));
         }
         if chars > self.max_length {
-            out.push(format!("Password must be at most {} characters long.", self.max_length));
+            out.push(Msg::new("password-too-long").with("max", self.max_length));
         }
         if self.mode == PolicyMode::Composition {
             if !password.chars().any(|c| c.is_ascii_uppercase()) {
-                out.push("Password must contain at least one upper-case letter (A-Z).".into());
+                out.push(Msg::new("password-needs-upper"));
             }
             if !password.chars().any(|c| c.is_ascii_lowercase()) {
-                out.push("Password must contain at least one lower-case letter (a-z).".into());
+                out.push(Msg::new("password-needs-lower"));
             }
             if !password.chars().any(|c| c.is_ascii_digit()) {
-                out.push("Password must contain at least one digit (0-9).".into());
+                out.push(Msg::new("password-needs-digit"));
             }
             if !password.chars().any(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace()) {
-                out.push("Password must contain at least one special character (for example ! # $ % &).".into());
+                out.push(Msg::new("password-needs-special"));
             }
         }
         if password.starts_with(char::is_whitespace) || password.ends_with(char::is_whitespace) {
-            out.push("Password must not begin or end with a space.".into());
+            out.push(Msg::new("password-edge-space"));
         }
         if !login_name.is_empty() && password.to_lowercase() == login_name.trim().to_lowercase() {
-            out.push("Password must not be the same as the Login Name.".into());
+            out.push(Msg::new("password-is-login-name"));
         } else if super::blocklist::is_common(password) {
-            out.push("Password is too common. Choose one that is harder to guess.".into());
+            out.push(Msg::new("password-too-common"));
         }
         out
     }
@@ -90,7 +92,7 @@ mod tests {
     use super::*;
 
     fn check(pw: &str) -> Vec<String> {
-        PasswordPolicy::default().violations(pw, "alice")
+        PasswordPolicy::default().violations(pw, "alice").iter().map(Msg::english).collect::<Vec<_>>()
     }
 
     #[test]
@@ -139,7 +141,8 @@ mod tests {
 
     #[test]
     fn password_equal_to_login_name_is_refused() {
-        let v = PasswordPolicy::default().violations("Alice-2026!", "alice-2026!");
+        let v: Vec<_> =
+            PasswordPolicy::default().violations("Alice-2026!", "alice-2026!").iter().map(Msg::english).collect();
         assert_eq!(v, vec!["Password must not be the same as the Login Name."]);
     }
 
@@ -152,6 +155,6 @@ mod tests {
     fn nist_mode_wants_length_not_composition() {
         let p = PasswordPolicy { mode: PolicyMode::Nist, ..PasswordPolicy::default() };
         assert!(p.violations("correct horse battery", "bob").is_empty());
-        assert_eq!(p.violations("x9#kq-zv", "bob"), vec!["Password must be at least 15 characters long."]);
+        assert_eq!(p.violations("x9#kq-zv", "bob")[0].english(), "Password must be at least 15 characters long.");
     }
 }

@@ -71,6 +71,14 @@ pub struct Tenant {
     /// F10: people may sign in with a passkey instead of their password (off by default).
     #[serde(default)]
     pub passkey_sign_in: bool,
+    /// G1: the language of the provider's pages and mails where nothing more specific decides
+    /// (a published tag: `en`, `es`).
+    #[serde(default = "english")]
+    pub default_language: String,
+}
+
+fn english() -> String {
+    "en".into()
 }
 
 /// What an administrator may change on a tenant; `None` leaves a field as it is.
@@ -98,6 +106,8 @@ pub struct TenantChanges {
     pub mfa_policy: Option<MfaPolicy>,
     /// F10: a passkey that verifies its holder signs in without the password.
     pub passkey_sign_in: Option<bool>,
+    /// G1: `en` or `es` (the languages Lanyard has catalogues for).
+    pub default_language: Option<String>,
 }
 
 #[cfg(test)]

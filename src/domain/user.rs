@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::tenant::TenantId;
+use crate::i18n::Msg;
 
 /// T2: unique within a provider compared case-insensitively, shown as the user spelled it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,16 +28,16 @@ impl<'de> Deserialize<'de> for LoginName {
 impl LoginName {
     pub const MAX_CHARS: usize = 128;
 
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let spelling = raw.trim();
         if spelling.is_empty() {
-            return Err("Login Name is required.");
+            return Err(Msg::new("login-name-required"));
         }
         if spelling.chars().count() > Self::MAX_CHARS {
-            return Err("Login Name must be at most 128 characters.");
+            return Err(Msg::new("login-name-too-long").with("max", Self::MAX_CHARS));
         }
         if spelling.chars().any(char::is_control) {
-            return Err("Login Name must not contain control characters.");
+            return Err(Msg::new("login-name-control-characters"));
         }
         Ok(LoginName { spelling: spelling.to_string(), key: Self::fold(spelling) })
     }
@@ -47,19 +48,19 @@ impl LoginName {
     /// Security Profile allows in identifiers), and letters from one alphabet (UTS #39 "highly
     /// restrictive": Latin may go with Han and kana, never with Cyrillic or Greek) — so nobody
     /// registers a name that renders like a colleague's.
-    pub fn parse_new(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse_new(raw: &str) -> Result<Self, Msg> {
         use unicode_normalization::UnicodeNormalization;
         use unicode_security::{GeneralSecurityProfile, RestrictionLevel, RestrictionLevelDetection};
         let name = Self::parse(raw)?;
         let nfc: String = name.spelling.nfc().collect();
         let plain = |c: char| c == ' ' || c.is_ascii_graphic();
         if nfc.chars().any(|c| !plain(c) && !c.identifier_allowed()) {
-            return Err("Login Name must not contain invisible, direction-changing or symbol characters.");
+            return Err(Msg::new("login-name-invisible-characters"));
         }
         // Punctuation and spaces are no alphabet's; the letters and digits must share one.
         let letters: String = nfc.chars().filter(|c| !c.is_ascii() || c.is_ascii_alphanumeric()).collect();
         if letters.as_str().detect_restriction_level() > RestrictionLevel::HighlyRestrictive {
-            return Err("Login Name must not mix alphabets (such as Latin and Cyrillic letters).");
+            return Err(Msg::new("login-name-mixed-alphabets"));
         }
         Ok(LoginName { key: Self::fold(&nfc), spelling: nfc })
     }
@@ -195,6 +196,9 @@ pub struct User {
     /// generation works only while the account is still at it.
     #[serde(skip)]
     pub mailed_epoch: i64,
+    /// G1: the language of the person's last sign-in (a tag), for mails no page caused.
+    #[serde(skip)]
+    pub language: Option<String>,
 }
 
 impl User {
@@ -235,7 +239,7 @@ mod tests {
 
     #[test]
     fn empty_login_name_is_refused_with_a_message() {
-        assert_eq!(LoginName::parse("  ").unwrap_err(), "Login Name is required.");
+        assert_eq!(LoginName::parse("  ").unwrap_err().english(), "Login Name is required.");
     }
 
     #[test]
@@ -249,12 +253,12 @@ mod tests {
         for bad in
             ["ali\u{200B}ce", "alice\u{202E}", "al\u{2066}ice", "\u{FEFF}alice", "ali\u{00AD}ce", "alice\u{2665}"]
         {
-            assert_eq!(LoginName::parse_new(bad).unwrap_err(), invisible, "{bad:?}");
+            assert_eq!(LoginName::parse_new(bad).unwrap_err().english(), invisible, "{bad:?}");
             assert!(LoginName::parse(bad).is_ok(), "names already in use still sign in: {bad:?}");
         }
         let mixed = "Login Name must not mix alphabets (such as Latin and Cyrillic letters).";
         for bad in ["\u{0455}am", "p\u{0430}ypal", "\u{03BF}mega-x"] {
-            assert_eq!(LoginName::parse_new(bad).unwrap_err(), mixed, "{bad:?}");
+            assert_eq!(LoginName::parse_new(bad).unwrap_err().english(), mixed, "{bad:?}");
         }
         // Normal form C: a decomposed é is stored, and compared, as the composed one.
         let decomposed = LoginName::parse_new("e\u{0301}lodie").unwrap();

@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde::de::DeserializeOwned;
 
 use super::page;
+use crate::i18n::Msg;
 
 /// Longest value of any form field or page query parameter (a password, an email address, a
 /// token), in bytes.
@@ -26,7 +27,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let unreadable = || page::message(StatusCode::BAD_REQUEST, "Bad request", "The form could not be read.");
+        let unreadable =
+            || page::message(StatusCode::BAD_REQUEST, Msg::new("error-bad-request"), Msg::new("form-unreadable"));
         let form_type = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -37,7 +39,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
         }
         let body = Bytes::from_request(req, state).await.map_err(|_| unreadable())?;
         if !fields_fit(&body) {
-            return Err(page::message(StatusCode::BAD_REQUEST, "Bad request", "A field of the form is too long."));
+            return Err(page::message(
+                StatusCode::BAD_REQUEST,
+                Msg::new("error-bad-request"),
+                Msg::new("form-field-too-long"),
+            ));
         }
         serde_urlencoded::from_bytes::<T>(&body).map(PageForm).map_err(|_| unreadable())
     }
@@ -57,8 +63,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
             Some(v) => Ok(PageQuery(v)),
             None => Err(page::message(
                 StatusCode::BAD_REQUEST,
-                "Incomplete link",
-                "This link is incomplete or damaged. Please go back to the application and try again.",
+                Msg::new("link-incomplete-title"),
+                Msg::new("link-incomplete"),
             )),
         }
     }

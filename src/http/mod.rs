@@ -1,6 +1,6 @@
 //! What every HTTP surface shares — the people's pages (`web/`), the protocol (`oidc/`) and the
 //! administration API — so that none of them imports another: the `Site` sub-state, cookies,
-//! the session cookie, CSRF, page rendering and templates, security headers, the request's
+//! the session cookie, CSRF, page rendering and templates, the browser's language, security headers, the request's
 //! origin, and the two ways parameters arrive (OAuth parameters, page queries and forms).
 
 pub mod bearer;
@@ -8,6 +8,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod form;
 pub mod headers;
+pub mod language;
 pub mod origin;
 pub mod page;
 pub mod params;

@@ -4,21 +4,25 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 
-use super::templates;
+use super::{language, templates};
 use crate::accounts::Internal;
 use crate::accounts::password::HashError;
+use crate::i18n::{Lang, Msg};
 
-/// A rendered page with its status; Set-Cookie headers ride along.
+/// A rendered page with its status and language; Set-Cookie headers ride along.
 pub struct Page {
     pub status: StatusCode,
     pub html: String,
     pub cookies: Vec<String>,
+    pub lang: Lang,
 }
 
 impl Page {
-    pub fn render(status: StatusCode, template: &str, ctx: minijinja::Value) -> Result<Self, PageError> {
+    /// G1: the template sees `lang` (its `t()` calls and `<html lang>` use it).
+    pub fn render(lang: Lang, status: StatusCode, template: &str, ctx: minijinja::Value) -> Result<Self, PageError> {
+        let ctx = context! { lang => lang.tag(), ..ctx };
         let html = templates::render(template, ctx).map_err(|e| PageError::Template(e.to_string()))?;
-        Ok(Page { status, html, cookies: Vec::new() })
+        Ok(Page { status, html, cookies: Vec::new(), lang })
     }
 
     pub fn with_cookie(mut self, cookie: Option<String>) -> Self {
@@ -30,6 +34,7 @@ impl Page {
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
         let mut res = (self.status, Html(self.html)).into_response();
+        language::mark(&mut res, self.lang);
         for c in self.cookies {
             if let Ok(v) = HeaderValue::from_str(&c) {
                 res.headers_mut().append(header::SET_COOKIE, v);
@@ -53,16 +58,42 @@ pub fn see_other(path: &str, cookies: Vec<String>) -> Response {
     res
 }
 
-pub fn message(status: StatusCode, title: &str, message: &str) -> Response {
-    let html = templates::render("message.html", context! { title, message })
+/// A page of one message in `lang`.
+pub fn message_in(lang: Lang, status: StatusCode, title: &Msg, message: &Msg) -> Response {
+    let html = render_message(lang, status, title, message);
+    let mut res = (status, Html(html)).into_response();
+    language::mark(&mut res, lang);
+    res
+}
+
+/// A page of one message where the request's language is not at hand (an error out of a
+/// handler): English here, the browser's language once `language::translate_error_pages` sees it.
+pub fn message(status: StatusCode, title: Msg, message: Msg) -> Response {
+    let html = render_message(Lang::ENGLISH, status, &title, &message);
+    let mut res = (status, Html(html)).into_response();
+    let again = move |lang: Lang| render_message(lang, status, &title, &message);
+    res.extensions_mut().insert(language::InBrowserLanguage::new(again));
+    res
+}
+
+/// The console's own refusals: the console stays English (issue 30).
+pub fn english_message(status: StatusCode, title: &str, message: &str) -> Response {
+    let ctx = context! { lang => Lang::ENGLISH.tag(), title, message };
+    let html = templates::render("message.html", ctx)
         .unwrap_or_else(|_| format!("<!doctype html><title>{}</title><p>{}</p>", status.as_u16(), status.as_str()));
     (status, Html(html)).into_response()
 }
 
+fn render_message(lang: Lang, status: StatusCode, title: &Msg, message: &Msg) -> String {
+    let ctx = context! { lang => lang.tag(), title => lang.text(title), message => lang.text(message) };
+    templates::render("message.html", ctx)
+        .unwrap_or_else(|_| format!("<!doctype html><title>{}</title><p>{}</p>", status.as_u16(), status.as_str()))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
-    #[error("bad request: {0}")]
-    BadRequest(String),
+    #[error("bad request: {}", .0.english())]
+    BadRequest(Msg),
     #[error("template: {0}")]
     Template(String),
     #[error(transparent)]
@@ -79,13 +110,10 @@ impl<E: Into<Internal>> From<E> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
-            PageError::BadRequest(why) => message(StatusCode::BAD_REQUEST, "Bad request", &why),
+            PageError::BadRequest(why) => message(StatusCode::BAD_REQUEST, Msg::new("error-bad-request"), why),
             PageError::Internal(Internal::Hash(HashError::Overloaded)) => {
-                let mut res = message(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Lanyard is busy",
-                    "Too many people are signing in at this moment. Please try again in a few seconds.",
-                );
+                let mut res =
+                    message(StatusCode::SERVICE_UNAVAILABLE, Msg::new("error-busy-title"), Msg::new("error-busy"));
                 res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
                 res
             }
@@ -94,8 +122,8 @@ impl IntoResponse for PageError {
                 crate::telemetry::metrics::internal_error("unavailable");
                 let mut res = message(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "Lanyard is briefly unavailable",
-                    "Lanyard cannot reach its database at this moment. Please try again in a few seconds.",
+                    Msg::new("error-unavailable-title"),
+                    Msg::new("error-unavailable"),
                 );
                 res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
                 res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -105,16 +133,12 @@ impl IntoResponse for PageError {
                 // Logged inside the request's span, so the line carries the request id.
                 tracing::error!(error = %other, "request failed");
                 crate::telemetry::metrics::internal_error("pages");
-                message(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "Lanyard could not complete this request. Please try again in a moment.",
-                )
+                message(StatusCode::INTERNAL_SERVER_ERROR, Msg::new("error-internal-title"), Msg::new("error-internal"))
             }
         }
     }
 }
 
 pub async fn not_found() -> Response {
-    message(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.")
+    message(StatusCode::NOT_FOUND, Msg::new("error-not-found-title"), Msg::new("error-not-found"))
 }

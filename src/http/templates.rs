@@ -57,6 +57,8 @@ static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock:
     // Issue 25 (7): administrators see what a login name holds beyond ASCII.
     env.add_filter("reveal", |v: String| crate::domain::user::LoginName::reveal(&v).unwrap_or_default());
     env.add_filter("when", |v: Option<i64>| v.map(utc_minute).unwrap_or_default());
+    crate::i18n::install(&mut env);
+    env.add_global("languages", minijinja::Value::from_serialize(crate::i18n::Languages::published()));
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
     }

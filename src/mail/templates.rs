@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use minijinja::Environment;
 
 use super::Message;
+use crate::i18n::{Lang, Msg};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("email_code.txt", include_str!("../../templates/mail/email_code.txt")),
@@ -27,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {
     let mut env = Environment::new();
+    crate::i18n::install(&mut env);
     // `.html` names autoescape, `.txt` names do not (minijinja's default rule).
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
@@ -34,15 +36,22 @@ static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock:
     Ok(env)
 });
 
-/// Renders `<name>.txt` and `<name>.html` into a message for `to`.
-pub fn message(name: &str, to: &str, subject: &str, ctx: minijinja::Value) -> Result<Message, minijinja::Error> {
+/// Renders `<name>.txt` and `<name>.html` into a message for `to`, in `lang` (G1).
+pub fn message(
+    lang: Lang,
+    name: &str,
+    to: &str,
+    subject: &Msg,
+    ctx: minijinja::Value,
+) -> Result<Message, minijinja::Error> {
     let env = match &*ENV {
         Ok(env) => env,
         Err(e) => return Err(minijinja::Error::new(e.kind(), e.to_string())),
     };
+    let ctx = minijinja::context! { lang => lang.tag(), ..ctx };
     Ok(Message {
         to: to.to_string(),
-        subject: subject.to_string(),
+        subject: lang.text(subject),
         text: env.get_template(&format!("{name}.txt"))?.render(&ctx)?,
         html: env.get_template(&format!("{name}.html"))?.render(&ctx)?,
     })
@@ -57,9 +66,10 @@ mod tests {
     fn every_mail_renders_both_parts_and_never_a_password() {
         for name in ["email_code", "reset_token", "password_changed", "recovery_link", "invitation", "reset_link"] {
             let m = message(
+                Lang::ENGLISH,
                 name,
                 "a@example.org",
-                "s",
+                &Msg::new("brand"),
                 context! { code => "123456", token => "ABCD2345", minutes => 5, provider => "Acme <Agency>", link => "https://id.example/recover?token=x", hours => 48 },
             )
             .unwrap();

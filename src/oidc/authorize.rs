@@ -23,9 +23,10 @@ use crate::domain::application::Client;
 use crate::domain::second_factor;
 use crate::http::page::{self, PageError, see_other};
 use crate::http::{OAuthParams, PageQuery, ParamError, RequestOrigin, Site, session};
+use crate::i18n::Msg;
 
-fn error_page(message: &str) -> Response {
-    page::message(StatusCode::BAD_REQUEST, "Sign-in request refused", message)
+fn error_page(message: Msg) -> Response {
+    page::message(StatusCode::BAD_REQUEST, Msg::new("authorize-refused-title"), message)
 }
 
 /// F4, F7: what the request asks of the session's level.
@@ -77,7 +78,7 @@ pub async fn authorize(
     let params = match params {
         Ok(p) => match super::request_object::at_authorize(ctx, &p).await {
             Ok(inner) => Ok(inner.unwrap_or(p)),
-            Err(Rejection::Page(message)) => return error_page(&message),
+            Err(Rejection::Page(message)) => return error_page(message),
             Err(Rejection::Failed(e)) => return crate::http::page::PageError::from(e).into_response(),
             Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
         },
@@ -87,7 +88,7 @@ pub async fn authorize(
     let stored = match &params {
         Ok(p) => match super::par::pushed(ctx, p).await {
             Ok(stored) => stored,
-            Err(Rejection::Page(message)) => return error_page(&message),
+            Err(Rejection::Page(message)) => return error_page(message),
             Err(Rejection::Failed(e)) => return crate::http::page::PageError::from(e).into_response(),
             // No redirect is verified before the pushed request is found.
             Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
@@ -101,7 +102,7 @@ pub async fn authorize(
     let checked = authorize_request::check(ctx, params, pushed).await;
     let AuthorizeRequest { client, redirect, pending, prompt_none } = match checked {
         Ok(r) => r,
-        Err(Rejection::Page(message)) => return error_page(&message),
+        Err(Rejection::Page(message)) => return error_page(message),
         Err(Rejection::Redirect(redirect, error)) => return redirect.error(&error),
         Err(Rejection::Failed(e)) => return crate::http::page::PageError::from(e).into_response(),
     };
@@ -127,8 +128,10 @@ pub async fn authorize(
         return match (unified_login::redeem(ctx, session.as_ref(), &client, &pending).await, &session) {
             // F8: B wants a second factor A's session has not proved: B's tab asks for it alone,
             // the hand-off already taken (its 30 seconds were kept) and carried in the request.
-            (Ok(from), Some(_)) if step_up.is_some() && !prompt_none => {
-                let pending = PendingAuthorization { unified_from: Some(from), ..pending };
+            (Ok((from, language)), Some(_)) if step_up.is_some() && !prompt_none => {
+                // G1: B's page speaks the hand-off's language unless B asked for one.
+                let ui_locale = pending.ui_locale.clone().or(language);
+                let pending = PendingAuthorization { unified_from: Some(from), ui_locale, ..pending };
                 let next = step_up.map_or("/login", |step| step.path());
                 match interaction::save(&accounts, &pending, &origin.ip).await {
                     Ok(id) => see_other(&format!("{next}?auth={id}"), vec![]),
@@ -139,7 +142,9 @@ pub async fn authorize(
             (Ok(_), Some(_)) if step_up.is_some() => {
                 redirect.error(&OAuthError::new(ErrorCode::InteractionRequired, "a second factor is needed"))
             }
-            (Ok(from), Some(s)) => complete(ctx, s, &pending, &client, &redirect, Some(Unified { from, origin })).await,
+            (Ok((from, _)), Some(s)) => {
+                complete(ctx, s, &pending, &client, &redirect, Some(Unified { from, origin })).await
+            }
             (Ok(_), None) => redirect.error(&OAuthError::new(ErrorCode::LoginRequired, "no session")),
             (Err(e), _) => redirect.error(&e),
         };
@@ -170,11 +175,7 @@ pub async fn authorize(
 }
 
 fn too_many_waiting() -> Response {
-    page::message(
-        StatusCode::TOO_MANY_REQUESTS,
-        "Too many sign-in requests",
-        "Too many sign-in requests are waiting from your network. Please try again in a few minutes.",
-    )
+    page::message(StatusCode::TOO_MANY_REQUESTS, Msg::new("authorize-too-many-title"), Msg::new("authorize-too-many"))
 }
 
 #[derive(Deserialize)]
@@ -192,7 +193,7 @@ pub async fn resume(
     RequestOrigin(origin): RequestOrigin,
     PageQuery(q): PageQuery<ResumeQuery>,
 ) -> Response {
-    let expired = || error_page("This sign-in request has expired. Please go back to the application and try again.");
+    let expired = || error_page(Msg::new("authorize-expired"));
     let taken = match accounts.interactions().take(&q.auth).await {
         Ok(Some(i)) => i,
         Ok(None) => return expired(),

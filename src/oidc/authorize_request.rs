@@ -12,10 +12,11 @@ use super::redirect::{ResponseMode, VerifiedRedirect};
 use crate::domain::application::Client;
 use crate::http::params::repeated_text;
 use crate::http::{OAuthParams, ParamError};
+use crate::i18n::{Msg, from_ui_locales};
 
 pub enum Rejection {
     /// No verified redirect target: an error page for the user.
-    Page(String),
+    Page(Msg),
     Redirect(Box<VerifiedRedirect>, OAuthError),
     /// The client could not be looked up (a 503 page when the database is out of reach).
     Failed(crate::accounts::Internal),
@@ -45,34 +46,34 @@ pub async fn check(
         Ok(p) => (p, None),
         // Where to send the error is itself in doubt: a page (RFC 6749 §4.1.2.1).
         Err(e) if e.repeats("client_id") || e.repeats("redirect_uri") => {
-            return Err(Rejection::Page(format!("The authorization request is invalid: {}.", e.description())));
+            return Err(Rejection::Page(Msg::new("authorize-invalid").with("detail", e.description())));
         }
         Err(ParamError::Repeated { names, first }) => {
             (first, Some(repeated_text(names.first().map_or("", String::as_str))))
         }
         // Nothing is stored or echoed from an oversized request, not even its state.
         Err(e @ ParamError::TooLong { .. }) => {
-            return Err(Rejection::Page(format!("The authorization request is invalid: {}.", e.description())));
+            return Err(Rejection::Page(Msg::new("authorize-invalid").with("detail", e.description())));
         }
         Err(ParamError::Malformed) => {
-            return Err(Rejection::Page("The authorization request could not be read.".into()));
+            return Err(Rejection::Page(Msg::new("authorize-unreadable")));
         }
     };
     let get = |k: &str| map.get(k).map(String::from);
 
     let Some(client_id) = get("client_id") else {
-        return Err(Rejection::Page("The request does not name a client_id.".into()));
+        return Err(Rejection::Page(Msg::new("authorize-no-client-id")));
     };
     let client = match state.accounts.client(&client_id).await {
         Ok(Some(c)) => c,
-        Ok(None) => return Err(Rejection::Page("The application that sent you here is not registered.".into())),
+        Ok(None) => return Err(Rejection::Page(Msg::new("authorize-unknown-client"))),
         Err(e) => return Err(Rejection::Failed(e.into())),
     };
     let Some(redirect_uri) = get("redirect_uri") else {
-        return Err(Rejection::Page("The request has no redirect_uri.".into()));
+        return Err(Rejection::Page(Msg::new("authorize-no-redirect-uri")));
     };
     let Some(redirect) = VerifiedRedirect::verify(&client, &redirect_uri, get("state"), &state.oidc.issuer) else {
-        return Err(Rejection::Page("The redirect_uri is not registered for this application.".into()));
+        return Err(Rejection::Page(Msg::new("authorize-unregistered-redirect-uri")));
     };
     let response_mode = match get("response_mode") {
         None => ResponseMode::Query,
@@ -121,6 +122,7 @@ pub async fn check(
         unified_from: None,
         wants_second_factor: acr.wants_multi_factor,
         dpop_jkt: authorize_checks::dpop_jkt(&request),
+        ui_locale: get("ui_locales").as_deref().and_then(from_ui_locales).map(|l| l.tag().to_string()),
     };
     let prompt_none = prompts.contains(&"none");
     Ok(AuthorizeRequest { client, redirect, pending, prompt_none })

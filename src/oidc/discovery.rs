@@ -7,6 +7,7 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 use super::Protocol;
+use crate::i18n::Lang;
 
 pub fn document(issuer: &str, dpop: bool) -> Value {
     let at = |path: &str| format!("{issuer}{path}");
@@ -49,7 +50,7 @@ pub fn document(issuer: &str, dpop: bool) -> Value {
         "frontchannel_logout_supported": false,
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
-        "ui_locales_supported": ["en"],
+        "ui_locales_supported": Lang::published().map(Lang::tag).collect::<Vec<_>>(),
     });
     if let (true, Some(fields)) = (dpop, doc.as_object_mut()) {
         fields.insert("dpop_signing_alg_values_supported".into(), json!(super::dpop::DPOP_ALGS));

@@ -13,7 +13,8 @@ use super::{Ctx, Protocol, jwt};
 use crate::accounts::Accounts;
 use crate::domain::activity::Origin;
 use crate::http::page::{self, Page, PageError};
-use crate::http::{OAuthParams, ParamError, RequestOrigin, Site, csrf, session};
+use crate::http::{OAuthParams, ParamError, RequestOrigin, Site, csrf, language, session};
+use crate::i18n::Msg;
 
 pub async fn get(
     State(oidc): State<Protocol>,
@@ -27,7 +28,7 @@ pub async fn get(
         Ok(params) => {
             end_session(Ctx { oidc: &oidc, accounts: &accounts }, &site, &headers, origin, params, false).await
         }
-        Err(e) => bad(&e.description()),
+        Err(e) => bad(Msg::new("logout-invalid").with("detail", e.description())),
     }
 }
 
@@ -41,7 +42,7 @@ pub async fn post(
 ) -> Response {
     let params = match params {
         Ok(p) => p,
-        Err(e) => return bad(&e.description()),
+        Err(e) => return bad(Msg::new("logout-invalid").with("detail", e.description())),
     };
     let confirmed = params.has("confirm");
     // A cross-site POST carries no SameSite=Lax cookie: without this hop the session would
@@ -50,7 +51,7 @@ pub async fn post(
     if !confirmed && !has_session {
         let mut url = match url::Url::parse(&format!("{}/end-session", oidc.issuer)) {
             Ok(u) => u,
-            Err(_) => return bad("The logout request could not be read."),
+            Err(_) => return bad(Msg::new("logout-unreadable")),
         };
         url.query_pairs_mut().extend_pairs(params.iter().filter(|(k, _)| *k != "csrf"));
         return page::see_other(url.as_str(), vec![]);
@@ -61,8 +62,8 @@ pub async fn post(
 /// Registered client ids are at most this long (`accounts::admin`): a longer one is not stored.
 const MAX_CLIENT_ID: usize = 128;
 
-fn bad(message: &str) -> Response {
-    page::message(StatusCode::BAD_REQUEST, "Sign-out request refused", message)
+fn bad(message: Msg) -> Response {
+    page::message(StatusCode::BAD_REQUEST, Msg::new("logout-refused-title"), message)
 }
 
 async fn end_session(
@@ -78,13 +79,13 @@ async fn end_session(
         None => None,
         Some(h) => match jwt::verify_id_token(&oidc.ring, &oidc.issuer, h) {
             Some(c) => Some(c),
-            None => return bad("The id_token_hint is not an ID token issued by this server."),
+            None => return bad(Msg::new("logout-foreign-id-token-hint")),
         },
     };
     let hint_aud = hint.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str().map(String::from));
     let client_id = match (params.get("client_id"), &hint_aud) {
-        (Some(c), Some(a)) if c != a => return bad("client_id does not match the id_token_hint."),
-        (Some(c), _) if c.len() > MAX_CLIENT_ID => return bad("The client_id is not a registered application."),
+        (Some(c), Some(a)) if c != a => return bad(Msg::new("logout-client-id-mismatch")),
+        (Some(c), _) if c.len() > MAX_CLIENT_ID => return bad(Msg::new("logout-unknown-client")),
         (Some(c), _) => Some(c.to_string()),
         (None, a) => a.clone(),
     };
@@ -97,7 +98,7 @@ async fn end_session(
             };
             match client {
                 Some(c) if c.metadata.post_logout_redirect_uris.iter().any(|r| r == uri) => Some(uri.to_string()),
-                _ => return bad("The post_logout_redirect_uri is not registered for this application."),
+                _ => return bad(Msg::new("logout-unregistered-redirect-uri")),
             }
         }
     };
@@ -135,7 +136,7 @@ async fn end_session(
         Some(uri) => {
             let mut url = match url::Url::parse(&uri) {
                 Ok(u) => u,
-                Err(_) => return bad("The post_logout_redirect_uri is not a URL."),
+                Err(_) => return bad(Msg::new("logout-redirect-uri-not-a-url")),
             };
             if let Some(s) = params.get("state") {
                 url.query_pairs_mut().append_pair("state", s);
@@ -144,13 +145,13 @@ async fn end_session(
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res
         }
-        None => Page::render(
-            StatusCode::OK,
-            "message.html",
-            context! { title => "Signed out", message => "You have been signed out of Lanyard." },
-        )
-        .map(|p| p.with_cookie(Some(clear)).into_response())
-        .unwrap_or_else(|e| e.into_response()),
+        None => {
+            let lang = language::of_browser(headers);
+            let ctx = context! { title => lang.t("logout-done-title"), message => lang.t("logout-done") };
+            Page::render(lang, StatusCode::OK, "message.html", ctx)
+                .map(|p| p.with_cookie(Some(clear)).into_response())
+                .unwrap_or_else(|e| e.into_response())
+        }
     }
 }
 
@@ -161,7 +162,12 @@ fn confirm_page(site: &Site, headers: &HeaderMap, params: &OAuthParams) -> Respo
         .iter()
         .filter_map(|k| params.get(k).map(|v| context! { name => k, value => v }))
         .collect();
-    Page::render(StatusCode::OK, "confirm_logout.html", context! { csrf => token.token, fields => carried })
-        .map(|p| p.with_cookie(token.set_cookie).into_response())
-        .unwrap_or_else(|e| e.into_response())
+    Page::render(
+        language::of_browser(headers),
+        StatusCode::OK,
+        "confirm_logout.html",
+        context! { csrf => token.token, fields => carried },
+    )
+    .map(|p| p.with_cookie(token.set_cookie).into_response())
+    .unwrap_or_else(|e| e.into_response())
 }

@@ -37,6 +37,9 @@ pub struct PendingAuthorization {
     /// RFC 9449 §10: the DPoP key the code is to be bound to.
     #[serde(default)]
     pub dpop_jkt: Option<String>,
+    /// G1: the first language of `ui_locales` Lanyard speaks (its tag).
+    #[serde(default)]
+    pub ui_locale: Option<String>,
 }
 
 /// Saves the request for the sign-in page; returns the interaction's handle.
@@ -48,6 +51,7 @@ pub async fn save(accounts: &Accounts, pending: &PendingAuthorization, from: &st
         // Every field is plain data: serialising cannot fail.
         request: serde_json::to_string(pending).unwrap_or_default(),
         requires_second_factor: pending.requires_second_factor || pending.essential_acr,
+        ui_locale: pending.ui_locale.clone(),
     };
     accounts.interactions().save(&interaction, from).await
 }

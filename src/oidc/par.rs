@@ -16,6 +16,7 @@ use super::error::{ErrorCode, OAuthError};
 use super::{Ctx, Protocol, client_auth, dpop_check};
 use crate::accounts::Accounts;
 use crate::http::{OAuthParams, ParamError, RequestOrigin};
+use crate::i18n::Msg;
 use crate::secret::{is_random_token, random_token};
 
 /// RFC 9126 §2.2's `request_uri` form.
@@ -87,7 +88,7 @@ async fn handle(
     // One pipeline: what /authorize would refuse is refused here, as JSON.
     match authorize_request::check(ctx, Ok(pushed), true).await {
         Ok(_) => {}
-        Err(Rejection::Page(message)) => return Err(OAuthError::new(ErrorCode::InvalidRequest, message)),
+        Err(Rejection::Page(message)) => return Err(OAuthError::new(ErrorCode::InvalidRequest, message.english())),
         Err(Rejection::Redirect(_, error)) => return Err(error),
         Err(Rejection::Failed(e)) => return Err(OAuthError::server(e)),
     }
@@ -101,13 +102,13 @@ async fn handle(
 /// the client that pushed them (`Ok(Some)`), or `Ok(None)` for a request that was not pushed.
 pub async fn pushed(ctx: Ctx<'_>, params: &OAuthParams) -> Result<Option<OAuthParams>, Rejection> {
     let Some(uri) = params.get("request_uri") else { return Ok(None) };
-    let gone = || Rejection::Page("That sign-in request expired or was used. Start again from the application.".into());
+    let gone = || Rejection::Page(Msg::new("authorize-pushed-gone"));
     // Any other request_uri is a request object by reference, which is not supported: the
     // usual checks answer it (request_uri_not_supported, to the verified redirect).
     let Some(token) = uri.strip_prefix(REQUEST_URI_PREFIX) else { return Ok(None) };
     let token = Some(token).filter(|t| is_random_token(t)).ok_or_else(gone)?;
     let Some(client_id) = params.get("client_id") else {
-        return Err(Rejection::Page("The request does not name a client_id.".into()));
+        return Err(Rejection::Page(Msg::new("authorize-no-client-id")));
     };
     // Kept under the client's id with the handle: another client_id misses, and burns nothing.
     let taken = ctx.oidc.grants.take_pushed(client_id, token).await.map_err(|e| Rejection::Failed(e.into()))?;

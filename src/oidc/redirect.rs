@@ -8,7 +8,9 @@ use minijinja::context;
 
 use super::error::OAuthError;
 use crate::domain::application::Client;
+use crate::http::language::InBrowserLanguage;
 use crate::http::templates;
+use crate::i18n::Lang;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResponseMode {
@@ -128,8 +130,13 @@ fn description(text: &str) -> String {
 /// the page keeps a CSP without inline script; without JavaScript a button does the same.
 fn form_post(action: &str, params: &[(&'static str, String)]) -> Response {
     let fields: Vec<_> = params.iter().map(|(k, v)| context! { name => k, value => v }).collect();
-    let html = templates::render("form_post.html", context! { action, fields }).unwrap_or_default();
-    let mut res = Html(html).into_response();
+    let (action, fields) = (action.to_string(), minijinja::Value::from(fields));
+    let render = move |lang: Lang| {
+        let ctx = context! { lang => lang.tag(), action => &action, fields => &fields };
+        templates::render("form_post.html", ctx).unwrap_or_default()
+    };
+    let mut res = Html(render(Lang::ENGLISH)).into_response();
+    res.extensions_mut().insert(InBrowserLanguage::new(render));
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -16,6 +16,7 @@ use super::{Ctx, Oidc};
 use crate::domain::application::Client;
 use crate::domain::client_keys::ASSERTION_ALGS;
 use crate::http::OAuthParams;
+use crate::i18n::Msg;
 
 /// The algorithms a request object may be signed with (as client assertions).
 pub const REQUEST_OBJECT_ALGS: [&str; 4] = ASSERTION_ALGS;
@@ -132,11 +133,11 @@ fn check_claims(object: &Compact, client: &Client, issuer: &str, now: i64) -> Re
 pub async fn at_authorize(ctx: Ctx<'_>, params: &OAuthParams) -> Result<Option<OAuthParams>, Rejection> {
     let Some(jwt) = params.get("request") else { return Ok(None) };
     let Some(client_id) = params.get("client_id") else {
-        return Err(Rejection::Page("The request does not name a client_id.".into()));
+        return Err(Rejection::Page(Msg::new("authorize-no-client-id")));
     };
     let client = match ctx.accounts.client(client_id).await {
         Ok(Some(c)) => c,
-        Ok(None) => return Err(Rejection::Page("The application that sent you here is not registered.".into())),
+        Ok(None) => return Err(Rejection::Page(Msg::new("authorize-unknown-client"))),
         Err(e) => return Err(Rejection::Failed(e.into())),
     };
     // A client held to PAR sends nothing by value: refused before any key is fetched.
@@ -151,7 +152,9 @@ pub async fn at_authorize(ctx: Ctx<'_>, params: &OAuthParams) -> Result<Option<O
         });
         match outer {
             Some(redirect) => Rejection::Redirect(Box::new(redirect), error),
-            None => Rejection::Page(format!("The sign-in request is refused: {}.", error.description)),
+            None => {
+                Rejection::Page(Msg::new("authorize-request-object-refused").with("detail", error.description.clone()))
+            }
         }
     })
 }

@@ -28,8 +28,10 @@ use crate::accounts::Accounts;
 use crate::accounts::session::SessionRecord;
 use crate::domain::activity::Origin;
 use crate::domain::application::Client;
+use crate::http::language;
 use crate::http::page::{self, see_other};
 use crate::http::{OAuthParams, PageQuery, RequestOrigin, Site, session};
+use crate::i18n::{Lang, Msg, from_ui_locales};
 use crate::secret::random_token;
 
 /// A `login_hint` with this prefix names a hand-off, never a login name.
@@ -56,6 +58,9 @@ struct Handoff {
     user_id: i32,
     tenant_id: i32,
     created_at: i64,
+    /// G1: the language A's person reads (A's `ui_locales`), for Lanyard's pages on the way.
+    #[serde(default)]
+    ui_locale: Option<String>,
 }
 
 /// Step 1: `POST /unified-login/handoff` with `target_client_id` and `id_token_hint`.
@@ -126,6 +131,7 @@ async fn handoff(
         user_id: user.id,
         tenant_id: tenant.id,
         created_at: now,
+        ui_locale: form.get("ui_locales").and_then(from_ui_locales).map(|l| l.tag().to_string()),
     };
     let handle = random_token();
     let json = serde_json::to_string(&record).map_err(OAuthError::server)?;
@@ -142,8 +148,14 @@ pub struct StartQuery {
     handoff: String,
 }
 
-fn error_page(message: &str) -> Response {
-    page::message(StatusCode::BAD_REQUEST, "Unified login", message)
+/// U3 on Lanyard's own page, in the person's language (what goes back to B as an OAuth
+/// `error_description` stays English: RFC 6749 §4.1.2.1 allows it ASCII only).
+fn error_page(lang: Lang, message: Msg) -> Response {
+    page::message_in(lang, StatusCode::BAD_REQUEST, &Msg::new("unified-title"), &message)
+}
+
+fn timed_out_page(lang: Lang, from: &str) -> Response {
+    error_page(lang, Msg::new("unified-timed-out").with("from", from.to_string()))
 }
 
 /// Step 2, in the new tab: the same user's session, within the time, goes on to B.
@@ -157,24 +169,30 @@ pub async fn start(
     let loaded = oidc.grants.handoff(&q.handoff).await;
     let record = match loaded.map(|r| r.and_then(|v| serde_json::from_str::<Handoff>(&v).ok())) {
         Ok(Some(r)) => r,
-        Ok(None) => return error_page(&timed_out("the application you came from")),
+        Ok(None) => return error_page(language::of_browser(&headers), Msg::new("unified-timed-out-unknown")),
         Err(e) => return OAuthError::server(e).into_response(),
     };
+    let asked = record.ui_locale.as_deref().and_then(Lang::from_tag);
+    let provider = match accounts.languages().of_provider(record.tenant_id).await {
+        Ok(l) => l,
+        Err(e) => return OAuthError::server(e).into_response(),
+    };
+    let lang = language::preference(&headers).choose(asked, provider);
     if oidc.clock.now() - record.created_at > oidc.unified_login_timeout_secs {
-        return error_page(&timed_out(&record.from_name));
+        return timed_out_page(lang, &record.from_name);
     }
     match session::current(&accounts, &site, &headers).await {
         Ok(Some(s)) if s.user_id == record.user_id => {}
-        Ok(_) => return error_page(&timed_out(&record.from_name)),
+        Ok(_) => return timed_out_page(lang, &record.from_name),
         Err(e) => return OAuthError::server(e).into_response(),
     }
     let target = match accounts.client(&record.to_id).await {
         Ok(Some(c)) => c,
-        Ok(None) => return error_page(INVALID_CREDENTIAL),
+        Ok(None) => return error_page(lang, Msg::new("unified-invalid-credential")),
         Err(e) => return OAuthError::server(e).into_response(),
     };
     let Some(initiate) = target.metadata.initiate_login_uri.as_deref().and_then(|u| url::Url::parse(u).ok()) else {
-        return error_page(INVALID_CREDENTIAL);
+        return error_page(lang, Msg::new("unified-invalid-credential"));
     };
     let mut location = initiate.clone();
     let target_link = format!("{}/", initiate.origin().ascii_serialization());
@@ -187,14 +205,14 @@ pub async fn start(
 }
 
 /// Step 3: B's authorization request carries the hand-off: take it (once) and check it is B's,
-/// this session's user's and within the time. Returns A (client id, name); the caller checks T4
-/// for B once and answers with U3's texts.
+/// this session's user's and within the time. Returns A (client id, name) and the hand-off's
+/// language; the caller checks T4 for B once and answers with U3's texts.
 pub async fn redeem(
     state: Ctx<'_>,
     session: Option<&SessionRecord>,
     client: &Client,
     pending: &PendingAuthorization,
-) -> Result<(String, String), OAuthError> {
+) -> Result<((String, String), Option<String>), OAuthError> {
     let refuse = |text: String| OAuthError::new(ErrorCode::AccessDenied, text);
     let handle = pending.login_hint.as_deref().and_then(|h| h.strip_prefix(HINT_PREFIX)).unwrap_or_default();
     let grants = &state.oidc.grants;
@@ -212,7 +230,7 @@ pub async fn redeem(
     }
     match session {
         Some(s) if s.user_id == record.user_id && s.tenant_id == record.tenant_id && s.complete() => {
-            Ok((record.from_id, record.from_name))
+            Ok(((record.from_id, record.from_name), record.ui_locale))
         }
         _ => Err(refuse(timed_out(&record.from_name))),
     }

@@ -17,6 +17,7 @@ mod signing_keys;
 mod sqlite;
 mod status_events;
 mod tenants;
+mod user_language;
 mod users;
 
 use std::time::Duration;

@@ -22,6 +22,7 @@ fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
         mfa_policy: MfaPolicy::parse(&m.mfa_policy)
             .ok_or_else(|| StoreError::Corrupt(format!("second-factor policy of tenant {}: {}", m.id, m.mfa_policy)))?,
         passkey_sign_in: m.passkey_sign_in,
+        default_language: m.default_language,
     })
 }
 
@@ -42,6 +43,7 @@ impl Store {
             help_contact: Set(None),
             mfa_policy: Set(MfaPolicy::default().as_str().into()),
             passkey_sign_in: Set(false),
+            default_language: Set("en".into()),
             ..Default::default()
         }
         .insert(&*self.writer().await)
@@ -111,6 +113,9 @@ impl Store {
         }
         if let Some(on) = changes.passkey_sign_in {
             model.passkey_sign_in = Set(on);
+        }
+        if let Some(tag) = &changes.default_language {
+            model.default_language = Set(tag.clone());
         }
         model.password_policy = Set(policy_json(&policy));
         let updated = to_domain(model.update(&*self.writer().await).await?);

@@ -25,6 +25,7 @@ fn to_domain(m: user::Model) -> Result<User, StoreError> {
         created_at: m.created_at,
         last_sign_in_at: m.last_sign_in_at,
         mailed_epoch: m.mailed_epoch.unwrap_or(0),
+        language: m.language,
     })
 }
 

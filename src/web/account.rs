@@ -7,11 +7,14 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::language;
 use crate::accounts::Accounts;
 use crate::accounts::password_change::ChangeError;
-use crate::accounts::session::Required;
+use crate::accounts::session::{Required, SessionRecord};
+use crate::domain::user::UserType;
 use crate::http::page::{self, Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
+use crate::i18n::{Lang, Msg};
 use crate::secret::Secret;
 
 #[derive(Default, Deserialize)]
@@ -37,8 +40,10 @@ pub async fn show(
     let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
         return Ok(see_other("/login", vec![session::clear(&site)]));
     };
+    let lang = language::of_session(&accounts, &headers, &s).await?;
     let token = csrf::issue(&headers, &site);
     let page = Page::render(
+        lang,
         StatusCode::OK,
         "account.html",
         context! {
@@ -48,13 +53,20 @@ pub async fn show(
             provider_code => tenant.provider_code.as_str(),
             // A3: provider admins see their type in the sign-out panel.
             show_user_type => user.user_type.is_admin(),
-            user_type => user.user_type.label(),
-            notice => q.changed.is_some().then_some(
-                "Your password was changed. You have been signed out everywhere else."
-            ),
+            user_type => lang.t(user_type(user.user_type)),
+            notice => q.changed.is_some().then(|| lang.t("account-password-changed")),
         },
     )?;
     Ok(page.with_cookie(token.set_cookie).into_response())
+}
+
+/// A3: the type's name on the account page.
+fn user_type(t: UserType) -> &'static str {
+    match t {
+        UserType::Regular => "account-user-type-regular",
+        UserType::ProviderAdmin => "account-user-type-provider-admin",
+        UserType::SuperAdmin => "account-user-type-super-admin",
+    }
 }
 
 #[derive(Default, Deserialize)]
@@ -71,23 +83,33 @@ pub async fn sign_out(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
+    // The session is read first: the pages after it ended are still in the person's language.
+    let current = session::current(&accounts, &site, &headers).await?;
+    let lang = match &current {
+        Some(s) => language::of_session(&accounts, &headers, s).await?,
+        None => crate::http::language::of_browser(&headers),
+    };
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
-        return Ok(page::message(
+        return Ok(page::message_in(
+            lang,
             StatusCode::FORBIDDEN,
-            "Sign out",
-            "This form expired. Please go back and try again.",
+            &Msg::new("account-sign-out"),
+            &Msg::new("account-sign-out-expired"),
         ));
     }
-    if let (Some(s), Some(id)) =
-        (session::current(&accounts, &site, &headers).await?, session::cookie_value(&headers, &site))
-    {
+    if let (Some(s), Some(id)) = (current, session::cookie_value(&headers, &site)) {
         accounts.sign_out(&id, &s, origin).await?;
     }
     let clear = session::clear(&site);
     let page = Page::render(
+        lang,
         StatusCode::OK,
         "message.html",
-        context! { title => "Signed out", message => "You have been signed out of Lanyard.", link => context! { href => "/login", text => "Sign in again" } },
+        context! {
+            title => lang.t("logout-done-title"),
+            message => lang.t("logout-done"),
+            link => context! { href => "/login", text => lang.t("account-sign-in-again") },
+        },
     )?;
     Ok(page.with_cookie(Some(clear)).into_response())
 }
@@ -102,30 +124,59 @@ pub struct ChangeForm {
     confirm_password: Secret,
 }
 
-const CHANGE_REASON: &str = "You must choose a new password before you continue.";
+/// L4's page: in the application's language while one waits (the `auth`), else the person's.
+async fn forced_change_language(
+    accounts: &Accounts,
+    headers: &HeaderMap,
+    auth: Option<&str>,
+    s: &SessionRecord,
+) -> Result<Lang, PageError> {
+    match auth {
+        Some(id) => {
+            let interaction = accounts.interactions().get(id).await?;
+            Ok(language::of_interaction(headers, interaction.as_ref()))
+        }
+        None => language::of_session(accounts, headers, s).await,
+    }
+}
+
+/// The messages of one field, in `lang`, as the form shows them.
+fn texts(lang: Lang, messages: &[Msg]) -> Vec<String> {
+    messages.iter().map(|m| lang.text(m)).collect()
+}
+
+#[derive(Default)]
+struct ForcedErrors {
+    form: Vec<Msg>,
+    new_password: Vec<Msg>,
+    confirm_password: Vec<Msg>,
+}
 
 fn change_page(
     site: &Site,
     headers: &HeaderMap,
+    lang: Lang,
     auth: Option<&str>,
     status: StatusCode,
-    errors: Vec<String>,
-    new_password: Vec<String>,
-    confirm_password: Vec<String>,
+    errors: ForcedErrors,
 ) -> Result<Response, PageError> {
     let token = csrf::issue(headers, site);
+    let (form, new, confirm) =
+        (texts(lang, &errors.form), texts(lang, &errors.new_password), texts(lang, &errors.confirm_password));
+    let all: Vec<&String> = form.iter().chain(&new).chain(&confirm).collect();
     let page = Page::render(
+        lang,
         status,
         "change_password.html",
         context! {
             csrf => token.token,
             auth => auth,
             ask_current => false,
-            reason => CHANGE_REASON,
-            errors => errors,
+            reason => lang.t("password-change-forced"),
+            errors => all,
             field_errors => context! {
-                new_password => new_password.join(" "),
-                confirm_password => confirm_password.join(" "),
+                new_password => new.join(" "),
+                confirm_password => confirm.join(" "),
             },
         },
     )?;
@@ -141,9 +192,13 @@ pub async fn show_change(
     match session::current(&accounts, &site, &headers).await? {
         None => Ok(see_other("/login", vec![])),
         Some(s) => match s.next_required() {
-            None => super::own_password::show(&site, &headers),
+            None => {
+                let lang = language::of_session(&accounts, &headers, &s).await?;
+                super::own_password::show(&site, &headers, lang)
+            }
             Some(Required::ChangePassword) => {
-                change_page(&site, &headers, q.auth.as_deref(), StatusCode::OK, vec![], vec![], vec![])
+                let lang = forced_change_language(&accounts, &headers, q.auth.as_deref(), &s).await?;
+                change_page(&site, &headers, lang, q.auth.as_deref(), StatusCode::OK, ForcedErrors::default())
             }
             Some(step) => Ok(see_other(step.path(), vec![])),
         },
@@ -172,16 +227,10 @@ pub async fn submit_change(
         };
         return super::own_password::submit(&accounts, &site, &headers, s, origin, form).await;
     }
+    let lang = forced_change_language(&accounts, &headers, form.auth.as_deref(), &s).await?;
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
-        return change_page(
-            &site,
-            &headers,
-            form.auth.as_deref(),
-            StatusCode::FORBIDDEN,
-            vec!["This form expired. Please try again.".into()],
-            vec![],
-            vec![],
-        );
+        let expired = ForcedErrors { form: vec![Msg::new("account-form-expired")], ..ForcedErrors::default() };
+        return change_page(&site, &headers, lang, form.auth.as_deref(), StatusCode::FORBIDDEN, expired);
     }
     match accounts.change_password(s.user_id, &form.new_password, &form.confirm_password, origin).await {
         Ok(()) => {
@@ -190,8 +239,8 @@ pub async fn submit_change(
             Ok(see_other(&super::login::next_step(&s, form.auth.as_deref()), vec![]))
         }
         Err(ChangeError::Refused { new_password, confirm_password }) => {
-            let all = new_password.iter().chain(&confirm_password).cloned().collect();
-            change_page(&site, &headers, form.auth.as_deref(), StatusCode::OK, all, new_password, confirm_password)
+            let errors = ForcedErrors { form: vec![], new_password, confirm_password };
+            change_page(&site, &headers, lang, form.auth.as_deref(), StatusCode::OK, errors)
         }
         Err(ChangeError::NotAllowed) => {
             // The account may no longer change its password here: this session is over.

@@ -17,8 +17,10 @@ use crate::accounts::session::SessionRecord;
 use crate::domain::activity::Origin;
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
+use crate::i18n::{Lang, Msg};
 use crate::secret::is_random_token;
 
+use super::language;
 use super::login::{LoginQuery, next_step};
 
 /// What the person's app shows as the account's issuer.
@@ -53,11 +55,11 @@ enum Place<'a> {
 
 enum View<'a> {
     Status {
-        notice: Option<&'a str>,
+        notice: Option<Msg>,
     },
     Proposal {
         proposal: &'a Proposal,
-        error: Option<&'a str>,
+        error: Option<Msg>,
     },
     Codes {
         codes: &'a [String],
@@ -65,8 +67,28 @@ enum View<'a> {
     /// F2: a removal waiting for its confirmation (with the mailed code, when one went).
     Removal {
         mailed: bool,
-        error: Option<&'a str>,
+        error: Option<Msg>,
     },
+}
+
+/// The page's language: a signed-in person's in Settings, the interaction's on a sign-in step
+/// (never the account's there, L2).
+async fn language_of(
+    accounts: &Accounts,
+    headers: &HeaderMap,
+    s: &SessionRecord,
+    place: Place<'_>,
+) -> Result<Lang, PageError> {
+    match place {
+        Place::Settings => language::of_session(accounts, headers, s).await,
+        Place::SignIn { auth } => {
+            let interaction = match auth.filter(|a| is_random_token(a)) {
+                Some(id) => accounts.interactions().get(id).await?,
+                None => None,
+            };
+            Ok(language::of_interaction(headers, interaction.as_ref()))
+        }
+    }
 }
 
 async fn render(
@@ -83,6 +105,8 @@ async fn render(
         Some((user, tenant)) => (accounts.factors().offered(&tenant), accounts.factors().may_remove(&user, &tenant)),
         None => (false, false),
     };
+    let lang = language_of(accounts, headers, s, place).await?;
+    let text = |m: Option<Msg>| m.map(|m| lang.text(&m));
     let token = csrf::issue(headers, site);
     let (setup, action, auth, done) = match place {
         Place::Settings => (false, None, None, None),
@@ -93,13 +117,13 @@ async fn render(
     };
     let ctx = match view {
         View::Status { notice } => {
-            context! { csrf => token.token, enrolled, offered, removable, notice, max => MAX_CODE_CHARS }
+            context! { csrf => token.token, enrolled, offered, removable, notice => text(notice), max => MAX_CODE_CHARS }
         }
         View::Proposal { proposal, error } => context! {
             csrf => token.token,
             enrolled,
             proposal => context! { secret => proposal.secret, mailed => proposal.mailed, qr => qr_svg(&proposal.uri) },
-            error,
+            error => text(error),
             setup,
             action,
             auth,
@@ -111,10 +135,11 @@ async fn render(
             context! { csrf => token.token, enrolled, codes, codes_href, done }
         }
         View::Removal { mailed, error } => {
+            let error = text(error);
             context! { csrf => token.token, enrolled, removal => context! { mailed }, error, max => MAX_CODE_CHARS }
         }
     };
-    let page = Page::render(status, "authenticator.html", ctx)?;
+    let page = Page::render(lang, status, "authenticator.html", ctx)?;
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
 
@@ -194,7 +219,7 @@ async fn step(
     let again = |notice| View::Status { notice };
     let is_get = matches!(place, Place::SignIn { .. }) && form.step == "start";
     if !is_get && !csrf::verify(headers, site, form.csrf.as_deref()) {
-        let view = again(Some("This form expired. Please try again."));
+        let view = again(Some(Msg::new("factor-form-expired")));
         return render(accounts, site, headers, &s, view, StatusCode::FORBIDDEN, place).await;
     }
     let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
@@ -211,7 +236,7 @@ async fn step(
         return render(accounts, site, headers, &s, again(None), StatusCode::BAD_REQUEST, place).await;
     }
     if !factors.may_change(&s).await? {
-        let view = again(Some("Sign in with a code from your app first: then you can change your second factor."));
+        let view = again(Some(Msg::new("authenticator-prove-first")));
         return render(accounts, site, headers, &s, view, StatusCode::FORBIDDEN, place).await;
     }
     match form.step.as_str() {
@@ -264,7 +289,7 @@ async fn step(
                 }
             }
             Err(FactorError::NotAllowed) => {
-                let view = again(Some("That setup expired. Start again."));
+                let view = again(Some(Msg::new("authenticator-setup-expired")));
                 render(accounts, site, headers, &s, view, StatusCode::BAD_REQUEST, place).await
             }
             Err(FactorError::Internal(e)) => Err(e.into()),
@@ -293,7 +318,7 @@ async fn step(
                 Ok(epoch) => {
                     let next = accounts.session_after_change(&s, epoch);
                     let cookie = session::start(accounts, site, headers, &next, origin).await?;
-                    let view = again(Some("The authenticator app was removed. You were signed out everywhere else."));
+                    let view = again(Some(Msg::new("authenticator-removed")));
                     Ok(session::with_cookie(
                         render(accounts, site, headers, &next, view, StatusCode::OK, place).await?,
                         &cookie,
@@ -307,7 +332,7 @@ async fn step(
                     render(accounts, site, headers, &s, view, StatusCode::BAD_REQUEST, place).await
                 }
                 Err(FactorError::NotAllowed) => {
-                    let view = again(Some("That removal expired. Start again."));
+                    let view = again(Some(Msg::new("authenticator-removal-expired")));
                     render(accounts, site, headers, &s, view, StatusCode::BAD_REQUEST, place).await
                 }
                 Err(FactorError::Internal(e)) => Err(e.into()),

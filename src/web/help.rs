@@ -4,7 +4,7 @@
 //! appears only after someone typed that provider's code, never as a list.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
@@ -21,9 +21,12 @@ pub struct HelpQuery {
 
 pub async fn show(
     State(accounts): State<Accounts>,
+    headers: HeaderMap,
     RequestOrigin(origin): RequestOrigin,
     PageQuery(q): PageQuery<HelpQuery>,
 ) -> Result<Response, PageError> {
+    // No session and no interaction here: the browser says which language.
+    let lang = crate::http::language::of_browser(&headers);
     // Bounded before any lookup; a code longer than any provider's is no provider's.
     let typed = q.provider_code.map(|c| c.trim().chars().take(64).collect::<String>()).filter(|c| !c.is_empty());
     let (mut status, mut limited, mut contact) = (StatusCode::OK, false, None);
@@ -35,6 +38,7 @@ pub async fn show(
         }
     }
     let page = Page::render(
+        lang,
         status,
         "help.html",
         context! { provider_code => typed, asked => typed.is_some(), contact => contact, limited => limited },

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::language;
 use super::login::{LoginQuery, next_step};
 use super::setup_step::setting_up;
 use crate::accounts::Accounts;
@@ -19,6 +20,7 @@ use crate::accounts::session::SessionRecord;
 use crate::domain::second_factor::MAX_KEY_NAME;
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
+use crate::i18n::{Lang, Msg};
 use crate::secret::is_random_token;
 
 #[derive(Default, Deserialize)]
@@ -35,9 +37,9 @@ pub struct SetupForm {
 async fn render(
     site: &Site,
     headers: &HeaderMap,
-    auth: Option<&str>,
+    (lang, auth): (Lang, Option<&str>),
     ceremony: Option<(&Registration, &str)>,
-    error: Option<&str>,
+    error: Option<Msg>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let token = csrf::issue(headers, site);
@@ -46,10 +48,20 @@ async fn render(
         Some((r, name)) => (Some(r.options.as_str()), r.mailed, name),
         None => (None, false, ""),
     };
+    let error = error.map(|m| lang.text(&m));
     let ctx = context! {
         csrf => token.token, auth, options, mailed, name, error, max => MAX_CODE_CHARS, max_name => MAX_KEY_NAME,
     };
-    Ok(Page::render(status, "key_setup.html", ctx)?.with_cookie(token.set_cookie).into_response())
+    Ok(Page::render(lang, status, "key_setup.html", ctx)?.with_cookie(token.set_cookie).into_response())
+}
+
+/// A step of a sign-in: the language of the interaction `auth` names, never the account's (L2).
+async fn language_of(accounts: &Accounts, headers: &HeaderMap, auth: Option<&str>) -> Result<Lang, PageError> {
+    let interaction = match auth {
+        Some(id) => accounts.interactions().get(id).await?,
+        None => None,
+    };
+    Ok(language::of_interaction(headers, interaction.as_ref()))
 }
 
 /// The session that owes a key now (or may set one up for the waiting request).
@@ -72,7 +84,10 @@ pub async fn show(
     PageQuery(q): PageQuery<LoginQuery>,
 ) -> Result<Response, PageError> {
     match owing(&accounts, &site, &headers, q.auth.as_deref()).await? {
-        Some(_) => render(&site, &headers, q.auth.as_deref(), None, None, StatusCode::OK).await,
+        Some(_) => {
+            let lang = language_of(&accounts, &headers, q.auth.as_deref()).await?;
+            render(&site, &headers, (lang, q.auth.as_deref()), None, None, StatusCode::OK).await
+        }
         None => Ok(see_other("/login", vec![])),
     }
 }
@@ -86,9 +101,12 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let auth = form.auth.as_deref();
     let Some(mut s) = owing(&accounts, &site, &headers, auth).await? else { return Ok(see_other("/login", vec![])) };
+    let lang = language_of(&accounts, &headers, auth).await?;
+    // Every answer below is this page again, in this language, for this waiting request.
+    let page = (lang, auth);
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
-        let expired = Some("This form expired. Please try again.");
-        return render(&site, &headers, auth, None, expired, StatusCode::FORBIDDEN).await;
+        let expired = Some(Msg::new("factor-form-expired"));
+        return render(&site, &headers, page, None, expired, StatusCode::FORBIDDEN).await;
     }
     let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
         return Ok(see_other("/login", vec![session::clear(&site)]));
@@ -97,22 +115,15 @@ pub async fn submit(
     let failed = |e: PasskeyError| {
         let (site, headers) = (site.clone(), headers.clone());
         async move {
-            let message = match e {
-                PasskeyError::Field(message) => message.to_string(),
-                PasskeyError::NotAModel(names) => {
-                    format!("Your provider accepts only these security keys for administrators: {names}.")
-                }
-                PasskeyError::Unavailable => "Passkeys are not offered here.".to_string(),
-                PasskeyError::Internal(e) => return Err(e.into()),
-            };
-            render(&site, &headers, auth, None, Some(&message), StatusCode::BAD_REQUEST).await
+            let message = super::passkeys::refusal(e)?;
+            render(&site, &headers, page, None, Some(message), StatusCode::BAD_REQUEST).await
         }
     };
     match form.step.as_str() {
         "start" => match passkeys.start_registration(&s.sid, &user, &tenant, &form.name).await {
             Ok(registration) => {
                 let ceremony = Some((&registration, form.name.trim()));
-                render(&site, &headers, auth, ceremony, None, StatusCode::OK).await
+                render(&site, &headers, page, ceremony, None, StatusCode::OK).await
             }
             Err(e) => failed(e).await,
         },
@@ -126,6 +137,9 @@ pub async fn submit(
                 Err(e) => failed(e).await,
             }
         }
-        _ => render(&site, &headers, auth, None, Some("Unknown step."), StatusCode::BAD_REQUEST).await,
+        _ => {
+            let unknown = Some(Msg::new("factor-unknown-step"));
+            render(&site, &headers, page, None, unknown, StatusCode::BAD_REQUEST).await
+        }
     }
 }

@@ -10,18 +10,20 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::language;
 use super::login::{ACCOUNT_LOCKED, FORM_EXPIRED, FormState, INVALID_CREDENTIALS, TOO_MANY, next_step, render_form};
 use crate::accounts::Accounts;
 use crate::accounts::key_sign_in::{KeySignInError, KeySignedIn};
 use crate::accounts::throttle::{RetryAfter, ThrottleError};
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, RequestOrigin, Site, csrf, session};
+use crate::i18n::{Lang, Msg};
 use crate::secret::is_random_token;
 
-const EXPIRED: &str = "That took too long. Please try again.";
-const UNAVAILABLE: &str = "Passkeys cannot be used here. Sign in with your password.";
+const EXPIRED: Msg = Msg::new("passkey-sign-in-expired");
+const UNAVAILABLE: Msg = Msg::new("passkey-sign-in-unavailable");
 /// F10: the key signed, but did not verify its holder: it is one factor of two.
-const PASSWORD_TOO: &str = "Your key did not check your PIN or fingerprint, so enter your password as well.";
+const PASSWORD_TOO: Msg = Msg::new("passkey-sign-in-password-too");
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -48,9 +50,10 @@ fn form_again(
     accounts: &Accounts,
     site: &Site,
     headers: &HeaderMap,
+    lang: Lang,
     (login_name, provider_code, auth): (&str, &str, Option<&str>),
     status: StatusCode,
-    error: Option<&str>,
+    error: Option<Msg>,
 ) -> Result<Response, PageError> {
     let form = FormState {
         login_name,
@@ -60,7 +63,7 @@ fn form_again(
         passkeys: accounts.passkeys().available(),
         ..FormState::default()
     };
-    Ok(render_form(site, headers, status, form)?.into_response())
+    Ok(render_form(site, headers, lang, status, form)?.into_response())
 }
 
 fn with_retry(mut res: Response, secs: i64) -> Response {
@@ -75,17 +78,22 @@ pub async fn start(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<StartForm>,
 ) -> Result<Response, PageError> {
+    let interaction = match form.auth.as_deref() {
+        Some(id) => accounts.interactions().get(id).await?,
+        None => None,
+    };
+    let lang = language::of_interaction(&headers, interaction.as_ref());
     let typed = (form.login_name.as_str(), form.provider_code.as_str(), form.auth.as_deref());
-    let again = |status, error| form_again(&accounts, &site, &headers, typed, status, error);
+    let again = |status, error| form_again(&accounts, &site, &headers, lang, typed, status, error);
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return again(StatusCode::FORBIDDEN, Some(FORM_EXPIRED));
     }
     let mut missing = Vec::new();
     if form.login_name.trim().is_empty() {
-        missing.push(("login_name", "Login Name is required."));
+        missing.push(("login_name", Msg::new("login-name-required")));
     }
     if form.provider_code.is_empty() {
-        missing.push(("provider_code", "Provider Code is required."));
+        missing.push(("provider_code", Msg::new("login-provider-code-required")));
     }
     if !missing.is_empty() {
         let fs = FormState {
@@ -96,7 +104,7 @@ pub async fn start(
             passkeys: accounts.passkeys().available(),
             ..FormState::default()
         };
-        return Ok(render_form(&site, &headers, StatusCode::OK, fs)?.into_response());
+        return Ok(render_form(&site, &headers, lang, StatusCode::OK, fs)?.into_response());
     }
     // A ceremony is an attempt: the same admission as a password's.
     match accounts.admit_sign_in(&origin.ip, &form.provider_code, &form.login_name).await {
@@ -117,6 +125,7 @@ pub async fn start(
     let token = csrf::issue(&headers, &site);
     let auth = form.auth.as_deref().filter(|a| is_random_token(a));
     let page = Page::render(
+        lang,
         StatusCode::OK,
         "login_passkey.html",
         context! {
@@ -138,8 +147,13 @@ pub async fn finish(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<FinishForm>,
 ) -> Result<Response, PageError> {
+    let interaction = match form.auth.as_deref() {
+        Some(id) => accounts.interactions().get(id).await?,
+        None => None,
+    };
+    let lang = language::of_interaction(&headers, interaction.as_ref());
     let typed = (form.login_name.as_str(), form.provider_code.as_str(), form.auth.as_deref());
-    let again = |status, error| form_again(&accounts, &site, &headers, typed, status, error);
+    let again = |status, error| form_again(&accounts, &site, &headers, lang, typed, status, error);
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return again(StatusCode::FORBIDDEN, Some(FORM_EXPIRED));
     }
@@ -147,13 +161,12 @@ pub async fn finish(
         return again(StatusCode::OK, Some(EXPIRED));
     }
     // L7: the activity record names the application the person is signing in to.
-    let client_id = match form.auth.as_deref().filter(|a| is_random_token(a)) {
-        Some(id) => accounts.interactions().get(id).await?.map(|i| i.client_id),
-        None => None,
-    };
+    let client_id = interaction.as_ref().map(|i| i.client_id.clone());
     let finished = accounts.key_sign_in().finish(&form.ceremony, &form.assertion, client_id, &origin).await;
     match finished {
         Ok(KeySignedIn::Complete(signed_in)) => {
+            let reading = language::of_signed_in(&headers, interaction.as_ref(), &signed_in.tenant);
+            accounts.languages().remember(&signed_in.user, reading).await?;
             let record = accounts.session_for(&signed_in);
             let cookie = session::start(&accounts, &site, &headers, &record, &origin).await?;
             Ok(see_other(&next_step(&record, form.auth.as_deref()), vec![cookie]))
@@ -167,7 +180,7 @@ pub async fn finish(
                 notice: Some(PASSWORD_TOO),
                 ..FormState::default()
             };
-            Ok(render_form(&site, &headers, StatusCode::OK, fs)?.into_response())
+            Ok(render_form(&site, &headers, lang, StatusCode::OK, fs)?.into_response())
         }
         Err(KeySignInError::Invalid) => again(StatusCode::OK, Some(INVALID_CREDENTIALS)),
         Err(KeySignInError::Locked) => again(StatusCode::OK, Some(ACCOUNT_LOCKED)),

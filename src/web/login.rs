@@ -6,20 +6,22 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::language;
 use crate::accounts::Accounts;
 use crate::accounts::session::SessionRecord;
 use crate::accounts::sign_in::{SignInError, SignInRequest};
 use crate::accounts::throttle::{RetryAfter, ThrottleError};
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
+use crate::i18n::{Lang, Msg};
 use crate::secret::{Secret, is_random_token};
 
 /// L2: the one message for every wrong login name, password or provider code.
-pub const INVALID_CREDENTIALS: &str = "Invalid Credentials";
+pub const INVALID_CREDENTIALS: Msg = Msg::new("login-invalid-credentials");
 /// L3: shown on every attempt at a locked account, right password or not.
-pub const ACCOUNT_LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
-pub(super) const FORM_EXPIRED: &str = "Your sign-in form expired. Please try again.";
-pub(super) const TOO_MANY: &str = "Too many sign-in attempts. Please wait a minute and try again.";
+pub const ACCOUNT_LOCKED: Msg = Msg::new("login-account-locked");
+pub(super) const FORM_EXPIRED: Msg = Msg::new("login-form-expired");
+pub(super) const TOO_MANY: Msg = Msg::new("login-too-many");
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginQuery {
@@ -45,24 +47,27 @@ pub(super) struct FormState<'a> {
     pub login_name: &'a str,
     pub provider_code: &'a str,
     pub auth: Option<&'a str>,
-    pub error: Option<&'a str>,
-    pub field_errors: Vec<(&'static str, &'static str)>,
+    pub error: Option<Msg>,
+    pub field_errors: Vec<(&'static str, Msg)>,
     /// F10: a passkey sign-in is offered (this deployment is a relying party).
     pub passkeys: bool,
     /// F10: a key without user verification proved the person; the password completes it.
     pub key_proof: Option<&'a str>,
-    pub notice: Option<&'a str>,
+    pub notice: Option<Msg>,
 }
 
 pub(super) fn render_form(
     site: &Site,
     headers: &HeaderMap,
+    lang: Lang,
     status: StatusCode,
     form: FormState<'_>,
 ) -> Result<Page, PageError> {
     let token = csrf::issue(headers, site);
-    let field_errors: std::collections::BTreeMap<_, _> = form.field_errors.into_iter().collect();
+    let field_errors: std::collections::BTreeMap<_, _> =
+        form.field_errors.iter().map(|(field, msg)| (*field, lang.text(msg))).collect();
     let page = Page::render(
+        lang,
         status,
         "login.html",
         context! {
@@ -70,11 +75,11 @@ pub(super) fn render_form(
             auth => form.auth,
             login_name => form.login_name,
             provider_code => form.provider_code,
-            error => form.error,
+            error => form.error.map(|m| lang.text(&m)),
             field_errors => field_errors,
             passkeys => form.passkeys && form.key_proof.is_none(),
             key_proof => form.key_proof,
-            notice => form.notice,
+            notice => form.notice.map(|m| lang.text(&m)),
         },
     )?;
     Ok(page.with_cookie(token.set_cookie))
@@ -86,15 +91,17 @@ pub async fn show(
     headers: HeaderMap,
     PageQuery(q): PageQuery<LoginQuery>,
 ) -> Result<Page, PageError> {
-    // OIDC `login_hint` pre-fills the Login Name.
-    let hint = match &q.auth {
-        Some(id) => accounts.interactions().get(id).await?.and_then(|i| i.login_hint),
+    let interaction = match &q.auth {
+        Some(id) => accounts.interactions().get(id).await?,
         None => None,
     };
+    // OIDC `login_hint` pre-fills the Login Name.
+    let hint = interaction.as_ref().and_then(|i| i.login_hint.clone());
+    let lang = language::of_interaction(&headers, interaction.as_ref());
     let login_name = hint.as_deref().unwrap_or("");
     let passkeys = accounts.passkeys().available();
     let form = FormState { login_name, auth: q.auth.as_deref(), passkeys, ..FormState::default() };
-    render_form(&site, &headers, StatusCode::OK, form)
+    render_form(&site, &headers, lang, StatusCode::OK, form)
 }
 
 /// Where to go once signed in: the session's next required step (F1: the second factor, then
@@ -116,7 +123,13 @@ pub async fn submit(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    let again = |error: Option<&str>, field_errors, status| {
+    // L2: the answer's language comes from the request, never from what was typed.
+    let interaction = match form.auth.as_deref() {
+        Some(id) => accounts.interactions().get(id).await?,
+        None => None,
+    };
+    let lang = language::of_interaction(&headers, interaction.as_ref());
+    let again = |error: Option<Msg>, field_errors, status| {
         let fs = FormState {
             login_name: &form.login_name,
             provider_code: &form.provider_code,
@@ -126,20 +139,20 @@ pub async fn submit(
             passkeys: accounts.passkeys().available(),
             ..FormState::default()
         };
-        render_form(&site, &headers, status, fs).map(IntoResponse::into_response)
+        render_form(&site, &headers, lang, status, fs).map(IntoResponse::into_response)
     };
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
         return again(Some(FORM_EXPIRED), vec![], StatusCode::FORBIDDEN);
     }
     let mut missing = Vec::new();
     if form.login_name.trim().is_empty() {
-        missing.push(("login_name", "Login Name is required."));
+        missing.push(("login_name", Msg::new("login-name-required")));
     }
     if form.password.is_empty() {
-        missing.push(("password", "Password is required."));
+        missing.push(("password", Msg::new("login-password-required")));
     }
     if form.provider_code.is_empty() {
-        missing.push(("provider_code", "Provider Code is required."));
+        missing.push(("provider_code", Msg::new("login-provider-code-required")));
     }
     if !missing.is_empty() {
         return again(None, missing, StatusCode::OK);
@@ -155,10 +168,7 @@ pub async fn submit(
         Err(ThrottleError::Internal(e)) => return Err(e.into()),
     }
     // L7: the activity record names the application the user is signing in to.
-    let client_id = match form.auth.as_deref() {
-        Some(id) => accounts.interactions().get(id).await?.map(|i| i.client_id),
-        None => None,
-    };
+    let client_id = interaction.as_ref().map(|i| i.client_id.clone());
     let request = SignInRequest {
         login_name: form.login_name.clone(),
         password: form.password.clone(),
@@ -181,6 +191,8 @@ pub async fn submit(
         Err(SignInError::Internal(e)) => return Err(e.into()),
     };
 
+    let reading = language::of_signed_in(&headers, interaction.as_ref(), &signed_in.tenant);
+    accounts.languages().remember(&signed_in.user, reading).await?;
     let record = accounts.session_for(&signed_in);
     let cookie = session::start(&accounts, &site, &headers, &record, &origin).await?;
     // F1: nothing else until what is required is done.

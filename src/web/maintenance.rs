@@ -2,8 +2,9 @@
 //! `Retry-After`, `Cache-Control: no-store` and the downtime notice — a page for browsers, JSON
 //! for everything else — so no browser or proxy keeps the notice once the service is back. What
 //! people need during the downtime stays up: the health probes (`/readyz` says "maintenance"),
-//! the status page and its feed, the stylesheet, and the administration API (operators switch
-//! the window off there or with the CLI).
+//! the status page and its feed, the language switcher, the stylesheet, and the administration
+//! API (operators switch the window off there or with the CLI). The notice page is in the
+//! browser's language (G1); the window's message is shown as the operator typed it.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -14,11 +15,13 @@ use serde_json::json;
 
 use crate::accounts::Accounts;
 use crate::domain::service_status::InForce;
-use crate::http::templates;
+use crate::http::{language, templates};
+use crate::i18n::Lang;
 
-/// Paths served whatever the window says.
+/// Paths served whatever the window says. The language switcher (G1) only sets a cookie and
+/// goes back, so the notice and the status page can be read in another language.
 fn always_served(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/status" | "/status.json" | "/status/feed")
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/status" | "/status.json" | "/status/feed" | "/language")
         || path.starts_with("/static/")
         || path.starts_with("/admin/api/")
 }
@@ -35,21 +38,27 @@ pub async fn gate(State(accounts): State<Accounts>, req: Request, next: Next) ->
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    notice(&in_force, wants_html)
+    // G1: a page for people in the browser's language; the JSON answer is for programs.
+    let html = wants_html.then(|| language::of_browser(req.headers()));
+    notice(&in_force, html)
 }
 
-fn notice(in_force: &InForce, html: bool) -> Response {
+fn notice(in_force: &InForce, html: Option<Lang>) -> Response {
     let (window, retry_after) = (&in_force.window, in_force.retry_after);
     let until = window.until.map(templates::utc_minute);
-    let mut res = if html {
+    let mut res = if let Some(lang) = html {
+        // The operator's message is shown as typed: it is content, not Lanyard's wording.
         let page = templates::render(
             "maintenance.html",
-            context! { message => &window.message, until => &until, link => &window.link },
+            context! { lang => lang.tag(), message => &window.message, until => &until, link => &window.link },
         )
         .unwrap_or_else(|_| {
-            format!("<!doctype html><title>Down for maintenance</title><p>{}</p>", until.unwrap_or_default())
+            let title = lang.t("maintenance-title");
+            format!("<!doctype html><title>{title}</title><p>{}</p>", until.unwrap_or_default())
         });
-        (StatusCode::SERVICE_UNAVAILABLE, Html(page)).into_response()
+        let mut page = (StatusCode::SERVICE_UNAVAILABLE, Html(page)).into_response();
+        language::mark(&mut page, lang);
+        page
     } else {
         let body = json!({
             // RFC 6749 §4.1.2.1's code for a server that cannot answer now.

@@ -10,6 +10,7 @@ mod help;
 mod invitation;
 mod key_setup;
 mod key_sign_in;
+mod language;
 pub mod login;
 pub mod maintenance;
 mod own_password;
@@ -42,6 +43,7 @@ where
         .route("/login/passkey", post(key_sign_in::start))
         .route("/login/passkey/finish", post(key_sign_in::finish))
         .route("/help", get(help::show))
+        .route("/language", get(language::switch))
         .route("/recover", get(recover::show_link).post(recover::submit_link))
         .route("/account", get(account::show))
         .route("/logout", post(account::sign_out))

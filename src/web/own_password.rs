@@ -12,6 +12,7 @@ use crate::accounts::session::SessionRecord;
 use crate::domain::activity::Origin;
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{Site, csrf, session};
+use crate::i18n::{Lang, Msg};
 use crate::secret::Secret;
 
 pub struct OwnChangeForm {
@@ -23,35 +24,45 @@ pub struct OwnChangeForm {
 
 #[derive(Default)]
 struct FieldErrors {
-    current_password: Vec<String>,
-    new_password: Vec<String>,
-    confirm_password: Vec<String>,
+    current_password: Vec<Msg>,
+    new_password: Vec<Msg>,
+    confirm_password: Vec<Msg>,
 }
 
-fn form_page(site: &Site, headers: &HeaderMap, status: StatusCode, errors: FieldErrors) -> Result<Response, PageError> {
+fn form_page(
+    site: &Site,
+    headers: &HeaderMap,
+    lang: Lang,
+    status: StatusCode,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
     let token = csrf::issue(headers, site);
-    let all: Vec<&String> =
-        errors.current_password.iter().chain(&errors.new_password).chain(&errors.confirm_password).collect();
+    let text = |messages: &[Msg]| messages.iter().map(|m| lang.text(m)).collect::<Vec<_>>();
+    let (current, new, confirm) =
+        (text(&errors.current_password), text(&errors.new_password), text(&errors.confirm_password));
+    let all: Vec<&String> = current.iter().chain(&new).chain(&confirm).collect();
     let page = Page::render(
+        lang,
         status,
         "change_password.html",
         context! {
             csrf => token.token,
             ask_current => true,
-            reason => "Choose a new password. You stay signed in here; everywhere else you will need to sign in again.",
+            reason => lang.t("password-change-own"),
             errors => all,
             field_errors => context! {
-                current_password => errors.current_password.join(" "),
-                new_password => errors.new_password.join(" "),
-                confirm_password => errors.confirm_password.join(" "),
+                current_password => current.join(" "),
+                new_password => new.join(" "),
+                confirm_password => confirm.join(" "),
             },
         },
     )?;
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
 
-pub fn show(site: &Site, headers: &HeaderMap) -> Result<Response, PageError> {
-    form_page(site, headers, StatusCode::OK, FieldErrors::default())
+/// The form, in `lang` (the signed-in person's language).
+pub fn show(site: &Site, headers: &HeaderMap, lang: Lang) -> Result<Response, PageError> {
+    form_page(site, headers, lang, StatusCode::OK, FieldErrors::default())
 }
 
 pub async fn submit(
@@ -62,10 +73,10 @@ pub async fn submit(
     origin: Origin,
     form: OwnChangeForm,
 ) -> Result<Response, PageError> {
+    let lang = super::language::of_session(accounts, headers, &s).await?;
     if !csrf::verify(headers, site, form.csrf.as_deref()) {
-        let expired =
-            FieldErrors { current_password: vec!["This form expired. Please try again.".into()], ..Default::default() };
-        return form_page(site, headers, StatusCode::FORBIDDEN, expired);
+        let expired = FieldErrors { current_password: vec![Msg::new("account-form-expired")], ..Default::default() };
+        return form_page(site, headers, lang, StatusCode::FORBIDDEN, expired);
     }
     let changed = accounts
         .change_own_password(
@@ -87,16 +98,16 @@ pub async fn submit(
             Ok(see_other("/account?changed=1", vec![cookie]))
         }
         Err(OwnChangeError::Refused { current_password, new_password, confirm_password }) => {
-            form_page(site, headers, StatusCode::OK, FieldErrors { current_password, new_password, confirm_password })
+            let errors = FieldErrors { current_password, new_password, confirm_password };
+            form_page(site, headers, lang, StatusCode::OK, errors)
         }
         Err(OwnChangeError::Locked) => {
+            // L3: the same words as the sign-in page's.
             let page = Page::render(
+                lang,
                 StatusCode::OK,
                 "message.html",
-                context! {
-                    title => "Account locked",
-                    message => "Your account has been locked. Please contact your agency administrator.",
-                },
+                context! { title => lang.t("account-locked-title"), message => lang.t("login-account-locked") },
             )?;
             Ok(page.with_cookie(Some(session::clear(site))).into_response())
         }

@@ -19,6 +19,9 @@ use crate::domain::activity::Origin;
 use crate::domain::second_factor::MAX_KEY_NAME;
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, RequestOrigin, Site, csrf, session};
+use crate::i18n::Msg;
+
+use super::language;
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -31,10 +34,13 @@ pub struct KeyForm {
     key: i32,
 }
 
+/// F12: this deployment (or the provider) offers no passkeys.
+const NOT_OFFERED: Msg = Msg::new("passkey-not-offered");
+
 enum View<'a> {
     List {
-        notice: Option<&'a str>,
-        error: Option<&'a str>,
+        notice: Option<Msg>,
+        error: Option<Msg>,
     },
     Ceremony {
         registration: &'a Registration,
@@ -58,18 +64,20 @@ async fn render(
         Some((_, tenant)) => accounts.factors().offered(&tenant) && accounts.passkeys().available(),
         None => false,
     };
+    let lang = language::of_session(accounts, headers, s).await?;
     let token = csrf::issue(headers, site);
     let ctx = match view {
-        View::List { notice, error } => context! {
-            csrf => token.token, keys, may_change, offered, notice, error, max_name => MAX_KEY_NAME,
-        },
+        View::List { notice, error } => {
+            let (notice, error) = (notice.map(|m| lang.text(&m)), error.map(|m| lang.text(&m)));
+            context! { csrf => token.token, keys, may_change, offered, notice, error, max_name => MAX_KEY_NAME }
+        }
         View::Removing => context! { csrf => token.token, keys, removing => true, max => MAX_CODE_CHARS },
         View::Ceremony { registration, name } => context! {
             csrf => token.token, keys, ceremony => registration.options, mailed => registration.mailed, name,
             max => MAX_CODE_CHARS,
         },
     };
-    let page = Page::render(status, "passkeys.html", ctx)?;
+    let page = Page::render(lang, status, "passkeys.html", ctx)?;
     Ok(page.with_cookie(token.set_cookie).into_response())
 }
 
@@ -97,7 +105,7 @@ pub async fn submit(
     let Some(s) = session::complete(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
     let refuse = |message| View::List { notice: None, error: Some(message) };
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
-        let view = refuse("This form expired. Please try again.");
+        let view = refuse(Msg::new("factor-form-expired"));
         return render(&accounts, &site, &headers, &s, view, StatusCode::FORBIDDEN).await;
     }
     let Some((user, tenant)) = accounts.account(s.user_id, s.tenant_id).await? else {
@@ -105,21 +113,13 @@ pub async fn submit(
     };
     // F2, F9: with a factor enrolled, only a session that proved one changes the factors.
     if !accounts.factors().may_change(&s).await? {
-        let view = refuse("Sign in with your second factor first: then you can change your keys.");
+        let view = refuse(Msg::new("passkey-prove-first"));
         return render(&accounts, &site, &headers, &s, view, StatusCode::FORBIDDEN).await;
     }
     let passkeys = accounts.passkeys();
     let adding = matches!(form.step.as_str(), "start" | "finish");
     if adding && !(accounts.factors().offered(&tenant) && passkeys.available()) {
-        return render(
-            &accounts,
-            &site,
-            &headers,
-            &s,
-            refuse("Passkeys are not offered here."),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        return render(&accounts, &site, &headers, &s, refuse(NOT_OFFERED), StatusCode::BAD_REQUEST).await;
     }
     match form.step.as_str() {
         "start" => match passkeys.start_registration(&s.sid, &user, &tenant, &form.name).await {
@@ -135,8 +135,8 @@ pub async fn submit(
                     let mut s = s;
                     passkeys.registered_in(&mut s, &key);
                     session::update(&accounts, &site, &headers, &s).await?;
-                    let notice = format!("Added \"{}\".", key.name);
-                    let view = View::List { notice: Some(&notice), error: None };
+                    let notice = Msg::new("passkey-added").with("name", key.name);
+                    let view = View::List { notice: Some(notice), error: None };
                     render(&accounts, &site, &headers, &s, view, StatusCode::OK).await
                 }
                 Err(e) => failed(&accounts, &site, &headers, &s, e).await,
@@ -153,16 +153,19 @@ pub async fn submit(
         },
         "rename" => match passkeys.rename(&user, form.key, &form.name).await {
             Ok(true) => {
-                let view = View::List { notice: Some("Renamed."), error: None };
+                let view = View::List { notice: Some(Msg::new("passkey-renamed")), error: None };
                 render(&accounts, &site, &headers, &s, view, StatusCode::OK).await
             }
             Ok(false) => {
-                let view = refuse("That key is not yours, or is gone.");
+                let view = refuse(Msg::new("passkey-not-yours"));
                 render(&accounts, &site, &headers, &s, view, StatusCode::BAD_REQUEST).await
             }
             Err(e) => failed(&accounts, &site, &headers, &s, e).await,
         },
-        _ => render(&accounts, &site, &headers, &s, refuse("Unknown step."), StatusCode::BAD_REQUEST).await,
+        _ => {
+            let view = refuse(Msg::new("factor-unknown-step"));
+            render(&accounts, &site, &headers, &s, view, StatusCode::BAD_REQUEST).await
+        }
     }
 }
 
@@ -177,8 +180,19 @@ async fn removed(
 ) -> Result<Response, PageError> {
     let next = accounts.session_after_change(&s, epoch);
     let cookie = session::start(accounts, site, headers, &next, origin).await?;
-    let view = View::List { notice: Some("Removed. You were signed out everywhere else."), error: None };
+    let view = View::List { notice: Some(Msg::new("passkey-removed")), error: None };
     Ok(session::with_cookie(render(accounts, site, headers, &next, view, StatusCode::OK).await?, &cookie))
+}
+
+/// What the page says of a refused registration or removal (here and on the sign-in's setup
+/// step); a failure of ours is an error page.
+pub(super) fn refusal(e: PasskeyError) -> Result<Msg, PageError> {
+    match e {
+        PasskeyError::Field(message) => Ok(message),
+        PasskeyError::NotAModel(names) => Ok(Msg::new("passkey-not-a-model").with("names", names)),
+        PasskeyError::Unavailable => Ok(NOT_OFFERED),
+        PasskeyError::Internal(e) => Err(e.into()),
+    }
 }
 
 async fn failed(
@@ -188,14 +202,6 @@ async fn failed(
     s: &SessionRecord,
     e: PasskeyError,
 ) -> Result<Response, PageError> {
-    let message = match e {
-        PasskeyError::Field(message) => message.to_string(),
-        PasskeyError::NotAModel(names) => {
-            format!("Your provider accepts only these security keys for administrators: {names}.")
-        }
-        PasskeyError::Unavailable => "Passkeys are not offered here.".to_string(),
-        PasskeyError::Internal(e) => return Err(e.into()),
-    };
-    render(accounts, site, headers, s, View::List { notice: None, error: Some(&message) }, StatusCode::BAD_REQUEST)
-        .await
+    let view = View::List { notice: None, error: Some(refusal(e)?) };
+    render(accounts, site, headers, s, view, StatusCode::BAD_REQUEST).await
 }

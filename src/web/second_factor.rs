@@ -8,22 +8,25 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::login::{LoginQuery, next_step};
+use super::language;
+use super::login::{ACCOUNT_LOCKED, LoginQuery, next_step};
 use crate::accounts::Accounts;
 use crate::accounts::factors::{MAX_CODE_CHARS, ProveError};
 use crate::accounts::passkeys::PasskeyError;
 use crate::accounts::session::{Required, SessionRecord};
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, PageQuery, RequestOrigin, Site, csrf, session};
+use crate::i18n::Msg;
 use crate::secret::is_random_token;
 
-const WRONG: &str = "The code is not correct.";
-const WRONG_KEY: &str = "The passkey or security key was not accepted.";
+const WRONG: Msg = Msg::new("second-factor-code-wrong");
+const WRONG_KEY: Msg = Msg::new("second-factor-key-wrong");
 /// L3's own words: a wrong code that reaches the limit locks like a wrong password.
-const LOCKED: &str = "Your account has been locked. Please contact your agency administrator.";
-const TOO_MANY: &str = "Too many attempts. Please try again later.";
+const LOCKED: Msg = ACCOUNT_LOCKED;
+const TOO_MANY: Msg = Msg::new("second-factor-too-many");
 /// F9: the provider's policy wants the key, not a code.
-const KEY_REQUIRED: &str = "Your provider asks for your passkey or security key.";
+const KEY_REQUIRED: Msg = Msg::new("second-factor-key-required");
+const FORM_EXPIRED: Msg = Msg::new("factor-form-expired");
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -43,8 +46,15 @@ async fn render(
     s: Option<&SessionRecord>,
     auth: Option<&str>,
     status: StatusCode,
-    error: Option<&str>,
+    error: Option<Msg>,
 ) -> Result<Response, PageError> {
+    let auth = auth.filter(|a| is_random_token(a));
+    // A step of a sign-in: the interaction's language, never the account's (L2).
+    let interaction = match auth {
+        Some(id) => accounts.interactions().get(id).await?,
+        None => None,
+    };
+    let lang = language::of_interaction(headers, interaction.as_ref());
     let passkey = match s {
         Some(s) => accounts.passkeys().start_assertion(&s.sid, s.user_id).await.map_err(passkey_error)?,
         None => None,
@@ -61,8 +71,9 @@ async fn render(
         None => true,
     };
     let token = csrf::issue(headers, site);
-    let auth = auth.filter(|a| is_random_token(a));
+    let error = error.map(|m| lang.text(&m));
     let page = Page::render(
+        lang,
         status,
         "second_factor.html",
         context! { csrf => token.token, auth, error, passkey, has_app, max => MAX_CODE_CHARS },
@@ -104,11 +115,11 @@ pub async fn submit(
         async move { render(&accounts, &site, &headers, Some(&s), auth, status, Some(error)).await }
     };
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
-        return again(s, StatusCode::FORBIDDEN, "This form expired. Please try again.").await;
+        return again(s, StatusCode::FORBIDDEN, FORM_EXPIRED).await;
     }
     let with_key = !form.assertion.is_empty();
     if !with_key && form.code.trim().is_empty() {
-        return again(s, StatusCode::OK, "Code is required.").await;
+        return again(s, StatusCode::OK, Msg::new("second-factor-code-required")).await;
     }
     // L7: the activity record names the application the person is signing in to.
     let client_id = match auth.filter(|a| is_random_token(a)) {
@@ -127,7 +138,7 @@ pub async fn submit(
         }
         Err(ProveError::Wrong) => again(s, StatusCode::OK, if with_key { WRONG_KEY } else { WRONG }).await,
         Err(ProveError::TooMany) => again(s, StatusCode::TOO_MANY_REQUESTS, TOO_MANY).await,
-        Err(ProveError::Expired) => again(s, StatusCode::OK, "That took too long. Try again.").await,
+        Err(ProveError::Expired) => again(s, StatusCode::OK, Msg::new("second-factor-expired")).await,
         Err(ProveError::KeyRequired) => again(s, StatusCode::OK, KEY_REQUIRED).await,
         // The lock ended every session of the account, this one too.
         Err(ProveError::Locked) => {

@@ -7,10 +7,11 @@ use minijinja::context;
 use serde::Deserialize;
 
 use crate::accounts::Accounts;
-use crate::accounts::enrolment::{EnrolError, Enrolment};
+use crate::accounts::enrolment::{CODE_DIGITS, CODE_TTL, EnrolError, Enrolment};
 use crate::accounts::session::SessionRecord;
 use crate::http::page::{Page, PageError, see_other};
 use crate::http::{PageForm, RequestOrigin, Site, csrf, session};
+use crate::i18n::Msg;
 use crate::secret::Secret;
 
 #[derive(Default, Deserialize)]
@@ -32,14 +33,20 @@ fn step_of(e: &Enrolment) -> &'static str {
     }
 }
 
+/// S2: the notice once the code is mailed, with the code's length and lifetime.
+fn code_sent() -> Msg {
+    Msg::new("settings-code-sent").with("digits", CODE_DIGITS).with("minutes", CODE_TTL / 60)
+}
+
 async fn render(
     accounts: &Accounts,
     site: &Site,
     headers: &HeaderMap,
     s: &SessionRecord,
-    notice: Option<&str>,
-    error: Option<&str>,
+    notice: Option<Msg>,
+    error: Option<Msg>,
 ) -> Result<Response, PageError> {
+    let lang = super::language::of_session(accounts, headers, s).await?;
     let allowed = accounts.enrolling().allowed(s.user_id).await?;
     let email = match &allowed {
         Some((_, u)) if u.email_verified => u.email.clone(),
@@ -48,6 +55,7 @@ async fn render(
     let enrolment = accounts.enrolling().state(&s.sid).await?;
     let token = csrf::issue(headers, site);
     let page = Page::render(
+        lang,
         if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
         "settings.html",
         context! {
@@ -56,8 +64,8 @@ async fn render(
             email,
             step => step_of(&enrolment),
             pending_email => enrolment.email,
-            notice,
-            error,
+            notice => notice.map(|m| lang.text(&m)),
+            error => error.map(|m| lang.text(&m)),
         },
     )?;
     Ok(page.with_cookie(token.set_cookie).into_response())
@@ -83,30 +91,22 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let Some(s) = session::complete(&accounts, &site, &headers).await? else { return Ok(see_other("/login", vec![])) };
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
-        return render(&accounts, &site, &headers, &s, None, Some("This form expired. Please try again.")).await;
+        return render(&accounts, &site, &headers, &s, None, Some(Msg::new("account-form-expired"))).await;
     }
     // F2: the verified address guards changes to the second factors (its codes, its notices);
     // a session that knew only the password must not redirect it.
     if !accounts.factors().may_change(&s).await? {
-        let message = "Sign in with a code from your app first: then you can change this address.";
+        let message = Msg::new("settings-second-factor-first");
         return render(&accounts, &site, &headers, &s, None, Some(message)).await;
     }
     let result = match form.step.as_str() {
         "verify" => {
             accounts.enrolling().verify(s.user_id, &s.sid, &form.current_password, &origin).await.map(|()| None)
         }
-        "send" => accounts
-            .enrolling()
-            .send_code(s.user_id, &s.sid, &form.email)
-            .await
-            .map(|()| Some("We sent a 6-digit code to that address. It is valid for 10 minutes.")),
+        "send" => accounts.enrolling().send_code(s.user_id, &s.sid, &form.email).await.map(|()| Some(code_sent())),
         "code" => accounts.enrolling().check_code(s.user_id, &s.sid, &form.code).await.map(|()| None),
-        "save" => accounts
-            .enrolling()
-            .save(s.user_id, &s.sid, origin)
-            .await
-            .map(|_| Some("Saved. Password tokens will go to this address.")),
-        _ => Err(EnrolError::Field("Unknown step.")),
+        "save" => accounts.enrolling().save(s.user_id, &s.sid, origin).await.map(|_| Some(Msg::new("settings-saved"))),
+        _ => Err(EnrolError::Field(Msg::new("settings-unknown-step"))),
     };
     match result {
         Ok(notice) => render(&accounts, &site, &headers, &s, notice, None).await,

@@ -5,14 +5,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Serialize;
 
 use crate::accounts::Accounts;
 use crate::clock::rfc3339;
 use crate::domain::service_status::{StatusBoard, StatusEvent, StatusKind};
+use crate::http::page::Page;
 use crate::http::{Site, templates};
 
 const STORES_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
@@ -55,20 +56,32 @@ fn no_store(mut res: Response) -> Response {
     res
 }
 
-pub async fn show(State(accounts): State<Accounts>) -> Response {
+/// The page for people, in the browser's language; what administrators typed (the events'
+/// messages) is shown as typed. `/status.json` and the feed are for programs and stay English.
+pub async fn show(State(accounts): State<Accounts>, headers: HeaderMap) -> Response {
+    let lang = crate::http::language::of_browser(&headers);
     let s = status(&accounts).await;
     let headline = match s.status {
-        "maintenance" => "Down for maintenance",
-        "incident" => "Some people may have trouble signing in",
-        "unavailable" => "This server cannot reach its database",
-        _ => "All systems operational",
+        "maintenance" => "maintenance-title",
+        "incident" => "status-incident",
+        "unavailable" => "status-unavailable",
+        _ => "status-up",
     };
-    let html = templates::render(
+    let page = Page::render(
+        lang,
+        StatusCode::OK,
         "status.html",
-        context! { status => s.status, headline, maintenance => s.maintenance, next => s.next_maintenance, incident => s.incident, recent => s.recent },
+        context! {
+            status => s.status,
+            headline => lang.t(headline),
+            maintenance => s.maintenance,
+            next => s.next_maintenance,
+            incident => s.incident,
+            recent => s.recent,
+        },
     );
-    match html {
-        Ok(html) => no_store((StatusCode::OK, Html(html)).into_response()),
+    match page {
+        Ok(page) => no_store(page.into_response()),
         Err(e) => {
             tracing::error!(error = %e, "status page");
             no_store(StatusCode::INTERNAL_SERVER_ERROR.into_response())

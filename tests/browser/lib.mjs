@@ -15,7 +15,8 @@ export async function launch() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  const page = await browser.newPage();
+  // English unless a test says otherwise (G1: the pages follow the browser's Accept-Language).
+  const page = await browser.newPage({ locale: "en-US" });
   const violations = [];
   page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
   return { browser, page, violations };

@@ -126,6 +126,16 @@ async fn demo_script(test: &str, script: &'static str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_g1_spanish_sign_in_lock_forced_change_switcher_and_es_mx() {
+    demo_script("browser_g1_spanish_sign_in_lock_forced_change_switcher_and_es_mx", "languages.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_g1_pseudo_language_fits_360_px_and_leaves_no_english() {
+    demo_script("browser_g1_pseudo_language_fits_360_px_and_leaves_no_english", "pseudo.mjs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_demo_sign_in() {
     demo_script("browser_demo_sign_in", "demo_sign_in.mjs").await;
 }

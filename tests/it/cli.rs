@@ -79,7 +79,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261207_000012_second_factors",
             "m20261207_000013_passkeys",
             "m20261207_000014_passkey_sign_in",
-            "m20261207_000015_key_models"
+            "m20261207_000015_key_models",
+            "m20261207_000016_languages"
         ])
     );
 

@@ -180,6 +180,7 @@ async fn mail(app: &TestApp, sink: &Sink, n: usize, login: &str, kind: Kind) -> 
                 provider_code: "ACME".into(),
                 email: to.clone(),
                 origin: origin(n),
+                language: None,
             };
             let handle = accounts.request_reset(req).await.unwrap();
             let token = after(&mail_to(sink, &to, "token is ").await, "token is ").chars().take(8).collect();

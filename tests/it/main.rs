@@ -15,6 +15,7 @@ pub mod faults;
 mod invitations;
 mod key_models;
 mod key_policy;
+mod languages;
 mod limits;
 mod load;
 mod lockout;

@@ -52,6 +52,17 @@ impl Sink {
         panic!("mail #{nth} containing {needle:?} never arrived");
     }
 
+    /// The `n`-th message (1-based) as it came over SMTP, waiting for it as `nth` does.
+    pub async fn raw(&self, n: usize) -> String {
+        for _ in 0..200 {
+            if let Some(m) = self.messages.lock().await.get(n - 1) {
+                return m.clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("mail #{n} never arrived");
+    }
+
     pub async fn count(&self) -> usize {
         self.messages.lock().await.len()
     }

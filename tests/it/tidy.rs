@@ -129,6 +129,7 @@ const LAYERS: &[&[&str]] = &[
     &["accounts"],
     &["store", "mail"],
     &["domain"],
+    &["i18n"],
     &["telemetry"],
     &["config"],
     &["clock", "secret"],

@@ -140,6 +140,7 @@ mod tests {
             created_at: 0,
             last_sign_in_at: None,
             mailed_epoch: 0,
+            language: None,
         }
     }
 

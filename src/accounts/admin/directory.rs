@@ -26,7 +26,7 @@ impl Admin<'_> {
 
     pub async fn user(&self, code: &str, login: &str) -> Result<(Tenant, User), AdminError> {
         let tenant = self.tenant(code).await?;
-        let name = LoginName::parse(login).map_err(|m| AdminError::field("login_name", m))?;
+        let name = LoginName::parse(login).map_err(|m| AdminError::field("login_name", m.english()))?;
         let user = self
             .store
             .user_by_login(tenant.id, &name)

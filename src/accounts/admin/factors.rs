@@ -35,7 +35,7 @@ impl Admin<'_> {
             actor: self.actor.acting.actor.clone(),
         };
         self.store.record_activity(&entry, self.clock.now()).await?;
-        self.factors().notify(&tenant, &user, "Your second factors were reset by an administrator");
+        self.factors().notify(&tenant, &user, crate::i18n::Msg::new("factor-changed-reset-by-admin"));
         Ok(self.factors().enrolled(user.id).await?)
     }
 }

@@ -64,6 +64,12 @@ impl Admin<'_> {
                 return Err(AdminError::field("help_contact", "one line of plain text"));
             }
         }
+        if let Some(tag) = &changes.default_language
+            && !crate::i18n::Lang::published().any(|l| l.tag() == tag)
+        {
+            let known: Vec<_> = crate::i18n::Lang::published().map(crate::i18n::Lang::tag).collect();
+            return Err(AdminError::field("default_language", format!("one of {}", known.join(", "))));
+        }
         let tenant = self.store.update_tenant(&code, changes).await?;
         self.audit(Some(&tenant), None, "", format!("tenant {code} changed: {changes:?}")).await?;
         Ok(tenant)

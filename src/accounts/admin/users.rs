@@ -44,7 +44,7 @@ impl Admin<'_> {
         if !self.actor.may_appoint(user_type) {
             return Err(AdminError::Forbidden("you cannot create users of this type".into()));
         }
-        let name = LoginName::parse_new(login).map_err(|m| AdminError::field("login_name", m))?;
+        let name = LoginName::parse_new(login).map_err(|m| AdminError::field("login_name", m.english()))?;
         self.check_policy(&tenant, password, &name)?;
         let hash = self.hasher.hash(password).await.map_err(Internal::from)?;
         let new = NewUser {
@@ -239,7 +239,13 @@ impl Admin<'_> {
 
     fn check_policy(&self, tenant: &Tenant, password: &Secret, name: &LoginName) -> Result<(), AdminError> {
         let violations = tenant.password_policy.violations(password.expose(), name.as_str());
-        if violations.is_empty() { Ok(()) } else { Err(AdminError::field("password", violations.join(" "))) }
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            // The administration API answers in English (issue 30: machine-facing).
+            let english: Vec<String> = violations.iter().map(crate::i18n::Msg::english).collect();
+            Err(AdminError::field("password", english.join(" ")))
+        }
     }
 
     /// One change of a user (a PATCH): every check first — who may change what, the address —

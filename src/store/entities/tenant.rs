@@ -15,6 +15,7 @@ pub struct Model {
     pub help_contact: Option<String>,
     pub mfa_policy: String,
     pub passkey_sign_in: bool,
+    pub default_language: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,6 +31,8 @@ pub struct Model {
     pub updated_at: i64,
     /// S7: read as optional for the same reason as `is_platform_operator`; absent reads as 0.
     pub mailed_epoch: Option<i64>,
+    /// G1: the language of the person's last sign-in, for mails no page caused.
+    pub language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
