@@ -24,7 +24,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         files.sort();
-        languages.push((tag, files));
+        // A folder without a catalogue (a hidden one, or one being started) is no language.
+        if !files.is_empty() && !tag.starts_with('.') {
+            languages.push((tag, files));
+        }
     }
     // English is the reference and the last resort: always first.
     languages.sort_by_key(|(tag, _)| (tag != "en", tag.clone()));

@@ -2,7 +2,8 @@
 # unified login's own page (U3).
 
 authorize-refused-title = Sign-in request refused
-authorize-invalid = The authorization request is invalid: { $detail }.
+authorize-repeated = The authorization request is invalid: { $name } was given more than once.
+authorize-too-long = The authorization request is invalid: { $name } is too long.
 authorize-unreadable = The authorization request could not be read.
 authorize-no-client-id = The request does not name a client_id.
 authorize-unknown-client = The application that sent you here is not registered.
@@ -15,7 +16,9 @@ authorize-too-many-title = Too many sign-in requests
 authorize-too-many = Too many sign-in requests are waiting from your network. Please try again in a few minutes.
 
 logout-refused-title = Sign-out request refused
-logout-invalid = { $detail }
+logout-repeated = { $name } was given more than once
+logout-too-long = { $name } is too long
+logout-malformed = the parameters must be application/x-www-form-urlencoded
 logout-unreadable = The logout request could not be read.
 logout-foreign-id-token-hint = The id_token_hint is not an ID token issued by this server.
 logout-client-id-mismatch = client_id does not match the id_token_hint.

@@ -3,7 +3,8 @@
 # Los nombres de parámetros (client_id, redirect_uri…) no se traducen: son del protocolo.
 
 authorize-refused-title = Solicitud de inicio de sesión rechazada
-authorize-invalid = La solicitud de autorización no es válida: { $detail }.
+authorize-repeated = La solicitud de autorización no es válida: { $name } se envió más de una vez.
+authorize-too-long = La solicitud de autorización no es válida: { $name } es demasiado largo.
 authorize-unreadable = No se pudo leer la solicitud de autorización.
 authorize-no-client-id = La solicitud no indica un client_id.
 authorize-unknown-client = La aplicación que lo envió aquí no está registrada.
@@ -16,7 +17,9 @@ authorize-too-many-title = Demasiadas solicitudes de inicio de sesión
 authorize-too-many = Hay demasiadas solicitudes de inicio de sesión pendientes desde su red. Inténtelo de nuevo en unos minutos.
 
 logout-refused-title = Solicitud de cierre de sesión rechazada
-logout-invalid = { $detail }
+logout-repeated = { $name } se envió más de una vez.
+logout-too-long = { $name } es demasiado largo.
+logout-malformed = Los parámetros deben estar en formato application/x-www-form-urlencoded.
 logout-unreadable = No se pudo leer la solicitud de cierre de sesión.
 logout-foreign-id-token-hint = El id_token_hint no es un token de identidad emitido por este servidor.
 logout-client-id-mismatch = El client_id no coincide con el id_token_hint.

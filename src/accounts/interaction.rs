@@ -11,6 +11,7 @@ use crate::secret::{is_random_token, random_token};
 use crate::store::{Ephemeral, StoreError};
 
 const NAMESPACE: &str = "authz";
+const PICK_NAMESPACE: &str = "authz-lang";
 /// Seconds a sign-in page may take before the waiting request is forgotten.
 pub const INTERACTION_TTL: i64 = 10 * 60;
 
@@ -82,7 +83,27 @@ impl Interactions<'_> {
             return Ok(None);
         }
         let raw = self.0.ephemeral.get(&Ephemeral::secret_key(NAMESPACE, id)).await?;
-        Ok(raw.and_then(|v| serde_json::from_str(&v).ok()))
+        let mut found: Option<Interaction> = raw.and_then(|v| serde_json::from_str(&v).ok());
+        // G1: a pick on one of its pages wins over the application's `ui_locales` (read only when
+        // the application asked for a language: otherwise the pick's cookie already decides).
+        if let Some(i) = found.as_mut().filter(|i| i.ui_locale.is_some()) {
+            let pick = self.0.ephemeral.get(&Ephemeral::secret_key(PICK_NAMESPACE, id)).await?;
+            if let Some(tag) = pick {
+                i.ui_locale = Some(tag);
+            }
+        }
+        Ok(found)
+    }
+
+    /// G1: the language the person picked on a page of this interaction, for its remaining life.
+    /// Kept beside it (never written into it: that would race the single-use take).
+    pub async fn pick_language(self, id: &str, tag: &str) -> Result<(), StoreError> {
+        let Some(interaction) = self.get(id).await? else { return Ok(()) };
+        let left = interaction.created_at + INTERACTION_TTL - self.0.clock.now();
+        if left > 0 && interaction.ui_locale.is_some() {
+            self.0.ephemeral.put(&Ephemeral::secret_key(PICK_NAMESPACE, id), tag, left).await?;
+        }
+        Ok(())
     }
 
     /// Single use: of two tabs finishing the same sign-in, one gets it.

@@ -21,8 +21,9 @@ pub fn preference(headers: &HeaderMap) -> Preference {
         .iter()
         .find_map(|name| cookies::read(headers, name))
         .and_then(|tag| Lang::from_tag(&tag));
-    let accepted =
-        headers.get_all(header::ACCEPT_LANGUAGE).iter().filter_map(|v| v.to_str().ok()).find_map(from_accept_language);
+    // RFC 9110 §5.3: several lines are one comma-separated list.
+    let lines: Vec<&str> = headers.get_all(header::ACCEPT_LANGUAGE).iter().filter_map(|v| v.to_str().ok()).collect();
+    let accepted = from_accept_language(&lines.join(","));
     Preference { picked, accepted }
 }
 
@@ -57,7 +58,7 @@ impl InBrowserLanguage {
 }
 
 pub async fn translate_pages(req: Request, next: Next) -> Response {
-    // Only what the choice reads is kept (token endpoints carry neither): no work per request.
+    // Only what the choice reads is kept (token endpoints carry neither): a copy of two headers.
     let mut said = HeaderMap::new();
     for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
         for v in req.headers().get_all(&name) {

@@ -78,7 +78,8 @@ pub fn message(status: StatusCode, title: Msg, message: Msg) -> Response {
 
 /// The console's own refusals: the console stays English (issue 30).
 pub fn english_message(status: StatusCode, title: &str, message: &str) -> Response {
-    let ctx = context! { lang => Lang::ENGLISH.tag(), title, message };
+    // The console has no switcher: it stays English.
+    let ctx = context! { lang => Lang::ENGLISH.tag(), title, message, hide_switcher => true };
     let html = templates::render("message.html", ctx)
         .unwrap_or_else(|_| format!("<!doctype html><title>{}</title><p>{}</p>", status.as_u16(), status.as_str()));
     (status, Html(html)).into_response()

@@ -8,6 +8,8 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::i18n::Msg;
+
 #[derive(Clone, Debug, Default)]
 pub struct OAuthParams(BTreeMap<String, String>);
 
@@ -28,6 +30,18 @@ impl ParamError {
             ParamError::Malformed => "the parameters must be application/x-www-form-urlencoded".into(),
             ParamError::Repeated { names, .. } => repeated_text(names.first().map_or("", String::as_str)),
             ParamError::TooLong { name } => too_long_text(name),
+        }
+    }
+
+    /// G1: the refusal as a message of `area` (`authorize`, `logout`): `<area>-repeated`,
+    /// `<area>-too-long` with the parameter's name (echoed in part), `<area>-unreadable`.
+    pub fn message(&self, repeated: &'static str, too_long: &'static str, unreadable: &'static str) -> Msg {
+        match self {
+            ParamError::Malformed => Msg::new(unreadable),
+            ParamError::Repeated { names, .. } => {
+                Msg::new(repeated).with("name", echo(names.first().map_or("", String::as_str)))
+            }
+            ParamError::TooLong { name } => Msg::new(too_long).with("name", echo(name)),
         }
     }
 

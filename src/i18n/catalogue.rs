@@ -291,7 +291,7 @@ mod tests {
     /// A Spanish text identical to the English is a message nobody translated.
     #[test]
     fn g1_spanish_is_translated() {
-        const SAME_IN_BOTH: &[&str] = &["brand", "logout-invalid"];
+        const SAME_IN_BOTH: &[&str] = &["brand"];
         let es = Lang::from_tag("es").unwrap();
         for (id, vars) in messages(0) {
             let args: Vec<(&str, Arg)> = vars.iter().map(|v| (v.as_str(), Arg::Number(7))).collect();

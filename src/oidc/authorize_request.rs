@@ -22,6 +22,10 @@ pub enum Rejection {
     Failed(crate::accounts::Internal),
 }
 
+fn refusal(e: &ParamError) -> Msg {
+    e.message("authorize-repeated", "authorize-too-long", "authorize-unreadable")
+}
+
 pub struct AuthorizeRequest {
     pub client: Client,
     pub redirect: VerifiedRedirect,
@@ -46,14 +50,14 @@ pub async fn check(
         Ok(p) => (p, None),
         // Where to send the error is itself in doubt: a page (RFC 6749 §4.1.2.1).
         Err(e) if e.repeats("client_id") || e.repeats("redirect_uri") => {
-            return Err(Rejection::Page(Msg::new("authorize-invalid").with("detail", e.description())));
+            return Err(Rejection::Page(refusal(&e)));
         }
         Err(ParamError::Repeated { names, first }) => {
             (first, Some(repeated_text(names.first().map_or("", String::as_str))))
         }
         // Nothing is stored or echoed from an oversized request, not even its state.
         Err(e @ ParamError::TooLong { .. }) => {
-            return Err(Rejection::Page(Msg::new("authorize-invalid").with("detail", e.description())));
+            return Err(Rejection::Page(refusal(&e)));
         }
         Err(ParamError::Malformed) => {
             return Err(Rejection::Page(Msg::new("authorize-unreadable")));

@@ -28,7 +28,7 @@ pub async fn get(
         Ok(params) => {
             end_session(Ctx { oidc: &oidc, accounts: &accounts }, &site, &headers, origin, params, false).await
         }
-        Err(e) => bad(Msg::new("logout-invalid").with("detail", e.description())),
+        Err(e) => bad(e.message("logout-repeated", "logout-too-long", "logout-malformed")),
     }
 }
 
@@ -42,7 +42,7 @@ pub async fn post(
 ) -> Response {
     let params = match params {
         Ok(p) => p,
-        Err(e) => return bad(Msg::new("logout-invalid").with("detail", e.description())),
+        Err(e) => return bad(e.message("logout-repeated", "logout-too-long", "logout-malformed")),
     };
     let confirmed = params.has("confirm");
     // A cross-site POST carries no SameSite=Lax cookie: without this hop the session would

@@ -165,8 +165,8 @@ pub async fn finish(
     let finished = accounts.key_sign_in().finish(&form.ceremony, &form.assertion, client_id, &origin).await;
     match finished {
         Ok(KeySignedIn::Complete(signed_in)) => {
-            let reading = language::of_signed_in(&headers, interaction.as_ref(), &signed_in.tenant);
-            accounts.languages().remember(&signed_in.user, reading).await?;
+            let spoken = language::spoken_at_sign_in(&headers, interaction.as_ref());
+            language::remember_sign_in(&accounts, &signed_in.user, spoken).await;
             let record = accounts.session_for(&signed_in);
             let cookie = session::start(&accounts, &site, &headers, &record, &origin).await?;
             Ok(see_other(&next_step(&record, form.auth.as_deref()), vec![cookie]))

@@ -191,8 +191,8 @@ pub async fn submit(
         Err(SignInError::Internal(e)) => return Err(e.into()),
     };
 
-    let reading = language::of_signed_in(&headers, interaction.as_ref(), &signed_in.tenant);
-    accounts.languages().remember(&signed_in.user, reading).await?;
+    let spoken = language::spoken_at_sign_in(&headers, interaction.as_ref());
+    language::remember_sign_in(&accounts, &signed_in.user, spoken).await;
     let record = accounts.session_for(&signed_in);
     let cookie = session::start(&accounts, &site, &headers, &record, &origin).await?;
     // F1: nothing else until what is required is done.

@@ -7,7 +7,7 @@ use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, COOKIE, REFERER};
 
 use crate::backend_tests;
 use crate::oidc::rp;
-use crate::support::{Backend, PASSWORD, TestApp, alert_of, csrf_of, spawn_with_mail};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, csrf_of, spawn_with_mail};
 
 fn lang_of(html: &str) -> &str {
     let start = html.find("<html lang=\"").expect("an html element") + 12;
@@ -131,7 +131,47 @@ async fn g1_ui_locales_wins_for_the_whole_interaction(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(alert_of(&res.text().await.unwrap()).as_deref(), Some("Credenciales no válidas"));
-    // Without ui_locales the pick decides over the browser.
+    // A pick on one of its pages wins for the rest of the interaction; from another site's link
+    // it sets the cookie, but not the interaction.
+    let pick = |referer: String| {
+        let (browser, app) = (&browser, &app);
+        async move {
+            let url = rp::at(app, &format!("/language?set=en&auth={auth}"));
+            browser.get(url).header(REFERER, referer).send().await.unwrap();
+        }
+    };
+    pick("https://evil.example/".into()).await;
+    let html = browser.get(&login).send().await.unwrap().text().await.unwrap();
+    assert_eq!(lang_of(&html), "es", "another site cannot undo the application's language");
+    pick(login.clone()).await;
+    let html = browser.get(&login).send().await.unwrap().text().await.unwrap();
+    assert_eq!(lang_of(&html), "en", "the person's pick on the page wins");
+    // Signing in there remembers English for alice's mails; a default would not be remembered.
+    let res = browser
+        .post(rp::at(&app, "/login"))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("auth", auth),
+            ("login_name", "alice"),
+            ("password", PASSWORD),
+            ("provider_code", "ACME"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    assert_eq!(alice.language.as_deref(), Some("en"));
+    // A cross-site pick does not reach the account; a pick on our page does.
+    let url = rp::at(&app, "/language?set=es");
+    browser.get(&url).header(REFERER, "https://evil.example/").send().await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    assert_eq!(alice.language.as_deref(), Some("en"));
+    browser.get(&url).header(REFERER, rp::at(&app, "/account")).send().await.unwrap();
+    let (_, alice) = app.state.accounts.lanyard().user("ACME", "alice").await.unwrap();
+    assert_eq!(alice.language.as_deref(), Some("es"));
+    // Without ui_locales the pick decides over the browser (another browser: alice is signed in here).
+    let browser = app.browser();
     let req = client.request(&[]);
     let res = browser.get(req.url.as_str()).send().await.unwrap();
     let login = rp::at(&app, res.headers()["location"].to_str().unwrap());
@@ -163,11 +203,31 @@ async fn g1_the_switcher_remembers_and_never_leaves_the_site(backend: Backend) {
     // The pick beats the browser's header.
     let html = browser.get(app.url("/login")).header(ACCEPT_LANGUAGE, "en").send().await.unwrap().text().await.unwrap();
     assert_eq!(lang_of(&html), "es");
-    // Another site as Referer, a protocol-relative path, or none: back to this site's pages.
-    for referer in ["https://evil.example/login", "//evil.example/x", ""] {
-        let res = app.browser().get(app.url("/language?set=en")).header(REFERER, referer).send().await.unwrap();
+    // Another site as Referer, a path a browser reads as another origin, a page that is not
+    // safe to load again, or none: back to this site's own pages.
+    let ours = rp::at(&app, "");
+    for referer in [
+        "https://evil.example/login".to_string(),
+        "//evil.example/x".to_string(),
+        format!("{ours}//evil.example/x"),
+        format!("{ours}/\\evil.example/x"),
+        format!("{ours}/.//evil.example"),
+        format!("{ours}/password/reset"),
+        format!("{ours}/logout"),
+        String::new(),
+    ] {
+        let res = app.browser().get(app.url("/language?set=en")).header(REFERER, &referer).send().await.unwrap();
         assert_eq!(res.headers()["location"], "/account", "{referer}");
     }
+    // Only the interaction and a link's token ride along, whatever else the page's URL held.
+    let res = app
+        .browser()
+        .get(app.url("/language?set=es"))
+        .header(REFERER, format!("{ours}/invitation?token=abc.DEF_1&x=%0d%0aSet-Cookie:+a=b"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/invitation?token=abc.DEF_1");
     // The interaction rides along when the Referer lost it (a re-rendered POST).
     let res = app
         .browser()
@@ -264,6 +324,40 @@ backend_tests! {
     g1_provider_default => g1_provider_default_applies_when_the_browser_does_not_say,
     g1_errors_discovery => g1_error_pages_and_discovery,
     g1_spanish_reset_mail => g1_a_spanish_page_gets_a_spanish_reset_mail,
+    g1_unified_login => g1_unified_login_keeps_the_language_of_a,
+}
+
+/// U3 in the language A's person reads: the hand-off carries A's `ui_locales` to Lanyard's own
+/// page in the new tab; what goes back to B as `error_description` stays the product's English.
+async fn g1_unified_login_keeps_the_language_of_a(backend: Backend) {
+    use crate::unified::{b_authorizes, start, world};
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app, true).await;
+    // Late at the start URI: Lanyard's page, in Spanish though the browser says English.
+    let start_uri = spanish_handoff(&app, &w).await;
+    app.clock.advance(31);
+    let res = w.browser.get(&start_uri).header(ACCEPT_LANGUAGE, "en").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert_eq!(lang_of(&html), "es");
+    assert!(html.contains("Inténtelo de nuevo desde Care Records"), "{html}");
+    // Late at B: the redirect's error_description is U3's English, whatever the language.
+    let hint = start(&w, &spanish_handoff(&app, &w).await).await;
+    app.clock.advance(31);
+    let (params, _) = b_authorizes(&w, &w.b, &hint).await;
+    assert_eq!(
+        rp::param(&params, "error_description"),
+        Some("Login failed due to request timeout. Please try again from Care Records")
+    );
+    app.stop().await;
+}
+
+/// A's back end asks for a hand-off to B, saying its person reads Spanish.
+async fn spanish_handoff(app: &TestApp, w: &crate::unified::World) -> String {
+    let form = [("target_client_id", "care-connect"), ("id_token_hint", w.a_id_token.as_str()), ("ui_locales", "es")];
+    let res = w.a.post(&rp::at(app, "/unified-login/handoff"), &form).await;
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["start_uri"].as_str().unwrap().to_string()
 }
 
 /// A mail's text as a person reads it: quoted-printable and base64 bodies and RFC 2047 subjects
