@@ -99,3 +99,13 @@ status-subscribe = Subscribe (Atom feed)
 
 logout-confirm-heading = Sign out of Lanyard?
 logout-confirm-text = An application asked to sign you out of Lanyard. Your other applications keep their own sessions.
+
+# M3: the Atom feed, in the language of the page it was subscribed from.
+status-feed-title = Lanyard service status
+status-feed-maintenance = Maintenance
+status-feed-maintenance-over = Maintenance over
+status-feed-incident = Incident
+status-feed-incident-resolved = Incident resolved
+status-feed-from = From { $from }
+status-feed-until = , expected until { $until }
+status-feed-ended = ; ended { $ended }

@@ -98,3 +98,12 @@ status-subscribe = Suscribirse (canal Atom)
 
 logout-confirm-heading = ¿Cerrar sesión en Lanyard?
 logout-confirm-text = Una aplicación solicitó cerrar su sesión en Lanyard. Sus otras aplicaciones conservan sus propias sesiones.
+
+status-feed-title = Estado del servicio de Lanyard
+status-feed-maintenance = Mantenimiento
+status-feed-maintenance-over = Mantenimiento terminado
+status-feed-incident = Incidente
+status-feed-incident-resolved = Incidente resuelto
+status-feed-from = Desde el { $from }
+status-feed-until = , con fin previsto el { $until }
+status-feed-ended = ; terminó el { $ended }

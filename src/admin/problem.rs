@@ -11,9 +11,14 @@ use serde::Serialize;
 use crate::accounts::Internal;
 use crate::accounts::admin::AdminError;
 
+/// RFC 9457 §3.1.1: what went wrong, as a stable URI a client may branch on (the `title` and
+/// `detail` are English for people): `urn:lanyard:problem:` followed by `unauthorized`,
+/// `forbidden`, `not-found`, `invalid` (bad input; `errors` names the fields), `exists`,
+/// `refused` (the state forbids it), `too-large`, `timeout`, `busy`, `unavailable` or `internal`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
+    #[schema(example = "urn:lanyard:problem:invalid")]
     pub kind: &'static str,
     pub title: &'static str,
     pub status: u16,
@@ -25,30 +30,29 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
-        Problem {
-            kind: "about:blank",
-            title,
-            status: status.as_u16(),
-            detail: Some(detail.into()),
-            errors: BTreeMap::new(),
-        }
+    fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Problem { kind, title, status: status.as_u16(), detail: Some(detail.into()), errors: BTreeMap::new() }
     }
 
     pub fn unauthorized(detail: &str) -> Self {
-        Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized", detail)
+        Problem::new(StatusCode::UNAUTHORIZED, "urn:lanyard:problem:unauthorized", "Unauthorized", detail)
     }
 
     pub fn forbidden(detail: &str) -> Self {
-        Problem::new(StatusCode::FORBIDDEN, "Forbidden", detail)
+        Problem::new(StatusCode::FORBIDDEN, "urn:lanyard:problem:forbidden", "Forbidden", detail)
     }
 
     pub fn not_found(what: &str) -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "Not Found", format!("{what} does not exist"))
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "urn:lanyard:problem:not-found",
+            "Not Found",
+            format!("{what} does not exist"),
+        )
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::BAD_REQUEST, "Bad Request", detail)
+        Problem::new(StatusCode::BAD_REQUEST, "urn:lanyard:problem:invalid", "Bad Request", detail)
     }
 
     /// A 400 naming the field.
@@ -59,13 +63,20 @@ impl Problem {
         p
     }
 
+    /// 409: the thing already exists.
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::CONFLICT, "Conflict", detail)
+        Problem::new(StatusCode::CONFLICT, "urn:lanyard:problem:exists", "Conflict", detail)
+    }
+
+    /// 409: the state of what is named forbids the change.
+    pub fn refused(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::CONFLICT, "urn:lanyard:problem:refused", "Conflict", detail)
     }
 
     fn internal() -> Self {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
+            "urn:lanyard:problem:internal",
             "Internal Server Error",
             "Lanyard could not complete this request; the request id is in the logs",
         )
@@ -102,7 +113,7 @@ impl From<AdminError> for Problem {
             }
             AdminError::NotFound(what) => Problem::not_found(&what),
             AdminError::Conflict(what) => Problem::conflict(format!("{what} already exists")),
-            AdminError::Refused(why) => Problem::conflict(why),
+            AdminError::Refused(why) => Problem::refused(why),
             AdminError::Forbidden(why) => Problem::forbidden(&why),
             AdminError::Internal(e) => e.into(),
         }
@@ -120,14 +131,20 @@ pub async fn refusals_as_problems(
     let api = req.uri().path().starts_with("/admin/api/");
     let res = next.run(req).await;
     match res.status() {
-        StatusCode::PAYLOAD_TOO_LARGE if api => {
-            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large", "the request body is over 64 KB")
-                .into_response()
-        }
-        StatusCode::REQUEST_TIMEOUT if api => {
-            Problem::new(StatusCode::REQUEST_TIMEOUT, "Request Timeout", "the request body did not arrive in time")
-                .into_response()
-        }
+        StatusCode::PAYLOAD_TOO_LARGE if api => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "urn:lanyard:problem:too-large",
+            "Content Too Large",
+            "the request body is over 64 KB",
+        )
+        .into_response(),
+        StatusCode::REQUEST_TIMEOUT if api => Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "urn:lanyard:problem:timeout",
+            "Request Timeout",
+            "the request body did not arrive in time",
+        )
+        .into_response(),
         _ => res,
     }
 }
@@ -137,6 +154,7 @@ impl From<Internal> for Problem {
         if matches!(e, Internal::Hash(crate::accounts::password::HashError::Overloaded)) {
             return Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
+                "urn:lanyard:problem:busy",
                 "Service Unavailable",
                 "too many password operations at once; try again in a few seconds",
             );
@@ -144,7 +162,12 @@ impl From<Internal> for Problem {
         if e.is_unavailable() {
             tracing::warn!(error = %e, "a dependency is unavailable");
             crate::telemetry::metrics::internal_error("unavailable");
-            return Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", "try again in a few seconds");
+            return Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "urn:lanyard:problem:unavailable",
+                "Service Unavailable",
+                "try again in a few seconds",
+            );
         }
         // Logged inside the request's span, so the line carries the request id.
         tracing::error!(error = %e, "admin request failed");
@@ -164,6 +187,9 @@ mod tests {
         assert_eq!(p.errors.get("max_failed_attempts").map(String::as_str), Some("must be between 1 and 10"));
         let p = Problem::from(AdminError::invalid("alice: nothing to do"));
         assert!(p.errors.is_empty(), "a message with a colon names no field by accident");
-        assert_eq!(Problem::from(AdminError::Refused("invitation 3 is accepted".into())).status, 409);
+        let refused = Problem::from(AdminError::Refused("invitation 3 is accepted".into()));
+        assert_eq!((refused.status, refused.kind), (409, "urn:lanyard:problem:refused"));
+        assert_eq!(p.kind, "urn:lanyard:problem:invalid");
+        assert_eq!(Problem::from(AdminError::Conflict("user bob".into())).kind, "urn:lanyard:problem:exists");
     }
 }

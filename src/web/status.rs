@@ -14,7 +14,8 @@ use crate::accounts::Accounts;
 use crate::clock::rfc3339;
 use crate::domain::service_status::{StatusBoard, StatusEvent, StatusKind};
 use crate::http::page::Page;
-use crate::http::{Site, templates};
+use crate::http::{PageQuery, Site, language, templates};
+use crate::i18n::{Lang, Msg};
 
 const STORES_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -93,42 +94,60 @@ pub async fn json(State(accounts): State<Accounts>) -> Response {
     no_store(Json(status(&accounts).await).into_response())
 }
 
-pub async fn feed(State(accounts): State<Accounts>, State(site): State<Site>) -> Response {
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct FeedQuery {
+    /// G1: the language of the page the feed was subscribed from (feed readers rarely say one).
+    lang: Option<String>,
+}
+
+pub async fn feed(
+    State(accounts): State<Accounts>,
+    State(site): State<Site>,
+    headers: HeaderMap,
+    PageQuery(q): PageQuery<FeedQuery>,
+) -> Response {
+    let asked = q.lang.as_deref().and_then(Lang::from_tag);
+    let lang = language::preference(&headers).choose(asked, None);
     let board = accounts.status_board().await.unwrap_or_default();
     let updated = board.updated();
     let events = board.events;
     let origin = &site.origin;
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n\
-         <title>Lanyard service status</title>\n<id>{origin}/status/feed</id>\n\
+         <title>{}</title>\n<id>{origin}/status/feed</id>\n\
          <link rel=\"self\" href=\"{origin}/status/feed\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{origin}/status\"/>\n\
          <updated>{}</updated>\n<author><name>Lanyard</name></author>\n",
+        escape(&lang.t("status-feed-title")),
         rfc3339(updated)
     );
     for e in &events {
-        xml.push_str(&entry(e, origin));
+        xml.push_str(&entry(lang, e, origin));
     }
     xml.push_str("</feed>\n");
     let mut res = (StatusCode::OK, xml).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
+    language::mark(&mut res, lang);
     no_store(res)
 }
 
 /// One entry per event; its `updated` moves when the event ends, so readers show the change.
-fn entry(e: &StatusEvent, origin: &str) -> String {
-    let what = match (e.kind, e.ended_at.is_some()) {
-        (StatusKind::Maintenance, false) => "Maintenance",
-        (StatusKind::Maintenance, true) => "Maintenance over",
-        (StatusKind::Incident, false) => "Incident",
-        (StatusKind::Incident, true) => "Incident resolved",
-    };
-    let mut summary = format!("From {}", templates::utc_minute(e.starts_at));
+fn entry(lang: Lang, e: &StatusEvent, origin: &str) -> String {
+    let what = lang.t(match (e.kind, e.ended_at.is_some()) {
+        (StatusKind::Maintenance, false) => "status-feed-maintenance",
+        (StatusKind::Maintenance, true) => "status-feed-maintenance-over",
+        (StatusKind::Incident, false) => "status-feed-incident",
+        (StatusKind::Incident, true) => "status-feed-incident-resolved",
+    });
+    let at = |secs: i64| templates::utc_minute(secs);
+    let mut summary = lang.text(&Msg::new("status-feed-from").with("from", at(e.starts_at)));
     if let Some(until) = e.until {
-        summary.push_str(&format!(", expected until {}", templates::utc_minute(until)));
+        summary.push_str(&lang.text(&Msg::new("status-feed-until").with("until", at(until))));
     }
     if let Some(ended) = e.ended_at {
-        summary.push_str(&format!("; ended {}", templates::utc_minute(ended)));
+        summary.push_str(&lang.text(&Msg::new("status-feed-ended").with("ended", at(ended))));
     }
+    // What an administrator typed is shown as typed.
     summary.push_str(&format!(". {}", e.message));
     let link = e.link.as_deref().map(|l| format!("<link rel=\"related\" href=\"{}\"/>", escape(l))).unwrap_or_default();
     format!(

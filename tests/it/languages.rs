@@ -5,6 +5,9 @@
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, COOKIE, REFERER};
 
+use lanyard::domain::application::AdminGrant;
+use serde_json::json;
+
 use crate::backend_tests;
 use crate::oidc::rp;
 use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, csrf_of, spawn_with_mail};
@@ -268,8 +271,16 @@ async fn g1_provider_default_applies_when_the_browser_does_not_say(backend: Back
         )
         .await;
     assert!(format!("{refused:?}").contains("default_language"), "{refused:?}");
-    let changes = lanyard::domain::tenant::TenantChanges { default_language: Some("es".into()), ..Default::default() };
-    assert_eq!(admin.update_tenant("ACME", &changes).await.unwrap().default_language, "es");
+    // Over the API: a language Lanyard has, or a field-named refusal with a stable type.
+    let token = crate::support::token_for(&app, "ops", Some(AdminGrant::PlatformOperator)).await;
+    let (status, body) =
+        crate::support::call(&app, &token, "PATCH", "/providers/ACME", Some(json!({"default_language": "fr"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["type"], "urn:lanyard:problem:invalid");
+    assert!(body["errors"]["default_language"].as_str().unwrap().contains("en, es"), "{body}");
+    let (status, body) =
+        crate::support::call(&app, &token, "PATCH", "/providers/ACME", Some(json!({"default_language": "es"}))).await;
+    assert_eq!((status, body["default_language"].as_str()), (StatusCode::OK, Some("es")));
     // The sign-in page cannot know the provider (L2): English. Once signed in, the provider's.
     let browser = app.browser();
     let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
@@ -310,6 +321,18 @@ async fn g1_error_pages_and_discovery(backend: Backend) {
         app.browser().get(app.url("/authorize?client_id=nobody")).header(ACCEPT_LANGUAGE, "es").send().await.unwrap();
     let html = res.text().await.unwrap();
     assert!(html.contains("La aplicación que lo envió aquí no está registrada."), "{html}");
+    // M3's feed in the language of the page it was subscribed from.
+    let html = app.browser().get(app.url("/status")).header(ACCEPT_LANGUAGE, "es").send().await.unwrap();
+    let html = html.text().await.unwrap();
+    assert!(html.contains("href=\"/status/feed?lang=es\""), "{html}");
+    app.state.accounts.admin(crate::support::operator()).open_incident("Lento <x>", None).await.unwrap();
+    let feed = app.browser().get(app.url("/status/feed?lang=es")).send().await.unwrap();
+    assert_eq!(feed.headers()[CONTENT_LANGUAGE], "es");
+    let xml = feed.text().await.unwrap();
+    assert!(xml.contains("<title>Estado del servicio de Lanyard</title>"), "{xml}");
+    assert!(xml.contains("<title>Incidente: Lento &lt;x&gt;</title>"), "{xml}");
+    let xml = app.browser().get(app.url("/status/feed")).send().await.unwrap().text().await.unwrap();
+    assert!(xml.contains("<title>Incident: Lento &lt;x&gt;</title>"), "{xml}");
     let doc: serde_json::Value =
         reqwest::get(app.url("/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
     assert_eq!(doc["ui_locales_supported"], serde_json::json!(["en", "es"]));

@@ -56,6 +56,9 @@ pub async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Op
     if !status.is_success() {
         assert!(is_problem, "{method} {path}: {status} without problem+json: {value}");
         assert_eq!(value["status"], status.as_u16(), "{value}");
+        // Issue 30: a stable type a client may branch on, whatever the English says.
+        let kind = value["type"].as_str().unwrap_or_default();
+        assert!(kind.starts_with("urn:lanyard:problem:"), "{method} {path}: a problem without a stable type: {value}");
     }
     (status, value)
 }
