@@ -67,7 +67,7 @@ pub fn message_in(lang: Lang, status: StatusCode, title: &Msg, message: &Msg) ->
 }
 
 /// A page of one message where the request's language is not at hand (an error out of a
-/// handler): English here, the browser's language once `language::translate_error_pages` sees it.
+/// handler): English here, the browser's language once `language::translate_pages` sees it.
 pub fn message(status: StatusCode, title: Msg, message: Msg) -> Response {
     let html = render_message(Lang::ENGLISH, status, &title, &message);
     let mut res = (status, Html(html)).into_response();
@@ -80,13 +80,16 @@ pub fn message(status: StatusCode, title: Msg, message: Msg) -> Response {
 pub fn english_message(status: StatusCode, title: &str, message: &str) -> Response {
     // The console has no switcher: it stays English.
     let ctx = context! { lang => Lang::ENGLISH.tag(), title, message, hide_switcher => true };
-    let html = templates::render("message.html", ctx)
-        .unwrap_or_else(|_| format!("<!doctype html><title>{}</title><p>{}</p>", status.as_u16(), status.as_str()));
-    (status, Html(html)).into_response()
+    (status, Html(message_page(status, ctx))).into_response()
 }
 
 fn render_message(lang: Lang, status: StatusCode, title: &Msg, message: &Msg) -> String {
     let ctx = context! { lang => lang.tag(), title => lang.text(title), message => lang.text(message) };
+    message_page(status, ctx)
+}
+
+/// `message.html`, or the bare status if even that cannot render.
+fn message_page(status: StatusCode, ctx: minijinja::Value) -> String {
     templates::render("message.html", ctx)
         .unwrap_or_else(|_| format!("<!doctype html><title>{}</title><p>{}</p>", status.as_u16(), status.as_str()))
 }

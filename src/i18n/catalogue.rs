@@ -134,21 +134,6 @@ impl Languages {
     }
 }
 
-/// Every message id of a language's catalogue, for the catalogue tests.
-pub fn message_ids(lang: Lang) -> Vec<String> {
-    let Some((_, files)) = CATALOGUES.get(lang.0) else { return Vec::new() };
-    let mut ids = Vec::new();
-    for (_, source) in *files {
-        let resource = FluentResource::try_new((*source).to_string()).unwrap_or_else(|(partial, _)| partial);
-        for entry in resource.entries() {
-            if let fluent_syntax::ast::Entry::Message(m) = entry {
-                ids.push(m.id.name.to_string());
-            }
-        }
-    }
-    ids
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};

@@ -11,7 +11,7 @@ mod msg;
 mod negotiate;
 mod templates;
 
-pub use catalogue::{Lang, Languages, message_ids};
+pub use catalogue::{Lang, Languages};
 pub use msg::{Arg, Msg};
 pub use negotiate::{Preference, from_accept_language, from_ui_locales};
 pub use templates::install;

@@ -78,11 +78,7 @@ pub async fn start(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<StartForm>,
 ) -> Result<Response, PageError> {
-    let interaction = match form.auth.as_deref() {
-        Some(id) => accounts.interactions().get(id).await?,
-        None => None,
-    };
-    let lang = language::of_interaction(&headers, interaction.as_ref());
+    let (_, lang) = language::of_auth(&accounts, &headers, form.auth.as_deref()).await?;
     let typed = (form.login_name.as_str(), form.provider_code.as_str(), form.auth.as_deref());
     let again = |status, error| form_again(&accounts, &site, &headers, lang, typed, status, error);
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {
@@ -147,11 +143,7 @@ pub async fn finish(
     RequestOrigin(origin): RequestOrigin,
     PageForm(form): PageForm<FinishForm>,
 ) -> Result<Response, PageError> {
-    let interaction = match form.auth.as_deref() {
-        Some(id) => accounts.interactions().get(id).await?,
-        None => None,
-    };
-    let lang = language::of_interaction(&headers, interaction.as_ref());
+    let (interaction, lang) = language::of_auth(&accounts, &headers, form.auth.as_deref()).await?;
     let typed = (form.login_name.as_str(), form.provider_code.as_str(), form.auth.as_deref());
     let again = |status, error| form_again(&accounts, &site, &headers, lang, typed, status, error);
     if !csrf::verify(&headers, &site, form.csrf.as_deref()) {

@@ -24,6 +24,20 @@ pub fn of_interaction(headers: &HeaderMap, interaction: Option<&Interaction>) ->
     language::preference(headers).choose(asked, None)
 }
 
+/// The waiting request a page names (`auth`), if any, and the language of that page.
+pub async fn of_auth(
+    accounts: &Accounts,
+    headers: &HeaderMap,
+    auth: Option<&str>,
+) -> Result<(Option<Interaction>, Lang), PageError> {
+    let interaction = match auth {
+        Some(id) => accounts.interactions().get(id).await?,
+        None => None,
+    };
+    let lang = of_interaction(headers, interaction.as_ref());
+    Ok((interaction, lang))
+}
+
 /// The language a sign-in was made in, where something said one (the application, the person's
 /// pick, the browser): remembered for the mails no page of theirs causes. A default is not a
 /// choice: the provider's stays the provider's, and follows it when it changes.

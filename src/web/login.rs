@@ -91,13 +91,9 @@ pub async fn show(
     headers: HeaderMap,
     PageQuery(q): PageQuery<LoginQuery>,
 ) -> Result<Page, PageError> {
-    let interaction = match &q.auth {
-        Some(id) => accounts.interactions().get(id).await?,
-        None => None,
-    };
+    let (interaction, lang) = language::of_auth(&accounts, &headers, q.auth.as_deref()).await?;
     // OIDC `login_hint` pre-fills the Login Name.
     let hint = interaction.as_ref().and_then(|i| i.login_hint.clone());
-    let lang = language::of_interaction(&headers, interaction.as_ref());
     let login_name = hint.as_deref().unwrap_or("");
     let passkeys = accounts.passkeys().available();
     let form = FormState { login_name, auth: q.auth.as_deref(), passkeys, ..FormState::default() };
@@ -124,11 +120,7 @@ pub async fn submit(
     PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
     // L2: the answer's language comes from the request, never from what was typed.
-    let interaction = match form.auth.as_deref() {
-        Some(id) => accounts.interactions().get(id).await?,
-        None => None,
-    };
-    let lang = language::of_interaction(&headers, interaction.as_ref());
+    let (interaction, lang) = language::of_auth(&accounts, &headers, form.auth.as_deref()).await?;
     let again = |error: Option<Msg>, field_errors, status| {
         let fs = FormState {
             login_name: &form.login_name,

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::backend_tests;
 use crate::oidc::rp;
-use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, csrf_of, spawn_with_mail};
+use crate::support::{AsLanyard, Backend, PASSWORD, TestApp, alert_of, csrf_of, l2_normalised, spawn_with_mail};
 
 fn lang_of(html: &str) -> &str {
     let start = html.find("<html lang=\"").expect("an html element") + 12;
@@ -79,11 +79,7 @@ async fn g1_l2_l3_hold_in_spanish(backend: Backend) {
         assert_eq!(res.status(), StatusCode::OK, "{why}");
         let html = res.text().await.unwrap();
         assert_eq!(alert_of(&html).as_deref(), Some("Credenciales no válidas"), "{why}");
-        let normalised = html
-            .replace(&csrf_of(&html), "CSRF")
-            .replace(&format!("value=\"{login}\""), "value=\"L\"")
-            .replace(&format!("value=\"{code}\""), "value=\"C\"");
-        bodies.push((why, normalised));
+        bodies.push((why, l2_normalised(&html, login, code)));
     }
     for (why, body) in &bodies[1..] {
         assert_eq!(body, &bodies[0].1, "{why} differs from {}", bodies[0].0);

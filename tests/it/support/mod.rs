@@ -232,6 +232,14 @@ pub async fn sign_in(
         .unwrap()
 }
 
+/// L2: a sign-in answer with what may differ between two attempts (the CSRF token, the echoed
+/// login name and provider code) made the same, so the rest can be compared whole.
+pub fn l2_normalised(html: &str, login: &str, code: &str) -> String {
+    html.replace(&csrf_of(html), "CSRF")
+        .replace(&format!("value=\"{login}\""), "value=\"L\"")
+        .replace(&format!("value=\"{code}\""), "value=\"C\"")
+}
+
 /// The text of the page's alert, if any.
 pub fn alert_of(html: &str) -> Option<String> {
     let start = html.find("id=\"form-error\">")? + 16;
