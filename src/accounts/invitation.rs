@@ -12,6 +12,7 @@ use super::sign_in::SignedIn;
 use super::{Accounts, Internal};
 use crate::domain::activity::{ActivityKind, NewActivity, Origin};
 use crate::domain::invitation::{Invitation, InvitationListed, InvitationStatus};
+use crate::domain::listing::{Listing, MAX_LIMIT, Position};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::{LoginName, UserStatus, UserType};
 use crate::i18n::Msg;
@@ -20,8 +21,6 @@ use crate::secret::{Secret, constant_time_eq, hex, is_random_token, random_bytes
 use crate::store::{NewInvitation, NewUser, StoreError};
 
 const LINK_PURPOSE: &str = "invitation-link";
-/// The most invitations a provider's list shows (newest first).
-const LISTED: u64 = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
@@ -199,11 +198,18 @@ impl Accounts {
 
 impl Admin<'_> {
     /// P2: every invitee of the provider with their portal status, newest first.
-    pub async fn invitations(&self, code: &str) -> Result<Vec<InvitationListed>, AdminError> {
+    /// One page of a provider's invitations, newest first (at most [`MAX_LIMIT`]).
+    pub async fn invitations(
+        &self,
+        code: &str,
+        from: &Position<i32>,
+        limit: u64,
+    ) -> Result<Listing<InvitationListed>, AdminError> {
         let tenant = self.provider(code).await?;
         let now = self.clock.now();
+        let limit = limit.clamp(1, MAX_LIMIT);
         let mut listed = Vec::new();
-        for invitation in self.store.invitations_of(tenant.id, LISTED).await? {
+        for invitation in self.store.invitations_from(tenant.id, from, limit + 1).await? {
             let (portal_status, login_name) = match (invitation.status, invitation.user_id) {
                 (InvitationStatus::Pending, _) if invitation.expires_at > now => ("invited", None),
                 (InvitationStatus::Pending, _) => ("expired", None),
@@ -224,7 +230,7 @@ impl Admin<'_> {
             };
             listed.push(InvitationListed { invitation, portal_status: portal_status.to_string(), login_name });
         }
-        Ok(listed)
+        Ok(Listing::of(listed, from, limit, |i| i.invitation.id))
     }
 
     async fn invitation_of(&self, code: &str, id: i32) -> Result<(Tenant, Invitation), AdminError> {
@@ -242,10 +248,7 @@ impl Admin<'_> {
         let (name, email) = (check_name(name)?, check_email(email)?);
         let now = self.clock.now();
         // One live invitation per address: a second one would only confuse the person.
-        let open = self.store.invitations_of(tenant.id, LISTED).await?.into_iter().find(|i| {
-            i.status == InvitationStatus::Pending && i.expires_at > now && i.email.eq_ignore_ascii_case(email)
-        });
-        if let Some(open) = open {
+        if let Some(open) = self.store.open_invitation_to(tenant.id, email, now).await? {
             // A conflict with what exists, not bad input: 409 at the API.
             return Err(AdminError::Conflict(format!("open invitation {} to {email} (resend it instead)", open.id)));
         }

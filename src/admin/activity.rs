@@ -116,7 +116,8 @@ pub async fn export(
         _ => return Err(Problem::not_found("export format (use activity.csv or activity.jsonl)")),
     };
     let (tenant, mut query) = query_of(&accounts, &actor, &code, filters).await?;
-    query.limit = 500;
+    // Each page is one range of the (tenant_id, id) index (or its user and kind siblings).
+    query.limit = 1000;
     let header_line = (format == Format::Csv).then(|| Ok::<_, std::io::Error>(CSV_HEADER.to_string()));
     let pages = futures_util::stream::unfold(Some(query), move |next| {
         let (accounts, tenant, actor) = (accounts.clone(), tenant.clone(), actor.clone());

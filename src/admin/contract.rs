@@ -6,8 +6,9 @@
 
 use serde_json::{Value, json};
 
+use crate::domain::listing::{MAX_CURSOR, MAX_LIMIT};
 use crate::domain::tenant::ProviderCode;
-use crate::domain::user::LoginName;
+use crate::domain::user::{LoginName, UserStatus, UserType};
 
 /// A client id as `accounts::admin::create_client` accepts it: 1-128 of RFC 3986's unreserved
 /// characters.
@@ -158,8 +159,24 @@ fn flatten_registration(schemas: &mut serde_json::Map<String, Value>) {
 /// The last second of the year 9999: times beyond it are nobody's plan.
 pub const LAST_SECOND: i64 = 253_402_300_799;
 
-/// Query parameters' shapes, by name.
-fn query_parameter(name: &str) -> Option<Value> {
+/// The lists paged by an opaque cursor (issue 31); the activity record's cursor is still an id.
+const KEYSET_LISTS: [&str; 2] = ["list_users", "list_invitations"];
+
+/// Query parameters' shapes, by operation and name.
+fn query_parameter(operation: &str, name: &str) -> Option<Value> {
+    if KEYSET_LISTS.contains(&operation) {
+        match name {
+            "limit" => return Some(json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT})),
+            "cursor" => {
+                return Some(
+                    json!({"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 2, "maxLength": MAX_CURSOR}),
+                );
+            }
+            "status" => return Some(json!({"type": "string", "enum": UserStatus::ALL.map(UserStatus::as_str)})),
+            "user_type" => return Some(json!({"type": "string", "enum": UserType::ALL.map(UserType::as_str)})),
+            _ => {}
+        }
+    }
     Some(match name {
         "q" => json!({"type": "string", "maxLength": 64}),
         "user" => json!({"type": "string", "pattern": LINE_PATTERN, "maxLength": LoginName::MAX_CHARS}),
@@ -230,14 +247,13 @@ pub fn complete(mut doc: Value) -> Value {
     for item in paths.values_mut() {
         let Some(item) = item.as_object_mut() else { continue };
         for op in item.values_mut() {
-            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                ids.insert(id.to_string());
-            }
+            let operation = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+            ids.insert(operation.clone());
             for param in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
                 let name = param.get("name").and_then(Value::as_str).unwrap_or_default();
                 let schema = match param.get("in").and_then(Value::as_str) {
                     Some("path") => path_parameter(name),
-                    Some("query") => query_parameter(name),
+                    Some("query") => query_parameter(&operation, name),
                     _ => None,
                 };
                 if let Some(schema) = schema {

@@ -7,13 +7,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::actor::Actor;
-use super::extract::{JsonBody, Segments};
+use super::extract::{JsonBody, QueryOf, Segments};
+use super::paging::page_of;
 use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::domain::invitation::{Invitation, InvitationListed};
+use crate::domain::listing::Listing;
 use crate::http::Site;
 
 #[utoipa::path(
@@ -21,17 +23,30 @@ use crate::http::Site;
     path = "/providers/{code}/invitations",
     operation_id = "list_invitations",
     tag = "invitations",
-    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME")),
-    responses((status = 200, description = "Every invitee with their portal status (P2), newest first", body = Vec<InvitationListed>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), Paging),
+    responses((status = 200, description = "One page of invitees with their portal status (P2), newest first", body = Listing<InvitationListed>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 pub async fn list(
     State(accounts): State<Accounts>,
     actor: Actor,
     Segments(code): Segments<String>,
+    QueryOf(paging): QueryOf<Paging>,
 ) -> Result<Response, Problem> {
+    let (from, limit) = page_of(paging.cursor.as_deref(), paging.limit)?;
     let tenant = actor.provider(&accounts, &code).await?;
-    Ok(Json(actor.accounts(&accounts).invitations(tenant.provider_code.as_str()).await?).into_response())
+    let page = actor.accounts(&accounts).invitations(tenant.provider_code.as_str(), &from, limit).await?;
+    Ok(Json(page).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// The `next_cursor` or `previous_cursor` of a page of the same list.
+    cursor: Option<String>,
+    /// 1–200 (default 50).
+    limit: Option<u64>,
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -14,6 +14,7 @@ pub mod invitations;
 pub mod key_models;
 pub mod maintenance;
 pub mod me;
+pub mod paging;
 pub mod problem;
 pub mod providers;
 pub mod recovery;

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::actor::Actor;
 use super::extract::{JsonBody, QueryOf, Segments};
+use super::paging::page_of;
 use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::accounts::admin::UserUpdate;
@@ -18,7 +19,9 @@ use crate::accounts::admin::WithPassword;
 use crate::accounts::admin::{StatusChange, temporary_password};
 use crate::accounts::session::LiveSession;
 use crate::domain::application::ApplicationAccess;
-use crate::domain::user::{User, UserType};
+use crate::domain::listing::Listing;
+use crate::domain::user::{User, UserStatus, UserType};
+use crate::domain::user_search::UserSearch;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +29,36 @@ use crate::domain::user::{User, UserType};
 pub struct Search {
     /// Part of a login name (case-insensitive), at most 64 characters.
     q: Option<String>,
+    /// Only people of this status.
+    #[param(value_type = Option<UserStatus>)]
+    status: Option<String>,
+    /// Only people of this type.
+    #[param(value_type = Option<UserType>)]
+    user_type: Option<String>,
+    /// Only people with (`true`) or without (`false`) an authenticator app or a passkey.
+    second_factor: Option<bool>,
+    /// The `next_cursor` or `previous_cursor` of a page of the same list.
+    cursor: Option<String>,
+    /// 1–200 (default 50).
+    limit: Option<u64>,
+}
+
+impl Search {
+    fn read(&self) -> Result<UserSearch, Problem> {
+        let mut search = UserSearch::containing(self.q.as_deref().unwrap_or_default())
+            .ok_or_else(|| Problem::field("q", format!("at most {} characters", UserSearch::MAX_CHARS)))?;
+        if let Some(text) = &self.status {
+            let status = UserStatus::parse(text).ok_or_else(|| {
+                Problem::field("status", "use active, password_locked, admin_locked, deactivated or deleted")
+            })?;
+            search.status = Some(status);
+        }
+        if self.user_type.is_some() {
+            search.user_type = Some(user_type(self.user_type.as_deref())?);
+        }
+        search.second_factor = self.second_factor;
+        Ok(search)
+    }
 }
 
 #[utoipa::path(
@@ -34,25 +67,24 @@ pub struct Search {
     operation_id = "list_users",
     tag = "users",
     params(("code" = String, Path, description = "Provider code (case-sensitive, T1)", example = "ACME"), Search),
-    responses((status = 200, description = "The provider's users", body = Vec<User>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "One page of the provider's users, by login name", body = Listing<User>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 pub async fn list(
     State(accounts): State<Accounts>,
     actor: Actor,
     Segments(code): Segments<String>,
-    QueryOf(search): QueryOf<Search>,
+    QueryOf(query): QueryOf<Search>,
 ) -> Result<Response, Problem> {
-    let needle = search.q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
-    if needle.as_ref().is_some_and(|q| q.chars().count() > 64) {
-        return Err(Problem::field("q", "at most 64 characters"));
-    }
+    let search = query.read()?;
+    let (from, limit) = page_of(query.cursor.as_deref(), query.limit)?;
     let tenant = actor.provider(&accounts, &code).await?;
-    let mut users = actor.accounts(&accounts).users_of(&tenant).await.map_err(crate::accounts::Internal::from)?;
-    if let Some(q) = needle {
-        users.retain(|u| u.login_name.as_str().to_lowercase().contains(&q));
-    }
-    Ok(Json(users).into_response())
+    let page = actor
+        .accounts(&accounts)
+        .users_page(&tenant, &search, &from, limit)
+        .await
+        .map_err(crate::accounts::Internal::from)?;
+    Ok(Json(page).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

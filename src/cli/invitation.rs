@@ -4,12 +4,13 @@
 use clap::Subcommand;
 
 use super::CliError;
-use super::output::emit;
+use super::output::{Listed, emit};
 use crate::accounts::admin::Actor;
 use crate::app::AppState;
 use crate::clock::rfc3339;
 use crate::config::issuer_str;
 use crate::domain::invitation::{Invitation, InvitationListed};
+use crate::domain::listing::{MAX_LIMIT, Position};
 
 #[derive(Subcommand, Debug)]
 pub enum InvitationCommand {
@@ -68,8 +69,17 @@ pub async fn run(cmd: InvitationCommand, json: bool, state: &AppState) -> Result
         InvitationCommand::Resend { tenant, id } => accounts.resend_invitation(&tenant, id, &base).await?,
         InvitationCommand::Revoke { tenant, id } => accounts.revoke_invitation(&tenant, id).await?,
         InvitationCommand::List { tenant } => {
-            let all = accounts.invitations(&tenant).await?;
-            emit(json, &all, |all| all.iter().map(listed).collect::<Vec<_>>().join("\n"));
+            // Page by page, each printed as it comes: a provider is never held whole.
+            let (mut from, mut out) = (Position::First, Listed::start(json));
+            loop {
+                let page = accounts.invitations(&tenant, &from, MAX_LIMIT).await?;
+                out.page(&page.entries, listed);
+                match page.next_cursor.as_deref().and_then(Position::from_cursor) {
+                    Some(next) => from = next,
+                    None => break,
+                }
+            }
+            out.finish();
             return Ok(());
         }
     };

@@ -20,3 +20,38 @@ pub fn on_off(s: &str) -> Result<bool, String> {
         _ => Err(format!("expected on or off, got {s:?}")),
     }
 }
+
+/// A list printed page by page as it is read (issue 31): one JSON array, or a line each.
+pub struct Listed {
+    json: bool,
+    printed: usize,
+}
+
+impl Listed {
+    pub fn start(json: bool) -> Self {
+        if json {
+            print!("[");
+        }
+        Listed { json, printed: 0 }
+    }
+
+    pub fn page<T: Serialize>(&mut self, items: &[T], human: impl Fn(&T) -> String) {
+        for item in items {
+            if self.json {
+                match serde_json::to_string_pretty(item) {
+                    Ok(s) => print!("{}\n{s}", if self.printed == 0 { "" } else { "," }),
+                    Err(e) => eprintln!("lanyard: cannot encode output: {e}"),
+                }
+            } else {
+                println!("{}", human(item));
+            }
+            self.printed += 1;
+        }
+    }
+
+    pub fn finish(self) {
+        if self.json {
+            println!("{}]", if self.printed == 0 { "" } else { "\n" });
+        }
+    }
+}

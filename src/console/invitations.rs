@@ -15,7 +15,8 @@ use super::api::ApiError;
 use super::session::{Admin, Flash};
 use super::view::{back, confirm, expired, page, refused, refused_action, seg};
 use crate::domain::invitation::{Invitation, InvitationListed};
-use crate::http::{PageForm, csrf};
+use crate::domain::listing::Listing;
+use crate::http::{PageForm, PageQuery, csrf};
 
 fn list_path(code: &str) -> String {
     format!("/admin/providers/{}/invitations", seg(code))
@@ -32,6 +33,19 @@ pub struct InviteForm {
     confirmed: Option<String>,
 }
 
+/// Which page of the list: a cursor the API gave (issue 31).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Paging {
+    cursor: String,
+}
+
+/// The list at `cursor`, the first page when blank.
+fn at(code: &str, cursor: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("cursor", cursor).finish();
+    format!("{}?{query}", list_path(code))
+}
+
 async fn render(
     console: &Console,
     admin: &Admin,
@@ -39,22 +53,43 @@ async fn render(
     status: StatusCode,
     typed: Option<&InviteForm>,
     errors: Map<String, Value>,
+    cursor: &str,
 ) -> Response {
-    let path = format!("/providers/{}/invitations", seg(code));
-    match console.api.call::<Vec<InvitationListed>>(&admin.signed.token, &admin.caller, Method::GET, &path, None).await
+    // One page, never more (issue 31); the serializer is not `Send`, so it ends before the call.
+    let query = {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("limit", "50");
+        if !cursor.is_empty() {
+            query.append_pair("cursor", cursor);
+        }
+        query.finish()
+    };
+    let path = format!("/providers/{}/invitations?{query}", seg(code));
+    match console
+        .api
+        .call::<Listing<InvitationListed>>(&admin.signed.token, &admin.caller, Method::GET, &path, None)
+        .await
     {
-        Ok(invitations) => {
+        Ok(listing) => {
             let empty = InviteForm::default();
             let form = typed.unwrap_or(&empty);
-            let ctx = context! { code, invitations, form, errors };
+            let next = listing.next_cursor.as_deref().map(|c| at(code, c));
+            let previous = listing.previous_cursor.as_deref().map(|c| at(code, c));
+            let first = (!cursor.is_empty()).then(|| list_path(code));
+            let ctx = context! { code, invitations => listing.entries, form, errors, next, previous, first };
             page(console, admin, status, "console/invitations.html", ctx)
         }
         Err(e) => refused(console, admin, e, &list_path(code)),
     }
 }
 
-pub async fn list(State(console): State<Console>, admin: Admin, Path(code): Path<String>) -> Response {
-    render(&console, &admin, &code, StatusCode::OK, None, Map::new()).await
+pub async fn list(
+    State(console): State<Console>,
+    admin: Admin,
+    Path(code): Path<String>,
+    PageQuery(paging): PageQuery<Paging>,
+) -> Response {
+    render(&console, &admin, &code, StatusCode::OK, None, Map::new(), &paging.cursor).await
 }
 
 pub async fn invite(
@@ -76,7 +111,7 @@ pub async fn invite(
             if shown.is_empty() {
                 shown.insert("form".into(), json!(detail));
             }
-            render(&console, &admin, &code, StatusCode::BAD_REQUEST, Some(&form), shown).await
+            render(&console, &admin, &code, StatusCode::BAD_REQUEST, Some(&form), shown, "").await
         }
         Err(e) => refused_action(&console, &admin, e, &here),
     }

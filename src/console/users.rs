@@ -17,6 +17,7 @@ use super::view::{back, confirm, expired, page, refused, refused_action, seg};
 use crate::accounts::admin::{Page, WithPassword};
 use crate::accounts::session::LiveSession;
 use crate::domain::application::ApplicationAccess;
+use crate::domain::listing::Listing;
 use crate::domain::second_factor::SecondFactors;
 use crate::domain::tenant::Tenant;
 use crate::domain::user::User;
@@ -48,11 +49,61 @@ async fn send<T: DeserializeOwned>(
     console.api.call(&admin.signed.token, &admin.caller, method, path, Some(body)).await
 }
 
+/// The list's search, filters and position, as the page's links and form carry them.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Search {
     q: String,
+    status: String,
+    user_type: String,
+    second_factor: String,
+    cursor: String,
 }
+
+impl Search {
+    /// The API's query for one page (never more: issue 31); blank fields are left out.
+    fn api_query(&self) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("limit", &PAGE.to_string());
+        for (name, value) in self.fields() {
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        query.finish()
+    }
+
+    fn fields(&self) -> [(&'static str, &str); 5] {
+        [
+            ("q", &self.q),
+            ("status", &self.status),
+            ("user_type", &self.user_type),
+            ("second_factor", &self.second_factor),
+            ("cursor", &self.cursor),
+        ]
+    }
+
+    /// The search and filters, at another cursor.
+    fn query(&self, cursor: Option<&str>) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in self.fields() {
+            let value = if name == "cursor" { cursor.unwrap_or_default() } else { value };
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        query.finish()
+    }
+
+    /// This list's address at another cursor, the search and filters kept.
+    fn at(&self, code: &str, cursor: Option<&str>) -> String {
+        let query = self.query(cursor);
+        if query.is_empty() { list_path(code) } else { format!("{}?{query}", list_path(code)) }
+    }
+}
+
+/// How many people a page of the console's list shows.
+const PAGE: u64 = 50;
 
 pub async fn list(
     State(console): State<Console>,
@@ -65,10 +116,19 @@ pub async fn list(
         Ok(p) => p,
         Err(e) => return refused(&console, &admin, e, &here),
     };
-    let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("q", &search.q).finish();
-    match get::<Vec<User>>(&console, &admin, &format!("/providers/{}/users?{query}", seg(&code))).await {
-        Ok(users) => {
-            page(&console, &admin, StatusCode::OK, "console/users.html", context! { provider, users, q => search.q })
+    let api = format!("/providers/{}/users?{}", seg(&code), search.api_query());
+    match get::<Listing<User>>(&console, &admin, &api).await {
+        Ok(listing) => {
+            let next = listing.next_cursor.as_deref().map(|c| search.at(&code, Some(c)));
+            let previous = listing.previous_cursor.as_deref().map(|c| search.at(&code, Some(c)));
+            let first = (!search.cursor.is_empty()).then(|| search.at(&code, None));
+            let filtered = search.fields().iter().any(|(name, value)| *name != "cursor" && !value.is_empty());
+            let ctx = context! {
+                provider, users => listing.entries, q => search.q, status => search.status,
+                user_type => search.user_type, second_factor => search.second_factor,
+                next, previous, first, filtered, list_query => search.query(Some(&search.cursor)),
+            };
+            page(&console, &admin, StatusCode::OK, "console/users.html", ctx)
         }
         Err(e) => refused(&console, &admin, e, &here),
     }
@@ -157,6 +217,8 @@ pub struct ActionForm {
     confirmed: Option<String>,
     enabled: String,
     back: String,
+    /// The list's query the form was on, to return to the same page of it.
+    list: String,
     status: String,
     user_type: String,
     user_administrator: Option<String>,
@@ -235,7 +297,13 @@ pub async fn self_reset(
     Path((code, login)): Path<(String, String)>,
     PageForm(form): PageForm<ActionForm>,
 ) -> Response {
-    let to = if form.back == "list" { list_path(&code) } else { user_path(&code, &login) };
+    let to = if form.back == "list" {
+        // Rebuilt from its fields, never echoed: the way back stays on this list.
+        let search: Search = serde_urlencoded::from_str(&form.list).unwrap_or_default();
+        search.at(&code, Some(&search.cursor))
+    } else {
+        user_path(&code, &login)
+    };
     if !csrf::verify(&admin.headers, &console.site, form.csrf.as_deref()) {
         return expired(&console, &to);
     }

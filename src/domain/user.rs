@@ -108,8 +108,10 @@ impl UserType {
         }
     }
 
+    pub const ALL: [UserType; 3] = [UserType::Regular, UserType::ProviderAdmin, UserType::SuperAdmin];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [UserType::Regular, UserType::ProviderAdmin, UserType::SuperAdmin].into_iter().find(|t| t.as_str() == s)
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
     /// A3: the label admin screens and the sign-out panel show.
@@ -148,16 +150,16 @@ impl UserStatus {
         }
     }
 
+    pub const ALL: [UserStatus; 5] = [
+        UserStatus::Active,
+        UserStatus::PasswordLocked,
+        UserStatus::AdminLocked,
+        UserStatus::Deactivated,
+        UserStatus::Deleted,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            UserStatus::Active,
-            UserStatus::PasswordLocked,
-            UserStatus::AdminLocked,
-            UserStatus::Deactivated,
-            UserStatus::Deleted,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
     pub fn is_locked(self) -> bool {

@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use super::entities::{invitation, user};
 use super::{NewUser, Store, StoreError};
 use crate::domain::invitation::{Invitation, InvitationStatus};
+use crate::domain::listing::Position;
 use crate::domain::tenant::TenantId;
 use crate::domain::user::{User, UserStatus};
 
@@ -68,18 +69,41 @@ impl Store {
         Ok(invitation::Entity::find_by_id(id).one(self.conn()).await?.and_then(|m| m.link_digest))
     }
 
-    /// Newest first, at most `limit`.
-    pub async fn invitations_of(&self, tenant_id: TenantId, limit: u64) -> Result<Vec<Invitation>, StoreError> {
+    /// Up to `n` of a provider's invitations read from `from`, newest first (by id), walking
+    /// away from it: `After` an id reads older ones, `Before` newer ones (nearest first).
+    pub async fn invitations_from(
+        &self,
+        tenant_id: TenantId,
+        from: &Position<i32>,
+        n: u64,
+    ) -> Result<Vec<Invitation>, StoreError> {
         use sea_orm::QuerySelect;
+        let query = invitation::Entity::find().filter(invitation::Column::TenantId.eq(tenant_id));
+        let query = match from {
+            Position::First => query.order_by_desc(invitation::Column::Id),
+            Position::After(id) => query.filter(invitation::Column::Id.lt(*id)).order_by_desc(invitation::Column::Id),
+            Position::Before(id) => query.filter(invitation::Column::Id.gt(*id)).order_by_asc(invitation::Column::Id),
+        };
+        query.limit(n).all(self.conn()).await?.into_iter().map(to_domain).collect()
+    }
+
+    /// A pending invitation to `email` (compared ignoring ASCII case) whose link still works.
+    pub async fn open_invitation_to(
+        &self,
+        tenant_id: TenantId,
+        email: &str,
+        now: i64,
+    ) -> Result<Option<Invitation>, StoreError> {
+        use sea_orm::sea_query::{Expr, ExprTrait, Func};
         invitation::Entity::find()
             .filter(invitation::Column::TenantId.eq(tenant_id))
-            .order_by_desc(invitation::Column::Id)
-            .limit(limit)
-            .all(self.conn())
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_str()))
+            .filter(invitation::Column::ExpiresAt.gt(now))
+            .filter(ExprTrait::eq(Func::lower(Expr::col(invitation::Column::Email)), email.to_ascii_lowercase()))
+            .one(self.conn())
             .await?
-            .into_iter()
             .map(to_domain)
-            .collect()
+            .transpose()
     }
 
     /// Resend: a new link replaces the old one, only while the invitation is pending.

@@ -19,6 +19,7 @@ mod sqlite;
 mod status_events;
 mod tenants;
 mod user_language;
+mod user_list;
 mod users;
 
 use std::time::Duration;

@@ -5,7 +5,7 @@ use super::{Store, StoreError};
 use crate::domain::tenant::TenantId;
 use crate::domain::user::{LoginName, User, UserId, UserStatus, UserType};
 
-fn to_domain(m: user::Model) -> Result<User, StoreError> {
+pub(super) fn to_domain(m: user::Model) -> Result<User, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of user {}", m.id));
     Ok(User {
         id: m.id,
@@ -118,15 +118,6 @@ impl Store {
             self.users.put(id, user);
         }
         Ok(found)
-    }
-
-    pub async fn list_users(&self, tenant_id: TenantId) -> Result<Vec<User>, StoreError> {
-        let rows = user::Entity::find()
-            .filter(user::Column::TenantId.eq(tenant_id))
-            .order_by_asc(user::Column::LoginNameKey)
-            .all(self.conn())
-            .await?;
-        rows.into_iter().map(to_domain).collect()
     }
 
     /// Replaces the password hash; `must_change` is L4's flag (temporary passwords set it).

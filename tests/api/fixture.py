@@ -98,7 +98,7 @@ CA = pathlib.Path(__file__).with_name("attestation_ca.pem").read_text()
 DOOMED_MODEL = "11111111-2222-3333-4444-555555555555"
 api.put(f"{base}/admin/api/v1/providers/ACME/key-models/{DOOMED_MODEL}", json={"name": "Doomed key", "attestation_ca": CA}).raise_for_status()
 
-invitations = api.get(f"{base}/admin/api/v1/providers/ACME/invitations").json()
+invitations = api.get(f"{base}/admin/api/v1/providers/ACME/invitations", params={"limit": 200}).json()["entries"]
 pending = sorted(i["id"] for i in invitations if i["status"] == "pending")
 
 # One person or application per operation that changes one: the examples phase reaches each

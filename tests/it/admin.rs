@@ -58,7 +58,8 @@ async fn administrators_do_their_work_over_http(backend: Backend) {
     let (_, shown) = call(&app, &acme, "GET", "/providers/ACME/users/bob", None).await;
     assert!(shown.get("temporary_password").is_none() && shown.get("password_hash").is_none(), "{shown}");
     let (_, list) = call(&app, &acme, "GET", "/providers/ACME/users", None).await;
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list["entries"].as_array().unwrap().len(), 2);
+    assert!(list.get("next_cursor").is_none() && list.get("previous_cursor").is_none(), "one page: {list}");
 
     // A1: a new temporary password; every session of the old one ends.
     let browser = app.browser();

@@ -33,7 +33,7 @@ fn hidden(html: &str, name: &str) -> Option<String> {
 }
 
 /// Opens `path` of the console and signs in on Lanyard's page; returns the page reached.
-async fn console(
+pub async fn console(
     app: &TestApp,
     client: &reqwest::Client,
     path: &str,
@@ -249,7 +249,8 @@ async fn api_parts_the_console_reads(backend: Backend) {
 
     // Search by part of the login name; a search term has a length limit.
     let (_, users) = call(&app, &acme, "GET", "/providers/ACME/users?q=LIC", None).await;
-    let names: Vec<_> = users.as_array().unwrap().iter().map(|u| u["login_name"].as_str().unwrap()).collect();
+    let names: Vec<_> =
+        users["entries"].as_array().unwrap().iter().map(|u| u["login_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["alice"]);
     let (status, p) = call(&app, &acme, "GET", &format!("/providers/ACME/users?q={}", "a".repeat(65)), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");

@@ -158,7 +158,7 @@ impl Load {
 /// Every acknowledged user is stored (durable writes survive any outage).
 pub async fn users_all_there(app: &TestApp, ledger: &Ledger) {
     let tenant = app.state.accounts.lanyard().tenants().await.unwrap().into_iter().next().unwrap();
-    let stored = app.state.accounts.lanyard().users_of(&tenant).await.unwrap();
+    let stored = crate::support::all_users(&app.state.accounts, &tenant).await;
     for login in &ledger.users {
         assert!(stored.iter().any(|u| u.login_name.as_str() == login), "{login} was acknowledged, then lost");
     }

@@ -7,8 +7,10 @@ use super::{Admin, AdminError};
 use crate::accounts::Internal;
 use crate::domain::activity::{ActivityEntry, ActivityQuery};
 use crate::domain::application::Client;
+use crate::domain::listing::{Listing, MAX_LIMIT, Position};
 use crate::domain::tenant::{ProviderCode, Tenant};
 use crate::domain::user::{LoginName, User};
+use crate::domain::user_search::UserSearch;
 use crate::store::StoreError;
 
 /// A provider code as an administrator typed it (T1).
@@ -39,8 +41,18 @@ impl Admin<'_> {
         self.store.list_tenants().await
     }
 
-    pub async fn users_of(&self, tenant: &Tenant) -> Result<Vec<User>, StoreError> {
-        self.store.list_users(tenant.id).await
+    /// One page of a provider's users in login-name order (issue 31): at most
+    /// [`MAX_LIMIT`] of them, whatever was asked.
+    pub async fn users_page(
+        &self,
+        tenant: &Tenant,
+        search: &UserSearch,
+        from: &Position,
+        limit: u64,
+    ) -> Result<Listing<User>, StoreError> {
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let rows = self.store.users_from(tenant.id, search, from, limit + 1).await?;
+        Ok(Listing::of(rows, from, limit, |u| u.login_name.key().to_string()))
     }
 
     /// The registration whether disabled or not.

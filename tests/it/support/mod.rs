@@ -250,3 +250,21 @@ pub fn alert_of(html: &str) -> Option<String> {
 pub fn operator() -> lanyard::accounts::admin::Actor {
     lanyard::accounts::admin::Actor::operator()
 }
+
+/// Every user of `tenant`, read a page at a time as any caller must (issue 31).
+pub async fn all_users(
+    accounts: &lanyard::accounts::Accounts,
+    tenant: &lanyard::domain::tenant::Tenant,
+) -> Vec<lanyard::domain::user::User> {
+    use lanyard::domain::listing::{MAX_LIMIT, Position};
+    let (mut all, mut from) = (Vec::new(), Position::First);
+    loop {
+        let search = lanyard::domain::user_search::UserSearch::default();
+        let page = accounts.lanyard().users_page(tenant, &search, &from, MAX_LIMIT).await.unwrap();
+        all.extend(page.entries);
+        match page.next_cursor.as_deref().and_then(Position::from_cursor) {
+            Some(next) => from = next,
+            None => return all,
+        }
+    }
+}
