@@ -59,7 +59,7 @@ setup() {
     --grant authorization_code --grant refresh_token --grant client_credentials --alg ES256 --tenant ACME --json | json_field client_secret)
   admin_secret=$("${cli[@]}" client create --name Admin --id admin --redirect-uri http://127.0.0.1:9/cb \
     --admin-role provider-admin:ACME --json | json_field client_secret)
-  printf '%s %s' "$bench_secret" "$admin_secret"
+  printf '%s %s\n' "$bench_secret" "$admin_secret"
 }
 
 # The seed, as SQL over the rows the CLI made: providers copy ACME's settings, people copy
