@@ -21,7 +21,8 @@
 # is a test. Needs wrk, node + npm, curl, python3 + pip, and for the scale-out column PostgreSQL
 # and Redis (DATABASE_URL / REDIS_URL, defaults 127.0.0.1; SKIP_PG=1 leaves that column out).
 # Usage: benches/side_by_side.sh [seconds per workload, default 8] [connections, default 32]
-#        (SKIP_NODE=1 / SKIP_SQLITE=1 / SKIP_PG=1 leave a server out; ROUNDS=n rounds)
+#        (SKIP_NODE=1 / SKIP_SQLITE=1 / SKIP_PG=1 leave a server out; ROUNDS=n rounds;
+#        WORKLOADS="refresh_rotating login_flow" runs only those)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-8}"; conns="${2:-32}"; rounds="${ROUNDS:-2}"; users="${USERS:-40}"; login_conns="${LOGIN_CONNECTIONS:-8}"
@@ -202,7 +203,7 @@ fi
 
 for round in $(seq 1 "$rounds"); do
   echo "round $round of $rounds"
-  for w in discovery jwks client_credentials introspection userinfo refresh_rotating login_flow; do
+  for w in ${WORKLOADS:-discovery jwks client_credentials introspection userinfo refresh_rotating login_flow}; do
     [ "$w" = login_flow ] && verify_ms >> "$tmp/verify"
     for server in "${servers[@]}"; do run "$server" "$w" 2>&1; done
   done

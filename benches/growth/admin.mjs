@@ -24,8 +24,8 @@ const READS = {
   users_first_page: '/users',
   users_deep_page: `/users?cursor=${cursor('a', 'member0050000')}`,
   users_last_page: `/users?cursor=${cursor('b', '\u{10FFFF}')}`,
-  search_common: '/users?q=member5',
-  search_rare: '/users?q=zz9',
+  search_common: '/users?q=member00', // nearly every name: a page fills at once
+  search_rare: '/users?q=zz9', // nobody: the walk covers the whole provider
   search_rare_deep: `/users?q=1234&cursor=${cursor('a', 'member0050000')}`,
   filter_locked: '/users?status=admin_locked',
   users_200: '/users?limit=200',
@@ -64,8 +64,9 @@ async function exportAll() {
   const response = await fetch(`${api}/activity.csv`, { headers });
   if (response.status !== 200) throw new Error(`export: ${response.status}`);
   let rows = -1; // the header line
+  // Counted with indexOf: a loop over every byte in JavaScript was slower than the server.
   for await (const chunk of response.body) {
-    for (const byte of chunk) if (byte === 10) rows += 1;
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) rows += 1;
   }
   const seconds = (performance.now() - t) / 1000;
   return { rows, seconds, rows_per_sec: rows / seconds };

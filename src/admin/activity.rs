@@ -133,7 +133,10 @@ pub async fn export(
             };
             let more = entries.len() as u64 == query.limit;
             let after = entries.last().map(|e| e.id);
-            let text: String = entries.iter().map(|e| line(format, e)).collect();
+            let mut text = String::with_capacity(entries.len() * 160);
+            for e in &entries {
+                push_line(&mut text, format, e);
+            }
             let next = if more { Some(ActivityQuery { before: after, ..query }) } else { None };
             Some((Ok::<_, std::io::Error>(text), next))
         }
@@ -160,31 +163,59 @@ pub fn csv_line(e: &ActivityEntry) -> String {
 }
 
 fn line(format: Format, e: &ActivityEntry) -> String {
+    let mut out = String::with_capacity(160);
+    push_line(&mut out, format, e);
+    out
+}
+
+/// Appends one entry to `out`; a page of an export is one buffer, not a string per field.
+fn push_line(out: &mut String, format: Format, e: &ActivityEntry) {
+    use std::fmt::Write;
     match format {
-        Format::JsonLines => serde_json::to_string(e).map(|s| s + "\n").unwrap_or_default(),
+        Format::JsonLines => {
+            if let Ok(json) = serde_json::to_string(e) {
+                out.push_str(&json);
+                out.push('\n');
+            }
+        }
         Format::Csv => {
-            let fields = [
-                e.id.to_string(),
-                crate::clock::rfc3339(e.at),
-                csv_text(&e.login_name),
-                csv_text(&e.kind),
-                csv_text(&e.detail),
-                csv_text(&e.login_type),
-                csv_text(e.client_id.as_deref().unwrap_or("")),
-                csv_text(&e.ip),
-                csv_text(&e.user_agent),
-                csv_text(&e.actor),
-            ];
-            fields.join(",") + "\r\n"
+            let _ = write!(out, "{},{}", e.id, crate::clock::rfc3339(e.at));
+            for text in [&e.login_name, &e.kind, &e.detail, &e.login_type] {
+                out.push(',');
+                push_csv_text(out, text);
+            }
+            out.push(',');
+            push_csv_text(out, e.client_id.as_deref().unwrap_or(""));
+            for text in [&e.ip, &e.user_agent, &e.actor] {
+                out.push(',');
+                push_csv_text(out, text);
+            }
+            out.push_str("\r\n");
         }
     }
 }
 
 /// RFC 4180 quoting, and a leading `'` before `= + - @` so a spreadsheet never runs a login
 /// name someone typed as a formula (CSV injection).
+fn push_csv_text(out: &mut String, s: &str) {
+    out.push('"');
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        out.push('\'');
+    }
+    for (i, part) in s.split('"').enumerate() {
+        if i > 0 {
+            out.push_str("\"\"");
+        }
+        out.push_str(part);
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
 fn csv_text(s: &str) -> String {
-    let defused = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    format!("\"{}\"", defused.replace('"', "\"\""))
+    let mut out = String::new();
+    push_csv_text(&mut out, s);
+    out
 }
 
 #[cfg(test)]

@@ -329,7 +329,19 @@ impl Grants {
                 client_id: record.client_id.clone(),
                 jkt: record.jkt.clone(),
             };
-            self.eph.put(&used_key, &encode(&used)?, self.revocation_ttl).await?;
+            // The used-marker lands before the take, so a replay that finds the token gone finds
+            // the marker. Where the store keeps the order of what it is sent (SQLite's writer
+            // queue, Redis's connection) both go out together: one round trip where there were two.
+            let marker = encode(&used)?;
+            if self.eph.writes_in_order() {
+                let (_, taken) =
+                    tokio::try_join!(self.eph.put(&used_key, &marker, self.revocation_ttl), self.eph.take(&key))?;
+                if let Some(record) = decode::<TokenRecord>(taken) {
+                    return Ok(Redeemed::Fresh(record));
+                }
+            } else {
+                self.eph.put(&used_key, &marker, self.revocation_ttl).await?;
+            }
         }
         // A reuse racing this one may revoke the grant between the check and the take: tokens
         // issued then belong to a revoked grant and are dead on arrival, which is the point.

@@ -17,6 +17,7 @@ use super::keys::Alg;
 use super::pkce;
 use super::{Ctx, Protocol};
 use crate::accounts::Accounts;
+use crate::accounts::access::AccessFacts;
 use crate::domain::application::{ADMIN_SCOPE, AccessTokenFormat, Client};
 use crate::http::OAuthParams;
 
@@ -131,7 +132,7 @@ async fn authorization_code(
     }
     let granted_at = state.oidc.clock.now();
     let grant = Grant { id: &record.grant_id, granted_at, jkt, new_refresh: true };
-    issue(state, client, grant, record.subject, record.scope, record.nonce.as_deref()).await
+    issue(state, client, grant, record.subject, record.scope, record.nonce.as_deref(), None).await
 }
 
 /// The grant a token is issued under, and the DPoP key (if any) it is bound to.
@@ -158,13 +159,30 @@ async fn refresh(
     // 9449 §5), neither burns the token nor — replayed — revokes its family.
     let by = Presenter { client_id: &client.client_id, jkt };
     let rotates = client.metadata.rotates_refresh_tokens();
-    let redeemed = match &stored {
-        Some((_, false)) => Redeemed::Unknown,
-        // FAPI 2.0 §5.3.2.1: not rotated; the token stays as it is, with its own expiry.
-        Some((r, true)) if !rotates && by.may_use(&r.client_id, r.jkt.as_deref()) => Redeemed::Fresh(r.clone()),
-        Some((r, true)) if !rotates => Redeemed::Withheld(r.clone()),
-        _ => grants.rotate_refresh_token(token, stored.as_ref().map(|(r, _)| r), by).await?,
+    let redeem = async {
+        Ok::<_, OAuthError>(match &stored {
+            Some((_, false)) => Redeemed::Unknown,
+            // FAPI 2.0 §5.3.2.1: not rotated; the token stays as it is, with its own expiry.
+            Some((r, true)) if !rotates && by.may_use(&r.client_id, r.jkt.as_deref()) => Redeemed::Fresh(r.clone()),
+            Some((r, true)) if !rotates => Redeemed::Withheld(r.clone()),
+            _ => grants.rotate_refresh_token(token, stored.as_ref().map(|(r, _)| r), by).await?,
+        })
     };
+    // What T4 decides on is read while the token is redeemed, not after: a refresh waits for one
+    // round trip, not two. Only for a live token this client may use (nothing is read for a guess).
+    let live_subject = match &stored {
+        Some((r, true)) if by.may_use(&r.client_id, r.jkt.as_deref()) => r.subject.as_ref(),
+        _ => None,
+    };
+    let facts = async {
+        match live_subject {
+            Some(s) => {
+                state.accounts.access_facts(s.user_id, s.tenant_id, client).await.map(Some).map_err(OAuthError::from)
+            }
+            None => Ok(None),
+        }
+    };
+    let (redeemed, facts) = tokio::try_join!(redeem, facts)?;
     let record = match redeemed {
         Redeemed::Fresh(r) => r,
         Redeemed::Withheld(r) if r.client_id != client.client_id => {
@@ -198,8 +216,8 @@ async fn refresh(
             asked
         }
     };
-    issue(state, client, Grant { id: &record.grant_id, granted_at, jkt, new_refresh: rotates }, subject, scope, None)
-        .await
+    let grant = Grant { id: &record.grant_id, granted_at, jkt, new_refresh: rotates };
+    issue(state, client, grant, subject, scope, None, facts).await
 }
 
 async fn client_credentials(
@@ -256,20 +274,28 @@ async fn issue(
     subject: Subject,
     scope: Vec<String>,
     nonce: Option<&str>,
+    // T4's facts when the caller read them already (a refresh, beside its redemption); the
+    // inner `None`: read, and the person or provider is gone.
+    known: Option<Option<AccessFacts>>,
 ) -> Result<TokenResponse, OAuthError> {
     let (grant_id, granted_at) = (grant.id, grant.granted_at);
     let now = state.oidc.clock.now();
     let lifetimes = state.oidc.tokens;
-    let Some((user, tenant)) = state.accounts.account(subject.user_id, subject.tenant_id).await? else {
+    let facts = match known {
+        Some(facts) => facts,
+        None => state.accounts.access_facts(subject.user_id, subject.tenant_id, client).await?,
+    };
+    let Some(facts) = facts else {
         state.oidc.grants.revoke_grant(grant_id).await?;
         return Err(invalid(ErrorCode::InvalidGrant, "the user no longer exists"));
     };
     // T4 at every issue (code or refresh): a lock or deactivation since stops it here, and the
     // grant goes with it.
-    if state.accounts.check_access(&user, &tenant, client).await.is_err() {
+    if facts.check(client).is_err() {
         state.oidc.grants.revoke_grant(grant_id).await?;
         return Err(invalid(ErrorCode::InvalidGrant, "the user may no longer use this application"));
     }
+    let AccessFacts { user, tenant, .. } = facts;
     // A person's administrative power goes only to the console and to applications a platform
     // operator marked for it: never in another application's access or refresh token (nor in a
     // refresh of a grant made before the mark was taken away).

@@ -1,4 +1,4 @@
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
 use super::entities::activity;
 use super::{Store, StoreError};
@@ -34,43 +34,18 @@ impl Store {
         tenant_id: TenantId,
         q: &ActivityQuery,
     ) -> Result<Vec<ActivityEntry>, StoreError> {
-        let mut query = activity::Entity::find().filter(activity::Column::TenantId.eq(tenant_id));
-        if let Some(user_id) = q.user_id {
-            query = query.filter(activity::Column::UserId.eq(user_id));
+        if let Some(page) = self.activity_page_inline(tenant_id, q).await {
+            return Ok(page);
         }
-        if let Some(kind) = &q.kind {
-            query = query.filter(activity::Column::Kind.eq(kind.as_str()));
-        }
-        if let Some(client_id) = &q.client_id {
-            query = query.filter(activity::Column::ClientId.eq(client_id.as_str()));
-        }
-        if let Some(since) = q.since {
-            query = query.filter(activity::Column::At.gte(since));
-        }
-        if let Some(until) = q.until {
-            query = query.filter(activity::Column::At.lte(until));
-        }
-        if let Some(before) = q.before {
-            query = query.filter(activity::Column::Id.lt(before));
-        }
-        let limit = q.limit;
-        let rows = query.order_by_desc(activity::Column::Id).limit(limit).all(self.conn()).await?;
-        Ok(rows
+        let (sql, params) = super::activity_pages::statement(tenant_id, q);
+        let values = params
             .into_iter()
-            .map(|m| ActivityEntry {
-                id: m.id,
-                tenant_id: m.tenant_id,
-                user_id: m.user_id,
-                login_name: m.login_name,
-                kind: m.kind,
-                detail: m.detail,
-                login_type: m.login_type,
-                client_id: m.client_id,
-                ip: m.ip,
-                user_agent: m.user_agent,
-                at: m.at,
-                actor: m.actor.unwrap_or_default(),
+            .map(|p| match p {
+                super::activity_pages::Param::Int(n) => n.into(),
+                super::activity_pages::Param::Text(t) => t.into(),
             })
-            .collect())
+            .collect();
+        let rows = self.conn().query_all_raw(self.statement(&sql, values)).await?;
+        rows.iter().map(|r| super::activity_pages::entry_of(r).map_err(StoreError::from)).collect()
     }
 }

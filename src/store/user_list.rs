@@ -71,7 +71,26 @@ impl Store {
                 query.filter(user::Column::LoginNameKey.lt(key.as_str())).order_by_desc(user::Column::LoginNameKey)
             }
         };
-        let rows = query.limit(n).all(self.conn()).await?;
+        let query = query.limit(n);
+        let row_filters = search.status.is_some() || search.user_type.is_some() || search.second_factor.is_some();
+        if search.contains().is_none() || row_filters {
+            return query.all(self.conn()).await?.into_iter().map(to_domain).collect();
+        }
+        // A search alone reads only the index first (PostgreSQL then scans the index without
+        // visiting the table: a term matching nobody in 100,000 went from ~40 ms to a few), and
+        // the page's rows after, by key.
+        let keys: Vec<String> =
+            query.select_only().column(user::Column::LoginNameKey).into_tuple().all(self.conn()).await?;
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut rows = user::Entity::find()
+            .filter(user::Column::TenantId.eq(tenant_id))
+            .filter(user::Column::LoginNameKey.is_in(keys.iter().map(String::as_str)))
+            .all(self.conn())
+            .await?;
+        // In the walk's order (forwards or back), as the one-query path answers.
+        rows.sort_by_cached_key(|r| keys.iter().position(|k| *k == r.login_name_key));
         rows.into_iter().map(to_domain).collect()
     }
 }

@@ -92,6 +92,16 @@ impl Ephemeral {
         }
     }
 
+    /// Whether two writes sent one after the other, without waiting for the first's answer, take
+    /// effect in that order: Redis's one connection and SQLite's writer queue keep it; pooled
+    /// PostgreSQL connections do not.
+    pub fn writes_in_order(&self) -> bool {
+        match self {
+            Ephemeral::Sql(s) => s.writes_in_order(),
+            Ephemeral::Redis(_) => true,
+        }
+    }
+
     /// Stores `value` for `ttl` seconds, replacing any earlier value (and resetting a counter).
     pub async fn put(&self, key: &str, value: &str, ttl: i64) -> Result<(), StoreError> {
         match self {

@@ -17,6 +17,10 @@ impl SqlEphemeral {
         SqlEphemeral { store, clock }
     }
 
+    pub fn writes_in_order(&self) -> bool {
+        self.store.writes_in_order()
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.store.backend_name() == "sqlite"
     }

@@ -105,6 +105,7 @@ fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::ZERO)?;
     conn.pragma_update(None, "query_only", true)?;
+    conn.pragma_update(None, "cache_size", crate::store::READER_CACHE_KIB)?;
     Ok(conn)
 }
 
