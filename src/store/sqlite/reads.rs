@@ -153,14 +153,20 @@ mod tests {
         writer
             .execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT); INSERT INTO t VALUES ('a', '1');")
             .expect("schema");
+        // Opened before the lock: opening sets the page cache, which reads the schema.
+        let reader = open(&path).expect("reader");
         // Rollback journal with an exclusive lock held: any reader would have to wait.
         writer.execute_batch("BEGIN EXCLUSIVE; UPDATE t SET v = '2';").expect("lock");
         let reads = SqliteReads::new(path.clone());
         assert_eq!(reads.query("SELECT v FROM t WHERE k = 'a'", [], |r| r.get::<_, String>(0)), None);
-        let reader = open(&path).expect("reader");
+        // Opening one under the lock fails at once (the caller falls back), never waits.
+        assert!(open(&path).is_err(), "a reader opened under the lock is refused, not kept waiting");
         let timeout: i64 = reader.pragma_query_value(None, "busy_timeout", |r| r.get(0)).expect("pragma");
         assert_eq!(timeout, 0, "an inline reader never sleeps in the busy handler");
+        assert!(reader.query_row("SELECT v FROM t WHERE k = 'a'", [], |r| r.get::<_, String>(0)).is_err());
         writer.execute_batch("COMMIT").expect("commit");
+        let cache: i64 = reader.pragma_query_value(None, "cache_size", |r| r.get(0)).expect("pragma");
+        assert_eq!(cache, -1024, "a reader's page cache is capped");
         assert_eq!(reads.query("SELECT v FROM t WHERE k = 'a'", [], |r| r.get::<_, String>(0)), Some(vec!["2".into()]));
     }
 }
