@@ -119,33 +119,8 @@ serve() { # name port dir extra-env...
   wait_up "http://127.0.0.1:$port"
 }
 
-post_lua() { # file body secret
-  printf 'wrk.method = "POST"\nwrk.body = "%s"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\nwrk.headers["Authorization"] = "Basic %s"\n' \
-    "$2" "$(printf 'bench:%s' "$3" | base64 -w0)" > "$1"
-}
-refresh_lua() { # file secret seeds
-  post_lua "$1" "" "$2"
-  cat >> "$1" <<LUA
-local threads = 0
-function setup(thread) thread:set("id", threads); threads = threads + 1 end
-local tokens = {}
-function init(args)
-  local i = 0
-  for line in io.lines("$3") do
-    if i % 2 == id then table.insert(tokens, line) end
-    i = i + 1
-  end
-end
-function request()
-  local token = table.remove(tokens) or "exhausted"
-  return wrk.format(nil, nil, nil, "grant_type=refresh_token&refresh_token=" .. token)
-end
-function response(status, headers, body)
-  local token = body:match('"refresh_token":"([^"]+)"')
-  if token then table.insert(tokens, token) end
-end
-LUA
-}
+# post_lua FILE BODY SECRET, refresh_lua FILE SECRET SEEDS: the wrk scripts both benches use.
+source benches/wrk_lua.sh # the working directory is the repository (cd above)
 rps() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
 
 # token NAME WORKLOAD: req/s of one token workload against one server.

@@ -67,35 +67,8 @@ load() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$workload" "$rps" "$p50" "$p99" "${bad:-0}" >> "$results"
   printf '  %-9s %-20s %10s req/s  p50 %8s ms  p99 %8s ms%s\n' "$server" "$workload" "$rps" "$p50" "$p99" "${bad:+  ($bad not 2xx/3xx)}"
 }
-post_lua() { # file, body, secret
-  printf 'wrk.method = "POST"\nwrk.body = "%s"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\nwrk.headers["Authorization"] = "Basic %s"\n' \
-    "$2" "$(printf 'bench:%s' "$3" | base64 -w0)" > "$1"
-}
-refresh_lua() { # file, secret, seeds file
-  post_lua "$1" "" "$2"
-  cat >> "$1" <<LUA
--- Each thread takes its share of the seeds; every answer's new refresh token is presented next,
--- so each token is used exactly once (rotation) and every connection has one to send.
-local threads = 0
-function setup(thread) thread:set("id", threads); threads = threads + 1 end
-local tokens = {}
-function init(args)
-  local i = 0
-  for line in io.lines("$3") do
-    if i % 2 == id then table.insert(tokens, line) end
-    i = i + 1
-  end
-end
-function request()
-  local token = table.remove(tokens) or "exhausted"
-  return wrk.format(nil, nil, nil, "grant_type=refresh_token&refresh_token=" .. token)
-end
-function response(status, headers, body)
-  local token = body:match('"refresh_token":"([^"]+)"')
-  if token then table.insert(tokens, token) end
-end
-LUA
-}
+# post_lua FILE BODY SECRET, refresh_lua FILE SECRET SEEDS: the wrk scripts both benches use.
+source benches/wrk_lua.sh # the working directory is the repository (cd above)
 
 # The servers run side by side (idle ones take no CPU) and every workload runs against each in
 # turn, ROUNDS times: a noisy spell on this shared machine then slows every server's run of that

@@ -224,18 +224,7 @@ async fn invitations_come_newest_first_a_page_at_a_time(backend: Backend) {
 async fn console_users_page_pages(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.tenant("ACME").await;
-    app.state
-        .accounts
-        .admin(crate::support::operator())
-        .create_user(
-            "ACME",
-            "boss",
-            UserType::ProviderAdmin,
-            &lanyard::secret::Secret::new(crate::support::PASSWORD),
-            false,
-        )
-        .await
-        .unwrap();
+    app.provider_admin("ACME", "boss").await;
     seed(&app, "ACME", (0..120).map(|i| format!("person{i:03}"))).await;
     let client = app.browser();
     let (_, res) = console(&app, &client, "/admin/providers/ACME/users", "boss", "ACME").await;

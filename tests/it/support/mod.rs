@@ -188,6 +188,16 @@ impl TestApp {
             .unwrap();
     }
 
+    /// A provider admin who has already chosen their password (no forced change).
+    pub async fn provider_admin(&self, code: &str, login: &str) {
+        self.state
+            .accounts
+            .admin(crate::support::operator())
+            .create_user(code, login, UserType::ProviderAdmin, &Secret::new(PASSWORD), false)
+            .await
+            .unwrap();
+    }
+
     /// A user who has already chosen their password (no forced change).
     pub async fn user(&self, code: &str, login: &str) {
         self.state
