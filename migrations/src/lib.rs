@@ -21,6 +21,7 @@ mod m20261207_000014_passkey_sign_in;
 mod m20261207_000015_key_models;
 mod m20261207_000016_languages;
 mod m20261207_000017_list_indexes;
+mod m20261207_000018_filter_indexes;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_key_models::Migration),
             Box::new(m20261207_000016_languages::Migration),
             Box::new(m20261207_000017_list_indexes::Migration),
+            Box::new(m20261207_000018_filter_indexes::Migration),
         ]
     }
 }

@@ -6,27 +6,47 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::actor::Actor;
-use super::extract::{JsonBody, Segments};
+use super::extract::{JsonBody, QueryOf, Segments};
+use super::paging::page_of;
 use super::problem::Problem;
 use crate::accounts::Accounts;
 use crate::accounts::admin::{SecretShown, WithSecret};
 use crate::domain::application::{CONSOLE_CLIENT_ID, Client, ClientMetadata};
+use crate::domain::listing::Listing;
+
+/// A page of the applications list.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Page {
+    /// The `next_cursor` or `previous_cursor` of a page of the same list.
+    cursor: Option<String>,
+    /// 1–200 (default 50).
+    limit: Option<u64>,
+}
 
 #[utoipa::path(
     get,
     path = "/clients",
     operation_id = "list_clients",
     tag = "clients",
-    responses((status = 200, description = "Every registered application", body = Vec<Client>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    params(Page),
+    responses((status = 200, description = "One page of the registered applications, by client id", body = Listing<Client>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
-pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
+pub async fn list(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    QueryOf(page): QueryOf<Page>,
+) -> Result<Response, Problem> {
     actor.platform()?;
-    let all = actor.accounts(&accounts).clients().await.map_err(crate::accounts::Internal::from)?;
-    Ok(Json(all).into_response())
+    let (from, limit) = page_of(page.cursor.as_deref(), page.limit)?;
+    let listing =
+        actor.accounts(&accounts).clients_page(&from, limit).await.map_err(crate::accounts::Internal::from)?;
+    Ok(Json(listing).into_response())
 }
 
 /// A registration. Unknown fields are refused like every other body's: serde cannot refuse them

@@ -160,7 +160,7 @@ fn flatten_registration(schemas: &mut serde_json::Map<String, Value>) {
 pub const LAST_SECOND: i64 = 253_402_300_799;
 
 /// The lists paged by an opaque cursor (issue 31); the activity record's cursor is still an id.
-const KEYSET_LISTS: [&str; 2] = ["list_users", "list_invitations"];
+const KEYSET_LISTS: [&str; 4] = ["list_users", "list_invitations", "list_providers", "list_clients"];
 
 /// Query parameters' shapes, by operation and name.
 fn query_parameter(operation: &str, name: &str) -> Option<Value> {

@@ -7,34 +7,54 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::actor::Actor;
-use super::extract::{JsonBody, Segments};
+use super::extract::{JsonBody, QueryOf, Segments};
+use super::paging::page_of;
 use super::problem::Problem;
 use crate::accounts::Accounts;
+use crate::domain::listing::Listing;
 use crate::domain::tenant::{Tenant, TenantChanges};
+
+/// The providers list's search and position.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Search {
+    /// Part of a provider code or name (ASCII case ignored), at most 64 characters.
+    q: Option<String>,
+    /// The `next_cursor` or `previous_cursor` of a page of the same list.
+    cursor: Option<String>,
+    /// 1–200 (default 50).
+    limit: Option<u64>,
+}
+
+/// Longest text the providers list searches for.
+const MAX_SEARCH: usize = 64;
 
 #[utoipa::path(
     get,
     path = "/providers",
     operation_id = "list_providers",
     tag = "providers",
-    responses((status = 200, description = "The providers the caller may see", body = Vec<Tenant>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
+    params(Search),
+    responses((status = 200, description = "One page of the providers the caller may see, by code", body = Listing<Tenant>), (status = "4XX", description = "Problem details (RFC 9457)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
-pub async fn list(State(accounts): State<Accounts>, actor: Actor) -> Result<Response, Problem> {
-    let all = actor.accounts(&accounts).tenants().await.map_err(crate::accounts::Internal::from)?;
-    let visible: Vec<_> = all
-        .into_iter()
-        .filter(|t| match actor.role {
-            super::actor::Role::PlatformOperator => true,
-            super::actor::Role::SuperAdmin(id)
-            | super::actor::Role::ProviderAdmin(id)
-            | super::actor::Role::UserAdministrator(id) => id == t.id,
-        })
-        .collect();
-    Ok(Json(visible).into_response())
+pub async fn list(
+    State(accounts): State<Accounts>,
+    actor: Actor,
+    QueryOf(query): QueryOf<Search>,
+) -> Result<Response, Problem> {
+    let q = query.q.as_deref().unwrap_or_default().trim();
+    if q.chars().count() > MAX_SEARCH {
+        return Err(Problem::field("q", format!("at most {MAX_SEARCH} characters")));
+    }
+    let (from, limit) = page_of(query.cursor.as_deref(), query.limit)?;
+    let page =
+        actor.accounts(&accounts).tenants_page(Some(q), &from, limit).await.map_err(crate::accounts::Internal::from)?;
+    Ok(Json(page).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

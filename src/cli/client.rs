@@ -2,10 +2,11 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use super::CliError;
-use super::output::emit;
+use super::output::{emit, print_pages};
 use crate::accounts::admin::Actor;
 use crate::app::AppState;
 use crate::domain::application::{ADMIN_SCOPE, AdminGrant, Client, ClientMetadata, TokenEndpointAuthMethod};
+use crate::domain::listing::MAX_LIMIT;
 
 #[derive(Subcommand, Debug)]
 #[allow(clippy::large_enum_variant)] // parsed once per process
@@ -222,8 +223,7 @@ pub async fn run(cmd: ClientCommand, json: bool, state: &AppState) -> Result<(),
             });
         }
         ClientCommand::List => {
-            let all = accounts.clients().await?;
-            emit(json, &all, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
+            print_pages(json, async |from| accounts.clients_page(from, MAX_LIMIT).await, line).await?;
         }
         ClientCommand::Show { client_id } => {
             let c = accounts

@@ -4,13 +4,13 @@
 use clap::Subcommand;
 
 use super::CliError;
-use super::output::{Listed, emit};
+use super::output::{emit, print_pages};
 use crate::accounts::admin::Actor;
 use crate::app::AppState;
 use crate::clock::rfc3339;
 use crate::config::issuer_str;
 use crate::domain::invitation::{Invitation, InvitationListed};
-use crate::domain::listing::{MAX_LIMIT, Position};
+use crate::domain::listing::MAX_LIMIT;
 
 #[derive(Subcommand, Debug)]
 pub enum InvitationCommand {
@@ -70,16 +70,7 @@ pub async fn run(cmd: InvitationCommand, json: bool, state: &AppState) -> Result
         InvitationCommand::Revoke { tenant, id } => accounts.revoke_invitation(&tenant, id).await?,
         InvitationCommand::List { tenant } => {
             // Page by page, each printed as it comes: a provider is never held whole.
-            let (mut from, mut out) = (Position::First, Listed::start(json));
-            loop {
-                let page = accounts.invitations(&tenant, &from, MAX_LIMIT).await?;
-                out.page(&page.entries, listed);
-                match page.next_cursor.as_deref().and_then(Position::from_cursor) {
-                    Some(next) => from = next,
-                    None => break,
-                }
-            }
-            out.finish();
+            print_pages(json, async |from| accounts.invitations(&tenant, from, MAX_LIMIT).await, listed).await?;
             return Ok(());
         }
     };

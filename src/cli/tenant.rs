@@ -1,9 +1,10 @@
 use clap::Subcommand;
 
 use super::CliError;
-use super::output::{emit, on_off};
+use super::output::{emit, on_off, print_pages};
 use crate::accounts::admin::Actor;
 use crate::app::AppState;
+use crate::domain::listing::MAX_LIMIT;
 use crate::domain::second_factor::{KeyModelChanges, MfaPolicy};
 use crate::domain::tenant::{Tenant, TenantChanges};
 
@@ -118,8 +119,7 @@ pub async fn run(cmd: TenantCommand, json: bool, state: &AppState) -> Result<(),
     match cmd {
         TenantCommand::Create { code, name } => emit(json, &accounts.create_tenant(&code, &name).await?, line),
         TenantCommand::List => {
-            let all = accounts.tenants().await?;
-            emit(json, &all, |all| all.iter().map(line).collect::<Vec<_>>().join("\n"));
+            print_pages(json, async |from| accounts.tenants_page(None, from, MAX_LIMIT).await, line).await?;
         }
         TenantCommand::Show { code } => emit(json, &accounts.tenant(&code).await?, line),
         TenantCommand::KeyModel(KeyModelCommand::List { code }) => {

@@ -4,11 +4,11 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use super::CliError;
-use super::output::{Listed, emit};
+use super::output::{emit, print_pages};
 use crate::accounts::admin::Actor;
 use crate::accounts::admin::StatusChange;
 use crate::app::AppState;
-use crate::domain::listing::{MAX_LIMIT, Position};
+use crate::domain::listing::MAX_LIMIT;
 use crate::domain::user::{User, UserType};
 use crate::domain::user_search::UserSearch;
 use crate::secret::Secret;
@@ -188,16 +188,12 @@ pub async fn run(cmd: UserCommand, json: bool, state: &AppState) -> Result<(), C
         UserCommand::List { tenant } => {
             let t = accounts.tenant(&tenant).await?;
             // Page by page, each printed as it comes: a provider is never held whole.
-            let (mut from, mut out) = (Position::First, Listed::start(json));
-            loop {
-                let page = accounts.users_page(&t, &UserSearch::default(), &from, MAX_LIMIT).await?;
-                out.page(&page.entries, line);
-                match page.next_cursor.as_deref().and_then(Position::from_cursor) {
-                    Some(next) => from = next,
-                    None => break,
-                }
-            }
-            out.finish();
+            print_pages(
+                json,
+                async |from| accounts.users_page(&t, &UserSearch::default(), from, MAX_LIMIT).await,
+                line,
+            )
+            .await?;
             return Ok(());
         }
         UserCommand::Show { who } => accounts.user(&who.tenant, &who.login).await?.1,

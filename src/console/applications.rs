@@ -14,8 +14,9 @@ use super::session::{Admin, Flash};
 use super::view::{back, confirm, expired, page, refused, refused_action, seg};
 use crate::accounts::admin::{SecretShown, WithSecret};
 use crate::domain::application::Client;
+use crate::domain::listing::{Listing, MAX_LIMIT};
 use crate::domain::tenant::Tenant;
-use crate::http::{PageForm, csrf};
+use crate::http::{PageForm, PageQuery, csrf};
 
 const LIST: &str = "/admin/applications";
 
@@ -70,30 +71,66 @@ fn field_errors(detail: String, errors: std::collections::BTreeMap<String, Strin
     shown
 }
 
+/// A page of the applications list.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct At {
+    cursor: String,
+}
+
+fn list_at(cursor: Option<&str>) -> String {
+    match cursor {
+        Some(c) => {
+            format!("{LIST}?{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("cursor", c).finish())
+        }
+        None => LIST.into(),
+    }
+}
+
+/// How many applications a page of the console's list shows.
+const PAGE: u64 = 50;
+
 async fn render_list(
     console: &Console,
     admin: &Admin,
     status: StatusCode,
+    at: &At,
     typed: Option<&AppForm>,
     errors: Map<String, Value>,
 ) -> Response {
     let token = &admin.signed.token;
+    let mut apps_path = format!("/clients?limit={PAGE}");
+    if !at.cursor.is_empty() {
+        apps_path = format!(
+            "{apps_path}&{}",
+            url::form_urlencoded::Serializer::new(String::new()).append_pair("cursor", &at.cursor).finish()
+        );
+    }
+    // The form's hint names providers: one page of them, the rest found on the Providers page.
+    let providers_path = format!("/providers?limit={MAX_LIMIT}");
     let (apps, providers) = tokio::join!(
-        console.api.call::<Vec<Client>>(token, &admin.caller, Method::GET, "/clients", None),
-        console.api.call::<Vec<Tenant>>(token, &admin.caller, Method::GET, "/providers", None),
+        console.api.call::<Listing<Client>>(token, &admin.caller, Method::GET, &apps_path, None),
+        console.api.call::<Listing<Tenant>>(token, &admin.caller, Method::GET, &providers_path, None),
     );
     match (apps, providers) {
         (Ok(apps), Ok(providers)) => {
             let default = AppForm { client_type: "confidential".into(), ..AppForm::default() };
             let form = typed.unwrap_or(&default);
-            page(console, admin, status, "console/applications.html", context! { apps, providers, form, errors })
+            let next = apps.next_cursor.as_deref().map(|c| list_at(Some(c)));
+            let previous = apps.previous_cursor.as_deref().map(|c| list_at(Some(c)));
+            let first = (!at.cursor.is_empty()).then(|| list_at(None));
+            let more_providers = providers.next_cursor.is_some();
+            let ctx = context! {
+                apps => apps.entries, providers => providers.entries, more_providers, next, previous, first, form, errors
+            };
+            page(console, admin, status, "console/applications.html", ctx)
         }
         (Err(e), _) | (_, Err(e)) => refused(console, admin, e, LIST),
     }
 }
 
-pub async fn list(State(console): State<Console>, admin: Admin) -> Response {
-    render_list(&console, &admin, StatusCode::OK, None, Map::new()).await
+pub async fn list(State(console): State<Console>, admin: Admin, PageQuery(at): PageQuery<At>) -> Response {
+    render_list(&console, &admin, StatusCode::OK, &at, None, Map::new()).await
 }
 
 pub async fn register(State(console): State<Console>, admin: Admin, PageForm(form): PageForm<AppForm>) -> Response {
@@ -111,7 +148,8 @@ pub async fn register(State(console): State<Console>, admin: Admin, PageForm(for
             Ok(v) => v,
             Err(e) => {
                 let errors = Map::from_iter([("jwks".to_string(), json!(format!("not JSON: {e}")))]);
-                return render_list(&console, &admin, StatusCode::BAD_REQUEST, Some(&form), errors).await;
+                return render_list(&console, &admin, StatusCode::BAD_REQUEST, &At::default(), Some(&form), errors)
+                    .await;
             }
         },
     };
@@ -150,7 +188,17 @@ pub async fn register(State(console): State<Console>, admin: Admin, PageForm(for
             status: StatusCode::BAD_REQUEST | StatusCode::CONFLICT | StatusCode::NOT_FOUND,
             detail,
             errors,
-        }) => render_list(&console, &admin, StatusCode::BAD_REQUEST, Some(&form), field_errors(detail, errors)).await,
+        }) => {
+            render_list(
+                &console,
+                &admin,
+                StatusCode::BAD_REQUEST,
+                &At::default(),
+                Some(&form),
+                field_errors(detail, errors),
+            )
+            .await
+        }
         Err(e) => refused_action(&console, &admin, e, LIST),
     }
 }

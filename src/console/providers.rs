@@ -13,19 +13,60 @@ use super::Console;
 use super::api::ApiError;
 use super::session::{Admin, Flash};
 use super::view::{self, back, expired, page, refused, seg};
+use crate::domain::listing::Listing;
 use crate::domain::policy::PolicyMode;
 use crate::domain::second_factor::KeyModel;
 use crate::domain::tenant::Tenant;
 use crate::http::page::see_other;
-use crate::http::{PageForm, csrf};
+use crate::http::{PageForm, PageQuery, csrf};
 
-pub async fn home(State(console): State<Console>, admin: Admin) -> Response {
+/// The providers list's search and position, as its links and form carry them.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Search {
+    q: String,
+    cursor: String,
+}
+
+impl Search {
+    /// The search at another cursor (none: the first page), blank fields left out.
+    fn query(&self, cursor: Option<&str>) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [("q", self.q.as_str()), ("cursor", cursor.unwrap_or_default())] {
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        query.finish()
+    }
+
+    fn at(&self, cursor: Option<&str>) -> String {
+        let query = self.query(cursor);
+        if query.is_empty() { "/admin".into() } else { format!("/admin?{query}") }
+    }
+}
+
+/// How many providers a page of the console's list shows.
+const PAGE: u64 = 50;
+
+pub async fn home(State(console): State<Console>, admin: Admin, PageQuery(search): PageQuery<Search>) -> Response {
     if let (false, Some(code)) = (admin.signed.role == "platform_operator", &admin.signed.provider) {
         return see_other(&format!("/admin/providers/{}/users", seg(code)), vec![]);
     }
     let s = &admin.signed;
-    match console.api.call::<Vec<Tenant>>(&s.token, &admin.caller, Method::GET, "/providers", None).await {
-        Ok(providers) => page(&console, &admin, StatusCode::OK, "console/providers.html", context! { providers }),
+    let mut api = format!("/providers?limit={PAGE}");
+    let asked = search.query(Some(&search.cursor));
+    if !asked.is_empty() {
+        api = format!("{api}&{asked}");
+    }
+    match console.api.call::<Listing<Tenant>>(&s.token, &admin.caller, Method::GET, &api, None).await {
+        Ok(listing) => {
+            let next = listing.next_cursor.as_deref().map(|c| search.at(Some(c)));
+            let previous = listing.previous_cursor.as_deref().map(|c| search.at(Some(c)));
+            let first = (!search.cursor.is_empty()).then(|| search.at(None));
+            let ctx = context! { providers => listing.entries, q => search.q, next, previous, first };
+            page(&console, &admin, StatusCode::OK, "console/providers.html", ctx)
+        }
         Err(e) => refused(&console, &admin, e, "/admin"),
     }
 }

@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::domain::application::{Client, ClientMetadata};
 use crate::domain::tenant::TenantId;
 
-fn to_domain(m: client::Model, tenants: Vec<TenantId>) -> Result<Client, StoreError> {
+pub(super) fn to_domain(m: client::Model, tenants: Vec<TenantId>) -> Result<Client, StoreError> {
     let metadata: ClientMetadata = serde_json::from_str(&m.metadata)
         .map_err(|e| StoreError::Corrupt(format!("metadata of client {}: {e}", m.client_id)))?;
     Ok(Client {
@@ -120,7 +120,8 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.tenant_id).collect())
     }
 
-    pub async fn list_clients(&self) -> Result<Vec<Client>, StoreError> {
+    /// Every registration, for CORS's origins (read once per cache lifetime).
+    async fn list_clients(&self) -> Result<Vec<Client>, StoreError> {
         let models = client::Entity::find().order_by_asc(client::Column::ClientId).all(self.conn()).await?;
         let links = client_tenant::Entity::find().all(self.conn()).await?;
         models

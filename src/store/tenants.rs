@@ -1,4 +1,4 @@
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entities::tenant;
 use super::{Store, StoreError};
@@ -6,7 +6,7 @@ use crate::domain::policy::{PasswordPolicy, PolicyMode};
 use crate::domain::second_factor::MfaPolicy;
 use crate::domain::tenant::{ProviderCode, Tenant, TenantChanges, TenantId};
 
-fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
+pub(super) fn to_domain(m: tenant::Model) -> Result<Tenant, StoreError> {
     Ok(Tenant {
         id: m.id,
         provider_code: ProviderCode::parse(&m.provider_code)
@@ -69,11 +69,6 @@ impl Store {
             self.tenants.put(id, t);
         }
         Ok(found)
-    }
-
-    pub async fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-        let rows = tenant::Entity::find().order_by_asc(tenant::Column::ProviderCode).all(self.conn()).await?;
-        rows.into_iter().map(to_domain).collect()
     }
 
     pub async fn update_tenant(&self, code: &ProviderCode, changes: &TenantChanges) -> Result<Tenant, StoreError> {

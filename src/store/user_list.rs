@@ -8,10 +8,11 @@
 //! but a common or a shorter one in 0.5–2 s, and cost every write; the walk is never worse
 //! than its provider's size.
 
-use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entities::user;
+use super::like::anywhere;
 use super::users::to_domain;
 use super::{Store, StoreError};
 use crate::domain::listing::Position;
@@ -22,20 +23,6 @@ use crate::domain::user_search::UserSearch;
 /// F2 and F9: an authenticator app or a passkey.
 const HAS_SECOND_FACTOR: &str = "(EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = users.id) \
      OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = users.id))";
-
-/// `text` as a LIKE pattern that matches it anywhere, its own `%`, `_` and `\` taken literally.
-fn anywhere(text: &str) -> LikeExpr {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    LikeExpr::new(pattern).escape('\\')
-}
 
 impl Store {
     /// Up to `n` users matching `search`, read from `from` in login-name order (T2's folded key)

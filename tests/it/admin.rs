@@ -31,9 +31,10 @@ async fn administrators_do_their_work_over_http(backend: Backend) {
         call(&app, &platform, "POST", "/providers", Some(json!({"provider_code": "GLOBEX", "name": "Globex"}))).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let (_, all) = call(&app, &platform, "GET", "/providers", None).await;
-    assert_eq!(all.as_array().unwrap().len(), 2);
+    assert_eq!(all["entries"].as_array().unwrap().len(), 2);
     let (_, mine) = call(&app, &acme, "GET", "/providers", None).await;
-    assert_eq!(mine.as_array().unwrap().len(), 1, "a provider admin sees their provider only");
+    assert_eq!(mine["entries"].as_array().unwrap().len(), 1, "a provider admin sees their provider only");
+    assert_eq!(mine["entries"][0]["provider_code"], "ACME");
     let (status, _) = call(
         &app,
         &acme,

@@ -81,7 +81,8 @@ async fn cli_round_trips_with_json(backend: Backend) {
             "m20261207_000014_passkey_sign_in",
             "m20261207_000015_key_models",
             "m20261207_000016_languages",
-            "m20261207_000017_list_indexes"
+            "m20261207_000017_list_indexes",
+            "m20261207_000018_filter_indexes"
         ])
     );
 

@@ -48,15 +48,7 @@ async fn world(scratch: Scratch, users: &[String]) -> World {
 }
 
 async fn users(state: &AppState) -> Vec<User> {
-    let tenant = state
-        .accounts
-        .lanyard()
-        .tenants()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.provider_code.as_str() == "ACME")
-        .unwrap();
+    let tenant = state.accounts.lanyard().tenant("ACME").await.unwrap();
     crate::support::all_users(&state.accounts, &tenant).await
 }
 

@@ -2,6 +2,7 @@
 //! writes) and a machine client taking tokens (ephemeral writes). It records every write the
 //! node acknowledged and every answer that was neither a success nor a 503 with Retry-After.
 
+use lanyard::domain::listing::Position;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -157,7 +158,8 @@ impl Load {
 
 /// Every acknowledged user is stored (durable writes survive any outage).
 pub async fn users_all_there(app: &TestApp, ledger: &Ledger) {
-    let tenant = app.state.accounts.lanyard().tenants().await.unwrap().into_iter().next().unwrap();
+    let first = app.state.accounts.lanyard().tenants_page(None, &Position::First, 1).await.unwrap();
+    let tenant = first.entries.into_iter().next().unwrap();
     let stored = crate::support::all_users(&app.state.accounts, &tenant).await;
     for login in &ledger.users {
         assert!(stored.iter().any(|u| u.login_name.as_str() == login), "{login} was acknowledged, then lost");

@@ -10,6 +10,7 @@ mod browser;
 pub mod cli;
 pub mod console;
 mod crash;
+mod directory_paging;
 mod factor_changes;
 pub mod faults;
 mod invitations;

@@ -36,31 +36,41 @@ async fn store_of(app: &TestApp) -> Store {
 }
 
 fn logins(page: &Value) -> Vec<String> {
-    page["entries"].as_array().unwrap().iter().map(|u| u["login_name"].as_str().unwrap().to_string()).collect()
+    keys(page, "login_name")
 }
 
-fn query(cursor: &str) -> String {
+/// Each entry's `field`, in the page's order.
+pub fn keys(page: &Value, field: &str) -> Vec<String> {
+    page["entries"].as_array().unwrap().iter().map(|e| e[field].as_str().unwrap().to_string()).collect()
+}
+
+pub fn query(cursor: &str) -> String {
     url::form_urlencoded::Serializer::new(String::new()).append_pair("cursor", cursor).finish()
 }
 
-/// Walks a list from its first page to its last, then back, checking each page's neighbours.
 async fn walk(app: &TestApp, token: &str, path: &str) -> Vec<String> {
+    walk_by(app, token, path, "login_name").await
+}
+
+/// Walks a list from its first page to its last, then back, checking each page's neighbours;
+/// the entries' `field`, in the list's order.
+pub async fn walk_by(app: &TestApp, token: &str, path: &str, field: &str) -> Vec<String> {
     let sep = if path.contains('?') { '&' } else { '?' };
     let (status, mut page) = call(app, token, "GET", path, None).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.get("previous_cursor").is_none(), "the first page has none before it");
-    let mut pages = vec![logins(&page)];
+    let mut pages = vec![keys(&page, field)];
     while let Some(next) = page["next_cursor"].as_str().map(String::from) {
         page = call(app, token, "GET", &format!("{path}{sep}{}", query(&next)), None).await.1;
         assert!(page["previous_cursor"].is_string(), "{page}");
-        pages.push(logins(&page));
+        pages.push(keys(&page, field));
     }
     // And back again: the same pages, in reverse.
-    let mut back = vec![logins(&page)];
+    let mut back = vec![keys(&page, field)];
     while let Some(previous) = page["previous_cursor"].as_str().map(String::from) {
         page = call(app, token, "GET", &format!("{path}{sep}{}", query(&previous)), None).await.1;
         assert!(page["next_cursor"].is_string(), "{page}");
-        back.push(logins(&page));
+        back.push(keys(&page, field));
     }
     back.reverse();
     assert_eq!(back, pages, "Previous walks back over the same pages");
@@ -261,11 +271,15 @@ async fn console_users_page_pages(backend: Backend) {
     app.stop().await;
 }
 
-fn rows_of(html: &str) -> Vec<String> {
-    html.split("<tr data-login=\"").skip(1).map(|r| r.split('"').next().unwrap().to_string()).collect()
+pub fn rows_of_attr(html: &str, attr: &str) -> Vec<String> {
+    html.split(&format!("<tr {attr}=\"")).skip(1).map(|r| r.split('"').next().unwrap().to_string()).collect()
 }
 
-fn link(html: &str, rel: &str) -> Option<String> {
+fn rows_of(html: &str) -> Vec<String> {
+    rows_of_attr(html, "data-login")
+}
+
+pub fn link(html: &str, rel: &str) -> Option<String> {
     let end = html.find(&format!("\" rel=\"{rel}\""))?;
     let start = html[..end].rfind("href=\"")? + 6;
     // As a browser reads an attribute: minijinja escapes `/` and `&`.

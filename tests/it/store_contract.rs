@@ -201,6 +201,7 @@ async fn migrations_apply_once_and_rerun_cleanly(backend: Backend) {
         "m20261207_000015_key_models",
         "m20261207_000016_languages",
         "m20261207_000017_list_indexes",
+        "m20261207_000018_filter_indexes",
     ];
     assert_eq!(applied, expected_migrations.map(String::from).to_vec());
     let expected = if matches!(backend, Backend::Sqlite) { "sqlite" } else { "postgresql" };

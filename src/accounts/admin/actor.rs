@@ -60,6 +60,14 @@ impl Actor {
         }
     }
 
+    /// The one provider this actor sees; `None` for a platform operator, who sees them all.
+    pub fn own_provider(&self) -> Option<TenantId> {
+        match self.role {
+            Role::PlatformOperator => None,
+            Role::SuperAdmin(id) | Role::ProviderAdmin(id) | Role::UserAdministrator(id) => Some(id),
+        }
+    }
+
     /// Whether the provider exists for this actor at all.
     pub fn sees(&self, provider: TenantId) -> bool {
         match self.role {

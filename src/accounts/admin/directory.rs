@@ -37,8 +37,17 @@ impl Admin<'_> {
         Ok((tenant, user))
     }
 
-    pub async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-        self.store.list_tenants().await
+    /// One page of the providers this actor sees, by code (issue 31): only those whose code or
+    /// name contains `contains` (ASCII case ignored).
+    pub async fn tenants_page(
+        &self,
+        contains: Option<&str>,
+        from: &Position,
+        limit: u64,
+    ) -> Result<Listing<Tenant>, StoreError> {
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let rows = self.store.tenants_from(self.actor.own_provider(), contains, from, limit + 1).await?;
+        Ok(Listing::of(rows, from, limit, |t| t.provider_code.as_str().to_string()))
     }
 
     /// One page of a provider's users in login-name order (issue 31): at most
@@ -60,8 +69,11 @@ impl Admin<'_> {
         self.store.client_uncached(client_id).await
     }
 
-    pub async fn clients(&self) -> Result<Vec<Client>, StoreError> {
-        self.store.list_clients().await
+    /// One page of registrations by client id (issue 31).
+    pub async fn clients_page(&self, from: &Position, limit: u64) -> Result<Listing<Client>, StoreError> {
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let rows = self.store.clients_from(from, limit + 1).await?;
+        Ok(Listing::of(rows, from, limit, |c| c.client_id.clone()))
     }
 
     /// L7: a provider's activity, newest first; `before` pages backwards by entry id.

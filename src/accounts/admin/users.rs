@@ -222,7 +222,7 @@ impl Admin<'_> {
             self.store.app_accesses(user.id).await?.into_iter().collect();
         let mut apps: Vec<ApplicationAccess> = self
             .store
-            .list_clients()
+            .clients_serving(tenant.id)
             .await?
             .into_iter()
             // The console's access is the administrator's role, not a per-application status.
