@@ -9,7 +9,12 @@ use super::{Store, StoreError};
 use crate::domain::user::UserId;
 
 impl Store {
-    pub async fn app_access(&self, user_id: UserId, client_id: &str) -> Result<Option<String>, StoreError> {
+    /// Through sqlx (`app_access` reads inline where it can).
+    pub(super) async fn app_access_pooled(
+        &self,
+        user_id: UserId,
+        client_id: &str,
+    ) -> Result<Option<String>, StoreError> {
         let row = user_app_access::Entity::find_by_id((user_id, client_id.to_string())).one(self.conn()).await?;
         Ok(row.map(|r| r.status))
     }

@@ -25,6 +25,7 @@ mod tenants;
 mod user_language;
 mod user_list;
 mod users;
+mod users_inline;
 
 use std::time::Duration;
 

@@ -101,7 +101,8 @@ impl Store {
         found.map(to_domain).transpose()
     }
 
-    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+    /// The person by id through sqlx (`user_by_id` reads inline where it can).
+    pub(super) async fn user_by_id_pooled(&self, id: UserId) -> Result<Option<User>, StoreError> {
         user::Entity::find_by_id(id).one(self.conn()).await?.map(to_domain).transpose()
     }
 

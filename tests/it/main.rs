@@ -40,6 +40,7 @@ mod sessions_ended;
 mod sign_in;
 mod smtp_sink;
 mod store_contract;
+mod store_reads;
 mod tidy;
 pub mod unified;
 mod web;
