@@ -17,6 +17,7 @@
 #
 # Numbers only, nothing here is a test. Needs wrk, node, curl, sqlite3, psql (unless SKIP_PG=1).
 # Usage: benches/growth.sh [seconds per workload, default 8] [connections, default 32]
+#        (SKIP_SQLITE=1 / SKIP_PG=1 leave a backend out; ADMIN_ONLY=1 runs only the administration part)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-8}"; conns="${2:-32}"; rounds="${ROUNDS:-100}"; bench_users=40
@@ -169,8 +170,10 @@ run_backend() { # label, then extra env for both servers' CLI and serve (the DB 
   local small_pid big_pid; small_pid=$(cat "$tmp/$label-small.pid"); big_pid=$(cat "$tmp/$label-big.pid")
   echo "  RSS idle: small $(rss "$small_pid") MiB, big $(rss "$big_pid") MiB"
 
-  # Token endpoints and logins: small then big, twice; the best of each.
-  for w in client_credentials introspection userinfo refresh; do
+  # Token endpoints and logins: small then big, twice; the best of each (ADMIN_ONLY=1 skips them).
+  local workloads="client_credentials introspection userinfo refresh"
+  [ -n "${ADMIN_ONLY:-}" ] && workloads=""
+  for w in $workloads; do
     local best_s=0 best_b=0 r
     for _ in 1 2; do
       r=$(token_load "$label-small" "$w"); best_s=$(awk -v a="$best_s" -v b="$r" 'BEGIN {print (b > a ? b : a)}')
@@ -179,13 +182,13 @@ run_backend() { # label, then extra env for both servers' CLI and serve (the DB 
     printf '%s\t%s\t%s\t%s\n' "$label" "$w" "$best_s" "$best_b" | tee -a "$report"
   done
   local best_s=0 best_b=0 r
-  for _ in 1 2; do
+  for _ in $([ -z "${ADMIN_ONLY:-}" ] && echo 1 2); do
     r=$(node "$driver" logins "$label-small" "$(cat "$tmp/$label-small.base")" "$s_secret" "$bench_users" 8 "$secs" | json_field per_sec)
     best_s=$(awk -v a="$best_s" -v b="$r" 'BEGIN {print (b > a ? b : a)}')
     r=$(node "$driver" logins "$label-big" "$(cat "$tmp/$label-big.base")" "$b_secret" "$bench_users" 8 "$secs" | json_field per_sec)
     best_b=$(awk -v a="$best_b" -v b="$r" 'BEGIN {print (b > a ? b : a)}')
   done
-  printf '%s\t%s\t%s\t%s\n' "$label" login_flow "$best_s" "$best_b" | tee -a "$report"
+  [ -z "${ADMIN_ONLY:-}" ] && printf '%s\t%s\t%s\t%s\n' "$label" login_flow "$best_s" "$best_b" | tee -a "$report"
 
   # Administration of the big provider.
   local base token; base=$(cat "$tmp/$label-big.base")
@@ -215,7 +218,7 @@ run_backend() { # label, then extra env for both servers' CLI and serve (the DB 
 }
 
 echo "growth: $total users over $providers providers ($big in ACME), $activity activity rows ($big ACME's); wrk -t2 -c$conns -d${secs}s; $(nproc) cores; Lanyard $(git rev-parse --short HEAD 2>/dev/null)"
-run_backend sqlite
+[ -z "${SKIP_SQLITE:-}" ] && run_backend sqlite
 [ -z "${SKIP_PG:-}" ] && run_backend pg_redis
 echo
 echo "| backend | workload | small store req/s | big store req/s | big ÷ small |"

@@ -64,10 +64,9 @@ impl Accounts {
         tenant_id: TenantId,
         client: &Client,
     ) -> Result<Option<AccessFacts>, StoreError> {
-        let (user, tenant, app_status) = tokio::try_join!(
-            self.store.user_by_id(user_id),
+        let ((user, app_status), tenant) = tokio::try_join!(
+            self.store.user_and_app_access(user_id, &client.client_id),
             self.store.tenant_by_id(tenant_id),
-            self.store.app_access(user_id, &client.client_id)
         )?;
         Ok(user.zip(tenant).map(|(user, tenant)| AccessFacts { user, tenant, app_status }))
     }

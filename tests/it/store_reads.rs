@@ -1,6 +1,6 @@
-//! Issue 31: on SQLite the person's row and their T4 status are read on the calling thread
-//! (`store::users_inline`); what comes back is what sqlx reads, every column of it, and a
-//! change is seen by the next read.
+//! Issue 31: on SQLite the person's row and their T4 status are read on the calling thread, on
+//! PostgreSQL in one query (`store::users_inline`); what comes back is what the ordinary path
+//! reads, every column of it, and a change is seen by the next read.
 
 use lanyard::domain::user::{LoginName, UserType};
 use lanyard::store::{NewUser, Store, UserUpdate};
@@ -60,6 +60,11 @@ async fn inline_reads_answer_as_sqlx_does(backend: Backend) {
     store.set_app_access(id, "records", "admin_locked").await.unwrap();
     assert_eq!(store.app_access(id, "records").await.unwrap().as_deref(), Some("admin_locked"));
     assert_eq!(store.app_access(id, "other").await.unwrap(), None);
+    let (both, status) = store.user_and_app_access(id, "records").await.unwrap();
+    same(&both.unwrap(), &inline);
+    assert_eq!(status.as_deref(), Some("admin_locked"));
+    assert_eq!(store.user_and_app_access(id, "other").await.unwrap().1, None);
+    assert!(matches!(store.user_and_app_access(id + 1000, "records").await.unwrap(), (None, None)));
     store.set_app_access(id, "records", "active").await.unwrap();
     assert_eq!(store.app_access(id, "records").await.unwrap().as_deref(), Some("active"));
     app.stop().await;
