@@ -115,42 +115,24 @@ pub async fn export(
         "jsonl" => Format::JsonLines,
         _ => return Err(Problem::not_found("export format (use activity.csv or activity.jsonl)")),
     };
-    let (tenant, mut query) = query_of(&accounts, &actor, &code, filters).await?;
-    // Each page is one range of the (tenant_id, id) index (or its user and kind siblings). The
-    // next page is read while this one is written out: the database (PostgreSQL on the same
-    // machine, or SQLite's reader on a blocking thread) works while the page is formatted, and
-    // at most two pages are held.
-    query.limit = 1000;
+    let (tenant, query) = query_of(&accounts, &actor, &code, filters).await?;
+    // The store reads ahead of the response, a few pages at most (`store::activity_export`).
     let header_line = (format == Format::Csv).then(|| Ok::<_, std::io::Error>(CSV_HEADER.to_string()));
-    let reader = PageReader { accounts, tenant, actor };
-    let first = reader.spawn(query);
-    let pages = futures_util::stream::unfold(Some(first), move |pending| {
-        let reader = reader.clone();
-        async move {
-            let (query, entries) = match pending?.await {
-                Ok(Ok(read)) => read,
-                // The response has begun: the only way to say "incomplete" is to stop short.
-                Ok(Err(e)) => {
-                    tracing::error!(error = %e, "activity export failed part-way");
-                    return None;
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "activity export's read did not finish");
-                    return None;
-                }
-            };
-            let next = match entries.last() {
-                Some(last) if entries.len() as u64 == query.limit => {
-                    Some(reader.spawn(ActivityQuery { before: Some(last.id), ..query }))
-                }
-                _ => None,
-            };
-            let mut text = String::with_capacity(entries.len() * 160);
-            for e in &entries {
-                push_line(&mut text, format, e);
+    let read = actor.accounts(&accounts).activity_export(&tenant, query);
+    let pages = futures_util::stream::unfold(read, move |mut read| async move {
+        let entries = match read.recv().await? {
+            Ok(entries) => entries,
+            // The response has begun: the only way to say "incomplete" is to stop short.
+            Err(e) => {
+                tracing::error!(error = %e, "activity export failed part-way");
+                return None;
             }
-            Some((Ok::<_, std::io::Error>(text), next))
+        };
+        let mut text = String::with_capacity(entries.len() * 160);
+        for e in &entries {
+            push_line(&mut text, format, e);
         }
+        Some((Ok::<_, std::io::Error>(text), read))
     });
     let body = Body::from_stream(futures_util::StreamExt::chain(futures_util::stream::iter(header_line), pages));
     let (content_type, name) = match format {
@@ -164,26 +146,6 @@ pub async fn export(
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
-}
-
-/// Reads an export's pages, each on a task of its own so the next is read while one is written.
-#[derive(Clone)]
-struct PageReader {
-    accounts: Accounts,
-    tenant: Tenant,
-    actor: Actor,
-}
-
-type PageRead = tokio::task::JoinHandle<Result<(ActivityQuery, Vec<ActivityEntry>), crate::accounts::Internal>>;
-
-impl PageReader {
-    fn spawn(&self, query: ActivityQuery) -> PageRead {
-        let reader = self.clone();
-        tokio::spawn(async move {
-            let entries = reader.actor.accounts(&reader.accounts).activity_matching(&reader.tenant, &query).await?;
-            Ok((query, entries))
-        })
-    }
 }
 
 pub const CSV_HEADER: &str = "id,at,login_name,kind,detail,login_type,client_id,ip,user_agent,actor\r\n";

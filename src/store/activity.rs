@@ -38,13 +38,7 @@ impl Store {
             return Ok(page);
         }
         let (sql, params) = super::activity_pages::statement(tenant_id, q);
-        let values = params
-            .into_iter()
-            .map(|p| match p {
-                super::activity_pages::Param::Int(n) => n.into(),
-                super::activity_pages::Param::Text(t) => t.into(),
-            })
-            .collect();
+        let values = params.into_iter().map(super::activity_pages::Param::into_value).collect();
         let rows = self.conn().query_all_raw(self.statement(&sql, values)).await?;
         rows.iter().map(|r| super::activity_pages::entry_of(r).map_err(StoreError::from)).collect()
     }

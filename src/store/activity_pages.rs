@@ -21,6 +21,15 @@ pub(super) enum Param {
     Text(String),
 }
 
+impl Param {
+    pub(super) fn into_value(self) -> sea_orm::Value {
+        match self {
+            Param::Int(n) => n.into(),
+            Param::Text(t) => t.into(),
+        }
+    }
+}
+
 /// The statement (`$n` placeholders) and its values for one page: newest first, each filter one
 /// bound value, so an index ending in the id serves every combination the API offers.
 pub(super) fn statement(tenant_id: TenantId, q: &ActivityQuery) -> (String, Vec<Param>) {

@@ -4,6 +4,7 @@
 //! PostgreSQL; [`Ephemeral`] holds short-lived state in the same database or in Redis.
 
 mod activity;
+mod activity_export;
 mod activity_pages;
 mod app_access;
 mod cache;

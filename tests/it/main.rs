@@ -4,6 +4,7 @@
 
 mod support;
 
+mod activity_export;
 pub mod admin;
 mod attacks;
 mod browser;

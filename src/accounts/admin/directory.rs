@@ -88,6 +88,16 @@ impl Admin<'_> {
         self.activity_matching(tenant, &query).await
     }
 
+    /// Every entry of a provider's record matching `query`, newest first, a page at a time as
+    /// it is read (an export: issue 31).
+    pub fn activity_export(
+        &self,
+        tenant: &Tenant,
+        query: ActivityQuery,
+    ) -> tokio::sync::mpsc::Receiver<Result<Vec<ActivityEntry>, StoreError>> {
+        self.store.activity_export(tenant.id, query)
+    }
+
     /// One page of a provider's record (at most 1 000 entries).
     pub async fn activity_matching(
         &self,
