@@ -78,11 +78,14 @@ pub struct At {
     cursor: String,
 }
 
+/// `cursor=…`, encoded for a query string.
+fn cursor_query(cursor: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).append_pair("cursor", cursor).finish()
+}
+
 fn list_at(cursor: Option<&str>) -> String {
     match cursor {
-        Some(c) => {
-            format!("{LIST}?{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("cursor", c).finish())
-        }
+        Some(c) => format!("{LIST}?{}", cursor_query(c)),
         None => LIST.into(),
     }
 }
@@ -101,10 +104,7 @@ async fn render_list(
     let token = &admin.signed.token;
     let mut apps_path = format!("/clients?limit={PAGE}");
     if !at.cursor.is_empty() {
-        apps_path = format!(
-            "{apps_path}&{}",
-            url::form_urlencoded::Serializer::new(String::new()).append_pair("cursor", &at.cursor).finish()
-        );
+        apps_path = format!("{apps_path}&{}", cursor_query(&at.cursor));
     }
     // The form's hint names providers: one page of them, the rest found on the Providers page.
     let providers_path = format!("/providers?limit={MAX_LIMIT}");

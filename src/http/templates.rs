@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/activity.html", include_str!("../../templates/console/activity.html")),
     ("console/applications.html", include_str!("../../templates/console/applications.html")),
     ("console/_uris.html", include_str!("../../templates/console/_uris.html")),
+    ("console/_pager.html", include_str!("../../templates/console/_pager.html")),
     ("console/application.html", include_str!("../../templates/console/application.html")),
     ("console/requests.html", include_str!("../../templates/console/requests.html")),
     ("console/invitations.html", include_str!("../../templates/console/invitations.html")),

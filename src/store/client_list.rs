@@ -3,7 +3,7 @@
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::clients::to_domain;
+use super::clients::with_links;
 use super::entities::{client, client_tenant};
 use super::{Store, StoreError};
 use crate::domain::application::Client;
@@ -53,12 +53,6 @@ impl Store {
             .order_by_asc(client_tenant::Column::TenantId)
             .all(self.conn())
             .await?;
-        models
-            .into_iter()
-            .map(|m| {
-                let tenants = links.iter().filter(|l| l.client_id == m.client_id).map(|l| l.tenant_id).collect();
-                to_domain(m, tenants)
-            })
-            .collect()
+        with_links(models, &links)
     }
 }

@@ -25,6 +25,20 @@ pub(super) fn to_domain(m: client::Model, tenants: Vec<TenantId>) -> Result<Clie
     })
 }
 
+/// Each registration with the providers it serves, from their links.
+pub(super) fn with_links(
+    models: Vec<client::Model>,
+    links: &[client_tenant::Model],
+) -> Result<Vec<Client>, StoreError> {
+    models
+        .into_iter()
+        .map(|m| {
+            let tenants = links.iter().filter(|l| l.client_id == m.client_id).map(|l| l.tenant_id).collect();
+            to_domain(m, tenants)
+        })
+        .collect()
+}
+
 impl Store {
     /// Inserts the client and its allowed tenants in one transaction.
     pub async fn create_client(
@@ -124,13 +138,7 @@ impl Store {
     async fn list_clients(&self) -> Result<Vec<Client>, StoreError> {
         let models = client::Entity::find().order_by_asc(client::Column::ClientId).all(self.conn()).await?;
         let links = client_tenant::Entity::find().all(self.conn()).await?;
-        models
-            .into_iter()
-            .map(|m| {
-                let tenants = links.iter().filter(|l| l.client_id == m.client_id).map(|l| l.tenant_id).collect();
-                to_domain(m, tenants)
-            })
-            .collect()
+        with_links(models, &links)
     }
 
     pub async fn set_client_secret(&self, client_id: &str, secret_hash: String) -> Result<(), StoreError> {
