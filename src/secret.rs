@@ -115,12 +115,17 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     out
 }
 
+/// Lower-case hex. By table, not `format!`: a token's key is hashed and hexed on every request.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    fn digit(n: u8) -> char {
+        char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
+    }
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(digit(b >> 4));
+        s.push(digit(b & 0x0f));
+    }
+    s
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -158,6 +163,12 @@ impl std::fmt::Debug for Mac {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x09, 0x0a, 0x7f, 0xa5, 0xff]), "00090a7fa5ff");
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn ordered_tokens_sort_by_their_millisecond_and_only_they_have_an_order() {

@@ -4,6 +4,9 @@
 
 pub mod metrics;
 
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use axum::http::Request;
 use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing_subscriber::EnvFilter;
@@ -26,10 +29,22 @@ pub fn init(config: &Config) {
 #[derive(Clone, Copy, Default)]
 pub struct RandomRequestId;
 
+/// Ids are unique within the process and look random: a counter from a random start, through
+/// SplitMix64's finaliser (a bijection, so no two requests of one process share an id). Not a
+/// secret — a caller may bring its own — so not worth the system's random source per request.
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        hex(&random_bytes::<8>()).parse().ok().map(RequestId::new)
+        static NEXT: LazyLock<AtomicU64> = LazyLock::new(|| AtomicU64::new(u64::from_le_bytes(random_bytes::<8>())));
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        hex(&mix(n).to_be_bytes()).parse().ok().map(RequestId::new)
     }
+}
+
+fn mix(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// A caller's own `x-request-id` is kept (a proxy's id ties its logs to ours) only when it is
@@ -49,7 +64,7 @@ fn is_safe_request_id(id: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_safe_request_id;
+    use super::*;
 
     #[test]
     fn request_ids_are_short_plain_tokens() {
@@ -58,5 +73,23 @@ mod tests {
         for bad in [&b""[..], b"a b", b"x\r\ninjected: 1", b"\"quoted\"", &[b'a'; 65][..], "é".as_bytes()] {
             assert!(!is_safe_request_id(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn made_request_ids_are_sixteen_hex_digits_and_differ() {
+        let req = Request::new(());
+        let ids: std::collections::HashSet<String> = (0..1000)
+            .map(|_| {
+                RandomRequestId
+                    .make_request_id(&req)
+                    .expect("an id")
+                    .header_value()
+                    .to_str()
+                    .expect("ascii")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(ids.len(), 1000);
+        assert!(ids.iter().all(|id| id.len() == 16 && is_safe_request_id(id.as_bytes())));
     }
 }

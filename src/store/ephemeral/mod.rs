@@ -24,7 +24,7 @@ pub struct Follow<'a> {
 
 impl Follow<'_> {
     /// The key each of `follow` names in `json`, where its field holds a string or a number.
-    fn keys_in(follow: &[Follow<'_>], json: &str) -> Vec<Option<String>> {
+    pub(super) fn keys_in(follow: &[Follow<'_>], json: &str) -> Vec<Option<String>> {
         let doc: Option<serde_json::Value> = serde_json::from_str(json).ok();
         follow.iter().map(|f| doc.as_ref().and_then(|doc| f.key_in(doc))).collect()
     }
@@ -131,14 +131,7 @@ impl Ephemeral {
     /// `None` when `key` itself is absent or expired.
     pub async fn get_following(&self, key: &str, follow: &[Follow<'_>]) -> Result<Option<Followed>, StoreError> {
         match self {
-            Ephemeral::Sql(s) => {
-                let Some(value) = s.get(key).await? else { return Ok(None) };
-                let named = Follow::keys_in(follow, &value);
-                let wanted: Vec<String> = named.iter().flatten().cloned().collect();
-                let mut found = s.get_many(&wanted).await?.into_iter();
-                let values = named.iter().map(|n| n.as_ref().and_then(|_| found.next().flatten())).collect();
-                Ok(Some(Followed { value, values }))
-            }
+            Ephemeral::Sql(s) => s.get_following(key, follow).await,
             Ephemeral::Redis(r) => r.get_following(key, follow).await,
         }
     }

@@ -3,6 +3,7 @@
 
 use sea_orm::{ConnectionTrait, Value};
 
+use super::{Follow, Followed};
 use crate::clock::Clock;
 use crate::store::{Store, StoreError};
 
@@ -84,6 +85,51 @@ impl SqlEphemeral {
             .collect()
     }
 
+    /// [`super::Ephemeral::get_following`]. On SQLite one statement: SQLite reads the fields out
+    /// of the JSON and looks the named keys up in the same read, so a token's record, its grant's
+    /// revocation and its user's epoch come from one snapshot, under one lock of the file (three
+    /// separate reads took and released SQLite's locks three times: a fifth of userinfo's time)
+    /// and with no JSON parsed here. Elsewhere the value first, then the keys it names.
+    pub async fn get_following(&self, key: &str, follow: &[Follow<'_>]) -> Result<Option<Followed>, StoreError> {
+        if self.is_sqlite() {
+            return self.get_following_sqlite(key, follow).await;
+        }
+        let Some(value) = self.get(key).await? else { return Ok(None) };
+        let named = Follow::keys_in(follow, &value);
+        let wanted: Vec<String> = named.iter().flatten().cloned().collect();
+        let mut found = self.get_many(&wanted).await?.into_iter();
+        let values = named.iter().map(|n| n.as_ref().and_then(|_| found.next().flatten())).collect();
+        Ok(Some(Followed { value, values }))
+    }
+
+    async fn get_following_sqlite(&self, key: &str, follow: &[Follow<'_>]) -> Result<Option<Followed>, StoreError> {
+        let sql = following_sql(follow.len());
+        let now = self.clock.now();
+        let mut values: Vec<Value> = vec![key.into(), now.into()];
+        for f in follow {
+            values.push(f.prefix.into());
+            values.push(format!("$.{}", f.field).into());
+        }
+        if let Some(reads) = self.store.inline_reads() {
+            let params = rusqlite::params_from_iter(values.iter().map(inline_param));
+            let map = |r: &rusqlite::Row<'_>| {
+                let value: String = r.get(0)?;
+                let values = (1..=follow.len()).map(|i| r.get::<_, Option<String>>(i)).collect::<Result<_, _>>()?;
+                Ok(Followed { value, values })
+            };
+            if let Some(rows) = reads.query(&sql, params, map) {
+                return Ok(rows.into_iter().next());
+            }
+        }
+        let Some(row) = self.store.conn().query_one_raw(self.store.statement(&sql, values)).await? else {
+            return Ok(None);
+        };
+        let value = row.try_get::<String>("", "value")?;
+        let values =
+            (0..follow.len()).map(|i| row.try_get::<Option<String>>("", &format!("f{i}"))).collect::<Result<_, _>>()?;
+        Ok(Some(Followed { value, values }))
+    }
+
     /// A conditional DELETE … RETURNING: only the caller whose statement deleted the row sees it.
     pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
         let stmt = self.store.statement(
@@ -160,5 +206,32 @@ impl SqlEphemeral {
 
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.store.ping().await
+    }
+}
+
+/// The value under ?1 (alive at ?2) and, for each follow `i`, the value under its prefix
+/// (?(3+2i)) followed by the field at its JSON path (?(4+2i)), where that field is a string or
+/// an integer; anything else (null, an object, no JSON at all) names nothing, as in Rust.
+fn following_sql(follows: usize) -> String {
+    let mut sql = String::from("SELECT e.value AS value");
+    for i in 0..follows {
+        let (prefix, path) = (3 + 2 * i, 4 + 2 * i);
+        sql.push_str(&format!(
+            ", (SELECT f.value FROM ephemeral f WHERE f.expires_at > ?2 AND f.key = ?{prefix} || \
+             CASE WHEN json_valid(e.value) THEN \
+               CASE json_type(e.value, ?{path}) WHEN 'text' THEN json_extract(e.value, ?{path}) \
+                 WHEN 'integer' THEN json_extract(e.value, ?{path}) END END) AS f{i}"
+        ));
+    }
+    sql.push_str(" FROM ephemeral e WHERE e.key = ?1 AND e.expires_at > ?2");
+    sql
+}
+
+/// The few value types bound here, for the inline reader.
+fn inline_param(v: &Value) -> rusqlite::types::Value {
+    match v {
+        Value::String(Some(s)) => rusqlite::types::Value::Text(s.clone()),
+        Value::BigInt(Some(n)) => rusqlite::types::Value::Integer(*n),
+        _ => rusqlite::types::Value::Null,
     }
 }
