@@ -115,7 +115,8 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     out
 }
 
-/// Lower-case hex. By table, not `format!`: a token's key is hashed and hexed on every request.
+/// Lower-case hex, by arithmetic rather than `format!`: a token's key is hashed and hexed on
+/// every request.
 pub fn hex(bytes: &[u8]) -> String {
     fn digit(n: u8) -> char {
         char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })

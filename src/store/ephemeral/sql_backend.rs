@@ -105,21 +105,26 @@ impl SqlEphemeral {
     async fn get_following_sqlite(&self, key: &str, follow: &[Follow<'_>]) -> Result<Option<Followed>, StoreError> {
         let sql = following_sql(follow.len());
         let now = self.clock.now();
-        let mut values: Vec<Value> = vec![key.into(), now.into()];
-        for f in follow {
-            values.push(f.prefix.into());
-            values.push(format!("$.{}", f.field).into());
-        }
+        let paths: Vec<String> = follow.iter().map(|f| format!("$.{}", f.field)).collect();
         if let Some(reads) = self.store.inline_reads() {
-            let params = rusqlite::params_from_iter(values.iter().map(inline_param));
+            let mut params: Vec<&dyn rusqlite::ToSql> = vec![&key, &now];
+            for (f, path) in follow.iter().zip(&paths) {
+                params.push(&f.prefix);
+                params.push(path);
+            }
             let map = |r: &rusqlite::Row<'_>| {
                 let value: String = r.get(0)?;
                 let values = (1..=follow.len()).map(|i| r.get::<_, Option<String>>(i)).collect::<Result<_, _>>()?;
                 Ok(Followed { value, values })
             };
-            if let Some(rows) = reads.query(&sql, params, map) {
+            if let Some(rows) = reads.query(&sql, params.as_slice(), map) {
                 return Ok(rows.into_iter().next());
             }
+        }
+        let mut values: Vec<Value> = vec![key.into(), now.into()];
+        for (f, path) in follow.iter().zip(paths) {
+            values.push(f.prefix.into());
+            values.push(path.into());
         }
         let Some(row) = self.store.conn().query_one_raw(self.store.statement(&sql, values)).await? else {
             return Ok(None);
@@ -219,19 +224,10 @@ fn following_sql(follows: usize) -> String {
         sql.push_str(&format!(
             ", (SELECT f.value FROM ephemeral f WHERE f.expires_at > ?2 AND f.key = ?{prefix} || \
              CASE WHEN json_valid(e.value) THEN \
-               CASE json_type(e.value, ?{path}) WHEN 'text' THEN json_extract(e.value, ?{path}) \
-                 WHEN 'integer' THEN json_extract(e.value, ?{path}) END END) AS f{i}"
+               CASE WHEN json_type(e.value, ?{path}) IN ('text', 'integer') THEN json_extract(e.value, ?{path}) END \
+             END) AS f{i}"
         ));
     }
     sql.push_str(" FROM ephemeral e WHERE e.key = ?1 AND e.expires_at > ?2");
     sql
-}
-
-/// The few value types bound here, for the inline reader.
-fn inline_param(v: &Value) -> rusqlite::types::Value {
-    match v {
-        Value::String(Some(s)) => rusqlite::types::Value::Text(s.clone()),
-        Value::BigInt(Some(n)) => rusqlite::types::Value::Integer(*n),
-        _ => rusqlite::types::Value::Null,
-    }
 }
