@@ -9,7 +9,6 @@ use axum::extract::FromRef;
 use axum::http::HeaderName;
 use axum::middleware;
 use tokio::net::TcpListener;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -22,13 +21,16 @@ use crate::clock::Clock;
 use crate::config::{Config, Environment, issuer_str};
 use crate::console::{self, Console};
 use crate::http::bearer::Bearer;
-use crate::http::{Site, headers, language, server};
+use crate::http::{Site, headers, server};
 use crate::mail::Outbox;
 use crate::oidc::{self, Ctx, Oidc, Protocol, grants::Grants, key_ring::KeyRing};
 use crate::secret::{Mac, Sealer, random_token};
 use crate::store::{Ephemeral, Store};
 use crate::telemetry::{self, RandomRequestId};
 use crate::web;
+
+mod envelope;
+use envelope::Envelope;
 
 /// The application: configuration and the three sub-states handlers take (`Accounts`, `Site`,
 /// `Protocol`). The router clones it for every request: a clone is one reference count.
@@ -228,9 +230,6 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     opts.open(path)?.write_all(text.as_bytes())
 }
 
-/// Largest request body accepted (forms and token requests are far smaller).
-const MAX_BODY: usize = 64 * 1024;
-
 pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let body_time = Duration::from_secs(state.config.limits.body_read_timeout_secs);
@@ -253,18 +252,9 @@ pub fn build_router(state: AppState) -> Router {
     };
     // On its own address when `metrics_listen` says so (`serve` starts that listener).
     let router = if metrics_listen.is_none() { router.merge(metrics_routes(metrics_token)) } else { router };
-    let router = router
-        .layer(middleware::from_fn_with_state(accounts, web::maintenance::gate))
-        .layer(middleware::from_fn(language::translate_pages));
-    let router = router
-        .layer(middleware::from_fn(move |req, next| server::body_deadline(body_time, MAX_BODY, req, next)))
-        .layer(middleware::from_fn(headers::security_headers));
-    // HSTS only where the issuer is https: on http://localhost it would pin a development port.
-    let router =
-        if https { router.layer(middleware::map_response(headers::strict_transport_security)) } else { router };
+    let envelope = Envelope { accounts, body_time, https };
     router
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(middleware::from_fn(admin::problem::refusals_as_problems))
+        .layer(middleware::from_fn_with_state(envelope, envelope::envelope))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())

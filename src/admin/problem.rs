@@ -120,25 +120,20 @@ impl From<AdminError> for Problem {
     }
 }
 
-/// Middleware, outermost: the refusals made before a request reaches the administration API's
-/// handlers (a body over the size limit, one not received in time) answer there as problem
-/// details too, like every other refusal of the API.
-pub async fn refusals_as_problems(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+/// The refusals made before a request reaches the administration API's handlers (a body over
+/// the size limit, one not received in time) answer as problem details too, like every other
+/// refusal of the API.
+pub fn refusal_as_problem(res: axum::response::Response) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let api = req.uri().path().starts_with("/admin/api/");
-    let res = next.run(req).await;
     match res.status() {
-        StatusCode::PAYLOAD_TOO_LARGE if api => Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "urn:lanyard:problem:too-large",
             "Content Too Large",
             "the request body is over 64 KB",
         )
         .into_response(),
-        StatusCode::REQUEST_TIMEOUT if api => Problem::new(
+        StatusCode::REQUEST_TIMEOUT => Problem::new(
             StatusCode::REQUEST_TIMEOUT,
             "urn:lanyard:problem:timeout",
             "Request Timeout",

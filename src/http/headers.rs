@@ -12,8 +12,17 @@ use axum::response::Response;
 const CSP: &str =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+/// Middleware for a listener that has no envelope of its own (the metrics address).
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
+    secure(&mut res, false);
+    res
+}
+
+/// The headers every response carries; `https` adds RFC 6797's HSTS (a year): browsers that
+/// reached us over https never try plain http again. On http://localhost it would pin a
+/// development port, so only an https issuer sends it.
+pub fn secure(res: &mut Response, https: bool) {
     let h = res.headers_mut();
     // A handler that needs more (the form_post page's script) sets its own policy.
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
@@ -30,12 +39,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     }
-    res
-}
-
-/// RFC 6797: browsers that reached us over https never try plain http again (a year).
-pub async fn strict_transport_security(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
-    res
+    if https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
 }

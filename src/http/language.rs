@@ -5,7 +5,6 @@
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use super::cookies;
@@ -57,23 +56,32 @@ impl InBrowserLanguage {
     }
 }
 
-pub async fn translate_pages(req: Request, next: Next) -> Response {
-    // Only what the choice reads is kept (token endpoints carry neither): a copy of two headers.
-    let mut said = HeaderMap::new();
-    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
-        for v in req.headers().get_all(&name) {
-            said.append(name.clone(), v.clone());
+/// What a request said about its language, kept for its response (token endpoints carry
+/// neither header): a copy of two headers.
+pub struct Said(HeaderMap);
+
+impl Said {
+    pub fn of(req: &Request) -> Said {
+        let mut said = HeaderMap::new();
+        for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+            for v in req.headers().get_all(&name) {
+                said.append(name.clone(), v.clone());
+            }
         }
+        Said(said)
     }
-    let mut res = next.run(req).await;
-    if let Some(InBrowserLanguage(render)) = res.extensions_mut().remove::<InBrowserLanguage>() {
-        let lang = of_browser(&said);
-        if lang != Lang::ENGLISH {
-            let (parts, _) = res.into_parts();
-            res = Response::from_parts(parts, Body::from(render(lang)));
-            res.headers_mut().remove(header::CONTENT_LENGTH);
+
+    /// A page made in English where the request was not at hand, again in the browser's language.
+    pub fn translate(&self, mut res: Response) -> Response {
+        if let Some(InBrowserLanguage(render)) = res.extensions_mut().remove::<InBrowserLanguage>() {
+            let lang = of_browser(&self.0);
+            if lang != Lang::ENGLISH {
+                let (parts, _) = res.into_parts();
+                res = Response::from_parts(parts, Body::from(render(lang)));
+                res.headers_mut().remove(header::CONTENT_LENGTH);
+            }
+            mark(&mut res, lang);
         }
-        mark(&mut res, lang);
+        res
     }
-    res
 }

@@ -6,7 +6,7 @@
 //!   clock whenever the connection waits for a request, so it also closes idle kept-alive ones);
 //! - a connection on which no byte moves either way for `idle_timeout` is closed (a client that
 //!   stops reading its response);
-//! - the body must arrive within `body_read_timeout` (`body_deadline`, a middleware);
+//! - the body must arrive within `body_read_timeout` (`read_body`, in the envelope);
 //! - at most `max_connections` are open; more are closed on arrival.
 
 use std::future::Future;
@@ -19,8 +19,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
-use axum::http::StatusCode;
-use axum::middleware::Next;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -90,18 +89,25 @@ pub async fn serve(
     Ok(())
 }
 
-/// Middleware: the whole body must arrive within `limit` (a client dripping one byte every few
-/// seconds is not "active"), and be at most `max_bytes`. It is buffered here — forms and token
-/// requests are small — so handlers never wait on the network.
-pub async fn body_deadline(limit: Duration, max_bytes: usize, req: Request, next: Next) -> Response {
+/// The whole body must arrive within `limit` (a client dripping one byte every few seconds is not
+/// "active"), and be at most `max_bytes`: a declared length over it is refused before a byte is
+/// read. It is buffered here — forms and token requests are small — so handlers never wait on
+/// the network.
+pub async fn read_body(limit: Duration, max_bytes: usize, req: Request) -> Result<Request, Response> {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_bytes as u64) {
+        return Err(too_large());
+    }
     let (parts, body) = req.into_parts();
-    let collected = tokio::time::timeout(limit, axum::body::to_bytes(body, max_bytes)).await;
-    let bytes = match collected {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n").into_response(),
-        Err(_) => return (StatusCode::REQUEST_TIMEOUT, "request body not received in time\n").into_response(),
-    };
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    match tokio::time::timeout(limit, axum::body::to_bytes(body, max_bytes)).await {
+        Ok(Ok(bytes)) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Ok(Err(_)) => Err(too_large()),
+        Err(_) => Err((StatusCode::REQUEST_TIMEOUT, "request body not received in time\n").into_response()),
+    }
+}
+
+fn too_large() -> Response {
+    (StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n").into_response()
 }
 
 /// A connection that fails once no byte has moved in either direction for `timeout` while one

@@ -6,9 +6,7 @@
 //! API (operators switch the window off there or with the CLI). The notice page is in the
 //! browser's language (G1); the window's message is shown as the operator typed it.
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use serde_json::json;
@@ -26,21 +24,17 @@ fn always_served(path: &str) -> bool {
         || path.starts_with("/admin/api/")
 }
 
-pub async fn gate(State(accounts): State<Accounts>, req: Request, next: Next) -> Response {
-    if always_served(req.uri().path()) {
-        return next.run(req).await;
+/// The notice, while a window is in force and the request is not for what stays up.
+pub async fn notice_for(accounts: &Accounts, headers: &HeaderMap, path: &str) -> Option<Response> {
+    if always_served(path) {
+        return None;
     }
-    let Some(in_force) = accounts.maintenance_now().await else {
-        return next.run(req).await;
-    };
-    let wants_html = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
+    let in_force = accounts.maintenance_now().await?;
+    let wants_html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
     // G1: a page for people in the browser's language; the JSON answer is for programs.
-    let html = wants_html.then(|| language::of_browser(req.headers()));
-    notice(&in_force, html)
+    let html = wants_html.then(|| language::of_browser(headers));
+    Some(notice(&in_force, html))
 }
 
 fn notice(in_force: &InForce, html: Option<Lang>) -> Response {

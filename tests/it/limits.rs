@@ -51,6 +51,62 @@ async fn a_body_that_stops_arriving_gets_408() {
     app.stop().await;
 }
 
+/// The head of the first answer on `conn` (up to the blank line), without waiting for the close.
+async fn head(conn: &mut TcpStream) -> String {
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    let read = tokio::time::timeout(Duration::from_secs(30), async {
+        while !seen.ends_with(b"\r\n\r\n") && conn.read(&mut byte).await.is_ok_and(|n| n == 1) {
+            seen.push(byte[0]);
+        }
+    });
+    read.await.expect("no answer");
+    String::from_utf8_lossy(&seen).to_lowercase()
+}
+
+/// Issue 31 (the envelope): a body declared over the limit is refused before a byte of it is
+/// sent; the administration API's refusals of a body are problem details; every refusal carries
+/// the security headers like any other answer.
+#[tokio::test]
+async fn refused_bodies_answer_at_once_with_the_usual_headers() {
+    let app = spawn(&[("LANYARD_BODY_READ_TIMEOUT_SECS", "1".into())]).await;
+    for path in ["/token", "/admin/api/v1/providers"] {
+        let mut conn = TcpStream::connect(app.addr).await.unwrap();
+        let ask = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n"
+        );
+        conn.write_all(ask.as_bytes()).await.unwrap();
+        let answer = head(&mut conn).await;
+        assert!(answer.starts_with("http/1.1 413"), "{path}: {answer}");
+        assert!(answer.contains("x-content-type-options: nosniff"), "{path}: {answer}");
+        assert!(answer.contains("cache-control: no-store"), "{path}: {answer}");
+        let problem = answer.contains("content-type: application/problem+json");
+        assert_eq!(problem, path.starts_with("/admin/api/"), "{path}: {answer}");
+    }
+    let client = reqwest::Client::new();
+    let res = client
+        .post(app.url("/admin/api/v1/providers"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"name\": \"{}\"}}", "x".repeat(100 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["type"], "urn:lanyard:problem:too-large");
+    // A body that stops arriving: 408, a problem on the API.
+    let mut conn = TcpStream::connect(app.addr).await.unwrap();
+    conn.write_all(b"POST /admin/api/v1/providers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        .await
+        .unwrap();
+    let answer = head(&mut conn).await;
+    assert!(answer.starts_with("http/1.1 408"), "{answer}");
+    assert!(answer.contains("content-type: application/problem+json"), "{answer}");
+    assert!(answer.contains("x-content-type-options: nosniff"), "{answer}");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn connections_beyond_the_limit_are_closed_on_arrival() {
     let app = spawn(&[("LANYARD_MAX_CONNECTIONS", "2".into())]).await;
