@@ -301,6 +301,9 @@ fn options(url: &str, max_connections: u32) -> ConnectOptions {
                 // 2 MiB each, reading a big provider's pages grew the process by ~50 MiB for good.
                 // The kernel's page cache holds the file anyway; a miss here is one pread.
                 .pragma("cache_size", READER_CACHE_KIB)
+                // The writer thread's checkpointer copies the log back (`sqlite::checkpointer`);
+                // this is the backstop of a process that writes a lot without one running.
+                .pragma("wal_autocheckpoint", sqlite::checkpointer::BACKSTOP_FRAMES)
         });
     opts
 }

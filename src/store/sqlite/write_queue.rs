@@ -26,6 +26,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use super::checkpointer::{self, Checkpoints, Nudge};
 use crate::store::StoreError;
 
 /// Beyond this, a batch's transaction holds the write lock long enough to delay the CLI or the
@@ -60,11 +61,17 @@ impl WriteQueue {
     /// Opens the writing connection to the database file at `path` and starts its thread, which
     /// ends when every handle is dropped. `turn` is the process's write lock.
     pub fn start(path: &Path, turn: Arc<Mutex<()>>) -> Result<Self, StoreError> {
+        Self::start_with(path, turn, Checkpoints::default())
+    }
+
+    /// As `start`, with the log copied back and started over as `every` says.
+    pub fn start_with(path: &Path, turn: Arc<Mutex<()>>, every: Checkpoints) -> Result<Self, StoreError> {
         let conn = open(path).map_err(StoreError::Sqlite)?;
+        let nudge = checkpointer::start(path, turn.clone(), every).map_err(StoreError::Unavailable)?;
         let (jobs, queued) = mpsc::channel(QUEUE_DEPTH);
         std::thread::Builder::new()
             .name("lanyard-sqlite-writer".into())
-            .spawn(move || write_loop(&conn, &turn, queued))
+            .spawn(move || write_loop(&conn, &turn, queued, &nudge))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the SQLite writer: {e}")))?;
         Ok(WriteQueue { jobs })
     }
@@ -100,10 +107,13 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     // it here too would take the file's exclusive lock while other connections open.
     conn.pragma_update(None, "synchronous", "normal")?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // The checkpointer copies the log back; the writer only appends to it.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    conn.pragma_update(None, "journal_size_limit", checkpointer::JOURNAL_SIZE_LIMIT)?;
     Ok(conn)
 }
 
-fn write_loop(conn: &Connection, turn: &Mutex<()>, mut queued: mpsc::Receiver<Job>) {
+fn write_loop(conn: &Connection, turn: &Mutex<()>, mut queued: mpsc::Receiver<Job>, nudge: &Nudge) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(job) = queued.blocking_recv() {
         batch.push(job);
@@ -114,6 +124,7 @@ fn write_loop(conn: &Connection, turn: &Mutex<()>, mut queued: mpsc::Receiver<Jo
             }
         }
         let _turn = turn.blocking_lock();
+        nudge.committed();
         // A transaction a failed ROLLBACK left open would swallow every later write unseen (and
         // hold the database's lock): end it, or refuse this round rather than pretend.
         if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
