@@ -1,7 +1,7 @@
 //! The envelope: what every request passes through before its route and every response after,
 //! in one middleware. Each of these was once a layer of its own; every `from_fn` layer clones the
-//! service stack beneath it and boxes it and its future again on every request, which a token
-//! endpoint's profile showed as a tenth of its time (issue 31).
+//! service stack beneath it and boxes it and its future again on every request (issue 31:
+//! discovery, which is little else, answered 15–22 % faster once they were one).
 //!
 //! In order, on the way in:
 //! 1. the body: refused if declared over the limit, else read whole within the deadline;

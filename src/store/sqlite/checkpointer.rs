@@ -47,13 +47,14 @@ pub const BACKSTOP_FRAMES: &str = "32768";
 /// The size the log file is cut back to when it starts over, in bytes.
 pub const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
-/// The writer's side: a nudge after each commit, dropped when the writer ends (and with it the
+/// The writer's side: a nudge as each batch is written, dropped when the writer ends (and with it the
 /// checkpointer).
 pub struct Nudge(SyncSender<()>);
 
 impl Nudge {
-    /// Never waits: one nudge pending is as good as many.
-    pub fn committed(&self) {
+    /// Never waits: one nudge pending is as good as many. The checkpointer looks a period later,
+    /// so nudging as a batch begins is as good as after its commit.
+    pub fn writing(&self) {
         let _ = self.0.try_send(());
     }
 }

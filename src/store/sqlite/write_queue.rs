@@ -124,7 +124,7 @@ fn write_loop(conn: &Connection, turn: &Mutex<()>, mut queued: mpsc::Receiver<Jo
             }
         }
         let _turn = turn.blocking_lock();
-        nudge.committed();
+        nudge.writing();
         // A transaction a failed ROLLBACK left open would swallow every later write unseen (and
         // hold the database's lock): end it, or refuse this round rather than pretend.
         if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
